@@ -1,0 +1,15 @@
+// Where the catalogs live. Contract (DESIGN.md): the source tree's catalog directories are baked in at build time;
+// the HWSIM_CATALOG environment variable (a ':'-separated list) replaces them; never relative to the current
+// directory or to the binary. Extra directories (--catalog, a scenario's `catalog:`) are added by the caller.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace hwsim {
+
+std::vector<std::filesystem::path> default_catalog_dirs();
+std::string version_string();
+
+}  // namespace hwsim

@@ -1,0 +1,47 @@
+// A YAML document as a plain tree that remembers, for every value, the file, line and column it came from.
+// Contract: yaml-cpp is used only to parse; catalog inheritance (`base:`), command-line overrides (`--set`) and
+// scenario-inline entries all operate on this tree, so every error can still point at the line that caused it.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/core/errors.hpp"
+
+namespace hwsim {
+
+class ConfigNode {
+ public:
+  enum class Kind { null, scalar, map, sequence };
+
+  Kind kind = Kind::null;
+  std::string scalar;       // for Kind::scalar
+  SourceLocation where;     // of the value
+  SourceLocation key_where; // of the key that names this value in its parent map (when there is one)
+  std::vector<std::pair<std::string, ConfigNode>> entries;  // for Kind::map, in document order
+  std::vector<ConfigNode> items;                            // for Kind::sequence
+
+  [[nodiscard]] bool is_map() const { return kind == Kind::map; }
+  [[nodiscard]] bool is_scalar() const { return kind == Kind::scalar; }
+  [[nodiscard]] bool is_sequence() const { return kind == Kind::sequence; }
+  [[nodiscard]] const ConfigNode* find(std::string_view key) const;
+  ConfigNode* find(std::string_view key);
+  // Sets (or adds) a key of a map node.
+  void set(const std::string& key, ConfigNode value);
+  void erase(std::string_view key);
+
+  static ConfigNode make_scalar(std::string text, SourceLocation where);
+  static ConfigNode make_map(SourceLocation where);
+};
+
+// Parses a file. Syntax errors and duplicate keys throw InputError with file:line:col.
+ConfigNode load_yaml_file(const std::filesystem::path& path, const std::string& display_name);
+ConfigNode parse_yaml_text(std::string_view text, const std::string& display_name);
+
+// `over` on top of `base`: maps merge key by key (recursively), anything else in `over` replaces.
+ConfigNode merge_config(const ConfigNode& base, const ConfigNode& over);
+
+}  // namespace hwsim

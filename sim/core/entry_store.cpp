@@ -1,0 +1,148 @@
+#include "sim/core/entry_store.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <functional>
+#include <set>
+#include <fmt/ranges.h>
+
+namespace hwsim {
+
+void EntryStore::add_directory(const std::filesystem::path& dir, Diagnostics& diags) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    diags.add({dir.string(), 0, 0}, "", "catalog directory does not exist");
+    return;
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    try {
+      add_entry(load_yaml_file(f, f.string()), f.string(), diags, true);
+    } catch (const InputError& e) {
+      for (const auto& d : e.diagnostics()) diags.add(d.where, d.key_path, d.message);
+    }
+  }
+}
+
+void EntryStore::add_entry(ConfigNode node, const std::string& file, Diagnostics& diags, bool check_file_name) {
+  if (!node.is_map()) {
+    diags.add(node.where.line ? node.where : SourceLocation{file, 0, 0}, "",
+              "a catalog entry is a map starting with `name:` and `kind:`");
+    return;
+  }
+  const ConfigNode* name = node.find("name");
+  const ConfigNode* kind = node.find("kind");
+  if (name == nullptr || !name->is_scalar() || name->scalar.empty()) {
+    diags.add(node.where, "", "missing required key 'name'");
+    return;
+  }
+  if (kind == nullptr || !kind->is_scalar()) {
+    diags.add(node.where, name->scalar, fmt::format("missing required key 'kind' (one of: {})",
+                                                    fmt::join(catalog_kinds(), ", ")));
+    return;
+  }
+  if (std::find(catalog_kinds().begin(), catalog_kinds().end(), kind->scalar) == catalog_kinds().end()) {
+    const std::string near = closest_match(kind->scalar, catalog_kinds());
+    diags.add(kind->where, "kind",
+              fmt::format("unknown kind \"{}\" (one of: {}){}", kind->scalar, fmt::join(catalog_kinds(), ", "),
+                          near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
+    return;
+  }
+  if (check_file_name && std::filesystem::path(file).stem().string() != name->scalar) {
+    diags.add(name->where, "name",
+              fmt::format("entry '{}' must live in a file named {}.yaml (one entry per file, named after it)",
+                          name->scalar, name->scalar));
+  }
+  if (const RawEntry* existing = find(name->scalar)) {
+    diags.add(name->where, "name",
+              fmt::format("entry '{}' is already defined in {}; give this one another name (use `base: {}` to "
+                          "derive from it)",
+                          name->scalar, existing->file, name->scalar));
+    return;
+  }
+  RawEntry e{name->scalar, kind->scalar, file, std::move(node)};
+  const std::string key = e.name;
+  entries_.emplace(key, std::move(e));
+}
+
+void EntryStore::resolve(Diagnostics& diags) {
+  std::map<std::string, ConfigNode> resolved;
+  // Entries whose chain failed: reported once, at the entry that is wrong, not again for every entry deriving from it.
+  std::set<std::string> failed;
+  // Resolves one entry's chain, depth first; `chain` (the entries being resolved, outermost first) detects cycles.
+  std::function<const ConfigNode*(const std::string&, std::vector<std::string>&)> resolve_one =
+      [&](const std::string& name, std::vector<std::string>& chain) -> const ConfigNode* {
+    if (auto it = resolved.find(name); it != resolved.end()) return &it->second;
+    if (failed.count(name) != 0) return nullptr;
+    const auto fail = [&](const SourceLocation& where, const std::string& message) -> const ConfigNode* {
+      diags.add(where, "base", message);
+      failed.insert(name);
+      return nullptr;
+    };
+    RawEntry& entry = entries_.at(name);
+    const ConfigNode* base = entry.node.find("base");
+    if (base == nullptr) return &resolved.emplace(name, entry.node).first->second;
+    if (!base->is_scalar()) return fail(base->where, "expected the name of another catalog entry");
+    const RawEntry* parent = find(base->scalar);
+    if (parent == nullptr) {
+      std::vector<std::string> candidates = names_of_kind(entry.kind);
+      std::erase(candidates, name);  // an entry cannot derive from itself: never suggest it
+      const std::string near = closest_match(base->scalar, candidates);
+      return fail(base->where, fmt::format("unknown {} '{}'{}", entry.kind, base->scalar,
+                                           near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
+    }
+    if (parent->kind != entry.kind) {
+      return fail(base->where,
+                  fmt::format("'{}' is a {}, but '{}' is a {}", base->scalar, parent->kind, name, entry.kind));
+    }
+    if (std::find(chain.begin(), chain.end(), name) != chain.end()) {
+      std::vector<std::string> cycle(std::find(chain.begin(), chain.end(), name), chain.end());
+      cycle.push_back(name);
+      return fail(base->where, fmt::format("inheritance cycle: {}", fmt::join(cycle, " -> ")));
+    }
+    chain.push_back(name);
+    const ConfigNode* parent_node = resolve_one(parent->name, chain);
+    chain.pop_back();
+    if (parent_node == nullptr) {
+      failed.insert(name);  // the parent's problem is already reported
+      return nullptr;
+    }
+    ConfigNode merged = merge_config(*parent_node, entry.node);
+    return &resolved.emplace(name, std::move(merged)).first->second;
+  };
+  for (auto& [name, entry] : entries_) {
+    std::vector<std::string> chain;
+    resolve_one(name, chain);
+  }
+  for (auto& [name, node] : resolved) entries_.at(name).node = std::move(node);
+}
+
+const RawEntry* EntryStore::find(const std::string& name) const {
+  auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+RawEntry* EntryStore::find_mutable(const std::string& name) {
+  auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::vector<const RawEntry*> EntryStore::of_kind(const std::string& kind) const {
+  std::vector<const RawEntry*> out;
+  for (const auto& [name, e] : entries_) {
+    if (e.kind == kind) out.push_back(&e);
+  }
+  return out;
+}
+
+std::vector<std::string> EntryStore::names_of_kind(const std::string& kind) const {
+  std::vector<std::string> out;
+  for (const auto* e : of_kind(kind)) out.push_back(e->name);
+  return out;
+}
+
+}  // namespace hwsim

@@ -1,0 +1,117 @@
+// Physical quantities: parsing of unit-carrying strings from YAML, printing, and the strong types the engine uses.
+// Contract: inside hwsim every quantity is in SI base units (bytes, seconds, FLOP, watts, joules, USD);
+// the type names the dimension, and `value()` is the only way back to a raw double.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hwsim {
+
+enum class Dimension {
+  dimensionless,
+  bytes,
+  bytes_per_second,
+  hertz,
+  flop,
+  flop_per_second,
+  watts,
+  joules,
+  seconds,
+  usd,
+  usd_per_kwh,
+  usd_per_kw_month,
+  usd_per_hour,
+  area_m2,
+};
+
+// "bandwidth", "capacity", ... for error messages.
+std::string_view dimension_name(Dimension dim);
+// An example value of the dimension as a user would write it, e.g. "3.35 TB/s".
+std::string_view dimension_example(Dimension dim);
+
+// A quantity as written in YAML: a point value (SI) and, for `LO..HI UNIT`, the uniform range it came from.
+struct ParsedQuantity {
+  double value = 0;  // SI; the midpoint of a range
+  Dimension dimension = Dimension::dimensionless;
+  std::optional<double> low;   // set for ranges
+  std::optional<double> high;  // set for ranges
+};
+
+// Parses "1555 GB/s", "40 MiB", "1.41 GHz", "0.10 USD/kWh", "25000..40000 USD", "1.3", "300e9".
+// Throws UnitError with a message that does not include the location (the caller adds it).
+ParsedQuantity parse_quantity(std::string_view text);
+
+// Formats an SI value with a readable prefix: 3.12e14 FLOP/s -> "312 TFLOP/s"; bytes that are whole GiB print in GiB.
+std::string format_quantity(double si_value, Dimension dim, int significant_digits = 4);
+
+class UnitError : public std::exception {
+ public:
+  explicit UnitError(std::string message) : message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
+// ---- Strong types -------------------------------------------------------------------------------------------
+template <class Tag>
+class Quantity {
+ public:
+  constexpr Quantity() = default;
+  constexpr explicit Quantity(double si_value) : value_(si_value) {}
+  [[nodiscard]] constexpr double value() const { return value_; }
+
+  constexpr Quantity operator+(Quantity other) const { return Quantity(value_ + other.value_); }
+  constexpr Quantity operator-(Quantity other) const { return Quantity(value_ - other.value_); }
+  constexpr Quantity& operator+=(Quantity other) {
+    value_ += other.value_;
+    return *this;
+  }
+  constexpr Quantity operator*(double k) const { return Quantity(value_ * k); }
+  constexpr Quantity operator/(double k) const { return Quantity(value_ / k); }
+  constexpr double operator/(Quantity other) const { return value_ / other.value_; }  // a ratio
+  constexpr auto operator<=>(const Quantity&) const = default;
+
+ private:
+  double value_ = 0;
+};
+template <class Tag>
+constexpr Quantity<Tag> operator*(double k, Quantity<Tag> q) {
+  return q * k;
+}
+
+struct BytesTag {};
+struct SecondsTag {};
+struct FlopTag {};
+struct HertzTag {};
+struct WattsTag {};
+struct JoulesTag {};
+struct UsdTag {};
+struct BytesPerSecondTag {};
+struct FlopPerSecondTag {};
+
+using Bytes = Quantity<BytesTag>;
+using Seconds = Quantity<SecondsTag>;
+using Flop = Quantity<FlopTag>;
+using Hertz = Quantity<HertzTag>;
+using Watts = Quantity<WattsTag>;
+using Joules = Quantity<JoulesTag>;
+using Usd = Quantity<UsdTag>;
+using BytesPerSecond = Quantity<BytesPerSecondTag>;
+using FlopPerSecond = Quantity<FlopPerSecondTag>;
+
+constexpr Seconds operator/(Bytes b, BytesPerSecond r) { return Seconds(b.value() / r.value()); }
+constexpr Seconds operator/(Flop f, FlopPerSecond r) { return Seconds(f.value() / r.value()); }
+constexpr Bytes operator*(BytesPerSecond r, Seconds t) { return Bytes(r.value() * t.value()); }
+constexpr Flop operator*(FlopPerSecond r, Seconds t) { return Flop(r.value() * t.value()); }
+constexpr FlopPerSecond operator/(Flop f, Seconds t) { return FlopPerSecond(f.value() / t.value()); }
+constexpr Joules operator*(Watts p, Seconds t) { return Joules(p.value() * t.value()); }
+constexpr Watts operator/(Joules e, Seconds t) { return Watts(e.value() / t.value()); }
+
+constexpr double kSecondsPerHour = 3600.0;
+constexpr double kSecondsPerYear = 365.25 * 24 * 3600.0;
+constexpr double kJoulesPerKwh = 3.6e6;
+
+}  // namespace hwsim
