@@ -1,0 +1,65 @@
+// Networks, racks, clusters and facilities: what surrounds the nodes.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sim/core/schema.hpp"
+#include "sim/core/units.hpp"
+
+namespace hwsim {
+
+// A scale-out fabric technology (InfiniBand HDR/NDR, Ethernet): link rate, switch and cable economics.
+struct NetworkSpec {
+  std::string name;
+  BytesPerSecond link_rate;  // per port, per direction
+  Seconds latency;           // end-to-end small-message latency through one switch
+  std::string switch_model;
+  int switch_radix = 0;
+  Watts switch_power;
+  Usd switch_price;
+  Usd cable_price;  // per link
+  Watts cable_power;  // per link end (active optics)
+};
+const Schema& network_schema();
+NetworkSpec load_network(const Reader& r);
+
+struct RackSpec {
+  std::string name;
+  int rack_units = 42;
+  Watts power_limit;
+  Usd price;
+  Watts overhead_power;  // ToR management switch, PDUs: counted per rack
+};
+const Schema& rack_schema();
+RackSpec load_rack(const Reader& r);
+
+struct ClusterSpec {
+  std::string name;
+  std::string node;  // catalog name of the node
+  int count = 1;
+  int nodes_per_rack = 0;  // 0 = derive from the rack
+  int scalable_unit = 0;
+  std::string network;  // catalog name of the fabric
+  int tiers = 0;        // 0 = derive from size and radix
+  double oversubscription = 1.0;
+  std::optional<Bytes> storage;
+};
+const Schema& cluster_schema();
+ClusterSpec load_cluster(const Reader& r);
+
+// A site: power budget, PUE, energy and colocation prices, amortisation period, utilisation, default rack.
+struct FacilitySpec {
+  std::string name;
+  std::optional<Watts> power_budget;  // facility power (IT x PUE) available
+  double pue = 1.3;
+  double electricity_usd_per_joule = 0;
+  double colocation_usd_per_watt_second = 0;  // colocation price per provisioned watt per second
+  double years = 4;
+  double utilization = 1.0;
+  std::string rack;  // catalog name of the default rack
+};
+const Schema& facility_schema();
+FacilitySpec load_facility(const Reader& r);
+
+}  // namespace hwsim
