@@ -1,0 +1,138 @@
+#include "workloads/model.hpp"
+
+#include "sim/core/entry_store.hpp"
+
+namespace hwsim {
+
+namespace {
+std::vector<KeyDecl> model_keys(bool catalog_entry) {
+  return {
+      {.name = "name", .kind = ValueKind::text, .required = catalog_entry, .doc = "model name"},
+      {.name = "kind", .kind = ValueKind::choice, .required = catalog_entry, .choices = {"model"},
+       .doc = "model (catalog entries)"},
+      {.name = "base", .kind = ValueKind::text, .doc = "inherit every key of this model, then override"},
+      {.name = "family", .kind = ValueKind::text, .doc = "model family"},
+      {.name = "architecture", .kind = ValueKind::choice, .default_text = "decoder", .choices = {"decoder", "encoder"},
+       .doc = "decoder-only (causal LM) or encoder"},
+      {.name = "layers", .kind = ValueKind::integer, .required = true, .minimum = 1, .doc = "transformer layers"},
+      {.name = "hidden", .kind = ValueKind::integer, .required = true, .minimum = 1, .doc = "model width"},
+      {.name = "heads", .kind = ValueKind::integer, .required = true, .minimum = 1, .doc = "attention heads"},
+      {.name = "kv_heads", .kind = ValueKind::integer, .minimum = 1,
+       .doc = "key/value heads (default: heads; fewer = GQA, 1 = MQA)"},
+      {.name = "ffn_hidden", .kind = ValueKind::integer, .minimum = 1, .doc = "MLP width (default: 4 x hidden)"},
+      {.name = "vocab", .kind = ValueKind::integer, .required = true, .minimum = 1, .doc = "vocabulary size"},
+      {.name = "max_seq", .kind = ValueKind::integer, .required = true, .minimum = 1, .doc = "longest context"},
+      {.name = "gated_mlp", .kind = ValueKind::boolean, .default_text = "false", .doc = "SwiGLU/GeGLU (3 matrices)"},
+      {.name = "tied_embeddings", .kind = ValueKind::boolean, .default_text = "false",
+       .doc = "logits reuse the token embedding"},
+      {.name = "norm", .kind = ValueKind::choice, .default_text = "layernorm", .choices = {"layernorm", "rmsnorm"},
+       .doc = "normalisation"},
+      {.name = "position", .kind = ValueKind::choice, .default_text = "rope",
+       .choices = {"rope", "learned", "alibi"}, .doc = "position encoding"},
+      {.name = "biases", .kind = ValueKind::boolean, .default_text = "false", .doc = "linear layers have biases"},
+      {.name = "parallel_attention", .kind = ValueKind::boolean, .default_text = "false",
+       .doc = "attention and MLP read the same normalised input (one norm per layer)"},
+      {.name = "experts", .kind = ValueKind::integer, .default_text = "1", .minimum = 1, .doc = "MLP experts"},
+      {.name = "experts_per_token", .kind = ValueKind::integer, .default_text = "1", .minimum = 1,
+       .doc = "experts each token uses"},
+      {.name = "published_parameters", .kind = ValueKind::number, .minimum = 0,
+       .doc = "parameter count the authors publish (checked against the derived count)"},
+  };
+}
+}  // namespace
+
+const Schema& model_schema() {
+  static const Schema s{"model", model_keys(true)};
+  return s;
+}
+
+const Schema& inline_model_schema() {
+  static const Schema s{"model (inline)", model_keys(false)};
+  return s;
+}
+
+ModelSpec load_model(const Reader& r) {
+  ModelSpec m;
+  m.name = r.text("name");
+  m.family = r.text("family");
+  m.architecture = r.text("architecture") == "encoder" ? Architecture::encoder : Architecture::decoder;
+  m.layers = static_cast<int>(r.integer("layers"));
+  m.hidden = static_cast<int>(r.integer("hidden"));
+  m.heads = static_cast<int>(r.integer("heads"));
+  m.kv_heads = static_cast<int>(r.optional_integer("kv_heads").value_or(m.heads));
+  m.ffn_hidden = static_cast<int>(r.optional_integer("ffn_hidden").value_or(4LL * m.hidden));
+  m.vocab = static_cast<int>(r.integer("vocab"));
+  m.max_seq = static_cast<int>(r.integer("max_seq"));
+  m.gated_mlp = r.boolean("gated_mlp");
+  m.tied_embeddings = r.boolean("tied_embeddings");
+  m.norm = r.text("norm") == "rmsnorm" ? NormKind::rmsnorm : NormKind::layernorm;
+  const std::string pos = r.text("position");
+  m.position = pos == "learned" ? PositionKind::learned : pos == "alibi" ? PositionKind::alibi : PositionKind::rope;
+  m.biases = r.boolean("biases");
+  m.parallel_attention = r.boolean("parallel_attention");
+  m.experts = static_cast<int>(r.integer("experts"));
+  m.experts_per_token = static_cast<int>(r.integer("experts_per_token"));
+  m.published_parameters = r.optional_number("published_parameters").value_or(0);
+  Diagnostics diags;
+  if (m.hidden % m.heads != 0) {
+    diags.add(r.where("heads"), r.path_of("heads"), "hidden must be a multiple of heads");
+  }
+  if (m.heads % m.kv_heads != 0) {
+    diags.add(r.where("kv_heads"), r.path_of("kv_heads"), "heads must be a multiple of kv_heads");
+  }
+  if (m.experts_per_token > m.experts) {
+    diags.add(r.where("experts_per_token"), r.path_of("experts_per_token"), "cannot exceed experts");
+  }
+  diags.throw_if_any();
+  return m;
+}
+
+double ModelSpec::attention_parameters_per_layer() const {
+  const double h = hidden;
+  double p = 2.0 * h * h + 2.0 * h * kv_dim();
+  if (biases) p += 2.0 * h + 2.0 * kv_dim();
+  return p;
+}
+
+double ModelSpec::mlp_parameters_per_expert() const {
+  const double h = hidden;
+  const double f = ffn_hidden;
+  double p = (gated_mlp ? 3.0 : 2.0) * h * f;
+  if (biases) p += (gated_mlp ? 2.0 : 1.0) * f + h;
+  return p;
+}
+
+double ModelSpec::norm_parameters() const { return norm == NormKind::layernorm ? 2.0 * hidden : hidden; }
+
+double ModelSpec::embedding_parameters() const {
+  double p = static_cast<double>(vocab) * hidden;
+  if (position == PositionKind::learned) p += static_cast<double>(max_seq) * hidden;
+  if (architecture == Architecture::encoder) p += 2.0 * hidden;  // token-type (segment) embeddings
+  return p;
+}
+
+double ModelSpec::parameters() const {
+  const double norms_per_layer = parallel_attention ? 1.0 : 2.0;
+  const double per_layer =
+      attention_parameters_per_layer() + experts * mlp_parameters_per_expert() + norms_per_layer * norm_parameters();
+  double total = layers * per_layer + embedding_parameters();
+  if (!tied_embeddings) total += static_cast<double>(vocab) * hidden;
+  // Decoders end with a final norm; encoders (BERT) normalise the embeddings instead: one norm either way.
+  total += norm_parameters();
+  return total;
+}
+
+double ModelSpec::active_matmul_parameters() const {
+  const double h = hidden;
+  const double attention = 2.0 * h * h + 2.0 * h * kv_dim();
+  const double mlp = (gated_mlp ? 3.0 : 2.0) * h * ffn_hidden * experts_per_token;
+  return layers * (attention + mlp) + static_cast<double>(vocab) * h;
+}
+
+double ModelSpec::forward_flops_per_token(double context) const {
+  return 2.0 * active_matmul_parameters() + 4.0 * layers * context * static_cast<double>(heads) * head_dim();
+}
+
+double ModelSpec::training_flops_per_token(double seq) const { return 3.0 * forward_flops_per_token(seq); }
+
+}  // namespace hwsim

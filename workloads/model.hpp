@@ -1,0 +1,64 @@
+// A transformer model: its shape, and the figures derived from it (parameters, FLOPs per token, KV-cache bytes).
+// Contract (FLOP convention, as Megatron-LM and PaLM count model FLOPs): one forward pass costs 2 FLOP per
+// multiply-accumulate of every weight matrix used by a token (the logits projection included) plus 4 x layers x
+// seq x (heads x head_dim) for attention scores and values over a context of `seq` (no causal halving).
+// Training model FLOPs = 3 x forward (backward = 2 x forward); recompute is not counted.
+#pragma once
+
+#include <string>
+
+#include "sim/core/schema.hpp"
+
+namespace hwsim {
+
+enum class Architecture { decoder, encoder };
+enum class NormKind { layernorm, rmsnorm };
+enum class PositionKind { rope, learned, alibi };
+
+struct ModelSpec {
+  std::string name;
+  std::string family;
+  Architecture architecture = Architecture::decoder;
+  int layers = 0;
+  int hidden = 0;
+  int heads = 0;
+  int kv_heads = 0;
+  int ffn_hidden = 0;
+  int vocab = 0;
+  int max_seq = 0;
+  bool gated_mlp = false;
+  bool tied_embeddings = false;
+  NormKind norm = NormKind::layernorm;
+  PositionKind position = PositionKind::rope;
+  bool biases = false;
+  bool parallel_attention = false;
+  int experts = 1;
+  int experts_per_token = 1;
+  double published_parameters = 0;  // 0 = not given
+
+  [[nodiscard]] int head_dim() const { return hidden / heads; }
+  [[nodiscard]] double kv_dim() const { return static_cast<double>(kv_heads) * head_dim(); }
+
+  // Weights of one layer's attention block (Q, K, V, O and their biases).
+  [[nodiscard]] double attention_parameters_per_layer() const;
+  // Weights of one expert's MLP (and biases).
+  [[nodiscard]] double mlp_parameters_per_expert() const;
+  [[nodiscard]] double norm_parameters() const;  // one norm
+  [[nodiscard]] double embedding_parameters() const;  // token (+ learned position, + token type) embeddings
+  [[nodiscard]] double parameters() const;  // all weights, every expert
+  // Weights multiplied per token in a forward pass: layers (active experts only) plus the logits projection.
+  [[nodiscard]] double active_matmul_parameters() const;
+  // Model FLOPs of one token's forward pass with `context` tokens attended.
+  [[nodiscard]] double forward_flops_per_token(double context) const;
+  // Training model FLOPs per token at sequence length `seq` (3 x forward at context seq).
+  [[nodiscard]] double training_flops_per_token(double seq) const;
+  // KV-cache elements per token of context (K and V over all layers).
+  [[nodiscard]] double kv_elements_per_token() const { return 2.0 * layers * kv_dim(); }
+};
+
+const Schema& model_schema();
+// For a model defined inline in a scenario: `name` and `kind` not required.
+const Schema& inline_model_schema();
+ModelSpec load_model(const Reader& r);
+
+}  // namespace hwsim
