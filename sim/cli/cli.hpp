@@ -1,0 +1,30 @@
+// The `hwsim` command line: subcommands register themselves on a CLI11 app; main() maps errors to exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace hwsim::cli {
+
+// Options every command shares.
+struct Common {
+  std::vector<std::string> catalog_dirs;
+  std::string format = "table";
+  std::string output;  // -o FILE; empty = stdout
+};
+
+// Each subcommand's action returns the process exit code (0 ok, 1 a check failed); bad input throws InputError.
+using Action = std::function<int()>;
+
+void add_run_commands(CLI::App& app, Common& common, Action& action);     // run, check
+void add_catalog_commands(CLI::App& app, Common& common, Action& action); // hw, model, schema
+
+// Writes `text` to -o FILE atomically (temporary file + rename) or to stdout.
+void emit(const Common& common, const std::string& text);
+
+std::vector<std::filesystem::path> catalog_paths(const Common& common);
+
+}  // namespace hwsim::cli

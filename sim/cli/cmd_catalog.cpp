@@ -1,0 +1,382 @@
+// `hwsim hw list|show`, `hwsim model list|show`, `hwsim schema KIND`: the catalogs, their derived figures with
+// where each comes from, and the declared YAML keys.
+#include <cmath>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "hwmodels/catalog_loader.hpp"
+#include "hwmodels/hardware_catalog.hpp"
+#include "sim/cli/cli.hpp"
+#include "sim/core/catalog_paths.hpp"
+#include "sim/plan/scenario.hpp"
+#include "sim/report/report.hpp"
+#include "workloads/model.hpp"
+
+namespace hwsim::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct Catalogs {
+  EntryStore store;
+  HardwareCatalog hw;
+};
+
+Catalogs load_catalogs(const Common& common) {
+  auto dirs = default_catalog_dirs();
+  for (const auto& d : catalog_paths(common)) dirs.push_back(d);
+  EntryStore store = read_catalog_dirs(dirs);
+  Diagnostics diags;
+  store.resolve(diags);
+  diags.throw_if_any();
+  HardwareCatalog hw = HardwareCatalog::build(store);
+  return {std::move(store), std::move(hw)};
+}
+
+std::string q(double v, Dimension d) { return format_quantity(v, d); }
+
+std::string grid(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> w(rows.front().size(), 0);
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], r[i].size());
+  }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) line += fmt::format("{:<{}}  ", r[i], w[i]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+// Peaks table and JSON shared by GPUs and CPUs.
+void peaks_out(const std::vector<PeakDerivation>& peaks, const std::map<DType, FlopPerSecond>& sheet, Json& j,
+               std::string& text) {
+  std::vector<std::vector<std::string>> rows{{"dtype", "dense peak (derived)", "path", "derivation", "datasheet", "diff"}};
+  j["peak_flops_per_s"] = Json::object();
+  j["peak_derivation"] = Json::object();
+  for (const auto& p : peaks) {
+    const std::string d(dtype_name(p.dtype));
+    j["peak_flops_per_s"][d] = p.peak.value();
+    Json how{{"path", p.path}, {"formula", p.formula}};
+    std::string sheet_text = "-";
+    std::string diff = "-";
+    if (auto it = sheet.find(p.dtype); it != sheet.end()) {
+      how["datasheet_flops_per_s"] = it->second.value();
+      sheet_text = q(it->second.value(), Dimension::flop_per_second);
+      diff = fmt::format("{:+.1f}%", (p.peak.value() / it->second.value() - 1.0) * 100);
+    }
+    j["peak_derivation"][d] = how;
+    rows.push_back({d, q(p.peak.value(), Dimension::flop_per_second), p.path, p.formula, sheet_text, diff});
+  }
+  text += grid(rows);
+}
+
+std::string show_gpu(const GpuSpec& g, const std::string& file, Json& j) {
+  j["kind"] = "gpu";
+  j["file"] = file;
+  std::string t = fmt::format("{} (gpu) from {}\n{} {} {}, {}", g.name, file, g.vendor, g.architecture, g.form_factor,
+                              g.process);
+  if (g.die_area_m2) t += fmt::format(", {} die", q(*g.die_area_m2, Dimension::area_m2));
+  if (g.transistors) t += fmt::format(", {:.3g} transistors", *g.transistors);
+  t += fmt::format("\n{} SMs, {} tensor cores ({} per SM), {} FP32 lanes per SM; clocks: boost {}, tensor {}\n\n",
+                   g.sm_count, g.sm_count * g.tensor_cores_per_sm, g.tensor_cores_per_sm, g.fp32_lanes_per_sm,
+                   q(g.boost_clock.value(), Dimension::hertz), q(g.tensor_clock.value(), Dimension::hertz));
+  peaks_out(g.peaks, g.datasheet_peak, j, t);
+  if (g.sparsity_speedup > 1) {
+    t += fmt::format("(peaks are dense; 2:4 structured sparsity would give x{:g} on tensor paths)\n", g.sparsity_speedup);
+  }
+  j["memory_bandwidth_bytes_per_s"] = g.hbm_bandwidth.value();
+  j["memory_capacity_bytes"] = g.hbm_capacity.value();
+  j["l2_capacity_bytes"] = g.l2_capacity.value();
+  j["nvlink_bandwidth_per_direction_bytes_per_s"] = g.nvlink_bandwidth_per_direction.value();
+  j["pcie_bandwidth_per_direction_bytes_per_s"] = g.pcie_bandwidth_per_direction.value();
+  j["tdp_w"] = g.tdp.value();
+  j["idle_w"] = g.idle.value();
+  j["price_usd"] = g.price.value();
+  t += fmt::format("\nmemory: {} {} at {}; L2 {}\n", q(g.hbm_capacity.value(), Dimension::bytes), g.hbm_type,
+                   q(g.hbm_bandwidth.value(), Dimension::bytes_per_second), q(g.l2_capacity.value(), Dimension::bytes));
+  if (g.nvlink_generation > 0) {
+    t += fmt::format("NVLink {}: {} links, {} per direction\n", g.nvlink_generation, g.nvlink_links,
+                     q(g.nvlink_bandwidth_per_direction.value(), Dimension::bytes_per_second));
+  }
+  if (g.pcie_generation > 0) {
+    t += fmt::format("PCIe {} x{}: {} per direction\n", g.pcie_generation, g.pcie_lanes,
+                     q(g.pcie_bandwidth_per_direction.value(), Dimension::bytes_per_second));
+  }
+  t += fmt::format("power: TDP {}, idle {}; price {}\n", q(g.tdp.value(), Dimension::watts),
+                   q(g.idle.value(), Dimension::watts), q(g.price.value(), Dimension::usd));
+  return t;
+}
+
+std::string show_cpu(const CpuSpec& c, const std::string& file, Json& j) {
+  j["kind"] = "cpu";
+  j["file"] = file;
+  std::string t = fmt::format("{} (cpu) from {}\n{} {}, {} cores at {} (boost {}), {} x {}-bit {} FMA units\n\n",
+                              c.name, file, c.vendor, c.architecture, c.cores,
+                              q(c.base_clock.value(), Dimension::hertz), q(c.boost_clock.value(), Dimension::hertz),
+                              c.fma_units, c.vector_bits, c.simd_isa);
+  peaks_out(c.peaks, c.datasheet_peak, j, t);
+  j["memory_bandwidth_bytes_per_s"] = c.memory_bandwidth.value();
+  if (c.memory_max_capacity) j["memory_capacity_bytes"] = c.memory_max_capacity->value();
+  j["tdp_w"] = c.tdp.value();
+  j["idle_w"] = c.idle.value();
+  j["price_usd"] = c.price.value();
+  t += fmt::format("\nmemory: {} x {}, {}; L3 {}\npower: TDP {}, idle {}; price {}\n", c.memory_channels,
+                   c.memory_type, q(c.memory_bandwidth.value(), Dimension::bytes_per_second),
+                   q(c.l3.value(), Dimension::bytes), q(c.tdp.value(), Dimension::watts),
+                   q(c.idle.value(), Dimension::watts), q(c.price.value(), Dimension::usd));
+  return t;
+}
+
+std::string show_node(const NodeSpec& n, const std::string& file, Json& j) {
+  j["kind"] = "node";
+  j["file"] = file;
+  const int devices = n.devices();
+  std::string t = fmt::format("{} (node) from {}\n", n.name, file);
+  if (n.has_gpus()) t += fmt::format("{} x {}, ", n.gpu_count, n.gpu->name);
+  t += fmt::format("{} x {}, host memory {}, fabric {}", n.cpu_count, n.cpu ? n.cpu->name : "?",
+                   q(n.host_memory.value(), Dimension::bytes), fabric_name(n.fabric));
+  if (n.nic_count > 0) {
+    t += fmt::format(", {} NICs x {}", n.nic_count, q(n.nic_rate.value() * 8, Dimension::bytes_per_second));
+    t.replace(t.size() - 3, 3, "b/s");
+  }
+  t += "\n\n";
+  const auto& peaks = n.has_gpus() ? n.gpu->peaks : n.cpu->peaks;
+  std::vector<std::vector<std::string>> rows{{"dtype", "node dense peak (derived)", "derivation"}};
+  j["peak_flops_per_s"] = Json::object();
+  for (const auto& p : peaks) {
+    const double v = p.peak.value() * devices;
+    j["peak_flops_per_s"][std::string(dtype_name(p.dtype))] = v;
+    rows.push_back({std::string(dtype_name(p.dtype)), q(v, Dimension::flop_per_second),
+                    fmt::format("{} x {}", devices, q(p.peak.value(), Dimension::flop_per_second))});
+  }
+  t += grid(rows);
+  const double bw = n.has_gpus() ? n.gpu->hbm_bandwidth.value() * devices : n.cpu->memory_bandwidth.value() * devices;
+  const double cap = n.has_gpus() ? n.gpu->hbm_capacity.value() * devices : n.host_memory.value();
+  j["devices"] = devices;
+  j["memory_bandwidth_bytes_per_s"] = bw;
+  j["memory_capacity_bytes"] = cap;
+  j["tdp_w"] = n.power.max.value();
+  j["idle_w"] = n.power.idle.value();
+  j["rack_units"] = n.rack_units;
+  j["price_usd"] = n.price.value();
+  t += fmt::format("\ndevice memory: {} at {} (all devices)\npower: max {}, idle {}, non-device overhead {}, PSU "
+                   "efficiency {:.0f}%\n{}U, price {}\n",
+                   q(cap, Dimension::bytes), q(bw, Dimension::bytes_per_second), q(n.power.max.value(), Dimension::watts),
+                   q(n.power.idle.value(), Dimension::watts), q(n.power.overhead.value(), Dimension::watts),
+                   n.power.psu_efficiency * 100, n.rack_units, q(n.price.value(), Dimension::usd));
+  return t;
+}
+
+std::string show_other(const RawEntry& e, Json& j) {
+  j["kind"] = e.kind;
+  j["file"] = e.file;
+  std::string t = fmt::format("{} ({}) from {}\n", e.name, e.kind, e.file);
+  // Print the resolved keys (base chains merged) as they were written.
+  std::function<void(const ConfigNode&, int, Json&)> walk = [&](const ConfigNode& n, int indent, Json& out) {
+    for (const auto& [k, v] : n.entries) {
+      if (v.is_map()) {
+        t += fmt::format("{:{}}{}:\n", "", indent, k);
+        out[k] = Json::object();
+        walk(v, indent + 2, out[k]);
+      } else if (v.is_scalar()) {
+        t += fmt::format("{:{}}{}: {}\n", "", indent, k, v.scalar);
+        out[k] = v.scalar;
+      }
+    }
+  };
+  Json keys = Json::object();
+  walk(e.node, 2, keys);
+  j["keys"] = keys;
+  return t;
+}
+
+std::string list_hw(const Catalogs& c, const std::string& format) {
+  Json arr = Json::array();
+  std::vector<std::vector<std::string>> rows{{"name", "kind", "bf16/fp32 dense peak", "memory", "bandwidth", "power", "price"}};
+  const auto peak_text = [](const std::vector<PeakDerivation>& peaks, double times) {
+    for (DType d : {DType::bf16, DType::fp16, DType::fp32}) {
+      for (const auto& p : peaks) {
+        if (p.dtype == d) return fmt::format("{} {}", q(p.peak.value() * times, Dimension::flop_per_second), dtype_name(d));
+      }
+    }
+    return std::string("-");
+  };
+  for (const auto& [name, g] : c.hw.gpus()) {
+    rows.push_back({name, "gpu", peak_text(g.peaks, 1), q(g.hbm_capacity.value(), Dimension::bytes),
+                    q(g.hbm_bandwidth.value(), Dimension::bytes_per_second), q(g.tdp.value(), Dimension::watts),
+                    q(g.price.value(), Dimension::usd)});
+  }
+  for (const auto& [name, cpu] : c.hw.cpus()) {
+    rows.push_back({name, "cpu", peak_text(cpu.peaks, 1), "-", q(cpu.memory_bandwidth.value(), Dimension::bytes_per_second),
+                    q(cpu.tdp.value(), Dimension::watts), q(cpu.price.value(), Dimension::usd)});
+  }
+  for (const auto& [name, n] : c.hw.nodes()) {
+    const auto& peaks = n.has_gpus() ? n.gpu->peaks : n.cpu->peaks;
+    rows.push_back({name, "node", peak_text(peaks, n.devices()),
+                    q(n.has_gpus() ? n.gpu->hbm_capacity.value() * n.gpu_count : n.host_memory.value(), Dimension::bytes),
+                    q(n.has_gpus() ? n.gpu->hbm_bandwidth.value() * n.gpu_count
+                                   : n.cpu->memory_bandwidth.value() * n.cpu_count,
+                      Dimension::bytes_per_second),
+                    q(n.power.max.value(), Dimension::watts), q(n.price.value(), Dimension::usd)});
+  }
+  for (const auto& kind : {"network", "cluster", "rack", "facility"}) {
+    for (const auto* e : c.store.of_kind(kind)) rows.push_back({e->name, kind, "", "", "", "", ""});
+  }
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    arr.push_back({{"name", rows[i][0]}, {"kind", rows[i][1]}, {"file", c.store.find(rows[i][0])->file}});
+  }
+  return format == "json" ? arr.dump(2) + "\n" : grid(rows);
+}
+
+ModelSpec model_of(const EntryStore& store, const std::string& name) {
+  const RawEntry* e = store.find(name);
+  if (e == nullptr || e->kind != "model") {
+    throw_unknown("model", name, store.names_of_kind("model"), {"hwsim model show", 0, 0}, "");
+  }
+  Diagnostics diags;
+  validate(e->node, model_schema(), diags);
+  diags.throw_if_any();
+  return load_model(Reader(e->node, model_schema()));
+}
+
+Json model_json(const ModelSpec& m, const std::string& file) {
+  Json j{{"name", m.name},
+         {"file", file},
+         {"parameters", m.parameters()},
+         {"flops_per_token", m.training_flops_per_token(m.max_seq)},
+         {"forward_flops_per_token", m.forward_flops_per_token(m.max_seq)},
+         {"active_matmul_parameters", m.active_matmul_parameters()},
+         {"kv_cache_bytes_per_token_bf16", m.kv_elements_per_token() * 2.0},
+         {"layers", m.layers},
+         {"hidden", m.hidden},
+         {"heads", m.heads},
+         {"kv_heads", m.kv_heads},
+         {"ffn_hidden", m.ffn_hidden},
+         {"vocab", m.vocab},
+         {"max_seq", m.max_seq}};
+  if (m.published_parameters > 0) j["published_parameters"] = m.published_parameters;
+  return j;
+}
+
+std::string model_text(const ModelSpec& m, const std::string& file) {
+  std::string t = fmt::format("{} (model) from {}\n", m.name, file);
+  t += fmt::format("{} layers, hidden {}, {} heads ({} KV heads, head dim {}), FFN {}{}, vocab {}, max seq {}\n",
+                   m.layers, m.hidden, m.heads, m.kv_heads, m.head_dim(), m.ffn_hidden, m.gated_mlp ? " (gated)" : "",
+                   m.vocab, m.max_seq);
+  t += fmt::format("parameters (derived): {:.4g}", m.parameters());
+  if (m.published_parameters > 0) {
+    t += fmt::format("  (published {:.4g}, {:+.2f}%)", m.published_parameters,
+                     (m.parameters() / m.published_parameters - 1) * 100);
+  }
+  t += fmt::format("\ntraining FLOPs per token at seq {}: {:.4g} (= 6 x {:.4g} matmul params + 12 x {} layers x {} "
+                   "x {})\nKV cache per token (bf16): {}\n",
+                   m.max_seq, m.training_flops_per_token(m.max_seq), m.active_matmul_parameters(), m.layers,
+                   m.max_seq, m.heads * m.head_dim(), format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes));
+  return t;
+}
+
+}  // namespace
+
+void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
+  static std::string name;
+  static std::string kind;
+  CLI::App* hw = app.add_subcommand("hw", "the hardware catalog\nExample: hwsim hw show a100-sxm4-40gb");
+  hw->require_subcommand(1);
+  hw->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
+  CLI::App* hw_list = hw->add_subcommand("list", "list hardware entries");
+  hw_list->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  hw_list->add_option("-o,--output", common.output, "write to FILE");
+  hw_list->callback([&] {
+    action = [&] {
+      emit(common, list_hw(load_catalogs(common), common.format));
+      return 0;
+    };
+  });
+  CLI::App* hw_show = hw->add_subcommand("show", "show one entry with its derived figures and their derivation");
+  hw_show->add_option("name", name, "entry name")->required();
+  hw_show->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  hw_show->add_option("-o,--output", common.output, "write to FILE");
+  hw_show->callback([&] {
+    action = [&] {
+      const Catalogs c = load_catalogs(common);
+      const RawEntry* e = c.store.find(name);
+      if (e == nullptr || e->kind == "model") {
+        std::vector<std::string> names;
+        for (const auto& k : catalog_kinds()) {
+          if (k == "model") continue;
+          for (auto& n : c.store.names_of_kind(k)) names.push_back(n);
+        }
+        throw_unknown("hardware entry", name, names, {"hwsim hw show", 0, 0}, "");
+      }
+      Json j{{"name", name}};
+      std::string text;
+      if (e->kind == "gpu") text = show_gpu(c.hw.gpus().at(name), e->file, j);
+      else if (e->kind == "cpu") text = show_cpu(c.hw.cpus().at(name), e->file, j);
+      else if (e->kind == "node") text = show_node(c.hw.nodes().at(name), e->file, j);
+      else text = show_other(*e, j);
+      emit(common, common.format == "json" ? j.dump(2) + "\n" : text);
+      return 0;
+    };
+  });
+
+  CLI::App* model = app.add_subcommand("model", "the model catalog\nExample: hwsim model show llama2-70b");
+  model->require_subcommand(1);
+  model->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
+  CLI::App* model_list = model->add_subcommand("list", "list models with derived parameters and FLOPs per token");
+  model_list->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  model_list->add_option("-o,--output", common.output, "write to FILE");
+  model_list->callback([&] {
+    action = [&] {
+      const Catalogs c = load_catalogs(common);
+      Json arr = Json::array();
+      std::vector<std::vector<std::string>> rows{{"name", "parameters", "published", "train FLOP/token", "layers", "hidden", "heads/kv", "max seq"}};
+      for (const auto* e : c.store.of_kind("model")) {
+        const ModelSpec m = model_of(c.store, e->name);
+        arr.push_back(model_json(m, e->file));
+        rows.push_back({m.name, fmt::format("{:.4g}", m.parameters()),
+                        m.published_parameters > 0 ? fmt::format("{:.4g}", m.published_parameters) : "-",
+                        fmt::format("{:.4g}", m.training_flops_per_token(m.max_seq)), std::to_string(m.layers),
+                        std::to_string(m.hidden), fmt::format("{}/{}", m.heads, m.kv_heads), std::to_string(m.max_seq)});
+      }
+      emit(common, common.format == "json" ? arr.dump(2) + "\n" : grid(rows));
+      return 0;
+    };
+  });
+  CLI::App* model_show = model->add_subcommand("show", "show one model");
+  model_show->add_option("name", name, "model name")->required();
+  model_show->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  model_show->add_option("-o,--output", common.output, "write to FILE");
+  model_show->callback([&] {
+    action = [&] {
+      const Catalogs c = load_catalogs(common);
+      const ModelSpec m = model_of(c.store, name);
+      const std::string file = c.store.find(name)->file;
+      emit(common, common.format == "json" ? model_json(m, file).dump(2) + "\n" : model_text(m, file));
+      return 0;
+    };
+  });
+
+  CLI::App* schema = app.add_subcommand("schema", "print the declared YAML keys of a file kind\n"
+                                                  "Example: hwsim schema gpu");
+  schema->add_option("kind", kind, "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference")
+      ->required()
+      ->check(CLI::IsMember({"gpu", "cpu", "node", "network", "cluster", "rack", "facility", "model", "scenario",
+                             "training", "inference"}));
+  schema->callback([&] {
+    action = [&] {
+      const Schema* s = hardware_schema(kind);
+      if (kind == "model") s = &model_schema();
+      if (kind == "scenario") s = &scenario_schema();
+      if (kind == "training") s = &training_workload_schema();
+      if (kind == "inference") s = &inference_workload_schema();
+      emit(common, describe_schema(*s));
+      return 0;
+    };
+  });
+}
+
+}  // namespace hwsim::cli

@@ -1,0 +1,38 @@
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "sim/cli/cli.hpp"
+#include "sim/core/catalog_paths.hpp"
+#include "sim/core/errors.hpp"
+
+namespace hwsim::cli {
+
+void emit(const Common& common, const std::string& text) {
+  if (common.output.empty()) {
+    std::cout << text;
+    std::cout.flush();
+    return;
+  }
+  const std::filesystem::path target(common.output);
+  const std::filesystem::path tmp = target.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw InputError(Diagnostic{{common.output, 0, 0}, "-o", "cannot write the output file"});
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw InputError(Diagnostic{{common.output, 0, 0}, "-o", "cannot write the output file"});
+  }
+}
+
+std::vector<std::filesystem::path> catalog_paths(const Common& common) {
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& d : common.catalog_dirs) dirs.emplace_back(d);
+  return dirs;
+}
+
+}  // namespace hwsim::cli

@@ -1,0 +1,31 @@
+#include "sim/cost/cost.hpp"
+
+namespace hwsim {
+
+CostResult deployment_cost(const System& sys, const PowerResult& power, const FacilitySpec& f) {
+  CostResult c;
+  c.capex_nodes = sys.price_per_node * (sys.nodes * sys.node_share);
+  if (sys.network) {
+    c.capex_network = sys.network->switch_price * static_cast<double>(sys.fabric.switches) +
+                      sys.network->cable_price * static_cast<double>(sys.fabric.links);
+  }
+  c.capex_racks = sys.rack.price * static_cast<double>(sys.racks);
+  c.capex = c.capex_nodes + c.capex_network + c.capex_racks;
+
+  const double average_w = f.utilization * power.it.value() + (1.0 - f.utilization) * power.idle_it.value();
+  c.energy_per_year = Usd(average_w * f.pue * kSecondsPerYear * f.electricity_usd_per_joule);
+  c.colocation_per_year = Usd(power.provisioned.value() * f.colocation_usd_per_watt_second * kSecondsPerYear);
+  c.opex_per_year = c.energy_per_year + c.colocation_per_year;
+  c.tco = c.capex + c.opex_per_year * f.years;
+  c.usd_per_busy_second = c.capex.value() / (f.years * kSecondsPerYear) +
+                          power.provisioned.value() * f.colocation_usd_per_watt_second +
+                          power.it.value() * f.pue * f.electricity_usd_per_joule;
+  return c;
+}
+
+double usd_per_million_tokens(const CostResult& cost, double tokens_per_s, const FacilitySpec& f) {
+  const double tokens = tokens_per_s * f.utilization * f.years * kSecondsPerYear;
+  return tokens > 0 ? cost.tco.value() / tokens * 1e6 : 0.0;
+}
+
+}  // namespace hwsim

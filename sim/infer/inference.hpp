@@ -1,0 +1,72 @@
+// First-order LLM inference (static batching): prefill is compute bound over the prompt, decode reads the weights
+// and the KV cache once per generated token. Contract: time per phase = max(compute, memory) + launch overhead +
+// tensor-parallel all-reduces; TTFT = prefill of the batch; TPOT = a decode step at the mean context; throughput
+// counts generated tokens of all replicas end to end (prefill included).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sim/core/dtype.hpp"
+#include "sim/core/units.hpp"
+#include "sim/perf/efficiency.hpp"
+#include "sim/perf/system.hpp"
+#include "workloads/model.hpp"
+
+namespace hwsim {
+
+struct InferenceConfig {
+  std::string name;
+  ModelSpec model;
+  DType dtype = DType::bf16;      // weights (and arithmetic where the device has it)
+  DType kv_dtype = DType::bf16;   // KV cache
+  int input_tokens = 512;
+  int output_tokens = 256;
+  std::optional<int> batch;       // per replica; absent = auto
+  std::optional<int> replicas;    // absent = auto (devices / (tp x pp))
+  int tp = 1;
+  int pp = 1;
+  std::optional<Seconds> sla_ttft;
+  std::optional<Seconds> sla_tpot;
+};
+
+// The KV-cache format stored for weights of `weights`: 16-bit and 8-bit formats keep their own width; 4-bit
+// weights keep an 8-bit (fp8) cache (estimate: 4-bit KV caches are uncommon in serving stacks).
+DType default_kv_dtype(DType weights);
+
+// The arithmetic a device uses for weights of `weights`: the format itself where the device has a peak for it,
+// except 4-bit integer weights (W4A16 on GPUs, int8 dot products on CPUs); otherwise the best 16-bit format.
+std::optional<DType> compute_dtype(const Device& device, DType weights);
+
+struct PhaseTime {
+  Seconds time;
+  Seconds compute;
+  Seconds memory;
+  Seconds communication;
+};
+
+struct InferenceResult {
+  bool fits = true;
+  std::string message;
+  int batch = 0;
+  int replicas = 0;
+  DType compute = DType::bf16;
+  PhaseTime prefill;  // whole batch
+  PhaseTime decode;   // one step at the mean context
+  Seconds ttft;
+  Seconds tpot;
+  double throughput_tokens_per_s = 0;  // all replicas, end to end
+  double decode_tokens_per_s = 0;      // all replicas, decode only
+  Bytes memory_per_device;
+  // Share of time in compute-bound, memory-bound and communication work (for power).
+  double compute_busy = 0;
+  double memory_busy = 0;
+  double communication_busy = 0;
+};
+
+// Bytes per device for weights + KV cache of `batch` sequences at full length.
+Bytes inference_memory_per_device(const InferenceConfig& c, int batch);
+
+InferenceResult evaluate_inference(const InferenceConfig& c, const System& system, const EfficiencyModel& eff);
+
+}  // namespace hwsim

@@ -1,0 +1,46 @@
+// Efficiencies: the one place that says how close to its peaks a device runs an operation. Contract: every
+// engine layer asks this model (never a literal of its own); a calibration profile (issue "self-calibration")
+// replaces the documented defaults below by measured curves for the chip it measured, and `source()` says which.
+#pragma once
+
+#include <string>
+
+#include "sim/core/dtype.hpp"
+#include "sim/core/units.hpp"
+#include "sim/perf/device.hpp"
+
+namespace hwsim {
+
+class EfficiencyModel {
+ public:
+  virtual ~EfficiencyModel() = default;
+  // Achieved fraction of the dense peak for a matrix operation of `flops` in `dtype` (shape-aware: small
+  // operations run further from peak than large ones).
+  [[nodiscard]] virtual double compute(const Device& device, DType dtype, Flop flops) const = 0;
+  // Achieved fraction of the device-memory bandwidth for a transfer of `bytes`.
+  [[nodiscard]] virtual double memory(const Device& device, Bytes bytes) const = 0;
+  // Achieved fraction of a link's bandwidth in collectives.
+  [[nodiscard]] virtual double link(const Device& device, bool scale_out) const = 0;
+  // Fixed cost of one kernel launch (GPU) or parallel-region fork/join (CPU).
+  [[nodiscard]] virtual Seconds launch_overhead(const Device& device) const = 0;
+  // Latency of one step of a collective (one hop) inside a node or across nodes.
+  [[nodiscard]] virtual Seconds link_latency(const Device& device, bool scale_out) const = 0;
+  // "default" or the calibration profile's name.
+  [[nodiscard]] virtual std::string source() const = 0;
+};
+
+// Documented defaults (sim/perf/efficiency.cpp lists each figure and where it comes from).
+class DefaultEfficiency final : public EfficiencyModel {
+ public:
+  [[nodiscard]] double compute(const Device& device, DType dtype, Flop flops) const override;
+  [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;
+  [[nodiscard]] double link(const Device& device, bool scale_out) const override;
+  [[nodiscard]] Seconds launch_overhead(const Device& device) const override;
+  [[nodiscard]] Seconds link_latency(const Device& device, bool scale_out) const override;
+  [[nodiscard]] std::string source() const override { return "default"; }
+
+  // The large-operation ceiling of compute(), before the size ramp.
+  [[nodiscard]] static double compute_ceiling(DeviceKind kind, DType dtype);
+};
+
+}  // namespace hwsim

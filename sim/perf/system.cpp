@@ -1,0 +1,39 @@
+#include "sim/perf/system.hpp"
+
+#include <cmath>
+
+namespace hwsim {
+
+FatTree size_fat_tree(int endpoints, int radix, double oversubscription) {
+  FatTree t;
+  if (endpoints <= 1) return t;
+  if (endpoints <= radix) {
+    t.tiers = 1;
+    t.switches = 1;
+    t.links = endpoints;
+    return t;
+  }
+  // A leaf gives down = radix x o / (1 + o) ports to NICs and the rest upwards.
+  const int down = std::max(1, static_cast<int>(std::floor(radix * oversubscription / (1.0 + oversubscription))));
+  const int up = radix - down;
+  const int leaves = (endpoints + down - 1) / down;
+  const long long uplinks = static_cast<long long>(leaves) * up;
+  if (uplinks <= static_cast<long long>(radix) * radix / 2 || leaves <= radix) {
+    // Two tiers: spines terminate every leaf uplink.
+    const int spines = static_cast<int>((uplinks + radix - 1) / radix);
+    t.tiers = 2;
+    t.switches = leaves + spines;
+    t.links = endpoints + static_cast<int>(uplinks);
+    return t;
+  }
+  // Three tiers: spines (as many as leaves, half their ports down) and a core layer that terminates spine uplinks.
+  const int spines = leaves;
+  const long long spine_up = static_cast<long long>(spines) * (radix / 2);
+  const int cores = static_cast<int>((spine_up + radix - 1) / radix);
+  t.tiers = 3;
+  t.switches = leaves + spines + cores;
+  t.links = endpoints + static_cast<int>(uplinks) + static_cast<int>(spine_up);
+  return t;
+}
+
+}  // namespace hwsim

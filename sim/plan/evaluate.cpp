@@ -1,0 +1,246 @@
+#include "sim/plan/evaluate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/cost/cost.hpp"
+#include "sim/power/power.hpp"
+
+namespace hwsim {
+
+std::optional<double> Result::metric(const std::string& key) const {
+  for (const auto& m : metrics) {
+    if (m.key == key) return m.value;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
+  System sys;
+  sys.name = d.name;
+  sys.node = *d.node;
+  sys.device = device_of(sys.node);
+  sys.nodes = nodes;
+  sys.rack = sc.rack;
+  sys.price_per_node = d.price.value_or(d.node->price);
+  if (d.devices) {
+    sys.devices = *d.devices;
+    sys.node_share = static_cast<double>(*d.devices) / d.node->devices();
+  } else {
+    sys.devices = nodes * d.node->devices();
+  }
+  // Nodes per rack: the deployment's, the cluster's, else what the rack's space and power allow (at least 1).
+  int per_rack = 0;
+  if (d.nodes_per_rack) {
+    per_rack = *d.nodes_per_rack;
+  } else if (d.cluster && d.cluster->nodes_per_rack > 0) {
+    per_rack = d.cluster->nodes_per_rack;
+  } else {
+    const int by_space = sc.rack.rack_units / d.node->rack_units;
+    const int by_power = static_cast<int>(std::floor(sc.rack.power_limit.value() / d.node->power.max.value()));
+    per_rack = std::max(1, std::min(by_space, by_power));
+  }
+  sys.nodes_per_rack = per_rack;
+  sys.racks = (nodes + per_rack - 1) / per_rack;
+  // Scale-out fabric: only between whole nodes.
+  const NetworkSpec* net = d.network;
+  if (net == nullptr && d.cluster) net = &sc.hw.networks().at(d.cluster->network);
+  if (net == nullptr && !d.node->nic_network.empty()) net = &sc.hw.networks().at(d.node->nic_network);
+  if (net != nullptr && nodes > 1 && d.node->nic_count > 0) {
+    sys.network = *net;
+    const double oversubscription = d.cluster ? d.cluster->oversubscription : 1.0;
+    sys.fabric = size_fat_tree(nodes * d.node->nic_count, net->switch_radix, oversubscription);
+  }
+  return sys;
+}
+
+}  // namespace
+
+System build_system(const Scenario& sc, const DeploymentDecl& d) {
+  if (!d.fill) {
+    const int nodes = d.devices ? 1 : d.count.value_or(d.cluster ? d.cluster->count : 1);
+    return shape_system(sc, d, nodes);
+  }
+  // count: fill — the largest node count whose provisioned power x PUE stays within the budget (monotone).
+  const double budget = sc.facility.power_budget->value();
+  const auto within = [&](int n) { return provisioned_power(shape_system(sc, d, n)).value() * sc.facility.pue <= budget; };
+  int lo = 0;
+  int hi = 1;
+  while (within(hi) && hi < (1 << 24)) hi *= 2;
+  while (lo < hi) {
+    const int mid = lo + (hi - lo + 1) / 2;
+    if (within(mid)) lo = mid; else hi = mid - 1;
+  }
+  if (lo == 0) {
+    throw InputError(Diagnostic{d.where, "deployments." + d.name + ".count",
+                                fmt::format("count: fill: not even one '{}' fits the {} power budget", d.node->name,
+                                            format_quantity(budget, Dimension::watts))});
+  }
+  return shape_system(sc, d, lo);
+}
+
+namespace {
+
+void add(std::vector<Metric>& m, const std::string& key, double value) { m.push_back({key, value}); }
+
+void add_site_metrics(Result& r, const System& sys, const PowerResult& p, const CostResult& c) {
+  add(r.metrics, "devices", sys.devices);
+  add(r.metrics, "nodes", sys.nodes * sys.node_share);
+  add(r.metrics, "racks", sys.racks);
+  add(r.metrics, "it_power_w", p.it.value());
+  add(r.metrics, "provisioned_power_w", p.provisioned.value());
+  add(r.metrics, "facility_power_w", p.facility.value());
+  (void)c;
+}
+
+void add_cost_metrics(Result& r, const CostResult& c) {
+  add(r.metrics, "capex_usd", c.capex.value());
+  add(r.metrics, "opex_usd_per_year", c.opex_per_year.value());
+  add(r.metrics, "tco_usd", c.tco.value());
+}
+
+void add_energy_metrics(Result& r, const PowerResult& p, double tokens_per_s) {
+  if (tokens_per_s <= 0) return;
+  const double joules = p.it.value() / tokens_per_s;
+  add(r.metrics, "energy_per_token_j", joules);
+  add(r.metrics, "tokens_per_kwh", kJoulesPerKwh / joules);
+}
+
+Result evaluate_training_pair(const Scenario& sc, const System& sys, const WorkloadDecl& w,
+                              const EfficiencyModel& eff) {
+  Result r{.deployment = sys.name, .workload = w.name, .kind = "training", .calibration = eff.source()};
+  TrainingConfig cfg = w.training;
+  Parallelism& par = cfg.parallelism;
+  const int model_parallel = par.tp * par.pp * par.cp;
+  if (w.dp_auto) par.dp = std::max(1, sys.devices / model_parallel);
+  r.parallelism = {{"tp", par.tp}, {"pp", par.pp}, {"dp", par.dp}, {"vp", par.vp}, {"cp", par.cp}, {"zero", par.zero}};
+  const PowerResult idle_power = deployment_power(sys, {}, sc.facility.pue);
+  const CostResult idle_cost = deployment_cost(sys, idle_power, sc.facility);
+  const auto not_fitting = [&](std::string message) {
+    r.fits = false;
+    r.message = std::move(message);
+    add_site_metrics(r, sys, idle_power, idle_cost);
+    add_cost_metrics(r, idle_cost);
+    return r;
+  };
+  if (model_parallel * par.dp != sys.devices) {
+    return not_fitting(fmt::format("parallelism tp={} x pp={} x cp={} x dp={} uses {} devices; the deployment has {}",
+                                   par.tp, par.pp, par.cp, par.dp, model_parallel * par.dp, sys.devices));
+  }
+  if (cfg.global_batch % (static_cast<long long>(par.dp) * cfg.micro_batch) != 0) {
+    return not_fitting(fmt::format("global_batch {} is not a multiple of dp x micro_batch = {} x {}",
+                                   cfg.global_batch, par.dp, cfg.micro_batch));
+  }
+  const TrainingResult t = evaluate_training(cfg, sys, eff);
+  if (!t.fits) {
+    Result out = not_fitting(t.message);
+    out.metrics.insert(out.metrics.begin(), {"memory_per_device_bytes", t.memory_per_device.value()});
+    return out;
+  }
+  const PowerResult p = deployment_power(sys, {t.compute_busy, t.memory_busy, t.communication_busy}, sc.facility.pue);
+  const CostResult c = deployment_cost(sys, p, sc.facility);
+  add(r.metrics, "throughput_tokens_per_s", t.tokens_per_s);
+  add(r.metrics, "samples_per_s", t.tokens_per_s / cfg.seq_len);
+  add(r.metrics, "step_time_s", t.step_time.value());
+  add(r.metrics, "mfu", t.mfu);
+  add(r.metrics, "achieved_flops_per_device", t.achieved_flops_per_device.value());
+  add(r.metrics, "memory_per_device_bytes", t.memory_per_device.value());
+  add_site_metrics(r, sys, p, c);
+  add_energy_metrics(r, p, t.tokens_per_s);
+  add_cost_metrics(r, c);
+  add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, t.tokens_per_s, sc.facility));
+  if (cfg.train_tokens > 0) {
+    const double seconds = cfg.train_tokens / t.tokens_per_s;
+    add(r.metrics, "time_to_train_s", seconds);
+    add(r.metrics, "cost_to_train_usd", seconds * c.usd_per_busy_second);
+    add(r.metrics, "energy_to_train_j", seconds * p.facility.value());
+  }
+  r.breakdown = {{"compute_s", t.breakdown.compute.value()},
+                 {"memory_s", t.breakdown.memory.value()},
+                 {"communication_s", t.breakdown.communication.value()},
+                 {"bubble_s", t.breakdown.bubble.value()},
+                 {"recompute_s", t.breakdown.recompute.value()}};
+  return r;
+}
+
+Result evaluate_inference_pair(const Scenario& sc, const System& sys, const WorkloadDecl& w,
+                               const EfficiencyModel& eff) {
+  Result r{.deployment = sys.name, .workload = w.name, .kind = "inference", .calibration = eff.source()};
+  const InferenceConfig& cfg = w.inference;
+  r.parallelism = {{"tp", cfg.tp}, {"pp", cfg.pp}};
+  const PowerResult idle_power = deployment_power(sys, {}, sc.facility.pue);
+  const CostResult idle_cost = deployment_cost(sys, idle_power, sc.facility);
+  const int per_replica = cfg.tp * cfg.pp;
+  std::string problem;
+  if (per_replica > sys.devices) {
+    problem = fmt::format("tp x pp = {} devices per replica; the deployment has {}", per_replica, sys.devices);
+  } else if (cfg.tp > 1 && sys.device.kind == DeviceKind::cpu) {
+    problem = "tensor parallelism across CPU sockets is not modelled; use tp: 1 (one replica per socket)";
+  } else if (cfg.replicas && *cfg.replicas * per_replica > sys.devices) {
+    problem = fmt::format("{} replicas x {} devices each exceed the deployment's {} devices", *cfg.replicas,
+                          per_replica, sys.devices);
+  }
+  InferenceResult inf;
+  if (problem.empty()) inf = evaluate_inference(cfg, sys, eff);
+  if (!problem.empty() || !inf.fits) {
+    r.fits = false;
+    r.message = problem.empty() ? inf.message : problem;
+    if (problem.empty()) add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
+    add_site_metrics(r, sys, idle_power, idle_cost);
+    add_cost_metrics(r, idle_cost);
+    return r;
+  }
+  r.message = inf.message;
+  r.compute_dtype = std::string(dtype_name(inf.compute));
+  const PowerResult p =
+      deployment_power(sys, {inf.compute_busy, inf.memory_busy, inf.communication_busy}, sc.facility.pue);
+  const CostResult c = deployment_cost(sys, p, sc.facility);
+  add(r.metrics, "throughput_tokens_per_s", inf.throughput_tokens_per_s);
+  add(r.metrics, "decode_tokens_per_s", inf.decode_tokens_per_s);
+  add(r.metrics, "requests_per_s", inf.throughput_tokens_per_s / cfg.output_tokens);
+  add(r.metrics, "ttft_s", inf.ttft.value());
+  add(r.metrics, "tpot_s", inf.tpot.value());
+  add(r.metrics, "batch", inf.batch);
+  add(r.metrics, "replicas", inf.replicas);
+  add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
+  add_site_metrics(r, sys, p, c);
+  add_energy_metrics(r, p, inf.throughput_tokens_per_s);
+  add_cost_metrics(r, c);
+  add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, inf.throughput_tokens_per_s, sc.facility));
+  r.breakdown = {{"prefill_s", inf.prefill.time.value()},
+                 {"prefill_compute_s", inf.prefill.compute.value()},
+                 {"prefill_memory_s", inf.prefill.memory.value()},
+                 {"decode_step_s", inf.decode.time.value()},
+                 {"decode_compute_s", inf.decode.compute.value()},
+                 {"decode_memory_s", inf.decode.memory.value()},
+                 {"communication_s", (inf.prefill.communication + inf.decode.communication * cfg.output_tokens).value()}};
+  return r;
+}
+
+}  // namespace
+
+Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff) {
+  Evaluation ev{sc.name, sc.description, sc.file, {}, {}};
+  for (const auto& d : sc.deployments) {
+    const System sys = build_system(sc, d);
+    if (sc.facility.power_budget) {
+      const double facility_w = provisioned_power(sys).value() * sc.facility.pue;
+      if (facility_w > sc.facility.power_budget->value()) {
+        ev.warnings.push_back(fmt::format("deployment '{}' provisions {} at the facility (x PUE {:g}), above the {} "
+                                          "power budget",
+                                          d.name, format_quantity(facility_w, Dimension::watts), sc.facility.pue,
+                                          format_quantity(sc.facility.power_budget->value(), Dimension::watts)));
+      }
+    }
+    for (const auto& w : sc.workloads) {
+      ev.results.push_back(w.kind == WorkloadKind::training ? evaluate_training_pair(sc, sys, w, eff)
+                                                            : evaluate_inference_pair(sc, sys, w, eff));
+    }
+  }
+  return ev;
+}
+
+}  // namespace hwsim

@@ -1,0 +1,77 @@
+// A scenario (DESIGN.md "Scenario YAML"): facility, deployments (alternatives), workloads and expectations,
+// loaded with the catalogs it uses and every `--set` override applied before validation, so an override that
+// misses a declared key is reported like a typo in the file.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hwmodels/hardware_catalog.hpp"
+#include "sim/infer/inference.hpp"
+#include "sim/train/training.hpp"
+#include "workloads/model.hpp"
+
+namespace hwsim {
+
+struct DeploymentDecl {
+  std::string name;
+  const NodeSpec* node = nullptr;        // in the scenario's catalog
+  const ClusterSpec* cluster = nullptr;  // when the deployment names a cluster
+  std::optional<int> count;              // absent with fill = true: as many as the power budget allows
+  bool fill = false;
+  std::optional<int> nodes_per_rack;
+  std::optional<int> devices;            // part of one node
+  std::optional<Usd> price;              // per node
+  const NetworkSpec* network = nullptr;  // scale-out fabric override
+  SourceLocation where;
+};
+
+enum class WorkloadKind { training, inference };
+
+struct WorkloadDecl {
+  std::string name;
+  WorkloadKind kind = WorkloadKind::inference;
+  TrainingConfig training;     // when kind == training
+  bool dp_auto = true;         // training: dp = devices / (tp x pp x cp)
+  InferenceConfig inference;   // when kind == inference
+  SourceLocation where;
+};
+
+struct Expectation {
+  std::string metric;  // deployment/workload/metric
+  std::optional<double> min;
+  std::optional<double> max;
+  std::optional<double> approx;
+  double tolerance = 0.05;  // relative, for approx
+  SourceLocation where;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string file;
+  HardwareCatalog hw;
+  FacilitySpec facility;
+  RackSpec rack;  // the facility's default rack
+  std::vector<DeploymentDecl> deployments;
+  std::vector<WorkloadDecl> workloads;
+  std::vector<Expectation> expectations;
+};
+
+struct LoadOptions {
+  std::vector<std::filesystem::path> catalog_dirs;  // in addition to the defaults
+  std::vector<std::string> sets;                    // "PATH=VALUE"
+};
+
+// Loads, validates and resolves a scenario. Throws InputError listing every problem (file:line: key: message).
+Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options);
+
+// The scenario file's schema and the workload schemas, for `hwsim schema`.
+const Schema& scenario_schema();
+const Schema& training_workload_schema();
+const Schema& inference_workload_schema();
+
+}  // namespace hwsim

@@ -1,0 +1,49 @@
+// Power: idle + activity-weighted dynamic power per device, capped at TDP; host CPUs and node overhead; power
+// supply losses (IT power is AC at the wall); network switches and rack overhead; PUE for the facility.
+#pragma once
+
+#include "hwmodels/infrastructure.hpp"
+#include "sim/core/units.hpp"
+#include "sim/perf/system.hpp"
+
+namespace hwsim {
+
+// Shares of time (0..1) a device spends in compute-bound, memory-bound and communication work.
+struct Activity {
+  double compute = 0;
+  double memory = 0;
+  double communication = 0;
+};
+
+// Dynamic power drawn, as a share of (TDP - idle), per unit of time in each kind of work. First-order defaults
+// (estimates, to be replaced by NVML calibration): tensor-core GEMMs run at the power limit; memory-bound kernels
+// draw ~60% of the dynamic range (HBM and SM load/store traffic, ML.ENERGY decode readings sit well below TDP);
+// waiting in collectives ~30%.
+struct PowerWeights {
+  double compute = 1.0;
+  double memory = 0.6;
+  double communication = 0.3;
+};
+
+// Host CPUs of a GPU node feed the GPUs: they run at this share of their dynamic range (estimate).
+inline constexpr double kHostCpuActivity = 0.3;
+
+Watts device_power(const Device& device, const Activity& activity, const PowerWeights& weights = {});
+
+struct PowerResult {
+  Watts device;        // one device, DC
+  Watts node;          // one whole node at the wall (AC)
+  Watts it;            // the deployment at the modelled load, at the wall (nodes x share + network + racks)
+  Watts idle_it;       // the deployment idle
+  Watts provisioned;   // nameplate: node maxima + switches + cables + rack overhead
+  Watts network;       // switches and cable optics
+  Watts facility;      // it x PUE
+};
+
+// Power of a node with every device at `activity` (AC, capped at the node's nameplate maximum, at least idle).
+Watts node_power(const System& system, const Activity& activity);
+// Nameplate power of the deployment (what a power budget must provision).
+Watts provisioned_power(const System& system);
+PowerResult deployment_power(const System& system, const Activity& activity, double pue);
+
+}  // namespace hwsim

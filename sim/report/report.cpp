@@ -1,0 +1,304 @@
+#include "sim/report/report.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "sim/core/catalog_paths.hpp"
+
+namespace hwsim {
+
+Format parse_format(const std::string& name) {
+  if (name == "table") return Format::table;
+  if (name == "json") return Format::json;
+  if (name == "csv") return Format::csv;
+  if (name == "md") return Format::md;
+  throw InputError(Diagnostic{{"--format", 0, 0}, "", fmt::format("unknown format '{}' (table, json, csv, md)", name)});
+}
+
+namespace {
+
+struct MetricInfo {
+  std::string_view key;
+  std::string_view label;
+  Dimension dimension;  // dimensionless: printed as a plain number with `unit`
+  std::string_view unit;
+};
+
+constexpr MetricInfo kMetrics[] = {
+    {"throughput_tokens_per_s", "throughput", Dimension::dimensionless, "tokens/s"},
+    {"decode_tokens_per_s", "decode rate", Dimension::dimensionless, "tokens/s"},
+    {"requests_per_s", "requests", Dimension::dimensionless, "req/s"},
+    {"samples_per_s", "samples", Dimension::dimensionless, "samples/s"},
+    {"ttft_s", "time to first token", Dimension::seconds, ""},
+    {"tpot_s", "time per output token", Dimension::seconds, ""},
+    {"batch", "batch per replica", Dimension::dimensionless, ""},
+    {"replicas", "replicas", Dimension::dimensionless, ""},
+    {"step_time_s", "step time", Dimension::seconds, ""},
+    {"mfu", "MFU", Dimension::dimensionless, ""},
+    {"achieved_flops_per_device", "model FLOP/s per device", Dimension::flop_per_second, ""},
+    {"memory_per_device_bytes", "memory per device", Dimension::bytes, ""},
+    {"devices", "devices", Dimension::dimensionless, ""},
+    {"nodes", "nodes", Dimension::dimensionless, ""},
+    {"racks", "racks", Dimension::dimensionless, ""},
+    {"it_power_w", "IT power (at load)", Dimension::watts, ""},
+    {"provisioned_power_w", "provisioned power", Dimension::watts, ""},
+    {"facility_power_w", "facility power (x PUE)", Dimension::watts, ""},
+    {"energy_per_token_j", "energy per token", Dimension::joules, ""},
+    {"tokens_per_kwh", "tokens per kWh", Dimension::dimensionless, ""},
+    {"capex_usd", "capex", Dimension::usd, ""},
+    {"opex_usd_per_year", "opex per year", Dimension::usd, ""},
+    {"tco_usd", "TCO", Dimension::usd, ""},
+    {"usd_per_million_tokens", "USD per million tokens", Dimension::dimensionless, "USD"},
+    {"time_to_train_s", "time to train", Dimension::seconds, ""},
+    {"cost_to_train_usd", "cost to train", Dimension::usd, ""},
+    {"energy_to_train_j", "energy to train (facility)", Dimension::joules, ""},
+    {"compute_s", "compute", Dimension::seconds, ""},
+    {"memory_s", "  of which memory-bound", Dimension::seconds, ""},
+    {"communication_s", "exposed communication", Dimension::seconds, ""},
+    {"bubble_s", "pipeline bubble", Dimension::seconds, ""},
+    {"recompute_s", "recompute", Dimension::seconds, ""},
+    {"prefill_s", "prefill (batch)", Dimension::seconds, ""},
+    {"prefill_compute_s", "  compute", Dimension::seconds, ""},
+    {"prefill_memory_s", "  memory", Dimension::seconds, ""},
+    {"decode_step_s", "decode step", Dimension::seconds, ""},
+    {"decode_compute_s", "  compute", Dimension::seconds, ""},
+    {"decode_memory_s", "  memory", Dimension::seconds, ""},
+};
+
+const MetricInfo* info(const std::string& key) {
+  for (const auto& m : kMetrics) {
+    if (m.key == key) return &m;
+  }
+  return nullptr;
+}
+
+std::string number(double v) {
+  const double a = std::fabs(v);
+  if (a != 0 && (a >= 1e7 || a < 1e-3)) return fmt::format("{:.3g}", v);
+  if (a >= 100 || v == std::round(v)) return fmt::format("{:.0f}", v);
+  return fmt::format("{:.3g}", v);
+}
+
+std::string money(double usd) {
+  const double a = std::fabs(usd);
+  if (a >= 1e9) return fmt::format("${:.3g}B", usd / 1e9);
+  if (a >= 1e6) return fmt::format("${:.3g}M", usd / 1e6);
+  if (a >= 1e3) return fmt::format("${:.3g}K", usd / 1e3);
+  return fmt::format("${:.2f}", usd);
+}
+
+}  // namespace
+
+std::string format_metric(const std::string& key, double value) {
+  const MetricInfo* m = info(key);
+  if (m == nullptr) return number(value);
+  if (key == "mfu") return fmt::format("{:.1f}%", value * 100);
+  if (key == "usd_per_million_tokens") return fmt::format("${:.4g}", value);
+  if (key == "energy_to_train_j" || key == "energy_per_token_j") {
+    if (value >= kJoulesPerKwh) return fmt::format("{:.4g} MWh", value / kJoulesPerKwh / 1e3);
+  }
+  if (m->dimension == Dimension::usd) return money(value);
+  if (m->dimension == Dimension::dimensionless) {
+    return m->unit.empty() ? number(value) : fmt::format("{} {}", number(value), m->unit);
+  }
+  return format_quantity(value, m->dimension, 4);
+}
+
+std::string metric_label(const std::string& key) {
+  const MetricInfo* m = info(key);
+  return m == nullptr ? key : std::string(m->label);
+}
+
+namespace {
+
+nlohmann::ordered_json to_json(const Evaluation& ev) {
+  nlohmann::ordered_json doc;
+  doc["scenario"] = ev.scenario;
+  doc["description"] = ev.description;
+  doc["version"] = version_string();
+  doc["results"] = nlohmann::ordered_json::array();
+  for (const auto& r : ev.results) {
+    nlohmann::ordered_json j;
+    j["deployment"] = r.deployment;
+    j["workload"] = r.workload;
+    j["kind"] = r.kind;
+    j["metrics"] = nlohmann::ordered_json::object();
+    for (const auto& m : r.metrics) j["metrics"][m.key] = m.value;
+    j["breakdown"] = nlohmann::ordered_json::object();
+    for (const auto& m : r.breakdown) j["breakdown"][m.key] = m.value;
+    j["fits"] = r.fits;
+    j["message"] = r.message;
+    j["calibration"] = r.calibration;
+    j["parallelism"] = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : r.parallelism) j["parallelism"][k] = v;
+    if (!r.compute_dtype.empty()) j["compute_dtype"] = r.compute_dtype;
+    doc["results"].push_back(std::move(j));
+  }
+  doc["warnings"] = ev.warnings;
+  return doc;
+}
+
+// Rows are metric keys in first-seen order over all results; columns are results.
+std::vector<std::string> row_keys(const Evaluation& ev, bool breakdown) {
+  std::vector<std::string> keys;
+  for (const auto& r : ev.results) {
+    for (const auto& m : breakdown ? r.breakdown : r.metrics) {
+      if (std::find(keys.begin(), keys.end(), m.key) == keys.end()) keys.push_back(m.key);
+    }
+  }
+  return keys;
+}
+
+std::string cell(const Result& r, const std::string& key, bool breakdown) {
+  for (const auto& m : breakdown ? r.breakdown : r.metrics) {
+    if (m.key == key) return format_metric(key, m.value);
+  }
+  return "-";
+}
+
+std::string render_grid(const std::vector<std::vector<std::string>>& rows, bool markdown) {
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::string line = markdown ? "|" : "";
+    for (std::size_t i = 0; i < rows[r].size(); ++i) {
+      const std::string& c = rows[r][i];
+      if (markdown) {
+        line += " " + c + " |";
+      } else if (i == 0) {
+        line += fmt::format("{:<{}}", c, width[i]);
+      } else {
+        line += fmt::format("  {:>{}}", c, width[i]);
+      }
+    }
+    out += line + "\n";
+    if (r == 0) {
+      if (markdown) {
+        std::string sep = "|";
+        for (std::size_t i = 0; i < rows[r].size(); ++i) sep += i == 0 ? " --- |" : " ---: |";
+        out += sep + "\n";
+      } else {
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < width.size(); ++i) total += width[i] + (i == 0 ? 0 : 2);
+        out += std::string(total, '-') + "\n";
+      }
+    }
+  }
+  return out;
+}
+
+std::string render_human(const Evaluation& ev, bool markdown) {
+  std::string out;
+  out += markdown ? fmt::format("## {}\n\n", ev.scenario) : fmt::format("Scenario: {}\n", ev.scenario);
+  if (!ev.description.empty()) out += markdown ? ev.description + "\n\n" : ev.description + "\n";
+  if (!markdown) out += "\n";
+  if (ev.results.empty()) return out + "(no results)\n";
+  for (const bool breakdown : {false, true}) {
+    const auto keys = row_keys(ev, breakdown);
+    if (keys.empty()) continue;
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({breakdown ? "breakdown" : "metric"});
+    for (const auto& r : ev.results) rows[0].push_back(r.deployment + " / " + r.workload);
+    if (!breakdown) {
+      rows.push_back({"fits"});
+      for (const auto& r : ev.results) rows.back().push_back(r.fits ? "yes" : "NO");
+      rows.push_back({"parallelism"});
+      for (const auto& r : ev.results) {
+        std::string p;
+        for (const auto& [k, v] : r.parallelism) {
+          if (v != 1 || k == "tp") p += fmt::format("{}{}={}", p.empty() ? "" : " ", k, v);
+        }
+        rows.back().push_back(p);
+      }
+    }
+    for (const auto& k : keys) {
+      rows.push_back({metric_label(k)});
+      for (const auto& r : ev.results) rows.back().push_back(cell(r, k, breakdown));
+    }
+    out += render_grid(rows, markdown) + "\n";
+  }
+  for (const auto& r : ev.results) {
+    if (!r.message.empty()) {
+      out += fmt::format("{}{} / {}: {}\n", markdown ? "- " : "", r.deployment, r.workload, r.message);
+    }
+  }
+  for (const auto& w : ev.warnings) out += fmt::format("{}warning: {}\n", markdown ? "- " : "", w);
+  out += fmt::format("{}efficiencies: {}\n", markdown ? "\n" : "",
+                     ev.results.empty() ? "default" : ev.results.front().calibration);
+  return out;
+}
+
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string render_csv(const std::vector<Evaluation>& evs) {
+  std::vector<std::string> metric_keys;
+  std::vector<std::string> breakdown_keys;
+  for (const auto& ev : evs) {
+    for (const auto& k : row_keys(ev, false)) {
+      if (std::find(metric_keys.begin(), metric_keys.end(), k) == metric_keys.end()) metric_keys.push_back(k);
+    }
+    for (const auto& k : row_keys(ev, true)) {
+      if (std::find(breakdown_keys.begin(), breakdown_keys.end(), k) == breakdown_keys.end()) {
+        breakdown_keys.push_back(k);
+      }
+    }
+  }
+  std::string out = "scenario,deployment,workload,kind,fits";
+  for (const auto& k : metric_keys) out += "," + k;
+  for (const auto& k : breakdown_keys) out += ",breakdown." + k;
+  out += ",message\n";
+  for (const auto& ev : evs) {
+    for (const auto& r : ev.results) {
+      out += fmt::format("{},{},{},{},{}", csv_escape(ev.scenario), csv_escape(r.deployment), csv_escape(r.workload),
+                         r.kind, r.fits ? "true" : "false");
+      for (const bool breakdown : {false, true}) {
+        for (const auto& k : breakdown ? breakdown_keys : metric_keys) {
+          std::string v;
+          for (const auto& m : breakdown ? r.breakdown : r.metrics) {
+            if (m.key == k) v = fmt::format("{:.9g}", m.value);
+          }
+          out += "," + v;
+        }
+      }
+      out += "," + csv_escape(r.message) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render(const std::vector<Evaluation>& evs, Format format) {
+  switch (format) {
+    case Format::json: {
+      if (evs.size() == 1) return to_json(evs.front()).dump(2) + "\n";
+      nlohmann::ordered_json all;
+      all["scenarios"] = nlohmann::ordered_json::array();
+      for (const auto& ev : evs) all["scenarios"].push_back(to_json(ev));
+      return all.dump(2) + "\n";
+    }
+    case Format::csv: return render_csv(evs);
+    case Format::table:
+    case Format::md: {
+      std::string out;
+      for (std::size_t i = 0; i < evs.size(); ++i) {
+        if (i > 0) out += "\n";
+        out += render_human(evs[i], format == Format::md);
+      }
+      return out;
+    }
+  }
+  return "";
+}
+
+}  // namespace hwsim

@@ -1,0 +1,80 @@
+// First-order LLM training model (Megatron-style TP/PP/DP). Contract: step time = compute + exposed
+// communication + pipeline bubble + recompute, each reported in the breakdown; memory per device from weights,
+// gradients, optimizer state (ZeRO-aware) and activations (Korthikanti et al. 2022); a configuration that does
+// not fit is a result with the shortfall, not an error.
+#pragma once
+
+#include <string>
+
+#include "sim/core/dtype.hpp"
+#include "sim/core/units.hpp"
+#include "sim/perf/efficiency.hpp"
+#include "sim/perf/system.hpp"
+#include "workloads/model.hpp"
+
+namespace hwsim {
+
+enum class Recompute { none, selective, full };
+
+struct Parallelism {
+  int tp = 1;
+  int pp = 1;
+  int dp = 1;
+  int vp = 1;  // interleaved virtual stages per device
+  int cp = 1;
+  int ep = 1;
+  int zero = 0;
+};
+
+struct TrainingConfig {
+  std::string name;
+  ModelSpec model;
+  DType dtype = DType::bf16;
+  int seq_len = 2048;
+  long long global_batch = 1;
+  int micro_batch = 1;
+  Parallelism parallelism;
+  bool sequence_parallel = false;
+  Recompute recompute = Recompute::none;
+  double train_tokens = 0;  // 0 = not given
+};
+
+struct TrainingBreakdown {
+  Seconds compute;        // forward + backward matrix and element-wise work
+  Seconds memory;         // the memory-bound part of compute (element-wise ops), included in `compute`
+  Seconds communication;  // exposed TP, PP and DP communication
+  Seconds bubble;         // pipeline fill and drain
+  Seconds recompute;      // activation recomputation
+};
+
+struct TrainingResult {
+  bool fits = true;
+  std::string message;
+  Seconds step_time;
+  double tokens_per_s = 0;
+  double mfu = 0;
+  FlopPerSecond achieved_flops_per_device;  // model FLOPs per device per second
+  Bytes memory_per_device;
+  TrainingBreakdown breakdown;
+  // Share of the step each device spends in compute-bound, memory-bound and communication work (for power).
+  double compute_busy = 0;
+  double memory_busy = 0;
+  double communication_busy = 0;
+};
+
+// Usable share of device memory (allocator fragmentation, CUDA context and library workspaces; estimate).
+inline constexpr double kUsableMemoryFraction = 0.92;
+
+TrainingResult evaluate_training(const TrainingConfig& config, const System& system, const EfficiencyModel& eff);
+
+// Bytes per device for weights + gradients + optimizer state + activations (exposed for tests and reports).
+struct TrainingMemory {
+  Bytes weights;
+  Bytes gradients;
+  Bytes optimizer;
+  Bytes activations;
+  [[nodiscard]] Bytes total() const { return weights + gradients + optimizer + activations; }
+};
+TrainingMemory training_memory(const TrainingConfig& config);
+
+}  // namespace hwsim
