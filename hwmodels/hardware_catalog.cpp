@@ -1,6 +1,7 @@
 #include "hwmodels/hardware_catalog.hpp"
 
 #include <fmt/format.h>
+#include <set>
 #include <fmt/ranges.h>
 
 namespace hwsim {
@@ -33,33 +34,40 @@ const Spec* lookup(const std::map<std::string, Spec>& m, const std::string& name
   return it == m.end() ? nullptr : &it->second;
 }
 
-// Adds "unknown X" to diags when `name` is not in `m`.
-template <class Spec>
-const Spec* resolve(const std::map<std::string, Spec>& m, const std::string& what, const std::string& name,
-                    const Reader& r, const std::string& key, Diagnostics& diags) {
-  if (const Spec* s = lookup(m, name)) return s;
-  try {
-    throw_unknown(what, name, names_of(m), r.where(key), r.path_of(key));
-  } catch (const InputError& e) {
-    for (const auto& d : e.diagnostics()) diags.add(d.where, d.key_path, d.message);
-  }
-  return nullptr;
-}
+// Reference checking during construction. Entries that failed validation are not reported again when referenced
+// (their own errors already are).
+struct Resolver {
+  const std::set<std::string>& invalid;
+  Diagnostics& diags;
 
-NodeSpec load_node(const Reader& r, const HardwareCatalog& hw, const std::map<std::string, GpuSpec>& gpus,
+  // Adds "unknown X" to diags when `name` is not in `m`.
+  template <class Spec>
+  const Spec* operator()(const std::map<std::string, Spec>& m, const std::string& what, const std::string& name,
+                         const Reader& r, const std::string& key) const {
+    if (const Spec* s = lookup(m, name)) return s;
+    if (invalid.count(name) > 0) return nullptr;
+    try {
+      throw_unknown(what, name, names_of(m), r.where(key), r.path_of(key));
+    } catch (const InputError& e) {
+      for (const auto& d : e.diagnostics()) diags.add(d.where, d.key_path, d.message);
+    }
+    return nullptr;
+  }
+};
+
+NodeSpec load_node(const Reader& r, const std::map<std::string, GpuSpec>& gpus,
                    const std::map<std::string, CpuSpec>& cpus, const std::map<std::string, NetworkSpec>& networks,
-                   Diagnostics& diags) {
-  (void)hw;
+                   const Resolver& resolve, Diagnostics& diags) {
   NodeSpec n;
   n.name = r.text("name");
   n.vendor = r.text("vendor");
   if (r.has("gpus")) {
     const Reader part = r.child("gpus");
-    if (const GpuSpec* g = resolve(gpus, "gpu", part.text("model"), part, "model", diags)) n.gpu = *g;
+    if (const GpuSpec* g = resolve(gpus, "gpu", part.text("model"), part, "model")) n.gpu = *g;
     n.gpu_count = static_cast<int>(part.integer("count"));
   }
   const Reader cpu_part = r.child("cpus");
-  if (const CpuSpec* c = resolve(cpus, "cpu", cpu_part.text("model"), cpu_part, "model", diags)) n.cpu = *c;
+  if (const CpuSpec* c = resolve(cpus, "cpu", cpu_part.text("model"), cpu_part, "model")) n.cpu = *c;
   n.cpu_count = static_cast<int>(cpu_part.integer("count"));
   n.host_memory = Bytes(r.quantity("host_memory"));
 
@@ -77,13 +85,13 @@ NodeSpec load_node(const Reader& r, const HardwareCatalog& hw, const std::map<st
                                            ? n.gpu->nvlink_bandwidth_per_direction
                                            : n.gpu->pcie_bandwidth_per_direction;
   }
-  if ((n.fabric == FabricKind::nvswitch || n.fabric == FabricKind::nvlink) && !n.has_gpus()) {
+  if ((n.fabric == FabricKind::nvswitch || n.fabric == FabricKind::nvlink) && !r.has("gpus")) {
     diags.add(fabric.where("kind"), fabric.path_of("kind"), "an NVLink fabric needs `gpus:`");
   }
   const Reader nics = r.child("nics");
   if (r.has("nics")) {
     n.nic_network = nics.text("network");
-    if (!n.nic_network.empty()) resolve(networks, "network", n.nic_network, nics, "network", diags);
+    if (!n.nic_network.empty()) resolve(networks, "network", n.nic_network, nics, "network");
     n.nic_count = static_cast<int>(nics.integer("count"));
     n.nic_rate = BytesPerSecond(nics.quantity("rate"));
   }
@@ -109,6 +117,7 @@ HardwareCatalog HardwareCatalog::build(const EntryStore& store) {
   Diagnostics diags;
   // Validate every entry first (parse -> validate -> construct); construct only what validated.
   std::map<std::string, bool> valid;
+  std::set<std::string> invalid;
   for (const auto& kind : catalog_kinds()) {
     const Schema* schema = hardware_schema(kind);
     if (schema == nullptr) continue;
@@ -116,9 +125,11 @@ HardwareCatalog HardwareCatalog::build(const EntryStore& store) {
       Diagnostics local;
       validate(e->node, *schema, local);
       valid[e->name] = local.empty();
+      if (!local.empty()) invalid.insert(e->name);
       for (const auto& d : local.items()) diags.add(d.where, d.key_path, d.message);
     }
   }
+  const Resolver resolve{invalid, diags};
   const auto each = [&](const std::string& kind, auto&& fn) {
     for (const RawEntry* e : store.of_kind(kind)) {
       if (valid[e->name]) fn(Reader(e->node, *hardware_schema(kind)), e->name);
@@ -129,18 +140,18 @@ HardwareCatalog HardwareCatalog::build(const EntryStore& store) {
   each("network", [&](const Reader& r, const std::string& name) { hw.networks_.emplace(name, load_network(r)); });
   each("rack", [&](const Reader& r, const std::string& name) { hw.racks_.emplace(name, load_rack(r)); });
   each("node", [&](const Reader& r, const std::string& name) {
-    hw.nodes_.emplace(name, load_node(r, hw, hw.gpus_, hw.cpus_, hw.networks_, diags));
+    hw.nodes_.emplace(name, load_node(r, hw.gpus_, hw.cpus_, hw.networks_, resolve, diags));
   });
   each("cluster", [&](const Reader& r, const std::string& name) {
     ClusterSpec c = load_cluster(r);
-    resolve(hw.nodes_, "node", c.node, r, "node", diags);
+    resolve(hw.nodes_, "node", c.node, r, "node");
     const Reader net = r.child("network");
-    resolve(hw.networks_, "network", c.network, net, "fabric", diags);
+    resolve(hw.networks_, "network", c.network, net, "fabric");
     hw.clusters_.emplace(name, std::move(c));
   });
   each("facility", [&](const Reader& r, const std::string& name) {
     FacilitySpec f = load_facility(r);
-    resolve(hw.racks_, "rack", f.rack, r, "rack", diags);
+    resolve(hw.racks_, "rack", f.rack, r, "rack");
     hw.facilities_.emplace(name, std::move(f));
   });
   diags.throw_if_any();

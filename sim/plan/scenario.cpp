@@ -382,6 +382,13 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
     }
   }
 
+  // An inline facility map is checked with the document (a `base:` entry is checked with the catalog).
+  if (const ConfigNode* f = root.find("facility"); f != nullptr && f->is_map()) {
+    validate(*f, facility_schema(), diags, "facility");
+  } else if (f != nullptr && !f->is_scalar()) {
+    diags.add(f->where, "facility", "expected a facility catalog entry or a map of facility keys");
+  }
+
   Loader loader{root, path.parent_path(), file, {}, {}};
   std::vector<std::filesystem::path> dirs = default_catalog_dirs();
   dirs.insert(dirs.end(), options.catalog_dirs.begin(), options.catalog_dirs.end());
@@ -420,9 +427,6 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
       }
       facility = merge_config(e->node, facility);
     }
-    Diagnostics local;
-    validate(facility, facility_schema(), local, "facility");
-    local.throw_if_any();
     const Reader fr(facility, facility_schema(), "facility");
     sc.facility = load_facility(fr);
     if (sc.facility.utilization > 1.0) {

@@ -1,0 +1,163 @@
+// Collectives, fat trees and the default efficiency ramp (sim/perf/collectives, system, efficiency):
+// ring all-reduce = 2(n-1)/n x S/B + 2(n-1) alpha; all-gather = (n-1)/n x S/B + (n-1) alpha; one rank costs nothing;
+// a fat tree has as many tiers as its radix forces; compute efficiency ramps up with operation size to its ceiling.
+// Tolerance: 1e-12 relative (the formulas are evaluated exactly as written, only rounding differs).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "hwmodels/catalog_loader.hpp"
+#include "hwmodels/hardware_catalog.hpp"
+#include "sim/perf/collectives.hpp"
+#include "sim/perf/efficiency.hpp"
+#include "sim/perf/system.hpp"
+
+using hwsim::Bytes;
+using hwsim::BytesPerSecond;
+using hwsim::LinkPath;
+using hwsim::Seconds;
+
+namespace {
+
+constexpr double kRel = 1e-12;
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+
+// One NVLink-4 port of an H100 in a DGX: 450 GB/s per direction, 3 us per ring step, full efficiency.
+const LinkPath kNvlink{BytesPerSecond(450e9), Seconds(3e-6), 1.0};
+
+void check_tree(const hwsim::FatTree& t, int tiers, int switches, int links) {
+  CHECK(t.tiers == tiers);
+  CHECK(t.switches == switches);
+  CHECK(t.links == links);
+}
+
+}  // namespace
+
+TEST_CASE("ring all-reduce costs 2(n-1)/n x S/B + 2(n-1) x alpha", "[collectives]") {
+  const Bytes s(1 * kGiB);
+  // 8 ranks: 2 x 7/8 x 1 GiB / 450 GB/s + 14 x 3 us.
+  const double expected = 2.0 * 7 / 8 * kGiB / 450e9 + 2.0 * 7 * 3e-6;
+  CHECK(hwsim::ring_all_reduce(s, 8, kNvlink).value() == Approx(expected).epsilon(kRel));
+  // 2 ranks: each sends half, twice: 2 x 1/2 x S/B + 2 alpha.
+  CHECK(hwsim::ring_all_reduce(s, 2, kNvlink).value() == Approx(kGiB / 450e9 + 2 * 3e-6).epsilon(kRel));
+  // Many ranks: the bandwidth term tends to 2 S/B (1024 ranks: 2 x 1023/1024).
+  const LinkPath no_latency{BytesPerSecond(450e9), Seconds(0), 1.0};
+  CHECK(hwsim::ring_all_reduce(s, 1024, no_latency).value() == Approx(2.0 * 1023 / 1024 * kGiB / 450e9).epsilon(kRel));
+}
+
+TEST_CASE("link efficiency divides the bandwidth, not the latency", "[collectives]") {
+  const LinkPath nccl{BytesPerSecond(450e9), Seconds(3e-6), 0.78};
+  const double expected = 2.0 * 7 / 8 * kGiB / (450e9 * 0.78) + 2.0 * 7 * 3e-6;
+  CHECK(hwsim::ring_all_reduce(Bytes(kGiB), 8, nccl).value() == Approx(expected).epsilon(kRel));
+}
+
+TEST_CASE("ring all-gather and reduce-scatter cost (n-1)/n x S/B + (n-1) x alpha", "[collectives]") {
+  const Bytes s(256e6);
+  const double expected = 3.0 / 4 * 256e6 / 450e9 + 3 * 3e-6;  // 4 ranks
+  CHECK(hwsim::ring_all_gather(s, 4, kNvlink).value() == Approx(expected).epsilon(kRel));
+  // An all-reduce is a reduce-scatter followed by an all-gather.
+  CHECK(hwsim::ring_all_reduce(s, 4, kNvlink).value() ==
+        Approx(2 * hwsim::ring_all_gather(s, 4, kNvlink).value()).epsilon(kRel));
+}
+
+TEST_CASE("a collective over a single rank costs nothing", "[collectives]") {
+  CHECK(hwsim::ring_all_reduce(Bytes(kGiB), 1, kNvlink).value() == 0.0);
+  CHECK(hwsim::ring_all_gather(Bytes(kGiB), 1, kNvlink).value() == 0.0);
+  CHECK(hwsim::ring_all_reduce(Bytes(kGiB), 0, kNvlink).value() == 0.0);
+}
+
+TEST_CASE("a point-to-point message costs S/B + alpha", "[collectives]") {
+  CHECK(hwsim::point_to_point(Bytes(64e6), kNvlink).value() == Approx(64e6 / 450e9 + 3e-6).epsilon(kRel));
+}
+
+TEST_CASE("fat tree: one switch when every endpoint fits its radix", "[system]") {
+  check_tree(hwsim::size_fat_tree(1, 64, 1), 0, 0, 0);  // nothing to connect
+  check_tree(hwsim::size_fat_tree(32, 64, 1), 1, 1, 32);
+  check_tree(hwsim::size_fat_tree(64, 64, 1), 1, 1, 64);  // exactly the radix
+}
+
+TEST_CASE("fat tree: two tiers while leaf uplinks fit radix^2 / 2 spine ports", "[system]") {
+  // Full bisection (oversubscription 1): a leaf gives floor(64 x 1/2) = 32 ports down, 32 up.
+  // DGX H100 SuperPOD, 127 nodes x 8 NICs = 1016 endpoints: ceil(1016/32) = 32 leaves, 32 x 32 = 1024 uplinks
+  // (<= 64 x 64 / 2 = 2048), ceil(1024/64) = 16 spines; links = 1016 NIC cables + 1024 uplinks.
+  check_tree(hwsim::size_fat_tree(127 * 8, 64, 1), 2, 32 + 16, 1016 + 1024);
+  // Just past one switch: 65 endpoints -> ceil(65/32) = 3 leaves, 96 uplinks, ceil(96/64) = 2 spines.
+  check_tree(hwsim::size_fat_tree(65, 64, 1), 2, 3 + 2, 65 + 96);
+  // The largest two-tier tree: 2048 endpoints -> 64 leaves x 32 up = 2048 uplinks = radix^2 / 2, 32 spines.
+  check_tree(hwsim::size_fat_tree(2048, 64, 1), 2, 64 + 32, 2048 + 2048);
+  // Oversubscribed 3:1: floor(64 x 3/4) = 48 down, 16 up; 1016 endpoints -> ceil(1016/48) = 22 leaves,
+  // 22 x 16 = 352 uplinks, ceil(352/64) = 6 spines.
+  check_tree(hwsim::size_fat_tree(1016, 64, 3), 2, 22 + 6, 1016 + 352);
+}
+
+TEST_CASE("fat tree: three tiers beyond radix^2 / 2 uplinks", "[system]") {
+  // DGX A100 SuperPOD, 140 nodes x 8 HDR NICs = 1120 endpoints, radix 40: 20 down / 20 up per leaf,
+  // 1120/20 = 56 leaves (> 40), 56 x 20 = 1120 uplinks (> 40 x 40 / 2 = 800): a third tier.
+  // Spines = leaves = 56 with 40/2 = 20 ports up each: 1120 spine uplinks on ceil(1120/40) = 28 cores.
+  check_tree(hwsim::size_fat_tree(140 * 8, 40, 1), 3, 56 + 56 + 28, 1120 + 1120 + 1120);
+  // One endpoint past the two-tier limit of radix 64: 2049 -> 65 leaves, 2080 uplinks, 65 spines x 32 up = 2080,
+  // ceil(2080/64) = 33 cores.
+  check_tree(hwsim::size_fat_tree(2049, 64, 1), 3, 65 + 65 + 33, 2049 + 2080 + 2080);
+}
+
+TEST_CASE("fat tree: the catalog clusters' stated tiers agree with the derived ones", "[system]") {
+  // STYLE.md rule 7: where a derived and a stated figure both exist, a test holds them together.
+  auto store = hwsim::read_catalog_dirs({std::filesystem::path(HWSIM_SOURCE_DIR) / "hwmodels/catalog",
+                                         std::filesystem::path(HWSIM_SOURCE_DIR) / "workloads/catalog"});
+  hwsim::Diagnostics diags;
+  store.resolve(diags);
+  REQUIRE(diags.empty());
+  const auto hw = hwsim::HardwareCatalog::build(store);
+  REQUIRE_FALSE(hw.clusters().empty());
+  for (const auto& [name, c] : hw.clusters()) {
+    if (c.tiers == 0) continue;  // not stated
+    INFO(name);
+    const auto& node = hw.nodes().at(c.node);
+    const auto& net = hw.networks().at(c.network);
+    const auto tree = hwsim::size_fat_tree(c.count * node.nic_count, net.switch_radix, c.oversubscription);
+    CHECK(tree.tiers == c.tiers);
+  }
+}
+
+TEST_CASE("default compute efficiency ramps up with FLOPs towards its ceiling", "[efficiency]") {
+  hwsim::Device gpu;
+  gpu.kind = hwsim::DeviceKind::gpu;
+  gpu.peak[hwsim::DType::bf16] = hwsim::FlopPerSecond(989.4e12);
+  const hwsim::DefaultEfficiency eff;
+  const double ceiling = hwsim::DefaultEfficiency::compute_ceiling(hwsim::DeviceKind::gpu, hwsim::DType::bf16);
+  CHECK(ceiling == 0.80);  // cuBLASLt BF16 plateau on H100 (efficiency.cpp)
+
+  // ceiling x t / (t + 4 us), t = FLOPs / peak: an operation that takes 4 us at peak runs at half the ceiling.
+  CHECK(eff.compute(gpu, hwsim::DType::bf16, hwsim::Flop(989.4e12 * 4e-6)) == Approx(ceiling / 2).epsilon(kRel));
+  // 4 ms at peak: 0.80 x 4000 / 4004.
+  CHECK(eff.compute(gpu, hwsim::DType::bf16, hwsim::Flop(989.4e12 * 4e-3)) ==
+        Approx(ceiling * 4e-3 / (4e-3 + 4e-6)).epsilon(kRel));
+
+  double previous = 0;
+  for (double flops = 1e6; flops <= 1e16; flops *= 10) {
+    const double e = eff.compute(gpu, hwsim::DType::bf16, hwsim::Flop(flops));
+    INFO(flops << " FLOP: " << e);
+    CHECK(e > previous);
+    CHECK(e < ceiling);
+    previous = e;
+  }
+  CHECK(previous == Approx(ceiling).epsilon(1e-3));  // 1e16 FLOP = 10 s at peak: within 0.1% of the ceiling
+}
+
+TEST_CASE("default compute efficiency on a CPU ramps with a 20 us half-point to 50%", "[efficiency]") {
+  hwsim::Device cpu;
+  cpu.kind = hwsim::DeviceKind::cpu;
+  cpu.peak[hwsim::DType::fp32] = hwsim::FlopPerSecond(3.84e12);  // Altra Q80-30
+  const hwsim::DefaultEfficiency eff;
+  CHECK(hwsim::DefaultEfficiency::compute_ceiling(hwsim::DeviceKind::cpu, hwsim::DType::fp32) == 0.50);
+  CHECK(eff.compute(cpu, hwsim::DType::fp32, hwsim::Flop(3.84e12 * 20e-6)) == Approx(0.50 / 2).epsilon(kRel));
+}
+
+TEST_CASE("default memory efficiency reaches half its plateau at 256 KiB", "[efficiency]") {
+  hwsim::Device gpu;
+  gpu.kind = hwsim::DeviceKind::gpu;
+  const hwsim::DefaultEfficiency eff;
+  CHECK(eff.memory(gpu, Bytes(256.0 * 1024)) == Approx(0.88 / 2).epsilon(kRel));
+  CHECK(eff.memory(gpu, Bytes(kGiB)) == Approx(0.88 * kGiB / (kGiB + 256.0 * 1024)).epsilon(kRel));
+  CHECK(eff.memory(gpu, Bytes(kGiB)) > eff.memory(gpu, Bytes(1e6)));
+}

@@ -1,0 +1,178 @@
+// Transformer models (workloads/model.hpp): the derived parameter count agrees with the published one; FLOPs per
+// token follow the Megatron/PaLM convention (6 x matmul weights + 12 x layers x seq x hidden for training);
+// grouped-query attention shrinks the KV cache by heads / kv_heads.
+// Tolerances: derived vs published parameters 2% relative (published counts are rounded or omit small tensors);
+// figures computed from integers are compared exactly (they are below 2^53).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "hwmodels/catalog_loader.hpp"
+#include "sim/core/config_node.hpp"
+#include "workloads/model.hpp"
+
+using hwsim::ModelSpec;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const hwsim::EntryStore& store() {
+  static const hwsim::EntryStore s = [] {
+    hwsim::EntryStore st = hwsim::read_catalog_dirs(
+        {fs::path(HWSIM_SOURCE_DIR) / "hwmodels/catalog", fs::path(HWSIM_SOURCE_DIR) / "workloads/catalog"});
+    hwsim::Diagnostics diags;
+    st.resolve(diags);
+    diags.throw_if_any();
+    return st;
+  }();
+  return s;
+}
+
+ModelSpec load(const hwsim::ConfigNode& node, const hwsim::Schema& schema) {
+  hwsim::Diagnostics diags;
+  hwsim::validate(node, schema, diags);
+  diags.throw_if_any();
+  return hwsim::load_model(hwsim::Reader(node, schema));
+}
+
+// Every model of the catalog, validated and loaded.
+const std::map<std::string, ModelSpec>& models() {
+  static const std::map<std::string, ModelSpec> m = [] {
+    std::map<std::string, ModelSpec> out;
+    for (const hwsim::RawEntry* e : store().of_kind("model")) {
+      out.emplace(e->name, load(e->node, hwsim::model_schema()));
+    }
+    return out;
+  }();
+  return m;
+}
+
+const ModelSpec& model(const std::string& name) {
+  INFO(name);
+  REQUIRE(models().count(name) == 1);
+  return models().at(name);
+}
+
+ModelSpec inline_model(const std::string& yaml) {
+  return load(hwsim::parse_yaml_text(yaml, "inline.yaml"), hwsim::inline_model_schema());
+}
+
+}  // namespace
+
+TEST_CASE("every catalog model validates and loads", "[models]") {
+  REQUIRE(models().size() == store().of_kind("model").size());
+  for (const char* name : {"gpt3-175b", "llama2-7b", "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b",
+                           "llama3-405b", "mistral-7b", "falcon-180b", "bert-large"}) {
+    CHECK(models().count(name) == 1);
+  }
+}
+
+TEST_CASE("every model's derived parameter count is within 2% of its published count", "[models]") {
+  for (const auto& [name, m] : models()) {
+    INFO(name << ": derived " << m.parameters() << " vs published " << m.published_parameters);
+    REQUIRE(m.published_parameters > 0);
+    CHECK(std::fabs(m.parameters() / m.published_parameters - 1.0) <= 0.02);
+  }
+}
+
+TEST_CASE("llama2-7b has exactly 6,738,415,616 parameters", "[models]") {
+  const ModelSpec& m = model("llama2-7b");
+  // Per layer: attention 4 x 4096^2 (Q, K, V, O; MHA so K and V are full width) + SwiGLU MLP 3 x 4096 x 11008
+  // + two RMSNorms 2 x 4096; then untied embeddings and LM head 2 x 32000 x 4096, and the final RMSNorm 4096.
+  const double per_layer = 4.0 * 4096 * 4096 + 3.0 * 4096 * 11008 + 2.0 * 4096;  // 202,383,360
+  const double expected = 32 * per_layer + 2.0 * 32000 * 4096 + 4096;
+  CHECK(expected == 6738415616.0);  // Meta's model card
+  CHECK(m.parameters() == expected);
+  CHECK(m.attention_parameters_per_layer() == 4.0 * 4096 * 4096);
+  CHECK(m.mlp_parameters_per_expert() == 3.0 * 4096 * 11008);
+  CHECK(m.norm_parameters() == 4096.0);  // RMSNorm: a scale only
+}
+
+TEST_CASE("gpt3-175b training FLOPs per token = 6 x active matmul params + 12 x layers x seq x hidden", "[models]") {
+  const ModelSpec& m = model("gpt3-175b");
+  // Active matmul weights: 96 layers x (attention 4 x 12288^2 + MLP 2 x 12288 x 49152) + logits 50257 x 12288
+  //   = 96 x (603,979,776 + 1,207,959,552) + 617,558,016 = 174,563,733,504.
+  const double active = 96 * (4.0 * 12288 * 12288 + 2.0 * 12288 * 49152) + 50257.0 * 12288;
+  CHECK(active == 174563733504.0);
+  CHECK(m.active_matmul_parameters() == active);
+  // At seq 2048: 6 x 174,563,733,504 + 12 x 96 x 2048 x 12288 = 1,047,382,401,024 + 28,991,029,248.
+  const double expected = 6 * active + 12.0 * 96 * 2048 * 12288;
+  CHECK(expected == 1076373430272.0);
+  CHECK(m.training_flops_per_token(2048) == Approx(expected).epsilon(1e-12));
+  // Training = 3 x forward (backward = 2 x forward).
+  CHECK(m.training_flops_per_token(2048) == Approx(3 * m.forward_flops_per_token(2048)).epsilon(1e-12));
+  // The attention term grows linearly with the context: +12 x 96 x 12288 FLOP per extra token of seq.
+  CHECK(m.training_flops_per_token(4096) - m.training_flops_per_token(2048) ==
+        Approx(12.0 * 96 * 2048 * 12288).epsilon(1e-9));
+}
+
+TEST_CASE("GQA: llama2-70b keeps 2 x 80 layers x 8 KV heads x 128 head_dim KV elements per token", "[models]") {
+  const ModelSpec& m = model("llama2-70b");
+  CHECK(m.head_dim() == 8192 / 64);  // 128
+  CHECK(m.kv_dim() == 8.0 * 128);
+  CHECK(m.kv_elements_per_token() == 2.0 * 80 * 8 * 128);  // 163,840: K and V
+  // 8x smaller than multi-head attention with all 64 heads.
+  CHECK(m.kv_elements_per_token() * 64 / 8 == 2.0 * 80 * 8192);
+  // Attention weights shrink with it: Q and O are 8192^2, K and V 8192 x 1024.
+  CHECK(m.attention_parameters_per_layer() == 2.0 * 8192 * 8192 + 2.0 * 8192 * 1024);
+  // MHA at 7B: 2 x 32 x 4096.
+  CHECK(model("llama2-7b").kv_elements_per_token() == 2.0 * 32 * 4096);
+}
+
+TEST_CASE("tied embeddings and learned positions: gpt3-175b parameters", "[models]") {
+  const ModelSpec& m = model("gpt3-175b");
+  // Per layer: attention 4h^2 + 4h biases, MLP 2 x h x 4h + 4h + h biases, two LayerNorms 2 x 2h;
+  // embeddings (tied with the LM head) 50257 x h, learned positions 2048 x h, final LayerNorm 2h.
+  const double h = 12288;
+  const double per_layer = (4 * h * h + 4 * h) + (2 * h * 49152 + 49152 + h) + 2 * 2 * h;
+  const double expected = 96 * per_layer + 50257 * h + 2048 * h + 2 * h;
+  CHECK(m.parameters() == expected);
+  CHECK(expected == 174604259328.0);  // the figure the YAML header quotes (-0.23% vs 175.0B)
+}
+
+TEST_CASE("inline models take the documented defaults", "[models]") {
+  // DESIGN.md: kv_heads defaults to heads, ffn_hidden to 4 x hidden, gated_mlp and tied_embeddings to false,
+  // experts and experts_per_token to 1.
+  const ModelSpec m = inline_model("layers: 2\nhidden: 256\nheads: 4\nvocab: 1000\nmax_seq: 128\n");
+  CHECK(m.kv_heads == 4);
+  CHECK(m.ffn_hidden == 4 * 256);
+  CHECK_FALSE(m.gated_mlp);
+  CHECK_FALSE(m.tied_embeddings);
+  CHECK(m.experts == 1);
+  CHECK(m.experts_per_token == 1);
+  CHECK(m.architecture == hwsim::Architecture::decoder);
+  // 2 x (4 x 256^2 + 2 x 256 x 1024 + 2 x 2 x 256) + 2 x 1000 x 256 + 2 x 256 (LayerNorm, RoPE, no biases).
+  CHECK(m.parameters() == 2 * (4.0 * 256 * 256 + 2.0 * 256 * 1024 + 4.0 * 256) + 2.0 * 1000 * 256 + 2.0 * 256);
+}
+
+TEST_CASE("mixture of experts: all experts count as parameters, only the active ones as FLOPs", "[models]") {
+  const ModelSpec m =
+      inline_model("layers: 2\nhidden: 256\nheads: 4\nffn_hidden: 512\nvocab: 1000\nmax_seq: 128\nexperts: 8\n"
+                   "experts_per_token: 2\ngated_mlp: true\n");
+  const double expert = 3.0 * 256 * 512;
+  CHECK(m.mlp_parameters_per_expert() == expert);
+  CHECK(m.active_matmul_parameters() == 2 * (4.0 * 256 * 256 + 2 * expert) + 1000.0 * 256);
+  // Per layer: attention 4 x 256^2, 8 experts, two LayerNorms 2 x 2 x 256; untied embeddings; final LayerNorm 2 x 256.
+  CHECK(m.parameters() == 2 * (4.0 * 256 * 256 + 8 * expert + 2 * 2 * 256.0) + 2.0 * 1000 * 256 + 2 * 256.0);
+}
+
+TEST_CASE("inconsistent model shapes are errors naming the key", "[models]") {
+  const auto error_of = [](const std::string& yaml) -> std::string {
+    try {
+      inline_model(yaml);
+    } catch (const hwsim::InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(error_of("layers: 2\nhidden: 250\nheads: 4\nvocab: 10\nmax_seq: 8\n") ==
+        "inline.yaml:3:8: heads: hidden must be a multiple of heads");
+  CHECK(error_of("layers: 2\nhidden: 256\nheads: 4\nkv_heads: 3\nvocab: 10\nmax_seq: 8\n") ==
+        "inline.yaml:4:11: kv_heads: heads must be a multiple of kv_heads");
+  CHECK(error_of("layers: 2\nhidden: 256\nheads: 4\nvocab: 10\nmax_seq: 8\nexperts: 2\nexperts_per_token: 4\n") ==
+        "inline.yaml:7:20: experts_per_token: cannot exceed experts");
+}
