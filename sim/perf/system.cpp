@@ -18,17 +18,18 @@ FatTree size_fat_tree(int endpoints, int radix, double oversubscription) {
   const int up = radix - down;
   const int leaves = (endpoints + down - 1) / down;
   const long long uplinks = static_cast<long long>(leaves) * up;
-  if (uplinks <= static_cast<long long>(radix) * radix / 2 || leaves <= radix) {
-    // Two tiers: spines terminate every leaf uplink.
+  if (leaves <= radix) {
+    // Two tiers: every leaf reaches every spine; spines terminate all leaf uplinks.
     const int spines = static_cast<int>((uplinks + radix - 1) / radix);
     t.tiers = 2;
     t.switches = leaves + spines;
     t.links = endpoints + static_cast<int>(uplinks);
     return t;
   }
-  // Three tiers: spines (as many as leaves, half their ports down) and a core layer that terminates spine uplinks.
-  const int spines = leaves;
-  const long long spine_up = static_cast<long long>(spines) * (radix / 2);
+  // Three tiers: spines give half their ports to leaf uplinks and half to a core layer that terminates them.
+  const int half = radix / 2;
+  const int spines = static_cast<int>((uplinks + half - 1) / half);
+  const long long spine_up = static_cast<long long>(spines) * half;
   const int cores = static_cast<int>((spine_up + radix - 1) / radix);
   t.tiers = 3;
   t.switches = leaves + spines + cores;
