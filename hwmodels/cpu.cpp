@@ -132,11 +132,6 @@ std::vector<PeakDerivation> derive_cpu_peaks(const CpuSpec& c) {
   return out;
 }
 
-std::optional<FlopPerSecond> CpuSpec::peak(DType d) const {
-  for (const auto& p : peaks) {
-    if (p.dtype == d) return p.peak;
-  }
-  return std::nullopt;
-}
+std::optional<FlopPerSecond> CpuSpec::peak(DType d) const { return find_peak(peaks, d); }
 
 }  // namespace hwsim

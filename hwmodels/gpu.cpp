@@ -183,11 +183,13 @@ std::vector<PeakDerivation> derive_gpu_peaks(const GpuSpec& g) {
   return out;
 }
 
-std::optional<FlopPerSecond> GpuSpec::peak(DType d) const {
+std::optional<FlopPerSecond> find_peak(const std::vector<PeakDerivation>& peaks, DType d) {
   for (const auto& p : peaks) {
     if (p.dtype == d) return p.peak;
   }
   return std::nullopt;
 }
+
+std::optional<FlopPerSecond> GpuSpec::peak(DType d) const { return find_peak(peaks, d); }
 
 }  // namespace hwsim

@@ -23,6 +23,9 @@ struct PeakDerivation {
   std::string formula;  // human-readable product
 };
 
+// The derived peak of `d` among `peaks`, if the chip runs it.
+std::optional<FlopPerSecond> find_peak(const std::vector<PeakDerivation>& peaks, DType d);
+
 struct GpuSpec {
   std::string name;
   std::string vendor;
