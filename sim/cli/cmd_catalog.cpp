@@ -290,6 +290,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   CLI::App* hw_list = hw->add_subcommand("list", "list hardware entries");
   hw_list->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
   hw_list->add_option("-o,--output", common.output, "write to FILE");
+  hw_list->fallthrough();  // accept the parent's --catalog after the subcommand
   hw_list->callback([&] {
     action = [&] {
       emit(common, list_hw(load_catalogs(common), common.format));
@@ -300,6 +301,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   hw_show->add_option("name", name, "entry name")->required();
   hw_show->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
   hw_show->add_option("-o,--output", common.output, "write to FILE");
+  hw_show->fallthrough();  // accept the parent's --catalog after the subcommand
   hw_show->callback([&] {
     action = [&] {
       const Catalogs c = load_catalogs(common);
@@ -329,6 +331,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   CLI::App* model_list = model->add_subcommand("list", "list models with derived parameters and FLOPs per token");
   model_list->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
   model_list->add_option("-o,--output", common.output, "write to FILE");
+  model_list->fallthrough();  // accept the parent's --catalog after the subcommand
   model_list->callback([&] {
     action = [&] {
       const Catalogs c = load_catalogs(common);
@@ -350,6 +353,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   model_show->add_option("name", name, "model name")->required();
   model_show->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
   model_show->add_option("-o,--output", common.output, "write to FILE");
+  model_show->fallthrough();  // accept the parent's --catalog after the subcommand
   model_show->callback([&] {
     action = [&] {
       const Catalogs c = load_catalogs(common);

@@ -33,6 +33,14 @@ InputError::InputError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(join_messages(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
 void Diagnostics::add(SourceLocation where, std::string key_path, std::string message) {
+  // One problem found twice (a key that entries deriving through `base:` inherit is validated with each of them) is
+  // reported once.
+  for (const auto& d : items_) {
+    if (d.where.file == where.file && d.where.line == where.line && d.where.column == where.column &&
+        d.key_path == key_path && d.message == message) {
+      return;
+    }
+  }
   items_.push_back({std::move(where), std::move(key_path), std::move(message)});
 }
 
@@ -59,6 +67,15 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  // A candidate that the word begins ("h100" -> "h100-pcie-80gb") is the likeliest intent; the shortest wins.
+  std::string prefixed;
+  for (const auto& c : candidates) {
+    if (!word.empty() && c.size() > word.size() && c.compare(0, word.size(), word) == 0 &&
+        (prefixed.empty() || c.size() < prefixed.size())) {
+      prefixed = c;
+    }
+  }
+  if (!prefixed.empty()) return prefixed;
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& c : candidates) {

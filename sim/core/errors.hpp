@@ -36,7 +36,7 @@ class InputError : public std::runtime_error {
   std::vector<Diagnostic> diagnostics_;
 };
 
-// Collects diagnostics during validation; throws them all at once.
+// Collects diagnostics during validation (an identical one added again is kept once); throws them all at once.
 class Diagnostics {
  public:
   void add(SourceLocation where, std::string key_path, std::string message);

@@ -106,7 +106,11 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
         }
         if (std::string m = below_minimum(q.low.value_or(q.value), d); !m.empty()) diags.add(v.where, path, m);
       } catch (const UnitError& e) {
-        diags.add(v.where, path, fmt::format("expected {}{}: {}", what, words_suffix(d), e.what()));
+        if (d.dimension == Dimension::dimensionless) {
+          diags.add(v.where, path, fmt::format("expected {}{}, got \"{}\"", what, words_suffix(d), v.scalar));
+        } else {
+          diags.add(v.where, path, fmt::format("expected {}{}: {}", what, words_suffix(d), e.what()));
+        }
       }
       return;
     }

@@ -169,14 +169,15 @@ std::string render_grid(const std::vector<std::vector<std::string>>& rows, bool 
     for (std::size_t i = 0; i < rows[r].size(); ++i) {
       const std::string& c = rows[r][i];
       if (markdown) {
-        line += " " + c + " |";
+        line += fmt::format(" {} |", c);
       } else if (i == 0) {
         line += fmt::format("{:<{}}", c, width[i]);
       } else {
         line += fmt::format("  {:>{}}", c, width[i]);
       }
     }
-    out += line + "\n";
+    out += line;
+    out += '\n';
     if (r == 0) {
       if (markdown) {
         std::string sep = "|";
@@ -267,10 +268,13 @@ std::string render_csv(const std::vector<Evaluation>& evs) {
           for (const auto& m : breakdown ? r.breakdown : r.metrics) {
             if (m.key == k) v = fmt::format("{:.9g}", m.value);
           }
-          out += "," + v;
+          out += ',';
+          out += v;
         }
       }
-      out += "," + csv_escape(r.message) + "\n";
+      out += ',';
+      out += csv_escape(r.message);
+      out += '\n';
     }
   }
   return out;

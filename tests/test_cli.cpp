@@ -1,0 +1,362 @@
+// The `hwsim` command line end to end (sim/cli; DESIGN.md "CLI" and "JSON result"): exit codes 0 ok, 1 a failed
+// expectation (`check` only), 2 bad input or usage; `--format json` is exactly one JSON document on stdout with the
+// contract's field names; errors go to stderr, one line per problem, each naming file:line; `-o FILE` is written
+// atomically (nothing is left behind on error); `hw show` and `model show` print derived figures and derivations.
+// Runs the built binary (HWSIM_BINARY) on the shipped scenarios and on fixtures in tests/fixtures/scenarios/.
+// Tolerances: catalog peaks 1% of the datasheet figure (as DESIGN.md states them); model figures exact (integers
+// below 2^53).
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+const fs::path kSource(HWSIM_SOURCE_DIR);
+const fs::path kFixtures = fs::path(HWSIM_FIXTURES_DIR) / "scenarios";
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string quoted(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      q += "'\\''";
+    } else {
+      q += c;
+    }
+  }
+  return q + "'";
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A scratch directory of this test process, removed at exit.
+const fs::path& scratch() {
+  static const struct Dir {
+    fs::path path;
+    Dir() : path(fs::temp_directory_path() / ("hwsim-cli-test-" + std::to_string(::getpid()))) {
+      fs::create_directories(path);
+    }
+    ~Dir() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } dir;
+  return dir.path;
+}
+
+// Runs `hwsim ARGS...` with stdout and stderr captured in files.
+Run hwsim(const std::vector<std::string>& args) {
+  static int counter = 0;
+  ++counter;
+  const fs::path out = scratch() / ("out" + std::to_string(counter));
+  const fs::path err = scratch() / ("err" + std::to_string(counter));
+  std::string cmd = quoted(HWSIM_BINARY);
+  for (const auto& a : args) {
+    cmd += ' ';
+    cmd += quoted(a);
+  }
+  cmd += " >";
+  cmd += quoted(out.string());
+  cmd += " 2>";
+  cmd += quoted(err.string());
+  cmd += " </dev/null";
+  const int status = std::system(cmd.c_str());
+  Run r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string scenario(const std::string& name) { return (kSource / "scenarios" / name).string(); }
+std::string fixture(const std::string& name) { return (kFixtures / name).string(); }
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Fields of one CSV line (RFC 4180 quoting).
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool in_quotes = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_quotes) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        in_quotes = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      in_quotes = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+const Json* find_result(const Json& doc, const std::string& deployment, const std::string& workload) {
+  for (const auto& r : doc.at("results")) {
+    if (r.at("deployment") == deployment && r.at("workload") == workload) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("cli: run scenarios/default.yaml exits 0 and prints a table", "[cli]") {
+  const Run r = hwsim({"run", scenario("default.yaml")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.empty());
+  CHECK_THAT(r.out, Catch::StartsWith("Scenario: default"));
+  for (const char* column : {"dgx-a100 / chat-8b", "dgx-h100 / finetune-8b", "dgx-b200 / chat-8b"}) {
+    CHECK_THAT(r.out, Catch::Contains(column));
+  }
+  for (const char* row : {"throughput", "USD per million tokens", "facility power (x PUE)", "MFU"}) {
+    CHECK_THAT(r.out, Catch::Contains(row));
+  }
+}
+
+TEST_CASE("cli: run --format json is one document with the contract's metrics for every deployment", "[cli]") {
+  const Run r = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  Json doc;
+  REQUIRE_NOTHROW(doc = Json::parse(r.out));  // throws on trailing text: exactly one document
+  CHECK(doc.at("scenario") == "dgx-h100-vs-altra-1mw");
+  CHECK(doc.contains("version"));
+  for (const char* deployment : {"dgx-h100", "altra"}) {
+    INFO(deployment);
+    const Json* res = find_result(doc, deployment, "chat-7b");
+    REQUIRE(res != nullptr);
+    CHECK(res->at("kind") == "inference");
+    CHECK(res->at("fits") == true);
+    CHECK(res->at("calibration") == "default");
+    const Json& m = res->at("metrics");
+    for (const char* key : {"throughput_tokens_per_s", "it_power_w", "facility_power_w", "capex_usd", "tco_usd",
+                            "usd_per_million_tokens", "racks"}) {
+      INFO(key);
+      REQUIRE(m.contains(key));
+      CHECK(m.at(key).get<double>() > 0);
+    }
+    CHECK(m.at("facility_power_w").get<double>() <= 1e6);
+    // PUE 1.0 in this scenario: facility power = IT power x 1.0.
+    CHECK(m.at("facility_power_w").get<double>() == Approx(m.at("it_power_w").get<double>()).epsilon(1e-12));
+    CHECK(m.at("racks").get<double>() == 60);
+    CHECK_FALSE(m.contains("mfu"));  // a training metric: omitted, never zero-filled
+    CHECK(res->at("breakdown").contains("decode_step_s"));
+    CHECK(res->at("parallelism").at("tp") == 1);
+  }
+}
+
+TEST_CASE("cli: a result that does not fit is a result with its shortfall, not an error", "[cli]") {
+  const Run r = hwsim({"run", fixture("falcon-4xa100.yaml"), "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Json doc = Json::parse(r.out);
+  const Json* bf16 = find_result(doc, "a100x4", "falcon-bf16");
+  const Json* int8 = find_result(doc, "a100x4", "falcon-int8");
+  REQUIRE(bf16 != nullptr);
+  REQUIRE(int8 != nullptr);
+  CHECK(bf16->at("fits") == false);
+  CHECK_THAT(bf16->at("message").get<std::string>(), Catch::Contains("short by 10.8 GB"));
+  CHECK_FALSE(bf16->at("metrics").contains("throughput_tokens_per_s"));
+  CHECK(int8->at("fits") == true);
+  CHECK(int8->at("compute_dtype") == "int8");
+  CHECK(int8->at("metrics").at("devices") == 4);
+}
+
+TEST_CASE("cli: hw show derives A100 fp16 = 312 and H100 bf16 = 989 TFLOP/s within 1%, with the derivation",
+          "[cli]") {
+  const Run a100 = hwsim({"hw", "show", "a100-sxm4-40gb", "--format", "json"});
+  INFO(a100.err);
+  REQUIRE(a100.exit_code == 0);
+  const Json a = Json::parse(a100.out);
+  // 108 SM x 4 TC x 512 FLOP/clk x 1.41 GHz = 311.9 TFLOP/s.
+  CHECK(a.at("peak_flops_per_s").at("fp16").get<double>() == Approx(312e12).epsilon(0.01));
+  CHECK(a.at("peak_flops_per_s").at("fp16").get<double>() == Approx(108.0 * 4 * 512 * 1.41e9).epsilon(1e-9));
+  const Run h100 = hwsim({"hw", "show", "h100-sxm5-80gb", "--format", "json"});
+  REQUIRE(h100.exit_code == 0);
+  const Json h = Json::parse(h100.out);
+  // 132 SM x 4 TC x 1024 FLOP/clk x 1.83 GHz = 989.4 TFLOP/s.
+  CHECK(h.at("peak_flops_per_s").at("bf16").get<double>() == Approx(989e12).epsilon(0.01));
+  CHECK(h.at("peak_derivation").at("bf16").at("formula") == "132 SM x 4 TC x 1024 FLOP/clk x 1.83 GHz");
+  const Run table = hwsim({"hw", "show", "a100-sxm4-40gb"});
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("108 SM x 4 TC x 512 FLOP/clk x 1.41 GHz"));
+  CHECK_THAT(table.out, Catch::Contains("datasheet"));
+}
+
+TEST_CASE("cli: hw show of an unknown entry exits 2 and suggests the closest name", "[cli]") {
+  const Run r = hwsim({"hw", "show", "a100-sxm4-40g"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains("unknown hardware entry 'a100-sxm4-40g' (did you mean 'a100-sxm4-40gb'?)"));
+}
+
+TEST_CASE("cli: model show gives parameters and training FLOPs per token at max_seq", "[cli]") {
+  const Run r = hwsim({"model", "show", "llama2-7b", "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Json m = Json::parse(r.out);
+  // Per layer: attention 4 x 4096^2 + SwiGLU 3 x 4096 x 11008 + 2 RMSNorms x 4096; 32 layers; untied 32000 x 4096
+  // embeddings and logits; a final norm.
+  const double parameters = 32.0 * (4.0 * 4096 * 4096 + 3.0 * 4096 * 11008 + 2 * 4096) + 2.0 * 32000 * 4096 + 4096;
+  CHECK(m.at("parameters").get<double>() == parameters);  // 6,738,415,616
+  // 3 x (2 x matmul weights (32 layers x (4 x 4096^2 + 3 x 4096 x 11008) + 32000 x 4096) + 4 x 32 x 4096 x 4096).
+  const double matmul = 32.0 * (4.0 * 4096 * 4096 + 3.0 * 4096 * 11008) + 32000.0 * 4096;
+  CHECK(m.at("flops_per_token").get<double>() == 3 * (2 * matmul + 4.0 * 32 * 4096 * 4096));  // 4.608e10
+  CHECK(m.at("max_seq") == 4096);
+}
+
+TEST_CASE("cli: every bad scenario exits 2 with one stderr line per problem, each naming file:line", "[cli]") {
+  // Problems per fixture (tests/test_scenario.cpp checks the exact text).
+  const std::vector<std::pair<std::string, std::size_t>> cases{
+      {"bad/misspelt_key.yaml", 1},   {"bad/misspelt_workload_key.yaml", 1}, {"bad/misspelt_top_key.yaml", 2},
+      {"bad/wrong_unit.yaml", 1},     {"bad/missing_unit.yaml", 1},          {"bad/unknown_node.yaml", 1},
+      {"bad/unknown_model.yaml", 1},  {"bad/negative_count.yaml", 1},        {"bad/broken_yaml.yaml", 1},
+      {"bad/many_errors.yaml", 3},    {"bad/fill_without_budget.yaml", 1},   {"bad/expectation_without_bound.yaml", 1},
+  };
+  for (const auto& [file, problems] : cases) {
+    INFO(file);
+    const std::string path = fixture(file);
+    const Run r = hwsim({"run", path, "--format", "json"});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    const auto errs = lines(r.err);
+    CHECK(errs.size() == problems);
+    for (const auto& line : errs) {
+      const std::string prefix = "hwsim: error: " + path + ":";
+      CHECK_THAT(line, Catch::StartsWith(prefix));
+      CHECK(line.size() > prefix.size());
+      CHECK(std::isdigit(static_cast<unsigned char>(line[prefix.size()])) != 0);  // the line number
+    }
+  }
+}
+
+TEST_CASE("cli: -o FILE is written on success and leaves no file behind on error", "[cli]") {
+  const fs::path target = scratch() / "result.json";
+  SECTION("bad input") {
+    const Run r = hwsim({"run", fixture("bad/many_errors.yaml"), "--format", "json", "-o", target.string()});
+    CHECK(r.exit_code == 2);
+    CHECK_FALSE(fs::exists(target));
+    CHECK_FALSE(fs::exists(target.string() + ".tmp"));
+  }
+  SECTION("a good run") {
+    const Run r = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json", "-o", target.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.empty());
+    REQUIRE(fs::exists(target));
+    CHECK_FALSE(fs::exists(target.string() + ".tmp"));
+    CHECK(Json::parse(slurp(target)).at("scenario") == "dgx-h100-vs-altra-1mw");
+    fs::remove(target);
+  }
+}
+
+TEST_CASE("cli: check exits 0 when every expectation holds and 1 when one fails", "[cli]") {
+  const Run ok = hwsim({"check", scenario("dgx-h100-vs-altra-1mw.yaml")});
+  INFO(ok.out << ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("all expectations hold"));
+  const Run fails = hwsim({"check", fixture("check_fails.yaml")});
+  INFO(fails.out << fails.err);
+  CHECK(fails.exit_code == 1);
+  CHECK_THAT(fails.out, Catch::Contains("PASS  h100/chat/devices"));
+  CHECK_THAT(fails.out, Catch::Contains("FAIL  h100/chat/provisioned_power_w"));
+  const Run json = hwsim({"check", fixture("check_fails.yaml"), "--format", "json"});
+  CHECK(json.exit_code == 1);
+  const Json doc = Json::parse(json.out);
+  CHECK(doc.at("passed") == false);
+  CHECK(doc.at("scenarios").at(0).at("expectations").at(1).at("passed") == false);
+}
+
+TEST_CASE("cli: check exits 2 for an expectation naming an unknown metric", "[cli]") {
+  const std::string path = fixture("check_unknown_metric.yaml");
+  const Run r = hwsim({"check", path});
+  CHECK(r.exit_code == 2);
+  const auto errs = lines(r.err);
+  REQUIRE(errs.size() == 1);
+  CHECK_THAT(errs[0], Catch::StartsWith("hwsim: error: " + path + ":8:5: metric: h100/chat has no metric "
+                                        "'tokens_per_second'"));
+}
+
+TEST_CASE("cli: csv has one header and one row per result with equal field counts; md is a table", "[cli]") {
+  // The falcon fixture's not-fitting message holds commas: quoted, it stays one field.
+  const Run csv = hwsim({"run", fixture("falcon-4xa100.yaml"), "--format", "csv"});
+  INFO(csv.err);
+  REQUIRE(csv.exit_code == 0);
+  const auto rows = lines(csv.out);
+  REQUIRE(rows.size() == 3);
+  const auto header = csv_fields(rows[0]);
+  CHECK(header[0] == "scenario");
+  CHECK(std::find(header.begin(), header.end(), "usd_per_million_tokens") != header.end());
+  for (std::size_t i = 1; i < rows.size(); ++i) CHECK(csv_fields(rows[i]).size() == header.size());
+  CHECK_THAT(csv_fields(rows[1]).back(), Catch::Contains("short by 10.8 GB"));
+
+  const Run md = hwsim({"run", scenario("default.yaml"), "--format", "md"});
+  REQUIRE(md.exit_code == 0);
+  CHECK_THAT(md.out, Catch::StartsWith("## default"));
+  CHECK_THAT(md.out, Catch::Contains("| metric | dgx-a100 / chat-8b |"));
+  CHECK_THAT(md.out, Catch::Contains("| --- |"));
+}
+
+TEST_CASE("cli: --set overrides an input; --set of an undeclared key exits 2", "[cli]") {
+  const Run r = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json", "--set", "facility.pue=1.3"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Json doc = Json::parse(r.out);
+  const Json* res = find_result(doc, "dgx-h100", "chat-7b");
+  REQUIRE(res != nullptr);
+  const Json& m = res->at("metrics");
+  CHECK(m.at("facility_power_w").get<double>() == Approx(m.at("it_power_w").get<double>() * 1.3).epsilon(1e-12));
+  const Run bad = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--set", "facility.pu=1.3"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "hwsim: error: --set facility.pu=1.3: facility: unknown key 'pu' (did you mean 'pue'?)\n");
+}
+
+TEST_CASE("cli: usage errors exit 2: unknown flag, unknown format, missing file, no command", "[cli]") {
+  CHECK(hwsim({"run", scenario("default.yaml"), "--bogus"}).exit_code == 2);
+  CHECK(hwsim({"run", scenario("default.yaml"), "--format", "xml"}).exit_code == 2);
+  CHECK(hwsim({"run", fixture("no-such-file.yaml")}).exit_code == 2);
+  CHECK(hwsim({}).exit_code == 2);
+  CHECK(hwsim({"frobnicate"}).exit_code == 2);
+  const Run help = hwsim({"run", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("Example:"));
+}

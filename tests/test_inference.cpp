@@ -1,0 +1,255 @@
+// Inference model (sim/infer/inference): memory per device = (weights + KV cache of batch x context) / (tp x pp) +
+// activation workspace / tp; a decode step reads the weights and the KV cache (memory bound at small batch: time =
+// bytes / (bandwidth x efficiency) + launches + TP all-reduces); decode tokens/s rises with batch; `batch: auto` is
+// the largest batch meeting the SLA and memory; the arithmetic format follows compute_dtype's rules; a model that
+// does not fit is a result naming the shortfall.
+// Fixtures: tests/fixtures/scenarios/inference.yaml (DGX H100, DGX A100 40 GB, Altra server; Llama 2 70B) and
+// falcon-4xa100.yaml (Falcon-180B on 4 of a DGX A100 80 GB's GPUs, tp 4).
+// Tolerances: 1e-12 relative where the test evaluates the code's formula by hand (only rounding differs).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <fmt/format.h>
+#include <string>
+
+#include "sim/infer/inference.hpp"
+#include "sim/perf/efficiency.hpp"
+#include "sim/plan/evaluate.hpp"
+#include "sim/plan/scenario.hpp"
+
+using hwsim::DType;
+using hwsim::InferenceConfig;
+using hwsim::Seconds;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kRel = 1e-12;
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+// Llama 2 70B as hwsim derives it (workloads/catalog/llama2-70b.yaml header: 68,976,648,192 parameters).
+constexpr double kLlama70bParameters = 68976648192.0;
+// KV elements per token: K and V x 80 layers x 8 KV heads x 128 head dim (grouped-query attention).
+constexpr double kLlama70bKvPerToken = 2.0 * 80 * 8 * 128;
+// Launch overhead of a forward pass: 12 kernels per layer x 80 layers x 4 us (GPU default).
+constexpr double kLlama70bLaunch = 12.0 * 80 * 4e-6;
+
+const hwsim::Scenario& load(const std::string& file) {
+  static std::map<std::string, hwsim::Scenario> cache;
+  auto it = cache.find(file);
+  if (it == cache.end()) {
+    it = cache.emplace(file, hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / file, {})).first;
+  }
+  return it->second;
+}
+
+InferenceConfig workload(const std::string& name) {
+  for (const auto& w : load("inference.yaml").workloads) {
+    if (w.name == name) return w.inference;
+  }
+  FAIL("no workload " << name);
+  return {};
+}
+
+hwsim::System system_of(const std::string& deployment) {
+  const hwsim::Scenario& sc = load("inference.yaml");
+  for (const auto& d : sc.deployments) {
+    if (d.name == deployment) return hwsim::build_system(sc, d);
+  }
+  FAIL("no deployment " << deployment);
+  return {};
+}
+
+InferenceConfig llama70b_tp4(int batch) {
+  InferenceConfig c = workload("llama70b-tp4");
+  c.batch = batch;
+  return c;
+}
+
+// Default memory efficiency: 0.88 plateau on GPUs, half of it at 256 KiB.
+double hbm_efficiency(double bytes) { return 0.88 * bytes / (bytes + 256.0 * 1024); }
+
+const hwsim::DefaultEfficiency kEff;
+
+}  // namespace
+
+TEST_CASE("llama2-70b grouped-query attention: 2 x 80 layers x 8 KV heads x 128 KV elements per token",
+          "[inference]") {
+  const InferenceConfig c = workload("llama70b-tp4");
+  CHECK(c.model.parameters() == kLlama70bParameters);
+  CHECK(c.model.kv_elements_per_token() == kLlama70bKvPerToken);  // 163,840
+  // Multi-head attention with all 64 heads would keep 8x as much.
+  CHECK(c.model.kv_elements_per_token() * 8 == 2.0 * 80 * 64 * 128);
+  CHECK(c.kv_dtype == DType::bf16);  // the KV cache keeps the weights' 16-bit format
+}
+
+TEST_CASE("inference memory per device = (weights + KV of batch x context) / (tp x pp) + workspace / tp",
+          "[inference]") {
+  // bf16, tp 4, batch 8, context 512 + 256: weights 68,976,648,192 x 2 B; KV 8 x 768 x 163,840 x 2 B;
+  // workspace 8 sequences x 512 prompt tokens x 8 vectors x 8192 hidden x 2 B.
+  const double weights = kLlama70bParameters * 2;
+  const double kv = 8.0 * (512 + 256) * kLlama70bKvPerToken * 2;
+  const double workspace = 8.0 * 512 * 8 * 8192 * 2;
+  const double expected = (weights + kv) / 4 + workspace / 4;  // 35,125,858,304 B
+  CHECK(hwsim::inference_memory_per_device(llama70b_tp4(8), 8).value() == Approx(expected).epsilon(kRel));
+  CHECK(expected == Approx(35125858304.0).epsilon(kRel));
+  const auto r = hwsim::evaluate_inference(llama70b_tp4(8), system_of("h100"), kEff);
+  REQUIRE(r.fits);
+  CHECK(r.memory_per_device.value() == Approx(expected).epsilon(kRel));
+  // int8 weights keep an int8 cache, 4-bit weights an fp8 one.
+  CHECK(hwsim::default_kv_dtype(DType::int8) == DType::int8);
+  CHECK(hwsim::default_kv_dtype(DType::int4) == DType::fp8);
+  const InferenceConfig int8 = workload("llama70b-tp1-int8");
+  CHECK(int8.kv_dtype == DType::int8);
+  CHECK(hwsim::inference_memory_per_device(int8, 2).value() ==
+        Approx(kLlama70bParameters * 1 + 2.0 * 768 * kLlama70bKvPerToken * 1 + 2.0 * 512 * 8 * 8192 * 2)
+            .epsilon(kRel));
+}
+
+TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (bandwidth x efficiency)", "[inference]") {
+  const hwsim::System h100 = system_of("h100");
+  REQUIRE(h100.device.memory_bandwidth.value() == 3.35e12);  // h100-sxm5-80gb: 3.35 TB/s
+  SECTION("tp 1, int8 weights: step = memory time + launches") {
+    // Weights 68,976,648,192 x 1 B + KV of (512 + 256/2 mean context + 1 new) tokens x 163,840 x 1 B.
+    const double bytes = kLlama70bParameters * 1 + 1.0 * (640 + 1) * kLlama70bKvPerToken * 1;
+    const double memory_s = bytes / (3.35e12 * hbm_efficiency(bytes));  // ~23.4 ms
+    const auto r = hwsim::evaluate_inference(workload("llama70b-tp1-int8"), h100, kEff);
+    REQUIRE(r.fits);
+    CHECK(r.compute == DType::int8);
+    CHECK(r.decode.memory.value() == Approx(memory_s).epsilon(kRel));
+    CHECK(r.decode.memory > r.decode.compute);
+    CHECK(r.decode.communication.value() == 0.0);
+    CHECK(r.tpot.value() == Approx(memory_s + kLlama70bLaunch).epsilon(kRel));
+    CHECK(r.memory_busy > r.compute_busy);  // decode dominates a request of 256 output tokens
+  }
+  SECTION("tp 4, bf16 weights: each GPU reads a quarter; the step adds the TP all-reduces") {
+    const double bytes = (kLlama70bParameters * 2 + 1.0 * (640 + 1) * kLlama70bKvPerToken * 2) / 4;
+    const double memory_s = bytes / (3.35e12 * hbm_efficiency(bytes));  // ~11.7 ms
+    const auto r = hwsim::evaluate_inference(llama70b_tp4(1), h100, kEff);
+    REQUIRE(r.fits);
+    CHECK(r.decode.memory.value() == Approx(memory_s).epsilon(kRel));
+    CHECK(r.decode.memory > r.decode.compute);
+    CHECK(r.decode.communication.value() > 0.0);
+    CHECK(r.decode.time.value() ==
+          Approx(memory_s + r.decode.communication.value() + kLlama70bLaunch).epsilon(kRel));
+  }
+}
+
+TEST_CASE("decode tokens/s rises with batch; throughput counts output tokens of all replicas end to end",
+          "[inference]") {
+  const hwsim::System h100 = system_of("h100");
+  double previous = 0;
+  for (int batch : {1, 2, 8, 32, 128}) {
+    INFO("batch " << batch);
+    const auto r = hwsim::evaluate_inference(llama70b_tp4(batch), h100, kEff);
+    REQUIRE(r.fits);
+    CHECK(r.replicas == 8 / 4);
+    CHECK(r.decode_tokens_per_s == Approx(2.0 * batch / r.tpot.value()).epsilon(kRel));
+    CHECK(r.throughput_tokens_per_s ==
+          Approx(2.0 * batch * 256 / (r.ttft.value() + 256 * r.tpot.value())).epsilon(kRel));
+    CHECK(r.decode_tokens_per_s > previous);
+    previous = r.decode_tokens_per_s;
+  }
+}
+
+TEST_CASE("batch: auto yields the largest batch that meets the SLA; one more violates the SLA or memory",
+          "[inference]") {
+  const hwsim::System h100 = system_of("h100");
+  const double usable = 0.92 * 80 * kGiB;
+  InferenceConfig c = workload("llama70b-tp4");
+  c.batch.reset();
+  SECTION("a TPOT target binds before memory") {
+    c.sla_tpot = Seconds(0.020);
+    const auto r = hwsim::evaluate_inference(c, h100, kEff);
+    REQUIRE(r.fits);
+    INFO("auto batch " << r.batch);
+    CHECK(r.batch > 1);
+    CHECK(r.tpot <= Seconds(0.020));
+    InferenceConfig more = c;
+    more.batch = r.batch + 1;
+    CHECK(hwsim::inference_memory_per_device(more, r.batch + 1).value() <= usable);
+    const auto m = hwsim::evaluate_inference(more, h100, kEff);
+    REQUIRE(m.fits);
+    CHECK(m.tpot > Seconds(0.020));
+  }
+  SECTION("a TTFT target binds before memory") {
+    c.sla_ttft = Seconds(1.0);
+    const auto r = hwsim::evaluate_inference(c, h100, kEff);
+    REQUIRE(r.fits);
+    INFO("auto batch " << r.batch);
+    CHECK(r.batch > 1);
+    CHECK(r.ttft <= Seconds(1.0));
+    InferenceConfig more = c;
+    more.batch = r.batch + 1;
+    const auto m = hwsim::evaluate_inference(more, h100, kEff);
+    REQUIRE(m.fits);
+    CHECK(m.ttft > Seconds(1.0));
+  }
+  SECTION("without an SLA, memory binds") {
+    const auto r = hwsim::evaluate_inference(c, h100, kEff);
+    REQUIRE(r.fits);
+    INFO("auto batch " << r.batch);
+    CHECK(r.batch > 1);
+    CHECK(hwsim::inference_memory_per_device(c, r.batch).value() <= usable);
+    CHECK(hwsim::inference_memory_per_device(c, r.batch + 1).value() > usable);
+    InferenceConfig more = c;
+    more.batch = r.batch + 1;
+    const auto m = hwsim::evaluate_inference(more, h100, kEff);
+    CHECK_FALSE(m.fits);
+    CHECK_THAT(m.message, Catch::Contains(fmt::format("batch {} needs", r.batch + 1)));
+  }
+}
+
+TEST_CASE("compute dtype: int4 weights run 16-bit on GPUs and int8 on CPUs; fp8 on an A100 runs bf16",
+          "[inference]") {
+  const hwsim::Device h100 = system_of("h100").device;
+  const hwsim::Device a100 = system_of("a100").device;
+  const hwsim::Device altra = system_of("altra").device;
+  REQUIRE(altra.kind == hwsim::DeviceKind::cpu);
+  REQUIRE(a100.peak_of(DType::int4).has_value());  // even where the GPU has int4 tensor cores: W4A16
+  REQUIRE_FALSE(a100.peak_of(DType::fp8).has_value());
+  CHECK(hwsim::compute_dtype(h100, DType::int4) == DType::bf16);
+  CHECK(hwsim::compute_dtype(a100, DType::int4) == DType::bf16);
+  CHECK(hwsim::compute_dtype(altra, DType::int4) == DType::int8);
+  CHECK(hwsim::compute_dtype(a100, DType::fp8) == DType::bf16);
+  CHECK(hwsim::compute_dtype(h100, DType::fp8) == DType::fp8);
+  CHECK(hwsim::compute_dtype(a100, DType::int8) == DType::int8);
+  // A format the device lacks falls back to its best 16-bit one: Altra has fp16 but no bf16.
+  REQUIRE_FALSE(altra.peak_of(DType::bf16).has_value());
+  CHECK(hwsim::compute_dtype(altra, DType::bf16) == DType::fp16);
+  // The engine reports the arithmetic it used.
+  InferenceConfig int4 = llama70b_tp4(1);
+  int4.dtype = DType::int4;
+  int4.kv_dtype = hwsim::default_kv_dtype(DType::int4);
+  const auto r = hwsim::evaluate_inference(int4, system_of("a100"), kEff);
+  REQUIRE(r.fits);
+  CHECK(r.compute == DType::bf16);
+}
+
+TEST_CASE("falcon-180b bf16 does not fit 4 x A100 80 GB at tp 4 (shortfall in GB); int8 fits", "[inference]") {
+  const hwsim::Scenario& sc = load("falcon-4xa100.yaml");
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  REQUIRE(ev.results.size() == 2);
+  const hwsim::Result& bf16 = ev.results[0];
+  const hwsim::Result& int8 = ev.results[1];
+  REQUIRE(bf16.workload == "falcon-bf16");
+  REQUIRE(int8.workload == "falcon-int8");
+  // Batch 1: weights 179,520,189,440 x 2 B; KV 768 tokens x (2 x 80 x 8 x 64) x 2 B; workspace 512 x 8 x 14848 x
+  // 2 B; all over tp 4 = 89.82 GB per GPU; usable 92% of 80 GiB = 79.03 GB: short by 10.8 GB.
+  const double need = (179520189440.0 * 2 + 768.0 * (2 * 80 * 8 * 64) * 2) / 4 + 512.0 * 8 * 14848 * 2 / 4;
+  const double usable = 0.92 * 80 * kGiB;
+  CHECK_FALSE(bf16.fits);
+  INFO(bf16.message);
+  CHECK_THAT(bf16.message, Catch::Contains(fmt::format("short by {:.1f} GB", (need - usable) / 1e9)));
+  CHECK_THAT(bf16.message, Catch::Contains("short by 10.8 GB"));
+  REQUIRE(bf16.metric("memory_per_device_bytes").has_value());
+  CHECK(*bf16.metric("memory_per_device_bytes") == Approx(need).epsilon(kRel));
+  CHECK_FALSE(bf16.metric("throughput_tokens_per_s").has_value());
+  CHECK(int8.fits);
+  CHECK(int8.compute_dtype == "int8");
+  CHECK(*int8.metric("memory_per_device_bytes") <= usable);
+  CHECK(*int8.metric("devices") == 4);
+  CHECK(*int8.metric("nodes") == 0.5);  // 4 of the node's 8 GPUs
+  CHECK(*int8.metric("throughput_tokens_per_s") > 0);
+}

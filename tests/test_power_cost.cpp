@@ -1,0 +1,240 @@
+// Power and cost (sim/power, sim/cost, sizing in sim/plan/evaluate): device power = idle + (TDP - idle) x
+// clamp(activity); node power = (devices + host CPUs + overhead) / PSU efficiency, capped at the node's maximum and
+// floored at its idle; provisioned power = node maxima + switches + optics + rack overhead; capex = nodes x price +
+// racks x rack price + switches + cables; TCO = capex + years x opex; $/M tokens = TCO / (tokens/s x utilisation x
+// years x seconds per year) x 1e6; `count: fill` is the largest count whose provisioned power x PUE fits the budget.
+// Fixture: tests/fixtures/scenarios/power_cost.yaml (4 DGX H100 on one InfiniBand NDR switch, 2 per rack; Altra
+// servers filling 200 kW at PUE 1.25; 0.12 USD/kWh, 150 USD/kW/month, 5 years, 60% utilisation).
+// Tolerances: 1e-12 relative (the test evaluates the same formulas by hand; only rounding differs).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "sim/cost/cost.hpp"
+#include "sim/perf/efficiency.hpp"
+#include "sim/plan/evaluate.hpp"
+#include "sim/plan/scenario.hpp"
+#include "sim/power/power.hpp"
+
+using hwsim::Activity;
+using hwsim::Watts;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kRel = 1e-12;
+constexpr double kSecondsPerYear = 365.25 * 24 * 3600;  // 31,557,600 s (Julian year)
+
+const hwsim::Scenario& fixture() {
+  static const hwsim::Scenario sc =
+      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_cost.yaml", {});
+  return sc;
+}
+
+const hwsim::DeploymentDecl& decl(const std::string& name) {
+  const hwsim::DeploymentDecl* found = nullptr;
+  for (const auto& d : fixture().deployments) {
+    if (d.name == name) found = &d;
+  }
+  INFO("deployment " << name);
+  REQUIRE(found != nullptr);
+  return *found;
+}
+
+hwsim::System system_of(const std::string& name) { return hwsim::build_system(fixture(), decl(name)); }
+
+const hwsim::Result& result(const hwsim::Evaluation& ev, const std::string& deployment) {
+  const hwsim::Result* found = nullptr;
+  for (const auto& r : ev.results) {
+    if (r.deployment == deployment) found = &r;
+  }
+  INFO("result for " << deployment);
+  REQUIRE(found != nullptr);
+  return *found;
+}
+
+// Provisioned power x PUE within the facility's budget.
+bool within_budget(const hwsim::System& sys) {
+  return hwsim::provisioned_power(sys).value() * fixture().facility.pue <= fixture().facility.power_budget->value();
+}
+
+}  // namespace
+
+TEST_CASE("the fixture's catalog figures are the ones the hand arithmetic below uses", "[power][cost]") {
+  const hwsim::System pod = system_of("pod");
+  CHECK(pod.device.idle.value() == 70);   // h100-sxm5-80gb
+  CHECK(pod.device.tdp.value() == 700);
+  CHECK(pod.node.cpu->idle.value() == 80);  // xeon-platinum-8480c
+  CHECK(pod.node.cpu->tdp.value() == 350);
+  CHECK(pod.node.cpu_count == 2);
+  CHECK(pod.node.power.max.value() == 10200);  // dgx-h100
+  CHECK(pod.node.power.idle.value() == 2000);
+  CHECK(pod.node.power.overhead.value() == 2500);
+  CHECK(pod.node.power.psu_efficiency == 0.94);
+  CHECK(pod.price_per_node.value() == 270000);
+  CHECK(pod.rack.price.value() == 4000);  // rack-42u
+  CHECK(pod.rack.overhead_power.value() == 300);
+  REQUIRE(pod.network.has_value());  // infiniband-ndr
+  CHECK(pod.network->switch_power.value() == 750);
+  CHECK(pod.network->switch_price.value() == 43000);
+  CHECK(pod.network->cable_price.value() == 1500);
+  CHECK(pod.network->cable_power.value() == 8);
+  const auto& f = fixture().facility;
+  CHECK(f.pue == 1.25);
+  CHECK(f.electricity_usd_per_joule == Approx(0.12 / 3.6e6).epsilon(kRel));
+  CHECK(f.colocation_usd_per_watt_second == Approx(0.150 / (kSecondsPerYear / 12)).epsilon(kRel));
+  CHECK(f.years == 5);
+  CHECK(f.utilization == 0.6);
+}
+
+TEST_CASE("device power = idle + (TDP - idle) x clamp(compute + 0.6 memory + 0.3 communication, 0, 1)",
+          "[power]") {
+  const hwsim::Device h100 = system_of("pod").device;
+  CHECK(hwsim::device_power(h100, {}).value() == 70);
+  CHECK(hwsim::device_power(h100, {0.5, 0.3, 0.2}).value() ==
+        Approx(70 + (700 - 70) * (0.5 + 0.6 * 0.3 + 0.3 * 0.2)).epsilon(kRel));  // 536.2 W
+  CHECK(hwsim::device_power(h100, {0, 1, 0}).value() == Approx(70 + 630 * 0.6).epsilon(kRel));  // 448 W
+  // 1 + 0.6 + 0.3 = 1.9 is clamped to 1: never above TDP.
+  CHECK(hwsim::device_power(h100, {1, 1, 1}).value() == Approx(700).epsilon(kRel));
+}
+
+TEST_CASE("node power = (devices + host CPUs at 30% + overhead) / PSU efficiency, capped at max, floored at idle",
+          "[power]") {
+  hwsim::System pod = system_of("pod");
+  const Activity busy{1, 0, 0};
+  // DGX H100 flat out: (8 x 700 + 2 x (80 + 0.3 x (350 - 80)) + 2500) / 0.94 = 8422 / 0.94 = 8959.6 W < 10.2 kW.
+  const double host = 2 * (80 + 0.3 * (350 - 80));
+  CHECK(hwsim::node_power(pod, busy).value() == Approx((8 * 700 + host + 2500) / 0.94).epsilon(kRel));
+  CHECK(hwsim::node_power(pod, {}).value() == Approx((8 * 70 + host + 2500) / 0.94).epsilon(kRel));
+  SECTION("capped at the node's nameplate maximum") {
+    pod.node.power.max = Watts(8000);
+    CHECK(hwsim::node_power(pod, busy).value() == 8000);
+  }
+  SECTION("floored at the node's idle") {
+    pod.node.power.idle = Watts(5000);
+    CHECK(hwsim::node_power(pod, {}).value() == 5000);
+  }
+  SECTION("a CPU-only node counts its sockets as devices, with no separate host term") {
+    const hwsim::System cpus = system_of("cpus");
+    REQUIRE(cpus.device.kind == hwsim::DeviceKind::cpu);
+    // Altra server flat out: (210 W CPU + 140 W overhead) / 0.92 = 380.4 W, under its 400 W maximum.
+    CHECK(hwsim::node_power(cpus, busy).value() == Approx((210.0 + 140) / 0.92).epsilon(kRel));
+  }
+}
+
+TEST_CASE("provisioned power = node maxima + switches + 2 optics per link + rack overhead; facility = IT x PUE",
+          "[power]") {
+  const hwsim::System pod = system_of("pod");
+  // 4 nodes x 8 NICs = 32 ports <= radix 64: one switch, 32 links; 4 nodes at 2 per rack = 2 racks.
+  REQUIRE(pod.nodes == 4);
+  REQUIRE(pod.racks == 2);
+  REQUIRE(pod.fabric.switches == 1);
+  REQUIRE(pod.fabric.links == 32);
+  const double network = 1 * 750 + 8 * 2.0 * 32;  // 1262 W
+  const double racks = 2 * 300.0;
+  CHECK(hwsim::provisioned_power(pod).value() == Approx(4 * 10200 + network + racks).epsilon(kRel));  // 42,662 W
+  const Activity a{0.5, 0.3, 0.1};
+  const hwsim::PowerResult p = hwsim::deployment_power(pod, a, 1.25);
+  CHECK(p.network.value() == Approx(network).epsilon(kRel));
+  CHECK(p.it.value() == Approx(hwsim::node_power(pod, a).value() * 4 + network + racks).epsilon(kRel));
+  CHECK(p.idle_it.value() == Approx(2000.0 * 4 + network + racks).epsilon(kRel));
+  CHECK(p.facility.value() == Approx(p.it.value() * 1.25).epsilon(kRel));
+  CHECK(p.provisioned.value() == Approx(42662).epsilon(kRel));
+}
+
+TEST_CASE("capex = nodes x price + racks x rack price + switches x switch price + links x cable price", "[cost]") {
+  const hwsim::System pod = system_of("pod");
+  const hwsim::PowerResult p = hwsim::deployment_power(pod, {0.5, 0.3, 0.1}, 1.25);
+  const hwsim::CostResult c = hwsim::deployment_cost(pod, p, fixture().facility);
+  CHECK(c.capex_nodes.value() == Approx(4 * 270000.0).epsilon(kRel));
+  CHECK(c.capex_racks.value() == Approx(2 * 4000.0).epsilon(kRel));
+  CHECK(c.capex_network.value() == Approx(1 * 43000.0 + 32 * 1500.0).epsilon(kRel));
+  CHECK(c.capex.value() == Approx(4 * 270000.0 + 2 * 4000.0 + 43000 + 32 * 1500.0).epsilon(kRel));  // $1,179,000
+}
+
+TEST_CASE("TCO = capex + years x (energy at utilisation-weighted load x PUE + colocation per provisioned kW)",
+          "[cost]") {
+  const hwsim::System pod = system_of("pod");
+  const hwsim::PowerResult p = hwsim::deployment_power(pod, {0.5, 0.3, 0.1}, 1.25);
+  const hwsim::CostResult c = hwsim::deployment_cost(pod, p, fixture().facility);
+  // Energy: (0.6 x load + 0.4 x idle) W x PUE 1.25 x 31,557,600 s x 0.12 USD / 3.6e6 J.
+  const double energy = (0.6 * p.it.value() + 0.4 * p.idle_it.value()) * 1.25 * kSecondsPerYear * 0.12 / 3.6e6;
+  // Colocation: 150 USD per provisioned kW per month = 0.15 x 12 = 1.8 USD per W per year.
+  const double colocation = p.provisioned.value() * 0.150 * 12;
+  CHECK(c.energy_per_year.value() == Approx(energy).epsilon(kRel));
+  CHECK(c.colocation_per_year.value() == Approx(colocation).epsilon(kRel));
+  CHECK(c.opex_per_year.value() == Approx(energy + colocation).epsilon(kRel));
+  CHECK(c.tco.value() == Approx(1179000 + 5 * (energy + colocation)).epsilon(kRel));
+  // Per busy second: straight-line capex over 5 years + colocation + energy at load.
+  CHECK(c.usd_per_busy_second == Approx(1179000 / (5 * kSecondsPerYear) + p.provisioned.value() * 0.150 * 12 /
+                                                                              kSecondsPerYear +
+                                        p.it.value() * 1.25 * 0.12 / 3.6e6)
+                                     .epsilon(kRel));
+}
+
+TEST_CASE("$/M tokens = TCO / (tokens/s x utilisation x years x seconds per year) x 1e6", "[cost]") {
+  const hwsim::System pod = system_of("pod");
+  const hwsim::PowerResult p = hwsim::deployment_power(pod, {0.5, 0.3, 0.1}, 1.25);
+  const hwsim::CostResult c = hwsim::deployment_cost(pod, p, fixture().facility);
+  // 1000 tokens/s, 60% of the time, for 5 years: 1000 x 0.6 x 5 x 31,557,600 = 9.467e10 tokens.
+  CHECK(hwsim::usd_per_million_tokens(c, 1000, fixture().facility) ==
+        Approx(c.tco.value() / (1000 * 0.6 * 5 * kSecondsPerYear) * 1e6).epsilon(kRel));
+  CHECK(hwsim::usd_per_million_tokens(c, 0, fixture().facility) == 0.0);
+
+  // The same formulas hold in the evaluated metrics.
+  const hwsim::Evaluation ev = hwsim::evaluate(fixture(), hwsim::DefaultEfficiency());
+  const hwsim::Result& r = result(ev, "pod");
+  REQUIRE(r.fits);
+  const double tokens_per_s = *r.metric("throughput_tokens_per_s");
+  const double it = *r.metric("it_power_w");
+  CHECK(*r.metric("usd_per_million_tokens") ==
+        Approx(*r.metric("tco_usd") / (tokens_per_s * 0.6 * 5 * kSecondsPerYear) * 1e6).epsilon(kRel));
+  CHECK(*r.metric("tco_usd") == Approx(*r.metric("capex_usd") + 5 * *r.metric("opex_usd_per_year")).epsilon(kRel));
+  CHECK(*r.metric("capex_usd") == Approx(1179000).epsilon(kRel));
+  CHECK(*r.metric("provisioned_power_w") == Approx(42662).epsilon(kRel));
+  CHECK(*r.metric("facility_power_w") == Approx(it * 1.25).epsilon(kRel));
+  CHECK(*r.metric("energy_per_token_j") == Approx(it / tokens_per_s).epsilon(kRel));
+  CHECK(*r.metric("tokens_per_kwh") == Approx(3.6e6 / (it / tokens_per_s)).epsilon(kRel));
+  // Load power lies between idle and the nameplate.
+  CHECK(it > 4 * 2000.0);
+  CHECK(it <= *r.metric("provisioned_power_w"));
+}
+
+TEST_CASE("count: fill gives the largest count whose provisioned power x PUE fits the budget", "[power][plan]") {
+  SECTION("CPU servers: 400 W each plus 300 W per rack of 40") {
+    const hwsim::System cpus = system_of("cpus");
+    // 392 x 400 W + 10 racks x 300 W = 159.8 kW x 1.25 = 199.75 kW <= 200 kW;
+    // 393 x 400 W + 10 racks x 300 W = 160.2 kW x 1.25 = 200.25 kW > 200 kW.
+    CHECK(cpus.nodes == 392);
+    CHECK(cpus.racks == 10);
+    CHECK(hwsim::provisioned_power(cpus).value() == Approx(392 * 400.0 + 10 * 300).epsilon(kRel));
+    CHECK(within_budget(cpus));
+    hwsim::DeploymentDecl more = decl("cpus");
+    more.fill = false;
+    more.count = cpus.nodes + 1;
+    CHECK_FALSE(within_budget(hwsim::build_system(fixture(), more)));
+  }
+  SECTION("GPU nodes: the fabric's switches and optics count too") {
+    hwsim::DeploymentDecl fill = decl("pod");
+    fill.fill = true;
+    fill.count.reset();
+    const hwsim::System sys = hwsim::build_system(fixture(), fill);
+    INFO(sys.nodes << " nodes");
+    CHECK(sys.nodes > 1);
+    CHECK(within_budget(sys));
+    hwsim::DeploymentDecl more = decl("pod");
+    more.count = sys.nodes + 1;
+    CHECK_FALSE(within_budget(hwsim::build_system(fixture(), more)));
+  }
+}
+
+TEST_CASE("a deployment provisioned above the facility budget is evaluated with a warning", "[power][plan]") {
+  hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_cost.yaml",
+                                            {.catalog_dirs = {}, .sets = {"deployments.pod.count=20"}});
+  // 20 x 10.2 kW alone is 204 kW, x 1.25 = 255 kW > 200 kW.
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, hwsim::DefaultEfficiency());
+  REQUIRE(ev.warnings.size() == 1);
+  CHECK_THAT(ev.warnings[0], Catch::Contains("deployment 'pod'") && Catch::Contains("above the"));
+}

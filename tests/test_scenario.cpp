@@ -1,0 +1,209 @@
+// Scenario loading (sim/plan/scenario): every bad input is an InputError whose lines name file:line:col, the key
+// path and what was expected (a misspelt key suggests the closest valid one, a wrong unit names the dimension, an
+// unknown catalog name the closest entry); all problems of a file are reported at once, each once; `--set` must hit
+// a declared key, and good overrides (facility.pue, deployments.NAME.count, hw.NAME.KEY) change the results.
+// Bad-input fixtures live in tests/fixtures/scenarios/bad/, each paired below with its exact expected messages;
+// good ones in tests/fixtures/scenarios/.
+// Tolerances: 1e-12 relative for values recomputed by hand from the overridden inputs.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/core/errors.hpp"
+#include "sim/perf/efficiency.hpp"
+#include "sim/plan/evaluate.hpp"
+#include "sim/plan/scenario.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kRel = 1e-12;
+
+const fs::path kScenarios = fs::path(HWSIM_FIXTURES_DIR) / "scenarios";
+
+// Every diagnostic of loading `relative` (under tests/fixtures/scenarios/) with `sets`, as "file:line:col: key:
+// message" with the fixture folder stripped from the file name. Empty when the scenario loads.
+std::vector<std::string> load_errors(const std::string& relative, const std::vector<std::string>& sets = {}) {
+  const std::string prefix = kScenarios.string() + "/";
+  try {
+    (void)hwsim::load_scenario(kScenarios / relative, {.catalog_dirs = {}, .sets = sets});
+  } catch (const hwsim::InputError& e) {
+    std::vector<std::string> out;
+    for (const auto& d : e.diagnostics()) {
+      std::string line = d.str();
+      if (line.rfind(prefix, 0) == 0) line.erase(0, prefix.size());
+      out.push_back(line);
+    }
+    return out;
+  }
+  return {};
+}
+
+hwsim::Scenario load(const std::string& relative, const std::vector<std::string>& sets = {}) {
+  return hwsim::load_scenario(kScenarios / relative, {.catalog_dirs = {}, .sets = sets});
+}
+
+const hwsim::Result& result(const hwsim::Evaluation& ev, const std::string& deployment) {
+  const hwsim::Result* found = nullptr;
+  for (const auto& r : ev.results) {
+    if (r.deployment == deployment) found = &r;
+  }
+  INFO("result for " << deployment);
+  REQUIRE(found != nullptr);
+  return *found;
+}
+
+double metric(const hwsim::Result& r, const std::string& key) {
+  INFO(r.deployment << "/" << r.workload << " metric " << key);
+  REQUIRE(r.metric(key).has_value());
+  return *r.metric(key);
+}
+
+const hwsim::DefaultEfficiency kEff;
+
+}  // namespace
+
+TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col, key path, expectation",
+          "[scenario]") {
+  const std::map<std::string, std::vector<std::string>> expected{
+      {"bad/misspelt_key.yaml",
+       {"bad/misspelt_key.yaml:3:22: facility: unknown key 'electricty' (did you mean 'electricity'?)"}},
+      {"bad/misspelt_workload_key.yaml",
+       {"bad/misspelt_workload_key.yaml:9:5: workloads[0]: unknown key 'input_tokns' (did you mean 'input_tokens'?)"}},
+      {"bad/misspelt_top_key.yaml",
+       {"bad/misspelt_top_key.yaml:3:1: unknown key 'deployment' (did you mean 'deployments'?)",
+        "bad/misspelt_top_key.yaml:2:1: missing required key 'deployments' (hardware alternatives, each evaluated "
+        "against the same facility)"}},
+      {"bad/wrong_unit.yaml",
+       {"bad/wrong_unit.yaml:4:41: deployments[0].price: expected a price like \"199000 USD\", got \"300 W\" "
+        "(a power)"}},
+      {"bad/missing_unit.yaml",
+       {"bad/missing_unit.yaml:6:65: workloads[0].sla.tpot: expected a time like \"4 us\", got \"100\" (no unit)"}},
+      {"bad/unknown_node.yaml",
+       {"bad/unknown_node.yaml:4:24: deployments[0].node: unknown node 'dgx-h10' (did you mean 'dgx-h100'?)"}},
+      {"bad/unknown_model.yaml",
+       {"bad/unknown_model.yaml:6:42: workloads[0].model: unknown model 'mistral-7c' (did you mean 'mistral-7b'?)"}},
+      {"bad/negative_count.yaml",
+       {"bad/negative_count.yaml:4:41: deployments[0].count: must be at least 1, got -3"}},
+      {"bad/broken_yaml.yaml", {"bad/broken_yaml.yaml:6:3: invalid YAML: illegal block entry"}},
+      {"bad/fill_without_budget.yaml",
+       {"bad/fill_without_budget.yaml:4:45: deployments[0].count: count: fill needs facility.power_budget"}},
+      {"bad/expectation_without_bound.yaml",
+       {"bad/expectation_without_bound.yaml:8:5: expect[0]: an expectation needs min, max or approx"}},
+      {"bad/many_errors.yaml",
+       {"bad/many_errors.yaml:5:41: deployments[0].count: must be at least 1, got 0",
+        "bad/many_errors.yaml:7:60: workloads[0].batch: must be at least 1, got -1",
+        "bad/many_errors.yaml:3:17: facility.pue: must be at least 1, got 0.9"}},
+  };
+  // Every fixture in the folder is paired with its messages.
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(kScenarios / "bad")) {
+    if (e.path().extension() != ".yaml") continue;
+    ++files;
+    INFO(e.path().filename().string());
+    CHECK(expected.count("bad/" + e.path().filename().string()) == 1);
+  }
+  CHECK(files == expected.size());
+  for (const auto& [file, messages] : expected) {
+    INFO(file);
+    CHECK(load_errors(file) == messages);
+  }
+}
+
+TEST_CASE("every good fixture scenario loads", "[scenario]") {
+  for (const char* file : {"training.yaml", "inference.yaml", "falcon-4xa100.yaml", "power_cost.yaml",
+                           "check_fails.yaml", "check_unknown_metric.yaml"}) {
+    INFO(file);
+    CHECK(load_errors(file).empty());
+  }
+}
+
+TEST_CASE("a --set of an undeclared key is reported like a typo in the file, naming the --set", "[scenario]") {
+  CHECK(load_errors("power_cost.yaml", {"facility.pu=1.2"}) ==
+        std::vector<std::string>{"--set facility.pu=1.2: facility: unknown key 'pu' (did you mean 'pue'?)"});
+  CHECK(load_errors("power_cost.yaml", {"deployments.pod.cout=3"}) ==
+        std::vector<std::string>{"--set deployments.pod.cout=3: deployments[0]: unknown key 'cout' (did you mean "
+                                 "'count'?)"});
+  CHECK(load_errors("power_cost.yaml", {"deployments.pdo.count=3"}) ==
+        std::vector<std::string>{"--set deployments.pdo.count=3: no deployment named 'pdo' (have: pod, cpus) (did "
+                                 "you mean 'pod'?)"});
+  CHECK(load_errors("power_cost.yaml", {"hw.dgx-h10.price=1 USD"}) ==
+        std::vector<std::string>{"--set hw.dgx-h10.price=1 USD: unknown catalog entry 'dgx-h10' (did you mean "
+                                 "'dgx-h100'?)"});
+  CHECK(load_errors("power_cost.yaml", {"facility.pue"}) ==
+        std::vector<std::string>{"--set facility.pue: expected PATH=VALUE (e.g. facility.pue=1.2, "
+                                 "deployments.NAME.count=10, hw.NAME.KEY=VALUE)"});
+  // A value of the wrong kind is checked like one in the file.
+  CHECK(load_errors("power_cost.yaml", {"workloads.chat.batch=lots"}) ==
+        std::vector<std::string>{"--set workloads.chat.batch=lots: workloads[0].batch: expected a whole number or "
+                                 "one of: auto, got \"lots\""});
+}
+
+TEST_CASE("a --set of an undeclared key of a catalog entry others derive from is reported once", "[scenario]") {
+  // dgx-h200 derives from dgx-h100 (`base:`), so it inherits the misspelt key; the problem is still one line.
+  CHECK(load_errors("power_cost.yaml", {"hw.dgx-h100.prise=300000 USD"}) ==
+        std::vector<std::string>{"--set hw.dgx-h100.prise=300000 USD: unknown key 'prise' (did you mean 'price'?)"});
+  CHECK(load_errors("power_cost.yaml", {"hw.dgx-h100.price=300000"}) ==
+        std::vector<std::string>{"--set hw.dgx-h100.price=300000: price: expected a price like \"199000 USD\", got "
+                                 "\"300000\" (no unit)"});
+}
+
+TEST_CASE("overriding facility.pue with --set scales the facility power: facility = IT x PUE", "[scenario]") {
+  const hwsim::Evaluation base = hwsim::evaluate(load("power_cost.yaml"), kEff);
+  const hwsim::Evaluation set = hwsim::evaluate(load("power_cost.yaml", {"facility.pue=1.5"}), kEff);
+  const hwsim::Result& b = result(base, "pod");
+  const hwsim::Result& s = result(set, "pod");
+  CHECK(metric(b, "facility_power_w") == Approx(metric(b, "it_power_w") * 1.25).epsilon(kRel));
+  CHECK(metric(s, "facility_power_w") == Approx(metric(s, "it_power_w") * 1.5).epsilon(kRel));
+  CHECK(metric(s, "it_power_w") == Approx(metric(b, "it_power_w")).epsilon(kRel));
+  CHECK(metric(s, "opex_usd_per_year") > metric(b, "opex_usd_per_year"));
+  // A higher PUE leaves fewer CPU servers in the same 200 kW: floor over 400 W + 300 W per 40 servers.
+  CHECK(metric(result(set, "cpus"), "nodes") < metric(result(base, "cpus"), "nodes"));
+}
+
+TEST_CASE("overriding deployments.NAME.count with --set changes the node count, capex and power", "[scenario]") {
+  const hwsim::Evaluation ev = hwsim::evaluate(load("power_cost.yaml", {"deployments.pod.count=2"}), kEff);
+  const hwsim::Result& r = result(ev, "pod");
+  CHECK(metric(r, "nodes") == 2);
+  CHECK(metric(r, "devices") == 16);
+  CHECK(metric(r, "racks") == 1);  // 2 per rack
+  // 2 nodes x 270,000 + 1 rack x 4,000 + 1 switch x 43,000 + 16 links x 1,500 USD.
+  CHECK(metric(r, "capex_usd") == Approx(2 * 270000.0 + 4000 + 43000 + 16 * 1500).epsilon(kRel));
+  // 2 x 10.2 kW + 750 W switch + 16 links x 2 x 8 W + 300 W rack.
+  CHECK(metric(r, "provisioned_power_w") == Approx(2 * 10200.0 + 750 + 16 * 2 * 8 + 300).epsilon(kRel));
+}
+
+TEST_CASE("overriding hw.NAME.price with --set changes the catalog entry's price for every deployment using it",
+          "[scenario]") {
+  const hwsim::Scenario sc = load("power_cost.yaml", {"hw.dgx-h100.price=300000 USD"});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Result& r = result(ev, "pod");
+  // 4 nodes x 300,000 + 2 racks x 4,000 + 1 switch x 43,000 + 32 links x 1,500 USD = 1,299,000 USD.
+  CHECK(metric(r, "capex_usd") == Approx(4 * 300000.0 + 2 * 4000 + 43000 + 32 * 1500).epsilon(kRel));
+  CHECK(sc.hw.nodes().at("dgx-h100").price.value() == 300000);
+}
+
+TEST_CASE("overriding workloads.NAME.KEY with --set changes a workload input", "[scenario]") {
+  const hwsim::Evaluation ev = hwsim::evaluate(load("power_cost.yaml", {"workloads.chat.batch=4"}), kEff);
+  CHECK(metric(result(ev, "pod"), "batch") == 4);
+}
+
+TEST_CASE("count: fill with a budget too small for one node is bad input naming the deployment's line",
+          "[scenario]") {
+  const hwsim::Scenario sc = load("power_cost.yaml", {"facility.power_budget=100 W"});
+  try {
+    (void)hwsim::evaluate(sc, kEff);
+    FAIL("expected an InputError");
+  } catch (const hwsim::InputError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    const hwsim::Diagnostic& d = e.diagnostics()[0];
+    CHECK(d.where.file == (kScenarios / "power_cost.yaml").string());
+    CHECK(d.where.line == 13);
+    CHECK(d.key_path == "deployments.cpus.count");
+    CHECK(d.message == "count: fill: not even one 'altra-server' fits the 100 W power budget");
+  }
+}

@@ -1,0 +1,286 @@
+// Training model (sim/train/training): memory per device = weights (2 B) + fp32 gradients (4 B) + optimizer state
+// (12 B) per parameter over tp x pp, ZeRO stage k dividing optimizer / gradients / weights by dp; activations per
+// Korthikanti et al. 2022; recompute trades memory for time; bubble = (pp - 1) / vp x per-micro-batch time;
+// MFU = model FLOPs per second / (devices x dense peak); a model that does not fit is a result with the shortfall.
+// Fixture: tests/fixtures/scenarios/training.yaml (DGX A100 80 GB systems, GPT-3 175B and Llama 2 7B workloads).
+// Tolerances: 1e-12 relative where the test evaluates the code's own formula by hand (only rounding differs);
+// "roughly halves" is stated where it is used.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <string>
+
+#include "sim/perf/efficiency.hpp"
+#include "sim/plan/evaluate.hpp"
+#include "sim/plan/scenario.hpp"
+#include "sim/train/training.hpp"
+
+using hwsim::Recompute;
+using hwsim::TrainingConfig;
+using hwsim::TrainingMemory;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kRel = 1e-12;
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+// GPT-3 175B as hwsim derives it (workloads/catalog/gpt3-175b.yaml header: 174,604,259,328).
+constexpr double kGpt3Parameters = 174604259328.0;
+
+const hwsim::Scenario& fixture() {
+  static const hwsim::Scenario sc =
+      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training.yaml", {});
+  return sc;
+}
+
+TrainingConfig workload(const std::string& name) {
+  for (const auto& w : fixture().workloads) {
+    if (w.name == name) return w.training;
+  }
+  FAIL("no workload " << name);
+  return {};
+}
+
+hwsim::System system_of(const std::string& deployment) {
+  for (const auto& d : fixture().deployments) {
+    if (d.name == deployment) return hwsim::build_system(fixture(), d);
+  }
+  FAIL("no deployment " << deployment);
+  return {};
+}
+
+// GPT-3 175B on 1536 GPUs: tp 8, pp 16, dp 12, global batch 1536 of 2048 tokens, micro-batch 1.
+TrainingConfig gpt3(int zero, bool sp, Recompute recompute) {
+  TrainingConfig c = workload("gpt3");
+  c.parallelism.tp = 8;
+  c.parallelism.pp = 16;
+  c.parallelism.dp = 12;
+  c.parallelism.zero = zero;
+  c.sequence_parallel = sp;
+  c.recompute = recompute;
+  return c;
+}
+
+// Llama 2 7B on one DGX A100 (8 GPUs): tp 1, pp 4, dp 2, global batch 256 of 2048 tokens.
+TrainingConfig llama7b(int micro_batch, int vp) {
+  TrainingConfig c = workload("llama7b-pp4");
+  c.parallelism.tp = 1;
+  c.parallelism.pp = 4;
+  c.parallelism.dp = 2;
+  c.parallelism.vp = vp;
+  c.micro_batch = micro_batch;
+  return c;
+}
+
+const hwsim::DefaultEfficiency kEff;
+
+}  // namespace
+
+TEST_CASE("the fixture's GPT-3 has the derived parameter count and shape the hand arithmetic below uses",
+          "[training]") {
+  const TrainingConfig c = workload("gpt3");
+  CHECK(c.model.parameters() == kGpt3Parameters);
+  CHECK(c.model.layers == 96);
+  CHECK(c.model.hidden == 12288);
+  CHECK(c.model.heads == 96);
+  CHECK(c.seq_len == 2048);
+  CHECK(c.global_batch == 1536);
+  CHECK(c.micro_batch == 1);
+}
+
+TEST_CASE("training memory: 2 B weights, 4 B gradients, 12 B optimizer per parameter over tp x pp (no ZeRO)",
+          "[training]") {
+  const TrainingMemory m = hwsim::training_memory(gpt3(0, true, Recompute::selective));
+  const double per_device = kGpt3Parameters / (8 * 16);  // 1,364,095,776 parameters per GPU
+  CHECK(m.weights.value() == Approx(2.0 * per_device).epsilon(kRel));     // 2.728 GB
+  CHECK(m.gradients.value() == Approx(4.0 * per_device).epsilon(kRel));   // 5.456 GB
+  CHECK(m.optimizer.value() == Approx(12.0 * per_device).epsilon(kRel));  // 16.37 GB
+  CHECK(m.total().value() ==
+        Approx(m.weights.value() + m.gradients.value() + m.optimizer.value() + m.activations.value()).epsilon(kRel));
+}
+
+TEST_CASE("ZeRO stage 1 divides the optimizer by dp, stage 2 also the gradients, stage 3 also the weights",
+          "[training]") {
+  const double per_device = kGpt3Parameters / (8 * 16);
+  const double dp = 12;
+  struct Row {
+    int zero;
+    double weights, gradients, optimizer;
+  };
+  const Row rows[] = {
+      {0, 2.0 * per_device, 4.0 * per_device, 12.0 * per_device},
+      {1, 2.0 * per_device, 4.0 * per_device, 12.0 * per_device / dp},
+      {2, 2.0 * per_device, 4.0 * per_device / dp, 12.0 * per_device / dp},
+      {3, 2.0 * per_device / dp, 4.0 * per_device / dp, 12.0 * per_device / dp},
+  };
+  for (const Row& r : rows) {
+    INFO("zero " << r.zero);
+    const TrainingMemory m = hwsim::training_memory(gpt3(r.zero, true, Recompute::selective));
+    CHECK(m.weights.value() == Approx(r.weights).epsilon(kRel));
+    CHECK(m.gradients.value() == Approx(r.gradients).epsilon(kRel));
+    CHECK(m.optimizer.value() == Approx(r.optimizer).epsilon(kRel));
+  }
+  // fp32 training keeps 4-byte weights.
+  TrainingConfig fp32 = gpt3(0, true, Recompute::selective);
+  fp32.dtype = hwsim::DType::fp32;
+  CHECK(hwsim::training_memory(fp32).weights.value() == Approx(4.0 * per_device).epsilon(kRel));
+}
+
+TEST_CASE("activations without recompute: sbh(10 + 24/t + 5as/(ht)) per layer, sbh/t x (34 + 5as/h) with SP",
+          "[training]") {
+  // s = 2048, b = 1, h = 12288, a = 96, t = 8; the first of 16 stages holds min(16, 1536 / 12 = 128) = 16
+  // micro-batches of 96 / 16 = 6 layers.
+  const double sbh = 2048.0 * 1 * 12288;            // 25,165,824
+  const double as_over_h = 5.0 * 96 * 2048 / 12288;  // 5as/h = 80
+  const double held = 6.0 * 16;
+  const double no_sp = sbh * (10 + 24.0 / 8 + as_over_h / 8) * held;  // 25,165,824 x 23 x 96 = 55.57 GB
+  const double sp = sbh / 8 * (34 + as_over_h) * held;               // 3,145,728 x 114 x 96 = 34.43 GB
+  CHECK(hwsim::training_memory(gpt3(1, false, Recompute::none)).activations.value() == Approx(no_sp).epsilon(kRel));
+  CHECK(hwsim::training_memory(gpt3(1, true, Recompute::none)).activations.value() == Approx(sp).epsilon(kRel));
+  CHECK(no_sp == Approx(55566139392.0).epsilon(kRel));
+  CHECK(sp == Approx(34426847232.0).epsilon(kRel));
+}
+
+TEST_CASE("selective recompute drops the 5as/h attention term; full recompute keeps 2sbh per layer (/t with SP)",
+          "[training]") {
+  const double sbh = 2048.0 * 1 * 12288;
+  const double held = 6.0 * 16;
+  CHECK(hwsim::training_memory(gpt3(1, false, Recompute::selective)).activations.value() ==
+        Approx(sbh * (10 + 24.0 / 8) * held).epsilon(kRel));
+  CHECK(hwsim::training_memory(gpt3(1, true, Recompute::selective)).activations.value() ==
+        Approx(sbh / 8 * 34 * held).epsilon(kRel));  // 10,267,656,192 B
+  CHECK(hwsim::training_memory(gpt3(1, false, Recompute::full)).activations.value() ==
+        Approx(2 * sbh * held).epsilon(kRel));
+  CHECK(hwsim::training_memory(gpt3(1, true, Recompute::full)).activations.value() ==
+        Approx(2 * sbh / 8 * held).epsilon(kRel));
+}
+
+TEST_CASE("the first pipeline stage holds min(pp, micro-batches) micro-batches of L/pp layers", "[training]") {
+  const double per_layer = 2048.0 * 12288 / 8 * 34;  // selective, SP, micro-batch 1
+  TrainingConfig c = gpt3(1, true, Recompute::selective);
+  c.global_batch = 96;  // 96 / (dp 12 x micro-batch 1) = 8 micro-batches < pp = 16
+  CHECK(hwsim::training_memory(c).activations.value() == Approx(per_layer * 6 * 8).epsilon(kRel));
+  c.global_batch = 1536;  // 128 micro-batches: capped at pp = 16
+  CHECK(hwsim::training_memory(c).activations.value() == Approx(per_layer * 6 * 16).epsilon(kRel));
+}
+
+TEST_CASE("recompute trades memory for time: full < selective < none in memory, the reverse in step time",
+          "[training]") {
+  const hwsim::System pod = system_of("a100-pod");
+  REQUIRE(pod.devices == 8 * 16 * 12);
+  const auto none = hwsim::evaluate_training(gpt3(1, true, Recompute::none), pod, kEff);
+  const auto selective = hwsim::evaluate_training(gpt3(1, true, Recompute::selective), pod, kEff);
+  const auto full = hwsim::evaluate_training(gpt3(1, true, Recompute::full), pod, kEff);
+  INFO(none.message << selective.message << full.message);
+  REQUIRE(none.fits);
+  REQUIRE(selective.fits);
+  REQUIRE(full.fits);
+  CHECK(full.memory_per_device < selective.memory_per_device);
+  CHECK(selective.memory_per_device < none.memory_per_device);
+  CHECK(none.step_time < selective.step_time);
+  CHECK(selective.step_time < full.step_time);
+  CHECK(none.breakdown.recompute.value() == 0.0);
+  CHECK(full.breakdown.recompute > selective.breakdown.recompute);
+  // Recompute is not model FLOPs: the same work in a longer step is a lower MFU.
+  CHECK(full.mfu < none.mfu);
+}
+
+TEST_CASE("step time = compute + recompute + exposed communication + pipeline bubble", "[training]") {
+  const auto r = hwsim::evaluate_training(gpt3(1, true, Recompute::selective), system_of("a100-pod"), kEff);
+  REQUIRE(r.fits);
+  const auto& b = r.breakdown;
+  CHECK(r.step_time.value() ==
+        Approx(b.compute.value() + b.recompute.value() + b.communication.value() + b.bubble.value()).epsilon(kRel));
+  CHECK(b.memory <= b.compute);  // the memory-bound part is included in compute
+  CHECK(r.tokens_per_s == Approx(1536.0 * 2048 / r.step_time.value()).epsilon(kRel));
+}
+
+TEST_CASE("pipeline bubble = (pp - 1) / vp x per-micro-batch time", "[training]") {
+  const hwsim::System node = system_of("a100-node");
+  // tp = 1: no tensor-parallel time, so per micro-batch = (compute + recompute) / m, m = 256 / (2 x 1) = 128.
+  const auto vp1 = hwsim::evaluate_training(llama7b(1, 1), node, kEff);
+  const auto vp2 = hwsim::evaluate_training(llama7b(1, 2), node, kEff);
+  INFO(vp1.message);
+  REQUIRE(vp1.fits);
+  REQUIRE(vp2.fits);
+  const double per_micro_batch = (vp1.breakdown.compute + vp1.breakdown.recompute).value() / 128;
+  CHECK(vp1.breakdown.bubble.value() == Approx(per_micro_batch * (4 - 1) / 1.0).epsilon(kRel));
+  CHECK(vp2.breakdown.bubble.value() == Approx(per_micro_batch * (4 - 1) / 2.0).epsilon(kRel));
+  // Without pipeline stages there is no bubble.
+  TrainingConfig flat = llama7b(1, 1);
+  flat.parallelism.pp = 1;
+  flat.parallelism.dp = 8;
+  flat.parallelism.zero = 1;  // 6.74e9 x 18 B would not fit one GPU; the distributed optimizer does
+  const auto no_pp = hwsim::evaluate_training(flat, node, kEff);
+  INFO(no_pp.message);
+  REQUIRE(no_pp.fits);
+  CHECK(no_pp.breakdown.bubble.value() == 0.0);
+}
+
+TEST_CASE("doubling the micro-batch count roughly halves the bubble's share of the step", "[training]") {
+  const hwsim::System node = system_of("a100-node");
+  // Same global batch 256 over dp 2: micro-batch 2 gives m = 64, micro-batch 1 gives m = 128. With m >> pp the
+  // share is ~ (pp - 1) / m / (1 + (pp - 1) / m): 3/64 / (1 + 3/64) = 4.48% vs 3/128 / (1 + 3/128) = 2.29%, a
+  // ratio of 0.51. Launch overheads and efficiency changes move both a little: the share within 5% of the
+  // estimate, the ratio within 0.45 .. 0.56.
+  const auto m64 = hwsim::evaluate_training(llama7b(2, 1), node, kEff);
+  const auto m128 = hwsim::evaluate_training(llama7b(1, 1), node, kEff);
+  REQUIRE(m64.fits);
+  REQUIRE(m128.fits);
+  const double share64 = m64.breakdown.bubble.value() / m64.step_time.value();
+  const double share128 = m128.breakdown.bubble.value() / m128.step_time.value();
+  INFO("bubble share at 64 micro-batches " << share64 << ", at 128 " << share128);
+  CHECK(share64 == Approx(3.0 / 64 / (1 + 3.0 / 64)).epsilon(0.05));
+  CHECK(share128 / share64 >= 0.45);
+  CHECK(share128 / share64 <= 0.56);
+}
+
+TEST_CASE("MFU = model FLOPs per second / (devices x dense peak of the dtype)", "[training]") {
+  const hwsim::System node = system_of("a100-node");
+  const auto r = hwsim::evaluate_training(llama7b(1, 1), node, kEff);
+  REQUIRE(r.fits);
+  // Llama 2 7B training FLOPs per token at seq 2048 = 3 x (2 x 6,607,077,376 matmul weights + 4 x 32 layers x
+  // 2048 x 4096); 256 x 2048 tokens per step; 8 A100s at 108 SM x 4 TC x 512 FLOP x 1.41 GHz (bf16).
+  const double flops_per_token = 3.0 * (2.0 * 6607077376.0 + 4.0 * 32 * 2048 * 4096);
+  const double peak = 108.0 * 4 * 512 * 1.41e9;
+  const double model_flops_per_s = flops_per_token * 256 * 2048 / r.step_time.value();
+  CHECK(r.mfu == Approx(model_flops_per_s / (8 * peak)).epsilon(1e-9));
+  CHECK(r.achieved_flops_per_device.value() == Approx(model_flops_per_s / 8).epsilon(1e-9));
+  CHECK(r.mfu > 0.0);
+  CHECK(r.mfu < 0.8);  // below the default bf16 GEMM ceiling
+}
+
+TEST_CASE("a model that does not fit gives fits=false and a message naming the shortfall in GB", "[training]") {
+  // GPT-3 175B on one DGX A100 80 GB: tp 8, pp 1, dp 1, no ZeRO, no SP, no recompute, global batch 8.
+  TrainingConfig c = gpt3(0, false, Recompute::none);
+  c.parallelism.pp = 1;
+  c.parallelism.dp = 1;
+  c.global_batch = 8;
+  // Needs 174.6e9 / 8 x (2 + 4 + 12) B + 2048 x 12288 x 23 B x 96 layers x 1 micro-batch in flight = 448.4 GB;
+  // usable: 92% of 80 GiB = 79.0 GB; short by 369.4 GB.
+  const double need = kGpt3Parameters / 8 * 18 + 2048.0 * 12288 * 23 * 96;
+  const double usable = 0.92 * 80 * kGiB;
+  const auto r = hwsim::evaluate_training(c, system_of("a100-node"), kEff);
+  CHECK_FALSE(r.fits);
+  CHECK(r.memory_per_device.value() == Approx(need).epsilon(kRel));
+  INFO(r.message);
+  CHECK_THAT(r.message, Catch::Contains(fmt::format("needs {:.1f} GB per device", need / 1e9)));
+  CHECK_THAT(r.message, Catch::Contains(fmt::format("short by {:.1f} GB", (need - usable) / 1e9)));
+  CHECK_THAT(r.message, Catch::Contains("short by 369.4 GB"));
+}
+
+TEST_CASE("evaluate reports a training configuration that does not fit as a result, not an error", "[training]") {
+  // The fixture's GPT-3 (tp 8 x pp 16) asks for 128 GPUs; one DGX A100 has 8: not fitting, with the reason.
+  const hwsim::Evaluation ev = hwsim::evaluate(fixture(), kEff);
+  const hwsim::Result* r = nullptr;
+  for (const auto& x : ev.results) {
+    if (x.deployment == "a100-node" && x.workload == "gpt3") r = &x;
+  }
+  REQUIRE(r != nullptr);
+  CHECK_FALSE(r->fits);
+  CHECK_THAT(r->message, Catch::Contains("the deployment has 8"));
+  CHECK_FALSE(r->metric("throughput_tokens_per_s").has_value());  // omitted, never zero-filled
+  CHECK_FALSE(r->metric("mfu").has_value());
+}
