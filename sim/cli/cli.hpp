@@ -21,6 +21,7 @@ using Action = std::function<int()>;
 
 void add_run_commands(CLI::App& app, Common& common, Action& action);     // run, check
 void add_catalog_commands(CLI::App& app, Common& common, Action& action); // hw, model, schema
+void add_validate_command(CLI::App& app, Common& common, Action& action); // validate
 
 // Writes `text` to -o FILE atomically (temporary file + rename) or to stdout.
 void emit(const Common& common, const std::string& text);

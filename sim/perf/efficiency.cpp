@@ -38,6 +38,20 @@ double DefaultEfficiency::compute(const Device& device, DType dtype, Flop flops)
   return ceiling * t_at_peak / (t_at_peak + t_half);
 }
 
+double DefaultEfficiency::gemm(const Device& device, DType dtype, double m, double n, double k) const {
+  // Thin dimensions waste tensor-core tiles: each dimension d contributes d / (d + 16) (estimate: a 64-wide head
+  // dimension runs at 80% of a square GEMM, which matches batched attention GEMMs in cuBLAS traces).
+  const auto thin = [](double d) { return d / (d + 16.0); };
+  return compute(device, dtype, Flop(2.0 * m * n * k)) * thin(m) * thin(n) * thin(k);
+}
+
+double DefaultEfficiency::fused_attention(const Device& device, DType dtype, bool backward) const {
+  // FlashAttention-2 reaches 50-73% of A100 peak forward and less backward (Dao 2023, arXiv 2307.08691); fused
+  // attention on Hopper (FlashAttention-3, cuDNN) 60-75% forward. As a share of the GEMM ceiling: 0.8 forward,
+  // 0.65 backward (estimates).
+  return compute_ceiling(device.kind, dtype) * (backward ? 0.65 : 0.8);
+}
+
 double DefaultEfficiency::memory(const Device& device, Bytes bytes) const {
   // HBM: ~90% plateau (H100 90-95%, H200 ~81%: 0.88 is the middle); DDR STREAM triad reaches ~80% of the
   // channel peak on server CPUs (estimate). Transfers below ~1 MB do not reach the plateau: half at 256 KiB.

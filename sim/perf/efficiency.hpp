@@ -17,6 +17,11 @@ class EfficiencyModel {
   // Achieved fraction of the dense peak for a matrix operation of `flops` in `dtype` (shape-aware: small
   // operations run further from peak than large ones).
   [[nodiscard]] virtual double compute(const Device& device, DType dtype, Flop flops) const = 0;
+  // Achieved fraction of the dense peak for an (m x k) . (k x n) matrix product: the size ramp of compute() times a
+  // penalty for thin dimensions (tiles left partly empty).
+  [[nodiscard]] virtual double gemm(const Device& device, DType dtype, double m, double n, double k) const = 0;
+  // Achieved fraction of the dense peak for fused (flash) attention, forward or backward.
+  [[nodiscard]] virtual double fused_attention(const Device& device, DType dtype, bool backward) const = 0;
   // Achieved fraction of the device-memory bandwidth for a transfer of `bytes`.
   [[nodiscard]] virtual double memory(const Device& device, Bytes bytes) const = 0;
   // Achieved fraction of a link's bandwidth in collectives.
@@ -33,6 +38,8 @@ class EfficiencyModel {
 class DefaultEfficiency final : public EfficiencyModel {
  public:
   [[nodiscard]] double compute(const Device& device, DType dtype, Flop flops) const override;
+  [[nodiscard]] double gemm(const Device& device, DType dtype, double m, double n, double k) const override;
+  [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
   [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;
   [[nodiscard]] double link(const Device& device, bool scale_out) const override;
   [[nodiscard]] Seconds launch_overhead(const Device& device) const override;

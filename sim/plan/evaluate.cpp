@@ -143,10 +143,13 @@ Result evaluate_training_pair(const Scenario& sc, const System& sys, const Workl
   const PowerResult p = deployment_power(sys, {t.compute_busy, t.memory_busy, t.communication_busy}, sc.facility.pue);
   const CostResult c = deployment_cost(sys, p, sc.facility);
   add(r.metrics, "throughput_tokens_per_s", t.tokens_per_s);
+  add(r.metrics, "tokens_per_s_per_device", t.tokens_per_s / sys.devices);
   add(r.metrics, "samples_per_s", t.tokens_per_s / cfg.seq_len);
   add(r.metrics, "step_time_s", t.step_time.value());
   add(r.metrics, "mfu", t.mfu);
+  add(r.metrics, "hfu", t.hfu);
   add(r.metrics, "achieved_flops_per_device", t.achieved_flops_per_device.value());
+  add(r.metrics, "hardware_flops_per_device", t.hardware_flops_per_device.value());
   add(r.metrics, "memory_per_device_bytes", t.memory_per_device.value());
   add_site_metrics(r, sys, p, c);
   add_energy_metrics(r, p, t.tokens_per_s);

@@ -1,5 +1,6 @@
 #include "sim/plan/scenario.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -29,6 +30,25 @@ const Schema& deployment_schema() {
           {.name = "price", .kind = ValueKind::quantity, .dimension = Dimension::usd, .minimum = 0,
            .doc = "price per node (default: the node's)"},
           {.name = "network", .kind = ValueKind::text, .doc = "scale-out network entry (default: the node's NICs')"},
+      }};
+  return s;
+}
+
+const Schema& validation_schema() {
+  static const Schema s{
+      "scenario.validation",
+      {
+          {.name = "id", .kind = ValueKind::text, .required = true, .doc = "case id of the published measurement"},
+          {.name = "kind", .kind = ValueKind::choice, .required = true,
+           .choices = {"training", "inference", "power", "micro"}, .doc = "what is measured"},
+          {.name = "deployment", .kind = ValueKind::text, .required = true, .doc = "deployment the case runs on"},
+          {.name = "workload", .kind = ValueKind::text, .required = true, .doc = "workload the case runs"},
+          {.name = "metric", .kind = ValueKind::text, .required = true, .doc = "result metric compared"},
+          {.name = "measured", .kind = ValueKind::number, .required = true, .doc = "published value, SI units"},
+          {.name = "confidence", .kind = ValueKind::choice, .default_text = "medium",
+           .choices = {"high", "medium", "low"}, .doc = "the source's confidence grade"},
+          {.name = "source", .kind = ValueKind::text, .required = true, .doc = "where the measurement comes from"},
+          {.name = "note", .kind = ValueKind::text, .doc = "conventions, inferred settings"},
       }};
   return s;
 }
@@ -92,6 +112,16 @@ const Schema& training_workload_schema() {
                       .choices = {"none", "selective", "full"}, .doc = "activation recomputation"});
     w.keys.push_back({.name = "train_tokens", .kind = ValueKind::number, .minimum = 0,
                       .doc = "tokens of the whole run (for time and cost to train)"});
+    w.keys.push_back({.name = "flash_attention", .kind = ValueKind::boolean, .default_text = "true",
+                      .doc = "fused attention (no score matrices in memory); false for 2021-2022 Megatron-LM"});
+    w.keys.push_back({.name = "dp_overlap", .kind = ValueKind::boolean, .default_text = "true",
+                      .doc = "data-parallel reduction overlapped with the backward pass"});
+    w.keys.push_back({.name = "tp_overlap", .kind = ValueKind::boolean, .default_text = "false",
+                      .doc = "tensor-parallel collectives overlapped with GEMMs (Transformer Engine userbuffers)"});
+    w.keys.push_back({.name = "pp_overlap", .kind = ValueKind::boolean, .default_text = "false",
+                      .doc = "pipeline sends overlapped with compute"});
+    w.keys.push_back({.name = "grad_reduce_dtype", .kind = ValueKind::choice, .default_text = "fp32",
+                      .choices = {"fp32", "bf16"}, .doc = "format of gradients in data-parallel reductions"});
     return w;
   }();
   return s;
@@ -147,6 +177,8 @@ const Schema& scenario_schema() {
            .doc = "list of training and inference workloads"},
           {.name = "expect", .kind = ValueKind::list_of_maps, .child = &expectation_schema(),
            .doc = "capacity-plan expectations checked by `hwsim check`"},
+          {.name = "validation", .kind = ValueKind::map, .child = &validation_schema(),
+           .doc = "a published measurement this scenario reproduces (`hwsim validate`)"},
       }};
   return s;
 }
@@ -513,6 +545,11 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
         const std::string rc = w.text("recompute");
         t.recompute = rc == "full" ? Recompute::full : rc == "selective" ? Recompute::selective : Recompute::none;
         t.train_tokens = w.optional_number("train_tokens").value_or(0);
+        t.flash_attention = w.boolean("flash_attention");
+        t.dp_overlap = w.boolean("dp_overlap");
+        t.tp_overlap = w.boolean("tp_overlap");
+        t.pp_overlap = w.boolean("pp_overlap");
+        t.grad_reduce_dtype = dtype_of(w, "grad_reduce_dtype");
         if (t.micro_batch > t.global_batch) {
           throw InputError(Diagnostic{w.where("micro_batch"), w.path_of("micro_batch"),
                                       "micro_batch cannot exceed global_batch"});
@@ -570,6 +607,22 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
       diags.add(e.where(), e.path(), "an expectation needs min, max or approx");
     }
     sc.expectations.push_back(x);
+  }
+  if (top.has("validation")) {
+    const Reader v = top.child("validation");
+    ValidationCase vc{v.text("id"),     v.text("kind"),       v.text("deployment"), v.text("workload"),
+                      v.text("metric"), v.number("measured"), v.text("confidence"), v.text("source"),
+                      v.text("note"),   v.where()};
+    const auto has_name = [](const auto& list, const std::string& name) {
+      return std::any_of(list.begin(), list.end(), [&](const auto& e) { return e.name == name; });
+    };
+    if (!has_name(sc.deployments, vc.deployment)) {
+      diags.add(v.where("deployment"), "validation.deployment", fmt::format("no deployment '{}'", vc.deployment));
+    }
+    if (!has_name(sc.workloads, vc.workload)) {
+      diags.add(v.where("workload"), "validation.workload", fmt::format("no workload '{}'", vc.workload));
+    }
+    sc.validation = vc;
   }
   diags.throw_if_any();
   return sc;

@@ -49,6 +49,20 @@ struct Expectation {
   SourceLocation where;
 };
 
+// A published measurement the scenario reproduces (scenarios/validation/).
+struct ValidationCase {
+  std::string id;
+  std::string kind;  // training | inference | power | micro
+  std::string deployment;
+  std::string workload;
+  std::string metric;
+  double measured = 0;
+  std::string confidence;
+  std::string source;
+  std::string note;
+  SourceLocation where;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -59,6 +73,7 @@ struct Scenario {
   std::vector<DeploymentDecl> deployments;
   std::vector<WorkloadDecl> workloads;
   std::vector<Expectation> expectations;
+  std::optional<ValidationCase> validation;
 };
 
 struct LoadOptions {

@@ -31,6 +31,9 @@ constexpr MetricInfo kMetrics[] = {
     {"decode_tokens_per_s", "decode rate", Dimension::dimensionless, "tokens/s"},
     {"requests_per_s", "requests", Dimension::dimensionless, "req/s"},
     {"samples_per_s", "samples", Dimension::dimensionless, "samples/s"},
+    {"tokens_per_s_per_device", "throughput per device", Dimension::dimensionless, "tokens/s"},
+    {"hfu", "HFU (with recompute)", Dimension::dimensionless, ""},
+    {"hardware_flops_per_device", "hardware FLOP/s per device", Dimension::flop_per_second, ""},
     {"ttft_s", "time to first token", Dimension::seconds, ""},
     {"tpot_s", "time per output token", Dimension::seconds, ""},
     {"batch", "batch per replica", Dimension::dimensionless, ""},
@@ -94,7 +97,7 @@ std::string money(double usd) {
 std::string format_metric(const std::string& key, double value) {
   const MetricInfo* m = info(key);
   if (m == nullptr) return number(value);
-  if (key == "mfu") return fmt::format("{:.1f}%", value * 100);
+  if (key == "mfu" || key == "hfu") return fmt::format("{:.1f}%", value * 100);
   if (key == "usd_per_million_tokens") return fmt::format("${:.4g}", value);
   if (key == "energy_to_train_j" || key == "energy_per_token_j") {
     if (value >= kJoulesPerKwh) return fmt::format("{:.4g} MWh", value / kJoulesPerKwh / 1e3);

@@ -1,7 +1,10 @@
-// First-order LLM training model (Megatron-style TP/PP/DP). Contract: step time = compute + exposed
-// communication + pipeline bubble + recompute, each reported in the breakdown; memory per device from weights,
-// gradients, optimizer state (ZeRO-aware) and activations (Korthikanti et al. 2022); a configuration that does
-// not fit is a result with the shortfall, not an error.
+// LLM training model (Megatron-style TP/SP/PP/DP/CP, ZeRO, recompute). Contract: a per-layer op graph (norms, QKV,
+// attention, projection, MLP, residuals; embedding and logits on the end stages) gives each op's FLOPs and bytes
+// per micro-batch, forward and backward; each op takes max(FLOPs / (peak x efficiency), bytes / (bandwidth x
+// efficiency)) + a launch; collectives follow sim/perf/collectives. Step time = compute + recompute + exposed
+// communication + pipeline bubble, each reported in the breakdown; memory per device from weights, gradients,
+// optimizer state (ZeRO-aware) and activations (Korthikanti et al. 2022); a configuration that does not fit is a
+// result with the shortfall, not an error.
 #pragma once
 
 #include <string>
@@ -36,7 +39,12 @@ struct TrainingConfig {
   Parallelism parallelism;
   bool sequence_parallel = false;
   Recompute recompute = Recompute::none;
-  double train_tokens = 0;  // 0 = not given
+  bool flash_attention = true;  // fused attention: no s x s score matrices in memory
+  bool dp_overlap = true;       // data-parallel reduction overlaps the backward pass (and ZeRO-3 gathers prefetch)
+  bool tp_overlap = false;      // tensor-parallel collectives overlapped with GEMMs (Transformer Engine userbuffers)
+  bool pp_overlap = false;      // pipeline sends overlapped with compute
+  DType grad_reduce_dtype = DType::fp32;  // format of gradients in data-parallel reductions
+  double train_tokens = 0;      // 0 = not given
 };
 
 struct TrainingBreakdown {
@@ -54,6 +62,8 @@ struct TrainingResult {
   double tokens_per_s = 0;
   double mfu = 0;
   FlopPerSecond achieved_flops_per_device;  // model FLOPs per device per second
+  FlopPerSecond hardware_flops_per_device;  // model FLOPs + recomputed forward FLOPs, per device per second
+  double hfu = 0;
   Bytes memory_per_device;
   TrainingBreakdown breakdown;
   // Share of the step each device spends in compute-bound, memory-bound and communication work (for power).

@@ -1,0 +1,81 @@
+// `hwsim validate [DIR]`: predictions against published measurements, error per case and MAPE per kind.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "sim/cli/cli.hpp"
+#include "sim/plan/validate.hpp"
+#include "sim/report/report.hpp"
+
+namespace hwsim::cli {
+
+namespace {
+
+std::string render_text(const ValidationReport& r) {
+  std::string out = fmt::format("{:<46} {:<10} {:<26} {:>14} {:>14} {:>8}\n", "case", "kind", "metric", "predicted",
+                                "measured", "error");
+  for (const auto& row : r.rows) {
+    if (!row.failure.empty()) {
+      out += fmt::format("{:<46} {:<10} {:<26} {:>14} {:>14} {:>8}  {}\n", row.id, row.kind, row.metric, "-",
+                         format_metric(row.metric, row.measured), "FAILED", row.failure);
+      continue;
+    }
+    out += fmt::format("{:<46} {:<10} {:<26} {:>14} {:>14} {:>+7.1f}%\n", row.id, row.kind, row.metric,
+                       format_metric(row.metric, row.predicted), format_metric(row.metric, row.measured),
+                       row.error * 100);
+  }
+  out += "\n";
+  for (const auto& [kind, k] : r.summary) {
+    out += fmt::format("{}: {} cases, MAPE {:.1f}%, worst {:.1f}% ({})\n", kind, k.cases, k.mape * 100,
+                       k.max_abs_error * 100, k.worst);
+  }
+  if (!r.not_modelled.empty()) {
+    out += fmt::format("\nnot modelled ({} cases, excluded):\n", r.not_modelled.size());
+    for (const auto& n : r.not_modelled) out += fmt::format("  {} ({}): {}\n", n.id, n.kind, n.reason);
+  }
+  return out;
+}
+
+std::string render_json(const ValidationReport& r) {
+  nlohmann::ordered_json j;
+  j["cases"] = nlohmann::ordered_json::array();
+  for (const auto& row : r.rows) {
+    nlohmann::ordered_json c{{"name", row.id},         {"kind", row.kind},       {"metric", row.metric},
+                             {"predicted", row.predicted}, {"measured", row.measured}, {"error", row.error},
+                             {"confidence", row.confidence}, {"file", row.file}};
+    if (!row.failure.empty()) c["failure"] = row.failure;
+    j["cases"].push_back(std::move(c));
+  }
+  j["mape"] = nlohmann::ordered_json::object();
+  j["max_abs_error"] = nlohmann::ordered_json::object();
+  j["count"] = nlohmann::ordered_json::object();
+  for (const auto& [kind, k] : r.summary) {
+    j["mape"][kind] = k.mape;
+    j["max_abs_error"][kind] = k.max_abs_error;
+    j["count"][kind] = k.cases;
+  }
+  j["not_modelled"] = nlohmann::ordered_json::array();
+  for (const auto& n : r.not_modelled) j["not_modelled"].push_back({{"name", n.id}, {"kind", n.kind}, {"reason", n.reason}});
+  return j.dump(2) + "\n";
+}
+
+}  // namespace
+
+void add_validate_command(CLI::App& app, Common& common, Action& action) {
+  static std::string dir = "scenarios/validation";
+  CLI::App* cmd = app.add_subcommand("validate", "compare predictions with published measurements\n"
+                                                 "Example: hwsim validate scenarios/validation --format json");
+  cmd->add_option("dir", dir, "directory of validation cases (default scenarios/validation)");
+  cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
+  cmd->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
+  cmd->callback([&] {
+    action = [&] {
+      const DefaultEfficiency efficiency;
+      const ValidationReport r = run_validation(dir, LoadOptions{catalog_paths(common), {}}, efficiency);
+      emit(common, common.format == "json" ? render_json(r) : render_text(r));
+      return 0;
+    };
+  });
+}
+
+}  // namespace hwsim::cli

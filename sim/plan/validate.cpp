@@ -1,0 +1,95 @@
+#include "sim/plan/validate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/plan/evaluate.hpp"
+
+namespace hwsim {
+
+namespace {
+
+const Schema& not_modelled_schema() {
+  static const Schema item{"not-modelled case",
+                           {
+                               {.name = "id", .kind = ValueKind::text, .required = true, .doc = "case id"},
+                               {.name = "kind", .kind = ValueKind::choice, .required = true,
+                                .choices = {"training", "inference", "power", "micro"}, .doc = "what is measured"},
+                               {.name = "reason", .kind = ValueKind::text, .required = true,
+                                .doc = "why hwsim does not model it"},
+                           }};
+  static const Schema s{"not-modelled",
+                        {{.name = "cases", .kind = ValueKind::list_of_maps, .required = true, .child = &item,
+                          .doc = "cases left out"}}};
+  return s;
+}
+
+}  // namespace
+
+ValidationReport run_validation(const std::filesystem::path& dir, const LoadOptions& options,
+                                const EfficiencyModel& efficiency) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw InputError(Diagnostic{{dir.string(), 0, 0}, "", "validation directory does not exist"});
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  ValidationReport report;
+  Diagnostics diags;
+  for (const auto& f : files) {
+    try {
+      if (f.filename() == "not-modelled.yaml") {
+        const ConfigNode root = load_yaml_file(f, f.string());
+        Diagnostics local;
+        validate(root, not_modelled_schema(), local);
+        local.throw_if_any();
+        for (const Reader& c : Reader(root, not_modelled_schema()).list("cases")) {
+          report.not_modelled.push_back({c.text("id"), c.text("kind"), c.text("reason")});
+        }
+        continue;
+      }
+      const Scenario sc = load_scenario(f, options);
+      if (!sc.validation) {
+        throw InputError(Diagnostic{{f.string(), 1, 1}, "validation", "a validation case needs a `validation:` block"});
+      }
+      const ValidationCase& v = *sc.validation;
+      const Evaluation ev = evaluate(sc, efficiency);
+      ValidationRow row{v.id, v.kind, f.string(), v.metric, v.confidence, 0, v.measured, -1.0, ""};
+      for (const auto& r : ev.results) {
+        if (r.deployment != v.deployment || r.workload != v.workload) continue;
+        if (!r.fits) {
+          row.failure = r.message;
+        } else if (auto value = r.metric(v.metric)) {
+          row.predicted = *value;
+          row.error = *value / v.measured - 1.0;
+        } else {
+          throw InputError(Diagnostic{v.where, "validation.metric", fmt::format("no metric '{}' in the result", v.metric)});
+        }
+      }
+      report.rows.push_back(std::move(row));
+    } catch (const InputError& e) {
+      for (const auto& d : e.diagnostics()) diags.add(d.where, d.key_path, d.message);
+    }
+  }
+  diags.throw_if_any();
+  std::sort(report.rows.begin(), report.rows.end(),
+            [](const ValidationRow& a, const ValidationRow& b) { return std::tie(a.kind, a.id) < std::tie(b.kind, b.id); });
+  for (const auto& row : report.rows) {
+    KindSummary& k = report.summary[row.kind];
+    const double a = std::fabs(row.error);
+    k.mape += a;
+    k.cases += 1;
+    if (a >= k.max_abs_error) {
+      k.max_abs_error = a;
+      k.worst = row.id;
+    }
+  }
+  for (auto& [kind, k] : report.summary) k.mape /= std::max(1, k.cases);
+  return report;
+}
+
+}  // namespace hwsim

@@ -1,0 +1,51 @@
+// Validation against published measurements: every scenario under a directory that carries a `validation:` block
+// is evaluated and its metric compared with the measured value; `not-modelled.yaml` lists the cases left out, each
+// with its reason. Contract: error = predicted / measured - 1; MAPE per kind over the modelled cases; a case whose
+// deployment cannot hold its workload counts as a 100% error (the model failed it), never as skipped.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/perf/efficiency.hpp"
+#include "sim/plan/scenario.hpp"
+
+namespace hwsim {
+
+struct ValidationRow {
+  std::string id;
+  std::string kind;
+  std::string file;
+  std::string metric;
+  std::string confidence;
+  double predicted = 0;
+  double measured = 0;
+  double error = 0;      // predicted / measured - 1
+  std::string failure;   // set when the workload did not fit or the metric is missing
+};
+
+struct NotModelled {
+  std::string id;
+  std::string kind;
+  std::string reason;
+};
+
+struct KindSummary {
+  int cases = 0;
+  double mape = 0;           // mean of |error|
+  double max_abs_error = 0;  // worst case
+  std::string worst;         // its id
+};
+
+struct ValidationReport {
+  std::vector<ValidationRow> rows;  // sorted by kind, then id
+  std::vector<NotModelled> not_modelled;
+  std::map<std::string, KindSummary> summary;
+};
+
+ValidationReport run_validation(const std::filesystem::path& dir, const LoadOptions& options,
+                                const EfficiencyModel& efficiency);
+
+}  // namespace hwsim
