@@ -15,6 +15,7 @@ namespace {
 struct RunOptions {
   std::vector<std::string> scenarios;
   std::vector<std::string> sets;
+  EvaluateOptions evaluate;
 };
 
 std::vector<std::pair<Scenario, Evaluation>> evaluate_all(const Common& common, const RunOptions& o) {
@@ -23,7 +24,7 @@ std::vector<std::pair<Scenario, Evaluation>> evaluate_all(const Common& common, 
   LoadOptions load{catalog_paths(common), o.sets};
   for (const auto& file : o.scenarios) {
     Scenario sc = load_scenario(file, load);
-    Evaluation ev = evaluate(sc, efficiency);
+    Evaluation ev = evaluate(sc, efficiency, o.evaluate);
     out.emplace_back(std::move(sc), std::move(ev));
   }
   return out;
@@ -37,6 +38,10 @@ void add_shared(CLI::App* cmd, Common& common, RunOptions& o) {
   cmd->add_option("--format", common.format, "table, json, csv or md")
       ->check(CLI::IsMember({"table", "json", "csv", "md"}));
   cmd->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
+  cmd->add_option("--threads", o.evaluate.threads, "threads for parallelism searches (default 1)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--top", o.evaluate.top, "configurations a parallelism search lists (default 5)")
+      ->check(CLI::Range(1, 1000));
 }
 
 }  // namespace

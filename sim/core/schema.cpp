@@ -162,8 +162,10 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
       return;
     }
     case ValueKind::map:
+      if (v.is_scalar() && contains(d.choices, v.scalar)) return;  // a declared word instead of the map (`auto`)
       if (!v.is_map()) {
-        diags.add(v.where, path, fmt::format("expected a map with keys: {}", join(d.child->key_names())));
+        diags.add(v.where, path, fmt::format("expected a map with keys: {}{}", join(d.child->key_names()),
+                                             words_suffix(d)));
         return;
       }
       validate(v, *d.child, diags, path);

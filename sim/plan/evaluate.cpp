@@ -6,6 +6,7 @@
 
 #include "sim/cost/cost.hpp"
 #include "sim/power/power.hpp"
+#include "sim/train/search.hpp"
 
 namespace hwsim {
 
@@ -109,14 +110,41 @@ void add_energy_metrics(Result& r, const PowerResult& p, double tokens_per_s) {
   add(r.metrics, "tokens_per_kwh", kJoulesPerKwh / joules);
 }
 
+std::string_view recompute_name(Recompute r) {
+  return r == Recompute::full ? "full" : r == Recompute::selective ? "selective" : "none";
+}
+
+std::vector<std::pair<std::string, int>> parallelism_list(const Parallelism& p) {
+  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"vp", p.vp}, {"cp", p.cp}, {"zero", p.zero}};
+}
+
 Result evaluate_training_pair(const Scenario& sc, const System& sys, const WorkloadDecl& w,
-                              const EfficiencyModel& eff) {
+                              const EfficiencyModel& eff, const EvaluateOptions& options) {
   Result r{.deployment = sys.name, .workload = w.name, .kind = "training", .calibration = eff.source()};
   TrainingConfig cfg = w.training;
+  if (w.search_parallelism || w.search_micro_batch) {
+    const SearchResult found =
+        search_training(cfg, sys, eff, {w.search_parallelism, w.search_micro_batch, options.top, options.threads});
+    SearchInfo info{found.configurations, found.seconds, found.threads, {}};
+    for (const auto& c : found.top) {
+      info.top.push_back({parallelism_list(c.parallelism), c.micro_batch, std::string(recompute_name(c.recompute)),
+                          c.tokens_per_s, c.memory_per_device.value()});
+    }
+    r.search = info;
+    if (found.top.empty()) {
+      r.fits = false;
+      r.message = fmt::format("no configuration of the {} searched fits in memory", found.configurations);
+      const PowerResult idle_power = deployment_power(sys, {}, sc.facility.pue);
+      add_site_metrics(r, sys, idle_power, deployment_cost(sys, idle_power, sc.facility));
+      add_cost_metrics(r, deployment_cost(sys, idle_power, sc.facility));
+      return r;
+    }
+    cfg = apply_candidate(cfg, found.top.front());
+  }
   Parallelism& par = cfg.parallelism;
   const int model_parallel = par.tp * par.pp * par.cp;
-  if (w.dp_auto) par.dp = std::max(1, sys.devices / model_parallel);
-  r.parallelism = {{"tp", par.tp}, {"pp", par.pp}, {"dp", par.dp}, {"vp", par.vp}, {"cp", par.cp}, {"zero", par.zero}};
+  if (w.dp_auto && !w.search_parallelism) par.dp = std::max(1, sys.devices / model_parallel);
+  r.parallelism = parallelism_list(par);
   const PowerResult idle_power = deployment_power(sys, {}, sc.facility.pue);
   const CostResult idle_cost = deployment_cost(sys, idle_power, sc.facility);
   const auto not_fitting = [&](std::string message) {
@@ -225,7 +253,7 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
 
 }  // namespace
 
-Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff) {
+Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const EvaluateOptions& options) {
   Evaluation ev{sc.name, sc.description, sc.file, {}, {}};
   for (const auto& d : sc.deployments) {
     const System sys = build_system(sc, d);
@@ -239,7 +267,7 @@ Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff) {
       }
     }
     for (const auto& w : sc.workloads) {
-      ev.results.push_back(w.kind == WorkloadKind::training ? evaluate_training_pair(sc, sys, w, eff)
+      ev.results.push_back(w.kind == WorkloadKind::training ? evaluate_training_pair(sc, sys, w, eff, options)
                                                             : evaluate_inference_pair(sc, sys, w, eff));
     }
   }

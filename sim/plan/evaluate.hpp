@@ -17,6 +17,21 @@ struct Metric {
   double value = 0;
 };
 
+struct SearchInfo {
+  long long configurations = 0;
+  double seconds = 0;
+  int threads = 1;
+  // The best configurations, best first: parallelism, micro-batch, recompute, throughput.
+  struct Entry {
+    std::vector<std::pair<std::string, int>> parallelism;
+    int micro_batch = 1;
+    std::string recompute;
+    double tokens_per_s = 0;
+    double memory_per_device_bytes = 0;
+  };
+  std::vector<Entry> top;
+};
+
 struct Result {
   std::string deployment;
   std::string workload;
@@ -28,6 +43,7 @@ struct Result {
   std::string calibration;
   std::vector<std::pair<std::string, int>> parallelism;
   std::string compute_dtype;  // inference: the arithmetic used
+  std::optional<SearchInfo> search;  // training with `parallelism: auto` / `micro_batch: auto`
 
   [[nodiscard]] std::optional<double> metric(const std::string& key) const;
 };
@@ -43,6 +59,11 @@ struct Evaluation {
 // The deployment as a System: node count (fill: the largest that fits the power budget), racks, fabric.
 System build_system(const Scenario& scenario, const DeploymentDecl& deployment);
 
-Evaluation evaluate(const Scenario& scenario, const EfficiencyModel& efficiency);
+struct EvaluateOptions {
+  int threads = 1;  // for searches
+  int top = 5;      // configurations a search keeps
+};
+
+Evaluation evaluate(const Scenario& scenario, const EfficiencyModel& efficiency, const EvaluateOptions& options = {});
 
 }  // namespace hwsim

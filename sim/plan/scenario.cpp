@@ -102,10 +102,10 @@ const Schema& training_workload_schema() {
                       .doc = "sequence length (default: the model's max_seq)"});
     w.keys.push_back({.name = "global_batch", .kind = ValueKind::integer, .required = true, .minimum = 1,
                       .doc = "sequences per optimizer step"});
-    w.keys.push_back({.name = "micro_batch", .kind = ValueKind::integer, .default_text = "1", .minimum = 1,
-                      .doc = "sequences per micro-batch"});
-    w.keys.push_back({.name = "parallelism", .kind = ValueKind::map, .child = &parallelism,
-                      .doc = "how the model is split"});
+    w.keys.push_back({.name = "micro_batch", .kind = ValueKind::integer, .default_text = "1", .choices = {"auto"},
+                      .minimum = 1, .doc = "sequences per micro-batch (auto: searched)"});
+    w.keys.push_back({.name = "parallelism", .kind = ValueKind::map, .choices = {"auto"}, .child = &parallelism,
+                      .doc = "how the model is split (auto: the fastest configuration that fits is searched)"});
     w.keys.push_back({.name = "sequence_parallel", .kind = ValueKind::boolean, .default_text = "false",
                       .doc = "Megatron sequence parallelism with TP"});
     w.keys.push_back({.name = "recompute", .kind = ValueKind::choice, .default_text = "none",
@@ -531,7 +531,9 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
         t.dtype = dtype;
         t.seq_len = static_cast<int>(w.optional_integer("seq_len").value_or(model.max_seq));
         t.global_batch = w.integer("global_batch");
-        t.micro_batch = static_cast<int>(w.integer("micro_batch"));
+        decl.search_micro_batch = w.is_word("micro_batch", "auto");
+        t.micro_batch = decl.search_micro_batch ? 1 : static_cast<int>(w.integer("micro_batch"));
+        decl.search_parallelism = w.is_word("parallelism", "auto");
         const Reader p = w.child("parallelism");
         t.parallelism.tp = static_cast<int>(p.integer("tp"));
         t.parallelism.pp = static_cast<int>(p.integer("pp"));
@@ -539,7 +541,7 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
         t.parallelism.cp = static_cast<int>(p.integer("cp"));
         t.parallelism.ep = static_cast<int>(p.integer("ep"));
         t.parallelism.zero = std::stoi(p.text("zero"));
-        decl.dp_auto = p.is_word("dp", "auto");
+        decl.dp_auto = p.is_word("dp", "auto") || decl.search_parallelism;
         if (!decl.dp_auto) t.parallelism.dp = static_cast<int>(p.integer("dp"));
         t.sequence_parallel = w.boolean("sequence_parallel");
         const std::string rc = w.text("recompute");

@@ -36,6 +36,8 @@ struct WorkloadDecl {
   WorkloadKind kind = WorkloadKind::inference;
   TrainingConfig training;     // when kind == training
   bool dp_auto = true;         // training: dp = devices / (tp x pp x cp)
+  bool search_parallelism = false;  // training: `parallelism: auto`
+  bool search_micro_batch = false;  // training: `micro_batch: auto`
   InferenceConfig inference;   // when kind == inference
   SourceLocation where;
 };

@@ -137,6 +137,21 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
     j["parallelism"] = nlohmann::ordered_json::object();
     for (const auto& [k, v] : r.parallelism) j["parallelism"][k] = v;
     if (!r.compute_dtype.empty()) j["compute_dtype"] = r.compute_dtype;
+    if (r.search) {
+      j["search"] = {{"configurations", r.search->configurations},
+                     {"seconds", r.search->seconds},
+                     {"threads", r.search->threads}};
+      j["top"] = nlohmann::ordered_json::array();
+      for (const auto& t : r.search->top) {
+        nlohmann::ordered_json e;
+        for (const auto& [k, v] : t.parallelism) e["parallelism"][k] = v;
+        e["micro_batch"] = t.micro_batch;
+        e["recompute"] = t.recompute;
+        e["throughput_tokens_per_s"] = t.tokens_per_s;
+        e["memory_per_device_bytes"] = t.memory_per_device_bytes;
+        j["top"].push_back(std::move(e));
+      }
+    }
     doc["results"].push_back(std::move(j));
   }
   doc["warnings"] = ev.warnings;
@@ -225,6 +240,20 @@ std::string render_human(const Evaluation& ev, bool markdown) {
       for (const auto& r : ev.results) rows.back().push_back(cell(r, k, breakdown));
     }
     out += render_grid(rows, markdown) + "\n";
+  }
+  for (const auto& r : ev.results) {
+    if (!r.search) continue;
+    out += fmt::format("{}{} / {}: searched {} configurations in {:.3g} s on {} thread(s); best:\n",
+                       markdown ? "\n" : "", r.deployment, r.workload, r.search->configurations, r.search->seconds,
+                       r.search->threads);
+    for (std::size_t i = 0; i < r.search->top.size(); ++i) {
+      const auto& t = r.search->top[i];
+      std::string p;
+      for (const auto& [k, v] : t.parallelism) p += fmt::format("{}={} ", k, v);
+      out += fmt::format("{}  {}. {}mb={} recompute={}: {} ({} per device)\n", markdown ? "  " : "", i + 1, p,
+                         t.micro_batch, t.recompute, format_metric("throughput_tokens_per_s", t.tokens_per_s),
+                         format_metric("memory_per_device_bytes", t.memory_per_device_bytes));
+    }
   }
   for (const auto& r : ev.results) {
     if (!r.message.empty()) {

@@ -1,0 +1,146 @@
+#include "sim/train/search.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+namespace hwsim {
+
+namespace {
+
+std::vector<int> divisors_up_to(int n, int limit) {
+  std::vector<int> out;
+  for (int d = 1; d <= std::min(n, limit); ++d) {
+    if (n % d == 0) out.push_back(d);
+  }
+  return out;
+}
+
+bool better(const SearchCandidate& a, const SearchCandidate& b) { return a.tokens_per_s > b.tokens_per_s; }
+
+// Keeps the best `n` candidates, best first.
+void offer(std::vector<SearchCandidate>& top, const SearchCandidate& c, int n) {
+  if (static_cast<int>(top.size()) == n && !better(c, top.back())) return;
+  top.insert(std::upper_bound(top.begin(), top.end(), c, better), c);
+  if (static_cast<int>(top.size()) > n) top.pop_back();
+}
+
+struct Grid {
+  std::vector<int> tp, pp, cp, micro_batch, zero;
+  std::vector<Recompute> recompute;
+};
+
+Grid grid_for(const TrainingConfig& base, const System& sys, const SearchOptions& o) {
+  Grid g;
+  const ModelSpec& m = base.model;
+  if (o.parallelism) {
+    for (int t = 1; t <= sys.devices_per_node() && t <= sys.devices; t *= 2) {
+      if (m.heads % t == 0 && m.kv_heads % t == 0) g.tp.push_back(t);
+    }
+    g.pp = divisors_up_to(m.layers, sys.devices);
+    for (int c : {1, 2, 4}) {
+      if (base.seq_len % c == 0) g.cp.push_back(c);
+    }
+    g.zero = {0, 1, 2, 3};
+    g.recompute = {Recompute::none, Recompute::selective, Recompute::full};
+  } else {
+    g.tp = {base.parallelism.tp};
+    g.pp = {base.parallelism.pp};
+    g.cp = {base.parallelism.cp};
+    g.zero = {base.parallelism.zero};
+    g.recompute = {base.recompute};
+  }
+  if (o.micro_batch) {
+    for (int b = 1; b <= 32; b *= 2) g.micro_batch.push_back(b);
+  } else {
+    g.micro_batch = {base.micro_batch};
+  }
+  return g;
+}
+
+}  // namespace
+
+TrainingConfig apply_candidate(const TrainingConfig& base, const SearchCandidate& c) {
+  TrainingConfig t = base;
+  t.parallelism = c.parallelism;
+  t.micro_batch = c.micro_batch;
+  t.recompute = c.recompute;
+  t.sequence_parallel = c.sequence_parallel;
+  return t;
+}
+
+SearchResult search_training(const TrainingConfig& base, const System& sys, const EfficiencyModel& eff,
+                             const SearchOptions& o) {
+  const Grid g = grid_for(base, sys, o);
+  const int threads = std::max(1, o.threads);
+  struct Partial {
+    std::vector<SearchCandidate> top;
+    long long configurations = 0;
+  };
+  std::vector<Partial> partials(threads);
+  const auto start = std::chrono::steady_clock::now();
+  // Work is split over (tp, pp) pairs, round robin.
+  std::vector<std::pair<int, int>> pairs;
+  for (int tp : g.tp) {
+    for (int pp : g.pp) pairs.emplace_back(tp, pp);
+  }
+  const double usable = sys.device.memory_capacity.value() * kUsableMemoryFraction;
+  const auto work = [&](int thread) {
+    Partial& part = partials[thread];
+    TrainingConfig cfg = base;
+    for (std::size_t i = thread; i < pairs.size(); i += threads) {
+      const auto [tp, pp] = pairs[i];
+      for (int cp : g.cp) {
+        const long long model_parallel = static_cast<long long>(tp) * pp * cp;
+        if (model_parallel > sys.devices || sys.devices % model_parallel != 0) continue;
+        const int dp = static_cast<int>(sys.devices / model_parallel);
+        if (!o.parallelism && base.parallelism.dp != dp) continue;
+        const int layers_per_stage = base.model.layers / pp;
+        for (int mb : g.micro_batch) {
+          if (base.global_batch % (static_cast<long long>(dp) * mb) != 0) continue;
+          const long long micro_batches = base.global_batch / (static_cast<long long>(dp) * mb);
+          for (int vp = 1; vp <= layers_per_stage; ++vp) {
+            if (layers_per_stage % vp != 0) continue;
+            if (vp > 1 && (pp == 1 || micro_batches % pp != 0)) continue;  // interleaving needs m multiple of pp
+            if (!o.parallelism && vp != base.parallelism.vp) continue;
+            for (int zero : g.zero) {
+              if (dp == 1 && zero > 0) continue;
+              for (Recompute rc : g.recompute) {
+                // With fused attention, selective recompute repeats nothing (the kernel already recomputes scores).
+                if (rc == Recompute::selective && base.flash_attention && g.recompute.size() > 1) continue;
+                cfg.parallelism = {tp, pp, dp, vp, cp, base.parallelism.ep, zero};
+                cfg.micro_batch = mb;
+                cfg.recompute = rc;
+                cfg.sequence_parallel = o.parallelism ? tp > 1 : base.sequence_parallel;
+                ++part.configurations;
+                // Memory first: most of the grid does not fit, and that check is a few multiplications.
+                if (training_memory(cfg).total().value() > usable) continue;
+                const TrainingResult r = evaluate_training(cfg, sys, eff);
+                if (!r.fits) continue;
+                offer(part.top, {cfg.parallelism, mb, rc, cfg.sequence_parallel, r.tokens_per_s, r.memory_per_device},
+                      o.top_n);
+              }
+            }
+          }
+        }
+      }
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
+    for (auto& th : pool) th.join();
+  }
+  SearchResult result;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.threads = threads;
+  for (const auto& p : partials) {
+    result.configurations += p.configurations;
+    for (const auto& c : p.top) offer(result.top, c, o.top_n);
+  }
+  return result;
+}
+
+}  // namespace hwsim

@@ -1,0 +1,44 @@
+// Parallelism search (`parallelism: auto`, `micro_batch: auto`): every TP x PP x CP x DP x micro-batch x recompute x
+// interleaving x ZeRO configuration that the model's shape and the deployment allow, ranked by throughput among
+// those that fit memory. Contract: exhaustive over the grid below (so the best is the grid's optimum); TP stays
+// inside a node and is a power of two dividing the heads; PP divides the layers; CP is 1, 2 or 4 and divides the
+// sequence; DP is what remains of the devices and divides the global batch with the micro-batch; sequence
+// parallelism is on whenever TP > 1. Evaluation is allocation-free so millions of configurations run per second.
+#pragma once
+
+#include <vector>
+
+#include "sim/train/training.hpp"
+
+namespace hwsim {
+
+struct SearchCandidate {
+  Parallelism parallelism;
+  int micro_batch = 1;
+  Recompute recompute = Recompute::none;
+  bool sequence_parallel = false;
+  double tokens_per_s = 0;
+  Bytes memory_per_device;
+};
+
+struct SearchResult {
+  std::vector<SearchCandidate> top;  // best first; at most top_n
+  long long configurations = 0;      // evaluated (fitting or not)
+  double seconds = 0;                // search time only
+  int threads = 1;
+};
+
+struct SearchOptions {
+  bool parallelism = true;   // search TP, PP, DP, CP, VP, ZeRO, recompute
+  bool micro_batch = false;  // search the micro-batch too
+  int top_n = 5;
+  int threads = 1;
+};
+
+SearchResult search_training(const TrainingConfig& base, const System& system, const EfficiencyModel& efficiency,
+                             const SearchOptions& options);
+
+// The configuration a candidate stands for.
+TrainingConfig apply_candidate(const TrainingConfig& base, const SearchCandidate& candidate);
+
+}  // namespace hwsim

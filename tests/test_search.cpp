@@ -1,0 +1,121 @@
+// Parallelism search (sim/train/search): on GPT-3 175B x 1024 A100-80GB at global batch 1536 it evaluates more
+// than 1,000 configurations, returns one that fits, and matches (within 5%) the best of an independent brute-force
+// enumeration over the grid its contract states; threads do not change the answer. (Its speed is measured by
+// bench/search_bench.cpp, not here.)
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "sim/plan/evaluate.hpp"
+#include "sim/plan/scenario.hpp"
+#include "sim/train/search.hpp"
+
+namespace {
+
+struct Fixture {
+  hwsim::Scenario sc;
+  hwsim::System sys;
+  hwsim::TrainingConfig base;
+};
+
+const Fixture& fixture() {
+  static const Fixture f = [] {
+    hwsim::Scenario sc =
+        hwsim::load_scenario(std::filesystem::path(HWSIM_SOURCE_DIR) / "scenarios/gpt3-175b-search.yaml", {});
+    hwsim::System sys = hwsim::build_system(sc, sc.deployments.front());
+    hwsim::TrainingConfig base = sc.workloads.front().training;
+    return Fixture{std::move(sc), std::move(sys), std::move(base)};
+  }();
+  return f;
+}
+
+const hwsim::DefaultEfficiency kEff;
+
+}  // namespace
+
+TEST_CASE("the GPT-3 175B search covers more than 1,000 configurations and returns one that fits", "[search]") {
+  const auto& f = fixture();
+  REQUIRE(f.sys.devices == 1024);
+  const auto r = hwsim::search_training(f.base, f.sys, kEff, {true, true, 5, 1});
+  CHECK(r.configurations >= 1000);
+  REQUIRE_FALSE(r.top.empty());
+  const auto best = hwsim::evaluate_training(hwsim::apply_candidate(f.base, r.top.front()), f.sys, kEff);
+  CHECK(best.fits);
+  CHECK(best.memory_per_device.value() <= f.sys.device.memory_capacity.value() * hwsim::kUsableMemoryFraction);
+  CHECK(best.tokens_per_s == Approx(r.top.front().tokens_per_s).epsilon(1e-12));
+  const auto p = r.top.front().parallelism;
+  CHECK(p.tp * p.pp * p.cp * p.dp == 1024);
+  for (std::size_t i = 1; i < r.top.size(); ++i) CHECK(r.top[i - 1].tokens_per_s >= r.top[i].tokens_per_s);
+}
+
+TEST_CASE("the search's best is within 5% of an independent brute-force enumeration of the stated grid", "[search]") {
+  const auto& f = fixture();
+  using hwsim::Recompute;
+  double brute_best = 0;
+  long long fitting = 0;
+  hwsim::TrainingConfig c = f.base;
+  // The contract's grid: TP a power of two <= 8 dividing heads; PP dividing 96 layers; CP in {1, 2, 4}; DP the rest;
+  // micro-batch 1..32 (powers of two) dividing the batch with DP; VP dividing the stage's layers (VP > 1 needs
+  // PP > 1 and micro-batches a multiple of PP); ZeRO 0..3 (0 when DP = 1); every recompute; SP when TP > 1.
+  for (int tp : {1, 2, 4, 8}) {
+    for (int pp = 1; pp <= 96; ++pp) {
+      if (96 % pp != 0) continue;
+      for (int cp : {1, 2, 4}) {
+        if (1024 % (tp * pp * cp) != 0) continue;
+        const int dp = 1024 / (tp * pp * cp);
+        for (int mb = 1; mb <= 32; mb *= 2) {
+          if (1536 % (dp * mb) != 0) continue;
+          const int m = 1536 / (dp * mb);
+          for (int vp = 1; vp <= 96 / pp; ++vp) {
+            if ((96 / pp) % vp != 0 || (vp > 1 && (pp == 1 || m % pp != 0))) continue;
+            for (int zero = 0; zero <= 3; ++zero) {
+              if (dp == 1 && zero > 0) continue;
+              for (Recompute rc : {Recompute::none, Recompute::selective, Recompute::full}) {
+                c.parallelism = {tp, pp, dp, vp, cp, 1, zero};
+                c.micro_batch = mb;
+                c.recompute = rc;
+                c.sequence_parallel = tp > 1;
+                const auto r = hwsim::evaluate_training(c, f.sys, kEff);
+                if (!r.fits) continue;
+                ++fitting;
+                brute_best = std::max(brute_best, r.tokens_per_s);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  REQUIRE(fitting > 0);
+  const auto r = hwsim::search_training(f.base, f.sys, kEff, {true, true, 1, 1});
+  REQUIRE_FALSE(r.top.empty());
+  CHECK(r.top.front().tokens_per_s >= 0.95 * brute_best);
+  CHECK(r.top.front().tokens_per_s <= brute_best * (1 + 1e-12));
+}
+
+TEST_CASE("threads split the search without changing its result", "[search]") {
+  const auto& f = fixture();
+  const auto one = hwsim::search_training(f.base, f.sys, kEff, {true, true, 3, 1});
+  const auto two = hwsim::search_training(f.base, f.sys, kEff, {true, true, 3, 2});
+  CHECK(one.configurations == two.configurations);
+  REQUIRE(one.top.size() == two.top.size());
+  CHECK(one.top.front().tokens_per_s == Approx(two.top.front().tokens_per_s).epsilon(1e-12));
+  CHECK(two.threads == 2);
+}
+
+TEST_CASE("parallelism: auto in a scenario reports the chosen parallelism and the search block", "[search]") {
+  const auto& f = fixture();
+  const auto ev = hwsim::evaluate(f.sc, kEff, {1, 3});
+  REQUIRE(ev.results.size() == 1);
+  const auto& r = ev.results.front();
+  REQUIRE(r.fits);
+  REQUIRE(r.search.has_value());
+  CHECK(r.search->configurations >= 1000);
+  CHECK(r.search->top.size() == 3);
+  int product = 1;
+  for (const auto& [k, v] : r.parallelism) {
+    if (k == "tp" || k == "pp" || k == "dp" || k == "cp") product *= v;
+  }
+  CHECK(product == 1024);
+  CHECK(r.metric("throughput_tokens_per_s").value() == Approx(r.search->top.front().tokens_per_s).epsilon(1e-9));
+}
