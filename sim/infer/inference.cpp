@@ -14,6 +14,8 @@ constexpr double kKernelsPerLayer = 12.0;
 constexpr int kMaxBatch = 4096;
 // Activation workspace per sequence and token in flight: a few h-wide fp16 vectors (estimate).
 constexpr double kWorkspaceVectors = 8.0;
+// Usable share of device memory (allocator, context, library workspaces; estimate, as for training).
+constexpr double kUsableMemoryShare = 0.92;
 }  // namespace
 
 DType default_kv_dtype(DType weights) {
@@ -54,7 +56,8 @@ struct Evaluator {
   const System& sys;
   const EfficiencyModel& eff;
   DType arithmetic;
-  FlopPerSecond peak;
+  FlopPerSecond peak;             // this replica's share of the device
+  BytesPerSecond bandwidth;       // this replica's share of the device
 
   [[nodiscard]] LinkPath tp_link() const {
     const bool out = c.tp > sys.devices_per_node();
@@ -76,7 +79,7 @@ struct Evaluator {
     const Flop gemm(2.0 * batch * tokens * m.hidden * m.ffn_hidden / c.tp);
     PhaseTime p;
     p.compute = flops / (peak * eff.compute(sys.device, arithmetic, gemm));
-    p.memory = bytes / (sys.device.memory_bandwidth * eff.memory(sys.device, bytes));
+    p.memory = bytes / (bandwidth * eff.memory(sys.device, bytes));
     if (c.tp > 1) {
       const Bytes activation(batch * tokens * m.hidden * 2.0);
       p.communication = ring_all_reduce(activation, c.tp, tp_link()) * (2.0 * m.layers);
@@ -88,6 +91,18 @@ struct Evaluator {
 };
 
 }  // namespace
+
+int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memory) {
+  InferenceConfig probe = c;
+  probe.dtype = dtype;
+  probe.kv_dtype = default_kv_dtype(dtype);
+  probe.pp = 1;
+  for (int tp = 1; tp <= 64; tp *= 2) {
+    probe.tp = tp;
+    if (inference_memory_per_device(probe, 1).value() <= device_memory.value() * kUsableMemoryShare) return tp;
+  }
+  return 0;
+}
 
 InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, const EfficiencyModel& eff) {
   InferenceResult r;
@@ -101,36 +116,85 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
   r.compute = *arithmetic;
   const int per_replica = c.tp * c.pp;
   r.replicas = c.replicas.value_or(std::max(1, sys.devices / per_replica));
-  const Evaluator ev{c, sys, eff, *arithmetic, *dev.peak_of(*arithmetic)};
+  // Several replicas may share a device (CPU processes on one socket): they split its compute and bandwidth.
+  const int device_groups = std::max(1, sys.devices / per_replica);
+  r.replicas_per_device = (r.replicas + device_groups - 1) / device_groups;
+  double compute_share = 1.0 / r.replicas_per_device;
+  if (c.threads && dev.kind == DeviceKind::cpu && dev.cores > 0) {
+    compute_share = std::min(compute_share, static_cast<double>(*c.threads) / dev.cores);
+  }
+  const Evaluator ev{c,   sys, eff, *arithmetic, *dev.peak_of(*arithmetic) * compute_share,
+                     dev.memory_bandwidth / static_cast<double>(r.replicas_per_device)};
 
-  const double usable = dev.memory_capacity.value() * 0.92;
-  const auto fits = [&](int b) { return inference_memory_per_device(c, b).value() <= usable; };
+  const double usable = dev.memory_capacity.value() * kUsableMemoryShare;
+  const auto memory_for = [&](int b) { return inference_memory_per_device(c, b).value() * r.replicas_per_device; };
+  const auto fits = [&](int b) { return memory_for(b) <= usable; };
   const double mean_context = c.input_tokens + c.output_tokens / 2.0;
+
+  // One iteration of continuous batching with `b` sequences in flight: b decode tokens plus the prompts of the
+  // b / output requests that replace those finishing, in one pass (weights read once).
+  const auto iteration = [&](int b) {
+    const PhaseTime decode = ev.forward(b, 1, mean_context);
+    const PhaseTime prompt = ev.forward(1, c.input_tokens, c.input_tokens / 2.0);
+    const double arrivals = static_cast<double>(b) / c.output_tokens;
+    PhaseTime it;
+    it.compute = decode.compute + prompt.compute * arrivals;
+    it.memory = decode.memory;
+    it.communication = decode.communication + prompt.communication * arrivals;
+    const Seconds launch = decode.time - Seconds(std::max(decode.compute.value(), decode.memory.value())) -
+                           decode.communication;
+    it.time = Seconds(std::max(it.compute.value(), it.memory.value())) + it.communication + launch;
+    return it;
+  };
+  const auto ttft_of = [&](int b) {
+    return c.continuous ? ev.forward(1, c.input_tokens, c.input_tokens / 2.0).time + iteration(b).time
+                        : ev.forward(b, c.input_tokens, c.input_tokens / 2.0).time;
+  };
+  const auto tpot_of = [&](int b) { return c.continuous ? iteration(b).time : ev.forward(b, 1, mean_context).time; };
   const auto meets_sla = [&](int b) {
-    if (c.sla_ttft && ev.forward(b, c.input_tokens, c.input_tokens / 2.0).time > *c.sla_ttft) return false;
-    if (c.sla_tpot && ev.forward(b, 1, mean_context).time > *c.sla_tpot) return false;
+    if (c.sla_ttft && ttft_of(b) > *c.sla_ttft) return false;
+    if (c.sla_tpot && tpot_of(b) > *c.sla_tpot) return false;
     return true;
   };
 
+  const auto shortfall_advice = [&](double need) {
+    std::string advice;
+    const int devices = min_devices_to_hold(c, c.dtype, dev.memory_capacity);
+    if (devices > 0 && devices != per_replica) {
+      advice += fmt::format("; {} devices per replica (tp={}) hold it at {}", devices, devices, dtype_name(c.dtype));
+    }
+    for (DType lower : {DType::fp8, DType::int8, DType::int4, DType::fp4}) {
+      if (dtype_bytes(lower) >= dtype_bytes(c.dtype) || !compute_dtype(dev, lower)) continue;
+      InferenceConfig probe = c;
+      probe.dtype = lower;
+      probe.kv_dtype = default_kv_dtype(lower);
+      if (inference_memory_per_device(probe, 1).value() * r.replicas_per_device <= usable) {
+        advice += fmt::format("; at {} it fits on tp={} pp={}", dtype_name(lower), c.tp, c.pp);
+        break;
+      }
+    }
+    return fmt::format("short by {:.1f} GB{}", (need - usable) / 1e9, advice);
+  };
+
   if (!fits(1)) {
-    const double need = inference_memory_per_device(c, 1).value();
+    const double need = memory_for(1);
     r.fits = false;
     r.memory_per_device = Bytes(need);
-    r.message = fmt::format(
-        "does not fit: {} at {} needs {:.1f} GB per device with tp={} pp={} (batch 1), {:.1f} GB usable: short by "
-        "{:.1f} GB; use more devices per replica or a lower precision",
-        c.model.name, dtype_name(c.dtype), need / 1e9, c.tp, c.pp, usable / 1e9, (need - usable) / 1e9);
+    r.message = fmt::format("does not fit: {} at {} needs {:.1f} GB per device with tp={} pp={} (batch 1), {:.1f} GB "
+                            "usable: {}",
+                            c.model.name, dtype_name(c.dtype), need / 1e9, c.tp, c.pp, usable / 1e9,
+                            shortfall_advice(need));
     return r;
   }
   int batch = 1;
   if (c.batch) {
     batch = *c.batch;
     if (!fits(batch)) {
-      const double need = inference_memory_per_device(c, batch).value();
+      const double need = memory_for(batch);
       r.fits = false;
       r.memory_per_device = Bytes(need);
-      r.message = fmt::format("does not fit: batch {} needs {:.1f} GB per device, {:.1f} GB usable: short by {:.1f} GB",
-                              batch, need / 1e9, usable / 1e9, (need - usable) / 1e9);
+      r.message = fmt::format("does not fit: batch {} needs {:.1f} GB per device, {:.1f} GB usable: {}", batch,
+                              need / 1e9, usable / 1e9, shortfall_advice(need));
       return r;
     }
   } else {
@@ -147,27 +211,53 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
     }
     batch = lo;
   }
+  // Crossover: the smallest batch whose decode step is compute bound (decode time is linear in the batch on both
+  // sides, so a bisection on the sign of compute - memory finds it).
+  {
+    int lo = 1;
+    int hi = kMaxBatch;
+    const auto compute_bound = [&](int b) {
+      const PhaseTime d = ev.forward(b, 1, mean_context);
+      return d.compute >= d.memory;
+    };
+    if (compute_bound(hi)) {
+      while (lo < hi) {
+        const int mid = lo + (hi - lo) / 2;
+        if (compute_bound(mid)) hi = mid; else lo = mid + 1;
+      }
+      r.crossover_batch = lo;
+    }
+  }
   r.batch = batch;
-  r.memory_per_device = inference_memory_per_device(c, batch);
-  r.prefill = ev.forward(batch, c.input_tokens, c.input_tokens / 2.0);
+  r.memory_per_device = Bytes(memory_for(batch));
+  r.prefill = c.continuous ? ev.forward(1, c.input_tokens, c.input_tokens / 2.0)
+                           : ev.forward(batch, c.input_tokens, c.input_tokens / 2.0);
   r.decode = ev.forward(batch, 1, mean_context);
-  r.ttft = r.prefill.time;
-  r.tpot = r.decode.time;
-  const Seconds request = r.prefill.time + r.decode.time * c.output_tokens;
-  r.throughput_tokens_per_s = r.replicas * static_cast<double>(batch) * c.output_tokens / request.value();
-  r.decode_tokens_per_s = r.replicas * static_cast<double>(batch) / r.tpot.value();
-  // Busy shares over a whole request: each phase is compute bound or memory bound.
-  const auto split = [&](const PhaseTime& p, double times, double& comp, double& mem, double& comm) {
+  r.ttft = ttft_of(batch);
+  r.tpot = tpot_of(batch);
+  r.decode_tokens_per_s = r.replicas * static_cast<double>(batch) / r.decode.time.value();
+  double comp = 0, mem = 0, comm = 0;
+  const auto split = [&](const PhaseTime& p, double times) {
     const double busy = std::max(p.compute.value(), p.memory.value()) * times;
     (p.compute >= p.memory ? comp : mem) += busy;
     comm += p.communication.value() * times;
   };
-  double comp = 0, mem = 0, comm = 0;
-  split(r.prefill, 1, comp, mem, comm);
-  split(r.decode, c.output_tokens, comp, mem, comm);
-  r.compute_busy = comp / request.value();
-  r.memory_busy = mem / request.value();
-  r.communication_busy = comm / request.value();
+  double period = 0;
+  if (c.continuous) {
+    const PhaseTime it = iteration(batch);
+    r.throughput_tokens_per_s = r.replicas * static_cast<double>(batch) / it.time.value();
+    split(it, 1);
+    period = it.time.value();
+  } else {
+    const Seconds request = r.prefill.time + r.decode.time * c.output_tokens;
+    r.throughput_tokens_per_s = r.replicas * static_cast<double>(batch) * c.output_tokens / request.value();
+    split(r.prefill, 1);
+    split(r.decode, c.output_tokens);
+    period = request.value();
+  }
+  r.compute_busy = comp / period;
+  r.memory_busy = mem / period;
+  r.communication_busy = comm / period;
   return r;
 }
 

@@ -1,7 +1,10 @@
-// First-order LLM inference (static batching): prefill is compute bound over the prompt, decode reads the weights
-// and the KV cache once per generated token. Contract: time per phase = max(compute, memory) + launch overhead +
-// tensor-parallel all-reduces; TTFT = prefill of the batch; TPOT = a decode step at the mean context; throughput
-// counts generated tokens of all replicas end to end (prefill included).
+// LLM inference: prefill is compute bound over the prompt, decode reads the weights and the KV cache once per
+// generated token. Contract: time per forward pass = max(compute, memory) + launch overhead + tensor-parallel
+// all-reduces. Static batching: TTFT = prefill of the whole batch, TPOT = a decode step at the mean context, a
+// request takes TTFT + output x TPOT. Continuous (in-flight) batching: `batch` sequences are decoding at any time;
+// each iteration decodes one token for all of them and prefills the prompts of the batch / output requests that
+// replace the finished ones, so TPOT = that iteration, TTFT = a lone prefill + one iteration. Throughput counts
+// generated tokens of all replicas end to end (prefill included).
 #pragma once
 
 #include <optional>
@@ -26,6 +29,8 @@ struct InferenceConfig {
   std::optional<int> replicas;    // absent = auto (devices / (tp x pp))
   int tp = 1;
   int pp = 1;
+  bool continuous = true;         // continuous (in-flight) batching; false = static batches
+  std::optional<int> threads;     // CPU threads per replica (absent: the replica's share of the cores)
   std::optional<Seconds> sla_ttft;
   std::optional<Seconds> sla_tpot;
 };
@@ -57,6 +62,8 @@ struct InferenceResult {
   Seconds tpot;
   double throughput_tokens_per_s = 0;  // all replicas, end to end
   double decode_tokens_per_s = 0;      // all replicas, decode only
+  int replicas_per_device = 1;         // CPU replicas sharing one socket
+  int crossover_batch = 0;             // smallest batch whose decode step is compute bound (0: none up to the limit)
   Bytes memory_per_device;
   // Share of time in compute-bound, memory-bound and communication work (for power).
   double compute_busy = 0;
@@ -64,8 +71,11 @@ struct InferenceResult {
   double communication_busy = 0;
 };
 
-// Bytes per device for weights + KV cache of `batch` sequences at full length.
+// Bytes per device for weights + KV cache of `batch` sequences at full length (one replica).
 Bytes inference_memory_per_device(const InferenceConfig& c, int batch);
+
+// The fewest devices (tensor parallel, powers of two up to 64) that hold `c.model` at `dtype` with batch 1, or 0.
+int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memory);
 
 InferenceResult evaluate_inference(const InferenceConfig& c, const System& system, const EfficiencyModel& eff);
 

@@ -33,6 +33,7 @@ Device device_of(const NodeSpec& node) {
   d.scale_up_bandwidth = node.fabric_bandwidth_per_direction;
   d.tdp = c.tdp;
   d.idle = c.idle;
+  d.cores = c.cores;
   return d;
 }
 

@@ -23,6 +23,7 @@ struct Device {
   BytesPerSecond scale_out_bandwidth;  // per direction, this device's share of the node's NICs
   Watts tdp;
   Watts idle;
+  int cores = 0;  // CPU cores per socket (0 for GPUs)
 
   [[nodiscard]] std::optional<FlopPerSecond> peak_of(DType d) const;
 };

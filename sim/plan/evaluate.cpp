@@ -210,9 +210,10 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
     problem = fmt::format("tp x pp = {} devices per replica; the deployment has {}", per_replica, sys.devices);
   } else if (cfg.tp > 1 && sys.device.kind == DeviceKind::cpu) {
     problem = "tensor parallelism across CPU sockets is not modelled; use tp: 1 (one replica per socket)";
-  } else if (cfg.replicas && *cfg.replicas * per_replica > sys.devices) {
-    problem = fmt::format("{} replicas x {} devices each exceed the deployment's {} devices", *cfg.replicas,
-                          per_replica, sys.devices);
+  } else if (cfg.replicas && *cfg.replicas * per_replica > sys.devices && sys.device.kind == DeviceKind::gpu) {
+    problem = fmt::format("{} replicas x {} devices each exceed the deployment's {} devices (only CPU replicas "
+                          "share a device)",
+                          *cfg.replicas, per_replica, sys.devices);
   }
   InferenceResult inf;
   if (problem.empty()) inf = evaluate_inference(cfg, sys, eff);
@@ -236,6 +237,7 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
   add(r.metrics, "tpot_s", inf.tpot.value());
   add(r.metrics, "batch", inf.batch);
   add(r.metrics, "replicas", inf.replicas);
+  if (inf.crossover_batch > 0) add(r.metrics, "crossover_batch", inf.crossover_batch);
   add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
   add_site_metrics(r, sys, p, c);
   add_energy_metrics(r, p, inf.throughput_tokens_per_s);

@@ -156,6 +156,11 @@ const Schema& inference_workload_schema() {
     w.keys.push_back({.name = "parallelism", .kind = ValueKind::map, .child = &parallelism,
                       .doc = "devices per replica"});
     w.keys.push_back({.name = "sla", .kind = ValueKind::map, .child = &sla, .doc = "latency targets"});
+    w.keys.push_back({.name = "batching", .kind = ValueKind::choice, .default_text = "continuous",
+                      .choices = {"continuous", "static"},
+                      .doc = "continuous (in-flight) batching, or static batches prefilled together"});
+    w.keys.push_back({.name = "threads", .kind = ValueKind::integer, .minimum = 1,
+                      .doc = "CPU threads per replica (default: the replica's share of the cores)"});
     return w;
   }();
   return s;
@@ -580,6 +585,8 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
         const Reader p = w.child("parallelism");
         c.tp = static_cast<int>(p.integer("tp"));
         c.pp = static_cast<int>(p.integer("pp"));
+        c.continuous = w.text("batching") == "continuous";
+        if (auto n = w.optional_integer("threads")) c.threads = static_cast<int>(*n);
         const Reader sla = w.child("sla");
         if (auto v = sla.optional_quantity("ttft")) c.sla_ttft = Seconds(*v);
         if (auto v = sla.optional_quantity("tpot")) c.sla_tpot = Seconds(*v);

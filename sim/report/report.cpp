@@ -38,6 +38,7 @@ constexpr MetricInfo kMetrics[] = {
     {"tpot_s", "time per output token", Dimension::seconds, ""},
     {"batch", "batch per replica", Dimension::dimensionless, ""},
     {"replicas", "replicas", Dimension::dimensionless, ""},
+    {"crossover_batch", "decode compute-bound from batch", Dimension::dimensionless, ""},
     {"step_time_s", "step time", Dimension::seconds, ""},
     {"mfu", "MFU", Dimension::dimensionless, ""},
     {"achieved_flops_per_device", "model FLOP/s per device", Dimension::flop_per_second, ""},
