@@ -43,9 +43,14 @@ std::optional<DType> compute_dtype(const Device& device, DType weights) {
 Bytes inference_memory_per_device(const InferenceConfig& c, int batch) {
   const ModelSpec& m = c.model;
   const double weights = m.parameters() * dtype_bytes(c.dtype);
-  const double context = static_cast<double>(c.input_tokens) + c.output_tokens;
+  // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
+  // batching with a paged KV cache (vLLM, TensorRT-LLM) holds sequences spread evenly through their lives, so the
+  // cache holds the mean context, and each iteration prefills only the batch / output prompts that arrive.
+  const double context = c.continuous ? c.input_tokens + c.output_tokens / 2.0
+                                      : static_cast<double>(c.input_tokens) + c.output_tokens;
+  const double prompts = c.continuous ? std::max(1.0, static_cast<double>(batch) / c.output_tokens) : batch;
   const double kv = batch * context * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype);
-  const double workspace = batch * static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
+  const double workspace = prompts * static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
   return Bytes((weights + kv) / (c.tp * c.pp) + workspace / c.tp);
 }
 
