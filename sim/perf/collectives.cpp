@@ -1,5 +1,7 @@
 #include "sim/perf/collectives.hpp"
 
+#include <algorithm>
+
 namespace hwsim {
 
 namespace {
@@ -21,5 +23,12 @@ Seconds ring_all_gather(Bytes size, int ranks, const LinkPath& link) {
 }
 
 Seconds point_to_point(Bytes size, const LinkPath& link) { return transfer(size.value(), link) + link.latency; }
+
+LinkPath ring_across_nodes(const LinkPath& intra_node, const LinkPath& scale_out, int ranks_per_node) {
+  const double k = std::max(1, ranks_per_node);
+  const double network = k * scale_out.bandwidth.value() * scale_out.efficiency;
+  const double local = intra_node.bandwidth.value() * intra_node.efficiency;
+  return {BytesPerSecond(std::min(network, local)), scale_out.latency, 1.0};
+}
 
 }  // namespace hwsim

@@ -19,4 +19,13 @@ Seconds ring_all_gather(Bytes size, int ranks, const LinkPath& link);
 // One message: size / bandwidth + latency.
 Seconds point_to_point(Bytes size, const LinkPath& link);
 
+// The link of a ring that spans nodes with `ranks_per_node` consecutive ranks in each node, while every other group
+// of the node (the other tensor/context-parallel ranks) runs the same collective at once. NCCL builds one ring
+// (channel) per NIC, so only the hops between nodes use the network and the node's NICs carry them side by side:
+// a rank's share of the scale-out bandwidth is ranks_per_node x its own NIC share, and the ring is no faster than
+// the intra-node link each rank also sends over. Multi-node nccl-tests all-reduce bus bandwidth on 8-GPU H100 NDR
+// nodes is 400-450 GB/s, the node's NIC total rather than one NIC (saturncloud.io/blog/crusoe-nccl-cluster-validation).
+// Contract: efficiencies are folded into the result (efficiency 1); latency per step is the scale-out one.
+LinkPath ring_across_nodes(const LinkPath& intra_node, const LinkPath& scale_out, int ranks_per_node);
+
 }  // namespace hwsim

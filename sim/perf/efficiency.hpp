@@ -20,6 +20,10 @@ class EfficiencyModel {
   // Achieved fraction of the dense peak for an (m x k) . (k x n) matrix product: the size ramp of compute() times a
   // penalty for thin dimensions (tiles left partly empty).
   [[nodiscard]] virtual double gemm(const Device& device, DType dtype, double m, double n, double k) const = 0;
+  // Share of gemm()'s throughput a low-precision (FP8) matrix product keeps when it promotes partial sums to FP32
+  // at short intervals instead of accumulating in the tensor cores' reduced-precision accumulator ("split" or "2x"
+  // accumulation, which Transformer Engine uses for the backward dgrad and wgrad products); 1 for other types.
+  [[nodiscard]] virtual double split_accumulation(const Device& device, DType dtype) const = 0;
   // Achieved fraction of the dense peak for fused (flash) attention, forward or backward.
   [[nodiscard]] virtual double fused_attention(const Device& device, DType dtype, bool backward) const = 0;
   // Achieved fraction of the device-memory bandwidth for a transfer of `bytes`.
@@ -39,6 +43,7 @@ class DefaultEfficiency final : public EfficiencyModel {
  public:
   [[nodiscard]] double compute(const Device& device, DType dtype, Flop flops) const override;
   [[nodiscard]] double gemm(const Device& device, DType dtype, double m, double n, double k) const override;
+  [[nodiscard]] double split_accumulation(const Device& device, DType dtype) const override;
   [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
   [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;
   [[nodiscard]] double link(const Device& device, bool scale_out) const override;

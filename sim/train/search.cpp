@@ -88,6 +88,7 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
   const auto work = [&](int thread) {
     Partial& part = partials[thread];
     TrainingConfig cfg = base;
+    TrainingCache cache;
     for (std::size_t i = thread; i < pairs.size(); i += threads) {
       const auto [tp, pp] = pairs[i];
       for (int cp : g.cp) {
@@ -115,7 +116,7 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
                 ++part.configurations;
                 // Memory first: most of the grid does not fit, and that check is a few multiplications.
                 if (training_memory(cfg).total().value() > usable) continue;
-                const TrainingResult r = evaluate_training(cfg, sys, eff);
+                const TrainingResult r = evaluate_training(cfg, sys, eff, &cache);
                 if (!r.fits) continue;
                 offer(part.top, {cfg.parallelism, mb, rc, cfg.sequence_parallel, r.tokens_per_s, r.memory_per_device},
                       o.top_n);

@@ -1,6 +1,7 @@
 #include "sim/train/training.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 #include "sim/perf/collectives.hpp"
@@ -19,26 +20,37 @@ constexpr double kOptimizerBytes = 12.0;
 constexpr double kOptimizerStepBytes = 30.0;
 // Activations are stored and moved in 16 bits (also in FP8 training, where only GEMM inputs are cast).
 constexpr double kActivationBytes = 2.0;
+// Bytes per element of an FP8 cast-transpose: read 2 B, write 1 B and 1 B transposed (Hopper FP8 GEMMs take only the
+// TN layout, so Transformer Engine keeps both orientations: fp8_cast_transpose_fused in transformer_engine/pytorch).
+constexpr double kCastTransposeBytes = 4.0;
+// HBM bytes per weight-gradient element per micro-batch: the wgrad product adds into the fp32 main gradient (read
+// 4 B + write 4 B; Megatron-LM/NeMo gradient_accumulation_fusion, NeMo conf "gradient_accumulation_fusion: True").
+// Frameworks without the fusion write a 16-bit gradient and add it to an fp32 one, which moves more.
+constexpr double kWeightGradientBytes = 8.0;
 // Bytes moved per attention-score element without fused attention (2-byte scores): the QK^T product writes them
 // (2), scale-mask-softmax reads and writes (4), dropout reads, writes and stores a mask (5), the AV product reads
 // them (2); the backward pass moves ~16 (estimates from the kernels Megatron-LM 2021 runs).
 constexpr double kScoreBytesForward = 13.0;
 constexpr double kScoreBytesBackward = 16.0;
-// Communication hidden under compute still slows it: NCCL kernels occupy 8-32 of the SMs and share HBM bandwidth.
-// Each second of overlapped collective adds this many seconds of compute (estimate: ~20% of an A100/H100's SMs).
-constexpr double kOverlapContention = 0.2;
 // Kernels per layer (forward; the backward launches ~1.7x as many): estimates from Megatron-LM traces.
 constexpr double kKernelsForward = 12.0;
 constexpr double kKernelsBackwardFactor = 1.7;
 
-// Time of one operation: max(compute, memory) (the roofline), split by which bound it is.
+// Time of one operation: the roofline with a rounded corner, sqrt(compute^2 + memory^2), split by which bound
+// dominates. A GEMM does not hide all its memory traffic behind its math (tile prologues and epilogues): Vidur's
+// profiled H100 up-projections of Llama 2 7B ([n x 4096] . [4096 x 22016]) run at 689 / 721 / 751 / 749 TFLOP/s
+// for n = 512 / 1024 / 2048 / 4096 tokens; with the default efficiencies max() of the two times gives 733 / 759 /
+// 773 / 781 and the rounded corner 640 / 722 / 758 / 773 (calibration-reference.md sections 3.4 and 7.2: "a
+// smooth max ... so the roofline corner is rounded"; p = 2 fits these points better than max or p = 3). An
+// element-wise operation (no FLOPs) costs its memory time.
 struct Cost {
   Seconds compute;  // time of compute-bound operations
   Seconds memory;   // time of memory-bound operations
   Flop flops;       // executed FLOPs
 
   void add(Seconds flop_time, Seconds byte_time, Flop f) {
-    if (flop_time >= byte_time) compute += flop_time; else memory += byte_time;
+    const Seconds t(std::hypot(flop_time.value(), byte_time.value()));
+    if (flop_time >= byte_time) compute += t; else memory += t;
     flops += f;
   }
   [[nodiscard]] Seconds time() const { return compute + memory; }
@@ -66,16 +78,42 @@ struct Context {
     if (bytes <= 0) return Seconds(0);
     return Bytes(bytes) / (dev.memory_bandwidth * eff.memory(dev, Bytes(bytes)));
   }
-  // A GEMM of (m x k) . (k x n), `count` of them (batched), forward or one of the two backward products.
-  void gemm(Cost& cost, double m, double n, double k, double count = 1.0) const {
-    const double flops = 2.0 * m * n * k * count;
-    const double bytes = kActivationBytes * (m * k + k * n + m * n) * count;
-    const double e = eff.gemm(dev, gemm_dtype, m, n, k);
-    cost.add(Flop(flops) / (gemm_peak * e), bytes_time(bytes), Flop(flops));
-    // FP8 GEMMs first cast their 16-bit input (read 2 B, write 1 B per element): a memory-bound kernel.
-    if (gemm_dtype == DType::fp8) elementwise(cost, 3.0 * m * k * count);
+  // A 16-bit GEMM of (m x k) . (k x n), `count` of them (batched): attention cores and the logits, which stay in 16
+  // bits in FP8 training (Transformer Engine casts the transformer layers' linear layers only; Megatron's output
+  // layer is a plain ColumnParallelLinear).
+  void gemm16(Cost& cost, double m, double n, double k, double count = 1.0) const {
+    product(cost, attention_dtype, attention_peak, m, n, k, count, 1.0, kActivationBytes);
+  }
+  // A linear layer y = x . W with x (m x k) and W (k x n), in the training dtype: the forward product, and the
+  // backward's dgrad (m x n) . (n x k) and wgrad (k x m) . (m x n), whose k x n result is added to the fp32 weight
+  // gradient (kWeightGradientBytes). FP8 backward products use split accumulation; FP8 inputs are cast and
+  // transposed once per product side (Transformer Engine's fused cast-transpose: read 2 B, write 1 B and 1 B
+  // transposed per element): x in the forward, the output gradient in the backward.
+  // `forward_chunks` / `dgrad_chunks` > 1: the product runs as that many GEMMs of m / chunks rows, each re-reading
+  // the weights (tensor-parallel overlap, see layer_cost).
+  void linear(Cost& forward, Cost& backward, double m, double n, double k, double forward_chunks = 1.0,
+              double dgrad_chunks = 1.0) const {
+    const double split = eff.split_accumulation(dev, gemm_dtype);
+    const double out = std::max(kActivationBytes, dtype_bytes(gemm_dtype));
+    product(forward, gemm_dtype, gemm_peak, m / forward_chunks, n, k, forward_chunks, 1.0, out);
+    product(backward, gemm_dtype, gemm_peak, m / dgrad_chunks, k, n, dgrad_chunks, split, out);
+    product(backward, gemm_dtype, gemm_peak, k, n, m, 1.0, split, kWeightGradientBytes);
+    if (gemm_dtype == DType::fp8) {
+      elementwise(forward, kCastTransposeBytes * m * k);
+      elementwise(backward, kCastTransposeBytes * m * n);
+    }
   }
   void elementwise(Cost& cost, double bytes) const { cost.add(Seconds(0), bytes_time(bytes), Flop(0)); }
+
+ private:
+  // Inputs move in the product's own format (1 B for FP8), the m x n result `out_bytes` per element.
+  void product(Cost& cost, DType dtype, FlopPerSecond peak, double m, double n, double k, double count,
+               double accumulation, double out_bytes) const {
+    const double flops = 2.0 * m * n * k * count;
+    const double bytes = (dtype_bytes(dtype) * (m * k + k * n) + out_bytes * m * n) * count;
+    const double e = eff.gemm(dev, dtype, m, n, k) * accumulation;
+    cost.add(Flop(flops) / (peak * e), bytes_time(bytes), Flop(flops));
+  }
 };
 
 struct LayerCost {
@@ -104,14 +142,17 @@ LayerCost layer_cost(const Context& x) {
   const double replicated = c.sequence_parallel ? 1.0 / t : 1.0;  // share of h-wide element-wise work per rank
 
   LayerCost L;
-  // Matrix products (forward); the backward runs each as two products of the same size.
-  Cost gemms;
-  x.gemm(gemms, tokens, (h + 2.0 * kv) / t, h);  // QKV
-  x.gemm(gemms, tokens, h, h / t);               // attention output projection
-  x.gemm(gemms, tokens, up / t, h);              // MLP up (and gate)
-  x.gemm(gemms, tokens, h, f / t);               // MLP down
-  L.forward += gemms;
-  L.backward += scaled(gemms, 2.0);
+  // Linear layers: forward, and the backward's two products of the same size. Tensor-parallel overlap (Transformer
+  // Engine userbuffers) splits the GEMMs that consume an all-gather ("ring_exchange": one GEMM per arriving shard)
+  // and those that feed a reduce-scatter ("pipeline": num_splits GEMMs, 4 = tp in the MLPerf GPT-3 configs) into tp
+  // chunks: every forward product and the dgrad of the projection and MLP down; the other dgrads and all wgrads run
+  // whole ("bulk" overlap) (mlcommons/training_results_v3.1 NVIDIA gpt3 conf/tp_overlap/h100tp4pp8mbs1.yaml;
+  // Megatron Bridge CommOverlapConfig: RingExchangeOverlapCfg, PipelineOverlapCfg num_splits, BulkOverlapCfg).
+  const double chunks = c.tp_overlap && par.tp > 1 ? t : 1.0;
+  x.linear(L.forward, L.backward, tokens, (h + 2.0 * kv) / t, h, chunks, 1.0);  // QKV
+  x.linear(L.forward, L.backward, tokens, h, h / t, chunks, chunks);            // attention output projection
+  x.linear(L.forward, L.backward, tokens, up / t, h, chunks, 1.0);              // MLP up (and gate)
+  x.linear(L.forward, L.backward, tokens, h, f / t, chunks, chunks);            // MLP down
 
   // Attention core: QK^T and AV over the context.
   Cost attn_fwd;
@@ -129,8 +170,8 @@ LayerCost layer_cost(const Context& x) {
   } else {
     // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory.
     Cost core;
-    x.gemm(core, s, context, hd, b * heads);  // QK^T
-    x.gemm(core, s, hd, context, b * heads);  // AV
+    x.gemm16(core, s, context, hd, b * heads);  // QK^T
+    x.gemm16(core, s, hd, context, b * heads);  // AV
     attn_fwd += core;
     attn_bwd += scaled(core, 2.0);
     const double scores = b * heads * s * context;
@@ -159,13 +200,12 @@ Cost logits_cost(const Context& x) {
   const TrainingConfig& c = x.c;
   const double tokens = c.micro_batch * static_cast<double>(c.seq_len) / c.parallelism.cp;
   const double vocab = static_cast<double>(c.model.vocab) / c.parallelism.tp;
-  Cost fwd;
-  x.gemm(fwd, tokens, vocab, c.model.hidden);
+  Cost total;
+  x.gemm16(total, tokens, vocab, c.model.hidden);
   // Cross-entropy on fp32 logits: write, softmax read/write, gradient write.
-  x.elementwise(fwd, tokens * vocab * 4.0 * 4.0);
-  Cost total = fwd;
+  x.elementwise(total, tokens * vocab * 4.0 * 4.0);
   Cost bwd;
-  x.gemm(bwd, tokens, vocab, c.model.hidden);
+  x.gemm16(bwd, tokens, vocab, c.model.hidden);
   total += scaled(bwd, 2.0);
   return total;
 }
@@ -190,6 +230,11 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
   l.tp = path_for(sys, eff, p.tp > per_node);
   l.dp_scale_out = static_cast<long long>(p.tp) * p.cp * p.dp > per_node;
   l.dp = path_for(sys, eff, l.dp_scale_out);
+  if (l.dp_scale_out) {
+    // Consecutive DP ranks are tp x cp apart: a node holds per_node / (tp x cp) of each DP ring (at least one).
+    const int ranks_per_node = std::max(1, per_node / std::max(1, p.tp * p.cp));
+    l.dp = ring_across_nodes(path_for(sys, eff, false), l.dp, std::min(ranks_per_node, p.dp));
+  }
   l.pp = path_for(sys, eff, sys.nodes > 1 && static_cast<long long>(p.tp) * p.cp * p.dp >= per_node);
   return l;
 }
@@ -244,7 +289,25 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   return mem;
 }
 
-TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, const EfficiencyModel& eff) {
+struct LayerCostCache {
+  struct Key {
+    int tp, cp, micro_batch, seq_len;
+    bool sequence_parallel, flash_attention, tp_overlap;
+    DType dtype;
+    bool operator==(const Key&) const = default;
+  };
+  bool valid = false;
+  Key key{};
+  LayerCost layer;
+  Cost logits;
+};
+
+TrainingCache::TrainingCache() : impl_(std::make_unique<LayerCostCache>()) {}
+TrainingCache::~TrainingCache() = default;
+
+TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, const EfficiencyModel& eff,
+                                 TrainingCache* training_cache) {
+  LayerCostCache* cache = training_cache != nullptr ? training_cache->impl_.get() : nullptr;
   TrainingResult r;
   const Parallelism& par = c.parallelism;
   const ModelSpec& m = c.model;
@@ -281,19 +344,44 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   const double s_local = static_cast<double>(c.seq_len) / par.cp;
 
   // One micro-batch through one pipeline stage (the last one, which also computes the logits).
-  const LayerCost layer = layer_cost(x);
-  const Cost logits = logits_cost(x);
+  // A search evaluates many configurations that differ only in PP, VP, ZeRO, DP or recompute, none of which change
+  // one layer's cost: with a cache (owned by the search, so model, system and efficiencies are fixed) the layer and
+  // logits costs are reused while the settings they read stay the same.
+  LayerCostCache local;
+  LayerCostCache& memo = cache != nullptr ? *cache : local;
+  const LayerCostCache::Key key{par.tp, par.cp, c.micro_batch, c.seq_len, c.sequence_parallel, c.flash_attention,
+                                c.tp_overlap, c.dtype};
+  if (!memo.valid || !(memo.key == key)) {
+    memo.layer = layer_cost(x);
+    memo.logits = logits_cost(x);
+    memo.key = key;
+    memo.valid = true;
+  }
+  const LayerCost layer = memo.layer;
+  const Cost logits = memo.logits;
   Cost stage = scaled(layer.forward, layers_per_stage);
   stage += scaled(layer.backward, layers_per_stage);
   stage += logits;
   const Seconds launches =
       eff.launch_overhead(dev) * (layers_per_stage * layer.kernels_forward * (1.0 + kKernelsBackwardFactor));
 
-  Cost recompute;
-  if (c.recompute == Recompute::full) recompute = scaled(layer.forward, layers_per_stage);
-  if (c.recompute == Recompute::selective && !c.flash_attention) {
-    recompute = scaled(layer.attention_forward, layers_per_stage);
-  }
+  // Recomputed forward work per layer: full = the layer's forward; selective = the attention core (fused attention
+  // already recomputes its scores inside the backward kernel, so there is nothing left to repeat).
+  Cost layer_recompute;
+  if (c.recompute == Recompute::full) layer_recompute = layer.forward;
+  if (c.recompute == Recompute::selective && !c.flash_attention) layer_recompute = layer.attention_forward;
+  const Cost recompute = scaled(layer_recompute, layers_per_stage);
+
+  // Communication overlapped with compute costs only what the compute cannot cover, plus contention: the hidden
+  // part still takes SMs and memory bandwidth from the compute it runs beside (kOverlapContention). Contention is
+  // kept per micro-batch (it repeats with every micro-batch and lengthens the bubble) and per step.
+  Seconds contention_mb(0);
+  Seconds contention_step(0);
+  const auto expose = [](Seconds comm, Seconds cover, Seconds& contention) {
+    const Seconds hidden(std::max(0.0, std::min(comm.value(), cover.value())));
+    contention += hidden * kOverlapContention;
+    return comm - hidden;
+  };
 
   // Tensor parallel: 2 collectives forward and 2 backward per layer (all-reduces, or all-gather + reduce-scatter
   // pairs with SP: the same bytes), 2 more when the forward is recomputed.
@@ -318,55 +406,72 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
     const Bytes activation(c.micro_batch * s_local * m.hidden * kActivationBytes / (c.sequence_parallel ? par.tp : 1));
     pp_time = point_to_point(activation, links.pp) * (2.0 * par.vp);
   }
-
-  // Overlapped collectives cost only what the compute they hide under cannot cover, plus contention.
-  Seconds contention(0);
-  const auto expose = [&](Seconds comm, Seconds cover) {
-    const Seconds hidden(std::min(comm.value(), cover.value()));
-    contention += hidden * kOverlapContention;
-    return comm - hidden;
-  };
   const Seconds gemm_time = (layer.forward.compute + layer.backward.compute) * layers_per_stage;
-  const Seconds tp_exposed = c.tp_overlap ? expose(tp_time, gemm_time) : tp_time;
-  const Seconds pp_exposed = c.pp_overlap ? expose(pp_time, stage.time()) : pp_time;
+  const Seconds tp_exposed = c.tp_overlap ? expose(tp_time, gemm_time, contention_mb) : tp_time;
+  const Seconds pp_exposed = c.pp_overlap ? expose(pp_time, stage.time(), contention_mb) : pp_time;
 
-  // Data parallel. ZeRO-3 gathers weights for forward and backward and reduce-scatters gradients every
-  // micro-batch (prefetched under that micro-batch's compute when overlap is on); otherwise one gradient
-  // reduction per step (ZeRO 1-2: reduce-scatter of gradients + all-gather of 16-bit weights), hidden under the
-  // last micro-batch's backward and the next step's first forward when overlap is on.
+  // Data parallel.
   const double params = m.parameters() / (par.tp * par.pp);
   const double grad_bytes = dtype_bytes(c.grad_reduce_dtype);
-  Seconds dp_exposed(0);
-  Seconds dp_per_micro_batch(0);
-  if (par.dp > 1) {
-    if (par.zero >= 3) {
-      const Seconds per_mb = ring_all_gather(Bytes(params * weight_bytes(c.dtype)), par.dp, links.dp) * 2.0 +
-                             ring_all_gather(Bytes(params * grad_bytes), par.dp, links.dp);
-      dp_per_micro_batch = c.dp_overlap ? expose(per_mb, stage.time()) : per_mb;
+  Seconds dp_exposed(0);          // per step
+  Seconds dp_per_micro_batch(0);  // ZeRO-3, per micro-batch
+  if (par.dp > 1 && par.zero >= 3) {
+    // ZeRO-3 / FSDP FULL_SHARD: every micro-batch gathers each layer's weights for its forward and again for its
+    // backward (where a full recompute reuses them) and reduce-scatters its gradients. One layer at a time, the next
+    // layer's gather prefetched under the current layer's compute (PyTorch FSDP forward/backward prefetch): the first
+    // gather and the last reduce-scatter of each pass are exposed, and a layer whose communication outlasts its
+    // compute exposes the difference.
+    const double L = std::max(1.0, layers_per_stage);
+    const Seconds gather = ring_all_gather(Bytes(params / L * weight_bytes(c.dtype)), par.dp, links.dp);
+    const Seconds reduce = ring_all_gather(Bytes(params / L * grad_bytes), par.dp, links.dp);
+    if (c.dp_overlap) {
+      const Seconds forward_layer = layer.forward.time();
+      const Seconds backward_layer = layer.backward.time() + layer_recompute.time();
+      Seconds layer_contention(0);
+      const Seconds layer_exposed =
+          expose(gather, forward_layer, layer_contention) + expose(gather + reduce, backward_layer, layer_contention);
+      dp_per_micro_batch = gather + (gather + reduce) + layer_exposed * (L - 1.0);
+      contention_mb += layer_contention * (L - 1.0);
     } else {
-      const Seconds backward = scaled(layer.backward, layers_per_stage).time();
-      const Seconds forward = scaled(layer.forward, layers_per_stage).time();
-      if (par.zero >= 1) {
-        const Seconds reduce = ring_all_gather(Bytes(params * grad_bytes), par.dp, links.dp);
-        const Seconds gather = ring_all_gather(Bytes(params * weight_bytes(c.dtype)), par.dp, links.dp);
-        dp_exposed = c.dp_overlap ? expose(reduce, backward) + expose(gather, forward) : reduce + gather;
-      } else {
-        const Seconds reduce = ring_all_reduce(Bytes(params * grad_bytes), par.dp, links.dp);
-        dp_exposed = c.dp_overlap ? expose(reduce, backward) : reduce;
-      }
+      dp_per_micro_batch = (gather * 2.0 + reduce) * L;
+    }
+  } else if (par.dp > 1) {
+    // One gradient reduction per step: ZeRO 1-2 (Megatron distributed optimizer) reduce-scatter gradients and
+    // all-gather the updated 16-bit weights, ZeRO 0 all-reduces gradients. With overlap, the reduction is chunked
+    // by layer (by model chunk with interleaving) and each chunk starts when the last micro-batch's backward has
+    // produced it; the weight gather of each chunk runs ahead of the next step's forward. One chunk of each stays
+    // exposed (NeMo "Communication Overlap" docs: "exposes only one DP communication chunk"); the rest hides under
+    // the backward (forward) still to run: that of the last micro-batch, or of the last pp micro-batches when
+    // interleaving, whose final backwards come chunk by chunk.
+    const double chunks = par.vp > 1 ? par.vp : std::max(1.0, layers_per_stage);
+    const double in_last_group = par.vp > 1 ? std::min<double>(micro_batches, par.pp) : 1.0;
+    const double remaining = in_last_group * (1.0 - 1.0 / chunks);
+    const Seconds backward_cover = (scaled(layer.backward, layers_per_stage).time() + recompute.time()) * remaining;
+    const Seconds forward_cover = scaled(layer.forward, layers_per_stage).time() * remaining;
+    const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(params * grad_bytes), par.dp, links.dp)
+                                         : ring_all_reduce(Bytes(params * grad_bytes), par.dp, links.dp);
+    const Seconds gather =
+        par.zero >= 1 ? ring_all_gather(Bytes(params * weight_bytes(c.dtype)), par.dp, links.dp) : Seconds(0);
+    if (c.dp_overlap) {
+      const auto chunked = [&](Seconds comm, Seconds cover) {
+        const Seconds first = comm / chunks;
+        return first + expose(comm - first, cover, contention_step);
+      };
+      dp_exposed = chunked(reduce, backward_cover) + chunked(gather, forward_cover);
+    } else {
+      dp_exposed = reduce + gather;
     }
   }
   const Seconds per_micro_batch = stage.time() + recompute.time() + launches + tp_exposed + cp_time + pp_exposed +
-                                  dp_per_micro_batch + contention / micro_batches;
+                                  dp_per_micro_batch + contention_mb;
   const Seconds pipeline = per_micro_batch * micro_batches;
   const Seconds bubble = per_micro_batch * (static_cast<double>(par.pp - 1) / par.vp);
   const Seconds optimizer = x.bytes_time(params / (par.zero >= 1 ? par.dp : 1.0) * kOptimizerStepBytes);
 
-  const Seconds tp_total = (tp_exposed + cp_time + pp_exposed + dp_per_micro_batch) * micro_batches;
-  const Seconds communication = tp_total + dp_exposed;
-  const Seconds compute = (stage.time() + launches) * micro_batches + contention + optimizer;
+  const Seconds communication = (tp_exposed + cp_time + pp_exposed + dp_per_micro_batch) * micro_batches + dp_exposed;
+  const Seconds compute = (stage.time() + launches + contention_mb) * micro_batches + contention_step + optimizer;
   const Seconds recompute_total = recompute.time() * micro_batches;
-  r.step_time = pipeline + bubble + dp_exposed + optimizer;
+  r.step_time = pipeline + bubble + dp_exposed + contention_step + optimizer;
   r.breakdown = {compute, (stage.memory + recompute.memory) * micro_batches + optimizer, communication, bubble,
                  recompute_total};
 
@@ -375,7 +480,8 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   // Hardware FLOPs (Megatron's convention) add the recomputed forward: full = every layer's forward; selective = the
   // attention core's.
   double recomputed = 0;
-  const double layer_forward_flops = m.forward_flops_per_token(c.seq_len) - 2.0 * m.vocab * static_cast<double>(m.hidden);
+  const double layer_forward_flops =
+      m.forward_flops_per_token(c.seq_len) - 2.0 * m.vocab * static_cast<double>(m.hidden);
   if (c.recompute == Recompute::full) recomputed = layer_forward_flops * tokens;
   if (c.recompute == Recompute::selective) {
     recomputed = 4.0 * m.layers * static_cast<double>(c.seq_len) * m.heads * m.head_dim() * tokens;

@@ -1,12 +1,18 @@
 // LLM training model (Megatron-style TP/SP/PP/DP/CP, ZeRO, recompute). Contract: a per-layer op graph (norms, QKV,
 // attention, projection, MLP, residuals; embedding and logits on the end stages) gives each op's FLOPs and bytes
-// per micro-batch, forward and backward; each op takes max(FLOPs / (peak x efficiency), bytes / (bandwidth x
-// efficiency)) + a launch; collectives follow sim/perf/collectives. Step time = compute + recompute + exposed
-// communication + pipeline bubble, each reported in the breakdown; memory per device from weights, gradients,
-// optimizer state (ZeRO-aware) and activations (Korthikanti et al. 2022); a configuration that does not fit is a
-// result with the shortfall, not an error.
+// per micro-batch, forward and backward (dgrad and wgrad products; FP8 backward products split-accumulated); each
+// op takes sqrt(t_flops^2 + t_bytes^2) with t_flops = FLOPs / (peak x efficiency), t_bytes = bytes / (bandwidth x
+// efficiency) (a roofline with a rounded corner) + a launch; collectives follow sim/perf/collectives, data-parallel
+// rings across nodes at the node's NIC share (ring_across_nodes). Overlapped communication costs what its cover
+// cannot hide plus kOverlapContention of what it hides: tensor/pipeline traffic under the micro-batch's compute,
+// the data-parallel reduction chunked by layer (one chunk exposed), ZeRO-3 gathers prefetched layer by layer. Step
+// time = compute + recompute + exposed communication + pipeline bubble, each reported in the breakdown; memory per
+// device from weights, gradients, optimizer state (ZeRO-aware) and activations (Korthikanti et al. 2022); a
+// configuration that does not fit is a result with the shortfall, not an error. No allocation or formatting on the
+// path of a configuration that fits (the parallelism search calls this millions of times).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "sim/core/dtype.hpp"
@@ -74,8 +80,30 @@ struct TrainingResult {
 
 // Usable share of device memory (allocator fragmentation, CUDA context and library workspaces; estimate).
 inline constexpr double kUsableMemoryFraction = 0.92;
+// Communication hidden under compute still slows it: NCCL kernels occupy 8-32 of the SMs and share HBM bandwidth
+// (Megatron-core's pipeline schedules: "Asynchronous communication tends to slow down compute"). Each second of
+// overlapped collective adds this many seconds of compute (estimate: ~20% of an A100/H100's SMs).
+inline constexpr double kOverlapContention = 0.2;
 
-TrainingResult evaluate_training(const TrainingConfig& config, const System& system, const EfficiencyModel& eff);
+struct LayerCostCache;
+
+// Reuses per-layer costs across calls that share the model, system and efficiencies (a search owns one per
+// thread). Never share one between different models, systems or efficiency models.
+class TrainingCache {
+ public:
+  TrainingCache();
+  ~TrainingCache();
+  TrainingCache(const TrainingCache&) = delete;
+  TrainingCache& operator=(const TrainingCache&) = delete;
+
+ private:
+  friend TrainingResult evaluate_training(const TrainingConfig&, const System&, const EfficiencyModel&,
+                                          TrainingCache*);
+  std::unique_ptr<LayerCostCache> impl_;
+};
+
+TrainingResult evaluate_training(const TrainingConfig& config, const System& system, const EfficiencyModel& eff,
+                                 TrainingCache* cache = nullptr);
 
 // Bytes per device for weights + gradients + optimizer state + activations (exposed for tests and reports).
 struct TrainingMemory {
