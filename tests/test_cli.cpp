@@ -316,7 +316,7 @@ TEST_CASE("cli: check exits 2 for an expectation naming an unknown metric", "[cl
                                         "'tokens_per_second'"));
 }
 
-TEST_CASE("cli: csv has one header and one row per result with equal field counts; md is a table", "[cli]") {
+TEST_CASE("cli: csv has one header and one row per result with equal field counts, md is a table", "[cli]") {
   // The falcon fixture's not-fitting message holds commas: quoted, it stays one field.
   const Run csv = hwsim({"run", fixture("falcon-4xa100.yaml"), "--format", "csv"});
   INFO(csv.err);
@@ -336,7 +336,7 @@ TEST_CASE("cli: csv has one header and one row per result with equal field count
   CHECK_THAT(md.out, Catch::Contains("| --- |"));
 }
 
-TEST_CASE("cli: --set overrides an input; --set of an undeclared key exits 2", "[cli]") {
+TEST_CASE("cli: --set overrides an input, --set of an undeclared key exits 2", "[cli]") {
   const Run r = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json", "--set", "facility.pue=1.3"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

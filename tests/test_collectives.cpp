@@ -1,6 +1,7 @@
 // Collectives, fat trees and the default efficiency ramp (sim/perf/collectives, system, efficiency):
 // ring all-reduce = 2(n-1)/n x S/B + 2(n-1) alpha; all-gather = (n-1)/n x S/B + (n-1) alpha; one rank costs nothing;
-// a fat tree has as many tiers as its radix forces; compute efficiency ramps up with operation size to its ceiling.
+// a ring across nodes runs at ranks-per-node x its NIC share, capped by the intra-node link; a fat tree has as many
+// tiers as its radix forces; compute efficiency ramps up with operation size to its ceiling; FP8 split accumulation.
 // Tolerance: 1e-12 relative (the formulas are evaluated exactly as written, only rounding differs).
 #include <catch2/catch.hpp>
 
@@ -68,6 +69,27 @@ TEST_CASE("a collective over a single rank costs nothing", "[collectives]") {
 
 TEST_CASE("a point-to-point message costs S/B + alpha", "[collectives]") {
   CHECK(hwsim::point_to_point(Bytes(64e6), kNvlink).value() == Approx(64e6 / 450e9 + 3e-6).epsilon(kRel));
+}
+
+TEST_CASE("a ring across nodes runs at k x its NIC share, capped by the intra-node link", "[collectives]") {
+  // DGX H100: NVLink 450 GB/s per direction at NCCL efficiency 0.78; one 400 Gb/s = 50 GB/s NIC per GPU at 0.85.
+  const LinkPath nvlink{BytesPerSecond(450e9), Seconds(3e-6), 0.78};
+  const LinkPath nic{BytesPerSecond(50e9), Seconds(5e-6), 0.85};
+  // k ranks of the ring in each node: their k NICs carry the hops between nodes (k x 50 x 0.85 GB/s).
+  const LinkPath one = hwsim::ring_across_nodes(nvlink, nic, 1);
+  CHECK(one.bandwidth.value() * one.efficiency == Approx(50e9 * 0.85).epsilon(kRel));
+  const LinkPath two = hwsim::ring_across_nodes(nvlink, nic, 2);
+  CHECK(two.bandwidth.value() * two.efficiency == Approx(2 * 50e9 * 0.85).epsilon(kRel));  // 85 GB/s
+  // 8 x 42.5 = 340 GB/s still below NVLink's 351; 16 would exceed it: the ring cannot outrun the intra-node hop.
+  const LinkPath eight = hwsim::ring_across_nodes(nvlink, nic, 8);
+  CHECK(eight.bandwidth.value() * eight.efficiency == Approx(8 * 50e9 * 0.85).epsilon(kRel));
+  const LinkPath sixteen = hwsim::ring_across_nodes(nvlink, nic, 16);
+  CHECK(sixteen.bandwidth.value() * sixteen.efficiency == Approx(450e9 * 0.78).epsilon(kRel));
+  // Each step of the ring waits for the slowest hop: the network's latency.
+  CHECK(two.latency.value() == 5e-6);
+  // An all-gather over 16 ranks, 2 per node, of 1 GiB: 15/16 x 1 GiB / 85 GB/s + 15 x 5 us.
+  CHECK(hwsim::ring_all_gather(Bytes(kGiB), 16, two).value() ==
+        Approx(15.0 / 16 * kGiB / (2 * 50e9 * 0.85) + 15 * 5e-6).epsilon(kRel));
 }
 
 TEST_CASE("fat tree: one switch when every endpoint fits its radix", "[system]") {
@@ -151,6 +173,17 @@ TEST_CASE("default compute efficiency on a CPU ramps with a 20 us half-point to 
   const hwsim::DefaultEfficiency eff;
   CHECK(hwsim::DefaultEfficiency::compute_ceiling(hwsim::DeviceKind::cpu, hwsim::DType::fp32) == 0.50);
   CHECK(eff.compute(cpu, hwsim::DType::fp32, hwsim::Flop(3.84e12 * 20e-6)) == Approx(0.50 / 2).epsilon(kRel));
+}
+
+TEST_CASE("FP8 split accumulation keeps 1 / 1.15 of the fast-accumulation throughput, other types all of it",
+          "[efficiency]") {
+  hwsim::Device gpu;
+  gpu.kind = hwsim::DeviceKind::gpu;
+  const hwsim::DefaultEfficiency eff;
+  // Fast accumulation is 1.1-1.2x faster (pytorch/ao #2377): the middle, 1.15.
+  CHECK(eff.split_accumulation(gpu, hwsim::DType::fp8) == Approx(1.0 / 1.15).epsilon(kRel));
+  CHECK(eff.split_accumulation(gpu, hwsim::DType::bf16) == 1.0);
+  CHECK(eff.split_accumulation(gpu, hwsim::DType::fp16) == 1.0);
 }
 
 TEST_CASE("default memory efficiency reaches half its plateau at 256 KiB", "[efficiency]") {

@@ -124,7 +124,7 @@ TEST_CASE("node power = (devices + host CPUs at 30% + overhead) / PSU efficiency
   }
 }
 
-TEST_CASE("provisioned power = node maxima + switches + 2 optics per link + rack overhead; facility = IT x PUE",
+TEST_CASE("provisioned power = node maxima + switches + 2 optics per link + rack overhead, facility = IT x PUE",
           "[power]") {
   const hwsim::System pod = system_of("pod");
   // 4 nodes x 8 NICs = 32 ports <= radix 64: one switch, 32 links; 4 nodes at 2 per rack = 2 racks.

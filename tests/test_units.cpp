@@ -59,7 +59,7 @@ TEST_CASE("bits are an eighth of bytes, in sizes and in rates", "[units]") {
   CHECK(si("1 GiB/s", Dimension::bytes_per_second) == Approx(1073741824.0).epsilon(kRel));
 }
 
-TEST_CASE("power in W, kW and MW; energy in J and Wh", "[units]") {
+TEST_CASE("power in W, kW and MW, energy in J and Wh", "[units]") {
   CHECK(si("400 W", Dimension::watts) == 400.0);
   CHECK(si("10.2 kW", Dimension::watts) == Approx(10200.0).epsilon(kRel));
   CHECK(si("1 MW", Dimension::watts) == 1e6);

@@ -97,14 +97,14 @@ struct Evaluator {
 
 }  // namespace
 
-int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memory) {
+int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memory, int batch) {
   InferenceConfig probe = c;
   probe.dtype = dtype;
   probe.kv_dtype = default_kv_dtype(dtype);
   probe.pp = 1;
   for (int tp = 1; tp <= 64; tp *= 2) {
     probe.tp = tp;
-    if (inference_memory_per_device(probe, 1).value() <= device_memory.value() * kUsableMemoryShare) return tp;
+    if (inference_memory_per_device(probe, batch).value() <= device_memory.value() * kUsableMemoryShare) return tp;
   }
   return 0;
 }
@@ -162,10 +162,12 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
     return true;
   };
 
-  const auto shortfall_advice = [&](double need) {
+  // Advice for a shortfall at `batch`: more devices, or a lower precision, that hold that batch (fewer devices
+  // never fix a shortfall).
+  const auto shortfall_advice = [&](double need, int batch) {
     std::string advice;
-    const int devices = min_devices_to_hold(c, c.dtype, dev.memory_capacity);
-    if (devices > 0 && devices != per_replica) {
+    const int devices = min_devices_to_hold(c, c.dtype, dev.memory_capacity, batch);
+    if (devices > per_replica) {
       advice += fmt::format("; {} devices per replica (tp={}) hold it at {}", devices, devices, dtype_name(c.dtype));
     }
     for (DType lower : {DType::fp8, DType::int8, DType::int4, DType::fp4}) {
@@ -173,7 +175,7 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
       InferenceConfig probe = c;
       probe.dtype = lower;
       probe.kv_dtype = default_kv_dtype(lower);
-      if (inference_memory_per_device(probe, 1).value() * r.replicas_per_device <= usable) {
+      if (inference_memory_per_device(probe, batch).value() * r.replicas_per_device <= usable) {
         advice += fmt::format("; at {} it fits on tp={} pp={}", dtype_name(lower), c.tp, c.pp);
         break;
       }
@@ -188,7 +190,7 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
     r.message = fmt::format("does not fit: {} at {} needs {:.1f} GB per device with tp={} pp={} (batch 1), {:.1f} GB "
                             "usable: {}",
                             c.model.name, dtype_name(c.dtype), need / 1e9, c.tp, c.pp, usable / 1e9,
-                            shortfall_advice(need));
+                            shortfall_advice(need, 1));
     return r;
   }
   int batch = 1;
@@ -199,7 +201,7 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
       r.fits = false;
       r.memory_per_device = Bytes(need);
       r.message = fmt::format("does not fit: batch {} needs {:.1f} GB per device, {:.1f} GB usable: {}", batch,
-                              need / 1e9, usable / 1e9, shortfall_advice(need));
+                              need / 1e9, usable / 1e9, shortfall_advice(need, batch));
       return r;
     }
   } else {

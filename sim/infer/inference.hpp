@@ -71,11 +71,14 @@ struct InferenceResult {
   double communication_busy = 0;
 };
 
-// Bytes per device for weights + KV cache of `batch` sequences at full length (one replica).
+// Bytes per device (one replica) for weights, the KV cache of `batch` sequences (input + output tokens each with static
+// batches, input + output / 2 with continuous batching) and the prefill workspace (batch prompts, or
+// max(1, batch / output) with continuous batching).
 Bytes inference_memory_per_device(const InferenceConfig& c, int batch);
 
-// The fewest devices (tensor parallel, powers of two up to 64) that hold `c.model` at `dtype` with batch 1, or 0.
-int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memory);
+// The fewest devices (tensor parallel, powers of two up to 64) that hold `c.model` at `dtype` with `batch`
+// sequences, or 0.
+int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memory, int batch = 1);
 
 InferenceResult evaluate_inference(const InferenceConfig& c, const System& system, const EfficiencyModel& eff);
 
