@@ -14,8 +14,6 @@ constexpr double kKernelsPerLayer = 12.0;
 constexpr int kMaxBatch = 4096;
 // Activation workspace per sequence and token in flight: a few h-wide fp16 vectors (estimate).
 constexpr double kWorkspaceVectors = 8.0;
-// Usable share of device memory (allocator, context, library workspaces; estimate, as for training).
-constexpr double kUsableMemoryShare = 0.92;
 }  // namespace
 
 DType default_kv_dtype(DType weights) {
@@ -104,7 +102,7 @@ int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memo
   probe.pp = 1;
   for (int tp = 1; tp <= 64; tp *= 2) {
     probe.tp = tp;
-    if (inference_memory_per_device(probe, batch).value() <= device_memory.value() * kUsableMemoryShare) return tp;
+    if (inference_memory_per_device(probe, batch).value() <= device_memory.value() * kUsableMemoryFraction) return tp;
   }
   return 0;
 }
@@ -131,7 +129,7 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
   const Evaluator ev{c,   sys, eff, *arithmetic, *dev.peak_of(*arithmetic) * compute_share,
                      dev.memory_bandwidth / static_cast<double>(r.replicas_per_device)};
 
-  const double usable = dev.memory_capacity.value() * kUsableMemoryShare;
+  const double usable = dev.memory_capacity.value() * kUsableMemoryFraction;
   const auto memory_for = [&](int b) { return inference_memory_per_device(c, b).value() * r.replicas_per_device; };
   const auto fits = [&](int b) { return memory_for(b) <= usable; };
   const double mean_context = c.input_tokens + c.output_tokens / 2.0;

@@ -13,6 +13,10 @@ namespace hwsim {
 
 enum class DeviceKind { gpu, cpu };
 
+// Share of a device's memory a workload may fill: the rest goes to the CUDA context, library workspaces and
+// allocator fragmentation (estimate; training and inference both use it).
+inline constexpr double kUsableMemoryFraction = 0.92;
+
 struct Device {
   std::string name;  // catalog name of the GPU or CPU
   DeviceKind kind = DeviceKind::gpu;

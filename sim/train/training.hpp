@@ -78,8 +78,6 @@ struct TrainingResult {
   double communication_busy = 0;
 };
 
-// Usable share of device memory (allocator fragmentation, CUDA context and library workspaces; estimate).
-inline constexpr double kUsableMemoryFraction = 0.92;
 // Communication hidden under compute still slows it: NCCL kernels occupy 8-32 of the SMs and share HBM bandwidth
 // (Megatron-core's pipeline schedules: "Asynchronous communication tends to slow down compute"). Each second of
 // overlapped collective adds this many seconds of compute (estimate: ~20% of an A100/H100's SMs).
