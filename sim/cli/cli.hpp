@@ -23,6 +23,9 @@ void add_run_commands(CLI::App& app, Common& common, Action& action);     // run
 void add_catalog_commands(CLI::App& app, Common& common, Action& action); // hw, model, schema
 void add_validate_command(CLI::App& app, Common& common, Action& action); // validate
 
+// `--format` (one of `formats`) and `-o FILE` on a command that prints results.
+void add_output_options(CLI::App* cmd, Common& common, const std::vector<std::string>& formats);
+
 // Writes `text` to -o FILE atomically (temporary file + rename) or to stdout.
 void emit(const Common& common, const std::string& text);
 

@@ -288,8 +288,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   hw->require_subcommand(1);
   hw->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
   CLI::App* hw_list = hw->add_subcommand("list", "list hardware entries");
-  hw_list->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  hw_list->add_option("-o,--output", common.output, "write to FILE");
+  add_output_options(hw_list, common, {"table", "json"});
   hw_list->fallthrough();  // accept the parent's --catalog after the subcommand
   hw_list->callback([&] {
     action = [&] {
@@ -299,8 +298,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   });
   CLI::App* hw_show = hw->add_subcommand("show", "show one entry with its derived figures and their derivation");
   hw_show->add_option("name", name, "entry name")->required();
-  hw_show->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  hw_show->add_option("-o,--output", common.output, "write to FILE");
+  add_output_options(hw_show, common, {"table", "json"});
   hw_show->fallthrough();  // accept the parent's --catalog after the subcommand
   hw_show->callback([&] {
     action = [&] {
@@ -329,8 +327,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   model->require_subcommand(1);
   model->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
   CLI::App* model_list = model->add_subcommand("list", "list models with derived parameters and FLOPs per token");
-  model_list->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  model_list->add_option("-o,--output", common.output, "write to FILE");
+  add_output_options(model_list, common, {"table", "json"});
   model_list->fallthrough();  // accept the parent's --catalog after the subcommand
   model_list->callback([&] {
     action = [&] {
@@ -351,8 +348,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   });
   CLI::App* model_show = model->add_subcommand("show", "show one model");
   model_show->add_option("name", name, "model name")->required();
-  model_show->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  model_show->add_option("-o,--output", common.output, "write to FILE");
+  add_output_options(model_show, common, {"table", "json"});
   model_show->fallthrough();  // accept the parent's --catalog after the subcommand
   model_show->callback([&] {
     action = [&] {

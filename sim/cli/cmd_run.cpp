@@ -35,9 +35,7 @@ void add_shared(CLI::App* cmd, Common& common, RunOptions& o) {
   cmd->add_option("--set", o.sets, "override an input: PATH=VALUE (facility.pue=1.2, deployments.NAME.count=10, "
                                    "workloads.NAME.batch=8, hw.NAME.KEY=VALUE)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
-  cmd->add_option("--format", common.format, "table, json, csv or md")
-      ->check(CLI::IsMember({"table", "json", "csv", "md"}));
-  cmd->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
+  add_output_options(cmd, common, {"table", "json", "csv", "md"});
   cmd->add_option("--threads", o.evaluate.threads, "threads for parallelism searches (default 1)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--top", o.evaluate.top, "configurations a parallelism search lists (default 5)")

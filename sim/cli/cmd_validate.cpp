@@ -66,8 +66,7 @@ void add_validate_command(CLI::App& app, Common& common, Action& action) {
                                                  "Example: hwsim validate scenarios/validation --format json");
   cmd->add_option("dir", dir, "directory of validation cases (default scenarios/validation)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
-  cmd->add_option("--format", common.format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  cmd->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
+  add_output_options(cmd, common, {"table", "json"});
   cmd->callback([&] {
     action = [&] {
       const DefaultEfficiency efficiency;

@@ -29,6 +29,13 @@ void emit(const Common& common, const std::string& text) {
   }
 }
 
+void add_output_options(CLI::App* cmd, Common& common, const std::vector<std::string>& formats) {
+  std::string names;
+  for (const auto& f : formats) names += (names.empty() ? "" : ", ") + f;
+  cmd->add_option("--format", common.format, names)->check(CLI::IsMember(formats));
+  cmd->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
+}
+
 std::vector<std::filesystem::path> catalog_paths(const Common& common) {
   std::vector<std::filesystem::path> dirs;
   for (const auto& d : common.catalog_dirs) dirs.emplace_back(d);
