@@ -194,3 +194,35 @@ TEST_CASE("default memory efficiency reaches half its plateau at 256 KiB", "[eff
   CHECK(eff.memory(gpu, Bytes(kGiB)) == Approx(0.88 * kGiB / (kGiB + 256.0 * 1024)).epsilon(kRel));
   CHECK(eff.memory(gpu, Bytes(kGiB)) > eff.memory(gpu, Bytes(1e6)));
 }
+
+TEST_CASE("tree all-reduce = 2 x size / bandwidth + 2 x ceil(log2 n) x latency", "[collectives]") {
+  const hwsim::LinkPath link{hwsim::BytesPerSecond(100e9), hwsim::Seconds(5e-6), 0.5};
+  // 8 ranks, 1 GB: 2 x 1e9 / (100e9 x 0.5) + 2 x 3 x 5 us = 0.04 s + 30 us.
+  CHECK(hwsim::tree_all_reduce(hwsim::Bytes(1e9), 8, link).value() == Approx(0.04 + 30e-6).epsilon(1e-12));
+  // 5 ranks: depth ceil(log2 5) = 3.
+  CHECK(hwsim::tree_all_reduce(hwsim::Bytes(1e9), 5, link).value() == Approx(0.04 + 30e-6).epsilon(1e-12));
+  CHECK(hwsim::tree_all_reduce(hwsim::Bytes(1e9), 1, link).value() == 0.0);
+}
+
+TEST_CASE("all_reduce takes the ring for large buffers and the tree for small ones across many ranks",
+          "[collectives]") {
+  const hwsim::LinkPath link{hwsim::BytesPerSecond(100e9), hwsim::Seconds(5e-6), 1.0};
+  // 1 GB over 64 ranks: ring 2 x 63/64 x 10 ms + 126 x 5 us = 19.6875 ms + 0.63 ms; tree 20 ms + 60 us.
+  const double ring_big = 2.0 * 63 / 64 * 1e9 / 100e9 + 126 * 5e-6;
+  const double tree_big = 2.0 * 1e9 / 100e9 + 12 * 5e-6;
+  CHECK(hwsim::all_reduce(hwsim::Bytes(1e9), 64, link).value() == Approx(std::min(ring_big, tree_big)).epsilon(1e-12));
+  CHECK(ring_big > tree_big);  // at 64 ranks the ring's 126 latency steps cost more than its bandwidth saving
+  // 1 GB over 8 ranks: ring 17.5 ms + 70 us beats tree 20 ms + 30 us.
+  CHECK(hwsim::all_reduce(hwsim::Bytes(1e9), 8, link).value() ==
+        Approx(2.0 * 7 / 8 * 1e9 / 100e9 + 14 * 5e-6).epsilon(1e-12));
+  // 64 KB over 8 ranks: tree 1.31 us + 30 us beats ring 1.15 us + 70 us.
+  CHECK(hwsim::all_reduce(hwsim::Bytes(65536), 8, link).value() ==
+        Approx(2.0 * 65536 / 100e9 + 6 * 5e-6).epsilon(1e-12));
+}
+
+TEST_CASE("all-to-all = (n - 1) / n x size / bandwidth + (n - 1) x latency", "[collectives]") {
+  const hwsim::LinkPath link{hwsim::BytesPerSecond(50e9), hwsim::Seconds(2e-6), 0.8};
+  // 4 ranks, 400 MB: 3/4 x 4e8 / (50e9 x 0.8) + 3 x 2 us = 7.5 ms + 6 us.
+  CHECK(hwsim::all_to_all(hwsim::Bytes(4e8), 4, link).value() == Approx(7.5e-3 + 6e-6).epsilon(1e-12));
+  CHECK(hwsim::all_to_all(hwsim::Bytes(4e8), 1, link).value() == 0.0);
+}

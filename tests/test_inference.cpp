@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <fmt/format.h>
+#include <cmath>
 #include <string>
 
 #include "sim/infer/inference.hpp"
@@ -310,8 +311,9 @@ struct HandPass {
 //             / (peak x 0.80 x t / (t + 4 us)),  t = (2 x batch x tokens x 8192 x 28672 / tp) / peak
 //   memory  = (weights x weight B + batch x (context + tokens) x 163,840 KV elements x KV B) / tp
 //             / (3.35 TB/s x 0.88 x bytes / (bytes + 256 KiB))
-//   communication = 2 x 80 ring all-reduces of batch x tokens x 8192 x 2 B over tp GPUs:
-//                   2 (tp - 1) / tp x size / (450 GB/s x 0.78) + 2 (tp - 1) x 3 us
+//   communication = 2 x 80 all-reduces of batch x tokens x 8192 x 2 B over tp GPUs, each the faster of
+//                   ring: 2 (tp - 1) / tp x size / (450 GB/s x 0.78) + 2 (tp - 1) x 3 us
+//                   tree: 2 x size / (450 GB/s x 0.78) + 2 x ceil(log2 tp) x 3 us
 HandPass llama70b_h100(int batch, double tokens, double context, int tp, double weight_bytes, double kv_bytes) {
   HandPass p;
   const double flops = batch * tokens * (2.0 * kLlama70bMatmul + 4.0 * 80 * context * 8192) / tp;
@@ -322,8 +324,9 @@ HandPass llama70b_h100(int batch, double tokens, double context, int tp, double 
   p.memory = bytes / (kH100Bandwidth * hbm_efficiency(bytes));
   if (tp > 1) {
     const double size = batch * tokens * 8192 * 2.0;
-    p.communication =
-        2.0 * 80 * (2.0 * (tp - 1) / tp * size / (kH100NvlinkPerDirection * 0.78) + 2.0 * (tp - 1) * 3e-6);
+    const double ring = 2.0 * (tp - 1) / tp * size / (kH100NvlinkPerDirection * 0.78) + 2.0 * (tp - 1) * 3e-6;
+    const double tree = 2.0 * size / (kH100NvlinkPerDirection * 0.78) + 2.0 * std::ceil(std::log2(tp)) * 3e-6;
+    p.communication = 2.0 * 80 * std::min(ring, tree);
   }
   return p;
 }

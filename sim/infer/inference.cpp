@@ -85,7 +85,7 @@ struct Evaluator {
     p.memory = bytes / (bandwidth * eff.memory(sys.device, bytes));
     if (c.tp > 1) {
       const Bytes activation(batch * tokens * m.hidden * 2.0);
-      p.communication = ring_all_reduce(activation, c.tp, tp_link()) * (2.0 * m.layers);
+      p.communication = all_reduce(activation, c.tp, tp_link()) * (2.0 * m.layers);
     }
     const Seconds launch = eff.launch_overhead(sys.device) * (kKernelsPerLayer * m.layers);
     p.time = Seconds(std::max(p.compute.value(), p.memory.value())) + p.communication + launch;

@@ -1,6 +1,9 @@
 #include "sim/perf/collectives.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include <algorithm>
 
 namespace hwsim {
 
@@ -17,6 +20,22 @@ Seconds ring_all_reduce(Bytes size, int ranks, const LinkPath& link) {
 }
 
 Seconds ring_all_gather(Bytes size, int ranks, const LinkPath& link) {
+  if (ranks <= 1) return Seconds(0);
+  const double n = ranks;
+  return transfer((n - 1) / n * size.value(), link) + link.latency * (n - 1);
+}
+
+Seconds tree_all_reduce(Bytes size, int ranks, const LinkPath& link) {
+  if (ranks <= 1) return Seconds(0);
+  const double depth = std::ceil(std::log2(static_cast<double>(ranks)));
+  return transfer(2.0 * size.value(), link) + link.latency * (2.0 * depth);
+}
+
+Seconds all_reduce(Bytes size, int ranks, const LinkPath& link) {
+  return std::min(ring_all_reduce(size, ranks, link), tree_all_reduce(size, ranks, link));
+}
+
+Seconds all_to_all(Bytes size, int ranks, const LinkPath& link) {
   if (ranks <= 1) return Seconds(0);
   const double n = ranks;
   return transfer((n - 1) / n * size.value(), link) + link.latency * (n - 1);

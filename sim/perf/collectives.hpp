@@ -1,5 +1,5 @@
-// Collective communication times, alpha-beta model over rings (first order; the training issue adds trees and
-// the multi-level hierarchy). `size` is the full buffer each rank holds (all-reduce) or the gathered result.
+// Collective communication times, alpha-beta model: rings and (double binary) trees, as NCCL runs them. `size` is
+// the full buffer each rank holds (all-reduce, all-to-all) or the gathered result (all-gather, reduce-scatter).
 #pragma once
 
 #include "sim/core/units.hpp"
@@ -18,6 +18,15 @@ Seconds ring_all_reduce(Bytes size, int ranks, const LinkPath& link);
 Seconds ring_all_gather(Bytes size, int ranks, const LinkPath& link);
 // One message: size / bandwidth + latency.
 Seconds point_to_point(Bytes size, const LinkPath& link);
+// Tree all-reduce (NCCL double binary tree): every rank sends and receives the buffer once while reducing up the
+// tree and once while broadcasting down: 2 x size / bandwidth + 2 x ceil(log2 n) x latency.
+Seconds tree_all_reduce(Bytes size, int ranks, const LinkPath& link);
+// All-reduce by the faster of ring and tree for this size (NCCL's tuner chooses per message size the same way:
+// trees for small, latency-bound messages across many ranks, rings for large ones).
+Seconds all_reduce(Bytes size, int ranks, const LinkPath& link);
+// All-to-all (pairwise exchange): each rank sends (n-1)/n of its buffer, one step per peer:
+// (n-1)/n x size / bandwidth + (n-1) x latency.
+Seconds all_to_all(Bytes size, int ranks, const LinkPath& link);
 
 // The link of a ring that spans nodes with `ranks_per_node` consecutive ranks in each node, while every other group
 // of the node (the other tensor/context-parallel ranks) runs the same collective at once. NCCL builds one ring

@@ -389,7 +389,7 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   if (par.tp > 1) {
     const Bytes activation(c.micro_batch * s_local * m.hidden * kActivationBytes);
     const double collectives = (c.recompute == Recompute::full ? 6.0 : 4.0) * layers_per_stage;
-    tp_time = ring_all_reduce(activation, par.tp, links.tp) * collectives;
+    tp_time = all_reduce(activation, par.tp, links.tp) * collectives;
   }
   // Context parallel: K and V blocks travel around the CP ring, overlapped with the attention they feed.
   Seconds cp_time(0);
@@ -449,7 +449,7 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
     const Seconds backward_cover = (scaled(layer.backward, layers_per_stage).time() + recompute.time()) * remaining;
     const Seconds forward_cover = scaled(layer.forward, layers_per_stage).time() * remaining;
     const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(params * grad_bytes), par.dp, links.dp)
-                                         : ring_all_reduce(Bytes(params * grad_bytes), par.dp, links.dp);
+                                         : all_reduce(Bytes(params * grad_bytes), par.dp, links.dp);
     const Seconds gather =
         par.zero >= 1 ? ring_all_gather(Bytes(params * weight_bytes(c.dtype)), par.dp, links.dp) : Seconds(0);
     if (c.dp_overlap) {
