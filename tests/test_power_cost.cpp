@@ -8,6 +8,8 @@
 // Tolerances: 1e-12 relative (the test evaluates the same formulas by hand; only rounding differs).
 #include <catch2/catch.hpp>
 
+#include "tests/support.hpp"
+
 #include <filesystem>
 #include <string>
 
@@ -46,13 +48,7 @@ const hwsim::DeploymentDecl& decl(const std::string& name) {
 hwsim::System system_of(const std::string& name) { return hwsim::build_system(fixture(), decl(name)); }
 
 const hwsim::Result& result(const hwsim::Evaluation& ev, const std::string& deployment) {
-  const hwsim::Result* found = nullptr;
-  for (const auto& r : ev.results) {
-    if (r.deployment == deployment) found = &r;
-  }
-  INFO("result for " << deployment);
-  REQUIRE(found != nullptr);
-  return *found;
+  return hwsim::test::result_of(ev, deployment);
 }
 
 // Provisioned power x PUE within the facility's budget.

@@ -7,6 +7,8 @@
 // Tolerances: 1e-12 relative for values recomputed by hand from the overridden inputs.
 #include <catch2/catch.hpp>
 
+#include "tests/support.hpp"
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -48,13 +50,7 @@ hwsim::Scenario load(const std::string& relative, const std::vector<std::string>
 }
 
 const hwsim::Result& result(const hwsim::Evaluation& ev, const std::string& deployment) {
-  const hwsim::Result* found = nullptr;
-  for (const auto& r : ev.results) {
-    if (r.deployment == deployment) found = &r;
-  }
-  INFO("result for " << deployment);
-  REQUIRE(found != nullptr);
-  return *found;
+  return hwsim::test::result_of(ev, deployment);
 }
 
 double metric(const hwsim::Result& r, const std::string& key) {
