@@ -30,12 +30,12 @@ std::vector<std::pair<Scenario, Evaluation>> evaluate_all(const Common& common, 
   return out;
 }
 
-void add_shared(CLI::App* cmd, Common& common, RunOptions& o) {
+void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<std::string>& formats) {
   cmd->add_option("scenarios", o.scenarios, "scenario YAML files")->required()->check(CLI::ExistingFile);
   cmd->add_option("--set", o.sets, "override an input: PATH=VALUE (facility.pue=1.2, deployments.NAME.count=10, "
                                    "workloads.NAME.batch=8, hw.NAME.KEY=VALUE)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
-  add_output_options(cmd, common, {"table", "json", "csv", "md"});
+  add_output_options(cmd, common, formats);
   cmd->add_option("--threads", o.evaluate.threads, "threads for parallelism searches (default 1)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--top", o.evaluate.top, "configurations a parallelism search lists (default 5)")
@@ -48,7 +48,7 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
   static RunOptions run_options;
   CLI::App* run = app.add_subcommand("run", "evaluate every deployment x workload of scenarios\n"
                                             "Example: hwsim run scenarios/dgx-h100-vs-altra-1mw.yaml --format json");
-  add_shared(run, common, run_options);
+  add_shared(run, common, run_options, {"table", "json", "csv", "md"});
   run->callback([&] {
     action = [&] {
       std::vector<Evaluation> evs;
@@ -64,7 +64,7 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
   static RunOptions check_options;
   CLI::App* check = app.add_subcommand("check", "evaluate scenarios' `expect:` entries; exit 1 when one fails\n"
                                                 "Example: hwsim check scenarios/dgx-h100-vs-altra-1mw.yaml");
-  add_shared(check, common, check_options);
+  add_shared(check, common, check_options, {"table", "json"});
   check->callback([&] {
     action = [&] {
       bool all = true;
