@@ -87,20 +87,29 @@ namespace {
 
 void add(std::vector<Metric>& m, const std::string& key, double value) { m.push_back({key, value}); }
 
-void add_site_metrics(Result& r, const System& sys, const PowerResult& p, const CostResult& c) {
+void add_site_metrics(Result& r, const System& sys, const PowerResult& p) {
   add(r.metrics, "devices", sys.devices);
   add(r.metrics, "nodes", sys.nodes * sys.node_share);
   add(r.metrics, "racks", sys.racks);
   add(r.metrics, "it_power_w", p.it.value());
   add(r.metrics, "provisioned_power_w", p.provisioned.value());
   add(r.metrics, "facility_power_w", p.facility.value());
-  (void)c;
 }
 
 void add_cost_metrics(Result& r, const CostResult& c) {
   add(r.metrics, "capex_usd", c.capex.value());
   add(r.metrics, "opex_usd_per_year", c.opex_per_year.value());
   add(r.metrics, "tco_usd", c.tco.value());
+}
+
+// A workload the deployment cannot hold: the deployment's site and cost figures at idle, and why.
+Result& not_fitting(Result& r, const Scenario& sc, const System& sys, std::string message) {
+  r.fits = false;
+  r.message = std::move(message);
+  const PowerResult idle = deployment_power(sys, {}, sc.facility.pue);
+  add_site_metrics(r, sys, idle);
+  add_cost_metrics(r, deployment_cost(sys, idle, sc.facility));
+  return r;
 }
 
 void add_energy_metrics(Result& r, const PowerResult& p, double tokens_per_s) {
@@ -132,12 +141,8 @@ Result evaluate_training_pair(const Scenario& sc, const System& sys, const Workl
     }
     r.search = info;
     if (found.top.empty()) {
-      r.fits = false;
-      r.message = fmt::format("no configuration of the {} searched fits in memory", found.configurations);
-      const PowerResult idle_power = deployment_power(sys, {}, sc.facility.pue);
-      add_site_metrics(r, sys, idle_power, deployment_cost(sys, idle_power, sc.facility));
-      add_cost_metrics(r, deployment_cost(sys, idle_power, sc.facility));
-      return r;
+      return not_fitting(r, sc, sys,
+                         fmt::format("no configuration of the {} searched fits in memory", found.configurations));
     }
     cfg = apply_candidate(cfg, found.top.front());
   }
@@ -145,28 +150,20 @@ Result evaluate_training_pair(const Scenario& sc, const System& sys, const Workl
   const int model_parallel = par.tp * par.pp * par.cp;
   if (w.dp_auto && !w.search_parallelism) par.dp = std::max(1, sys.devices / model_parallel);
   r.parallelism = parallelism_list(par);
-  const PowerResult idle_power = deployment_power(sys, {}, sc.facility.pue);
-  const CostResult idle_cost = deployment_cost(sys, idle_power, sc.facility);
-  const auto not_fitting = [&](std::string message) {
-    r.fits = false;
-    r.message = std::move(message);
-    add_site_metrics(r, sys, idle_power, idle_cost);
-    add_cost_metrics(r, idle_cost);
-    return r;
-  };
   if (model_parallel * par.dp != sys.devices) {
-    return not_fitting(fmt::format("parallelism tp={} x pp={} x cp={} x dp={} uses {} devices; the deployment has {}",
+    return not_fitting(r, sc, sys,
+                       fmt::format("parallelism tp={} x pp={} x cp={} x dp={} uses {} devices; the deployment has {}",
                                    par.tp, par.pp, par.cp, par.dp, model_parallel * par.dp, sys.devices));
   }
   if (cfg.global_batch % (static_cast<long long>(par.dp) * cfg.micro_batch) != 0) {
-    return not_fitting(fmt::format("global_batch {} is not a multiple of dp x micro_batch = {} x {}",
-                                   cfg.global_batch, par.dp, cfg.micro_batch));
+    return not_fitting(r, sc, sys,
+                       fmt::format("global_batch {} is not a multiple of dp x micro_batch = {} x {}", cfg.global_batch,
+                                   par.dp, cfg.micro_batch));
   }
   const TrainingResult t = evaluate_training(cfg, sys, eff);
   if (!t.fits) {
-    Result out = not_fitting(t.message);
-    out.metrics.insert(out.metrics.begin(), {"memory_per_device_bytes", t.memory_per_device.value()});
-    return out;
+    add(r.metrics, "memory_per_device_bytes", t.memory_per_device.value());
+    return not_fitting(r, sc, sys, t.message);
   }
   const PowerResult p = deployment_power(sys, {t.compute_busy, t.memory_busy, t.communication_busy}, sc.facility.pue);
   const CostResult c = deployment_cost(sys, p, sc.facility);
@@ -179,7 +176,7 @@ Result evaluate_training_pair(const Scenario& sc, const System& sys, const Workl
   add(r.metrics, "achieved_flops_per_device", t.achieved_flops_per_device.value());
   add(r.metrics, "hardware_flops_per_device", t.hardware_flops_per_device.value());
   add(r.metrics, "memory_per_device_bytes", t.memory_per_device.value());
-  add_site_metrics(r, sys, p, c);
+  add_site_metrics(r, sys, p);
   add_energy_metrics(r, p, t.tokens_per_s);
   add_cost_metrics(r, c);
   add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, t.tokens_per_s, sc.facility));
@@ -202,8 +199,6 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
   Result r{.deployment = sys.name, .workload = w.name, .kind = "inference", .calibration = eff.source()};
   const InferenceConfig& cfg = w.inference;
   r.parallelism = {{"tp", cfg.tp}, {"pp", cfg.pp}};
-  const PowerResult idle_power = deployment_power(sys, {}, sc.facility.pue);
-  const CostResult idle_cost = deployment_cost(sys, idle_power, sc.facility);
   const int per_replica = cfg.tp * cfg.pp;
   std::string problem;
   if (per_replica > sys.devices) {
@@ -218,12 +213,8 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
   InferenceResult inf;
   if (problem.empty()) inf = evaluate_inference(cfg, sys, eff);
   if (!problem.empty() || !inf.fits) {
-    r.fits = false;
-    r.message = problem.empty() ? inf.message : problem;
     if (problem.empty()) add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
-    add_site_metrics(r, sys, idle_power, idle_cost);
-    add_cost_metrics(r, idle_cost);
-    return r;
+    return not_fitting(r, sc, sys, problem.empty() ? inf.message : problem);
   }
   r.message = inf.message;
   r.compute_dtype = std::string(dtype_name(inf.compute));
@@ -239,7 +230,7 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
   add(r.metrics, "replicas", inf.replicas);
   if (inf.crossover_batch > 0) add(r.metrics, "crossover_batch", inf.crossover_batch);
   add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
-  add_site_metrics(r, sys, p, c);
+  add_site_metrics(r, sys, p);
   add_energy_metrics(r, p, inf.throughput_tokens_per_s);
   add_cost_metrics(r, c);
   add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, inf.throughput_tokens_per_s, sc.facility));
