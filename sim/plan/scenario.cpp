@@ -386,6 +386,12 @@ void collect(Diagnostics& diags, Fn&& fn) {
 
 DType dtype_of(const Reader& r, const std::string& key) { return *dtype_from_name(r.text(key)); }
 
+// Whether a deployment or workload named `name` is already in `list`.
+template <class List>
+bool has_name(const List& list, const std::string& name) {
+  return std::any_of(list.begin(), list.end(), [&](const auto& e) { return e.name == name; });
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& options) {
@@ -510,10 +516,8 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
       }
       if (auto p = d.optional_quantity("price")) dep.price = Usd(*p);
       if (d.has("network")) dep.network = &sc.hw.network(d.text("network"), d.where("network"), d.path_of("network"));
-      for (const auto& other : sc.deployments) {
-        if (other.name == dep.name) {
-          throw InputError(Diagnostic{d.where("name"), d.path_of("name"), "duplicate deployment name"});
-        }
+      if (has_name(sc.deployments, dep.name)) {
+        throw InputError(Diagnostic{d.where("name"), d.path_of("name"), "duplicate deployment name"});
       }
       sc.deployments.push_back(dep);
     });
@@ -595,10 +599,8 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
                                       fmt::format("{} layers do not split evenly into {} stages", model.layers, c.pp)});
         }
       }
-      for (const auto& other : sc.workloads) {
-        if (other.name == decl.name) {
-          throw InputError(Diagnostic{w.where("name"), w.path_of("name"), "duplicate workload name"});
-        }
+      if (has_name(sc.workloads, decl.name)) {
+        throw InputError(Diagnostic{w.where("name"), w.path_of("name"), "duplicate workload name"});
       }
       sc.workloads.push_back(std::move(decl));
     });
@@ -622,9 +624,6 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
     ValidationCase vc{v.text("id"),     v.text("kind"),       v.text("deployment"), v.text("workload"),
                       v.text("metric"), v.number("measured"), v.text("confidence"), v.text("source"),
                       v.text("note"),   v.where()};
-    const auto has_name = [](const auto& list, const std::string& name) {
-      return std::any_of(list.begin(), list.end(), [&](const auto& e) { return e.name == name; });
-    };
     if (!has_name(sc.deployments, vc.deployment)) {
       diags.add(v.where("deployment"), "validation.deployment", fmt::format("no deployment '{}'", vc.deployment));
     }
