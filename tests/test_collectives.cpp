@@ -166,13 +166,24 @@ TEST_CASE("default compute efficiency ramps up with FLOPs towards its ceiling", 
   CHECK(previous == Approx(ceiling).epsilon(1e-3));  // 1e16 FLOP = 10 s at peak: within 0.1% of the ceiling
 }
 
-TEST_CASE("default compute efficiency on a CPU ramps with a 20 us half-point to 50%", "[efficiency]") {
+TEST_CASE("default CPU efficiency: no size ramp, ceilings 0.50 floating point and 0.35 integer, few rows cost "
+          "d / (d + 20), fork/join 30 ns per core",
+          "[efficiency]") {
   hwsim::Device cpu;
   cpu.kind = hwsim::DeviceKind::cpu;
-  cpu.peak[hwsim::DType::fp32] = hwsim::FlopPerSecond(3.84e12);  // Altra Q80-30
+  cpu.cores = 80;
+  cpu.peak[hwsim::DType::fp32] = hwsim::FlopPerSecond(3.84e12);   // Altra Q80-30
+  cpu.peak[hwsim::DType::int8] = hwsim::FlopPerSecond(15.36e12);
   const hwsim::DefaultEfficiency eff;
   CHECK(hwsim::DefaultEfficiency::compute_ceiling(hwsim::DeviceKind::cpu, hwsim::DType::fp32) == 0.50);
-  CHECK(eff.compute(cpu, hwsim::DType::fp32, hwsim::Flop(3.84e12 * 20e-6)) == Approx(0.50 / 2).epsilon(kRel));
+  CHECK(hwsim::DefaultEfficiency::compute_ceiling(hwsim::DeviceKind::cpu, hwsim::DType::int8) == 0.35);
+  CHECK(eff.compute(cpu, hwsim::DType::fp32, hwsim::Flop(3.84e12 * 20e-6)) == 0.50);  // small or large: no ramp
+  CHECK(eff.compute(cpu, hwsim::DType::fp32, hwsim::Flop(1e3)) == 0.50);
+  // A decode step at batch 1 runs each weight for one row: 1 / 21 of the plateau, times the wide dimensions' share.
+  const double wide = 4096.0 / 4116 * 11008.0 / 11028;
+  CHECK(eff.gemm(cpu, hwsim::DType::int8, 1, 11008, 4096) == Approx(0.35 / 21 * wide).epsilon(kRel));
+  CHECK(eff.gemm(cpu, hwsim::DType::int8, 20, 11008, 4096) == Approx(0.35 / 2 * wide).epsilon(kRel));
+  CHECK(eff.launch_overhead(cpu).value() == Approx(80 * 30e-9).epsilon(kRel));
 }
 
 TEST_CASE("FP8 split accumulation keeps 1 / 1.15 of the fast-accumulation throughput, other types all of it",

@@ -1,7 +1,8 @@
 // Validation (sim/plan/validate): every case under scenarios/validation is evaluated and compared, error =
 // predicted / measured - 1, MAPE per kind; cases not modelled carry a reason. The training engine's published
-// accuracy (issue: MAPE <= 10% over >= 25 public cases, none off by more than 25%) is held here so that a model or
-// catalog change that loses it fails the suite.
+// accuracy (issue: MAPE <= 10% over >= 25 public cases, none off by more than 25%) and the inference engine's (MAPE
+// <= 15% over >= 12 cases, none off by more than 30%) are held here so that a model or catalog change that loses them
+// fails the suite.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -42,6 +43,25 @@ TEST_CASE("training predictions hold MAPE <= 10% over at least 25 public cases, 
   for (const auto& row : report().rows) {
     if (row.kind == "training") CHECK(row.failure.empty());
   }
+}
+
+TEST_CASE("inference predictions hold MAPE <= 15% over at least 12 public cases, GPU and CPU, none off by more than "
+          "30%",
+          "[validate]") {
+  const auto& t = report().summary.at("inference");
+  CHECK(t.cases >= 12);
+  CHECK(t.mape <= 0.15);
+  CHECK(t.max_abs_error <= 0.30);
+  int gpu = 0;
+  int cpu = 0;
+  for (const auto& row : report().rows) {
+    if (row.kind != "inference") continue;
+    INFO(row.id);
+    CHECK(row.failure.empty());
+    (row.id.rfind("CPU-", 0) == 0 ? cpu : gpu) += 1;
+  }
+  CHECK(gpu >= 6);
+  CHECK(cpu >= 5);
 }
 
 TEST_CASE("every case left out of validation says why", "[validate]") {

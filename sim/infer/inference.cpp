@@ -16,6 +16,10 @@ constexpr int kMaxBatch = 4096;
 constexpr double kWorkspaceVectors = 8.0;
 }  // namespace
 
+double weight_bytes_per_parameter(const InferenceConfig& c) {
+  return c.bits_per_weight ? *c.bits_per_weight / 8.0 : dtype_bytes(c.dtype);
+}
+
 DType default_kv_dtype(DType weights) {
   switch (weights) {
     case DType::fp4:
@@ -40,7 +44,7 @@ std::optional<DType> compute_dtype(const Device& device, DType weights) {
 
 Bytes inference_memory_per_device(const InferenceConfig& c, int batch) {
   const ModelSpec& m = c.model;
-  const double weights = m.parameters() * dtype_bytes(c.dtype);
+  const double weights = m.parameters() * weight_bytes_per_parameter(c);
   // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
   // batching with a paged KV cache (vLLM, TensorRT-LLM) holds sequences spread evenly through their lives, so the
   // cache holds the mean context, and each iteration prefills only the batch / output prompts that arrive.
@@ -61,6 +65,7 @@ struct Evaluator {
   DType arithmetic;
   FlopPerSecond peak;             // this replica's share of the device
   BytesPerSecond bandwidth;       // this replica's share of the device
+  double sync_share;              // CPU: the replica's threads / cores (a fork/join spans only its threads); GPU: 1
 
   [[nodiscard]] LinkPath tp_link() const {
     const bool out = c.tp > sys.devices_per_node();
@@ -69,26 +74,42 @@ struct Evaluator {
   }
 
   // One forward pass over `tokens` new tokens per sequence for `batch` sequences attending to `context` tokens
-  // on average; weights read once, KV cache of the whole context read, new KV written.
+  // on average: the weight products read the weights once, attention reads the KV cache of the whole context and
+  // writes the new tokens' KV.
   [[nodiscard]] PhaseTime forward(int batch, double tokens, double context) const {
     const ModelSpec& m = c.model;
-    const double devices = c.tp;  // pipeline stages run one after another for one batch
-    const Flop flops(batch * tokens * m.forward_flops_per_token(context) / devices);
-    const double weight_bytes = m.parameters() * dtype_bytes(c.dtype) / (c.tp * c.pp);
-    const double kv_bytes =
-        batch * (context + tokens) * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype) / (c.tp * c.pp);
+    const double rows = batch * tokens;  // tokens sharing each weight read
+    const double devices = c.tp;         // pipeline stages run one after another for one batch
+    const double attention_flops_per_token = 4.0 * m.layers * context * m.heads * m.head_dim();
+    const Flop matmul_flops(rows * (m.forward_flops_per_token(context) - attention_flops_per_token) / devices);
+    const Flop attention_flops(rows * attention_flops_per_token / devices);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time.
-    const Bytes bytes((weight_bytes + kv_bytes) * c.pp);
-    const Flop gemm(2.0 * batch * tokens * m.hidden * m.ffn_hidden / c.tp);
+    const Bytes weight_bytes(m.parameters() * weight_bytes_per_parameter(c) / c.tp);
+    const double group_reads = c.kv_reads_per_query_head ? static_cast<double>(m.heads) / m.kv_heads : 1.0;
+    const Bytes kv_bytes(batch * (context * group_reads + tokens) * m.kv_elements_per_token() *
+                         dtype_bytes(c.kv_dtype) / c.tp);
     PhaseTime p;
-    p.compute = flops / (peak * eff.compute(sys.device, arithmetic, gemm));
-    p.memory = bytes / (bandwidth * eff.memory(sys.device, bytes));
+    // The MLP's (rows x hidden) . (hidden x ffn / tp) stands for the pass's products: its row count decides how
+    // far from peak a decode step at a small batch runs.
+    p.matmul_compute = matmul_flops / (peak * eff.gemm(sys.device, arithmetic, rows,
+                                                          static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
+    p.matmul_memory = weight_bytes / (bandwidth * eff.memory(sys.device, weight_bytes));
+    p.attention_compute = attention_flops / (peak * eff.fused_attention(sys.device, arithmetic, false));
+    p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));
     if (c.tp > 1) {
-      const Bytes activation(batch * tokens * m.hidden * 2.0);
+      const Bytes activation(rows * m.hidden * 2.0);
       p.communication = all_reduce(activation, c.tp, tp_link()) * (2.0 * m.layers);
     }
-    const Seconds launch = eff.launch_overhead(sys.device) * (kKernelsPerLayer * m.layers);
-    p.time = Seconds(std::max(p.compute.value(), p.memory.value())) + p.communication + launch;
+    p.launch = eff.launch_overhead(sys.device) * (kKernelsPerLayer * m.layers * sync_share);
+    return finish(p);
+  }
+
+  // Totals and time of a pass from its op groups.
+  static PhaseTime finish(PhaseTime p) {
+    p.compute = p.matmul_compute + p.attention_compute;
+    p.memory = p.matmul_memory + p.attention_memory;
+    p.time = Seconds(std::max(p.matmul_compute.value(), p.matmul_memory.value())) +
+             Seconds(std::max(p.attention_compute.value(), p.attention_memory.value())) + p.communication + p.launch;
     return p;
   }
 };
@@ -97,6 +118,7 @@ struct Evaluator {
 
 int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memory, int batch) {
   InferenceConfig probe = c;
+  if (probe.dtype != dtype) probe.bits_per_weight.reset();  // the given width describes the original format
   probe.dtype = dtype;
   probe.kv_dtype = default_kv_dtype(dtype);
   probe.pp = 1;
@@ -126,8 +148,14 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
   if (c.threads && dev.kind == DeviceKind::cpu && dev.cores > 0) {
     compute_share = std::min(compute_share, static_cast<double>(*c.threads) / dev.cores);
   }
-  const Evaluator ev{c,   sys, eff, *arithmetic, *dev.peak_of(*arithmetic) * compute_share,
-                     dev.memory_bandwidth / static_cast<double>(r.replicas_per_device)};
+  const double sync_share = dev.kind == DeviceKind::cpu ? compute_share : 1.0;
+  const Evaluator ev{c,
+                     sys,
+                     eff,
+                     *arithmetic,
+                     *dev.peak_of(*arithmetic) * compute_share,
+                     dev.memory_bandwidth / static_cast<double>(r.replicas_per_device),
+                     sync_share};
 
   const double usable = dev.memory_capacity.value() * kUsableMemoryFraction;
   const auto memory_for = [&](int b) { return inference_memory_per_device(c, b).value() * r.replicas_per_device; };
@@ -140,14 +168,12 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
     const PhaseTime decode = ev.forward(b, 1, mean_context);
     const PhaseTime prompt = ev.forward(1, c.input_tokens, c.input_tokens / 2.0);
     const double arrivals = static_cast<double>(b) / c.output_tokens;
-    PhaseTime it;
-    it.compute = decode.compute + prompt.compute * arrivals;
-    it.memory = decode.memory;
+    PhaseTime it = decode;  // weights read once for the decode tokens and the arriving prompts
+    it.matmul_compute = decode.matmul_compute + prompt.matmul_compute * arrivals;
+    it.attention_compute = decode.attention_compute + prompt.attention_compute * arrivals;
+    it.attention_memory = decode.attention_memory + prompt.attention_memory * arrivals;
     it.communication = decode.communication + prompt.communication * arrivals;
-    const Seconds launch = decode.time - Seconds(std::max(decode.compute.value(), decode.memory.value())) -
-                           decode.communication;
-    it.time = Seconds(std::max(it.compute.value(), it.memory.value())) + it.communication + launch;
-    return it;
+    return Evaluator::finish(it);
   };
   const auto ttft_of = [&](int b) {
     return c.continuous ? ev.forward(1, c.input_tokens, c.input_tokens / 2.0).time + iteration(b).time
@@ -169,8 +195,9 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
       advice += fmt::format("; {} devices per replica (tp={}) hold it at {}", devices, devices, dtype_name(c.dtype));
     }
     for (DType lower : {DType::fp8, DType::int8, DType::int4, DType::fp4}) {
-      if (dtype_bytes(lower) >= dtype_bytes(c.dtype) || !compute_dtype(dev, lower)) continue;
+      if (dtype_bytes(lower) >= weight_bytes_per_parameter(c) || !compute_dtype(dev, lower)) continue;
       InferenceConfig probe = c;
+      probe.bits_per_weight.reset();
       probe.dtype = lower;
       probe.kv_dtype = default_kv_dtype(lower);
       if (inference_memory_per_device(probe, batch).value() * r.replicas_per_device <= usable) {
@@ -205,7 +232,7 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
   } else {
     // Largest batch that fits memory and meets the SLA; both conditions are monotone in the batch.
     int lo = 1;
-    int hi = kMaxBatch;
+    int hi = c.max_batch.value_or(kMaxBatch);
     if (!meets_sla(1)) {
       r.message = "no batch meets the SLA; showing batch 1";
     } else {
@@ -216,14 +243,20 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
     }
     batch = lo;
   }
-  // Crossover: the smallest batch whose decode step is compute bound (decode time is linear in the batch on both
-  // sides, so a bisection on the sign of compute - memory finds it).
+  // Crossover: the smallest batch whose decode step's weight products are compute bound, among the batches that fit
+  // memory (both sides grow monotonically with the batch, so a bisection on the sign of compute - memory finds it).
   {
     int lo = 1;
     int hi = kMaxBatch;
+    while (lo < hi) {  // the largest batch that fits
+      const int mid = lo + (hi - lo + 1) / 2;
+      if (fits(mid)) lo = mid; else hi = mid - 1;
+    }
+    hi = lo;
+    lo = 1;
     const auto compute_bound = [&](int b) {
       const PhaseTime d = ev.forward(b, 1, mean_context);
-      return d.compute >= d.memory;
+      return d.matmul_compute >= d.matmul_memory;
     };
     if (compute_bound(hi)) {
       while (lo < hi) {
@@ -243,8 +276,11 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
   r.decode_tokens_per_s = r.replicas * static_cast<double>(batch) / r.decode.time.value();
   double comp = 0, mem = 0, comm = 0;
   const auto split = [&](const PhaseTime& p, double times) {
-    const double busy = std::max(p.compute.value(), p.memory.value()) * times;
-    (p.compute >= p.memory ? comp : mem) += busy;
+    const auto group = [&](Seconds compute, Seconds memory) {
+      (compute >= memory ? comp : mem) += std::max(compute.value(), memory.value()) * times;
+    };
+    group(p.matmul_compute, p.matmul_memory);
+    group(p.attention_compute, p.attention_memory);
     comm += p.communication.value() * times;
   };
   double period = 0;

@@ -26,14 +26,24 @@ struct InferenceConfig {
   int input_tokens = 512;
   int output_tokens = 256;
   std::optional<int> batch;       // per replica; absent = auto
+  std::optional<int> max_batch;   // with batch auto: the serving engine's limit on sequences in flight
+  std::optional<double> bits_per_weight;  // stored width incl. block scales; absent = the dtype's width
   std::optional<int> replicas;    // absent = auto (devices / (tp x pp))
   int tp = 1;
   int pp = 1;
   bool continuous = true;         // continuous (in-flight) batching; false = static batches
   std::optional<int> threads;     // CPU threads per replica (absent: the replica's share of the cores)
+  // Decode attention kernels that load each KV head once for its whole query group (FlashDecoding, TensorRT-LLM
+  // XQA, vLLM paged attention), or once per query head (TensorRT-LLM's masked-MHA path before its 0.10 XQA kernels
+  // for Llama 2 70B; Hugging Face eager attention's repeat_kv): heads / kv_heads times the KV traffic.
+  bool kv_reads_per_query_head = false;
   std::optional<Seconds> sla_ttft;
   std::optional<Seconds> sla_tpot;
 };
+
+// Bytes stored per weight: bits_per_weight / 8 when given (quantization formats with block scales), else the
+// dtype's width.
+double weight_bytes_per_parameter(const InferenceConfig& c);
 
 // The KV-cache format stored for weights of `weights`: 16-bit and 8-bit formats keep their own width; 4-bit
 // weights keep an 8-bit (fp8) cache (estimate: 4-bit KV caches are uncommon in serving stacks).
@@ -43,11 +53,19 @@ DType default_kv_dtype(DType weights);
 // except 4-bit integer weights (W4A16 on GPUs, int8 dot products on CPUs); otherwise the best 16-bit format.
 std::optional<DType> compute_dtype(const Device& device, DType weights);
 
+// A forward pass, op group by op group (DESIGN.md: per op, time = max(compute, memory)): the weight products
+// (QKV, projection, MLP, logits) and attention (scores and context over the KV cache) are separate kernels, so a
+// compute-bound product does not hide a memory-bound attention.
 struct PhaseTime {
-  Seconds time;
-  Seconds compute;
-  Seconds memory;
+  Seconds time;           // max(matmul) + max(attention) + communication + launch
+  Seconds compute;        // matmul_compute + attention_compute
+  Seconds memory;         // matmul_memory + attention_memory
   Seconds communication;
+  Seconds matmul_compute;
+  Seconds matmul_memory;  // weights read
+  Seconds attention_compute;
+  Seconds attention_memory;  // KV cache read and written
+  Seconds launch;
 };
 
 struct InferenceResult {
@@ -63,7 +81,7 @@ struct InferenceResult {
   double throughput_tokens_per_s = 0;  // all replicas, end to end
   double decode_tokens_per_s = 0;      // all replicas, decode only
   int replicas_per_device = 1;         // CPU replicas sharing one socket
-  int crossover_batch = 0;             // smallest batch whose decode step is compute bound (0: none up to the limit)
+  int crossover_batch = 0;             // smallest batch whose decode weight products are compute bound (0: none that fits)
   Bytes memory_per_device;
   // Share of time in compute-bound, memory-bound and communication work (for power).
   double compute_busy = 0;

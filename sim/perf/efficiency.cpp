@@ -1,5 +1,7 @@
 #include "sim/perf/efficiency.hpp"
 
+#include <algorithm>
+
 namespace hwsim {
 
 // Sources: ../shared/data/calibration-reference.md (cuBLASLt GEMM plateaus on H100: BF16 ~80% of dense peak,
@@ -7,9 +9,12 @@ namespace hwsim {
 // all-reduce bus bandwidth ~78% of NVLink; tuned BLAS on Altra Max 52-58% of FP64 peak).
 double DefaultEfficiency::compute_ceiling(DeviceKind kind, DType dtype) {
   if (kind == DeviceKind::cpu) {
-    // CPU GEMM (BLIS/ArmPL-class kernels) reach ~50-58% of SIMD peak on Altra; int8 dot-product kernels in
-    // inference runtimes do not do better (estimate).
-    return 0.50;
+    // Integer dot-product kernels of inference runtimes: Ampere's optimized llama.cpp (r2.0.0) prefills 512-token
+    // prompts on OCI A1 (Altra Q80-30, int8 peak 15.36 TOP/s) at 2039.8 tokens/s for Llama 3.2 1B Q8R16
+    // (2 x 1.236e9 x 2039.8 = 5.04 TOP/s, 33%) and 881.2 tokens/s for 3B (2 x 3.21e9 x 881.2 = 5.66 TOP/s, 37%)
+    // (AmpereComputingAI/llama.cpp@343626c benchmarks/example_results/a1, pp_throughput_tps): 0.35. Floating-point
+    // GEMM (BLIS/ArmPL-class kernels) reaches ~50-58% of SIMD peak on Altra: 0.50.
+    return (dtype == DType::int8 || dtype == DType::int4) ? 0.35 : 0.50;
   }
   switch (dtype) {
     case DType::fp64: return 0.85;
@@ -29,20 +34,28 @@ double DefaultEfficiency::compute_ceiling(DeviceKind kind, DType dtype) {
 double DefaultEfficiency::compute(const Device& device, DType dtype, Flop flops) const {
   // Size ramp: an operation that would take t at full peak runs at ceiling x t / (t + t_half). t_half = 4 us on
   // GPUs (wave quantisation and tail effects dominate below a few microseconds; Calculon's step table falls to 60%
-  // near 1 GFLOP on H100, i.e. ~1 us), 20 us on CPUs (thread fork/join). Estimates, replaced by calibration.
+  // near 1 GFLOP on H100, i.e. ~1 us; estimate, replaced by calibration). None on CPUs: their fixed cost per
+  // operation is the fork/join barrier of launch_overhead(), and few rows are penalised by gemm().
   const double ceiling = compute_ceiling(device.kind, dtype);
   const auto peak = device.peak_of(dtype);
-  if (!peak || flops.value() <= 0) return ceiling;
+  if (!peak || flops.value() <= 0 || device.kind == DeviceKind::cpu) return ceiling;
   const double t_at_peak = flops.value() / peak->value();
-  const double t_half = device.kind == DeviceKind::gpu ? 4e-6 : 20e-6;
+  const double t_half = 4e-6;
   return ceiling * t_at_peak / (t_at_peak + t_half);
 }
 
 double DefaultEfficiency::gemm(const Device& device, DType dtype, double m, double n, double k) const {
   // Thin dimensions waste tensor-core tiles: each dimension d contributes d / (d + 16) (estimate: a 64-wide head
-  // dimension runs at 80% of a square GEMM, which matches batched attention GEMMs in cuBLAS traces).
-  const auto thin = [](double d) { return d / (d + 16.0); };
-  return compute(device, dtype, Flop(2.0 * m * n * k)) * thin(m) * thin(n) * thin(k);
+  // dimension runs at 80% of a square GEMM, which matches batched attention GEMMs in cuBLAS traces). On CPUs a
+  // product with few rows (a decode step's batch) re-reads and unpacks each weight for only those rows: d_half = 20,
+  // fitted to llama.cpp token generation of Llama 3.2 1B Q8R16 on OCI A1 at batch 1 (80 threads) and batch 8 (16
+  // threads) (the 3B cases of scenarios/validation are held out from the fit; see scenarios/validation/README.md).
+  // The size ramp of compute() applies to the time the product takes with its wasted tiles, so its fixed cost is
+  // added once per product, not multiplied by the waste.
+  const double d_half = device.kind == DeviceKind::cpu ? 20.0 : 16.0;
+  const auto thin = [d_half](double d) { return d / (d + d_half); };
+  const double used = thin(m) * thin(n) * thin(k);
+  return compute(device, dtype, Flop(2.0 * m * n * k / used)) * used;
 }
 
 double DefaultEfficiency::split_accumulation(const Device& /*device*/, DType dtype) const {
@@ -75,8 +88,11 @@ double DefaultEfficiency::link(const Device& /*device*/, bool scale_out) const {
 }
 
 Seconds DefaultEfficiency::launch_overhead(const Device& device) const {
-  // ~4 us per CUDA kernel launch in eager frameworks; ~2 us per OpenMP parallel region on a CPU (estimates).
-  return Seconds(device.kind == DeviceKind::gpu ? 4e-6 : 2e-6);
+  // ~4 us per CUDA kernel launch in eager frameworks (estimate). On a CPU, the barrier that ends each parallel
+  // operation grows with the threads it joins: 30 ns per core (2.4 us on 80 cores), fitted with the CPU d_half of
+  // gemm() to the same two llama.cpp runs on OCI A1.
+  if (device.kind == DeviceKind::gpu) return Seconds(4e-6);
+  return Seconds(30e-9 * std::max(1, device.cores));
 }
 
 Seconds DefaultEfficiency::link_latency(const Device& /*device*/, bool scale_out) const {

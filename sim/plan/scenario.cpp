@@ -151,6 +151,12 @@ const Schema& inference_workload_schema() {
                       .doc = "generated tokens per request"});
     w.keys.push_back({.name = "batch", .kind = ValueKind::integer, .default_text = "auto", .choices = {"auto"},
                       .minimum = 1, .doc = "sequences per replica (auto: largest that fits and meets the SLA)"});
+    w.keys.push_back({.name = "max_batch", .kind = ValueKind::integer, .minimum = 1,
+                      .doc = "with batch: auto, the serving engine's batch limit (TensorRT-LLM max_batch_size, vLLM "
+                             "max_num_seqs); the batch is the largest up to it that fits memory and meets the SLA"});
+    w.keys.push_back({.name = "bits_per_weight", .kind = ValueKind::number, .minimum = 1,
+                      .doc = "stored bits per weight including block scales (GGUF Q8_0 8.5, Q4_K 4.5; default: the "
+                             "dtype's width)"});
     w.keys.push_back({.name = "replicas", .kind = ValueKind::integer, .default_text = "auto", .choices = {"auto"},
                       .minimum = 1, .doc = "model copies (auto: devices / (tp x pp))"});
     w.keys.push_back({.name = "parallelism", .kind = ValueKind::map, .child = &parallelism,
@@ -161,6 +167,10 @@ const Schema& inference_workload_schema() {
                       .doc = "continuous (in-flight) batching, or static batches prefilled together"});
     w.keys.push_back({.name = "threads", .kind = ValueKind::integer, .minimum = 1,
                       .doc = "CPU threads per replica (default: the replica's share of the cores)"});
+    w.keys.push_back({.name = "kv_reads", .kind = ValueKind::choice, .default_text = "per_kv_head",
+                      .choices = {"per_kv_head", "per_query_head"},
+                      .doc = "decode attention loads each KV head once per query group (FlashDecoding, XQA, vLLM) "
+                             "or once per query head (older masked-MHA kernels, eager repeat_kv)"});
     return w;
   }();
   return s;
@@ -585,12 +595,21 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
         c.input_tokens = static_cast<int>(w.integer("input_tokens"));
         c.output_tokens = static_cast<int>(w.integer("output_tokens"));
         if (!w.is_word("batch", "auto")) c.batch = static_cast<int>(w.integer("batch"));
+        if (auto n = w.optional_integer("max_batch")) {
+          if (c.batch) {
+            throw InputError(Diagnostic{w.where("max_batch"), w.path_of("max_batch"),
+                                        "max_batch limits batch: auto; with a fixed batch leave it out"});
+          }
+          c.max_batch = static_cast<int>(*n);
+        }
+        if (auto b = w.optional_number("bits_per_weight")) c.bits_per_weight = *b;
         if (!w.is_word("replicas", "auto")) c.replicas = static_cast<int>(w.integer("replicas"));
         const Reader p = w.child("parallelism");
         c.tp = static_cast<int>(p.integer("tp"));
         c.pp = static_cast<int>(p.integer("pp"));
         c.continuous = w.text("batching") == "continuous";
         if (auto n = w.optional_integer("threads")) c.threads = static_cast<int>(*n);
+        c.kv_reads_per_query_head = w.text("kv_reads") == "per_query_head";
         const Reader sla = w.child("sla");
         if (auto v = sla.optional_quantity("ttft")) c.sla_ttft = Seconds(*v);
         if (auto v = sla.optional_quantity("tpot")) c.sla_tpot = Seconds(*v);
