@@ -281,15 +281,23 @@ std::string pareto_chart(const std::vector<const Result*>& results) {
     if (p.front) front += fmt::format("{:.1f},{:.1f} ", xs.at(p.cost), ys.at(p.throughput));
   }
   out += fmt::format("<polyline class=\"front\" points=\"{}\"/>", front);
+  std::vector<std::pair<double, double>> placed;  // label anchors so far: near points get their labels stacked
   for (const auto& p : points) {
     const double x = xs.at(p.cost);
     const double y = ys.at(p.throughput);
+    double label_y = y - 7;
+    while (std::any_of(placed.begin(), placed.end(), [&](const auto& q) {
+      return std::fabs(q.first - x) < 90 && std::fabs(q.second - label_y) < 13;
+    })) {
+      label_y -= 14;
+    }
+    placed.emplace_back(x, label_y);
     out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\"><title>{}: {}, {}</title></circle>", x,
                        y, p.front ? 6 : 4.5, p.front ? kPalette[1] : kPalette[5], html_escape(p.label),
                        format_metric("throughput_tokens_per_s", p.throughput),
                        format_metric("usd_per_million_tokens", p.cost));
     const bool right_side = x < kWidth - right - 120;
-    out += text(right_side ? x + 9 : x - 9, y - 7, p.label, right_side ? "start" : "end", "label");
+    out += text(right_side ? x + 9 : x - 9, label_y, p.label, right_side ? "start" : "end", "label");
   }
   return out + "</svg>\n";
 }

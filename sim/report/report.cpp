@@ -316,7 +316,7 @@ std::string md_cell(std::string text) {
 // A pull-request comment: per workload one compact row per deployment (P10-P90 under a value that has a spread),
 // the inputs that move each result most, then every metric in a collapsed section.
 std::string render_markdown(const Evaluation& ev) {
-  std::string out = fmt::format("### {}\n\n", md_cell(ev.scenario));
+  std::string out = fmt::format("## {}\n\n", md_cell(ev.scenario));
   if (!ev.description.empty()) out += md_cell(ev.description) + "\n\n";
   std::vector<std::string> workloads;
   for (const auto& r : ev.results) {
