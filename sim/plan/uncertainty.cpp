@@ -4,6 +4,7 @@
 #include <cmath>
 #include <exception>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <numeric>
 #include <random>
 #include <thread>
@@ -53,12 +54,21 @@ std::vector<Evaluation> evaluate_jobs(const Scenario& sc, const LoadOptions& loa
   std::vector<Evaluation> out(jobs.size());
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
   const auto work = [&](int t) {
+    std::size_t i = static_cast<std::size_t>(t);
     try {
-      for (std::size_t i = static_cast<std::size_t>(t); i < jobs.size(); i += static_cast<std::size_t>(threads)) {
+      for (; i < jobs.size(); i += static_cast<std::size_t>(threads)) {
         LoadOptions o = load;
         o.sets.insert(o.sets.end(), jobs[i].begin(), jobs[i].end());
         out[i] = evaluate(load_scenario(sc.file, o), eff, {});
       }
+    } catch (const InputError& e) {
+      // Every value inside a range must be valid input: say which sampled values were not.
+      std::vector<Diagnostic> d = e.diagnostics();
+      d.push_back({{sc.file, 0, 0}, "",
+                   fmt::format("the uncertainty analysis evaluates every value inside the ranges; it failed at {} "
+                               "(narrow the range, or run with --samples 0)",
+                               fmt::join(jobs[i], ", "))});
+      errors[static_cast<std::size_t>(t)] = std::make_exception_ptr(InputError(std::move(d)));
     } catch (...) {
       errors[static_cast<std::size_t>(t)] = std::current_exception();
     }
