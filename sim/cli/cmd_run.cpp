@@ -39,7 +39,8 @@ void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<
                                    "workloads.NAME.batch=8, hw.NAME.KEY=VALUE)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
   add_output_options(cmd, common, formats);
-  cmd->add_option("--threads", o.evaluate.threads, "threads for parallelism searches and uncertainty samples (default 1)")
+  cmd->add_option("--threads", o.evaluate.threads,
+                  "threads for parallelism searches and uncertainty samples (default 1)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--top", o.evaluate.top, "configurations a parallelism search lists (default 5)")
       ->check(CLI::Range(1, 1000));

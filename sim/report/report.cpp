@@ -246,6 +246,28 @@ std::string render_grid(const std::vector<std::vector<std::string>>& rows, bool 
   return out;
 }
 
+// For the text table: P10-P90 of the headline figures that have a spread, and the top sensitivities.
+std::string spread_lines(const Evaluation& ev) {
+  std::string out;
+  for (const auto& r : ev.results) {
+    std::vector<std::string> parts;
+    for (const std::string key : {"throughput_tokens_per_s", "it_power_w", "tco_usd", "usd_per_million_tokens"}) {
+      const Percentiles* p = percentiles_of(r, key);
+      if (p != nullptr && p->p90 > p->p10) {
+        parts.push_back(fmt::format("{} {} - {}", metric_label(key), format_metric(key, p->p10),
+                                    format_metric(key, p->p90)));
+      }
+    }
+    std::vector<std::string> top;
+    for (const auto& e : r.sensitivity) {
+      if (top.size() < 3) top.push_back(fmt::format("{} ({}) {:+.2f}", e.input, metric_label(e.metric), e.elasticity));
+    }
+    if (!parts.empty()) out += fmt::format("{} / {}: P10-P90 {}\n", r.deployment, r.workload, fmt::join(parts, "; "));
+    if (!top.empty()) out += fmt::format("{} / {}: elasticity {}\n", r.deployment, r.workload, fmt::join(top, ", "));
+  }
+  return out.empty() ? out : out + "\n";
+}
+
 std::string render_human(const Evaluation& ev, bool markdown) {
   std::string out;
   out += markdown ? fmt::format("## {}\n\n", ev.scenario) : fmt::format("Scenario: {}\n", ev.scenario);
@@ -290,6 +312,7 @@ std::string render_human(const Evaluation& ev, bool markdown) {
                          format_metric("memory_per_device_bytes", t.memory_per_device_bytes));
     }
   }
+  if (!markdown) out += spread_lines(ev);
   for (const auto& r : ev.results) {
     if (!r.message.empty()) {
       out += fmt::format("{}{} / {}: {}\n", markdown ? "- " : "", r.deployment, r.workload, r.message);
