@@ -2,10 +2,16 @@
 // network reference) with an inline <svg> per chart: four bar charts, the TCO breakdown and the Pareto chart per
 // workload, plus a tornado per result with sensitivities; every name is escaped. The md report has a compact table
 // per workload with P10-P90 under values that have a spread, and the full metric table in a collapsed section.
+// `hwsim run --format html` writes the page; `--samples 0` turns the uncertainty analysis off.
 // Fixture: tests/fixtures/scenarios/uncertainty.yaml (two deployments, a node price and a rack price range).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "sim/perf/efficiency.hpp"
@@ -28,6 +34,20 @@ hwsim::Evaluation evaluated(int samples) {
   hwsim::Evaluation ev = hwsim::evaluate(sc, eff);
   hwsim::add_uncertainty(ev, sc, load, eff, {.samples = samples, .threads = 2});
   return ev;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs `hwsim run` on the fixture with `args`, writing to `out`; returns the exit status.
+int run_cli(const std::string& args, const fs::path& out) {
+  const std::string cmd = std::string("'") + HWSIM_BINARY + "' run '" + kFixture.string() + "' " + args + " -o '" +
+                          out.string() + "' 2>/dev/null";
+  return std::system(cmd.c_str());
 }
 
 std::size_t count(const std::string& text, const std::string& what) {
@@ -93,4 +113,17 @@ TEST_CASE("json carries uncertainty, sensitivity and the cost breakdown only whe
   const std::string without = hwsim::render({evaluated(0)}, hwsim::Format::json);
   CHECK(without.find("\"uncertainty\": {") == std::string::npos);
   CHECK(without.find("\"sensitivity\"") == std::string::npos);
+}
+
+TEST_CASE("hwsim run writes the html page, and --samples 0 turns the uncertainty analysis off", "[html]") {
+  const fs::path dir = fs::temp_directory_path() / ("hwsim_test_html_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  REQUIRE(run_cli("--format html --samples 8 --threads 2", dir / "r.html") == 0);
+  const std::string page = slurp(dir / "r.html");
+  CHECK(count(page, "<svg") == 8);
+  REQUIRE(run_cli("--format json --samples 0", dir / "r.json") == 0);
+  CHECK(slurp(dir / "r.json").find("\"sensitivity\"") == std::string::npos);
+  REQUIRE(run_cli("--format json --samples 8", dir / "r.json") == 0);
+  CHECK(slurp(dir / "r.json").find("\"sensitivity\"") != std::string::npos);
+  fs::remove_all(dir);
 }
