@@ -6,6 +6,7 @@
 #include "sim/cli/cli.hpp"
 #include "sim/plan/check.hpp"
 #include "sim/plan/evaluate.hpp"
+#include "sim/plan/uncertainty.hpp"
 #include "sim/report/report.hpp"
 
 namespace hwsim::cli {
@@ -16,6 +17,7 @@ struct RunOptions {
   std::vector<std::string> scenarios;
   std::vector<std::string> sets;
   EvaluateOptions evaluate;
+  UncertaintyOptions uncertainty{.samples = 0};  // `run` turns it on
 };
 
 std::vector<std::pair<Scenario, Evaluation>> evaluate_all(const Common& common, const RunOptions& o) {
@@ -25,6 +27,7 @@ std::vector<std::pair<Scenario, Evaluation>> evaluate_all(const Common& common, 
   for (const auto& file : o.scenarios) {
     Scenario sc = load_scenario(file, load);
     Evaluation ev = evaluate(sc, efficiency, o.evaluate);
+    add_uncertainty(ev, sc, load, efficiency, {o.uncertainty.samples, o.evaluate.threads, o.uncertainty.seed});
     out.emplace_back(std::move(sc), std::move(ev));
   }
   return out;
@@ -36,7 +39,8 @@ void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<
                                    "workloads.NAME.batch=8, hw.NAME.KEY=VALUE)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
   add_output_options(cmd, common, formats);
-  cmd->add_option("--threads", o.evaluate.threads, "threads for parallelism searches (default 1)")
+  cmd->add_option("--threads", o.evaluate.threads,
+                  "threads for parallelism searches and uncertainty samples (default 1)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--top", o.evaluate.top, "configurations a parallelism search lists (default 5)")
       ->check(CLI::Range(1, 1000));
@@ -48,7 +52,13 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
   static RunOptions run_options;
   CLI::App* run = app.add_subcommand("run", "evaluate every deployment x workload of scenarios\n"
                                             "Example: hwsim run scenarios/dgx-h100-vs-altra-1mw.yaml --format json");
-  add_shared(run, common, run_options, {"table", "json", "csv", "md"});
+  add_shared(run, common, run_options, {"table", "json", "csv", "md", "html"});
+  run_options.uncertainty.samples = UncertaintyOptions{}.samples;
+  run->add_option("--samples", run_options.uncertainty.samples,
+                  fmt::format("Latin-hypercube samples of the scenario's range inputs (LO..HI) for P10/P50/P90; "
+                              "0 = off (default {})",
+                              run_options.uncertainty.samples))
+      ->check(CLI::Range(0, 100000));
   run->callback([&] {
     action = [&] {
       std::vector<Evaluation> evs;

@@ -96,10 +96,15 @@ void add_site_metrics(Result& r, const System& sys, const PowerResult& p) {
   add(r.metrics, "facility_power_w", p.facility.value());
 }
 
-void add_cost_metrics(Result& r, const CostResult& c) {
+void add_cost_metrics(Result& r, const CostResult& c, double years) {
   add(r.metrics, "capex_usd", c.capex.value());
   add(r.metrics, "opex_usd_per_year", c.opex_per_year.value());
   add(r.metrics, "tco_usd", c.tco.value());
+  r.cost_breakdown = {{"capex_nodes_usd", c.capex_nodes.value()},
+                      {"capex_network_usd", c.capex_network.value()},
+                      {"capex_racks_usd", c.capex_racks.value()},
+                      {"energy_usd", c.energy_per_year.value() * years},
+                      {"colocation_usd", c.colocation_per_year.value() * years}};
 }
 
 // A workload the deployment cannot hold: the deployment's site and cost figures at idle, and why.
@@ -108,7 +113,7 @@ Result& not_fitting(Result& r, const Scenario& sc, const System& sys, std::strin
   r.message = std::move(message);
   const PowerResult idle = deployment_power(sys, {}, sc.facility.pue);
   add_site_metrics(r, sys, idle);
-  add_cost_metrics(r, deployment_cost(sys, idle, sc.facility));
+  add_cost_metrics(r, deployment_cost(sys, idle, sc.facility), sc.facility.years);
   return r;
 }
 
@@ -178,7 +183,7 @@ Result evaluate_training_pair(const Scenario& sc, const System& sys, const Workl
   add(r.metrics, "memory_per_device_bytes", t.memory_per_device.value());
   add_site_metrics(r, sys, p);
   add_energy_metrics(r, p, t.tokens_per_s);
-  add_cost_metrics(r, c);
+  add_cost_metrics(r, c, sc.facility.years);
   add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, t.tokens_per_s, sc.facility));
   if (cfg.train_tokens > 0) {
     const double seconds = cfg.train_tokens / t.tokens_per_s;
@@ -232,7 +237,7 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
   add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
   add_site_metrics(r, sys, p);
   add_energy_metrics(r, p, inf.throughput_tokens_per_s);
-  add_cost_metrics(r, c);
+  add_cost_metrics(r, c, sc.facility.years);
   add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, inf.throughput_tokens_per_s, sc.facility));
   r.breakdown = {{"prefill_s", inf.prefill.time.value()},
                  {"prefill_compute_s", inf.prefill.compute.value()},

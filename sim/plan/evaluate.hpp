@@ -32,18 +32,40 @@ struct SearchInfo {
   std::vector<Entry> top;
 };
 
+// The spread of one metric over the sampled range inputs (sim/plan/uncertainty.hpp).
+struct Percentiles {
+  std::string key;  // metric key
+  double p10 = 0;
+  double p50 = 0;
+  double p90 = 0;
+};
+
+// How strongly one range input moves one metric: (dY/Y) / (dX/X) between the input's low and high ends.
+struct Sensitivity {
+  std::string input;   // the input's --set path
+  std::string metric;  // metric key
+  double elasticity = 0;
+  double at_low = 0;   // the metric with the input at its low end (the others at their midpoints)
+  double at_high = 0;  // ... at its high end
+};
+
 struct Result {
   std::string deployment;
   std::string workload;
   std::string kind;  // training | inference
   std::vector<Metric> metrics;
   std::vector<Metric> breakdown;
+  std::vector<Metric> cost_breakdown;  // TCO parts over the facility's years, summing to tco_usd
   bool fits = true;
   std::string message;
   std::string calibration;
   std::vector<std::pair<std::string, int>> parallelism;
   std::string compute_dtype;  // inference: the arithmetic used
   std::optional<SearchInfo> search;  // training with `parallelism: auto` / `micro_batch: auto`
+  // Only when the scenario has range inputs (empty otherwise): P10/P50/P90 per metric, and the inputs that move
+  // $/M tokens and throughput most, largest |elasticity| first.
+  std::vector<Percentiles> uncertainty;
+  std::vector<Sensitivity> sensitivity;
 
   [[nodiscard]] std::optional<double> metric(const std::string& key) const;
 };

@@ -65,6 +65,16 @@ struct ValidationCase {
   SourceLocation where;
 };
 
+// An input given as a range `LO..HI UNIT` (DESIGN.md Units): the model reads its midpoint; uncertainty analysis
+// samples it by setting `path` (a `--set` path) to values between `low` and `high`, written in `unit`.
+struct RangeInput {
+  std::string path;  // "facility.pue", "deployments.altra.price", "hw.altra-server.price"
+  double low = 0;    // as written, in `unit`
+  double high = 0;
+  std::string unit;  // "USD", "USD/kWh", "" for plain numbers
+  SourceLocation where;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -76,6 +86,8 @@ struct Scenario {
   std::vector<WorkloadDecl> workloads;
   std::vector<Expectation> expectations;
   std::optional<ValidationCase> validation;
+  // Range-valued inputs of the scenario and of the catalog entries its deployments use, one per path.
+  std::vector<RangeInput> ranges;
 };
 
 struct LoadOptions {

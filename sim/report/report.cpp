@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "sim/core/catalog_paths.hpp"
+#include "sim/report/html.hpp"
 
 namespace hwsim {
 
@@ -14,7 +16,9 @@ Format parse_format(const std::string& name) {
   if (name == "json") return Format::json;
   if (name == "csv") return Format::csv;
   if (name == "md") return Format::md;
-  throw InputError(Diagnostic{{"--format", 0, 0}, "", fmt::format("unknown format '{}' (table, json, csv, md)", name)});
+  if (name == "html") return Format::html;
+  throw InputError(
+      Diagnostic{{"--format", 0, 0}, "", fmt::format("unknown format '{}' (table, json, csv, md, html)", name)});
 }
 
 namespace {
@@ -58,6 +62,11 @@ constexpr MetricInfo kMetrics[] = {
     {"time_to_train_s", "time to train", Dimension::seconds, ""},
     {"cost_to_train_usd", "cost to train", Dimension::usd, ""},
     {"energy_to_train_j", "energy to train (facility)", Dimension::joules, ""},
+    {"capex_nodes_usd", "capex: nodes", Dimension::usd, ""},
+    {"capex_network_usd", "capex: network", Dimension::usd, ""},
+    {"capex_racks_usd", "capex: racks", Dimension::usd, ""},
+    {"energy_usd", "energy (all years)", Dimension::usd, ""},
+    {"colocation_usd", "colocation (all years)", Dimension::usd, ""},
     {"compute_s", "compute", Dimension::seconds, ""},
     {"memory_s", "  of which memory-bound", Dimension::seconds, ""},
     {"communication_s", "exposed communication", Dimension::seconds, ""},
@@ -110,6 +119,13 @@ std::string format_metric(const std::string& key, double value) {
   return format_quantity(value, m->dimension, 4);
 }
 
+const Percentiles* percentiles_of(const Result& r, const std::string& key) {
+  for (const auto& p : r.uncertainty) {
+    if (p.key == key) return &p;
+  }
+  return nullptr;
+}
+
 std::string metric_label(const std::string& key) {
   const MetricInfo* m = info(key);
   return m == nullptr ? key : std::string(m->label);
@@ -132,6 +148,10 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
     for (const auto& m : r.metrics) j["metrics"][m.key] = m.value;
     j["breakdown"] = nlohmann::ordered_json::object();
     for (const auto& m : r.breakdown) j["breakdown"][m.key] = m.value;
+    if (!r.cost_breakdown.empty()) {
+      j["cost_breakdown"] = nlohmann::ordered_json::object();
+      for (const auto& m : r.cost_breakdown) j["cost_breakdown"][m.key] = m.value;
+    }
     j["fits"] = r.fits;
     j["message"] = r.message;
     j["calibration"] = r.calibration;
@@ -151,6 +171,20 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
         e["throughput_tokens_per_s"] = t.tokens_per_s;
         e["memory_per_device_bytes"] = t.memory_per_device_bytes;
         j["top"].push_back(std::move(e));
+      }
+    }
+    if (!r.uncertainty.empty()) {
+      j["uncertainty"] = nlohmann::ordered_json::object();
+      for (const auto& p : r.uncertainty) j["uncertainty"][p.key] = {{"p10", p.p10}, {"p50", p.p50}, {"p90", p.p90}};
+    }
+    if (!r.sensitivity.empty()) {
+      j["sensitivity"] = nlohmann::ordered_json::array();
+      for (const auto& e : r.sensitivity) {
+        j["sensitivity"].push_back({{"input", e.input},
+                                    {"metric", e.metric},
+                                    {"elasticity", e.elasticity},
+                                    {"at_low", e.at_low},
+                                    {"at_high", e.at_high}});
       }
     }
     doc["results"].push_back(std::move(j));
@@ -212,6 +246,28 @@ std::string render_grid(const std::vector<std::vector<std::string>>& rows, bool 
   return out;
 }
 
+// For the text table: P10-P90 of the headline figures that have a spread, and the top sensitivities.
+std::string spread_lines(const Evaluation& ev) {
+  std::string out;
+  for (const auto& r : ev.results) {
+    std::vector<std::string> parts;
+    for (const std::string key : {"throughput_tokens_per_s", "it_power_w", "tco_usd", "usd_per_million_tokens"}) {
+      const Percentiles* p = percentiles_of(r, key);
+      if (p != nullptr && p->p90 > p->p10) {
+        parts.push_back(fmt::format("{} {} - {}", metric_label(key), format_metric(key, p->p10),
+                                    format_metric(key, p->p90)));
+      }
+    }
+    std::vector<std::string> top;
+    for (const auto& e : r.sensitivity) {
+      if (top.size() < 3) top.push_back(fmt::format("{} ({}) {:+.2f}", e.input, metric_label(e.metric), e.elasticity));
+    }
+    if (!parts.empty()) out += fmt::format("{} / {}: P10-P90 {}\n", r.deployment, r.workload, fmt::join(parts, "; "));
+    if (!top.empty()) out += fmt::format("{} / {}: elasticity {}\n", r.deployment, r.workload, fmt::join(top, ", "));
+  }
+  return out.empty() ? out : out + "\n";
+}
+
 std::string render_human(const Evaluation& ev, bool markdown) {
   std::string out;
   out += markdown ? fmt::format("## {}\n\n", ev.scenario) : fmt::format("Scenario: {}\n", ev.scenario);
@@ -256,6 +312,7 @@ std::string render_human(const Evaluation& ev, bool markdown) {
                          format_metric("memory_per_device_bytes", t.memory_per_device_bytes));
     }
   }
+  if (!markdown) out += spread_lines(ev);
   for (const auto& r : ev.results) {
     if (!r.message.empty()) {
       out += fmt::format("{}{} / {}: {}\n", markdown ? "- " : "", r.deployment, r.workload, r.message);
@@ -264,6 +321,74 @@ std::string render_human(const Evaluation& ev, bool markdown) {
   for (const auto& w : ev.warnings) out += fmt::format("{}warning: {}\n", markdown ? "- " : "", w);
   out += fmt::format("{}efficiencies: {}\n", markdown ? "\n" : "",
                      ev.results.empty() ? "default" : ev.results.front().calibration);
+  return out;
+}
+
+// The figures a reviewer compares first, in this order (those no result of the workload has are left out).
+constexpr std::string_view kSummaryKeys[] = {"throughput_tokens_per_s", "ttft_s",  "tpot_s",
+                                             "step_time_s",             "mfu",     "it_power_w",
+                                             "tco_usd",                 "usd_per_million_tokens",
+                                             "time_to_train_s",         "cost_to_train_usd"};
+
+std::string md_cell(std::string text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+// A pull-request comment: per workload one compact row per deployment (P10-P90 under a value that has a spread),
+// the inputs that move each result most, then every metric in a collapsed section.
+std::string render_markdown(const Evaluation& ev) {
+  std::string out = fmt::format("## {}\n\n", md_cell(ev.scenario));
+  if (!ev.description.empty()) out += md_cell(ev.description) + "\n\n";
+  std::vector<std::string> workloads;
+  for (const auto& r : ev.results) {
+    if (std::find(workloads.begin(), workloads.end(), r.workload) == workloads.end()) workloads.push_back(r.workload);
+  }
+  for (const auto& w : workloads) {
+    std::vector<const Result*> results;
+    for (const auto& r : ev.results) {
+      if (r.workload == w) results.push_back(&r);
+    }
+    std::vector<std::vector<std::string>> rows{{"deployment", "fits"}};
+    std::vector<std::string> keys;
+    for (const auto key : kSummaryKeys) {
+      const bool any = std::any_of(results.begin(), results.end(), [&](const Result* r) { return r->metric(std::string(key)); });
+      if (!any) continue;
+      keys.emplace_back(key);
+      rows[0].push_back(metric_label(keys.back()));
+    }
+    for (const Result* r : results) {
+      rows.push_back({md_cell(r->deployment), r->fits ? "yes" : "**no**"});
+      for (const auto& k : keys) {
+        std::string c = cell(*r, k, false);
+        if (const Percentiles* p = percentiles_of(*r, k); p != nullptr && p->p90 > p->p10) {
+          c += fmt::format("<br><sub>P10-P90 {} - {}</sub>", format_metric(k, p->p10), format_metric(k, p->p90));
+        }
+        rows.back().push_back(md_cell(c));
+      }
+    }
+    out += fmt::format("**{}** ({})\n\n{}\n", md_cell(w), results.front()->kind, render_grid(rows, true));
+  }
+  std::string ranked;
+  for (const auto& r : ev.results) {
+    for (const auto& key : {std::string("usd_per_million_tokens"), std::string("throughput_tokens_per_s")}) {
+      std::vector<std::string> top;
+      for (const auto& e : r.sensitivity) {
+        if (e.metric == key && top.size() < 3) top.push_back(fmt::format("`{}` {:+.2f}", e.input, e.elasticity));
+      }
+      if (!top.empty()) {
+        ranked += fmt::format("- {} / {}, {}: {}\n", md_cell(r.deployment), md_cell(r.workload), metric_label(key),
+                              fmt::join(top, ", "));
+      }
+    }
+  }
+  if (!ranked.empty()) out += "Inputs that move the result most (elasticity, largest first):\n\n" + ranked + "\n";
+  for (const auto& r : ev.results) {
+    if (!r.message.empty()) out += fmt::format("- {} / {}: {}\n", md_cell(r.deployment), md_cell(r.workload), r.message);
+  }
+  for (const auto& warning : ev.warnings) out += fmt::format("- warning: {}\n", warning);
+  out += "\n<details><summary>All metrics</summary>\n\n" + render_human(ev, true) + "\n</details>\n";
   return out;
 }
 
@@ -325,12 +450,13 @@ std::string render(const std::vector<Evaluation>& evs, Format format) {
       return all.dump(2) + "\n";
     }
     case Format::csv: return render_csv(evs);
+    case Format::html: return render_html(evs);
     case Format::table:
     case Format::md: {
       std::string out;
       for (std::size_t i = 0; i < evs.size(); ++i) {
         if (i > 0) out += "\n";
-        out += render_human(evs[i], format == Format::md);
+        out += format == Format::md ? render_markdown(evs[i]) : render_human(evs[i], false);
       }
       return out;
     }

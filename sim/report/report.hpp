@@ -9,10 +9,13 @@
 
 namespace hwsim {
 
-enum class Format { table, json, csv, md };
+enum class Format { table, json, csv, md, html };
 
 Format parse_format(const std::string& name);  // throws InputError for an unknown format
 std::string render(const std::vector<Evaluation>& evaluations, Format format);
+
+// The P10/P50/P90 of a result's metric, when the result has uncertainty figures for it.
+const Percentiles* percentiles_of(const Result& result, const std::string& key);
 
 // "1.23 kW", "4.5 ms", "$1.2M", "312 TFLOP/s": a metric value for people, by its key's unit suffix.
 std::string format_metric(const std::string& key, double value);

@@ -1,0 +1,129 @@
+// Reports for people (sim/report/html, the md format): the HTML page is one self-contained document (no script, no
+// network reference) with an inline <svg> per chart: four bar charts, the TCO breakdown and the Pareto chart per
+// workload, plus a tornado per result with sensitivities; every name is escaped. The md report has a compact table
+// per workload with P10-P90 under values that have a spread, and the full metric table in a collapsed section.
+// `hwsim run --format html` writes the page; `--samples 0` turns the uncertainty analysis off.
+// Fixture: tests/fixtures/scenarios/uncertainty.yaml (two deployments, a node price and a rack price range).
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "sim/perf/efficiency.hpp"
+#include "sim/plan/evaluate.hpp"
+#include "sim/plan/scenario.hpp"
+#include "sim/plan/uncertainty.hpp"
+#include "sim/report/html.hpp"
+#include "sim/report/report.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kFixture = fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / "uncertainty.yaml";
+
+hwsim::Evaluation evaluated(int samples) {
+  const hwsim::DefaultEfficiency eff;
+  const hwsim::LoadOptions load{};
+  const hwsim::Scenario sc = hwsim::load_scenario(kFixture, load);
+  hwsim::Evaluation ev = hwsim::evaluate(sc, eff);
+  hwsim::add_uncertainty(ev, sc, load, eff, {.samples = samples, .threads = 2});
+  return ev;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs `hwsim run` on the fixture with `args`, writing to `out`; returns the exit status.
+int run_cli(const std::string& args, const fs::path& out) {
+  const std::string cmd = std::string("'") + HWSIM_BINARY + "' run '" + kFixture.string() + "' " + args + " -o '" +
+                          out.string() + "' 2>/dev/null";
+  return std::system(cmd.c_str());
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("the html report is one self-contained document with a chart per figure", "[html]") {
+  const std::string page = hwsim::render({evaluated(16)}, hwsim::Format::html);
+  CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(count(page, "<html") == 1);
+  CHECK(count(page, "</html>") == 1);
+  CHECK(count(page, "<body>") == 1);
+  // Per workload: throughput, power, TCO, $/M tokens, TCO breakdown, Pareto; a $/M-tokens tornado per deployment
+  // (the prices do not move throughput).
+  CHECK(count(page, "<svg") == 6 + 2);
+  CHECK(count(page, "<svg") == count(page, "</svg>"));
+  CHECK(count(page, "http://") == 0);
+  CHECK(count(page, "https://") == 0);
+  CHECK(count(page, "<script") == 0);
+  CHECK(page.find("<polyline class=\"front\"") != std::string::npos);
+  CHECK(page.find("P10-P90") != std::string::npos);
+}
+
+TEST_CASE("the html report without range inputs has no tornado and no spread", "[html]") {
+  const std::string page = hwsim::render({evaluated(0)}, hwsim::Format::html);
+  CHECK(count(page, "<svg") == 6);
+  CHECK(page.find("P10-P90") == std::string::npos);
+  CHECK(page.find("Sensitivity of") == std::string::npos);
+}
+
+TEST_CASE("the html report escapes names", "[html]") {
+  hwsim::Evaluation ev = evaluated(0);
+  ev.scenario = "a<b & \"c\"";
+  ev.results.front().deployment = "<script>x</script>";
+  const std::string page = hwsim::render({ev}, hwsim::Format::html);
+  CHECK(page.find("<script>") == std::string::npos);
+  CHECK(page.find("&lt;script&gt;x&lt;/script&gt;") != std::string::npos);
+  CHECK(page.find("a&lt;b &amp; &quot;c&quot;") != std::string::npos);
+  CHECK(hwsim::html_escape("it's <&>") == "it&#39;s &lt;&amp;&gt;");
+}
+
+TEST_CASE("the md report has a compact table per workload with P10-P90 and every metric collapsed", "[html]") {
+  const std::string md = hwsim::render({evaluated(16)}, hwsim::Format::md);
+  CHECK(md.find("**chat** (inference)") != std::string::npos);
+  CHECK(md.find("| deployment | fits | throughput |") != std::string::npos);
+  CHECK(md.find("| h100 | yes |") != std::string::npos);
+  CHECK(md.find("| a100 | yes |") != std::string::npos);
+  CHECK(md.find("<sub>P10-P90 $") != std::string::npos);
+  CHECK(md.find("`deployments.h100.price` +0.") != std::string::npos);
+  CHECK(md.find("<details><summary>All metrics</summary>") != std::string::npos);
+  CHECK(md.find("| metric | h100 / chat | a100 / chat |") != std::string::npos);
+}
+
+TEST_CASE("json carries uncertainty, sensitivity and the cost breakdown only when they exist", "[html]") {
+  const std::string with = hwsim::render({evaluated(16)}, hwsim::Format::json);
+  CHECK(with.find("\"uncertainty\": {") != std::string::npos);
+  CHECK(with.find("\"sensitivity\"") != std::string::npos);
+  CHECK(with.find("\"cost_breakdown\"") != std::string::npos);
+  const std::string without = hwsim::render({evaluated(0)}, hwsim::Format::json);
+  CHECK(without.find("\"uncertainty\": {") == std::string::npos);
+  CHECK(without.find("\"sensitivity\"") == std::string::npos);
+}
+
+TEST_CASE("hwsim run writes the html page, and --samples 0 turns the uncertainty analysis off", "[html]") {
+  const fs::path dir = fs::temp_directory_path() / ("hwsim_test_html_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  REQUIRE(run_cli("--format html --samples 8 --threads 2", dir / "r.html") == 0);
+  const std::string page = slurp(dir / "r.html");
+  CHECK(count(page, "<svg") == 8);
+  REQUIRE(run_cli("--format json --samples 0", dir / "r.json") == 0);
+  CHECK(slurp(dir / "r.json").find("\"sensitivity\"") == std::string::npos);
+  REQUIRE(run_cli("--format json --samples 8", dir / "r.json") == 0);
+  CHECK(slurp(dir / "r.json").find("\"sensitivity\"") != std::string::npos);
+  fs::remove_all(dir);
+}
