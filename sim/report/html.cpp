@@ -210,7 +210,7 @@ std::string cost_chart(const std::vector<const Result*>& results) {
   const Scale sc{ticks.front(), ticks.back(), left, kWidth - right};
   std::string out = svg_open(bottom + 44, "TCO breakdown (capex + opex over the facility's years)");
   out += legend(labels, 40);
-  out += x_axis(sc, ticks, top - 4, bottom, [](double v) { return "$" + compact(v); }, "USD");
+  out += x_axis(sc, ticks, top - 4, bottom, [](double v) { return std::string(1, '$').append(compact(v)); }, "USD");
   for (std::size_t i = 0; i < results.size(); ++i) {
     const double y = top + block * static_cast<double>(i) + 6;
     out += text(left - 8, y + 13, fit_label(results[i]->deployment, 22), "end", "label");
@@ -392,7 +392,7 @@ std::string workload_section(const Evaluation& ev, const std::string& workload) 
   for (const auto& r : ev.results) {
     if (r.workload == workload) rs.push_back(&r);
   }
-  const auto money = [](double v) { return "$" + compact(v); };
+  const auto money = [](double v) { return std::string(1, '$').append(compact(v)); };
   std::string out = fmt::format("<h2>{} <span class=\"kind\">({})</span></h2>\n<div class=\"charts\">\n",
                                 html_escape(workload), html_escape(rs.front()->kind));
   out += metric_chart(rs, "Throughput", {"throughput_tokens_per_s"}, {"throughput"}, "tokens/s", compact);
