@@ -144,6 +144,8 @@ const Schema& facility_schema() {
            .doc = "amortisation period"},
           {.name = "utilization", .kind = ValueKind::quantity, .default_text = "1.0", .minimum = 0,
            .doc = "share of the time the deployment does this work"},
+          {.name = "maintenance", .kind = ValueKind::quantity, .default_text = "0", .minimum = 0,
+           .doc = "support and maintenance contracts per year, as a share of capex (e.g. 0.08)"},
           {.name = "rack", .kind = ValueKind::text, .default_text = "rack-42u",
            .doc = "rack catalog entry used where a deployment does not say nodes_per_rack"},
       }};
@@ -160,6 +162,7 @@ FacilitySpec load_facility(const Reader& r) {
   f.colocation_usd_per_watt_second = r.quantity("colocation") / (kSecondsPerYear / 12.0);
   f.years = r.quantity("years");
   f.utilization = r.quantity("utilization");
+  f.maintenance_per_year = r.quantity("maintenance");
   f.rack = r.text("rack");
   return f;
 }

@@ -57,6 +57,7 @@ struct FacilitySpec {
   double colocation_usd_per_watt_second = 0;  // colocation price per provisioned watt per second
   double years = 4;
   double utilization = 1.0;
+  double maintenance_per_year = 0;  // share of capex
   std::string rack;  // catalog name of the default rack
 };
 const Schema& facility_schema();

@@ -15,9 +15,12 @@ CostResult deployment_cost(const System& sys, const PowerResult& power, const Fa
   const double average_w = f.utilization * power.it.value() + (1.0 - f.utilization) * power.idle_it.value();
   c.energy_per_year = Usd(average_w * f.pue * kSecondsPerYear * f.electricity_usd_per_joule);
   c.colocation_per_year = Usd(power.provisioned.value() * f.colocation_usd_per_watt_second * kSecondsPerYear);
-  c.opex_per_year = c.energy_per_year + c.colocation_per_year;
+  c.maintenance_per_year = c.capex * f.maintenance_per_year;
+  c.opex_per_year = c.energy_per_year + c.colocation_per_year + c.maintenance_per_year;
   c.tco = c.capex + c.opex_per_year * f.years;
-  c.usd_per_busy_second = c.capex.value() / (f.years * kSecondsPerYear) +
+  c.depreciation_per_year = c.capex / f.years;
+  c.usd_per_hour = c.tco.value() / (f.years * kSecondsPerYear / 3600.0);
+  c.usd_per_busy_second = (c.capex.value() / f.years + c.maintenance_per_year.value()) / kSecondsPerYear +
                           power.provisioned.value() * f.colocation_usd_per_watt_second +
                           power.it.value() * f.pue * f.electricity_usd_per_joule;
   return c;

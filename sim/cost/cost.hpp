@@ -14,10 +14,15 @@ struct CostResult {
   Usd capex;
   Usd energy_per_year;      // at the facility's utilisation: load power when busy, idle power otherwise, x PUE
   Usd colocation_per_year;  // provisioned IT kW x price
+  Usd maintenance_per_year; // capex x the facility's maintenance share
   Usd opex_per_year;
   Usd tco;                  // capex + years x opex
   // USD per second of work at load: straight-line capex over the facility's years + colocation + load energy.
   double usd_per_busy_second = 0;
+  // Straight-line depreciation of capex over the facility's years, and the whole TCO per hour of the deployment's
+  // life.
+  Usd depreciation_per_year;
+  double usd_per_hour = 0;
 };
 
 CostResult deployment_cost(const System& system, const PowerResult& power, const FacilitySpec& facility);

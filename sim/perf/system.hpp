@@ -35,6 +35,11 @@ struct System {
   std::optional<NetworkSpec> network;  // scale-out fabric, when nodes > 1 and the node has NICs
   FatTree fabric;
 
+  // A configured power limit per device below its TDP, and the share of its compute clock the limit leaves
+  // (1 until the plan layer throttles the device for a workload; sim/power capped_clock_scale).
+  std::optional<Watts> power_cap;
+  double clock_scale = 1.0;
+
   [[nodiscard]] int devices_per_node() const { return node.devices(); }
   Usd price_per_node;  // the deployment's price override, else the node's
 };

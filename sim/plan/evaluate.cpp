@@ -27,6 +27,7 @@ System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   sys.nodes = nodes;
   sys.rack = sc.rack;
   sys.price_per_node = d.price.value_or(d.node->price);
+  sys.power_cap = d.power_cap;
   if (d.devices) {
     sys.devices = *d.devices;
     sys.node_share = static_cast<double>(*d.devices) / d.node->devices();
@@ -91,6 +92,9 @@ void add_site_metrics(Result& r, const System& sys, const PowerResult& p) {
   add(r.metrics, "devices", sys.devices);
   add(r.metrics, "nodes", sys.nodes * sys.node_share);
   add(r.metrics, "racks", sys.racks);
+  add(r.metrics, "device_power_w", p.device.value());
+  if (sys.clock_scale < 1.0) add(r.metrics, "clock_scale", sys.clock_scale);
+  add(r.metrics, "node_power_w", p.node.value());
   add(r.metrics, "it_power_w", p.it.value());
   add(r.metrics, "provisioned_power_w", p.provisioned.value());
   add(r.metrics, "facility_power_w", p.facility.value());
@@ -98,13 +102,40 @@ void add_site_metrics(Result& r, const System& sys, const PowerResult& p) {
 
 void add_cost_metrics(Result& r, const CostResult& c, double years) {
   add(r.metrics, "capex_usd", c.capex.value());
+  add(r.metrics, "depreciation_usd_per_year", c.depreciation_per_year.value());
   add(r.metrics, "opex_usd_per_year", c.opex_per_year.value());
   add(r.metrics, "tco_usd", c.tco.value());
+  add(r.metrics, "usd_per_hour", c.usd_per_hour);
   r.cost_breakdown = {{"capex_nodes_usd", c.capex_nodes.value()},
                       {"capex_network_usd", c.capex_network.value()},
                       {"capex_racks_usd", c.capex_racks.value()},
                       {"energy_usd", c.energy_per_year.value() * years},
-                      {"colocation_usd", c.colocation_per_year.value() * years}};
+                      {"colocation_usd", c.colocation_per_year.value() * years},
+                      {"maintenance_usd", c.maintenance_per_year.value() * years}};
+}
+
+// The System a workload runs on under the deployment's power cap: when the workload's activity would draw more than
+// the cap, the device's compute clock (all its peaks) drops to the share capped_clock_scale() gives; memory bandwidth
+// stays. Without a cap, or when it does not bind, the System itself.
+System throttled(const System& sys, const Activity& activity) {
+  if (!sys.power_cap) return sys;
+  const double scale = capped_clock_scale(sys.device, activity, *sys.power_cap);
+  if (scale >= 1.0) return sys;
+  System t = sys;
+  for (auto& [dtype, peak] : t.device.peak) peak = peak * scale;
+  t.clock_scale = scale;
+  return t;
+}
+
+// Renting the deployment's accelerators (or CPU nodes) by the hour instead of buying them.
+void add_cloud_metrics(Result& r, const System& sys, const DeploymentDecl& d, double tokens_per_s,
+                       std::optional<double> busy_seconds) {
+  if (!d.cloud_usd_per_hour) return;
+  const double units = sys.device.kind == DeviceKind::gpu ? sys.devices : sys.nodes * sys.node_share;
+  const double per_hour = *d.cloud_usd_per_hour * units;
+  add(r.metrics, "cloud_usd_per_hour", per_hour);
+  if (tokens_per_s > 0) add(r.metrics, "cloud_usd_per_million_tokens", per_hour / 3600.0 / tokens_per_s * 1e6);
+  if (busy_seconds) add(r.metrics, "cloud_cost_to_train_usd", per_hour / 3600.0 * *busy_seconds);
 }
 
 // A workload the deployment cannot hold: the deployment's site and cost figures at idle, and why.
@@ -132,7 +163,7 @@ std::vector<std::pair<std::string, int>> parallelism_list(const Parallelism& p) 
   return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"vp", p.vp}, {"cp", p.cp}, {"zero", p.zero}};
 }
 
-Result evaluate_training_pair(const Scenario& sc, const System& sys, const WorkloadDecl& w,
+Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
                               const EfficiencyModel& eff, const EvaluateOptions& options) {
   Result r{.deployment = sys.name, .workload = w.name, .kind = "training", .calibration = eff.source()};
   TrainingConfig cfg = w.training;
@@ -165,13 +196,16 @@ Result evaluate_training_pair(const Scenario& sc, const System& sys, const Workl
                        fmt::format("global_batch {} is not a multiple of dp x micro_batch = {} x {}", cfg.global_batch,
                                    par.dp, cfg.micro_batch));
   }
-  const TrainingResult t = evaluate_training(cfg, sys, eff);
-  if (!t.fits) {
-    add(r.metrics, "memory_per_device_bytes", t.memory_per_device.value());
-    return not_fitting(r, sc, sys, t.message);
+  const TrainingResult full_clock = evaluate_training(cfg, sys, eff);
+  if (!full_clock.fits) {
+    add(r.metrics, "memory_per_device_bytes", full_clock.memory_per_device.value());
+    return not_fitting(r, sc, sys, full_clock.message);
   }
-  const PowerResult p = deployment_power(sys, {t.compute_busy, t.memory_busy, t.communication_busy}, sc.facility.pue);
-  const CostResult c = deployment_cost(sys, p, sc.facility);
+  const System run =
+      throttled(sys, {full_clock.compute_busy, full_clock.memory_busy, full_clock.communication_busy});
+  const TrainingResult t = run.clock_scale < 1.0 ? evaluate_training(cfg, run, eff) : full_clock;
+  const PowerResult p = deployment_power(run, {t.compute_busy, t.memory_busy, t.communication_busy}, sc.facility.pue);
+  const CostResult c = deployment_cost(run, p, sc.facility);
   add(r.metrics, "throughput_tokens_per_s", t.tokens_per_s);
   add(r.metrics, "tokens_per_s_per_device", t.tokens_per_s / sys.devices);
   add(r.metrics, "samples_per_s", t.tokens_per_s / cfg.seq_len);
@@ -181,16 +215,18 @@ Result evaluate_training_pair(const Scenario& sc, const System& sys, const Workl
   add(r.metrics, "achieved_flops_per_device", t.achieved_flops_per_device.value());
   add(r.metrics, "hardware_flops_per_device", t.hardware_flops_per_device.value());
   add(r.metrics, "memory_per_device_bytes", t.memory_per_device.value());
-  add_site_metrics(r, sys, p);
+  add_site_metrics(r, run, p);
   add_energy_metrics(r, p, t.tokens_per_s);
   add_cost_metrics(r, c, sc.facility.years);
   add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, t.tokens_per_s, sc.facility));
+  std::optional<double> train_seconds;
   if (cfg.train_tokens > 0) {
-    const double seconds = cfg.train_tokens / t.tokens_per_s;
-    add(r.metrics, "time_to_train_s", seconds);
-    add(r.metrics, "cost_to_train_usd", seconds * c.usd_per_busy_second);
-    add(r.metrics, "energy_to_train_j", seconds * p.facility.value());
+    train_seconds = cfg.train_tokens / t.tokens_per_s;
+    add(r.metrics, "time_to_train_s", *train_seconds);
+    add(r.metrics, "cost_to_train_usd", *train_seconds * c.usd_per_busy_second);
+    add(r.metrics, "energy_to_train_j", *train_seconds * p.facility.value());
   }
+  add_cloud_metrics(r, run, d, t.tokens_per_s, train_seconds);
   r.breakdown = {{"compute_s", t.breakdown.compute.value()},
                  {"memory_s", t.breakdown.memory.value()},
                  {"communication_s", t.breakdown.communication.value()},
@@ -199,7 +235,7 @@ Result evaluate_training_pair(const Scenario& sc, const System& sys, const Workl
   return r;
 }
 
-Result evaluate_inference_pair(const Scenario& sc, const System& sys, const WorkloadDecl& w,
+Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
                                const EfficiencyModel& eff) {
   Result r{.deployment = sys.name, .workload = w.name, .kind = "inference", .calibration = eff.source()};
   const InferenceConfig& cfg = w.inference;
@@ -217,6 +253,11 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
   }
   InferenceResult inf;
   if (problem.empty()) inf = evaluate_inference(cfg, sys, eff);
+  System run = sys;
+  if (problem.empty() && inf.fits) {
+    run = throttled(sys, {inf.compute_busy, inf.memory_busy, inf.communication_busy});
+    if (run.clock_scale < 1.0) inf = evaluate_inference(cfg, run, eff);
+  }
   if (!problem.empty() || !inf.fits) {
     if (problem.empty()) add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
     return not_fitting(r, sc, sys, problem.empty() ? inf.message : problem);
@@ -224,8 +265,8 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
   r.message = inf.message;
   r.compute_dtype = std::string(dtype_name(inf.compute));
   const PowerResult p =
-      deployment_power(sys, {inf.compute_busy, inf.memory_busy, inf.communication_busy}, sc.facility.pue);
-  const CostResult c = deployment_cost(sys, p, sc.facility);
+      deployment_power(run, {inf.compute_busy, inf.memory_busy, inf.communication_busy}, sc.facility.pue);
+  const CostResult c = deployment_cost(run, p, sc.facility);
   add(r.metrics, "throughput_tokens_per_s", inf.throughput_tokens_per_s);
   add(r.metrics, "decode_tokens_per_s", inf.decode_tokens_per_s);
   add(r.metrics, "requests_per_s", inf.throughput_tokens_per_s / cfg.output_tokens);
@@ -235,10 +276,11 @@ Result evaluate_inference_pair(const Scenario& sc, const System& sys, const Work
   add(r.metrics, "replicas", inf.replicas);
   if (inf.crossover_batch > 0) add(r.metrics, "crossover_batch", inf.crossover_batch);
   add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
-  add_site_metrics(r, sys, p);
+  add_site_metrics(r, run, p);
   add_energy_metrics(r, p, inf.throughput_tokens_per_s);
   add_cost_metrics(r, c, sc.facility.years);
   add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, inf.throughput_tokens_per_s, sc.facility));
+  add_cloud_metrics(r, run, d, inf.throughput_tokens_per_s, std::nullopt);
   r.breakdown = {{"prefill_s", inf.prefill.time.value()},
                  {"prefill_compute_s", inf.prefill.compute.value()},
                  {"prefill_memory_s", inf.prefill.memory.value()},
@@ -265,8 +307,8 @@ Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const Evalua
       }
     }
     for (const auto& w : sc.workloads) {
-      ev.results.push_back(w.kind == WorkloadKind::training ? evaluate_training_pair(sc, sys, w, eff, options)
-                                                            : evaluate_inference_pair(sc, sys, w, eff));
+      ev.results.push_back(w.kind == WorkloadKind::training ? evaluate_training_pair(sc, d, sys, w, eff, options)
+                                                            : evaluate_inference_pair(sc, d, sys, w, eff));
     }
   }
   return ev;

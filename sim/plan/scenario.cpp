@@ -31,6 +31,10 @@ const Schema& deployment_schema() {
           {.name = "price", .kind = ValueKind::quantity, .dimension = Dimension::usd, .minimum = 0,
            .doc = "price per node (default: the node's)"},
           {.name = "network", .kind = ValueKind::text, .doc = "scale-out network entry (default: the node's NICs')"},
+          {.name = "power_cap", .kind = ValueKind::quantity, .dimension = Dimension::watts, .minimum = 1,
+           .doc = "power limit per accelerator (nvidia-smi -pl; default: its TDP): compute clocks drop to stay under it"},
+          {.name = "cloud_price", .kind = ValueKind::quantity, .dimension = Dimension::usd_per_hour, .minimum = 0,
+           .doc = "rental price per accelerator-hour (or per node-hour for CPU nodes), for the cloud comparison"},
       }};
   return s;
 }
@@ -587,6 +591,8 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
         dep.devices = static_cast<int>(*n);
       }
       if (auto p = d.optional_quantity("price")) dep.price = Usd(*p);
+      if (auto p = d.optional_quantity("power_cap")) dep.power_cap = Watts(*p);
+      if (auto p = d.optional_quantity("cloud_price")) dep.cloud_usd_per_hour = *p;
       if (d.has("network")) dep.network = &sc.hw.network(d.text("network"), d.where("network"), d.path_of("network"));
       if (has_name(sc.deployments, dep.name)) {
         throw InputError(Diagnostic{d.where("name"), d.path_of("name"), "duplicate deployment name"});

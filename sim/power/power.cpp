@@ -1,18 +1,27 @@
 #include "sim/power/power.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace hwsim {
 
-Watts device_power(const Device& d, const Activity& a, const PowerWeights& w) {
+Watts device_power(const Device& d, const Activity& a, std::optional<Watts> cap, const PowerWeights& w) {
   const double busy = std::clamp(w.compute * a.compute + w.memory * a.memory + w.communication * a.communication,
                                  0.0, 1.0);
-  return d.idle + (d.tdp - d.idle) * busy;
+  const Watts p = d.idle + (d.tdp - d.idle) * busy;
+  return cap ? Watts(std::min(p.value(), std::max(cap->value(), d.idle.value()))) : p;
+}
+
+double capped_clock_scale(const Device& d, const Activity& a, Watts cap) {
+  const double uncapped = device_power(d, a).value();
+  const double idle = d.idle.value();
+  if (uncapped <= cap.value() || uncapped <= idle) return 1.0;
+  return std::cbrt(std::max(cap.value() - idle, 0.0) / (uncapped - idle));
 }
 
 Watts node_power(const System& sys, const Activity& a) {
   const NodeSpec& n = sys.node;
-  Watts dc = device_power(sys.device, a) * static_cast<double>(n.devices());
+  Watts dc = device_power(sys.device, a, sys.power_cap) * static_cast<double>(n.devices());
   if (n.has_gpus() && n.cpu) {
     dc += (n.cpu->idle + (n.cpu->tdp - n.cpu->idle) * kHostCpuActivity) * static_cast<double>(n.cpu_count);
   }
@@ -31,12 +40,18 @@ Watts rack_power(const System& sys) { return sys.rack.overhead_power * static_ca
 }  // namespace
 
 Watts provisioned_power(const System& sys) {
-  return sys.node.power.max * (sys.nodes * sys.node_share) + network_power(sys) + rack_power(sys);
+  // A power cap lowers each device's nameplate share of the node's maximum (at the wall, through the PSU).
+  Watts node_max = sys.node.power.max;
+  if (sys.power_cap && *sys.power_cap < sys.device.tdp) {
+    node_max = node_max - (sys.device.tdp - *sys.power_cap) * static_cast<double>(sys.node.devices()) /
+                sys.node.power.psu_efficiency;
+  }
+  return node_max * (sys.nodes * sys.node_share) + network_power(sys) + rack_power(sys);
 }
 
 PowerResult deployment_power(const System& sys, const Activity& a, double pue) {
   PowerResult p;
-  p.device = device_power(sys.device, a);
+  p.device = device_power(sys.device, a, sys.power_cap);
   p.node = node_power(sys, a);
   p.network = network_power(sys);
   const double nodes = sys.nodes * sys.node_share;

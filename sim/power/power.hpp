@@ -2,6 +2,8 @@
 // supply losses (IT power is AC at the wall); network switches and rack overhead; PUE for the facility.
 #pragma once
 
+#include <optional>
+
 #include "hwmodels/infrastructure.hpp"
 #include "sim/core/units.hpp"
 #include "sim/perf/system.hpp"
@@ -28,7 +30,15 @@ struct PowerWeights {
 // Host CPUs of a GPU node feed the GPUs: they run at this share of their dynamic range (estimate).
 inline constexpr double kHostCpuActivity = 0.3;
 
-Watts device_power(const Device& device, const Activity& activity, const PowerWeights& weights = {});
+// Power of one device at `activity`, at most its TDP and `cap` when given.
+Watts device_power(const Device& device, const Activity& activity, std::optional<Watts> cap = std::nullopt,
+                   const PowerWeights& weights = {});
+
+// Under a power cap below what `activity` would draw, the device lowers its compute clock until it fits: dynamic
+// power goes with f x V^2 and voltage with frequency over the DVFS range, so power ~ f^3 (estimate; memory
+// bandwidth does not change). Returns the clock share s = ((cap - idle) / (uncapped - idle))^(1/3), 1 when the cap
+// does not bind.
+double capped_clock_scale(const Device& device, const Activity& activity, Watts cap);
 
 struct PowerResult {
   Watts device;        // one device, DC
