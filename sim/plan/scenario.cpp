@@ -6,6 +6,7 @@
 
 #include "hwmodels/catalog_loader.hpp"
 #include "sim/core/catalog_paths.hpp"
+#include "sim/plan/inputs.hpp"
 
 namespace hwsim {
 
@@ -396,7 +397,7 @@ bool has_name(const List& list, const std::string& name) {
 
 Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& options) {
   const std::string file = path.string();
-  ConfigNode root = load_yaml_file(path, file);
+  ConfigNode root = options.document != nullptr ? *options.document : load_yaml_file(path, file);
   Diagnostics diags;
   std::vector<HwOverride> hw_overrides;
   if (!root.is_map()) throw InputError(Diagnostic{{file, 1, 1}, "", "a scenario is a map with name, deployments, workloads"});
@@ -436,7 +437,7 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
   std::vector<std::filesystem::path> dirs = default_catalog_dirs();
   dirs.insert(dirs.end(), options.catalog_dirs.begin(), options.catalog_dirs.end());
   collect(diags, [&] {
-    loader.store = read_catalog_dirs(dirs);
+    loader.store = options.catalog != nullptr ? *options.catalog : read_catalog_dirs(dirs);
   });
   loader.add_scenario_catalog();
   loader.apply_hw_overrides(hw_overrides);
@@ -633,6 +634,7 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
     sc.validation = vc;
   }
   diags.throw_if_any();
+  if (options.inputs != nullptr) *options.inputs = collect_inputs(root, loader.store, sc);
   return sc;
 }
 
