@@ -97,8 +97,12 @@ Baseline read_baseline(const std::filesystem::path& file) {
   }
   std::stringstream text;
   text << in.rdbuf();
+  return read_baseline_text(text.str(), file.string());
+}
+
+Baseline read_baseline_text(const std::string& text, const std::string& file) {
   try {
-    const auto doc = nlohmann::ordered_json::parse(text.str());
+    const auto doc = nlohmann::ordered_json::parse(text);
     Baseline b;
     b.scenario = doc.at("scenario").get<std::string>();
     b.file = doc.value("file", "");
@@ -114,7 +118,7 @@ Baseline read_baseline(const std::filesystem::path& file) {
     }
     return b;
   } catch (const nlohmann::json::exception& e) {
-    throw InputError(Diagnostic{{file.string(), 0, 0}, "", fmt::format("not a hwsim baseline: {}", e.what())});
+    throw InputError(Diagnostic{{file, 0, 0}, "", fmt::format("not a hwsim baseline: {}", e.what())});
   }
 }
 

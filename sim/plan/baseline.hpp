@@ -45,6 +45,7 @@ std::string baseline_json(const Baseline& baseline);
 Baseline make_baseline(const Scenario& scenario, const Evaluation& evaluation, std::vector<InputValue> inputs,
                        const Tolerances& tolerances);
 Baseline read_baseline(const std::filesystem::path& file);  // throws InputError naming the file
+Baseline read_baseline_text(const std::string& text, const std::string& file);
 
 struct InputChange {
   std::string path;

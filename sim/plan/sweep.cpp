@@ -661,8 +661,11 @@ void merge_shards(const std::vector<std::string>& files, std::ostream& out) {
     if (best->point != expected) {
       if (best->point < expected) best->fail(fmt::format("point {} is in more than one shard", best->point));
       throw InputError(Diagnostic{{"merge", 0, 0}, "",
-                                  fmt::format("points {}..{} are in none of the shards (is a shard missing?)",
-                                              expected, best->point - 1)});
+                                  fmt::format("point{} {} in none of the shards (is a shard missing?)",
+                                              best->point - 1 > expected ? "s" : "",
+                                              best->point - 1 > expected
+                                                  ? fmt::format("{}..{} are", expected, best->point - 1)
+                                                  : fmt::format("{} is", expected))});
     }
     const std::int64_t p = best->point;
     while (best->point == p) {

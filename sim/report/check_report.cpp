@@ -91,7 +91,15 @@ std::string render_check_text(const std::vector<ScenarioCheck>& checks) {
       for (const auto& c : b.changes) out += "    " + input_text(c) + "\n";
     }
   }
-  out += all ? "all plans hold\n" : "some plans FAILED\n";
+  const bool baselines = std::any_of(checks.begin(), checks.end(), [](const ScenarioCheck& s) { return s.baseline.has_value(); });
+  const bool expectations_hold = std::all_of(checks.begin(), checks.end(), [](const ScenarioCheck& s) {
+    return std::all_of(s.expectations.begin(), s.expectations.end(), [](const ExpectationOutcome& o) { return o.passed; });
+  });
+  if (all) {
+    out += baselines ? "all expectations hold, no drift from the baselines\n" : "all expectations hold\n";
+  } else {
+    out += expectations_hold ? "some plans FAILED: drift from the baselines\n" : "some expectations FAILED\n";
+  }
   return out;
 }
 
