@@ -61,6 +61,9 @@ struct Evaluator {
   DType arithmetic;
   FlopPerSecond peak;             // this replica's share of the device
   BytesPerSecond bandwidth;       // this replica's share of the device
+  // Computed once per evaluation rather than per forward pass (the batch searches make dozens of passes).
+  double weight_bytes = c.model.parameters() * dtype_bytes(c.dtype) / (c.tp * c.pp);
+  LinkPath link = tp_link();
 
   [[nodiscard]] LinkPath tp_link() const {
     const bool out = c.tp > sys.devices_per_node();
@@ -74,7 +77,6 @@ struct Evaluator {
     const ModelSpec& m = c.model;
     const double devices = c.tp;  // pipeline stages run one after another for one batch
     const Flop flops(batch * tokens * m.forward_flops_per_token(context) / devices);
-    const double weight_bytes = m.parameters() * dtype_bytes(c.dtype) / (c.tp * c.pp);
     const double kv_bytes =
         batch * (context + tokens) * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype) / (c.tp * c.pp);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time.
@@ -85,7 +87,7 @@ struct Evaluator {
     p.memory = bytes / (bandwidth * eff.memory(sys.device, bytes));
     if (c.tp > 1) {
       const Bytes activation(batch * tokens * m.hidden * 2.0);
-      p.communication = all_reduce(activation, c.tp, tp_link()) * (2.0 * m.layers);
+      p.communication = all_reduce(activation, c.tp, link) * (2.0 * m.layers);
     }
     const Seconds launch = eff.launch_overhead(sys.device) * (kKernelsPerLayer * m.layers);
     p.time = Seconds(std::max(p.compute.value(), p.memory.value())) + p.communication + launch;
@@ -136,9 +138,11 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
 
   // One iteration of continuous batching with `b` sequences in flight: b decode tokens plus the prompts of the
   // b / output requests that replace those finishing, in one pass (weights read once).
+  // A lone prompt's prefill does not depend on the batch: computed once for the batch searches below.
+  const PhaseTime lone_prefill = ev.forward(1, c.input_tokens, c.input_tokens / 2.0);
   const auto iteration = [&](int b) {
     const PhaseTime decode = ev.forward(b, 1, mean_context);
-    const PhaseTime prompt = ev.forward(1, c.input_tokens, c.input_tokens / 2.0);
+    const PhaseTime& prompt = lone_prefill;
     const double arrivals = static_cast<double>(b) / c.output_tokens;
     PhaseTime it;
     it.compute = decode.compute + prompt.compute * arrivals;
@@ -150,7 +154,7 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
     return it;
   };
   const auto ttft_of = [&](int b) {
-    return c.continuous ? ev.forward(1, c.input_tokens, c.input_tokens / 2.0).time + iteration(b).time
+    return c.continuous ? lone_prefill.time + iteration(b).time
                         : ev.forward(b, c.input_tokens, c.input_tokens / 2.0).time;
   };
   const auto tpot_of = [&](int b) { return c.continuous ? iteration(b).time : ev.forward(b, 1, mean_context).time; };
