@@ -12,6 +12,8 @@
 #include <ostream>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "hwmodels/catalog_loader.hpp"
@@ -124,6 +126,28 @@ VaryAxis parse_vary(const std::string& spec, const ConfigNode& doc, const EntryS
     if (axis.values.empty() || axis.values.back() != text) axis.values.push_back(text);
   }
   return axis;
+}
+
+void collect_scalars(const ConfigNode& node, std::vector<std::string>& out) {
+  if (node.is_scalar()) out.push_back(node.scalar);
+  for (const auto& [k, v] : node.entries) collect_scalars(v, out);
+  for (const auto& item : node.items) collect_scalars(item, out);
+}
+
+// The entries of `all` named in `names`, and those they name (base:, a node's GPU, its network, ...), as a store.
+EntryStore reachable_entries(const EntryStore& all, std::vector<std::string> names) {
+  EntryStore out;
+  Diagnostics diags;  // entries of a store that read without error add without error
+  std::set<std::string> seen;
+  while (!names.empty()) {
+    const std::string name = std::move(names.back());
+    names.pop_back();
+    const RawEntry* e = all.find(name);
+    if (e == nullptr || !seen.insert(name).second) continue;
+    collect_scalars(e->node, names);
+    out.add_entry(e->node, e->file, diags, false);
+  }
+  return out;
 }
 
 using Setter = std::function<void(Scenario&)>;
@@ -275,7 +299,8 @@ struct Sweep::Impl {
   std::filesystem::path file;
   LoadOptions load;  // with the document and the catalog read once
   ConfigNode document;
-  EntryStore catalog;
+  EntryStore all_entries;  // every catalog directory
+  EntryStore catalog;      // the entries the scenario and the axes can reach (loads are faster with fewer)
   SweepOptions options;
   std::vector<VaryAxis> axes;
   std::vector<std::vector<Setter>> setters;  // per axis, per value; empty for axes that reload
@@ -457,17 +482,32 @@ Sweep::Sweep(const std::filesystem::path& scenario, const LoadOptions& load, con
   s.document = load_yaml_file(scenario, scenario.string());
   std::vector<std::filesystem::path> dirs = default_catalog_dirs();
   dirs.insert(dirs.end(), load.catalog_dirs.begin(), load.catalog_dirs.end());
-  s.catalog = read_catalog_dirs(dirs);
+  s.all_entries = read_catalog_dirs(dirs);
   s.load.document = &s.document;
-  s.load.catalog = &s.catalog;
+  s.load.catalog = &s.all_entries;
   s.load.inputs = nullptr;
   const Scenario base = s.load_with({});
   s.name = base.name;
   const Evaluation base_ev = evaluate(base, DefaultEfficiency{}, {});
 
   if (options.vary.empty()) throw InputError(Diagnostic{{"--vary", 0, 0}, "", "give at least one --vary PATH=VALUES"});
-  for (const auto& spec : options.vary) {
-    VaryAxis axis = parse_vary(spec, s.document, s.catalog);
+  std::vector<VaryAxis> parsed;
+  for (const auto& spec : options.vary) parsed.push_back(parse_vary(spec, s.document, s.all_entries));
+  // Loads use only the catalog entries reachable by name from the scenario, the --set values, the axes' values
+  // and the defaults that name entries (the facility's rack); an axis value that needs more falls back to all.
+  std::vector<std::string> names{base.facility.rack};
+  collect_scalars(s.document, names);
+  for (const auto& a : load.sets) names.push_back(a.substr(a.find('=') + 1));
+  for (const auto& a : parsed) {
+    const auto parts = split(a.path, '.');
+    if (parts.size() > 1) names.push_back(parts[1]);
+    names.insert(names.end(), a.values.begin(), a.values.end());
+  }
+  s.catalog = reachable_entries(s.all_entries, names);
+  s.load.catalog = &s.catalog;
+  for (auto& parsed_axis : parsed) {
+    VaryAxis axis = std::move(parsed_axis);
+    const std::string& spec = axis.spec;
     for (const auto& other : s.axes) {
       if (other.path == axis.path) bad_vary(spec, fmt::format("{} is already varied by --vary {}", axis.path, other.spec));
     }
@@ -475,8 +515,15 @@ Sweep::Sweep(const std::filesystem::path& scenario, const LoadOptions& load, con
     std::vector<Setter> setters;
     for (const auto& v : axis.values) {
       try {
-        const Scenario probe = s.load_with({axis.path + "=" + v});
-        setters.push_back(fast_setter(split(axis.path, '.'), probe));
+        std::optional<Scenario> probe;
+        try {
+          probe.emplace(s.load_with({axis.path + "=" + v}));
+        } catch (const InputError&) {
+          if (s.load.catalog == &s.all_entries) throw;
+          s.load.catalog = &s.all_entries;  // the reduced catalog may lack what this value needs
+          probe.emplace(s.load_with({axis.path + "=" + v}));
+        }
+        setters.push_back(fast_setter(split(axis.path, '.'), *probe));
       } catch (const InputError& e) {
         std::vector<Diagnostic> diags = e.diagnostics();
         for (auto& d : diags) {
