@@ -52,7 +52,7 @@ double leading_number(const std::string& text) {
 std::string scatter(const std::string& title, const std::string& x_label, const std::string& y_label,
                     const std::vector<Series>& series, const std::vector<Point>& front = {},
                     const std::vector<std::string>& x_words = {}) {
-  constexpr double W = 640, H = 360, L = 80, R = 20, T = 30, B = 50;
+  constexpr double W = 660, H = 360, L = 80, R = 40, T = 30, B = 50;
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   for (const auto& s : series) {
     for (const auto& p : s.points) {
