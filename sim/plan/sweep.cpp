@@ -248,7 +248,8 @@ const Metric* find_metric(const Result& r, const std::string& key, std::size_t& 
 }
 
 void append_csv_cell(std::string& out, const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) {
+  const bool plain = std::none_of(text.begin(), text.end(), [](char c) { return c == ',' || c == '"' || c == '\n'; });
+  if (plain) {
     out += text;
     return;
   }
@@ -306,6 +307,7 @@ struct Sweep::Impl {
   std::vector<std::size_t> slow_axes;
   std::vector<std::size_t> fast_axes;
   std::vector<std::string> metrics;
+  std::vector<std::vector<std::string>> csv_values;  // per axis, per value: the CSV cell (quoted where needed)
   std::string name;
   std::int64_t total = 1;
 
@@ -382,7 +384,7 @@ void append_csv_rows(std::string& out, const Sweep::Impl& s, std::int64_t point,
     append_integer(out, point);
     for (std::size_t a = 0; a < s.axes.size(); ++a) {
       out += ',';
-      append_csv_cell(out, s.axes[a].values[value_index[a]]);
+      out += s.csv_values[a][value_index[a]];
     }
     out += ',';
     append_csv_cell(out, r.deployment);
@@ -541,6 +543,14 @@ Sweep::Sweep(const std::filesystem::path& scenario, const LoadOptions& load, con
     s.axes.push_back(std::move(axis));
   }
 
+  for (const auto& a : s.axes) {
+    s.csv_values.emplace_back();
+    for (const auto& v : a.values) {
+      std::string cell;
+      append_csv_cell(cell, v);
+      s.csv_values.back().push_back(std::move(cell));
+    }
+  }
   s.metrics = options.metrics.empty() ? default_sweep_metrics() : options.metrics;
   if (!options.metrics.empty()) {
     std::vector<std::string> known;
