@@ -22,6 +22,7 @@ using Action = std::function<int()>;
 void add_run_commands(CLI::App& app, Common& common, Action& action);     // run, check
 void add_catalog_commands(CLI::App& app, Common& common, Action& action); // hw, model, schema
 void add_validate_command(CLI::App& app, Common& common, Action& action); // validate
+void add_sweep_commands(CLI::App& app, Common& common, Action& action);   // sweep, merge
 
 // `--format` (one of `formats`) and `-o FILE` on a command that prints results.
 void add_output_options(CLI::App* cmd, Common& common, const std::vector<std::string>& formats);

@@ -1,12 +1,15 @@
 // `hwsim run` and `hwsim check`.
+#include <algorithm>
 #include <fmt/format.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/cli.hpp"
+#include "sim/plan/baseline.hpp"
 #include "sim/plan/check.hpp"
 #include "sim/plan/evaluate.hpp"
 #include "sim/plan/uncertainty.hpp"
+#include "sim/report/check_report.hpp"
 #include "sim/report/report.hpp"
 
 namespace hwsim::cli {
@@ -33,8 +36,15 @@ std::vector<std::pair<Scenario, Evaluation>> evaluate_all(const Common& common, 
   return out;
 }
 
-void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<std::string>& formats) {
-  cmd->add_option("scenarios", o.scenarios, "scenario YAML files")->required()->check(CLI::ExistingFile);
+void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<std::string>& formats,
+                bool directories = false) {
+  if (directories) {
+    cmd->add_option("scenarios", o.scenarios, "scenario YAML files, or directories of them")
+        ->required()
+        ->check(CLI::ExistingPath);
+  } else {
+    cmd->add_option("scenarios", o.scenarios, "scenario YAML files")->required()->check(CLI::ExistingFile);
+  }
   cmd->add_option("--set", o.sets, "override an input: PATH=VALUE (facility.pue=1.2, deployments.NAME.count=10, "
                                    "workloads.NAME.batch=8, hw.NAME.KEY=VALUE)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
@@ -44,6 +54,68 @@ void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<
       ->check(CLI::Range(1, 256));
   cmd->add_option("--top", o.evaluate.top, "configurations a parallelism search lists (default 5)")
       ->check(CLI::Range(1, 1000));
+}
+
+struct CheckOptions {
+  std::string baseline;
+  bool update = false;
+  std::vector<std::string> tolerances;
+  std::string junit;
+};
+
+// Directories stand for the *.yaml files directly in them, sorted.
+std::vector<std::string> expand_directories(const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  for (const auto& a : args) {
+    if (!std::filesystem::is_directory(a)) {
+      files.push_back(a);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& e : std::filesystem::directory_iterator(a)) {
+      if (e.is_regular_file() && e.path().extension() == ".yaml") found.push_back(e.path().string());
+    }
+    std::sort(found.begin(), found.end());
+    if (found.empty()) throw InputError(Diagnostic{{a, 0, 0}, "", "no *.yaml scenario in this directory"});
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+// Expectations, then the baseline: written with --update-baseline, else compared and any drift attributed.
+ScenarioCheck check_scenario(const Common& common, const RunOptions& o, const CheckOptions& plan,
+                             const std::string& file) {
+  const DefaultEfficiency efficiency;
+  std::vector<InputValue> inputs;
+  LoadOptions load{catalog_paths(common), o.sets};
+  load.inputs = &inputs;
+  const Scenario sc = load_scenario(file, load);
+  const Evaluation ev = evaluate(sc, efficiency, o.evaluate);
+  for (const auto& w : ev.warnings) std::cerr << "hwsim: warning: " << w << '\n';
+  ScenarioCheck c{sc.name, sc.file, check_expectations(sc, ev), std::nullopt, ""};
+  if (plan.baseline.empty()) return c;
+  const auto path = baseline_path(plan.baseline, sc.name);
+  if (plan.update) {
+    Tolerances t;
+    if (std::filesystem::exists(path)) t = read_baseline(path).tolerances;  // kept unless overridden
+    for (const auto& a : plan.tolerances) add_tolerance(t, a);
+    std::filesystem::create_directories(plan.baseline);
+    Common out = common;
+    out.output = path.string();
+    emit(out, baseline_json(make_baseline(sc, ev, inputs, t)));
+    c.baseline_written = path.string();
+    return c;
+  }
+  const Baseline base = read_baseline(path);
+  Tolerances t = base.tolerances;
+  for (const auto& a : plan.tolerances) add_tolerance(t, a);
+  const Reevaluate reevaluate = [&](const std::vector<std::string>& extra) {
+    LoadOptions l{catalog_paths(common), o.sets};
+    l.sets.insert(l.sets.end(), extra.begin(), extra.end());
+    return evaluate(load_scenario(file, l), efficiency, o.evaluate);
+  };
+  c.baseline = compare_with_baseline(base, ev, inputs, t, reevaluate);
+  return c;
 }
 
 }  // namespace
@@ -72,43 +144,34 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
   });
 
   static RunOptions check_options;
-  CLI::App* check = app.add_subcommand("check", "evaluate scenarios' `expect:` entries; exit 1 when one fails\n"
-                                                "Example: hwsim check scenarios/dgx-h100-vs-altra-1mw.yaml");
-  add_shared(check, common, check_options, {"table", "json"});
+  static CheckOptions plan;
+  CLI::App* check = app.add_subcommand(
+      "check", "evaluate scenarios' `expect:` entries and compare them with a stored baseline; exit 1 when a plan "
+               "fails\nExample: hwsim check scenarios/plans --baseline scenarios/plans/baseline --junit check.xml");
+  add_shared(check, common, check_options, {"table", "json", "md"}, true);
+  check->add_option("--baseline", plan.baseline, "directory of baselines (one <scenario name>.json per scenario)");
+  check->add_flag("--update-baseline", plan.update, "write the baselines instead of comparing with them");
+  check->add_option("--tolerance", plan.tolerances,
+                    "relative tolerance of baseline metrics: METRIC=REL (default=1e-6, tco_usd=1e-3, "
+                    "dep/work/metric=0.01); stored with --update-baseline");
+  check->add_option("--junit", plan.junit, "also write JUnit XML to FILE");
   check->callback([&] {
     action = [&] {
-      bool all = true;
-      nlohmann::ordered_json doc;
-      doc["scenarios"] = nlohmann::ordered_json::array();
-      std::string text;
-      for (auto& [sc, ev] : evaluate_all(common, check_options)) {
-        const auto outcomes = check_expectations(sc, ev);
-        nlohmann::ordered_json s;
-        s["scenario"] = sc.name;
-        s["file"] = sc.file;
-        s["expectations"] = nlohmann::ordered_json::array();
-        text += fmt::format("{} ({}): {} expectation(s)\n", sc.name, sc.file, outcomes.size());
-        for (const auto& o : outcomes) {
-          all = all && o.passed;
-          text += fmt::format("  {}  {}  {}\n", o.passed ? "PASS" : "FAIL", o.expectation.metric, o.detail);
-          nlohmann::ordered_json e;
-          e["metric"] = o.expectation.metric;
-          if (o.expectation.min) e["min"] = *o.expectation.min;
-          if (o.expectation.max) e["max"] = *o.expectation.max;
-          if (o.expectation.approx) {
-            e["approx"] = *o.expectation.approx;
-            e["tolerance"] = o.expectation.tolerance;
-          }
-          e["actual"] = o.actual;
-          e["passed"] = o.passed;
-          s["expectations"].push_back(std::move(e));
-        }
-        doc["scenarios"].push_back(std::move(s));
+      if (plan.update && plan.baseline.empty()) {
+        throw InputError(Diagnostic{{"--update-baseline", 0, 0}, "", "give the directory with --baseline DIR"});
       }
-      doc["passed"] = all;
-      text += all ? "all expectations hold\n" : "some expectations FAILED\n";
-      const Format f = parse_format(common.format);
-      emit(common, f == Format::json ? doc.dump(2) + "\n" : text);
+      check_options.scenarios = expand_directories(check_options.scenarios);
+      std::vector<ScenarioCheck> checks;
+      for (const auto& file : check_options.scenarios) checks.push_back(check_scenario(common, check_options, plan, file));
+      const std::string f = common.format;
+      emit(common, f == "json" ? render_check_json(checks) : f == "md" ? render_check_markdown(checks)
+                                                                        : render_check_text(checks));
+      if (!plan.junit.empty()) {
+        Common junit = common;
+        junit.output = plan.junit;
+        emit(junit, render_check_junit(checks));
+      }
+      const bool all = std::all_of(checks.begin(), checks.end(), [](const ScenarioCheck& c) { return c.passed(); });
       return all ? 0 : 1;
     };
   });

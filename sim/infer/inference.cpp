@@ -66,6 +66,10 @@ struct Evaluator {
   FlopPerSecond peak;             // this replica's share of the device
   BytesPerSecond bandwidth;       // this replica's share of the device
   double sync_share;              // CPU: the replica's threads / cores (a fork/join spans only its threads); GPU: 1
+  // Computed once per evaluation rather than per forward pass (the batch searches make dozens of passes). All pp
+  // stages are traversed in sequence: per-device weights of a stage x pp stages of time = weights / tp.
+  Bytes weight_bytes = Bytes(c.model.parameters() * weight_bytes_per_parameter(c) / c.tp);
+  LinkPath link = tp_link();
 
   [[nodiscard]] LinkPath tp_link() const {
     const bool out = c.tp > sys.devices_per_node();
@@ -84,7 +88,6 @@ struct Evaluator {
     const Flop matmul_flops(rows * (m.forward_flops_per_token(context) - attention_flops_per_token) / devices);
     const Flop attention_flops(rows * attention_flops_per_token / devices);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time.
-    const Bytes weight_bytes(m.parameters() * weight_bytes_per_parameter(c) / c.tp);
     const double group_reads = c.kv_reads_per_query_head ? static_cast<double>(m.heads) / m.kv_heads : 1.0;
     const Bytes kv_bytes(batch * (context * group_reads + tokens) * m.kv_elements_per_token() *
                          dtype_bytes(c.kv_dtype) / c.tp);
@@ -98,7 +101,7 @@ struct Evaluator {
     p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));
     if (c.tp > 1) {
       const Bytes activation(rows * m.hidden * 2.0);
-      p.communication = all_reduce(activation, c.tp, tp_link()) * (2.0 * m.layers);
+      p.communication = all_reduce(activation, c.tp, link) * (2.0 * m.layers);
     }
     p.launch = eff.launch_overhead(sys.device) * (kKernelsPerLayer * m.layers * sync_share);
     return finish(p);
@@ -164,9 +167,11 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
 
   // One iteration of continuous batching with `b` sequences in flight: b decode tokens plus the prompts of the
   // b / output requests that replace those finishing, in one pass (weights read once).
+  // A lone prompt's prefill does not depend on the batch: computed once for the batch searches below.
+  const PhaseTime lone_prefill = ev.forward(1, c.input_tokens, c.input_tokens / 2.0);
   const auto iteration = [&](int b) {
     const PhaseTime decode = ev.forward(b, 1, mean_context);
-    const PhaseTime prompt = ev.forward(1, c.input_tokens, c.input_tokens / 2.0);
+    const PhaseTime& prompt = lone_prefill;
     const double arrivals = static_cast<double>(b) / c.output_tokens;
     PhaseTime it = decode;  // weights read once for the decode tokens and the arriving prompts
     it.matmul_compute = decode.matmul_compute + prompt.matmul_compute * arrivals;
@@ -176,7 +181,7 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
     return Evaluator::finish(it);
   };
   const auto ttft_of = [&](int b) {
-    return c.continuous ? ev.forward(1, c.input_tokens, c.input_tokens / 2.0).time + iteration(b).time
+    return c.continuous ? lone_prefill.time + iteration(b).time
                         : ev.forward(b, c.input_tokens, c.input_tokens / 2.0).time;
   };
   const auto tpot_of = [&](int b) { return c.continuous ? iteration(b).time : ev.forward(b, 1, mean_context).time; };

@@ -86,7 +86,11 @@ System build_system(const Scenario& sc, const DeploymentDecl& d) {
 
 namespace {
 
-void add(std::vector<Metric>& m, const std::string& key, double value) { m.push_back({key, value}); }
+// Metrics are appended per evaluation (a sweep makes millions): the key is moved in, and the list reserved once.
+void add(std::vector<Metric>& m, std::string key, double value) {
+  if (m.empty()) m.reserve(32);
+  m.push_back({std::move(key), value});
+}
 
 void add_site_metrics(Result& r, const System& sys, const PowerResult& p) {
   add(r.metrics, "devices", sys.devices);

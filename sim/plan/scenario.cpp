@@ -7,6 +7,7 @@
 
 #include "hwmodels/catalog_loader.hpp"
 #include "sim/core/catalog_paths.hpp"
+#include "sim/plan/inputs.hpp"
 
 namespace hwsim {
 
@@ -472,7 +473,7 @@ bool has_name(const List& list, const std::string& name) {
 
 Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& options) {
   const std::string file = path.string();
-  ConfigNode root = load_yaml_file(path, file);
+  ConfigNode root = options.document != nullptr ? *options.document : load_yaml_file(path, file);
   Diagnostics diags;
   std::vector<HwOverride> hw_overrides;
   if (!root.is_map()) throw InputError(Diagnostic{{file, 1, 1}, "", "a scenario is a map with name, deployments, workloads"});
@@ -512,7 +513,7 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
   std::vector<std::filesystem::path> dirs = default_catalog_dirs();
   dirs.insert(dirs.end(), options.catalog_dirs.begin(), options.catalog_dirs.end());
   collect(diags, [&] {
-    loader.store = read_catalog_dirs(dirs);
+    loader.store = options.catalog != nullptr ? *options.catalog : read_catalog_dirs(dirs);
   });
   loader.add_scenario_catalog();
   loader.apply_hw_overrides(hw_overrides);
@@ -734,6 +735,7 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
     }
   }
   collect_catalog_ranges(loader.store, hardware_roots, sc.ranges);
+  if (options.inputs != nullptr) *options.inputs = collect_inputs(root, loader.store, sc);
   return sc;
 }
 

@@ -92,9 +92,21 @@ struct Scenario {
   std::vector<RangeInput> ranges;
 };
 
+// Every input value an evaluation used, with where it came from (sim/plan/inputs.hpp).
+struct InputValue {
+  std::string path;    // as `--set` names it: facility.pue, deployments.NAME.count, hw.NAME.KEY
+  std::string value;   // the YAML text
+  std::string source;  // file:line, or the --set that gave it
+};
+
 struct LoadOptions {
   std::vector<std::filesystem::path> catalog_dirs;  // in addition to the defaults
   std::vector<std::string> sets;                    // "PATH=VALUE"
+  // Read once by callers that load one scenario many times (sweeps): the scenario document and the catalog
+  // directories (defaults + catalog_dirs), both before any `--set`. Absent: read from disk.
+  const ConfigNode* document = nullptr;
+  const EntryStore* catalog = nullptr;
+  std::vector<InputValue>* inputs = nullptr;  // when given, receives every input the scenario used
 };
 
 // Loads, validates and resolves a scenario. Throws InputError listing every problem (file:line: key: message).

@@ -1,0 +1,113 @@
+// `hwsim sweep` (what-if grids, streamed) and `hwsim merge` (shard outputs into the unsharded result).
+#include <fstream>
+#include <iostream>
+
+#include "sim/cli/cli.hpp"
+#include "sim/core/errors.hpp"
+#include "sim/plan/sweep.hpp"
+#include "sim/report/sweep_html.hpp"
+
+namespace hwsim::cli {
+
+namespace {
+
+// Streams to -o FILE through a temporary file renamed at the end (atomic), or to stdout.
+template <class Fn>
+void stream_output(const Common& common, Fn&& write) {
+  if (common.output.empty()) {
+    write(std::cout);
+    return;
+  }
+  const std::filesystem::path target(common.output);
+  const std::filesystem::path tmp = target.string() + ".tmp";
+  std::ofstream out(tmp, std::ios::binary);
+  if (!out) throw InputError(Diagnostic{{common.output, 0, 0}, "-o", "cannot write the output file"});
+  try {
+    write(out);
+  } catch (...) {
+    out.close();
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    throw;
+  }
+  out.close();
+  std::error_code ec;
+  if (!out) ec = std::make_error_code(std::errc::io_error);
+  if (!ec) std::filesystem::rename(tmp, target, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw InputError(Diagnostic{{common.output, 0, 0}, "-o", "cannot write the output file"});
+  }
+}
+
+struct SweepCli {
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::string shard = "0/1";
+  std::string metrics;
+  std::string format = "csv";
+  SweepOptions options;
+};
+
+}  // namespace
+
+void add_sweep_commands(CLI::App& app, Common& common, Action& action) {
+  static SweepCli o;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "evaluate a scenario over a grid of input values, one row per point x deployment/workload\n"
+               "Example: hwsim sweep scenarios/default.yaml --vary facility.pue=1.1,1.3,1.5 "
+               "--vary \"facility.electricity=0.05..0.20 USD/kWh:4\" -o sweep.csv");
+  sweep->add_option("scenario", o.scenario, "scenario YAML file")->required()->check(CLI::ExistingFile);
+  sweep->add_option("--vary", o.options.vary,
+                    "PATH=V1,V2,... or \"PATH=LO..HI UNIT:N\" (N evenly spaced values; integer keys take integer "
+                    "steps); paths as for --set; several --vary form a grid (the first slowest)")
+      ->required();
+  sweep->add_option("--set", o.sets, "override an input for every point: PATH=VALUE");
+  sweep->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
+  sweep->add_option("--format", o.format, "csv (default), json or html (charts)")
+      ->check(CLI::IsMember({"csv", "json", "html"}));
+  sweep->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
+  sweep->add_option("--threads", o.options.threads, "threads evaluating points (default 1)")->check(CLI::Range(1, 256));
+  sweep->add_option("--shard", o.shard, "evaluate only shard I of N (0-based: 0/4 .. 3/4); `hwsim merge` combines");
+  sweep->add_option("--metrics", o.metrics, "comma-separated metric columns of CSV rows and charts (default: "
+                                            "throughput, latency, power and cost metrics)");
+  sweep->callback([&] {
+    action = [&] {
+      o.options.shard = parse_shard(o.shard);
+      o.options.metrics.clear();
+      std::string m;
+      for (char c : o.metrics + ",") {
+        if (c != ',') {
+          m += c;
+        } else if (!m.empty()) {
+          o.options.metrics.push_back(m);
+          m.clear();
+        }
+      }
+      const bool html = o.format == "html";
+      o.options.format = o.format == "json" ? SweepFormat::json : SweepFormat::csv;
+      const Sweep sw(o.scenario, LoadOptions{catalog_paths(common), o.sets}, o.options);
+      if (html) {
+        emit(common, render_sweep_html(sw.collect(20000)));
+      } else {
+        stream_output(common, [&](std::ostream& out) { sw.run(out); });
+      }
+      return 0;
+    };
+  });
+
+  static std::vector<std::string> shards;
+  CLI::App* merge = app.add_subcommand("merge", "combine the outputs of `hwsim sweep --shard I/N` (all N, CSV or "
+                                                "JSON) into exactly the unsharded output\n"
+                                                "Example: hwsim merge part0.csv part1.csv -o sweep.csv");
+  merge->add_option("shards", shards, "shard output files")->required()->check(CLI::ExistingFile);
+  merge->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
+  merge->callback([&] {
+    action = [&] {
+      stream_output(common, [&](std::ostream& out) { merge_shards(shards, out); });
+      return 0;
+    };
+  });
+}
+
+}  // namespace hwsim::cli

@@ -1,0 +1,91 @@
+// What-if sweeps (`hwsim sweep`): a grid of input values, each point a scenario with `--set`-style overrides,
+// evaluated and written row by row as it is produced, so memory stays flat however many points there are.
+// Contract: points are numbered 0..total-1 in grid order (the first --vary slowest, the last fastest); a point's
+// overrides are applied after the command's --set; shard I/N evaluates the points i with i mod N == I, and
+// merge_shards() of all N shards reproduces the unsharded output byte for byte. The YAML is read once: per
+// point, values of keys that only the engine reads (facility figures, deployment counts and prices, workload
+// sizes and SLAs) are written into the loaded scenario; any other key (hw.NAME.KEY, ...) reloads the scenario
+// from the in-memory documents when its value changes. Both routes give the same result as `--set`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "sim/plan/evaluate.hpp"
+
+namespace hwsim {
+
+struct VaryAxis {
+  std::string spec;  // as given: "facility.pue=1.1,1.2" or "facility.electricity=0.05..0.20 USD/kWh:16"
+  std::string path;
+  std::vector<std::string> values;  // YAML texts
+};
+
+struct Shard {
+  int index = 0;  // 0-based
+  int count = 1;
+};
+
+// "I/N" with 0 <= I < N. Throws InputError.
+Shard parse_shard(const std::string& text);
+
+enum class SweepFormat { csv, json };
+
+struct SweepOptions {
+  std::vector<std::string> vary;      // --vary specs
+  Shard shard;
+  int threads = 1;
+  std::vector<std::string> metrics;   // CSV columns (and charts); empty: default_sweep_metrics()
+  SweepFormat format = SweepFormat::csv;
+};
+
+// Rows held in memory for charts (HTML): one per point x deployment/workload, the chosen metrics (NaN: absent).
+struct SweepTable {
+  std::string scenario;
+  std::vector<VaryAxis> axes;
+  std::vector<std::string> metrics;
+  struct Row {
+    std::int64_t point = 0;
+    std::vector<std::size_t> value_index;  // per axis, into axes[a].values
+    std::string deployment;
+    std::string workload;
+    bool fits = true;
+    std::vector<double> metrics;
+  };
+  std::vector<Row> rows;
+};
+
+const std::vector<std::string>& default_sweep_metrics();
+
+// The scenario read once, the axes parsed and every axis value checked (as `--set` would, naming the --vary).
+class Sweep {
+ public:
+  Sweep(const std::filesystem::path& scenario, const LoadOptions& load, const SweepOptions& options);
+  ~Sweep();
+  Sweep(const Sweep&) = delete;
+  Sweep& operator=(const Sweep&) = delete;
+
+  [[nodiscard]] const std::vector<VaryAxis>& axes() const;
+  [[nodiscard]] std::int64_t total_points() const;
+  [[nodiscard]] const std::string& scenario_name() const;
+
+  // Evaluates this shard's points in order and writes CSV or JSON to `out` as rows are produced. Returns the
+  // points evaluated.
+  std::int64_t run(std::ostream& out) const;
+  // The same points, kept in memory (for charts); refuses more than `max_rows` rows.
+  [[nodiscard]] SweepTable collect(std::size_t max_rows) const;
+
+  struct Impl;  // defined in sweep.cpp
+
+ private:
+  Impl* impl_;
+};
+
+// Combines shard outputs (CSV or JSON from `hwsim sweep --shard`) into the unsharded output. Throws InputError
+// when the shards differ in their header, overlap, or leave points out.
+void merge_shards(const std::vector<std::string>& files, std::ostream& out);
+
+}  // namespace hwsim
