@@ -10,6 +10,7 @@
 
 #include "tests/support.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 
@@ -233,4 +234,101 @@ TEST_CASE("a deployment provisioned above the facility budget is evaluated with 
   const hwsim::Evaluation ev = hwsim::evaluate(sc, hwsim::DefaultEfficiency());
   REQUIRE(ev.warnings.size() == 1);
   CHECK_THAT(ev.warnings[0], Catch::Contains("deployment 'pod'") && Catch::Contains("above the"));
+}
+
+namespace {
+const hwsim::Scenario& cap_fixture() {
+  static const hwsim::Scenario sc =
+      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_cap.yaml", {});
+  return sc;
+}
+const hwsim::Evaluation& cap_evaluation() {
+  static const hwsim::Evaluation ev = hwsim::evaluate(cap_fixture(), hwsim::DefaultEfficiency{});
+  return ev;
+}
+const hwsim::Result& cap_result(const std::string& deployment) {
+  for (const auto& r : cap_evaluation().results) {
+    if (r.deployment == deployment) return r;
+  }
+  FAIL("no result " << deployment);
+  return cap_evaluation().results.front();
+}
+double metric(const hwsim::Result& r, const std::string& key) {
+  const auto v = r.metric(key);
+  if (!v) FAIL("no metric " << key << " for " << r.deployment);
+  return *v;
+}
+}  // namespace
+
+TEST_CASE("a power cap: device power never above it, clock share = ((cap - idle) / (uncapped - idle))^(1/3)",
+          "[power]") {
+  const hwsim::Device h100 = system_of("pod").device;  // 700 W TDP, 70 W idle
+  const Activity busy{1, 0, 0};
+  CHECK(hwsim::device_power(h100, busy, Watts(400)).value() == 400);
+  CHECK(hwsim::device_power(h100, {0, 0.5, 0}, Watts(400)).value() == Approx(70 + 630 * 0.3).epsilon(kRel));  // 259 W
+  CHECK(hwsim::capped_clock_scale(h100, busy, Watts(400)) == Approx(std::cbrt(330.0 / 630)).epsilon(kRel));  // 0.806
+  CHECK(hwsim::capped_clock_scale(h100, {0, 0.5, 0}, Watts(400)) == 1.0);  // a cap above the draw does not bind
+  CHECK(hwsim::capped_clock_scale(h100, busy, Watts(700)) == 1.0);
+}
+
+TEST_CASE("a capped deployment runs its compute-bound work at the lower clock, draws at most the cap per GPU and "
+          "provisions less power",
+          "[power]") {
+  const hwsim::Result& full = cap_result("full");
+  const hwsim::Result& capped = cap_result("capped");
+  REQUIRE(full.fits);
+  REQUIRE(capped.fits);
+  const double scale = metric(capped, "clock_scale");
+  INFO("clock share " << scale);
+  CHECK(scale < 1.0);
+  CHECK(scale > 0.7);
+  CHECK_FALSE(full.metric("clock_scale").has_value());
+  CHECK(metric(capped, "device_power_w") <= 400.0 + 1e-9);
+  CHECK(metric(full, "device_power_w") > 400.0);
+  // Slower, but by no more than the clock share (memory-bound work keeps its speed).
+  const double ratio = metric(capped, "throughput_tokens_per_s") / metric(full, "throughput_tokens_per_s");
+  CHECK(ratio < 1.0);
+  CHECK(ratio >= scale - 1e-9);
+  // Nameplate: each GPU's share of the node maximum shrinks by (700 - 400) W at the wall.
+  CHECK(metric(full, "provisioned_power_w") - metric(capped, "provisioned_power_w") ==
+        Approx(8 * 300 / 0.94).epsilon(1e-9));
+  // Lower power per token despite the lower clock.
+  CHECK(metric(capped, "energy_per_token_j") < metric(full, "energy_per_token_j"));
+}
+
+TEST_CASE("network capex of a two-tier fat tree: 128 DGX H100 x 8 NDR ports", "[cost]") {
+  const hwsim::Result& big = cap_result("big");
+  // 1024 ports on radix-64 switches, no oversubscription: two tiers (sim/perf/system.cpp size_fat_tree): 32 leaves
+  // of 32 down + 32 up ports and 16 spines, 1024 node links + 1024 leaf-spine links.
+  const hwsim::FatTree tree = hwsim::size_fat_tree(1024, 64, 1);
+  REQUIRE(tree.switches == 48);
+  REQUIRE(tree.links == 2048);
+  const hwsim::NetworkSpec& ndr = cap_fixture().hw.networks().at("infiniband-ndr");
+  CHECK(big.cost_breakdown.size() >= 2);
+  double network = -1;
+  for (const auto& m : big.cost_breakdown) {
+    if (m.key == "capex_network_usd") network = m.value;
+  }
+  CHECK(network == Approx(48 * ndr.switch_price.value() + 2048 * ndr.cable_price.value()).epsilon(kRel));
+}
+
+TEST_CASE("TCO extras: maintenance = share of capex per year, depreciation = capex / years, TCO per hour, cloud "
+          "rental per GPU-hour",
+          "[cost]") {
+  const hwsim::Result& full = cap_result("full");
+  const double capex = metric(full, "capex_usd");
+  CHECK(metric(full, "depreciation_usd_per_year") == Approx(capex / 4).epsilon(kRel));
+  double maintenance = -1;
+  for (const auto& m : full.cost_breakdown) {
+    if (m.key == "maintenance_usd") maintenance = m.value;
+  }
+  CHECK(maintenance == Approx(0.08 * capex * 4).epsilon(kRel));
+  CHECK(metric(full, "tco_usd") ==
+        Approx(capex + 4 * metric(full, "opex_usd_per_year")).epsilon(kRel));
+  CHECK(metric(full, "usd_per_hour") == Approx(metric(full, "tco_usd") / (4 * kSecondsPerYear / 3600)).epsilon(kRel));
+  // Cloud: 8 GPUs x 2.5 USD/h; $/M tokens at the modelled throughput.
+  CHECK(metric(full, "cloud_usd_per_hour") == Approx(20.0).epsilon(kRel));
+  CHECK(metric(full, "cloud_usd_per_million_tokens") ==
+        Approx(20.0 / 3600 / metric(full, "throughput_tokens_per_s") * 1e6).epsilon(kRel));
+  CHECK_FALSE(cap_result("capped").metric("cloud_usd_per_hour").has_value());
 }
