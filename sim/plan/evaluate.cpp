@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/cost/cost.hpp"
+#include "sim/plan/sizing.hpp"
 #include "sim/power/power.hpp"
 #include "sim/train/search.hpp"
 
@@ -16,8 +17,6 @@ std::optional<double> Result::metric(const std::string& key) const {
   }
   return std::nullopt;
 }
-
-namespace {
 
 System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   System sys;
@@ -59,29 +58,12 @@ System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   return sys;
 }
 
-}  // namespace
-
 System build_system(const Scenario& sc, const DeploymentDecl& d) {
   if (!d.fill) {
     const int nodes = d.devices ? 1 : d.count.value_or(d.cluster ? d.cluster->count : 1);
     return shape_system(sc, d, nodes);
   }
-  // count: fill — the largest node count whose provisioned power x PUE stays within the budget (monotone).
-  const double budget = sc.facility.power_budget->value();
-  const auto within = [&](int n) { return provisioned_power(shape_system(sc, d, n)).value() * sc.facility.pue <= budget; };
-  int lo = 0;
-  int hi = 1;
-  while (within(hi) && hi < (1 << 24)) hi *= 2;
-  while (lo < hi) {
-    const int mid = lo + (hi - lo + 1) / 2;
-    if (within(mid)) lo = mid; else hi = mid - 1;
-  }
-  if (lo == 0) {
-    throw InputError(Diagnostic{d.where, "deployments." + d.name + ".count",
-                                fmt::format("count: fill: not even one '{}' fits the {} power budget", d.node->name,
-                                            format_quantity(budget, Dimension::watts))});
-  }
-  return shape_system(sc, d, lo);
+  return shape_system(sc, d, largest_within_budgets(sc, d).count);
 }
 
 namespace {
@@ -297,23 +279,23 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
 
 }  // namespace
 
+Result evaluate_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
+                     const EfficiencyModel& eff, const EvaluateOptions& options) {
+  return w.kind == WorkloadKind::training ? evaluate_training_pair(sc, d, sys, w, eff, options)
+                                          : evaluate_inference_pair(sc, d, sys, w, eff);
+}
+
 Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const EvaluateOptions& options) {
   Evaluation ev{sc.name, sc.description, sc.file, {}, {}};
   for (const auto& d : sc.deployments) {
+    if (d.fill) {
+      const BudgetFill fill = largest_within_budgets(sc, d);
+      for (const auto& w : sc.workloads) ev.results.push_back(evaluate_sized(sc, d, w, fill, eff, options));
+      continue;
+    }
     const System sys = build_system(sc, d);
-    if (sc.facility.power_budget) {
-      const double facility_w = provisioned_power(sys).value() * sc.facility.pue;
-      if (facility_w > sc.facility.power_budget->value()) {
-        ev.warnings.push_back(fmt::format("deployment '{}' provisions {} at the facility (x PUE {:g}), above the {} "
-                                          "power budget",
-                                          d.name, format_quantity(facility_w, Dimension::watts), sc.facility.pue,
-                                          format_quantity(sc.facility.power_budget->value(), Dimension::watts)));
-      }
-    }
-    for (const auto& w : sc.workloads) {
-      ev.results.push_back(w.kind == WorkloadKind::training ? evaluate_training_pair(sc, d, sys, w, eff, options)
-                                                            : evaluate_inference_pair(sc, d, sys, w, eff));
-    }
+    for (auto& warning : budget_warnings(sc, d, sys)) ev.warnings.push_back(std::move(warning));
+    for (const auto& w : sc.workloads) ev.results.push_back(evaluate_pair(sc, d, sys, w, eff, options));
   }
   return ev;
 }

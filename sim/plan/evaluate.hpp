@@ -49,6 +49,17 @@ struct Sensitivity {
   double at_high = 0;  // ... at its high end
 };
 
+// How a `count: fill` deployment was sized for one workload (sim/plan/sizing.hpp).
+struct Sizing {
+  int count = 0;        // nodes chosen
+  // What stops the count: power_budget | capex_budget | max_racks (the next node would exceed it),
+  // throughput_target (one node fewer misses it), or count (no budget binds below the search bound).
+  std::string binding;
+  int max_count = 0;        // the most nodes the budgets allow
+  std::string max_binding;  // the budget that stops max_count (or count at the search bound)
+  std::vector<Metric> limits;  // the constraints in force, SI: power_budget_w, capex_budget_usd, max_racks, ...
+};
+
 struct Result {
   std::string deployment;
   std::string workload;
@@ -62,6 +73,7 @@ struct Result {
   std::vector<std::pair<std::string, int>> parallelism;
   std::string compute_dtype;  // inference: the arithmetic used
   std::optional<SearchInfo> search;  // training with `parallelism: auto` / `micro_batch: auto`
+  std::optional<Sizing> sizing;      // deployments with `count: fill`
   // Only when the scenario has range inputs (empty otherwise): P10/P50/P90 per metric, and the inputs that move
   // $/M tokens and throughput most, largest |elasticity| first.
   std::vector<Percentiles> uncertainty;
@@ -78,13 +90,19 @@ struct Evaluation {
   std::vector<std::string> warnings;  // e.g. a deployment above the facility power budget
 };
 
-// The deployment as a System: node count (fill: the largest that fits the power budget), racks, fabric.
+// The deployment as a System: node count (fill: the most its budgets allow, sim/plan/sizing.hpp), racks, fabric.
 System build_system(const Scenario& scenario, const DeploymentDecl& deployment);
+// The deployment with `nodes` nodes (a partial deployment, `devices: N`, is always one node).
+System shape_system(const Scenario& scenario, const DeploymentDecl& deployment, int nodes);
 
 struct EvaluateOptions {
   int threads = 1;  // for searches
   int top = 5;      // configurations a search keeps
 };
+
+// One workload on one system: the metrics of the JSON contract, or fits = false with the reason.
+Result evaluate_pair(const Scenario& scenario, const DeploymentDecl& deployment, const System& system,
+                     const WorkloadDecl& workload, const EfficiencyModel& efficiency, const EvaluateOptions& options);
 
 Evaluation evaluate(const Scenario& scenario, const EfficiencyModel& efficiency, const EvaluateOptions& options = {});
 

@@ -24,7 +24,12 @@ const Schema& deployment_schema() {
           {.name = "cluster", .kind = ValueKind::text,
            .doc = "cluster catalog entry: its node, count, racks and fabric"},
           {.name = "count", .kind = ValueKind::integer, .choices = {"fill"}, .minimum = 1,
-           .doc = "nodes (default 1, or the cluster's); fill = as many as the facility power budget allows"},
+           .doc = "nodes (default 1, or the cluster's); fill = the most nodes within power_budget, capex_budget and "
+                  "max_racks, or the fewest that reach a workload's min_throughput_tokens_per_s"},
+          {.name = "capex_budget", .kind = ValueKind::quantity, .dimension = Dimension::usd, .minimum = 0,
+           .doc = "most the deployment may cost up front (nodes, network, racks); fill stays within it"},
+          {.name = "max_racks", .kind = ValueKind::integer, .minimum = 1,
+           .doc = "most racks the deployment may occupy; fill stays within it"},
           {.name = "nodes_per_rack", .kind = ValueKind::integer, .minimum = 1,
            .doc = "nodes per rack (default: the rack's space and power limit)"},
           {.name = "devices", .kind = ValueKind::integer, .minimum = 1,
@@ -82,6 +87,8 @@ std::vector<KeyDecl> common_workload_keys() {
        .doc = "model catalog entry, or an inline model map (keys of `hwsim schema model`)"},
       {.name = "dtype", .kind = ValueKind::choice, .default_text = "bf16", .choices = dtype_names(),
        .doc = "number format of weights and arithmetic"},
+      {.name = "min_throughput_tokens_per_s", .kind = ValueKind::number, .minimum = 0,
+       .doc = "throughput target: each `count: fill` deployment gets the fewest nodes that reach it"},
   };
 }
 
@@ -555,6 +562,7 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
     sc.rack = sc.hw.rack(sc.facility.rack, fr.where("rack"), "facility.rack");
   });
 
+  std::vector<std::pair<SourceLocation, std::string>> unbounded_fills;  // count: fill without a budget
   for (const Reader& d : top.list("deployments")) {
     collect(diags, [&] {
       DeploymentDecl dep;
@@ -569,11 +577,12 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
       } else {
         dep.node = &sc.hw.node(d.text("node"), d.where("node"), d.path_of("node"));
       }
+      if (auto c = d.optional_quantity("capex_budget")) dep.capex_budget = Usd(*c);
+      if (auto n = d.optional_integer("max_racks")) dep.max_racks = static_cast<int>(*n);
       if (d.is_word("count", "fill")) {
         dep.fill = true;
-        if (!sc.facility.power_budget) {
-          throw InputError(Diagnostic{d.where("count"), d.path_of("count"),
-                                      "count: fill needs facility.power_budget"});
+        if (!sc.facility.power_budget && !dep.capex_budget && !dep.max_racks) {
+          unbounded_fills.emplace_back(d.where("count"), d.path_of("count"));
         }
       } else if (auto n = d.optional_integer("count")) {
         dep.count = static_cast<int>(*n);
@@ -611,6 +620,7 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
       decl.where = w.where();
       const ModelSpec model = loader.load_model_ref(*node->find("model"), w.path_of("model"), decl.name);
       const DType dtype = dtype_of(w, "dtype");
+      decl.min_throughput_tokens_per_s = w.optional_number("min_throughput_tokens_per_s");
       if (w.text("kind") == "training") {
         decl.kind = WorkloadKind::training;
         TrainingConfig& t = decl.training;
@@ -640,6 +650,11 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
         t.tp_overlap = w.boolean("tp_overlap");
         t.pp_overlap = w.boolean("pp_overlap");
         t.grad_reduce_dtype = dtype_of(w, "grad_reduce_dtype");
+        if (decl.min_throughput_tokens_per_s && (decl.search_parallelism || decl.search_micro_batch)) {
+          throw InputError(Diagnostic{w.where("min_throughput_tokens_per_s"), w.path_of("min_throughput_tokens_per_s"),
+                                      "a throughput target sizes training with a fixed parallelism and micro_batch, "
+                                      "not with `auto` (which searches per node count)"});
+        }
         if (t.micro_batch > t.global_batch) {
           throw InputError(Diagnostic{w.where("micro_batch"), w.path_of("micro_batch"),
                                       "micro_batch cannot exceed global_batch"});
@@ -692,6 +707,17 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
       }
       sc.workloads.push_back(std::move(decl));
     });
+  }
+
+  // count: fill needs something to stop at: a budget, or a throughput target on every workload.
+  for (const auto& [where, key] : unbounded_fills) {
+    const auto untargeted = std::find_if(sc.workloads.begin(), sc.workloads.end(),
+                                         [](const WorkloadDecl& w) { return !w.min_throughput_tokens_per_s; });
+    if (untargeted == sc.workloads.end()) continue;
+    diags.add(where, key,
+              fmt::format("count: fill needs facility.power_budget, capex_budget or max_racks (workload '{}' has no "
+                          "min_throughput_tokens_per_s to size for)",
+                          untargeted->name));
   }
 
   for (const Reader& e : top.list("expect")) {

@@ -20,8 +20,10 @@ struct DeploymentDecl {
   std::string name;
   const NodeSpec* node = nullptr;        // in the scenario's catalog
   const ClusterSpec* cluster = nullptr;  // when the deployment names a cluster
-  std::optional<int> count;              // absent with fill = true: as many as the power budget allows
+  std::optional<int> count;              // absent with fill = true: sized by the budgets and targets (sim/plan/sizing)
   bool fill = false;
+  std::optional<Usd> capex_budget;       // nodes + network + racks, as sim/cost computes capex
+  std::optional<int> max_racks;
   std::optional<int> nodes_per_rack;
   std::optional<int> devices;            // part of one node
   std::optional<Usd> price;              // per node
@@ -41,6 +43,8 @@ struct WorkloadDecl {
   bool search_parallelism = false;  // training: `parallelism: auto`
   bool search_micro_batch = false;  // training: `micro_batch: auto`
   InferenceConfig inference;   // when kind == inference
+  // With `count: fill`: size each deployment to the fewest nodes whose throughput_tokens_per_s reaches this.
+  std::optional<double> min_throughput_tokens_per_s;
   SourceLocation where;
 };
 

@@ -413,6 +413,10 @@ std::string workload_section(const Evaluation& ev, const std::string& workload) 
   out += table(rs, &Result::cost_breakdown, "TCO part");
   out += table(rs, &Result::breakdown, "time breakdown");
   for (const auto* r : rs) {
+    if (r->sizing) {
+      out += fmt::format("<p class=\"note\">{}: {}</p>\n", html_escape(r->deployment),
+                         html_escape(describe_sizing(*r->sizing)));
+    }
     if (!r->message.empty()) {
       out += fmt::format("<p class=\"note\">{}: {}</p>\n", html_escape(r->deployment), html_escape(r->message));
     }

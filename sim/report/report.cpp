@@ -140,6 +140,14 @@ std::string metric_label(const std::string& key) {
   return m == nullptr ? key : std::string(m->label);
 }
 
+std::string describe_sizing(const Sizing& s) {
+  std::string out = fmt::format("sized to {} node{}, bound by {}", s.count, s.count == 1 ? "" : "s", s.binding);
+  if (s.binding == "throughput_target") {
+    out += fmt::format(" (the budgets allow up to {}, bound by {})", s.max_count, s.max_binding);
+  }
+  return out;
+}
+
 namespace {
 
 nlohmann::ordered_json to_json(const Evaluation& ev) {
@@ -167,6 +175,12 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
     j["parallelism"] = nlohmann::ordered_json::object();
     for (const auto& [k, v] : r.parallelism) j["parallelism"][k] = v;
     if (!r.compute_dtype.empty()) j["compute_dtype"] = r.compute_dtype;
+    if (r.sizing) {
+      j["sizing"] = {{"count", r.sizing->count}, {"binding", r.sizing->binding}, {"max_count", r.sizing->max_count},
+                     {"max_binding", r.sizing->max_binding}};
+      j["sizing"]["limits"] = nlohmann::ordered_json::object();
+      for (const auto& m : r.sizing->limits) j["sizing"]["limits"][m.key] = m.value;
+    }
     if (r.search) {
       j["search"] = {{"configurations", r.search->configurations},
                      {"seconds", r.search->seconds},
@@ -323,6 +337,11 @@ std::string render_human(const Evaluation& ev, bool markdown) {
   }
   if (!markdown) out += spread_lines(ev);
   for (const auto& r : ev.results) {
+    if (r.sizing) {
+      out += fmt::format("{}{} / {}: {}\n", markdown ? "- " : "", r.deployment, r.workload, describe_sizing(*r.sizing));
+    }
+  }
+  for (const auto& r : ev.results) {
     if (!r.message.empty()) {
       out += fmt::format("{}{} / {}: {}\n", markdown ? "- " : "", r.deployment, r.workload, r.message);
     }
@@ -393,6 +412,11 @@ std::string render_markdown(const Evaluation& ev) {
     }
   }
   if (!ranked.empty()) out += "Inputs that move the result most (elasticity, largest first):\n\n" + ranked + "\n";
+  for (const auto& r : ev.results) {
+    if (r.sizing) {
+      out += fmt::format("- {} / {}: {}\n", md_cell(r.deployment), md_cell(r.workload), describe_sizing(*r.sizing));
+    }
+  }
   for (const auto& r : ev.results) {
     if (!r.message.empty()) out += fmt::format("- {} / {}: {}\n", md_cell(r.deployment), md_cell(r.workload), r.message);
   }

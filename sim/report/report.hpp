@@ -19,6 +19,9 @@ const Percentiles* percentiles_of(const Result& result, const std::string& key);
 
 // "1.23 kW", "4.5 ms", "$1.2M", "312 TFLOP/s": a metric value for people, by its key's unit suffix.
 std::string format_metric(const std::string& key, double value);
+// "sized to 13 nodes, bound by throughput_target (the budgets allow up to 60, bound by max_racks)": how
+// `count: fill` chose the count.
+std::string describe_sizing(const Sizing& sizing);
 // A short label for a metric key ("throughput_tokens_per_s" -> "throughput (tokens/s)").
 std::string metric_label(const std::string& key);
 

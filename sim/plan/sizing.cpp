@@ -1,0 +1,201 @@
+#include "sim/plan/sizing.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <optional>
+
+#include "sim/cost/cost.hpp"
+#include "sim/power/power.hpp"
+
+namespace hwsim {
+
+namespace {
+
+constexpr const char* kPowerBudget = "power_budget";
+constexpr const char* kCapexBudget = "capex_budget";
+constexpr const char* kMaxRacks = "max_racks";
+constexpr const char* kThroughputTarget = "throughput_target";
+constexpr const char* kCountBound = "count";
+
+double facility_provisioned_w(const Scenario& sc, const System& sys) {
+  return provisioned_power(sys).value() * sc.facility.pue;
+}
+
+double capex_usd(const Scenario& sc, const System& sys) {
+  return deployment_cost(sys, deployment_power(sys, {}, sc.facility.pue), sc.facility).capex.value();
+}
+
+// "1 MW power budget", "25000000 USD capex budget", "60-rack limit (max_racks)", "1048576-node search bound".
+std::string limit_phrase(const Scenario& sc, const DeploymentDecl& d, const std::string& binding) {
+  if (binding == kPowerBudget) {
+    return fmt::format("{} power budget", format_quantity(sc.facility.power_budget->value(), Dimension::watts));
+  }
+  if (binding == kCapexBudget) {
+    return fmt::format("{} capex budget", format_quantity(d.capex_budget->value(), Dimension::usd));
+  }
+  if (binding == kMaxRacks) return fmt::format("{}-rack limit (max_racks)", *d.max_racks);
+  return fmt::format("{}-node search bound", kMaxFillNodes);
+}
+
+std::vector<Metric> limits_of(const Scenario& sc, const DeploymentDecl& d, const WorkloadDecl& w) {
+  std::vector<Metric> limits;
+  if (sc.facility.power_budget) limits.push_back({"power_budget_w", sc.facility.power_budget->value()});
+  if (d.capex_budget) limits.push_back({"capex_budget_usd", d.capex_budget->value()});
+  if (d.max_racks) limits.push_back({"max_racks", static_cast<double>(*d.max_racks)});
+  if (w.min_throughput_tokens_per_s) limits.push_back({"min_throughput_tokens_per_s", *w.min_throughput_tokens_per_s});
+  return limits;
+}
+
+// The node counts up to `max_count` that a training workload with a fixed parallelism can run on, ascending: the
+// devices split into tp x pp x cp x dp (dp as given, or devices / (tp x pp x cp) when auto) and dp x micro_batch
+// divides global_batch. The same rules evaluate_pair applies; counts outside them do not fit.
+std::vector<int> training_counts(const DeploymentDecl& d, const WorkloadDecl& w, int max_count) {
+  const TrainingConfig& t = w.training;
+  const long long model_parallel =
+      static_cast<long long>(t.parallelism.tp) * t.parallelism.pp * t.parallelism.cp;
+  const long long per_node = d.node->devices();
+  std::vector<int> counts;
+  for (int n = 1; n <= max_count; ++n) {
+    const long long devices = n * per_node;
+    if (devices % model_parallel != 0) continue;
+    const long long dp = devices / model_parallel;
+    if (dp * t.micro_batch > t.global_batch) break;  // every larger count has a larger dp
+    if (!w.dp_auto && dp != t.parallelism.dp) continue;
+    if (t.global_batch % (dp * t.micro_batch) == 0) counts.push_back(n);
+  }
+  return counts;
+}
+
+double throughput_of(const Result& r) { return r.fits ? r.metric("throughput_tokens_per_s").value_or(0.0) : 0.0; }
+
+}  // namespace
+
+std::vector<std::string> budgets_exceeded(const Scenario& sc, const DeploymentDecl& d, const System& sys) {
+  std::vector<std::string> out;
+  if (sc.facility.power_budget && facility_provisioned_w(sc, sys) > sc.facility.power_budget->value()) {
+    out.emplace_back(kPowerBudget);
+  }
+  if (d.capex_budget && capex_usd(sc, sys) > d.capex_budget->value()) out.emplace_back(kCapexBudget);
+  if (d.max_racks && sys.racks > *d.max_racks) out.emplace_back(kMaxRacks);
+  return out;
+}
+
+BudgetFill largest_within_budgets(const Scenario& sc, const DeploymentDecl& d) {
+  const std::vector<std::string> one = budgets_exceeded(sc, d, shape_system(sc, d, 1));
+  if (!one.empty()) {
+    throw InputError(Diagnostic{d.where, "deployments." + d.name + ".count",
+                                fmt::format("count: fill: not even one '{}' fits the {}", d.node->name,
+                                            limit_phrase(sc, d, one.front()))});
+  }
+  const auto within = [&](int n) { return budgets_exceeded(sc, d, shape_system(sc, d, n)).empty(); };
+  // Every budget is monotone in the count (sizing.hpp): double to a count outside, then bisect.
+  int lo = 1;  // within
+  int hi = 2;
+  while (within(hi)) {
+    lo = hi;
+    if (hi == kMaxFillNodes) return {kMaxFillNodes, kCountBound};
+    hi = std::min(2 * hi, kMaxFillNodes);
+  }
+  while (hi - lo > 1) {  // lo within, hi outside
+    const int mid = lo + (hi - lo) / 2;
+    (within(mid) ? lo : hi) = mid;
+  }
+  return {lo, budgets_exceeded(sc, d, shape_system(sc, d, hi)).front()};
+}
+
+Result evaluate_sized(const Scenario& sc, const DeploymentDecl& d, const WorkloadDecl& w, const BudgetFill& fill,
+                      const EfficiencyModel& eff, const EvaluateOptions& options) {
+  Sizing sizing{fill.count, fill.binding, fill.count, fill.binding, limits_of(sc, d, w)};
+  const auto at = [&](int n) { return evaluate_pair(sc, d, shape_system(sc, d, n), w, eff, options); };
+  if (!w.min_throughput_tokens_per_s) {
+    Result r = at(fill.count);
+    r.sizing = sizing;
+    return r;
+  }
+  const double target = *w.min_throughput_tokens_per_s;
+  std::optional<Result> found;  // at the fewest nodes that reach the target
+  int found_count = 0;
+  std::optional<Result> best;  // otherwise: the highest throughput within the budgets
+  int best_count = 0;
+  if (w.kind == WorkloadKind::training) {
+    // Not assumed monotone: every count the workload can run on, fewest first.
+    for (const int n : training_counts(d, w, fill.count)) {
+      Result r = at(n);
+      if (throughput_of(r) >= target) {
+        found = std::move(r);
+        found_count = n;
+        break;
+      }
+      if (!best || throughput_of(r) > throughput_of(*best)) {
+        best = std::move(r);
+        best_count = n;
+      }
+    }
+  } else {
+    // Monotone (sizing.hpp): the count that reaches the target lies in (lo, hi].
+    Result top = at(fill.count);
+    if (throughput_of(top) >= target) {
+      int lo = 0;
+      int hi = fill.count;
+      found = std::move(top);
+      while (hi - lo > 1) {
+        const int mid = lo + (hi - lo) / 2;
+        Result r = at(mid);
+        if (throughput_of(r) >= target) {
+          hi = mid;
+          found = std::move(r);
+        } else {
+          lo = mid;
+        }
+      }
+      found_count = hi;
+    } else {
+      best = std::move(top);
+      best_count = fill.count;
+    }
+  }
+  if (found) {
+    sizing.count = found_count;
+    sizing.binding = kThroughputTarget;
+    found->sizing = sizing;
+    return std::move(*found);
+  }
+  if (!best) {  // no count up to the budgets' limit can run the workload: say why at that limit
+    best = at(fill.count);
+    best_count = fill.count;
+  }
+  Result r = std::move(*best);
+  sizing.count = best_count;
+  r.sizing = sizing;
+  const std::string within = fmt::format("the {} (at most {} nodes)", limit_phrase(sc, d, fill.binding), fill.count);
+  if (!r.fits) {
+    r.message = fmt::format("throughput target not reached within {}: {}", within, r.message);
+    return r;
+  }
+  const double got = throughput_of(r);
+  r.fits = false;
+  r.message = fmt::format("throughput target not reached: {} nodes give {:.4g} tokens/s, the most within {}, {:.1f}% "
+                          "short of min_throughput_tokens_per_s {:.4g}",
+                          best_count, got, within, (1.0 - got / target) * 100.0, target);
+  return r;
+}
+
+std::vector<std::string> budget_warnings(const Scenario& sc, const DeploymentDecl& d, const System& sys) {
+  std::vector<std::string> out;
+  for (const auto& b : budgets_exceeded(sc, d, sys)) {
+    if (b == kPowerBudget) {
+      out.push_back(fmt::format("deployment '{}' provisions {} at the facility (x PUE {:g}), above the {} power budget",
+                                d.name, format_quantity(facility_provisioned_w(sc, sys), Dimension::watts),
+                                sc.facility.pue, format_quantity(sc.facility.power_budget->value(), Dimension::watts)));
+    } else if (b == kCapexBudget) {
+      out.push_back(fmt::format("deployment '{}' costs {} up front (nodes, network, racks), above its {}", d.name,
+                                format_quantity(capex_usd(sc, sys), Dimension::usd), limit_phrase(sc, d, b)));
+    } else {
+      out.push_back(fmt::format("deployment '{}' occupies {} racks, above its max_racks {}", d.name, sys.racks,
+                                *d.max_racks));
+    }
+  }
+  return out;
+}
+
+}  // namespace hwsim

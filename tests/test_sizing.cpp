@@ -1,0 +1,334 @@
+// Sizing under constraints (sim/plan/sizing): `count: fill` takes the most nodes within facility.power_budget
+// (provisioned x PUE), the deployment's capex_budget (nodes + network + racks) and max_racks, and reports the
+// budget that one more node would exceed; with a workload's min_throughput_tokens_per_s it takes the fewest nodes
+// that reach the target (one fewer misses it) and reports throughput_target; a target the budgets cannot reach is a
+// result with fits = false and the shortfall; bad budgets and targets are input errors naming file:line:col and key.
+// Fixtures: tests/fixtures/scenarios/sizing.yaml (Altra servers and DGX H100 under 100 kW at PUE 1.25),
+// sizing_training.yaml (a tp = 8 training run whose dp must divide 48), sizing_bad/ (bad input, each paired below
+// with its exact messages).
+// Tolerances: 1e-12 relative for figures recomputed by hand from the fixture's catalog values.
+#include <catch2/catch.hpp>
+
+#include "tests/support.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/core/errors.hpp"
+#include "sim/cost/cost.hpp"
+#include "sim/perf/efficiency.hpp"
+#include "sim/plan/evaluate.hpp"
+#include "sim/plan/scenario.hpp"
+#include "sim/plan/sizing.hpp"
+#include "sim/power/power.hpp"
+#include "sim/report/report.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kRel = 1e-12;
+
+const fs::path kScenarios = fs::path(HWSIM_FIXTURES_DIR) / "scenarios";
+const hwsim::DefaultEfficiency kEff;
+
+hwsim::Scenario load(const std::string& relative, const std::vector<std::string>& sets = {}) {
+  return hwsim::load_scenario(kScenarios / relative, {.catalog_dirs = {}, .sets = sets});
+}
+
+const hwsim::DeploymentDecl& decl(const hwsim::Scenario& sc, const std::string& name) {
+  const hwsim::DeploymentDecl* found = nullptr;
+  for (const auto& d : sc.deployments) {
+    if (d.name == name) found = &d;
+  }
+  INFO("deployment " << name);
+  REQUIRE(found != nullptr);
+  return *found;
+}
+
+const hwsim::Sizing& sizing_of(const hwsim::Result& r) {
+  INFO(r.deployment << "/" << r.workload);
+  REQUIRE(r.sizing.has_value());
+  return *r.sizing;
+}
+
+double throughput(const hwsim::Result& r) {
+  INFO(r.deployment << "/" << r.workload << ": " << r.message);
+  REQUIRE(r.fits);
+  REQUIRE(r.metric("throughput_tokens_per_s").has_value());
+  return *r.metric("throughput_tokens_per_s");
+}
+
+// The deployment with `nodes` nodes running the scenario's first workload.
+hwsim::Result at(const hwsim::Scenario& sc, const std::string& deployment, int nodes) {
+  return hwsim::evaluate_pair(sc, hwsim::shape_system(sc, decl(sc, deployment), nodes), sc.workloads.front(), kEff, {});
+}
+
+// Altra servers, 40 per rack (see the fixture): 400 W and 8000 USD each, 300 W and 4000 USD per rack.
+int racks_of(int n) { return (n + 39) / 40; }
+double cpus_provisioned_w(int n) { return 400.0 * n + 300.0 * racks_of(n); }
+double cpus_capex_usd(int n) { return 8000.0 * n + 4000.0 * racks_of(n); }
+
+}  // namespace
+
+TEST_CASE("the power budget binds: the most nodes whose provisioned power x PUE fits", "[sizing]") {
+  const hwsim::Evaluation ev = hwsim::evaluate(load("sizing.yaml"), kEff);
+  const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
+  // 100 kW / 1.25 = 80 kW of IT: 196 x 400 W + 5 racks x 300 W = 79.9 kW fits; 197 nodes need 80.3 kW.
+  CHECK(cpus_provisioned_w(196) * 1.25 <= 100e3);
+  CHECK(cpus_provisioned_w(197) * 1.25 > 100e3);
+  CHECK(sizing_of(r).count == 196);
+  CHECK(sizing_of(r).max_count == 196);
+  CHECK(sizing_of(r).binding == "power_budget");
+  CHECK(*r.metric("nodes") == 196);
+  CHECK(*r.metric("provisioned_power_w") == Approx(cpus_provisioned_w(196)).epsilon(kRel));
+  REQUIRE(sizing_of(r).limits.size() == 1);
+  CHECK(sizing_of(r).limits[0].key == "power_budget_w");
+  CHECK(sizing_of(r).limits[0].value == 100e3);
+}
+
+TEST_CASE("the capex budget binds: nodes, racks and network within the budget, one more node above it",
+          "[sizing]") {
+  // 123 x 8000 + 4 racks x 4000 = 1,000,000 USD (exactly the budget); 124 nodes cost 1,008,000 USD.
+  const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD"});
+  CHECK(cpus_capex_usd(123) == 1e6);
+  CHECK(cpus_capex_usd(124) > 1e6);
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
+  CHECK(sizing_of(r).count == 123);
+  CHECK(sizing_of(r).binding == "capex_budget");
+  CHECK(*r.metric("capex_usd") == Approx(1e6).epsilon(kRel));
+  SECTION("a GPU pod: the fat tree's switches and cables count too") {
+    const hwsim::Scenario gpus = load("sizing.yaml", {"deployments.pod.capex_budget=1500000 USD"});
+    const hwsim::Evaluation ev_gpus = hwsim::evaluate(gpus, kEff);
+    const hwsim::Result& pod = hwsim::test::result_of(ev_gpus, "pod");
+    const int n = sizing_of(pod).count;
+    CHECK(sizing_of(pod).binding == "capex_budget");
+    CHECK(*pod.metric("capex_usd") <= 1.5e6);
+    const hwsim::System more = hwsim::shape_system(gpus, decl(gpus, "pod"), n + 1);
+    CHECK(hwsim::budgets_exceeded(gpus, decl(gpus, "pod"), more) == std::vector<std::string>{"capex_budget"});
+  }
+}
+
+TEST_CASE("max_racks binds: racks x nodes per rack", "[sizing]") {
+  const hwsim::Evaluation ev = hwsim::evaluate(load("sizing.yaml", {"deployments.cpus.max_racks=2"}), kEff);
+  const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
+  CHECK(sizing_of(r).count == 2 * 40);
+  CHECK(sizing_of(r).binding == "max_racks");
+  CHECK(*r.metric("racks") == 2);
+  REQUIRE(sizing_of(r).limits.size() == 2);
+  CHECK(sizing_of(r).limits[1].key == "max_racks");
+}
+
+TEST_CASE("with several budgets the tightest binds, and the others are still reported as limits", "[sizing]") {
+  // Power allows 196 nodes, capex 123, racks 3 x 40 = 120.
+  const hwsim::Evaluation ev = hwsim::evaluate(
+      load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD", "deployments.cpus.max_racks=3"}), kEff);
+  const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
+  CHECK(sizing_of(r).count == 120);
+  CHECK(sizing_of(r).binding == "max_racks");
+  CHECK(sizing_of(r).limits.size() == 3);
+}
+
+TEST_CASE("budgets are monotone in the node count, so bisection finds the largest count within them", "[sizing]") {
+  // Through the fat tree's tier changes (64-port switches, 8 NICs per DGX H100: 2 tiers from 9 nodes).
+  const hwsim::Scenario sc = load("sizing.yaml");
+  const hwsim::DeploymentDecl& pod = decl(sc, "pod");
+  double last_power = 0;
+  double last_capex = 0;
+  for (int n = 1; n <= 600; ++n) {
+    const hwsim::System sys = hwsim::shape_system(sc, pod, n);
+    const double power = hwsim::provisioned_power(sys).value();
+    const double capex = hwsim::deployment_cost(sys, hwsim::deployment_power(sys, {}, 1.0), sc.facility).capex.value();
+    INFO(n << " nodes");
+    REQUIRE(power >= last_power);
+    REQUIRE(capex >= last_capex);
+    last_power = power;
+    last_capex = capex;
+  }
+}
+
+TEST_CASE("a throughput target takes the fewest nodes that reach it, and one node fewer misses it", "[sizing]") {
+  const hwsim::Scenario base = load("sizing.yaml");
+  const double one_node = throughput(at(base, "pod", 1));
+  // tp = 1: one replica per GPU at the same batch, so throughput = nodes x one node's; 3.5 nodes' worth needs 4.
+  CHECK(throughput(at(base, "pod", 3)) == Approx(3 * one_node).epsilon(1e-9));
+  const double target = 3.5 * one_node;
+  const hwsim::Scenario sc = load("sizing.yaml", {fmt::format("workloads.chat.min_throughput_tokens_per_s={:.17g}", target)});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
+  CHECK(r.fits);
+  CHECK(sizing_of(r).count == 4);
+  CHECK(sizing_of(r).binding == "throughput_target");
+  CHECK(sizing_of(r).max_count == hwsim::largest_within_budgets(sc, decl(sc, "pod")).count);
+  CHECK(sizing_of(r).max_binding == "power_budget");
+  CHECK(sizing_of(r).max_count > 4);
+  CHECK(*r.metric("nodes") == 4);
+  CHECK(throughput(r) >= target);
+  CHECK(throughput(at(sc, "pod", 3)) < target);
+  CHECK_THAT(hwsim::render({ev}, hwsim::Format::table),
+             Catch::Matchers::Contains(fmt::format("pod / chat: sized to 4 nodes, bound by throughput_target (the "
+                                                   "budgets allow up to {}, bound by power_budget)\n",
+                                                   sizing_of(r).max_count)));
+  SECTION("the CPU servers are sized for the same target on their own") {
+    const hwsim::Result& cpus = hwsim::test::result_of(ev, "cpus");
+    const double per_server = throughput(at(sc, "cpus", 1));
+    const int expected = static_cast<int>(std::ceil(target / per_server));
+    if (expected <= 196) {
+      CHECK(sizing_of(cpus).count == expected);
+      CHECK(sizing_of(cpus).binding == "throughput_target");
+    } else {
+      CHECK_FALSE(cpus.fits);
+      CHECK(sizing_of(cpus).binding == "power_budget");
+    }
+  }
+}
+
+TEST_CASE("a target the budgets cannot reach is a result: fits false, the most nodes, and how far short", "[sizing]") {
+  const hwsim::Scenario base = load("sizing.yaml");
+  const int most = hwsim::largest_within_budgets(base, decl(base, "pod")).count;
+  const double at_most = throughput(at(base, "pod", most));
+  const hwsim::Scenario sc = load("sizing.yaml", {fmt::format("workloads.chat.min_throughput_tokens_per_s={:.17g}", 2 * at_most)});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
+  CHECK_FALSE(r.fits);
+  CHECK(sizing_of(r).count == most);
+  CHECK(sizing_of(r).binding == "power_budget");
+  CHECK(*r.metric("throughput_tokens_per_s") == Approx(at_most).epsilon(kRel));
+  CHECK(r.message == fmt::format("throughput target not reached: {} nodes give {:.4g} tokens/s, the most within the "
+                                 "100 kW power budget (at most {} nodes), 50.0% short of min_throughput_tokens_per_s "
+                                 "{:.4g}",
+                                 most, at_most, most, 2 * at_most));
+}
+
+TEST_CASE("a throughput target with no budget searches up to the node bound", "[sizing]") {
+  const hwsim::Scenario sc = load("sizing.yaml", {"workloads.chat.min_throughput_tokens_per_s=1", "facility.power_budget=1e12 W"});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
+  CHECK(sizing_of(r).count == 1);
+  CHECK(sizing_of(r).binding == "throughput_target");
+}
+
+TEST_CASE("training is sized over the counts it can run on: dp must divide global_batch / micro_batch",
+          "[sizing]") {
+  const hwsim::Scenario base = load("sizing_training.yaml");
+  // 5 nodes: dp = 5 does not divide 48, so it does not run; 4 and 6 do.
+  CHECK_FALSE(at(base, "pod", 5).fits);
+  const double four = throughput(at(base, "pod", 4));
+  const double six = throughput(at(base, "pod", 6));
+  REQUIRE(six > four);
+  const double target = (four + six) / 2;
+  const hwsim::Scenario sc =
+      load("sizing_training.yaml", {fmt::format("workloads.pretrain.min_throughput_tokens_per_s={:.17g}", target)});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
+  CHECK(r.fits);
+  CHECK(sizing_of(r).count == 6);
+  CHECK(sizing_of(r).binding == "throughput_target");
+  CHECK(throughput(r) == Approx(six).epsilon(kRel));
+  SECTION("beyond dp = 48 no count runs, so a target above 48 nodes' throughput is out of reach") {
+    const double most = throughput(at(base, "pod", 48));
+    const hwsim::Scenario far = load("sizing_training.yaml",
+                                     {fmt::format("workloads.pretrain.min_throughput_tokens_per_s={:.17g}", 10 * most)});
+    const hwsim::Evaluation ev_far = hwsim::evaluate(far, kEff);
+    const hwsim::Result& f = hwsim::test::result_of(ev_far, "pod");
+    CHECK_FALSE(f.fits);
+    CHECK(sizing_of(f).count == 48);
+    CHECK_THAT(f.message, Catch::Matchers::Contains("90.0% short of min_throughput_tokens_per_s"));
+  }
+}
+
+TEST_CASE("a fixed count above a budget is evaluated with a warning per budget", "[sizing]") {
+  const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.count=200", "deployments.cpus.capex_budget=1000000 USD",
+                                                  "deployments.cpus.max_racks=4"});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  CHECK_FALSE(hwsim::test::result_of(ev, "cpus").sizing.has_value());
+  CHECK(ev.warnings == std::vector<std::string>{
+                           "deployment 'cpus' provisions 101.9 kW at the facility (x PUE 1.25), above the 100 kW power "
+                           "budget",
+                           "deployment 'cpus' costs 1620000 USD up front (nodes, network, racks), above its 1000000 USD "
+                           "capex budget",
+                           "deployment 'cpus' occupies 5 racks, above its max_racks 4"});
+}
+
+TEST_CASE("a budget too small for one node is bad input naming the deployment's line", "[sizing]") {
+  const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.capex_budget=5000 USD"});
+  try {
+    (void)hwsim::evaluate(sc, kEff);
+    FAIL("expected an InputError");
+  } catch (const hwsim::InputError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    const hwsim::Diagnostic& d = e.diagnostics()[0];
+    CHECK(d.where.file == (kScenarios / "sizing.yaml").string());
+    CHECK(d.where.line == 8);
+    CHECK(d.key_path == "deployments.cpus.count");
+    CHECK(d.message == "count: fill: not even one 'altra-server' fits the 5000 USD capex budget");
+  }
+}
+
+TEST_CASE("each bad sizing input gives exactly its messages: file:line:col, key path, expectation", "[sizing]") {
+  const std::map<std::string, std::vector<std::string>> expected{
+      {"negative_capex.yaml", {"negative_capex.yaml:4:65: deployments[0].capex_budget: must be at least 0, got -5"}},
+      {"capex_without_unit.yaml",
+       {"capex_without_unit.yaml:4:65: deployments[0].capex_budget: expected a price like \"199000 USD\", got \"25e6\" "
+        "(no unit)"}},
+      {"misspelt_budget.yaml",
+       {"misspelt_budget.yaml:4:51: deployments[0]: unknown key 'capex_budjet' (did you mean 'capex_budget'?)"}},
+      {"zero_racks.yaml", {"zero_racks.yaml:4:62: deployments[0].max_racks: must be at least 1, got 0"}},
+      {"fill_without_limit.yaml",
+       {"fill_without_limit.yaml:4:45: deployments[0].count: count: fill needs facility.power_budget, capex_budget "
+        "or max_racks (workload 'batch' has no min_throughput_tokens_per_s to size for)"}},
+      {"negative_target.yaml",
+       {"negative_target.yaml:7:82: workloads[0].min_throughput_tokens_per_s: must be at least 0, got -10"}},
+      {"target_with_search.yaml",
+       {"target_with_search.yaml:12:34: workloads[0].min_throughput_tokens_per_s: a throughput target sizes "
+        "training with a fixed parallelism and micro_batch, not with `auto` (which searches per node count)"}},
+  };
+  const std::string prefix = (kScenarios / "sizing_bad").string() + "/";
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(kScenarios / "sizing_bad")) {
+    ++files;
+    INFO(e.path().filename().string());
+    CHECK(expected.count(e.path().filename().string()) == 1);
+  }
+  CHECK(files == expected.size());
+  for (const auto& [file, messages] : expected) {
+    INFO(file);
+    std::vector<std::string> got;
+    try {
+      (void)hwsim::load_scenario(kScenarios / "sizing_bad" / file, {});
+    } catch (const hwsim::InputError& e) {
+      for (const auto& d : e.diagnostics()) {
+        std::string line = d.str();
+        if (line.rfind(prefix, 0) == 0) line.erase(0, prefix.size());
+        got.push_back(line);
+      }
+    }
+    CHECK(got == messages);
+  }
+}
+
+TEST_CASE("the JSON result carries sizing: count, binding, max_count and the limits in SI; the table a line",
+          "[sizing][report]") {
+  const hwsim::Evaluation ev =
+      hwsim::evaluate(load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD"}), kEff);
+  const auto doc = nlohmann::json::parse(hwsim::render({ev}, hwsim::Format::json));
+  const auto& cpus = doc["results"][0];
+  REQUIRE(cpus["deployment"] == "cpus");
+  CHECK(cpus["sizing"]["count"] == 123);
+  CHECK(cpus["sizing"]["binding"] == "capex_budget");
+  CHECK(cpus["sizing"]["max_count"] == 123);
+  CHECK(cpus["sizing"]["max_binding"] == "capex_budget");
+  CHECK(cpus["sizing"]["limits"]["power_budget_w"] == 100e3);
+  CHECK(cpus["sizing"]["limits"]["capex_budget_usd"] == 1e6);
+  CHECK(cpus["metrics"]["nodes"] == 123);
+  const std::string table = hwsim::render({ev}, hwsim::Format::table);
+  CHECK_THAT(table, Catch::Matchers::Contains("cpus / chat: sized to 123 nodes, bound by capex_budget\n"));
+  CHECK_THAT(hwsim::render({ev}, hwsim::Format::md),
+             Catch::Matchers::Contains("- cpus / chat: sized to 123 nodes, bound by capex_budget\n"));
+}
