@@ -22,6 +22,7 @@
 #include "sim/core/errors.hpp"
 #include "sim/cost/cost.hpp"
 #include "sim/perf/efficiency.hpp"
+#include "sim/plan/check.hpp"
 #include "sim/plan/evaluate.hpp"
 #include "sim/plan/scenario.hpp"
 #include "sim/plan/sizing.hpp"
@@ -331,4 +332,30 @@ TEST_CASE("the JSON result carries sizing: count, binding, max_count and the lim
   CHECK_THAT(table, Catch::Matchers::Contains("cpus / chat: sized to 123 nodes, bound by capex_budget\n"));
   CHECK_THAT(hwsim::render({ev}, hwsim::Format::md),
              Catch::Matchers::Contains("- cpus / chat: sized to 123 nodes, bound by capex_budget\n"));
+}
+
+TEST_CASE("scenarios/sizing.yaml: 13 DGX H100 reach 2M tokens/s, 12 do not; the Altra side is power-bound and short",
+          "[sizing]") {
+  const hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_SOURCE_DIR) / "scenarios/sizing.yaml", {});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  for (const auto& o : hwsim::check_expectations(sc, ev)) {
+    INFO(o.expectation.metric << ": " << o.detail);
+    CHECK(o.passed);
+  }
+  const hwsim::Result* dgx = nullptr;
+  const hwsim::Result* altra = nullptr;
+  for (const auto& r : ev.results) {
+    if (r.workload == "chat-2m") (r.deployment == "dgx-h100" ? dgx : altra) = &r;
+  }
+  REQUIRE(dgx != nullptr);
+  REQUIRE(altra != nullptr);
+  CHECK(sizing_of(*dgx).count == 13);
+  CHECK(sizing_of(*dgx).binding == "throughput_target");
+  CHECK(sizing_of(*dgx).max_binding == "max_racks");
+  CHECK(throughput(at(sc, "dgx-h100", 12)) < 2e6);
+  // 1887 x 400 W + 48 racks x 300 W = 769.2 kW x 1.3 = 999.96 kW; one server more: 1000.48 kW.
+  CHECK(sizing_of(*altra).count == 1887);
+  CHECK(sizing_of(*altra).binding == "power_budget");
+  CHECK_FALSE(altra->fits);
+  CHECK_THAT(altra->message, Catch::Matchers::Contains("short of min_throughput_tokens_per_s 2e+06"));
 }
