@@ -70,6 +70,11 @@ hwsim::Result at(const hwsim::Scenario& sc, const std::string& deployment, int n
   return hwsim::evaluate_pair(sc, hwsim::shape_system(sc, decl(sc, deployment), nodes), sc.workloads.front(), kEff, {});
 }
 
+// `--set` of a workload's throughput target, exact to the last bit.
+std::string target_set(const std::string& workload, double tokens_per_s) {
+  return fmt::format("workloads.{}.min_throughput_tokens_per_s={:.17g}", workload, tokens_per_s);
+}
+
 // Altra servers, 40 per rack (see the fixture): 400 W and 8000 USD each, 300 W and 4000 USD per rack.
 int racks_of(int n) { return (n + 39) / 40; }
 double cpus_provisioned_w(int n) { return 400.0 * n + 300.0 * racks_of(n); }
@@ -160,7 +165,7 @@ TEST_CASE("a throughput target takes the fewest nodes that reach it, and one nod
   // tp = 1: one replica per GPU at the same batch, so throughput = nodes x one node's; 3.5 nodes' worth needs 4.
   CHECK(throughput(at(base, "pod", 3)) == Approx(3 * one_node).epsilon(1e-9));
   const double target = 3.5 * one_node;
-  const hwsim::Scenario sc = load("sizing.yaml", {fmt::format("workloads.chat.min_throughput_tokens_per_s={:.17g}", target)});
+  const hwsim::Scenario sc = load("sizing.yaml", {target_set("chat", target)});
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
   CHECK(r.fits);
@@ -194,7 +199,7 @@ TEST_CASE("a target the budgets cannot reach is a result: fits false, the most n
   const hwsim::Scenario base = load("sizing.yaml");
   const int most = hwsim::largest_within_budgets(base, decl(base, "pod")).count;
   const double at_most = throughput(at(base, "pod", most));
-  const hwsim::Scenario sc = load("sizing.yaml", {fmt::format("workloads.chat.min_throughput_tokens_per_s={:.17g}", 2 * at_most)});
+  const hwsim::Scenario sc = load("sizing.yaml", {target_set("chat", 2 * at_most)});
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
   CHECK_FALSE(r.fits);
@@ -208,7 +213,8 @@ TEST_CASE("a target the budgets cannot reach is a result: fits false, the most n
 }
 
 TEST_CASE("a throughput target with no budget searches up to the node bound", "[sizing]") {
-  const hwsim::Scenario sc = load("sizing.yaml", {"workloads.chat.min_throughput_tokens_per_s=1", "facility.power_budget=1e12 W"});
+  const hwsim::Scenario sc =
+      load("sizing.yaml", {"workloads.chat.min_throughput_tokens_per_s=1", "facility.power_budget=1e12 W"});
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
   CHECK(sizing_of(r).count == 1);
@@ -224,8 +230,7 @@ TEST_CASE("training is sized over the counts it can run on: dp must divide globa
   const double six = throughput(at(base, "pod", 6));
   REQUIRE(six > four);
   const double target = (four + six) / 2;
-  const hwsim::Scenario sc =
-      load("sizing_training.yaml", {fmt::format("workloads.pretrain.min_throughput_tokens_per_s={:.17g}", target)});
+  const hwsim::Scenario sc = load("sizing_training.yaml", {target_set("pretrain", target)});
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
   CHECK(r.fits);
@@ -234,8 +239,7 @@ TEST_CASE("training is sized over the counts it can run on: dp must divide globa
   CHECK(throughput(r) == Approx(six).epsilon(kRel));
   SECTION("beyond dp = 48 no count runs, so a target above 48 nodes' throughput is out of reach") {
     const double most = throughput(at(base, "pod", 48));
-    const hwsim::Scenario far = load("sizing_training.yaml",
-                                     {fmt::format("workloads.pretrain.min_throughput_tokens_per_s={:.17g}", 10 * most)});
+    const hwsim::Scenario far = load("sizing_training.yaml", {target_set("pretrain", 10 * most)});
     const hwsim::Evaluation ev_far = hwsim::evaluate(far, kEff);
     const hwsim::Result& f = hwsim::test::result_of(ev_far, "pod");
     CHECK_FALSE(f.fits);
@@ -245,15 +249,16 @@ TEST_CASE("training is sized over the counts it can run on: dp must divide globa
 }
 
 TEST_CASE("a fixed count above a budget is evaluated with a warning per budget", "[sizing]") {
-  const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.count=200", "deployments.cpus.capex_budget=1000000 USD",
+  const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.count=200",
+                                                  "deployments.cpus.capex_budget=1000000 USD",
                                                   "deployments.cpus.max_racks=4"});
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   CHECK_FALSE(hwsim::test::result_of(ev, "cpus").sizing.has_value());
   CHECK(ev.warnings == std::vector<std::string>{
                            "deployment 'cpus' provisions 101.9 kW at the facility (x PUE 1.25), above the 100 kW power "
                            "budget",
-                           "deployment 'cpus' costs 1620000 USD up front (nodes, network, racks), above its 1000000 USD "
-                           "capex budget",
+                           "deployment 'cpus' costs 1620000 USD up front (nodes, network, racks), above its "
+                           "1000000 USD capex budget",
                            "deployment 'cpus' occupies 5 racks, above its max_racks 4"});
 }
 
@@ -314,7 +319,7 @@ TEST_CASE("each bad sizing input gives exactly its messages: file:line:col, key 
   }
 }
 
-TEST_CASE("the JSON result carries sizing: count, binding, max_count and the limits in SI; the table a line",
+TEST_CASE("the JSON result carries sizing: count, binding, max_count and the limits in SI; table, md, html a line",
           "[sizing][report]") {
   const hwsim::Evaluation ev =
       hwsim::evaluate(load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD"}), kEff);
@@ -332,6 +337,8 @@ TEST_CASE("the JSON result carries sizing: count, binding, max_count and the lim
   CHECK_THAT(table, Catch::Matchers::Contains("cpus / chat: sized to 123 nodes, bound by capex_budget\n"));
   CHECK_THAT(hwsim::render({ev}, hwsim::Format::md),
              Catch::Matchers::Contains("- cpus / chat: sized to 123 nodes, bound by capex_budget\n"));
+  CHECK_THAT(hwsim::render({ev}, hwsim::Format::html),
+             Catch::Matchers::Contains("<p class=\"note\">cpus: sized to 123 nodes, bound by capex_budget</p>"));
 }
 
 TEST_CASE("scenarios/sizing.yaml: 13 DGX H100 reach 2M tokens/s, 12 do not; the Altra side is power-bound and short",
