@@ -67,7 +67,8 @@ double throughput(const hwsim::Result& r) {
 
 // The deployment with `nodes` nodes running the scenario's first workload.
 hwsim::Result at(const hwsim::Scenario& sc, const std::string& deployment, int nodes) {
-  return hwsim::evaluate_pair(sc, hwsim::shape_system(sc, decl(sc, deployment), nodes), sc.workloads.front(), kEff, {});
+  const hwsim::DeploymentDecl& d = decl(sc, deployment);
+  return hwsim::evaluate_pair(sc, d, hwsim::shape_system(sc, d, nodes), sc.workloads.front(), kEff, {});
 }
 
 // `--set` of a workload's throughput target, exact to the last bit.
