@@ -19,12 +19,12 @@ struct RunOptions {
 };
 
 std::vector<std::pair<Scenario, Evaluation>> evaluate_all(const Common& common, const RunOptions& o) {
-  const DefaultEfficiency efficiency;
+  const auto efficiency = efficiency_model(common);
   std::vector<std::pair<Scenario, Evaluation>> out;
   LoadOptions load{catalog_paths(common), o.sets};
   for (const auto& file : o.scenarios) {
     Scenario sc = load_scenario(file, load);
-    Evaluation ev = evaluate(sc, efficiency, o.evaluate);
+    Evaluation ev = evaluate(sc, *efficiency, o.evaluate);
     out.emplace_back(std::move(sc), std::move(ev));
   }
   return out;
@@ -35,6 +35,7 @@ void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<
   cmd->add_option("--set", o.sets, "override an input: PATH=VALUE (facility.pue=1.2, deployments.NAME.count=10, "
                                    "workloads.NAME.batch=8, hw.NAME.KEY=VALUE)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
+  add_calibration_option(cmd, common);
   add_output_options(cmd, common, formats);
   cmd->add_option("--threads", o.evaluate.threads, "threads for parallelism searches (default 1)")
       ->check(CLI::Range(1, 256));
