@@ -99,7 +99,7 @@ std::optional<MemoryFit> fit_memory(const RawMeasurements& raw) {
   // The curve is fitted on the kernel with the most sizes (triad preferred on ties: it is what STREAM reports).
   std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> by_kernel;
   for (const auto& s : raw.memory) {
-    fit.bandwidth = std::max(fit.bandwidth, s.bytes / s.time.median_s);
+    fit.bandwidth = std::max(fit.bandwidth, s.bytes / s.time.min_s);
     by_kernel[s.kernel].first.push_back(s.bytes);
     by_kernel[s.kernel].second.push_back(s.time.median_s);
   }
@@ -112,7 +112,7 @@ std::optional<MemoryFit> fit_memory(const RawMeasurements& raw) {
   }
   fit.kernel = best;
   fit.curve = fit_rate_curve(by_kernel[best].first, by_kernel[best].second).curve;
-  for (const auto& s : raw.l2) fit.l2_bandwidth = std::max(fit.l2_bandwidth.value_or(0), s.bytes / s.time.median_s);
+  for (const auto& s : raw.l2) fit.l2_bandwidth = std::max(fit.l2_bandwidth.value_or(0), s.bytes / s.time.min_s);
   return fit;
 }
 
@@ -206,16 +206,17 @@ Profile fit_profile(const RawMeasurements& raw, const FitOptions& options) {
         d.name);
   }
   std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> by_dtype;
+  std::map<std::string, double> best;
   std::vector<std::string> order;
   for (const auto& g : raw.gemm) {
     if (!by_dtype.count(g.dtype)) order.push_back(g.dtype);
     by_dtype[g.dtype].first.push_back(g.flop());
     by_dtype[g.dtype].second.push_back(g.time.median_s);
+    best[g.dtype] = std::max(best[g.dtype], g.flop() / g.time.min_s);
   }
   for (const auto& dtype : order) {
     const auto& [flop, times] = by_dtype[dtype];
-    GemmFit g{.dtype = dtype, .points = static_cast<int>(flop.size())};
-    for (std::size_t i = 0; i < flop.size(); ++i) g.peak_achieved = std::max(g.peak_achieved, flop[i] / times[i]);
+    GemmFit g{.dtype = dtype, .peak_achieved = best[dtype], .points = static_cast<int>(flop.size())};
     const CurveFit c = fit_rate_curve(flop, times);
     g.curve = c.curve;
     g.fit_error = c.rms_relative_error;

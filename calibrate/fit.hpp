@@ -1,7 +1,9 @@
 // Fitting raw measurements (calibrate/raw.hpp) into a profile (calibrate/profile.hpp).
 // Contract: every rate is fitted in the Hockney form t(x) = (x + half) / plateau by linear least squares (Eigen) on
-// the measured median times, weighted so that each point's *relative* error counts equally; power is
-// P = idle + energy_per_flop x FLOP/s + energy_per_byte x B/s, least squares over the load windows.
+// the measured median times, weighted so that each point's *relative* error counts equally; `peak_achieved` and
+// `bandwidth` are the best single run (STREAM's convention; on a shared machine the median carries other jobs'
+// interference, the best run the hardware's ability); power is P = idle + energy_per_flop x FLOP/s +
+// energy_per_byte x B/s, least squares over the load windows.
 #pragma once
 
 #include <string>

@@ -25,7 +25,7 @@ struct RateCurve {
 
 struct GemmFit {
   std::string dtype;
-  double peak_achieved = 0;  // FLOP/s, best median over the shapes measured
+  double peak_achieved = 0;  // FLOP/s, the best single run over the shapes measured
   RateCurve curve;           // x in FLOP (2 m n k)
   double fit_error = 0;      // root-mean-square relative error of the curve's times over the points
   int points = 0;
@@ -33,7 +33,7 @@ struct GemmFit {
 };
 
 struct MemoryFit {
-  double bandwidth = 0;  // B/s, best median of large-buffer copy/triad (bytes read + written)
+  double bandwidth = 0;  // B/s, the best single large-buffer copy/triad run (bytes read + written)
   std::optional<RateCurve> curve;
   std::string kernel;                  // the kernel the curve was fitted on
   std::optional<double> l2_bandwidth;  // B/s (GPUs)

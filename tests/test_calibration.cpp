@@ -10,12 +10,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "calibrate/fit.hpp"
 #include "calibrate/profile.hpp"
 #include "sim/perf/calibrated_efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
 #include "sim/plan/scenario.hpp"
+
+// After the hwsim headers: <sys/wait.h> defines a macro `si_value`, a parameter name in sim/core/units.hpp.
+#include <sys/wait.h>
 
 namespace {
 
@@ -141,7 +145,7 @@ TEST_CASE("malformed profiles are rejected with file, line and key", "[calibrati
   CHECK(error_of(kFixtures / "bad_key.yaml") ==
         dir + "bad_key.yaml:5:3: memory: unknown key 'bandwith' (did you mean 'bandwidth'?)\n" + dir +
             "bad_key.yaml:5:3: memory: missing required key 'bandwidth' (achieved device-memory (GPU) or DRAM (CPU) "
-            "bandwidth, bytes read + written)\n");
+            "bandwidth, bytes read + written, best run)\n");
   CHECK(error_of(kFixtures / "bad_unit.yaml") ==
         dir +
             "bad_unit.yaml:5:20: gemm.bf16.peak_achieved: expected a compute rate like \"312 TFLOP/s\", got "
@@ -209,16 +213,58 @@ TEST_CASE("a profile that lowers the GEMM efficiency lengthens the predicted tra
   CHECK(compared > 0);
 }
 
-TEST_CASE("calibrate --gpu without a CUDA device says so and exits 2", "[calibration]") {
-  if (fs::exists("/proc/driver/nvidia/gpus")) return;  // a GPU machine: the probe runs instead
-  const std::string cmd = std::string("'") + HWSIM_BINARY + "' calibrate --gpu 0 -o /tmp/hwsim-never.yaml 2>&1";
+// Runs `hwsim ARGS` (a shell-quoted string); stdout and stderr together.
+std::pair<int, std::string> hwsim_cli(const std::string& args) {
+  const std::string cmd = std::string("'") + HWSIM_BINARY + "' " + args + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;
   char buf[512];
   while (fgets(buf, sizeof buf, pipe)) out += buf;
   const int status = pclose(pipe);
-  CHECK(WEXITSTATUS(status) == 2);
+  return {WEXITSTATUS(status), out};
+}
+
+TEST_CASE("calibrate --gpu without a CUDA device says so and exits 2", "[calibration]") {
+  if (fs::exists("/proc/driver/nvidia/gpus") || fs::exists("/dev/nvidiactl")) return;  // a GPU machine: the probe runs
+  const fs::path profile = fs::temp_directory_path() / ("hwsim-never-" + std::to_string(::getpid()) + ".yaml");
+  const auto [code, out] = hwsim_cli("calibrate --gpu 0 -o '" + profile.string() + "'");
+  CHECK(code == 2);
   CHECK(out.find("no CUDA device is present") != std::string::npos);
-  CHECK_FALSE(fs::exists("/tmp/hwsim-never.yaml"));
+  CHECK_FALSE(fs::exists(profile));
+}
+
+TEST_CASE("calibrate --cpu --quick measures this machine and writes a profile that loads", "[calibration]") {
+  const fs::path dir = fs::temp_directory_path() / ("hwsim-cpu-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto [code, out] = hwsim_cli("calibrate --cpu --quick --date 2026-11-22 -o '" + (dir / "host.yaml").string() +
+                                     "' --raw '" + (dir / "host.json").string() + "'");
+  INFO(out);
+  REQUIRE(code == 0);
+  const auto p = hwsim::calib::load_profile(dir / "host.yaml");
+  const auto raw = hwsim::calib::read_raw(dir / "host.json");
+  fs::remove_all(dir);
+  CHECK(p.name == "host");
+  CHECK(p.device.kind == "cpu");
+  CHECK(p.device.date == "2026-11-22");
+  REQUIRE(p.gemm_of("fp32") != nullptr);
+  CHECK(p.gemm_of("fp32")->peak_achieved > 1e8);  // any CPU of this century: > 0.1 GFLOP/s
+  REQUIRE(p.memory);
+  CHECK(p.memory->bandwidth > 1e8);
+  CHECK(p.launch_overhead_s.has_value());
+  CHECK(raw.gemm.size() >= 5);
+  CHECK_FALSE(raw.memory.empty());
+}
+
+TEST_CASE("run --calibration names the profile in the results of the chip it measured", "[calibration]") {
+  const std::string scenario = (fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training.yaml").string();
+  const auto [code, out] =
+      hwsim_cli("run '" + scenario + "' --format json --calibration '" + (kFixtures / "good.yaml").string() + "'");
+  REQUIRE(code == 0);
+  const auto doc = nlohmann::json::parse(out);
+  REQUIRE_FALSE(doc.at("results").empty());
+  for (const auto& r : doc.at("results")) CHECK(r.at("calibration") == "good");  // every deployment is an A100 node
+  const auto [bad, message] = hwsim_cli("run '" + scenario + "' --calibration no-such-profile");
+  CHECK(bad == 2);
+  CHECK(message.find("\"no-such-profile\" is neither a file nor a profile in") != std::string::npos);
 }

@@ -51,11 +51,13 @@ std::filesystem::path probe_path(const char* env_name, const std::string& progra
   return ec ? std::filesystem::path(program) : self.parent_path() / program;
 }
 
-// The NVIDIA kernel driver lists each GPU under /proc/driver/nvidia/gpus; without it no CUDA device can exist.
+// The NVIDIA kernel driver lists each GPU under /proc/driver/nvidia/gpus and creates /dev/nvidiactl; without
+// either no CUDA device can exist (the probe itself gives the last word when they are there).
 bool cuda_device_present() {
   std::error_code ec;
   const std::filesystem::path gpus = "/proc/driver/nvidia/gpus";
-  return std::filesystem::is_directory(gpus, ec) && !std::filesystem::is_empty(gpus, ec);
+  return (std::filesystem::is_directory(gpus, ec) && !std::filesystem::is_empty(gpus, ec)) ||
+         std::filesystem::exists("/dev/nvidiactl", ec);
 }
 
 std::string shell_quote(const std::string& s) {
@@ -79,10 +81,10 @@ calib::RawMeasurements run_probe(const std::filesystem::path& probe, const std::
 
 calib::RawMeasurements run_gpu_probe(const CalibrateOptions& o, const std::filesystem::path& raw_file) {
   if (!cuda_device_present()) {
-    usage_error(
-        fmt::format("no CUDA device is present (no NVIDIA driver entry under /proc/driver/nvidia/gpus): "
-                    "--gpu {} cannot run; `hwsim calibrate --cpu` calibrates this machine's CPU",
-                    *o.gpu));
+    usage_error(fmt::format(
+        "no CUDA device is present (no NVIDIA driver: nothing under /proc/driver/nvidia/gpus, no /dev/nvidiactl): "
+        "--gpu {} cannot run; `hwsim calibrate --cpu` calibrates this machine's CPU",
+        *o.gpu));
   }
   const std::filesystem::path probe = probe_path("HWSIM_PROBE", "hwsim-probe");
   if (!std::filesystem::exists(probe)) {
