@@ -268,3 +268,37 @@ TEST_CASE("run --calibration names the profile in the results of the chip it mea
   CHECK(bad == 2);
   CHECK(message.find("\"no-such-profile\" is neither a file nor a profile in") != std::string::npos);
 }
+
+TEST_CASE("calibrate --fit turns a GPU probe's raw file into a profile for the catalog board it names",
+          "[calibration]") {
+  const fs::path dir = fs::temp_directory_path() / ("hwsim-fit-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "raw.json") << hwsim::calib::raw_to_json(synthetic(0.0));  // "NVIDIA H100 80GB HBM3"
+  const auto [code, out] =
+      hwsim_cli("calibrate --fit '" + (dir / "raw.json").string() + "' -o '" + (dir / "h100.yaml").string() + "'");
+  INFO(out);
+  REQUIRE(code == 0);
+  const auto p = hwsim::calib::load_profile(dir / "h100.yaml");
+  CHECK(p.catalog == "h100-sxm5-80gb");
+  CHECK(p.gemm_of("bf16")->curve.plateau == Approx(780e12).epsilon(1e-3));
+  const std::string scenario = (fs::path(HWSIM_SOURCE_DIR) / "scenarios/dgx-h100-vs-altra-1mw.yaml").string();
+  const auto [run_code, json] =
+      hwsim_cli("run '" + scenario + "' --format json --calibration '" + (dir / "h100.yaml").string() + "'");
+  REQUIRE(run_code == 0);
+  bool calibrated = false, defaulted = false;
+  const auto doc = nlohmann::json::parse(json);
+  for (const auto& r : doc.at("results")) {
+    const bool h100 = r.at("deployment").get<std::string>().find("h100") != std::string::npos;
+    CHECK(r.at("calibration") == (h100 ? "h100" : "default"));  // the Altra deployment keeps the defaults
+    (h100 ? calibrated : defaulted) = true;
+  }
+  CHECK(calibrated);
+  CHECK(defaulted);
+  std::ofstream(dir / "broken.json") << R"({"format": "hwsim-raw-1", "device": {"kind": "gpu", "name": "x",
+    "date": "2026-11-22"}, "gemm": [{"dtype": "bf16", "m": 8, "n": 8, "k": 8, "min_s": 1}]})";
+  const auto [bad, message] =
+      hwsim_cli("calibrate --fit '" + (dir / "broken.json").string() + "' -o '" + (dir / "broken.yaml").string() + "'");
+  fs::remove_all(dir);
+  CHECK(bad == 2);
+  CHECK(message.find("broken.json: gemm[0].median_s: missing") != std::string::npos);
+}
