@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "calibrate/profile.hpp"
 #include "hwmodels/catalog_loader.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/cli/cli.hpp"
@@ -362,10 +363,11 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
 
   CLI::App* schema = app.add_subcommand("schema", "print the declared YAML keys of a file kind\n"
                                                   "Example: hwsim schema gpu");
-  schema->add_option("kind", kind, "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference")
+  schema->add_option("kind", kind,
+                     "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference, profile")
       ->required()
       ->check(CLI::IsMember({"gpu", "cpu", "node", "network", "cluster", "rack", "facility", "model", "scenario",
-                             "training", "inference"}));
+                             "training", "inference", "profile"}));
   schema->callback([&] {
     action = [&] {
       const Schema* s = hardware_schema(kind);
@@ -373,6 +375,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       if (kind == "scenario") s = &scenario_schema();
       if (kind == "training") s = &training_workload_schema();
       if (kind == "inference") s = &inference_workload_schema();
+      if (kind == "profile") s = &calib::profile_schema();
       emit(common, describe_schema(*s));
       return 0;
     };

@@ -24,13 +24,13 @@ struct RunOptions {
 };
 
 std::vector<std::pair<Scenario, Evaluation>> evaluate_all(const Common& common, const RunOptions& o) {
-  const DefaultEfficiency efficiency;
+  const auto efficiency = efficiency_model(common);
   std::vector<std::pair<Scenario, Evaluation>> out;
   LoadOptions load{catalog_paths(common), o.sets};
   for (const auto& file : o.scenarios) {
     Scenario sc = load_scenario(file, load);
-    Evaluation ev = evaluate(sc, efficiency, o.evaluate);
-    add_uncertainty(ev, sc, load, efficiency, {o.uncertainty.samples, o.evaluate.threads, o.uncertainty.seed});
+    Evaluation ev = evaluate(sc, *efficiency, o.evaluate);
+    add_uncertainty(ev, sc, load, *efficiency, {o.uncertainty.samples, o.evaluate.threads, o.uncertainty.seed});
     out.emplace_back(std::move(sc), std::move(ev));
   }
   return out;
@@ -48,6 +48,7 @@ void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<
   cmd->add_option("--set", o.sets, "override an input: PATH=VALUE (facility.pue=1.2, deployments.NAME.count=10, "
                                    "workloads.NAME.batch=8, hw.NAME.KEY=VALUE)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
+  add_calibration_option(cmd, common);
   add_output_options(cmd, common, formats);
   cmd->add_option("--threads", o.evaluate.threads,
                   "threads for parallelism searches and uncertainty samples (default 1)")
@@ -85,7 +86,8 @@ std::vector<std::string> expand_directories(const std::vector<std::string>& args
 // Expectations, then the baseline: written with --update-baseline, else compared and any drift attributed.
 ScenarioCheck check_scenario(const Common& common, const RunOptions& o, const CheckOptions& plan,
                              const std::string& file) {
-  const DefaultEfficiency efficiency;
+  const auto model = efficiency_model(common);
+  const EfficiencyModel& efficiency = *model;
   std::vector<InputValue> inputs;
   LoadOptions load{catalog_paths(common), o.sets};
   load.inputs = &inputs;

@@ -24,6 +24,9 @@ std::string render_text(const ValidationReport& r) {
                        row.error * 100);
   }
   out += "\n";
+  for (const auto& row : r.rows) {
+    if (row.calibration != "default") out += fmt::format("{}: calibrated by {}\n", row.id, row.calibration);
+  }
   for (const auto& [kind, k] : r.summary) {
     out += fmt::format("{}: {} cases, MAPE {:.1f}%, worst {:.1f}% ({})\n", kind, k.cases, k.mape * 100,
                        k.max_abs_error * 100, k.worst);
@@ -43,6 +46,7 @@ std::string render_json(const ValidationReport& r) {
                              {"predicted", row.predicted}, {"measured", row.measured}, {"error", row.error},
                              {"confidence", row.confidence}, {"file", row.file}};
     if (!row.failure.empty()) c["failure"] = row.failure;
+    c["calibration"] = row.calibration;
     j["cases"].push_back(std::move(c));
   }
   j["mape"] = nlohmann::ordered_json::object();
@@ -66,11 +70,12 @@ void add_validate_command(CLI::App& app, Common& common, Action& action) {
                                                  "Example: hwsim validate scenarios/validation --format json");
   cmd->add_option("dir", dir, "directory of validation cases (default scenarios/validation)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
+  add_calibration_option(cmd, common);
   add_output_options(cmd, common, {"table", "json"});
   cmd->callback([&] {
     action = [&] {
-      const DefaultEfficiency efficiency;
-      const ValidationReport r = run_validation(dir, LoadOptions{catalog_paths(common), {}}, efficiency);
+      const auto efficiency = efficiency_model(common);
+      const ValidationReport r = run_validation(dir, LoadOptions{catalog_paths(common), {}}, *efficiency);
       emit(common, common.format == "json" ? render_json(r) : render_text(r));
       return 0;
     };

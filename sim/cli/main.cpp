@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   hwsim::cli::add_catalog_commands(app, common, action);
   hwsim::cli::add_validate_command(app, common, action);
   hwsim::cli::add_sweep_commands(app, common, action);
+  hwsim::cli::add_calibrate_command(app, common, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

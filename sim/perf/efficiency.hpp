@@ -36,6 +36,9 @@ class EfficiencyModel {
   [[nodiscard]] virtual Seconds link_latency(const Device& device, bool scale_out) const = 0;
   // "default" or the calibration profile's name.
   [[nodiscard]] virtual std::string source() const = 0;
+  // What the figures for `device` come from: a model holding profiles for some chips only says "default" for the
+  // others.
+  [[nodiscard]] virtual std::string source_for(const Device& /*device*/) const { return source(); }
 };
 
 // Documented defaults (sim/perf/efficiency.cpp lists each figure and where it comes from).

@@ -151,7 +151,8 @@ std::vector<std::pair<std::string, int>> parallelism_list(const Parallelism& p) 
 
 Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
                               const EfficiencyModel& eff, const EvaluateOptions& options) {
-  Result r{.deployment = sys.name, .workload = w.name, .kind = "training", .calibration = eff.source()};
+  Result r{.deployment = sys.name, .workload = w.name, .kind = "training",
+           .calibration = eff.source_for(sys.device)};
   TrainingConfig cfg = w.training;
   if (w.search_parallelism || w.search_micro_batch) {
     const SearchResult found =
@@ -223,7 +224,8 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
 
 Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
                                const EfficiencyModel& eff) {
-  Result r{.deployment = sys.name, .workload = w.name, .kind = "inference", .calibration = eff.source()};
+  Result r{.deployment = sys.name, .workload = w.name, .kind = "inference",
+           .calibration = eff.source_for(sys.device)};
   const InferenceConfig& cfg = w.inference;
   r.parallelism = {{"tp", cfg.tp}, {"pp", cfg.pp}};
   const int per_replica = cfg.tp * cfg.pp;

@@ -61,6 +61,7 @@ ValidationReport run_validation(const std::filesystem::path& dir, const LoadOpti
       ValidationRow row{v.id, v.kind, f.string(), v.metric, v.confidence, 0, v.measured, -1.0, ""};
       for (const auto& r : ev.results) {
         if (r.deployment != v.deployment || r.workload != v.workload) continue;
+        row.calibration = r.calibration;
         if (!r.fits) {
           row.failure = r.message;
         } else if (auto value = r.metric(v.metric)) {

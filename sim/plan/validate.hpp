@@ -24,6 +24,7 @@ struct ValidationRow {
   double measured = 0;
   double error = 0;      // predicted / measured - 1
   std::string failure;   // set when the workload did not fit or the metric is missing
+  std::string calibration = "default";  // the result's `calibration`: "default" or the profile used
 };
 
 struct NotModelled {

@@ -1,0 +1,44 @@
+// Efficiencies from calibration profiles (calibrate/profile.hpp) for the chips they measured, the documented
+// defaults (DefaultEfficiency) for everything else. Contract: a profile applies to the device whose catalog name
+// equals its `catalog` key, and only to what it measured: a dtype it has no GEMM fit for, links, collectives and
+// FP8 split accumulation keep their defaults. Measured rates become fractions of the catalog peak (capped at 1),
+// so a profile that measured a slower GEMM makes every GEMM on that chip slower.
+#pragma once
+
+#include <vector>
+
+#include "calibrate/profile.hpp"
+#include "sim/perf/efficiency.hpp"
+
+namespace hwsim {
+
+class CalibratedEfficiency final : public EfficiencyModel {
+ public:
+  // Profiles without a `catalog` key are kept (source() names them) but match no device. Two profiles for one
+  // catalog entry are an InputError.
+  explicit CalibratedEfficiency(std::vector<calib::Profile> profiles);
+
+  [[nodiscard]] double compute(const Device& device, DType dtype, Flop flops) const override;
+  [[nodiscard]] double gemm(const Device& device, DType dtype, double m, double n, double k) const override;
+  [[nodiscard]] double split_accumulation(const Device& device, DType dtype) const override;
+  [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
+  [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;
+  [[nodiscard]] double link(const Device& device, bool scale_out) const override;
+  [[nodiscard]] Seconds launch_overhead(const Device& device) const override;
+  [[nodiscard]] Seconds link_latency(const Device& device, bool scale_out) const override;
+  // The profiles' names joined by '+', or "default" when there are none.
+  [[nodiscard]] std::string source() const override;
+  // The name of the profile for `device`, or "default".
+  [[nodiscard]] std::string source_for(const Device& device) const override;
+
+  [[nodiscard]] const calib::Profile* profile_for(const Device& device) const;
+
+ private:
+  // The calibrated large-operation ceiling of `dtype` on `device` as a share of its catalog peak, if measured.
+  [[nodiscard]] std::optional<double> calibrated_ceiling(const Device& device, DType dtype) const;
+
+  std::vector<calib::Profile> profiles_;
+  DefaultEfficiency defaults_;
+};
+
+}  // namespace hwsim
