@@ -42,18 +42,32 @@ std::optional<DType> compute_dtype(const Device& device, DType weights) {
   return std::nullopt;
 }
 
+namespace {
+// inference_memory_per_device's terms that do not depend on the batch, computed once for the batch searches.
+struct MemoryTerms {
+  double weights;           // bytes of the whole model
+  double kv_per_sequence;   // bytes of one sequence's cache at its held context
+  double workspace_per_prompt;
+  explicit MemoryTerms(const InferenceConfig& c) {
+    const ModelSpec& m = c.model;
+    weights = m.parameters() * weight_bytes_per_parameter(c);
+    // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
+    // batching with a paged KV cache (vLLM, TensorRT-LLM) holds sequences spread evenly through their lives, so the
+    // cache holds the mean context, and each iteration prefills only the batch / output prompts that arrive.
+    const double context = c.continuous ? c.input_tokens + c.output_tokens / 2.0
+                                        : static_cast<double>(c.input_tokens) + c.output_tokens;
+    kv_per_sequence = context * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype);
+    workspace_per_prompt = static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
+  }
+  [[nodiscard]] double bytes(const InferenceConfig& c, int batch) const {
+    const double prompts = c.continuous ? std::max(1.0, static_cast<double>(batch) / c.output_tokens) : batch;
+    return (weights + batch * kv_per_sequence) / (c.tp * c.pp) + prompts * workspace_per_prompt / c.tp;
+  }
+};
+}  // namespace
+
 Bytes inference_memory_per_device(const InferenceConfig& c, int batch) {
-  const ModelSpec& m = c.model;
-  const double weights = m.parameters() * weight_bytes_per_parameter(c);
-  // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
-  // batching with a paged KV cache (vLLM, TensorRT-LLM) holds sequences spread evenly through their lives, so the
-  // cache holds the mean context, and each iteration prefills only the batch / output prompts that arrive.
-  const double context = c.continuous ? c.input_tokens + c.output_tokens / 2.0
-                                      : static_cast<double>(c.input_tokens) + c.output_tokens;
-  const double prompts = c.continuous ? std::max(1.0, static_cast<double>(batch) / c.output_tokens) : batch;
-  const double kv = batch * context * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype);
-  const double workspace = prompts * static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
-  return Bytes((weights + kv) / (c.tp * c.pp) + workspace / c.tp);
+  return Bytes(MemoryTerms(c).bytes(c, batch));
 }
 
 namespace {
@@ -161,7 +175,8 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
                      sync_share};
 
   const double usable = dev.memory_capacity.value() * kUsableMemoryFraction;
-  const auto memory_for = [&](int b) { return inference_memory_per_device(c, b).value() * r.replicas_per_device; };
+  const MemoryTerms memory_terms(c);
+  const auto memory_for = [&](int b) { return memory_terms.bytes(c, b) * r.replicas_per_device; };
   const auto fits = [&](int b) { return memory_for(b) <= usable; };
   const double mean_context = c.input_tokens + c.output_tokens / 2.0;
 

@@ -102,11 +102,11 @@ void add_cost_metrics(Result& r, const CostResult& c, double years) {
 
 // The System a workload runs on under the deployment's power cap: when the workload's activity would draw more than
 // the cap, the device's compute clock (all its peaks) drops to the share capped_clock_scale() gives; memory bandwidth
-// stays. Without a cap, or when it does not bind, the System itself.
-System throttled(const System& sys, const Activity& activity) {
-  if (!sys.power_cap) return sys;
+// stays. Without a cap, or when it does not bind, nothing (the System itself applies; no copy on the common path).
+std::optional<System> throttled(const System& sys, const Activity& activity) {
+  if (!sys.power_cap) return std::nullopt;
   const double scale = capped_clock_scale(sys.device, activity, *sys.power_cap);
-  if (scale >= 1.0) return sys;
+  if (scale >= 1.0) return std::nullopt;
   System t = sys;
   for (auto& [dtype, peak] : t.device.peak) peak = peak * scale;
   t.clock_scale = scale;
@@ -188,9 +188,10 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
     add(r.metrics, "memory_per_device_bytes", full_clock.memory_per_device.value());
     return not_fitting(r, sc, sys, full_clock.message);
   }
-  const System run =
+  const std::optional<System> capped =
       throttled(sys, {full_clock.compute_busy, full_clock.memory_busy, full_clock.communication_busy});
-  const TrainingResult t = run.clock_scale < 1.0 ? evaluate_training(cfg, run, eff) : full_clock;
+  const System& run = capped ? *capped : sys;
+  const TrainingResult t = capped ? evaluate_training(cfg, run, eff) : full_clock;
   const PowerResult p = deployment_power(run, {t.compute_busy, t.memory_busy, t.communication_busy}, sc.facility.pue);
   const CostResult c = deployment_cost(run, p, sc.facility);
   add(r.metrics, "throughput_tokens_per_s", t.tokens_per_s);
@@ -241,11 +242,12 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   }
   InferenceResult inf;
   if (problem.empty()) inf = evaluate_inference(cfg, sys, eff);
-  System run = sys;
+  std::optional<System> capped;
   if (problem.empty() && inf.fits) {
-    run = throttled(sys, {inf.compute_busy, inf.memory_busy, inf.communication_busy});
-    if (run.clock_scale < 1.0) inf = evaluate_inference(cfg, run, eff);
+    capped = throttled(sys, {inf.compute_busy, inf.memory_busy, inf.communication_busy});
+    if (capped) inf = evaluate_inference(cfg, *capped, eff);
   }
+  const System& run = capped ? *capped : sys;
   if (!problem.empty() || !inf.fits) {
     if (problem.empty()) add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
     return not_fitting(r, sc, sys, problem.empty() ? inf.message : problem);
