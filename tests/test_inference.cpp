@@ -533,8 +533,8 @@ TEST_CASE("falcon-180b bf16 on 4 x A100 80 GB: the advice names 8 devices (tp=8)
   //   tp 8 at bf16      = (params x 2 + context x 81,920 x 2) / 8 + 512 x 8 x 14848 x 2 / 8   (~44.9 GB, fits)
   //   fp8 on tp 4       = (params x 1 + context x 81,920 x 1) / 4 + 512 x 8 x 14848 x 2 / 4   (~44.9 GB, fits)
   // with context = 512 + 256 for static batches and 512 + 256 / 2 for continuous batching; 79.0 GB usable.
-  // fp8 comes before int8 in the advice: the A100 has no fp8 arithmetic, but fp8 weights run with bf16 arithmetic
-  // (compute_dtype), as int4 weights do.
+  // The advice prefers a format the device computes natively: int8 on the A100 (it has no fp8 arithmetic; fp8
+  // weights would run weight-only with bf16 arithmetic, compute_dtype), which fits as fp8 would (1 byte each).
   const double params = 179520189440.0;
   const double workspace = 512.0 * 8 * 14848 * 2;
   const double usable = 0.92 * 80 * kGiB;
@@ -549,12 +549,12 @@ TEST_CASE("falcon-180b bf16 on 4 x A100 80 GB: the advice names 8 devices (tp=8)
   const auto message = [&](double context) {
     const double need = (params * 2 + context * 81920 * 2) / 4 + workspace / 4;
     const double tp8 = (params * 2 + context * 81920 * 2) / 8 + workspace / 8;
-    const double fp8 = (params * 1 + context * 81920 * 1) / 4 + workspace / 4;
+    const double int8 = (params * 1 + context * 81920 * 1) / 4 + workspace / 4;
     REQUIRE(need > usable);
     REQUIRE(tp8 <= usable);
-    REQUIRE(fp8 <= usable);
+    REQUIRE(int8 <= usable);
     return fmt::format("does not fit: falcon-180b at bf16 needs {:.1f} GB per device with tp=4 pp=1 (batch 1), {:.1f} "
-                       "GB usable: short by {:.1f} GB; 8 devices per replica (tp=8) hold it at bf16; at fp8 it fits "
+                       "GB usable: short by {:.1f} GB; 8 devices per replica (tp=8) hold it at bf16; at int8 it fits "
                        "on tp=4 pp=1",
                        need / 1e9, usable / 1e9, (need - usable) / 1e9);
   };
@@ -565,7 +565,7 @@ TEST_CASE("falcon-180b bf16 on 4 x A100 80 GB: the advice names 8 devices (tp=8)
     CHECK(ev.results.front().message == message(512 + 256));
     CHECK(ev.results.front().message ==
           "does not fit: falcon-180b at bf16 needs 89.8 GB per device with tp=4 pp=1 (batch 1), 79.0 GB usable: short "
-          "by 10.8 GB; 8 devices per replica (tp=8) hold it at bf16; at fp8 it fits on tp=4 pp=1");
+          "by 10.8 GB; 8 devices per replica (tp=8) hold it at bf16; at int8 it fits on tp=4 pp=1");
   }
   SECTION("continuous batching") {
     c.continuous = true;

@@ -214,17 +214,26 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
     if (devices > per_replica) {
       advice += fmt::format("; {} devices per replica (tp={}) hold it at {}", devices, devices, dtype_name(c.dtype));
     }
-    for (DType lower : {DType::fp8, DType::int8, DType::int4, DType::fp4}) {
-      if (dtype_bytes(lower) >= weight_bytes_per_parameter(c) || !compute_dtype(dev, lower)) continue;
-      InferenceConfig probe = c;
-      probe.bits_per_weight.reset();
-      probe.dtype = lower;
-      probe.kv_dtype = default_kv_dtype(lower);
-      if (inference_memory_per_device(probe, batch).value() * r.replicas_per_device <= usable) {
-        advice += fmt::format("; at {} it fits on tp={} pp={}", dtype_name(lower), c.tp, c.pp);
-        break;
+    // The highest lower precision that fits, preferring formats the device computes natively (int8 before a
+    // weight-only fp8 on an A100).
+    std::optional<DType> suggestion;
+    for (const bool native_only : {true, false}) {
+      for (DType lower : {DType::fp8, DType::int8, DType::int4, DType::fp4}) {
+        const auto arithmetic = compute_dtype(dev, lower);
+        if (dtype_bytes(lower) >= weight_bytes_per_parameter(c) || !arithmetic) continue;
+        if (native_only && *arithmetic != lower && !(lower == DType::int4 && dev.kind == DeviceKind::gpu)) continue;
+        InferenceConfig probe = c;
+        probe.bits_per_weight.reset();
+        probe.dtype = lower;
+        probe.kv_dtype = default_kv_dtype(lower);
+        if (inference_memory_per_device(probe, batch).value() * r.replicas_per_device <= usable) {
+          suggestion = lower;
+          break;
+        }
       }
+      if (suggestion) break;
     }
+    if (suggestion) advice += fmt::format("; at {} it fits on tp={} pp={}", dtype_name(*suggestion), c.tp, c.pp);
     return fmt::format("short by {:.1f} GB{}", (need - usable) / 1e9, advice);
   };
 
