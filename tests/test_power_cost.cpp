@@ -63,13 +63,13 @@ TEST_CASE("the fixture's catalog figures are the ones the hand arithmetic below 
   const hwsim::System pod = system_of("pod");
   CHECK(pod.device.idle.value() == 70);   // h100-sxm5-80gb
   CHECK(pod.device.tdp.value() == 700);
-  CHECK(pod.node.cpu->idle.value() == 80);  // xeon-platinum-8480c
-  CHECK(pod.node.cpu->tdp.value() == 350);
-  CHECK(pod.node.cpu_count == 2);
-  CHECK(pod.node.power.max.value() == 10200);  // dgx-h100
-  CHECK(pod.node.power.idle.value() == 2000);
-  CHECK(pod.node.power.overhead.value() == 2500);
-  CHECK(pod.node.power.psu_efficiency == 0.94);
+  CHECK(pod.node->cpu->idle.value() == 80);  // xeon-platinum-8480c
+  CHECK(pod.node->cpu->tdp.value() == 350);
+  CHECK(pod.node->cpu_count == 2);
+  CHECK(pod.node->power.max.value() == 10200);  // dgx-h100
+  CHECK(pod.node->power.idle.value() == 2000);
+  CHECK(pod.node->power.overhead.value() == 2500);
+  CHECK(pod.node->power.psu_efficiency == 0.94);
   CHECK(pod.price_per_node.value() == 270000);
   CHECK(pod.rack.price.value() == 4000);  // rack-42u
   CHECK(pod.rack.overhead_power.value() == 300);
@@ -106,11 +106,15 @@ TEST_CASE("node power = (devices + host CPUs at 30% + overhead) / PSU efficiency
   CHECK(hwsim::node_power(pod, busy).value() == Approx((8 * 700 + host + 2500) / 0.94).epsilon(kRel));
   CHECK(hwsim::node_power(pod, {}).value() == Approx((8 * 70 + host + 2500) / 0.94).epsilon(kRel));
   SECTION("capped at the node's nameplate maximum") {
-    pod.node.power.max = Watts(8000);
+    hwsim::NodeSpec smaller = *pod.node;
+    smaller.power.max = Watts(8000);
+    pod.node = &smaller;
     CHECK(hwsim::node_power(pod, busy).value() == 8000);
   }
   SECTION("floored at the node's idle") {
-    pod.node.power.idle = Watts(5000);
+    hwsim::NodeSpec hungrier = *pod.node;
+    hungrier.power.idle = Watts(5000);
+    pod.node = &hungrier;
     CHECK(hwsim::node_power(pod, {}).value() == 5000);
   }
   SECTION("a CPU-only node counts its sockets as devices, with no separate host term") {

@@ -24,7 +24,7 @@ FatTree size_fat_tree(int endpoints, int radix, double oversubscription);
 
 struct System {
   std::string name;  // deployment name
-  NodeSpec node;
+  const NodeSpec* node = nullptr;  // in the scenario's catalog, which outlives the System
   Device device;
   int nodes = 1;
   int devices = 1;          // used by the workload
@@ -40,7 +40,7 @@ struct System {
   std::optional<Watts> power_cap;
   double clock_scale = 1.0;
 
-  [[nodiscard]] int devices_per_node() const { return node.devices(); }
+  [[nodiscard]] int devices_per_node() const { return node->devices(); }
   Usd price_per_node;  // the deployment's price override, else the node's
 };
 

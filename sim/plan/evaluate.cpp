@@ -21,8 +21,8 @@ std::optional<double> Result::metric(const std::string& key) const {
 System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   System sys;
   sys.name = d.name;
-  sys.node = *d.node;
-  sys.device = device_of(sys.node);
+  sys.node = d.node;
+  sys.device = device_of(*sys.node);
   sys.nodes = nodes;
   sys.rack = sc.rack;
   sys.price_per_node = d.price.value_or(d.node->price);
@@ -153,6 +153,7 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
                               const EfficiencyModel& eff, const EvaluateOptions& options) {
   Result r{.deployment = sys.name, .workload = w.name, .kind = "training",
            .calibration = eff.source_for(sys.device)};
+  r.metrics.reserve(48);  // no regrowth: a sweep evaluates millions of results
   TrainingConfig cfg = w.training;
   if (w.search_parallelism || w.search_micro_batch) {
     const SearchResult found =
@@ -227,6 +228,7 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
                                const EfficiencyModel& eff) {
   Result r{.deployment = sys.name, .workload = w.name, .kind = "inference",
            .calibration = eff.source_for(sys.device)};
+  r.metrics.reserve(48);  // no regrowth: a sweep evaluates millions of results
   const InferenceConfig& cfg = w.inference;
   r.parallelism = {{"tp", cfg.tp}, {"pp", cfg.pp}};
   const int per_replica = cfg.tp * cfg.pp;

@@ -20,7 +20,7 @@ double capped_clock_scale(const Device& d, const Activity& a, Watts cap) {
 }
 
 Watts node_power(const System& sys, const Activity& a) {
-  const NodeSpec& n = sys.node;
+  const NodeSpec& n = *sys.node;
   Watts dc = device_power(sys.device, a, sys.power_cap) * static_cast<double>(n.devices());
   if (n.has_gpus() && n.cpu) {
     dc += (n.cpu->idle + (n.cpu->tdp - n.cpu->idle) * kHostCpuActivity) * static_cast<double>(n.cpu_count);
@@ -41,10 +41,10 @@ Watts rack_power(const System& sys) { return sys.rack.overhead_power * static_ca
 
 Watts provisioned_power(const System& sys) {
   // A power cap lowers each device's nameplate share of the node's maximum (at the wall, through the PSU).
-  Watts node_max = sys.node.power.max;
+  Watts node_max = sys.node->power.max;
   if (sys.power_cap && *sys.power_cap < sys.device.tdp) {
-    node_max = node_max - (sys.device.tdp - *sys.power_cap) * static_cast<double>(sys.node.devices()) /
-                sys.node.power.psu_efficiency;
+    node_max = node_max - (sys.device.tdp - *sys.power_cap) * static_cast<double>(sys.node->devices()) /
+                sys.node->power.psu_efficiency;
   }
   return node_max * (sys.nodes * sys.node_share) + network_power(sys) + rack_power(sys);
 }
@@ -56,7 +56,7 @@ PowerResult deployment_power(const System& sys, const Activity& a, double pue) {
   p.network = network_power(sys);
   const double nodes = sys.nodes * sys.node_share;
   p.it = p.node * nodes + p.network + rack_power(sys);
-  p.idle_it = sys.node.power.idle * nodes + p.network + rack_power(sys);
+  p.idle_it = sys.node->power.idle * nodes + p.network + rack_power(sys);
   p.provisioned = provisioned_power(sys);
   p.facility = p.it * pue;
   return p;
