@@ -390,6 +390,7 @@ Profile load_profile(const std::filesystem::path& file) {
   diags.throw_if_any();
   const Reader r(root, profile_schema());
   Profile p{.name = r.text("name"), .catalog = r.text("catalog"), .file = file.string()};
+  p.catalog_where = r.where("catalog");
   const Reader d = r.child("device");
   p.device = {d.text("kind"),
               d.text("name"),

@@ -269,6 +269,20 @@ TEST_CASE("run --calibration names the profile in the results of the chip it mea
   CHECK(message.find("\"no-such-profile\" is neither a file nor a profile in") != std::string::npos);
 }
 
+TEST_CASE("a profile naming no catalog chip, or a chip of the other kind, is an error with file and line",
+          "[calibration]") {
+  const std::string scenario = (fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training.yaml").string();
+  const auto [typo, typo_out] =
+      hwsim_cli("run '" + scenario + "' --calibration '" + (kFixtures / "wrong_catalog.yaml").string() + "'");
+  CHECK(typo == 2);
+  CHECK(typo_out.find("wrong_catalog.yaml:3:10: catalog: no gpu or cpu catalog entry 'a100-sxm4-80g' (did you mean "
+                      "'a100-sxm4-80gb'?)") != std::string::npos);
+  const auto [kind, kind_out] =
+      hwsim_cli("run '" + scenario + "' --calibration '" + (kFixtures / "wrong_kind.yaml").string() + "'");
+  CHECK(kind == 2);
+  CHECK(kind_out.find("catalog: 'altra-q80-30' is a cpu entry but the profile measured a gpu") != std::string::npos);
+}
+
 TEST_CASE("calibrate --fit turns a GPU probe's raw file into a profile for the catalog board it names",
           "[calibration]") {
   const fs::path dir = fs::temp_directory_path() / ("hwsim-fit-" + std::to_string(::getpid()));

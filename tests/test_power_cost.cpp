@@ -336,3 +336,36 @@ TEST_CASE("TCO extras: maintenance = share of capex per year, depreciation = cap
         Approx(20.0 / 3600 / metric(full, "throughput_tokens_per_s") * 1e6).epsilon(kRel));
   CHECK_FALSE(cap_result("capped").metric("cloud_usd_per_hour").has_value());
 }
+
+TEST_CASE("a power cap outside (idle, TDP] of the accelerator is an input error naming both bounds", "[power]") {
+  const fs::path file = fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_cap.yaml";
+  for (const char* cap : {"50 W", "70 W", "900 W"}) {
+    INFO(cap);
+    try {
+      (void)hwsim::load_scenario(file, {{}, {std::string("deployments.capped.power_cap=") + cap}});
+      FAIL("accepted");
+    } catch (const hwsim::InputError& e) {
+      CHECK_THAT(std::string(e.what()),
+                 Catch::Contains("power_cap: a power cap for h100-sxm5-80gb must be above its idle 70 W and at most "
+                                 "its TDP 700 W"));
+    }
+  }
+  CHECK_NOTHROW(hwsim::load_scenario(file, {{}, {"deployments.capped.power_cap=700 W"}}));
+}
+
+TEST_CASE("inference tensor parallelism must split the heads, a context past the model's is evaluated with a "
+          "warning",
+          "[inference]") {
+  const fs::path file = fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_cap.yaml";
+  try {
+    (void)hwsim::load_scenario(file, {{}, {"workloads.serve.parallelism.tp=3"}});
+    FAIL("accepted");
+  } catch (const hwsim::InputError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("tp: 64 heads do not split evenly over tp=3"));
+  }
+  const hwsim::Scenario sc = hwsim::load_scenario(file, {{}, {"workloads.serve.input_tokens=4000"}});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, hwsim::DefaultEfficiency{});
+  REQUIRE_FALSE(ev.warnings.empty());
+  CHECK_THAT(ev.warnings.front(),
+             Catch::Contains("workload 'serve': 4000 input + 256 output tokens exceed llama2-70b's 4096-token context"));
+}

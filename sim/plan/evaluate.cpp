@@ -293,6 +293,15 @@ Result evaluate_pair(const Scenario& sc, const DeploymentDecl& d, const System& 
 
 Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const EvaluateOptions& options) {
   Evaluation ev{sc.name, sc.description, sc.file, {}, {}};
+  for (const auto& w : sc.workloads) {
+    if (w.kind != WorkloadKind::inference) continue;
+    const InferenceConfig& c = w.inference;
+    if (c.input_tokens + c.output_tokens > c.model.max_seq) {
+      ev.warnings.push_back(fmt::format("workload '{}': {} input + {} output tokens exceed {}'s {}-token context "
+                                        "(evaluated as asked)",
+                                        w.name, c.input_tokens, c.output_tokens, c.model.name, c.model.max_seq));
+    }
+  }
   for (const auto& d : sc.deployments) {
     if (d.fill) {
       const BudgetFill fill = largest_within_budgets(sc, d);

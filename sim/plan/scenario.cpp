@@ -7,6 +7,7 @@
 
 #include "hwmodels/catalog_loader.hpp"
 #include "sim/core/catalog_paths.hpp"
+#include "sim/perf/device.hpp"
 #include "sim/plan/inputs.hpp"
 
 namespace hwsim {
@@ -601,7 +602,17 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
         dep.devices = static_cast<int>(*n);
       }
       if (auto p = d.optional_quantity("price")) dep.price = Usd(*p);
-      if (auto p = d.optional_quantity("power_cap")) dep.power_cap = Watts(*p);
+      if (auto p = d.optional_quantity("power_cap")) {
+        // A power limit lives between the accelerator's idle draw and its TDP (nvidia-smi -pl refuses others).
+        const Device device = device_of(*dep.node);
+        if (*p <= device.idle.value() || *p > device.tdp.value()) {
+          throw InputError(Diagnostic{d.where("power_cap"), d.path_of("power_cap"),
+                                      fmt::format("a power cap for {} must be above its idle {} and at most its TDP {}",
+                                                  device.name, format_quantity(device.idle.value(), Dimension::watts),
+                                                  format_quantity(device.tdp.value(), Dimension::watts))});
+        }
+        dep.power_cap = Watts(*p);
+      }
       if (auto p = d.optional_quantity("cloud_price")) dep.cloud_usd_per_hour = *p;
       if (d.has("network")) dep.network = &sc.hw.network(d.text("network"), d.where("network"), d.path_of("network"));
       if (has_name(sc.deployments, dep.name)) {
@@ -700,6 +711,10 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
         if (model.layers % c.pp != 0) {
           throw InputError(Diagnostic{p.where("pp"), p.path_of("pp"),
                                       fmt::format("{} layers do not split evenly into {} stages", model.layers, c.pp)});
+        }
+        if (model.heads % c.tp != 0) {
+          throw InputError(Diagnostic{p.where("tp"), p.path_of("tp"),
+                                      fmt::format("{} heads do not split evenly over tp={}", model.heads, c.tp)});
         }
       }
       if (has_name(sc.workloads, decl.name)) {
