@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/cli.hpp"
+#include "sim/core/catalog_paths.hpp"
 #include "sim/plan/validate.hpp"
 #include "sim/report/report.hpp"
 
@@ -65,17 +66,18 @@ std::string render_json(const ValidationReport& r) {
 }  // namespace
 
 void add_validate_command(CLI::App& app, Common& common, Action& action) {
-  static std::string dir = "scenarios/validation";
+  static std::string dir;
   CLI::App* cmd = app.add_subcommand("validate", "compare predictions with published measurements\n"
                                                  "Example: hwsim validate scenarios/validation --format json");
-  cmd->add_option("dir", dir, "directory of validation cases (default scenarios/validation)");
+  cmd->add_option("dir", dir, "directory of validation cases (default: the source tree's scenarios/validation)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
   add_calibration_option(cmd, common);
   add_output_options(cmd, common, {"table", "json"});
   cmd->callback([&] {
     action = [&] {
       const auto efficiency = efficiency_model(common);
-      const ValidationReport r = run_validation(dir, LoadOptions{catalog_paths(common), {}}, *efficiency);
+      const std::filesystem::path cases = dir.empty() ? default_validation_dir() : std::filesystem::path(dir);
+      const ValidationReport r = run_validation(cases, LoadOptions{catalog_paths(common), {}}, *efficiency);
       emit(common, common.format == "json" ? render_json(r) : render_text(r));
       return 0;
     };

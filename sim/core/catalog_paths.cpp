@@ -26,4 +26,6 @@ std::vector<std::filesystem::path> default_catalog_dirs() {
 
 std::string version_string() { return HWSIM_VERSION; }
 
+std::filesystem::path default_validation_dir() { return HWSIM_VALIDATION_DIR; }
+
 }  // namespace hwsim

@@ -10,6 +10,8 @@
 namespace hwsim {
 
 std::vector<std::filesystem::path> default_catalog_dirs();
+// The source tree's scenarios/validation (baked in at build time, like the catalog).
+std::filesystem::path default_validation_dir();
 std::string version_string();
 
 }  // namespace hwsim

@@ -155,6 +155,11 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
            .calibration = eff.source_for(sys.device)};
   r.metrics.reserve(48);  // no regrowth: a sweep evaluates millions of results
   TrainingConfig cfg = w.training;
+  if (!sys.device.peak_of(cfg.dtype)) {  // training needs the format's arithmetic (FP8 needs Hopper or later)
+    return not_fitting(r, sc, sys,
+                       fmt::format("{} has no {} arithmetic to train in; use a format it has (bf16, fp16)",
+                                   sys.device.name, dtype_name(cfg.dtype)));
+  }
   if (w.search_parallelism || w.search_micro_batch) {
     const SearchResult found =
         search_training(cfg, sys, eff, {w.search_parallelism, w.search_micro_batch, options.top, options.threads});

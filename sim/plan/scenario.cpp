@@ -746,6 +746,10 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
     if (!x.min && !x.max && !x.approx) {
       diags.add(e.where(), e.path(), "an expectation needs min, max or approx");
     }
+    if (x.min && x.max && *x.min > *x.max) {
+      diags.add(e.where("max"), e.path_of("max"), fmt::format("max {:g} is below min {:g}: no value can hold", *x.max,
+                                                               *x.min));
+    }
     sc.expectations.push_back(x);
   }
   if (top.has("validation")) {
