@@ -194,7 +194,12 @@ std::string cost_chart(const std::vector<const Result*>& results) {
   }
   if (names.empty()) return "";
   std::vector<std::string> labels;
-  for (const auto& n : names) labels.push_back(metric_label(n));
+  for (const auto& n : names) {
+    // The chart's title says "over the facility's years": the legend drops the tables' "(all years)" to fit the card.
+    std::string label(metric_label(n));
+    if (const auto at = label.find(" (all years)"); at != std::string::npos) label.erase(at);
+    labels.push_back(std::move(label));
+  }
   const double left = 150;
   const double right = 90;
   const double top = 50;
