@@ -240,3 +240,18 @@ TEST_CASE("baseline: hwsim check exits 0 on its baseline, 1 naming an edited cat
   CHECK_THAT(xml.str(), Catch::Contains("<failure type=\"drift\""));
   CHECK(hwsim_cli("check " + plans + " --update-baseline").exit_code == 2);
 }
+
+TEST_CASE("baseline: a --tolerance for an unknown metric, or without --baseline, is bad input (exit 2)",
+          "[baseline][cli]") {
+  const std::string plans = std::string(1, '\'').append((kSource / "scenarios" / "plans").string()).append(1, '\'');
+  const std::string base =
+      std::string(1, '\'').append((kSource / "scenarios" / "plans" / "baseline").string()).append(1, '\'');
+  const Run typo = hwsim_cli("check " + plans + " --baseline " + base + " --tolerance tco_us=0.1");
+  CHECK(typo.exit_code == 2);
+  CHECK_THAT(typo.out, Catch::Contains("--tolerance tco_us=0.1: unknown metric 'tco_us' (did you mean 'tco_usd'?)"));
+  const Run alone = hwsim_cli("check " + plans + " --tolerance tco_usd=0.1");
+  CHECK(alone.exit_code == 2);
+  CHECK_THAT(alone.out, Catch::Contains("tolerances apply to a baseline: give --baseline DIR"));
+  const Run scoped = hwsim_cli("check " + plans + " --baseline " + base + " --tolerance dgx-h100/chat-70b/tco_usd=0.1");
+  CHECK(scoped.exit_code == 0);
+}

@@ -162,6 +162,19 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
       if (plan.update && plan.baseline.empty()) {
         throw InputError(Diagnostic{{"--update-baseline", 0, 0}, "", "give the directory with --baseline DIR"});
       }
+      if (!plan.tolerances.empty() && plan.baseline.empty()) {
+        throw InputError(Diagnostic{{"--tolerance", 0, 0}, "", "tolerances apply to a baseline: give --baseline DIR"});
+      }
+      const std::vector<std::string> metrics = known_metric_keys();
+      for (const auto& a : plan.tolerances) {  // a typo would otherwise leave the default tolerance in force, silently
+        const std::string name = a.substr(0, a.find('='));
+        const std::string metric = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+        if (metric == "default" || std::find(metrics.begin(), metrics.end(), metric) != metrics.end()) continue;
+        const std::string near = closest_match(metric, metrics);
+        throw InputError(Diagnostic{{"--tolerance " + a, 0, 0}, "",
+                                    fmt::format("unknown metric '{}'{}", metric,
+                                                near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near))});
+      }
       check_options.scenarios = expand_directories(check_options.scenarios);
       std::vector<ScenarioCheck> checks;
       for (const auto& file : check_options.scenarios) checks.push_back(check_scenario(common, check_options, plan, file));

@@ -135,6 +135,12 @@ const Percentiles* percentiles_of(const Result& r, const std::string& key) {
   return nullptr;
 }
 
+std::vector<std::string> known_metric_keys() {
+  std::vector<std::string> keys;
+  for (const auto& m : kMetrics) keys.emplace_back(m.key);
+  return keys;
+}
+
 std::string metric_label(const std::string& key) {
   const MetricInfo* m = info(key);
   return m == nullptr ? key : std::string(m->label);

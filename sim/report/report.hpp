@@ -24,5 +24,7 @@ std::string format_metric(const std::string& key, double value);
 std::string describe_sizing(const Sizing& sizing);
 // A short label for a metric key ("throughput_tokens_per_s" -> "throughput (tokens/s)").
 std::string metric_label(const std::string& key);
+// Every metric and breakdown key the reports know (for checking names a user types, e.g. --tolerance).
+std::vector<std::string> known_metric_keys();
 
 }  // namespace hwsim
