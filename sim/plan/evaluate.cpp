@@ -284,7 +284,9 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
                  {"decode_step_s", inf.decode.time.value()},
                  {"decode_compute_s", inf.decode.compute.value()},
                  {"decode_memory_s", inf.decode.memory.value()},
-                 {"communication_s", (inf.prefill.communication + inf.decode.communication * cfg.output_tokens).value()}};
+                 {"decode_communication_s", inf.decode.communication.value()},
+                 {"request_communication_s",
+                  (inf.prefill.communication + inf.decode.communication * cfg.output_tokens).value()}};
   return r;
 }
 

@@ -87,6 +87,8 @@ constexpr MetricInfo kMetrics[] = {
     {"decode_step_s", "decode step", Dimension::seconds, ""},
     {"decode_compute_s", "  compute", Dimension::seconds, ""},
     {"decode_memory_s", "  memory", Dimension::seconds, ""},
+    {"decode_communication_s", "  communication", Dimension::seconds, ""},
+    {"request_communication_s", "communication per request", Dimension::seconds, ""},
 };
 
 const MetricInfo* info(const std::string& key) {
