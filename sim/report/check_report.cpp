@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sim/report/html.hpp"
+
 namespace hwsim {
 
 namespace {
@@ -39,20 +41,6 @@ std::string cause_text(const BaselineComparison& b, const Cause& c) {
   return fmt::format("?  {} [{}]", what, c.note);
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string drift_detail(const BaselineComparison& b, const Drift& d) {
   std::string text = fmt::format("{} drifted {} beyond the relative tolerance {:g}\n", d.metric, change_text(d),
@@ -207,33 +195,33 @@ std::string render_check_junit(const std::vector<ScenarioCheck>& checks) {
     std::size_t failed = 0;
     for (const auto& o : s.expectations) {
       ++n;
-      cases += fmt::format("    <testcase classname=\"{}.expect\" name=\"{}\">", xml_escape(s.scenario),
-                           xml_escape(o.expectation.metric));
+      cases += fmt::format("    <testcase classname=\"{}.expect\" name=\"{}\">", html_escape(s.scenario),
+                           html_escape(o.expectation.metric));
       if (!o.passed) {
         ++failed;
-        cases += fmt::format("<failure type=\"expectation\" message=\"{}\">{}</failure>", xml_escape(o.detail),
-                             xml_escape(o.detail));
+        cases += fmt::format("<failure type=\"expectation\" message=\"{}\">{}</failure>", html_escape(o.detail),
+                             html_escape(o.detail));
       }
       cases += "</testcase>\n";
     }
     if (s.baseline) {
       for (const auto& metric : s.baseline->compared) {
         ++n;
-        cases += fmt::format("    <testcase classname=\"{}.baseline\" name=\"{}\">", xml_escape(s.scenario),
-                             xml_escape(metric));
+        cases += fmt::format("    <testcase classname=\"{}.baseline\" name=\"{}\">", html_escape(s.scenario),
+                             html_escape(metric));
         const auto d = std::find_if(s.baseline->drifts.begin(), s.baseline->drifts.end(),
                                     [&](const Drift& x) { return x.metric == metric; });
         if (d != s.baseline->drifts.end()) {
           ++failed;
-          cases += fmt::format("<failure type=\"drift\" message=\"{}\">{}</failure>", xml_escape(change_text(*d)),
-                               xml_escape(drift_detail(*s.baseline, *d)));
+          cases += fmt::format("<failure type=\"drift\" message=\"{}\">{}</failure>", html_escape(change_text(*d)),
+                               html_escape(drift_detail(*s.baseline, *d)));
         }
         cases += "</testcase>\n";
       }
     }
     suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n{}"
                           "  </testsuite>\n",
-                          xml_escape(s.scenario), n, failed, cases);
+                          html_escape(s.scenario), n, failed, cases);
     tests += n;
     failures += failed;
   }

@@ -14,7 +14,8 @@ namespace hwsim {
 
 std::string render_html(const std::vector<Evaluation>& evaluations);
 
-// `text` with & < > " ' replaced by entities.
+// `text` with & < > " ' replaced by entities: HTML text and attributes, and valid XML as well (the JUnit report
+// uses it).
 std::string html_escape(std::string_view text);
 
 }  // namespace hwsim

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 
+#include "sim/report/html.hpp"
 #include "sim/report/report.hpp"
 
 namespace hwsim {
@@ -27,19 +28,6 @@ struct Series {
   std::vector<Point> points;
 };
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // The leading number of a YAML value ("0.1 USD/kWh" -> 0.1); NaN for words.
 double leading_number(const std::string& text) {
@@ -64,7 +52,7 @@ std::string scatter(const std::string& title, const std::string& x_label, const 
                                 "viewBox=\"0 0 {} {}\" font-family=\"sans-serif\" font-size=\"11\">\n",
                                 W, H, W, H);
   out += fmt::format("<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">{}</text>\n", W / 2,
-                     escape(title));
+                     html_escape(title));
   if (!std::isfinite(x0)) return out + "<text x=\"320\" y=\"180\" text-anchor=\"middle\">no values</text></svg></figure>\n";
   if (x1 == x0) { x0 -= 0.5; x1 += 0.5; }
   if (y1 == y0) { y0 -= std::max(0.5, std::fabs(y0) * 0.05); y1 += std::max(0.5, std::fabs(y1) * 0.05); }
@@ -81,13 +69,13 @@ std::string scatter(const std::string& title, const std::string& x_label, const 
       xt = std::fabs(xv - std::round(xv)) < 1e-9 && k < x_words.size() ? x_words[k] : "";
     }
     out += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", sx(xv), H - B + 15,
-                       escape(xt));
+                       html_escape(xt));
     out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{:.4g}</text>\n", L - 5, sy(yv) + 4, yv);
   }
   out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", L + (W - L - R) / 2, H - 12,
-                     escape(x_label));
+                     html_escape(x_label));
   out += fmt::format("<text x=\"14\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {})\">{}</text>\n",
-                     T + (H - T - B) / 2, T + (H - T - B) / 2, escape(y_label));
+                     T + (H - T - B) / 2, T + (H - T - B) / 2, html_escape(y_label));
   for (std::size_t i = 0; i < series.size(); ++i) {
     const char* colour = kColours[i % std::size(kColours)];
     for (const auto& p : series[i].points) {
@@ -97,7 +85,7 @@ std::string scatter(const std::string& title, const std::string& x_label, const 
     out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}"
                        "</text>\n",
                        L + 8, T + 8 + 14 * static_cast<double>(i), colour, L + 22, T + 17 + 14 * static_cast<double>(i),
-                       escape(series[i].name));
+                       html_escape(series[i].name));
   }
   if (!front.empty()) {
     std::string pts;
@@ -129,11 +117,11 @@ std::string render_sweep_html(const SweepTable& t) {
                                 "<style>body{{font-family:sans-serif;margin:2em}}figure{{display:inline-block;"
                                 "margin:0.5em}}td,th{{padding:2px 8px;text-align:left}}</style></head><body>\n"
                                 "<h1>Sweep of {}</h1>\n<table><tr><th>input</th><th>values</th></tr>\n",
-                                escape(t.scenario), escape(t.scenario));
+                                html_escape(t.scenario), html_escape(t.scenario));
   for (const auto& a : t.axes) {
     std::string values;
     for (const auto& v : a.values) values += (values.empty() ? "" : ", ") + v;
-    out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", escape(a.path), escape(values));
+    out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", html_escape(a.path), html_escape(values));
   }
   out += fmt::format("</table>\n<p>{} rows (points x deployment/workload); results that do not fit are left out of "
                      "the charts.</p>\n",
@@ -169,7 +157,7 @@ std::string render_sweep_html(const SweepTable& t) {
     const auto& axis = t.axes[a];
     bool numeric = true;
     for (const auto& v : axis.values) numeric = numeric && std::isfinite(leading_number(v));
-    out += fmt::format("<h2>Against {}</h2>\n", escape(axis.path));
+    out += fmt::format("<h2>Against {}</h2>\n", html_escape(axis.path));
     for (std::size_t m = 0; m < t.metrics.size(); ++m) {
       std::vector<Series> series(names.size());
       for (std::size_t i = 0; i < names.size(); ++i) series[i].name = names[i];
