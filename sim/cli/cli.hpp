@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/entry_store.hpp"
 #include "sim/perf/efficiency.hpp"
 
 namespace hwsim::cli {
@@ -36,6 +37,8 @@ void add_output_options(CLI::App* cmd, Common& common, const std::vector<std::st
 void emit(const Common& common, const std::string& text);
 
 std::vector<std::filesystem::path> catalog_paths(const Common& common);
+// The default catalog directories plus --catalog ones, read and with `base:` resolved; throws InputError.
+EntryStore resolved_catalog(const Common& common);
 
 // `--calibration FILE|NAME` (repeatable) on a command that evaluates scenarios.
 void add_calibration_option(CLI::App* cmd, Common& common);

@@ -172,12 +172,8 @@ std::unique_ptr<EfficiencyModel> efficiency_model(const Common& common) {
   for (const auto& c : common.calibrations) profiles.push_back(calib::load_profile(calib::resolve_profile(c)));
   // A profile names the catalog chip it measured: an unknown name, or a chip of the other kind, is a typo that would
   // otherwise leave every prediction silently uncalibrated (or calibrate a GPU with a CPU's figures).
-  std::vector<std::filesystem::path> dirs = default_catalog_dirs();
-  for (const auto& d : catalog_paths(common)) dirs.push_back(d);
-  EntryStore store = read_catalog_dirs(dirs);
+  const EntryStore store = resolved_catalog(common);
   Diagnostics diags;
-  store.resolve(diags);
-  diags.throw_if_any();
   for (const auto& p : profiles) {
     if (p.catalog.empty()) continue;
     const RawEntry* entry = store.find(p.catalog);

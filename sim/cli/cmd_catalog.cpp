@@ -5,10 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "calibrate/profile.hpp"
-#include "hwmodels/catalog_loader.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/cli/cli.hpp"
-#include "sim/core/catalog_paths.hpp"
 #include "sim/plan/scenario.hpp"
 #include "sim/report/report.hpp"
 #include "workloads/model.hpp"
@@ -25,12 +23,7 @@ struct Catalogs {
 };
 
 Catalogs load_catalogs(const Common& common) {
-  auto dirs = default_catalog_dirs();
-  for (const auto& d : catalog_paths(common)) dirs.push_back(d);
-  EntryStore store = read_catalog_dirs(dirs);
-  Diagnostics diags;
-  store.resolve(diags);
-  diags.throw_if_any();
+  EntryStore store = resolved_catalog(common);
   HardwareCatalog hw = HardwareCatalog::build(store);
   return {std::move(store), std::move(hw)};
 }

@@ -2,6 +2,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "hwmodels/catalog_loader.hpp"
 #include "sim/cli/cli.hpp"
 #include "sim/core/catalog_paths.hpp"
 #include "sim/core/errors.hpp"
@@ -40,6 +41,16 @@ std::vector<std::filesystem::path> catalog_paths(const Common& common) {
   std::vector<std::filesystem::path> dirs;
   for (const auto& d : common.catalog_dirs) dirs.emplace_back(d);
   return dirs;
+}
+
+EntryStore resolved_catalog(const Common& common) {
+  std::vector<std::filesystem::path> dirs = default_catalog_dirs();
+  for (const auto& d : catalog_paths(common)) dirs.push_back(d);
+  EntryStore store = read_catalog_dirs(dirs);
+  Diagnostics diags;
+  store.resolve(diags);
+  diags.throw_if_any();
+  return store;
 }
 
 }  // namespace hwsim::cli
