@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 #include "sim/train/search.hpp"
 
 int main(int argc, char** argv) {

@@ -17,7 +17,8 @@
 #include "sim/core/errors.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/baseline.hpp"
-#include "sim/plan/inputs.hpp"
+#include "sim/scenario/inputs.hpp"
+#include "sim/scenario/load.hpp"
 
 // After the engine's headers: <sys/wait.h> defines a `si_value` macro that units.hpp's parameter names would hit.
 #include <sys/wait.h>

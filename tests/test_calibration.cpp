@@ -16,7 +16,7 @@
 #include "calibrate/profile.hpp"
 #include "sim/perf/calibrated_efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 
 // After the hwsim headers: <sys/wait.h> defines a macro `si_value`, a parameter name in sim/core/units.hpp.
 #include <sys/wait.h>

@@ -16,7 +16,7 @@
 
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 #include "sim/plan/uncertainty.hpp"
 #include "sim/report/html.hpp"
 #include "sim/report/report.hpp"
@@ -29,10 +29,10 @@ const fs::path kFixture = fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / "uncertai
 
 hwsim::Evaluation evaluated(int samples) {
   const hwsim::DefaultEfficiency eff;
-  const hwsim::LoadOptions load{};
-  const hwsim::Scenario sc = hwsim::load_scenario(kFixture, load);
+  const hwsim::ScenarioSource source(kFixture, {});
+  const hwsim::Scenario sc = source.load();
   hwsim::Evaluation ev = hwsim::evaluate(sc, eff);
-  hwsim::add_uncertainty(ev, sc, load, eff, {.samples = samples, .threads = 2});
+  hwsim::add_uncertainty(ev, sc, source, eff, {.samples = samples, .threads = 2});
   return ev;
 }
 

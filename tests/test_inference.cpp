@@ -18,7 +18,7 @@
 #include "sim/infer/inference.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 
 using hwsim::DType;
 using hwsim::InferenceConfig;

@@ -17,7 +17,7 @@
 #include "sim/cost/cost.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 #include "sim/power/power.hpp"
 
 using hwsim::Activity;
@@ -307,7 +307,7 @@ TEST_CASE("network capex of a two-tier fat tree: 128 DGX H100 x 8 NDR ports", "[
   const hwsim::FatTree tree = hwsim::size_fat_tree(1024, 64, 1);
   REQUIRE(tree.switches == 48);
   REQUIRE(tree.links == 2048);
-  const hwsim::NetworkSpec& ndr = cap_fixture().hw.networks().at("infiniband-ndr");
+  const hwsim::NetworkSpec& ndr = cap_fixture().hw->networks().at("infiniband-ndr");
   CHECK(big.cost_breakdown.size() >= 2);
   double network = -1;
   for (const auto& m : big.cost_breakdown) {

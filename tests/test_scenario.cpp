@@ -17,7 +17,7 @@
 #include "sim/core/errors.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 
 namespace {
 
@@ -181,7 +181,7 @@ TEST_CASE("overriding hw.NAME.price with --set changes the catalog entry's price
   const hwsim::Result& r = result(ev, "pod");
   // 4 nodes x 300,000 + 2 racks x 4,000 + 1 switch x 43,000 + 32 links x 1,500 USD = 1,299,000 USD.
   CHECK(metric(r, "capex_usd") == Approx(4 * 300000.0 + 2 * 4000 + 43000 + 32 * 1500).epsilon(kRel));
-  CHECK(sc.hw.nodes().at("dgx-h100").price.value() == 300000);
+  CHECK(sc.hw->nodes().at("dgx-h100").price.value() == 300000);
 }
 
 TEST_CASE("overriding workloads.NAME.KEY with --set changes a workload input", "[scenario]") {

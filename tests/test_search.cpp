@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 #include "sim/train/search.hpp"
 
 namespace {

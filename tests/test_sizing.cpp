@@ -24,7 +24,7 @@
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/check.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 #include "sim/plan/sizing.hpp"
 #include "sim/power/power.hpp"
 #include "sim/report/report.hpp"

@@ -1,4 +1,4 @@
-// What-if sweeps (sim/plan/sweep): the grid's order (first --vary slowest), ranges with N evenly spaced values
+// What-if sweeps (sim/plan/sweep, written by sim/report/sweep_writer): the grid's order (first --vary slowest), ranges with N evenly spaced values
 // and integer steps for integer keys, every point equal to a fresh load with the same `--set` (both the in-place
 // route for engine-only keys and the reloading route for catalog keys), shards merged byte for byte into the
 // unsharded output (CSV and JSON), threads not changing the output, and bad --vary/--shard/merge input as
@@ -17,6 +17,8 @@
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
 #include "sim/plan/sweep.hpp"
+#include "sim/report/sweep_merge.hpp"
+#include "sim/report/sweep_writer.hpp"
 
 namespace {
 
@@ -25,12 +27,18 @@ using Json = nlohmann::json;
 
 const fs::path kServe = fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / "sweep.yaml";
 
-std::string run_sweep(const std::vector<std::string>& vary, hwsim::SweepFormat format, hwsim::Shard shard = {},
-                      int threads = 1, const std::vector<std::string>& sets = {}) {
+enum class Format { csv, json };
+
+std::string run_sweep(const std::vector<std::string>& vary, Format format, hwsim::Shard shard = {}, int threads = 1,
+                      const std::vector<std::string>& sets = {}) {
   const hwsim::Sweep sweep(kServe, {.catalog_dirs = {}, .sets = sets},
-                           {.vary = vary, .shard = shard, .threads = threads, .metrics = {}, .format = format});
+                           {.vary = vary, .shard = shard, .threads = threads, .metrics = {}});
   std::ostringstream out;
-  sweep.run(out);
+  if (format == Format::json) {
+    sweep.run(out, hwsim::JsonSweepWriter(sweep.layout()));
+  } else {
+    sweep.run(out, hwsim::CsvSweepWriter(sweep.layout()));
+  }
   return out.str();
 }
 
@@ -64,7 +72,7 @@ void write(const fs::path& p, const std::string& text) {
 }  // namespace
 
 TEST_CASE("sweep: several --vary form a grid, the first slowest, one CSV row per point x result", "[sweep]") {
-  const auto rows = lines(run_sweep({"facility.pue=1.1,1.3", "deployments.h100.count=1..3:3"}, hwsim::SweepFormat::csv));
+  const auto rows = lines(run_sweep({"facility.pue=1.1,1.3", "deployments.h100.count=1..3:3"}, Format::csv));
   // Header + 2 x 3 points x 2 deployments.
   REQUIRE(rows.size() == 1 + 2 * 3 * 2);
   CHECK(rows[0].rfind("point,facility.pue,deployments.h100.count,deployment,workload,fits,throughput_tokens_per_s", 0) == 0);
@@ -91,7 +99,7 @@ TEST_CASE("sweep: every point equals a fresh load with the same --set, on both r
   const std::vector<std::string> vary{"hw.h100-sxm5-80gb.memory.hbm.bandwidth=3 TB/s,4 TB/s", "facility.pue=1.1,1.4",
                                       "facility.electricity=0.07 USD/kWh,0.2 USD/kWh", "deployments.h100.count=1,3",
                                       "deployments.a100.price=150000 USD,250000 USD", "workloads.chat.batch=auto,16"};
-  const Json doc = Json::parse(run_sweep(vary, hwsim::SweepFormat::json, {}, 1, {"facility.years=5"}));
+  const Json doc = Json::parse(run_sweep(vary, Format::json, {}, 1, {"facility.years=5"}));
   REQUIRE(doc.at("points") == 64);
   REQUIRE(doc.at("rows").size() == 64 * 2);
   const hwsim::DefaultEfficiency eff;
@@ -114,11 +122,11 @@ TEST_CASE("sweep: every point equals a fresh load with the same --set, on both r
 TEST_CASE("sweep: shards merged equal the unsharded output byte for byte, CSV and JSON", "[sweep]") {
   const std::vector<std::string> vary{"facility.pue=1.1,1.2,1.3", "deployments.h100.count=1..5:5",
                                       "hw.dgx-h100.price=250000 USD,300000 USD"};
-  for (const auto format : {hwsim::SweepFormat::csv, hwsim::SweepFormat::json}) {
+  for (const auto format : {Format::csv, Format::json}) {
     const std::string whole = run_sweep(vary, format);
     std::vector<std::string> files;
     for (int i = 0; i < 4; ++i) {  // 30 points over 4 shards: uneven shards
-      const auto f = scratch("shard" + std::to_string(i) + (format == hwsim::SweepFormat::csv ? ".csv" : ".json"));
+      const auto f = scratch("shard" + std::to_string(i) + (format == Format::csv ? ".csv" : ".json"));
       write(f, run_sweep(vary, format, {i, 4}));
       files.insert(files.begin(), f.string());  // merge does not depend on the order of its arguments
     }
@@ -134,7 +142,7 @@ TEST_CASE("sweep: shards merged equal the unsharded output byte for byte, CSV an
 
 TEST_CASE("sweep: threads do not change the output", "[sweep]") {
   const std::vector<std::string> vary{"facility.pue=1.1..1.5:5", "deployments.h100.count=1..120:120"};
-  CHECK(run_sweep(vary, hwsim::SweepFormat::csv, {}, 3) == run_sweep(vary, hwsim::SweepFormat::csv));
+  CHECK(run_sweep(vary, Format::csv, {}, 3) == run_sweep(vary, Format::csv));
 }
 
 TEST_CASE("sweep: bad --vary, --shard and merge input are errors naming the option", "[sweep]") {

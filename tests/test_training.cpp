@@ -16,7 +16,7 @@
 #include "sim/perf/collectives.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 #include "sim/train/training.hpp"
 
 using hwsim::BytesPerSecond;

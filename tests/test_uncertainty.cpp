@@ -17,7 +17,7 @@
 
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 #include "sim/plan/uncertainty.hpp"
 
 namespace {
@@ -50,10 +50,10 @@ struct Analysed {
 
 Analysed analyse(const std::vector<std::string>& sets = {}, int threads = 2) {
   const hwsim::DefaultEfficiency eff;
-  const hwsim::LoadOptions load{.catalog_dirs = {}, .sets = sets};
-  Analysed a{hwsim::load_scenario(kFixture, load), {}};
+  const hwsim::ScenarioSource source(kFixture, {.catalog_dirs = {}, .sets = sets});
+  Analysed a{source.load(), {}};
   a.evaluation = hwsim::evaluate(a.scenario, eff);
-  hwsim::add_uncertainty(a.evaluation, a.scenario, load, eff, {.samples = kSamples, .threads = threads});
+  hwsim::add_uncertainty(a.evaluation, a.scenario, source, eff, {.samples = kSamples, .threads = threads});
   return a;
 }
 

@@ -7,7 +7,7 @@
 #include "calibrate/profile.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/cli/cli.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/scenario_schema.hpp"
 #include "sim/report/report.hpp"
 #include "workloads/model.hpp"
 

@@ -26,11 +26,11 @@ struct RunOptions {
 std::vector<std::pair<Scenario, Evaluation>> evaluate_all(const Common& common, const RunOptions& o) {
   const auto efficiency = efficiency_model(common);
   std::vector<std::pair<Scenario, Evaluation>> out;
-  LoadOptions load{catalog_paths(common), o.sets};
   for (const auto& file : o.scenarios) {
-    Scenario sc = load_scenario(file, load);
+    const ScenarioSource source(file, LoadOptions{catalog_paths(common), o.sets});
+    Scenario sc = source.load();
     Evaluation ev = evaluate(sc, *efficiency, o.evaluate);
-    add_uncertainty(ev, sc, load, *efficiency, {o.uncertainty.samples, o.evaluate.threads, o.uncertainty.seed});
+    add_uncertainty(ev, sc, source, *efficiency, {o.uncertainty.samples, o.evaluate.threads, o.uncertainty.seed});
     out.emplace_back(std::move(sc), std::move(ev));
   }
   return out;
@@ -89,9 +89,8 @@ ScenarioCheck check_scenario(const Common& common, const RunOptions& o, const Ch
   const auto model = efficiency_model(common);
   const EfficiencyModel& efficiency = *model;
   std::vector<InputValue> inputs;
-  LoadOptions load{catalog_paths(common), o.sets};
-  load.inputs = &inputs;
-  const Scenario sc = load_scenario(file, load);
+  const ScenarioSource source(file, LoadOptions{catalog_paths(common), o.sets});
+  const Scenario sc = source.load({}, &inputs);
   const Evaluation ev = evaluate(sc, efficiency, o.evaluate);
   for (const auto& w : ev.warnings) std::cerr << "hwsim: warning: " << w << '\n';
   ScenarioCheck c{sc.name, sc.file, check_expectations(sc, ev), std::nullopt, ""};
@@ -112,9 +111,7 @@ ScenarioCheck check_scenario(const Common& common, const RunOptions& o, const Ch
   Tolerances t = base.tolerances;
   for (const auto& a : plan.tolerances) add_tolerance(t, a);
   const Reevaluate reevaluate = [&](const std::vector<std::string>& extra) {
-    LoadOptions l{catalog_paths(common), o.sets};
-    l.sets.insert(l.sets.end(), extra.begin(), extra.end());
-    return evaluate(load_scenario(file, l), efficiency, o.evaluate);
+    return evaluate(source.load(extra), efficiency, o.evaluate);
   };
   c.baseline = compare_with_baseline(base, ev, inputs, t, reevaluate);
   return c;

@@ -1,11 +1,14 @@
 // `hwsim sweep` (what-if grids, streamed) and `hwsim merge` (shard outputs into the unsharded result).
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "sim/cli/cli.hpp"
 #include "sim/core/errors.hpp"
 #include "sim/plan/sweep.hpp"
 #include "sim/report/sweep_html.hpp"
+#include "sim/report/sweep_merge.hpp"
+#include "sim/report/sweep_writer.hpp"
 
 namespace hwsim::cli {
 
@@ -85,12 +88,17 @@ void add_sweep_commands(CLI::App& app, Common& common, Action& action) {
         }
       }
       const bool html = o.format == "html";
-      o.options.format = o.format == "json" ? SweepFormat::json : SweepFormat::csv;
       const Sweep sw(o.scenario, LoadOptions{catalog_paths(common), o.sets}, o.options);
       if (html) {
         emit(common, render_sweep_html(sw.collect(20000)));
       } else {
-        stream_output(common, [&](std::ostream& out) { sw.run(out); });
+        std::unique_ptr<SweepWriter> writer;
+        if (o.format == "json") {
+          writer = std::make_unique<JsonSweepWriter>(sw.layout());
+        } else {
+          writer = std::make_unique<CsvSweepWriter>(sw.layout());
+        }
+        stream_output(common, [&](std::ostream& out) { sw.run(out, *writer); });
       }
       return 0;
     };

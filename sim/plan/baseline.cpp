@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "sim/plan/inputs.hpp"
+#include "sim/scenario/inputs.hpp"
 
 namespace hwsim {
 

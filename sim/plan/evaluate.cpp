@@ -48,8 +48,8 @@ System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   sys.racks = (nodes + per_rack - 1) / per_rack;
   // Scale-out fabric: only between whole nodes.
   const NetworkSpec* net = d.network;
-  if (net == nullptr && d.cluster) net = &sc.hw.networks().at(d.cluster->network);
-  if (net == nullptr && !d.node->nic_network.empty()) net = &sc.hw.networks().at(d.node->nic_network);
+  if (net == nullptr && d.cluster) net = &sc.hw->networks().at(d.cluster->network);
+  if (net == nullptr && !d.node->nic_network.empty()) net = &sc.hw->networks().at(d.node->nic_network);
   if (net != nullptr && nodes > 1 && d.node->nic_count > 0) {
     sys.network = *net;
     const double oversubscription = d.cluster ? d.cluster->oversubscription : 1.0;

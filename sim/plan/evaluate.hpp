@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "sim/perf/efficiency.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace hwsim {
 

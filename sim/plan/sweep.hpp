@@ -2,19 +2,23 @@
 // evaluated and written row by row as it is produced, so memory stays flat however many points there are.
 // Contract: points are numbered 0..total-1 in grid order (the first --vary slowest, the last fastest); a point's
 // overrides are applied after the command's --set; shard I/N evaluates the points i with i mod N == I, and
-// merge_shards() of all N shards reproduces the unsharded output byte for byte. The YAML is read once: per
-// point, values of keys that only the engine reads (facility figures, deployment counts and prices, workload
-// sizes and SLAs) are written into the loaded scenario; any other key (hw.NAME.KEY, ...) reloads the scenario
-// from the in-memory documents when its value changes. Both routes give the same result as `--set`.
+// merge_shards() (sim/report/sweep_merge.hpp) of all N shards reproduces the unsharded output byte for byte.
+// The YAML is read once (sim/scenario/load.hpp ScenarioSource): per point, values of keys that only the engine
+// reads (facility figures, deployment counts and prices, workload sizes and SLAs) are written into the loaded
+// scenario through the override engine's fast route (sim/scenario/overrides.hpp); any other key (hw.NAME.KEY, ...)
+// reloads the scenario from the in-memory documents when its value changes. Both routes give the same result as
+// `--set`.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/plan/evaluate.hpp"
+#include "sim/scenario/load.hpp"
 
 namespace hwsim {
 
@@ -32,14 +36,33 @@ struct Shard {
 // "I/N" with 0 <= I < N. Throws InputError.
 Shard parse_shard(const std::string& text);
 
-enum class SweepFormat { csv, json };
-
 struct SweepOptions {
   std::vector<std::string> vary;      // --vary specs
   Shard shard;
   int threads = 1;
   std::vector<std::string> metrics;   // CSV columns (and charts); empty: default_sweep_metrics()
-  SweepFormat format = SweepFormat::csv;
+};
+
+// What a writer needs to know of a sweep: its axes and chosen metrics.
+struct SweepLayout {
+  std::string scenario;
+  std::vector<VaryAxis> axes;
+  std::vector<std::string> metrics;
+  std::int64_t total = 0;  // points in the whole grid
+};
+
+// Writes rows as they are produced (sim/report/sweep_writer.hpp has CSV and JSON). Contract: append_rows() runs on
+// worker threads, each with its own buffer and hints (per result x metric: where the metric was last found), so it
+// must not change the writer; buffers are written in point order, the first non-empty one without its first
+// separator_length() characters.
+class SweepWriter {
+ public:
+  virtual ~SweepWriter() = default;
+  [[nodiscard]] virtual std::string header() const = 0;
+  virtual void append_rows(std::string& out, std::int64_t point, const std::vector<std::size_t>& value_index,
+                           const Evaluation& ev, std::vector<std::size_t>& hints) const = 0;
+  [[nodiscard]] virtual std::string footer() const = 0;
+  [[nodiscard]] virtual std::size_t separator_length() const { return 0; }
 };
 
 // Rows held in memory for charts (HTML): one per point x deployment/workload, the chosen metrics (NaN: absent).
@@ -64,28 +87,29 @@ const std::vector<std::string>& default_sweep_metrics();
 class Sweep {
  public:
   Sweep(const std::filesystem::path& scenario, const LoadOptions& load, const SweepOptions& options);
-  ~Sweep();
+  ~Sweep();  // defined where Impl is complete
   Sweep(const Sweep&) = delete;
   Sweep& operator=(const Sweep&) = delete;
 
   [[nodiscard]] const std::vector<VaryAxis>& axes() const;
   [[nodiscard]] std::int64_t total_points() const;
   [[nodiscard]] const std::string& scenario_name() const;
+  [[nodiscard]] SweepLayout layout() const;
 
-  // Evaluates this shard's points in order and writes CSV or JSON to `out` as rows are produced. Returns the
-  // points evaluated.
-  std::int64_t run(std::ostream& out) const;
+  // Evaluates this shard's points in order and writes them to `out` through `writer` as rows are produced. Returns
+  // the points evaluated.
+  std::int64_t run(std::ostream& out, const SweepWriter& writer) const;
   // The same points, kept in memory (for charts); refuses more than `max_rows` rows.
   [[nodiscard]] SweepTable collect(std::size_t max_rows) const;
 
   struct Impl;  // defined in sweep.cpp
 
  private:
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
-// Combines shard outputs (CSV or JSON from `hwsim sweep --shard`) into the unsharded output. Throws InputError
-// when the shards differ in their header, overlap, or leave points out.
-void merge_shards(const std::vector<std::string>& files, std::ostream& out);
+// Parsing of the command's arguments (sim/plan/sweep_axes.cpp).
+// "PATH=V1,V2,..." or "PATH=LO..HI UNIT:N" (N evenly spaced values; integer keys take integer steps).
+VaryAxis parse_vary(const std::string& spec, const ConfigNode& document, const EntryStore& catalog);
 
 }  // namespace hwsim

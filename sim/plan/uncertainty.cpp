@@ -9,6 +9,8 @@
 #include <random>
 #include <thread>
 
+#include "sim/scenario/overrides.hpp"
+
 namespace hwsim {
 
 double quantile(std::vector<double>& values, double q) {
@@ -21,10 +23,6 @@ double quantile(std::vector<double>& values, double q) {
 }
 
 namespace {
-
-std::string assignment(const RangeInput& r, double value) {
-  return fmt::format("{}={:.12g}{}{}", r.path, value, r.unit.empty() ? "" : " ", r.unit);
-}
 
 double midpoint(const RangeInput& r) { return (r.low + r.high) / 2; }
 
@@ -40,7 +38,7 @@ std::vector<std::vector<std::string>> latin_hypercube_sets(const std::vector<Ran
     std::shuffle(strata.begin(), strata.end(), rng);
     for (int i = 0; i < samples; ++i) {
       const double u = (strata[static_cast<std::size_t>(i)] + 0.5) / samples;  // the stratum's centre
-      sets[static_cast<std::size_t>(i)].push_back(assignment(r, r.low + u * (r.high - r.low)));
+      sets[static_cast<std::size_t>(i)].push_back(override_text(r.path, r.low + u * (r.high - r.low), r.unit));
     }
   }
   return sets;
@@ -49,7 +47,7 @@ std::vector<std::vector<std::string>> latin_hypercube_sets(const std::vector<Ran
 namespace {
 
 // Loads and evaluates the scenario once per job (extra --set assignments), `threads` jobs at a time.
-std::vector<Evaluation> evaluate_jobs(const Scenario& sc, const LoadOptions& load, const EfficiencyModel& eff,
+std::vector<Evaluation> evaluate_jobs(const Scenario& sc, const ScenarioSource& source, const EfficiencyModel& eff,
                                       const std::vector<std::vector<std::string>>& jobs, int threads) {
   std::vector<Evaluation> out(jobs.size());
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
@@ -57,9 +55,7 @@ std::vector<Evaluation> evaluate_jobs(const Scenario& sc, const LoadOptions& loa
     std::size_t i = static_cast<std::size_t>(t);
     try {
       for (; i < jobs.size(); i += static_cast<std::size_t>(threads)) {
-        LoadOptions o = load;
-        o.sets.insert(o.sets.end(), jobs[i].begin(), jobs[i].end());
-        out[i] = evaluate(load_scenario(sc.file, o), eff, {});
+        out[i] = evaluate(source.load(jobs[i]), eff, {});
       }
     } catch (const InputError& e) {
       // Every value inside a range must be valid input: say which sampled values were not.
@@ -130,18 +126,18 @@ void add_sensitivity(Result& r, std::size_t index, const std::vector<RangeInput>
 
 }  // namespace
 
-void add_uncertainty(Evaluation& ev, const Scenario& sc, const LoadOptions& load, const EfficiencyModel& eff,
+void add_uncertainty(Evaluation& ev, const Scenario& sc, const ScenarioSource& source, const EfficiencyModel& eff,
                      const UncertaintyOptions& options) {
   if (sc.ranges.empty() || options.samples <= 0) return;
   const int threads = std::max(1, options.threads);
   const std::vector<Evaluation> samples =
-      evaluate_jobs(sc, load, eff, latin_hypercube_sets(sc.ranges, options.samples, options.seed), threads);
+      evaluate_jobs(sc, source, eff, latin_hypercube_sets(sc.ranges, options.samples, options.seed), threads);
   std::vector<std::vector<std::string>> end_jobs;
   for (const auto& r : sc.ranges) {
-    end_jobs.push_back({assignment(r, r.low)});
-    end_jobs.push_back({assignment(r, r.high)});
+    end_jobs.push_back({override_text(r.path, r.low, r.unit)});
+    end_jobs.push_back({override_text(r.path, r.high, r.unit)});
   }
-  const std::vector<Evaluation> ends = evaluate_jobs(sc, load, eff, end_jobs, threads);
+  const std::vector<Evaluation> ends = evaluate_jobs(sc, source, eff, end_jobs, threads);
   for (std::size_t i = 0; i < ev.results.size(); ++i) {
     add_percentiles(ev.results[i], i, samples);
     add_sensitivity(ev.results[i], i, sc.ranges, ends);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/plan/evaluate.hpp"
+#include "sim/scenario/load.hpp"
 
 namespace hwsim {
 
@@ -36,8 +37,9 @@ std::vector<std::vector<std::string>> latin_hypercube_sets(const std::vector<Ran
                                                            std::uint64_t seed);
 
 // Fills `uncertainty` and `sensitivity` of every result of `evaluation` (the point evaluation of `scenario`, loaded
-// with `load`). Re-evaluations that fail to load report their InputError like the scenario itself would.
-void add_uncertainty(Evaluation& evaluation, const Scenario& scenario, const LoadOptions& load,
+// from `source`); each sample is loaded from `source` with its overrides, without reading the disk again.
+// Re-evaluations that fail to load report their InputError like the scenario itself would.
+void add_uncertainty(Evaluation& evaluation, const Scenario& scenario, const ScenarioSource& source,
                      const EfficiencyModel& efficiency, const UncertaintyOptions& options);
 
 }  // namespace hwsim

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "sim/perf/efficiency.hpp"
-#include "sim/plan/scenario.hpp"
+#include "sim/scenario/load.hpp"
 
 namespace hwsim {
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/core/catalog_paths.hpp"
+#include "sim/report/csv.hpp"
 #include "sim/report/html.hpp"
 
 namespace hwsim {
@@ -433,13 +434,6 @@ std::string render_markdown(const Evaluation& ev) {
   return out;
 }
 
-std::string csv_escape(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string render_csv(const std::vector<Evaluation>& evs) {
   std::vector<std::string> metric_keys;
   std::vector<std::string> breakdown_keys;
@@ -459,7 +453,7 @@ std::string render_csv(const std::vector<Evaluation>& evs) {
   out += ",message\n";
   for (const auto& ev : evs) {
     for (const auto& r : ev.results) {
-      out += fmt::format("{},{},{},{},{}", csv_escape(ev.scenario), csv_escape(r.deployment), csv_escape(r.workload),
+      out += fmt::format("{},{},{},{},{}", csv_cell(ev.scenario), csv_cell(r.deployment), csv_cell(r.workload),
                          r.kind, r.fits ? "true" : "false");
       for (const bool breakdown : {false, true}) {
         for (const auto& k : breakdown ? breakdown_keys : metric_keys) {
@@ -472,7 +466,7 @@ std::string render_csv(const std::vector<Evaluation>& evs) {
         }
       }
       out += ',';
-      out += csv_escape(r.message);
+      out += csv_cell(r.message);
       out += '\n';
     }
   }

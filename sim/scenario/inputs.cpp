@@ -1,4 +1,4 @@
-#include "sim/plan/inputs.hpp"
+#include "sim/scenario/inputs.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>

@@ -1,10 +1,11 @@
-// A scenario (DESIGN.md "Scenario YAML"): facility, deployments (alternatives), workloads and expectations,
-// loaded with the catalogs it uses and every `--set` override applied before validation, so an override that
-// misses a declared key is reported like a typo in the file.
+// A scenario (DESIGN.md "Scenario YAML") as planning code receives it: facility, deployments (alternatives),
+// workloads and expectations, validated and resolved against the catalog it was loaded with (sim/scenario/load.hpp).
+// Contract: a Scenario holds no YAML; it shares its immutable hardware catalog, so a copy stays valid on its own
+// (the catalog lives as long as any copy points into it).
 #pragma once
 
-#include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,7 +86,7 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string file;
-  HardwareCatalog hw;
+  std::shared_ptr<const HardwareCatalog> hw;  // deployments point into it
   FacilitySpec facility;
   RackSpec rack;  // the facility's default rack
   std::vector<DeploymentDecl> deployments;
@@ -96,29 +97,11 @@ struct Scenario {
   std::vector<RangeInput> ranges;
 };
 
-// Every input value an evaluation used, with where it came from (sim/plan/inputs.hpp).
+// Every input value an evaluation used, with where it came from (sim/scenario/inputs.hpp).
 struct InputValue {
   std::string path;    // as `--set` names it: facility.pue, deployments.NAME.count, hw.NAME.KEY
   std::string value;   // the YAML text
   std::string source;  // file:line, or the --set that gave it
 };
-
-struct LoadOptions {
-  std::vector<std::filesystem::path> catalog_dirs;  // in addition to the defaults
-  std::vector<std::string> sets;                    // "PATH=VALUE"
-  // Read once by callers that load one scenario many times (sweeps): the scenario document and the catalog
-  // directories (defaults + catalog_dirs), both before any `--set`. Absent: read from disk.
-  const ConfigNode* document = nullptr;
-  const EntryStore* catalog = nullptr;
-  std::vector<InputValue>* inputs = nullptr;  // when given, receives every input the scenario used
-};
-
-// Loads, validates and resolves a scenario. Throws InputError listing every problem (file:line: key: message).
-Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options);
-
-// The scenario file's schema and the workload schemas, for `hwsim schema`.
-const Schema& scenario_schema();
-const Schema& training_workload_schema();
-const Schema& inference_workload_schema();
 
 }  // namespace hwsim

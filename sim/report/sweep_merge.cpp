@@ -1,4 +1,5 @@
-// `hwsim merge`: shard outputs of one sweep (CSV or JSON, as sweep.cpp writes them) back into the unsharded output.
+// `hwsim merge`: shard outputs of one sweep (CSV or JSON, as sim/report/sweep_writer.cpp writes them) back into
+// the unsharded output.
 // Contract: each shard's rows are in point order, a point's rows are contiguous and in one shard only; the merge
 // streams (one row per shard in memory) and checks that the shards share their header and cover every point once.
 #include <cstdlib>
@@ -8,7 +9,7 @@
 #include <ostream>
 
 #include "sim/core/errors.hpp"
-#include "sim/plan/sweep.hpp"
+#include "sim/report/sweep_merge.hpp"
 
 namespace hwsim {
 

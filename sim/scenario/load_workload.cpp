@@ -1,0 +1,149 @@
+// Workloads of a scenario: the model they name (a catalog entry or an inline map), then the training or inference
+// keys (sim/scenario/scenario_schema.cpp declares them).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "sim/core/dtype.hpp"
+#include "sim/scenario/load_parts.hpp"
+#include "workloads/model.hpp"
+
+namespace hwsim::scenario_load {
+
+namespace {
+
+[[noreturn]] void throw_unknown_model(const ConfigNode& name, const std::string& path, const EntryStore& store,
+                                      bool list_known) {
+  const std::vector<std::string> known = store.names_of_kind("model");
+  const std::string near = closest_match(name.scalar, known);
+  if (near.empty() && list_known) {
+    throw InputError(
+        Diagnostic{name.where, path, fmt::format("unknown model '{}' (known: {})", name.scalar, fmt::join(known, ", "))});
+  }
+  throw InputError(Diagnostic{name.where, path,
+                              fmt::format("unknown model '{}'{}", name.scalar,
+                                          near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near))});
+}
+
+// A model catalog name, or an inline map (optionally with `base:` naming a catalog model).
+ModelSpec load_model_ref(const ConfigNode& node, const std::string& path, const std::string& workload_name,
+                         const EntryStore& store) {
+  ConfigNode merged = node;
+  if (node.is_scalar()) {
+    const RawEntry* e = store.find(node.scalar);
+    if (e == nullptr || e->kind != "model") throw_unknown_model(node, path, store, true);
+    merged = e->node;
+  } else if (node.is_map()) {
+    if (const ConfigNode* base = node.find("base")) {
+      const RawEntry* e = store.find(base->scalar);
+      if (e == nullptr || e->kind != "model") throw_unknown_model(*base, path + ".base", store, false);
+      merged = merge_config(e->node, node);
+    }
+    if (merged.find("name") == nullptr) merged.set("name", ConfigNode::make_scalar(workload_name, node.where));
+  } else {
+    throw InputError(Diagnostic{node.where, path, "expected a model name or an inline model map"});
+  }
+  const Schema& schema = node.is_scalar() ? model_schema() : inline_model_schema();
+  Diagnostics local;
+  validate(merged, schema, local, path);
+  local.throw_if_any();
+  return load_model(Reader(merged, schema, path));
+}
+
+DType dtype_of(const Reader& r, const std::string& key) { return *dtype_from_name(r.text(key)); }
+
+[[noreturn]] void bad(const Reader& r, const std::string& key, std::string message) {
+  throw InputError(Diagnostic{r.where(key), r.path_of(key), std::move(message)});
+}
+
+// The layer and head split every pipeline and tensor-parallel degree must respect.
+void check_split(const Reader& p, const ModelSpec& model, int tp, int pp) {
+  if (model.layers % pp != 0) {
+    bad(p, "pp", fmt::format("{} layers do not split evenly into {} stages", model.layers, pp));
+  }
+  if (model.heads % tp != 0) bad(p, "tp", fmt::format("{} heads do not split evenly over tp={}", model.heads, tp));
+}
+
+void read_training(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {
+  decl.kind = WorkloadKind::training;
+  TrainingConfig& t = decl.training;
+  t.name = decl.name;
+  t.model = model;
+  t.dtype = dtype;
+  t.seq_len = static_cast<int>(w.optional_integer("seq_len").value_or(model.max_seq));
+  t.global_batch = w.integer("global_batch");
+  decl.search_micro_batch = w.is_word("micro_batch", "auto");
+  t.micro_batch = decl.search_micro_batch ? 1 : static_cast<int>(w.integer("micro_batch"));
+  decl.search_parallelism = w.is_word("parallelism", "auto");
+  const Reader p = w.child("parallelism");
+  t.parallelism.tp = static_cast<int>(p.integer("tp"));
+  t.parallelism.pp = static_cast<int>(p.integer("pp"));
+  t.parallelism.vp = static_cast<int>(p.integer("vp"));
+  t.parallelism.cp = static_cast<int>(p.integer("cp"));
+  t.parallelism.ep = static_cast<int>(p.integer("ep"));
+  t.parallelism.zero = std::stoi(p.text("zero"));
+  decl.dp_auto = p.is_word("dp", "auto") || decl.search_parallelism;
+  if (!decl.dp_auto) t.parallelism.dp = static_cast<int>(p.integer("dp"));
+  t.sequence_parallel = w.boolean("sequence_parallel");
+  const std::string rc = w.text("recompute");
+  t.recompute = rc == "full" ? Recompute::full : rc == "selective" ? Recompute::selective : Recompute::none;
+  t.train_tokens = w.optional_number("train_tokens").value_or(0);
+  t.flash_attention = w.boolean("flash_attention");
+  t.dp_overlap = w.boolean("dp_overlap");
+  t.tp_overlap = w.boolean("tp_overlap");
+  t.pp_overlap = w.boolean("pp_overlap");
+  t.grad_reduce_dtype = dtype_of(w, "grad_reduce_dtype");
+  if (decl.min_throughput_tokens_per_s && (decl.search_parallelism || decl.search_micro_batch)) {
+    bad(w, "min_throughput_tokens_per_s",
+        "a throughput target sizes training with a fixed parallelism and micro_batch, not with `auto` (which "
+        "searches per node count)");
+  }
+  if (t.micro_batch > t.global_batch) bad(w, "micro_batch", "micro_batch cannot exceed global_batch");
+  check_split(p, model, t.parallelism.tp, t.parallelism.pp);
+}
+
+void read_inference(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {
+  decl.kind = WorkloadKind::inference;
+  InferenceConfig& c = decl.inference;
+  c.name = decl.name;
+  c.model = model;
+  c.dtype = dtype;
+  c.kv_dtype = w.has("kv_dtype") ? dtype_of(w, "kv_dtype") : default_kv_dtype(dtype);
+  c.input_tokens = static_cast<int>(w.integer("input_tokens"));
+  c.output_tokens = static_cast<int>(w.integer("output_tokens"));
+  if (!w.is_word("batch", "auto")) c.batch = static_cast<int>(w.integer("batch"));
+  if (auto n = w.optional_integer("max_batch")) {
+    if (c.batch) bad(w, "max_batch", "max_batch limits batch: auto; with a fixed batch leave it out");
+    c.max_batch = static_cast<int>(*n);
+  }
+  if (auto b = w.optional_number("bits_per_weight")) c.bits_per_weight = *b;
+  if (!w.is_word("replicas", "auto")) c.replicas = static_cast<int>(w.integer("replicas"));
+  const Reader p = w.child("parallelism");
+  c.tp = static_cast<int>(p.integer("tp"));
+  c.pp = static_cast<int>(p.integer("pp"));
+  c.continuous = w.text("batching") == "continuous";
+  if (auto n = w.optional_integer("threads")) c.threads = static_cast<int>(*n);
+  c.kv_reads_per_query_head = w.text("kv_reads") == "per_query_head";
+  const Reader sla = w.child("sla");
+  if (auto v = sla.optional_quantity("ttft")) c.sla_ttft = Seconds(*v);
+  if (auto v = sla.optional_quantity("tpot")) c.sla_tpot = Seconds(*v);
+  check_split(p, model, c.tp, c.pp);
+}
+
+}  // namespace
+
+WorkloadDecl read_workload(const Reader& w, const ConfigNode& node, const EntryStore& store) {
+  WorkloadDecl decl;
+  decl.name = w.text("name");
+  decl.where = w.where();
+  const ModelSpec model = load_model_ref(*node.find("model"), w.path_of("model"), decl.name, store);
+  const DType dtype = dtype_of(w, "dtype");
+  decl.min_throughput_tokens_per_s = w.optional_number("min_throughput_tokens_per_s");
+  if (w.text("kind") == "training") {
+    read_training(w, model, dtype, decl);
+  } else {
+    read_inference(w, model, dtype, decl);
+  }
+  return decl;
+}
+
+}  // namespace hwsim::scenario_load
