@@ -12,8 +12,9 @@ CostResult deployment_cost(const System& sys, const PowerResult& power, const Fa
   c.capex_racks = sys.rack.price * static_cast<double>(sys.racks);
   c.capex = c.capex_nodes + c.capex_network + c.capex_racks;
 
-  const double average_w = f.utilization * power.it.value() + (1.0 - f.utilization) * power.idle_it.value();
-  c.energy_per_year = Usd(average_w * f.pue * kSecondsPerYear * f.electricity_usd_per_joule);
+  // Energy is bought at the facility's meter: its watts (PUE applied by sim/power), busy at load, idle otherwise.
+  const Watts average = power.facility * f.utilization + power.idle_facility * (1.0 - f.utilization);
+  c.energy_per_year = Usd(average.value() * kSecondsPerYear * f.electricity_usd_per_joule);
   c.colocation_per_year = Usd(power.provisioned.value() * f.colocation_usd_per_watt_second * kSecondsPerYear);
   c.maintenance_per_year = c.capex * f.maintenance_per_year;
   c.opex_per_year = c.energy_per_year + c.colocation_per_year + c.maintenance_per_year;
@@ -22,7 +23,7 @@ CostResult deployment_cost(const System& sys, const PowerResult& power, const Fa
   c.usd_per_hour = c.tco.value() / (f.years * kSecondsPerYear / 3600.0);
   c.usd_per_busy_second = (c.capex.value() / f.years + c.maintenance_per_year.value()) / kSecondsPerYear +
                           power.provisioned.value() * f.colocation_usd_per_watt_second +
-                          power.it.value() * f.pue * f.electricity_usd_per_joule;
+                          power.facility.value() * f.electricity_usd_per_joule;
   return c;
 }
 

@@ -12,7 +12,7 @@ struct CostResult {
   Usd capex_network;  // switches and cables
   Usd capex_racks;
   Usd capex;
-  Usd energy_per_year;      // at the facility's utilisation: load power when busy, idle power otherwise, x PUE
+  Usd energy_per_year;      // at the facility's utilisation: facility watts at load when busy, idle otherwise
   Usd colocation_per_year;  // provisioned IT kW x price
   Usd maintenance_per_year; // capex x the facility's maintenance share
   Usd opex_per_year;

@@ -18,7 +18,7 @@ constexpr const char* kThroughputTarget = "throughput_target";
 constexpr const char* kCountBound = "count";
 
 double facility_provisioned_w(const Scenario& sc, const System& sys) {
-  return provisioned_power(sys).value() * sc.facility.pue;
+  return facility_power(provisioned_power(sys), sc.facility.pue).value();
 }
 
 double capex_usd(const Scenario& sc, const System& sys) {

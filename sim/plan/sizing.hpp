@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/plan/evaluate.hpp"
+#include "sim/plan/pipeline.hpp"
 
 namespace hwsim {
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/plan/evaluate.hpp"
+#include "sim/plan/metrics.hpp"
 #include "sim/scenario/load.hpp"
 
 namespace hwsim {
@@ -80,8 +81,6 @@ struct SweepTable {
   };
   std::vector<Row> rows;
 };
-
-const std::vector<std::string>& default_sweep_metrics();
 
 // The scenario read once, the axes parsed and every axis value checked (as `--set` would, naming the --vary).
 class Sweep {

@@ -85,14 +85,6 @@ VaryAxis parse_vary(const std::string& spec, const ConfigNode& doc, const EntryS
   return axis;
 }
 
-const std::vector<std::string>& default_sweep_metrics() {
-  static const std::vector<std::string> m{"throughput_tokens_per_s", "tpot_s",    "batch",
-                                          "devices",                 "it_power_w", "facility_power_w",
-                                          "capex_usd",               "tco_usd",    "usd_per_million_tokens",
-                                          "time_to_train_s",         "cost_to_train_usd"};
-  return m;
-}
-
 Shard parse_shard(const std::string& text) {
   const auto slash = text.find('/');
   char* end = nullptr;

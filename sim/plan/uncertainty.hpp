@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/plan/evaluate.hpp"
+#include "sim/plan/metrics.hpp"
 #include "sim/scenario/load.hpp"
 
 namespace hwsim {
@@ -22,12 +23,6 @@ struct UncertaintyOptions {
   int threads = 1;    // evaluations run in parallel
   std::uint64_t seed = 0x5eed;
 };
-
-// The metrics whose sensitivity is ranked.
-inline const std::vector<std::string>& sensitivity_metrics() {
-  static const std::vector<std::string> keys{"usd_per_million_tokens", "throughput_tokens_per_s"};
-  return keys;
-}
 
 // The value of quantile q (0..1) of `values` (sorted in place), linearly interpolated between order statistics.
 double quantile(std::vector<double>& values, double q);

@@ -58,7 +58,9 @@ PowerResult deployment_power(const System& sys, const Activity& a, double pue) {
   p.it = p.node * nodes + p.network + rack_power(sys);
   p.idle_it = sys.node->power.idle * nodes + p.network + rack_power(sys);
   p.provisioned = provisioned_power(sys);
-  p.facility = p.it * pue;
+  p.facility = facility_power(p.it, pue);
+  p.idle_facility = facility_power(p.idle_it, pue);
+  p.provisioned_facility = facility_power(p.provisioned, pue);
   return p;
 }
 

@@ -48,12 +48,19 @@ struct PowerResult {
   Watts provisioned;   // nameplate: node maxima + switches + cables + rack overhead
   Watts network;       // switches and cable optics
   Watts facility;      // it x PUE
+  Watts idle_facility;         // idle_it x PUE
+  Watts provisioned_facility;  // provisioned x PUE (what a facility power budget must hold)
 };
+
+// What the site draws for `it` watts of IT load: cooling and distribution losses as the facility's PUE. The one
+// place PUE applies: cost prices these watts, sizing compares them with budgets.
+inline Watts facility_power(Watts it, double pue) { return it * pue; }
 
 // Power of a node with every device at `activity` (AC, capped at the node's nameplate maximum, at least idle).
 Watts node_power(const System& system, const Activity& activity);
 // Nameplate power of the deployment (what a power budget must provision).
 Watts provisioned_power(const System& system);
+// The deployment at `activity`: device, node, IT (at the wall), idle, provisioned, and their facility watts.
 PowerResult deployment_power(const System& system, const Activity& activity, double pue);
 
 }  // namespace hwsim

@@ -24,81 +24,6 @@ Format parse_format(const std::string& name) {
 
 namespace {
 
-struct MetricInfo {
-  std::string_view key;
-  std::string_view label;
-  Dimension dimension;  // dimensionless: printed as a plain number with `unit`
-  std::string_view unit;
-};
-
-constexpr MetricInfo kMetrics[] = {
-    {"throughput_tokens_per_s", "throughput", Dimension::dimensionless, "tokens/s"},
-    {"decode_tokens_per_s", "decode rate", Dimension::dimensionless, "tokens/s"},
-    {"requests_per_s", "requests", Dimension::dimensionless, "req/s"},
-    {"samples_per_s", "samples", Dimension::dimensionless, "samples/s"},
-    {"tokens_per_s_per_device", "throughput per device", Dimension::dimensionless, "tokens/s"},
-    {"hfu", "HFU (with recompute)", Dimension::dimensionless, ""},
-    {"hardware_flops_per_device", "hardware FLOP/s per device", Dimension::flop_per_second, ""},
-    {"ttft_s", "time to first token", Dimension::seconds, ""},
-    {"tpot_s", "time per output token", Dimension::seconds, ""},
-    {"batch", "batch per replica", Dimension::dimensionless, ""},
-    {"replicas", "replicas", Dimension::dimensionless, ""},
-    {"crossover_batch", "decode compute-bound from batch", Dimension::dimensionless, ""},
-    {"step_time_s", "step time", Dimension::seconds, ""},
-    {"mfu", "MFU", Dimension::dimensionless, ""},
-    {"achieved_flops_per_device", "model FLOP/s per device", Dimension::flop_per_second, ""},
-    {"memory_per_device_bytes", "memory per device", Dimension::bytes, ""},
-    {"devices", "devices", Dimension::dimensionless, ""},
-    {"nodes", "nodes", Dimension::dimensionless, ""},
-    {"racks", "racks", Dimension::dimensionless, ""},
-    {"device_power_w", "power per device", Dimension::watts, ""},
-    {"clock_scale", "compute clock under the power cap", Dimension::dimensionless, ""},
-    {"node_power_w", "power per node (at the wall)", Dimension::watts, ""},
-    {"it_power_w", "IT power (at load)", Dimension::watts, ""},
-    {"provisioned_power_w", "provisioned power", Dimension::watts, ""},
-    {"facility_power_w", "facility power (x PUE)", Dimension::watts, ""},
-    {"energy_per_token_j", "energy per token", Dimension::joules, ""},
-    {"tokens_per_kwh", "tokens per kWh", Dimension::dimensionless, ""},
-    {"capex_usd", "capex", Dimension::usd, ""},
-    {"depreciation_usd_per_year", "depreciation per year", Dimension::usd, ""},
-    {"opex_usd_per_year", "opex per year", Dimension::usd, ""},
-    {"tco_usd", "TCO", Dimension::usd, ""},
-    {"usd_per_hour", "TCO per hour", Dimension::usd, ""},
-    {"usd_per_million_tokens", "USD per million tokens", Dimension::dimensionless, "USD"},
-    {"time_to_train_s", "time to train", Dimension::seconds, ""},
-    {"cost_to_train_usd", "cost to train", Dimension::usd, ""},
-    {"cloud_usd_per_hour", "cloud rental per hour", Dimension::usd, ""},
-    {"cloud_usd_per_million_tokens", "cloud USD per million tokens", Dimension::dimensionless, "USD"},
-    {"cloud_cost_to_train_usd", "cloud cost to train", Dimension::usd, ""},
-    {"energy_to_train_j", "energy to train (facility)", Dimension::joules, ""},
-    {"capex_nodes_usd", "capex: nodes", Dimension::usd, ""},
-    {"capex_network_usd", "capex: network", Dimension::usd, ""},
-    {"capex_racks_usd", "capex: racks", Dimension::usd, ""},
-    {"energy_usd", "energy (all years)", Dimension::usd, ""},
-    {"colocation_usd", "colocation (all years)", Dimension::usd, ""},
-    {"maintenance_usd", "maintenance (all years)", Dimension::usd, ""},
-    {"compute_s", "compute", Dimension::seconds, ""},
-    {"memory_s", "  of which memory-bound", Dimension::seconds, ""},
-    {"communication_s", "exposed communication", Dimension::seconds, ""},
-    {"bubble_s", "pipeline bubble", Dimension::seconds, ""},
-    {"recompute_s", "recompute", Dimension::seconds, ""},
-    {"prefill_s", "prefill (batch)", Dimension::seconds, ""},
-    {"prefill_compute_s", "  compute", Dimension::seconds, ""},
-    {"prefill_memory_s", "  memory", Dimension::seconds, ""},
-    {"decode_step_s", "decode step", Dimension::seconds, ""},
-    {"decode_compute_s", "  compute", Dimension::seconds, ""},
-    {"decode_memory_s", "  memory", Dimension::seconds, ""},
-    {"decode_communication_s", "  communication", Dimension::seconds, ""},
-    {"request_communication_s", "communication per request", Dimension::seconds, ""},
-};
-
-const MetricInfo* info(const std::string& key) {
-  for (const auto& m : kMetrics) {
-    if (m.key == key) return &m;
-  }
-  return nullptr;
-}
-
 std::string number(double v) {
   const double a = std::fabs(v);
   if (a != 0 && (a >= 1e7 || a < 1e-3)) return fmt::format("{:.3g}", v);
@@ -117,16 +42,17 @@ std::string money(double usd) {
 }  // namespace
 
 std::string format_metric(const std::string& key, double value) {
-  const MetricInfo* m = info(key);
+  const MetricInfo* m = find_metric_info(key);
   if (m == nullptr) return number(value);
-  if (key == "mfu" || key == "hfu") return fmt::format("{:.1f}%", value * 100);
-  if (key == "usd_per_million_tokens") return fmt::format("${:.4g}", value);
-  if (key == "energy_to_train_j" || key == "energy_per_token_j") {
-    if (value >= kJoulesPerKwh) return fmt::format("{:.4g} MWh", value / kJoulesPerKwh / 1e3);
-  }
-  if (m->dimension == Dimension::usd) return money(value);
-  if (m->dimension == Dimension::dimensionless) {
-    return m->unit.empty() ? number(value) : fmt::format("{} {}", number(value), m->unit);
+  switch (m->style) {
+    case MetricStyle::percent: return fmt::format("{:.1f}%", value * 100);
+    case MetricStyle::usd_rate: return fmt::format("${:.4g}", value);
+    case MetricStyle::money: return money(value);
+    case MetricStyle::plain: return m->unit.empty() ? number(value) : fmt::format("{} {}", number(value), m->unit);
+    case MetricStyle::energy:
+      if (value >= kJoulesPerKwh) return fmt::format("{:.4g} MWh", value / kJoulesPerKwh / 1e3);
+      break;
+    case MetricStyle::quantity: break;
   }
   return format_quantity(value, m->dimension, 4);
 }
@@ -138,14 +64,8 @@ const Percentiles* percentiles_of(const Result& r, const std::string& key) {
   return nullptr;
 }
 
-std::vector<std::string> known_metric_keys() {
-  std::vector<std::string> keys;
-  for (const auto& m : kMetrics) keys.emplace_back(m.key);
-  return keys;
-}
-
 std::string metric_label(const std::string& key) {
-  const MetricInfo* m = info(key);
+  const MetricInfo* m = find_metric_info(key);
   return m == nullptr ? key : std::string(m->label);
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/plan/evaluate.hpp"
+#include "sim/plan/metrics.hpp"
 
 namespace hwsim {
 
@@ -24,7 +25,5 @@ std::string format_metric(const std::string& key, double value);
 std::string describe_sizing(const Sizing& sizing);
 // A short label for a metric key ("throughput_tokens_per_s" -> "throughput (tokens/s)").
 std::string metric_label(const std::string& key);
-// Every metric and breakdown key the reports know (for checking names a user types, e.g. --tolerance).
-std::vector<std::string> known_metric_keys();
 
 }  // namespace hwsim

@@ -1,0 +1,287 @@
+#include "sim/plan/pipeline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/cost/cost.hpp"
+#include "sim/infer/inference.hpp"
+#include "sim/power/power.hpp"
+#include "sim/train/search.hpp"
+#include "sim/train/training.hpp"
+
+namespace hwsim {
+
+System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
+  System sys;
+  sys.name = d.name;
+  sys.node = d.node;
+  sys.device = device_of(*sys.node);
+  sys.nodes = nodes;
+  sys.rack = sc.rack;
+  sys.price_per_node = d.price.value_or(d.node->price);
+  sys.power_cap = d.power_cap;
+  if (d.devices) {
+    sys.devices = *d.devices;
+    sys.node_share = static_cast<double>(*d.devices) / d.node->devices();
+  } else {
+    sys.devices = nodes * d.node->devices();
+  }
+  // Nodes per rack: the deployment's, the cluster's, else what the rack's space and power allow (at least 1).
+  int per_rack = 0;
+  if (d.nodes_per_rack) {
+    per_rack = *d.nodes_per_rack;
+  } else if (d.cluster && d.cluster->nodes_per_rack > 0) {
+    per_rack = d.cluster->nodes_per_rack;
+  } else {
+    const int by_space = sc.rack.rack_units / d.node->rack_units;
+    const int by_power = static_cast<int>(std::floor(sc.rack.power_limit.value() / d.node->power.max.value()));
+    per_rack = std::max(1, std::min(by_space, by_power));
+  }
+  sys.nodes_per_rack = per_rack;
+  sys.racks = (nodes + per_rack - 1) / per_rack;
+  // Scale-out fabric: only between whole nodes.
+  const NetworkSpec* net = d.network;
+  if (net == nullptr && d.cluster) net = &sc.hw->networks().at(d.cluster->network);
+  if (net == nullptr && !d.node->nic_network.empty()) net = &sc.hw->networks().at(d.node->nic_network);
+  if (net != nullptr && nodes > 1 && d.node->nic_count > 0) {
+    sys.network = *net;
+    const double oversubscription = d.cluster ? d.cluster->oversubscription : 1.0;
+    sys.fabric = size_fat_tree(nodes * d.node->nic_count, net->switch_radix, oversubscription);
+  }
+  return sys;
+}
+
+namespace {
+
+// Metrics are appended per evaluation (a sweep makes millions): the key is moved in, and the list reserved once.
+void add(std::vector<Metric>& m, std::string key, double value) {
+  if (m.empty()) m.reserve(32);
+  m.push_back({std::move(key), value});
+}
+
+void add_site_metrics(Result& r, const System& sys, const PowerResult& p) {
+  add(r.metrics, "devices", sys.devices);
+  add(r.metrics, "nodes", sys.nodes * sys.node_share);
+  add(r.metrics, "racks", sys.racks);
+  add(r.metrics, "device_power_w", p.device.value());
+  if (sys.clock_scale < 1.0) add(r.metrics, "clock_scale", sys.clock_scale);
+  add(r.metrics, "node_power_w", p.node.value());
+  add(r.metrics, "it_power_w", p.it.value());
+  add(r.metrics, "provisioned_power_w", p.provisioned.value());
+  add(r.metrics, "facility_power_w", p.facility.value());
+}
+
+void add_cost_metrics(Result& r, const CostResult& c, double years) {
+  add(r.metrics, "capex_usd", c.capex.value());
+  add(r.metrics, "depreciation_usd_per_year", c.depreciation_per_year.value());
+  add(r.metrics, "opex_usd_per_year", c.opex_per_year.value());
+  add(r.metrics, "tco_usd", c.tco.value());
+  add(r.metrics, "usd_per_hour", c.usd_per_hour);
+  r.cost_breakdown = {{"capex_nodes_usd", c.capex_nodes.value()},
+                      {"capex_network_usd", c.capex_network.value()},
+                      {"capex_racks_usd", c.capex_racks.value()},
+                      {"energy_usd", c.energy_per_year.value() * years},
+                      {"colocation_usd", c.colocation_per_year.value() * years},
+                      {"maintenance_usd", c.maintenance_per_year.value() * years}};
+}
+
+// The System a workload runs on under the deployment's power cap: when the workload's activity would draw more than
+// the cap, the device's compute clock (all its peaks) drops to the share capped_clock_scale() gives; memory bandwidth
+// stays. Without a cap, or when it does not bind, nothing (the System itself applies; no copy on the common path).
+std::optional<System> throttled(const System& sys, const Activity& activity) {
+  if (!sys.power_cap) return std::nullopt;
+  const double scale = capped_clock_scale(sys.device, activity, *sys.power_cap);
+  if (scale >= 1.0) return std::nullopt;
+  System t = sys;
+  for (auto& [dtype, peak] : t.device.peak) peak = peak * scale;
+  t.clock_scale = scale;
+  return t;
+}
+
+// Renting the deployment's accelerators (or CPU nodes) by the hour instead of buying them.
+void add_cloud_metrics(Result& r, const System& sys, const DeploymentDecl& d, double tokens_per_s,
+                       std::optional<double> busy_seconds) {
+  if (!d.cloud_usd_per_hour) return;
+  const double units = sys.device.kind == DeviceKind::gpu ? sys.devices : sys.nodes * sys.node_share;
+  const double per_hour = *d.cloud_usd_per_hour * units;
+  add(r.metrics, "cloud_usd_per_hour", per_hour);
+  if (tokens_per_s > 0) add(r.metrics, "cloud_usd_per_million_tokens", per_hour / 3600.0 / tokens_per_s * 1e6);
+  if (busy_seconds) add(r.metrics, "cloud_cost_to_train_usd", per_hour / 3600.0 * *busy_seconds);
+}
+
+// A workload the deployment cannot hold: the deployment's site and cost figures at idle, and why.
+Result& not_fitting(Result& r, const Scenario& sc, const System& sys, std::string message) {
+  r.fits = false;
+  r.message = std::move(message);
+  const PowerResult idle = deployment_power(sys, {}, sc.facility.pue);
+  add_site_metrics(r, sys, idle);
+  add_cost_metrics(r, deployment_cost(sys, idle, sc.facility), sc.facility.years);
+  return r;
+}
+
+void add_energy_metrics(Result& r, const PowerResult& p, double tokens_per_s) {
+  if (tokens_per_s <= 0) return;
+  const double joules = p.it.value() / tokens_per_s;
+  add(r.metrics, "energy_per_token_j", joules);
+  add(r.metrics, "tokens_per_kwh", kJoulesPerKwh / joules);
+}
+
+std::string_view recompute_name(Recompute r) {
+  return r == Recompute::full ? "full" : r == Recompute::selective ? "selective" : "none";
+}
+
+std::vector<std::pair<std::string, int>> parallelism_list(const Parallelism& p) {
+  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"vp", p.vp}, {"cp", p.cp}, {"zero", p.zero}};
+}
+
+Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
+                              const EfficiencyModel& eff, const EvaluateOptions& options) {
+  Result r{.deployment = sys.name, .workload = w.name, .kind = "training",
+           .calibration = eff.source_for(sys.device)};
+  r.metrics.reserve(48);  // no regrowth: a sweep evaluates millions of results
+  TrainingConfig cfg = w.training;
+  if (!sys.device.peak_of(cfg.dtype)) {  // training needs the format's arithmetic (FP8 needs Hopper or later)
+    return not_fitting(r, sc, sys,
+                       fmt::format("{} has no {} arithmetic to train in; use a format it has (bf16, fp16)",
+                                   sys.device.name, dtype_name(cfg.dtype)));
+  }
+  if (w.search_parallelism || w.search_micro_batch) {
+    const SearchResult found =
+        search_training(cfg, sys, eff, {w.search_parallelism, w.search_micro_batch, options.top, options.threads});
+    SearchInfo info{found.configurations, found.seconds, found.threads, {}};
+    for (const auto& c : found.top) {
+      info.top.push_back({parallelism_list(c.parallelism), c.micro_batch, std::string(recompute_name(c.recompute)),
+                          c.tokens_per_s, c.memory_per_device.value()});
+    }
+    r.search = info;
+    if (found.top.empty()) {
+      return not_fitting(r, sc, sys,
+                         fmt::format("no configuration of the {} searched fits in memory", found.configurations));
+    }
+    cfg = apply_candidate(cfg, found.top.front());
+  }
+  Parallelism& par = cfg.parallelism;
+  const int model_parallel = par.tp * par.pp * par.cp;
+  if (w.dp_auto && !w.search_parallelism) par.dp = std::max(1, sys.devices / model_parallel);
+  r.parallelism = parallelism_list(par);
+  if (model_parallel * par.dp != sys.devices) {
+    return not_fitting(r, sc, sys,
+                       fmt::format("parallelism tp={} x pp={} x cp={} x dp={} uses {} devices; the deployment has {}",
+                                   par.tp, par.pp, par.cp, par.dp, model_parallel * par.dp, sys.devices));
+  }
+  if (cfg.global_batch % (static_cast<long long>(par.dp) * cfg.micro_batch) != 0) {
+    return not_fitting(r, sc, sys,
+                       fmt::format("global_batch {} is not a multiple of dp x micro_batch = {} x {}", cfg.global_batch,
+                                   par.dp, cfg.micro_batch));
+  }
+  const TrainingResult full_clock = evaluate_training(cfg, sys, eff);
+  if (!full_clock.fits) {
+    add(r.metrics, "memory_per_device_bytes", full_clock.memory_per_device.value());
+    return not_fitting(r, sc, sys, full_clock.message);
+  }
+  const std::optional<System> capped =
+      throttled(sys, {full_clock.compute_busy, full_clock.memory_busy, full_clock.communication_busy});
+  const System& run = capped ? *capped : sys;
+  const TrainingResult t = capped ? evaluate_training(cfg, run, eff) : full_clock;
+  const PowerResult p = deployment_power(run, {t.compute_busy, t.memory_busy, t.communication_busy}, sc.facility.pue);
+  const CostResult c = deployment_cost(run, p, sc.facility);
+  add(r.metrics, "throughput_tokens_per_s", t.tokens_per_s);
+  add(r.metrics, "tokens_per_s_per_device", t.tokens_per_s / sys.devices);
+  add(r.metrics, "samples_per_s", t.tokens_per_s / cfg.seq_len);
+  add(r.metrics, "step_time_s", t.step_time.value());
+  add(r.metrics, "mfu", t.mfu);
+  add(r.metrics, "hfu", t.hfu);
+  add(r.metrics, "achieved_flops_per_device", t.achieved_flops_per_device.value());
+  add(r.metrics, "hardware_flops_per_device", t.hardware_flops_per_device.value());
+  add(r.metrics, "memory_per_device_bytes", t.memory_per_device.value());
+  add_site_metrics(r, run, p);
+  add_energy_metrics(r, p, t.tokens_per_s);
+  add_cost_metrics(r, c, sc.facility.years);
+  add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, t.tokens_per_s, sc.facility));
+  std::optional<double> train_seconds;
+  if (cfg.train_tokens > 0) {
+    train_seconds = cfg.train_tokens / t.tokens_per_s;
+    add(r.metrics, "time_to_train_s", *train_seconds);
+    add(r.metrics, "cost_to_train_usd", *train_seconds * c.usd_per_busy_second);
+    add(r.metrics, "energy_to_train_j", *train_seconds * p.it.value());
+  }
+  add_cloud_metrics(r, run, d, t.tokens_per_s, train_seconds);
+  r.breakdown = {{"compute_s", t.breakdown.compute.value()},
+                 {"memory_s", t.breakdown.memory.value()},
+                 {"communication_s", t.breakdown.communication.value()},
+                 {"bubble_s", t.breakdown.bubble.value()},
+                 {"recompute_s", t.breakdown.recompute.value()}};
+  return r;
+}
+
+Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
+                               const EfficiencyModel& eff) {
+  Result r{.deployment = sys.name, .workload = w.name, .kind = "inference",
+           .calibration = eff.source_for(sys.device)};
+  r.metrics.reserve(48);  // no regrowth: a sweep evaluates millions of results
+  const InferenceConfig& cfg = w.inference;
+  r.parallelism = {{"tp", cfg.tp}, {"pp", cfg.pp}};
+  const int per_replica = cfg.tp * cfg.pp;
+  std::string problem;
+  if (per_replica > sys.devices) {
+    problem = fmt::format("tp x pp = {} devices per replica; the deployment has {}", per_replica, sys.devices);
+  } else if (cfg.tp > 1 && sys.device.kind == DeviceKind::cpu) {
+    problem = "tensor parallelism across CPU sockets is not modelled; use tp: 1 (one replica per socket)";
+  } else if (cfg.replicas && *cfg.replicas * per_replica > sys.devices && sys.device.kind == DeviceKind::gpu) {
+    problem = fmt::format("{} replicas x {} devices each exceed the deployment's {} devices (only CPU replicas "
+                          "share a device)",
+                          *cfg.replicas, per_replica, sys.devices);
+  }
+  InferenceResult inf;
+  if (problem.empty()) inf = evaluate_inference(cfg, sys, eff);
+  std::optional<System> capped;
+  if (problem.empty() && inf.fits) {
+    capped = throttled(sys, {inf.compute_busy, inf.memory_busy, inf.communication_busy});
+    if (capped) inf = evaluate_inference(cfg, *capped, eff);
+  }
+  const System& run = capped ? *capped : sys;
+  if (!problem.empty() || !inf.fits) {
+    if (problem.empty()) add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
+    return not_fitting(r, sc, sys, problem.empty() ? inf.message : problem);
+  }
+  r.message = inf.message;
+  r.compute_dtype = std::string(dtype_name(inf.compute));
+  const PowerResult p =
+      deployment_power(run, {inf.compute_busy, inf.memory_busy, inf.communication_busy}, sc.facility.pue);
+  const CostResult c = deployment_cost(run, p, sc.facility);
+  add(r.metrics, "throughput_tokens_per_s", inf.throughput_tokens_per_s);
+  add(r.metrics, "decode_tokens_per_s", inf.decode_tokens_per_s);
+  add(r.metrics, "requests_per_s", inf.throughput_tokens_per_s / cfg.output_tokens);
+  add(r.metrics, "ttft_s", inf.ttft.value());
+  add(r.metrics, "tpot_s", inf.tpot.value());
+  add(r.metrics, "batch", inf.batch);
+  add(r.metrics, "replicas", inf.replicas);
+  if (inf.crossover_batch > 0) add(r.metrics, "crossover_batch", inf.crossover_batch);
+  add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
+  add_site_metrics(r, run, p);
+  add_energy_metrics(r, p, inf.throughput_tokens_per_s);
+  add_cost_metrics(r, c, sc.facility.years);
+  add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, inf.throughput_tokens_per_s, sc.facility));
+  add_cloud_metrics(r, run, d, inf.throughput_tokens_per_s, std::nullopt);
+  r.breakdown = {{"prefill_s", inf.prefill.time.value()},
+                 {"prefill_compute_s", inf.prefill.compute.value()},
+                 {"prefill_memory_s", inf.prefill.memory.value()},
+                 {"decode_step_s", inf.decode.time.value()},
+                 {"decode_compute_s", inf.decode.compute.value()},
+                 {"decode_memory_s", inf.decode.memory.value()},
+                 {"decode_communication_s", inf.decode.communication.value()},
+                 {"request_communication_s",
+                  (inf.prefill.communication + inf.decode.communication * cfg.output_tokens).value()}};
+  return r;
+}
+
+}  // namespace
+
+Result evaluate_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
+                     const EfficiencyModel& eff, const EvaluateOptions& options) {
+  return w.kind == WorkloadKind::training ? evaluate_training_pair(sc, d, sys, w, eff, options)
+                                          : evaluate_inference_pair(sc, d, sys, w, eff);
+}
+
+}  // namespace hwsim
