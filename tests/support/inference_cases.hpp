@@ -1,0 +1,50 @@
+// What the inference tests (test_inference.cpp, test_inference_modes.cpp) share: their fixtures, the Llama 2 70B
+// figures of the hand arithmetic, and the efficiency figures every case runs at.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "sim/scenario/load.hpp"
+#include "tests/support/fixed_efficiency.hpp"
+
+namespace hwsim::test::inference {
+
+inline constexpr double kRel = 1e-12;
+inline constexpr double kGiB = 1024.0 * 1024 * 1024;
+// Llama 2 70B as hwsim derives it (workloads/catalog/llama2-70b.yaml header: 68,976,648,192 parameters).
+inline constexpr double kLlama70bParameters = 68976648192.0;
+// KV elements per token: K and V x 80 layers x 8 KV heads x 128 head dim (grouped-query attention).
+inline constexpr double kLlama70bKvPerToken = 2.0 * 80 * 8 * 128;
+
+// The efficiencies of every inference case, on GPUs and CPUs alike: weight products at 0.7 of the peak times
+// thin(d) = d / (d + 24) for each of their three dimensions (a batch-1 decode step's one row keeps 1/25), fused
+// attention at 0.55, 0.9 of the memory bandwidth, 0.75 of the NVLink bandwidth with 2 us per ring step, 6 us per
+// kernel launch.
+inline constexpr EfficiencyFigures kFigures{.gemm = 0.7,
+                                            .gemm_half_dim = 24,
+                                            .attention_forward = 0.55,
+                                            .memory = 0.9,
+                                            .link_scale_up = 0.75,
+                                            .launch_overhead = Seconds(6e-6),
+                                            .latency_scale_up = Seconds(2e-6)};
+inline const FixedEfficiency kEff(kFigures);
+// thin(d) of kFigures.
+inline double thin(double d) { return d / (d + kFigures.gemm_half_dim); }
+// Time to move `bytes` at `bandwidth` x the memory efficiency.
+inline double hbm_time(double bytes, double bandwidth) { return bytes / (bandwidth * kFigures.memory); }
+// Launch overhead of a forward pass: 12 kernels per layer x 80 layers x the launch overhead.
+inline constexpr double kLlama70bLaunch = 12.0 * 80 * kFigures.launch_overhead.value();
+
+// A scenario of tests/fixtures/scenarios, loaded once.
+inline const Scenario& load(const std::string& file) {
+  static std::map<std::string, Scenario> cache;
+  auto it = cache.find(file);
+  if (it == cache.end()) {
+    it = cache.emplace(file, load_scenario(std::filesystem::path(HWSIM_FIXTURES_DIR) / "scenarios" / file, {})).first;
+  }
+  return it->second;
+}
+
+}  // namespace hwsim::test::inference

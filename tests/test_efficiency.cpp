@@ -1,0 +1,211 @@
+// Efficiency models (sim/perf/efficiency): the one home of the tests that check DefaultEfficiency's documented
+// constants (sim/perf/efficiency.cpp; each test names the figures it checks), and of the test of the double
+// (tests/support/fixed_efficiency.hpp) with which every engine test states its own figures instead. Retuning a
+// default changes expected values here and in the end-to-end checks of the shipped scenarios (validation, plan
+// baselines), not in engine tests.
+// Tolerance: 1e-12 relative (the formulas are evaluated exactly as written, only rounding differs).
+#include <catch2/catch.hpp>
+
+#include "sim/perf/efficiency.hpp"
+#include "tests/support/fixed_efficiency.hpp"
+
+using hwsim::Bytes;
+using hwsim::DType;
+
+namespace {
+
+constexpr double kRel = 1e-12;
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+
+// An H100 SXM5's bf16 and fp8 dense peaks (132 SM x 4 TC x 1024 (2048) FLOP x 1.83 GHz).
+hwsim::Device h100() {
+  hwsim::Device gpu;
+  gpu.kind = hwsim::DeviceKind::gpu;
+  gpu.peak[DType::bf16] = hwsim::FlopPerSecond(132.0 * 4 * 1024 * 1.83e9);
+  gpu.peak[DType::fp8] = hwsim::FlopPerSecond(132.0 * 4 * 2048 * 1.83e9);
+  return gpu;
+}
+
+// An Altra Q80-30 socket: 80 cores, fp32 3.84 TFLOP/s, int8 15.36 TOP/s.
+hwsim::Device altra() {
+  hwsim::Device cpu;
+  cpu.kind = hwsim::DeviceKind::cpu;
+  cpu.cores = 80;
+  cpu.peak[DType::fp32] = hwsim::FlopPerSecond(3.84e12);
+  cpu.peak[DType::int8] = hwsim::FlopPerSecond(15.36e12);
+  return cpu;
+}
+
+}  // namespace
+
+TEST_CASE("default compute efficiency ramps up with FLOPs towards its ceiling", "[efficiency]") {
+  hwsim::Device gpu;
+  gpu.kind = hwsim::DeviceKind::gpu;
+  gpu.peak[hwsim::DType::bf16] = hwsim::FlopPerSecond(989.4e12);
+  const hwsim::DefaultEfficiency eff;
+  const double ceiling = hwsim::DefaultEfficiency::compute_ceiling(hwsim::DeviceKind::gpu, hwsim::DType::bf16);
+  CHECK(ceiling == 0.80);  // cuBLASLt BF16 plateau on H100 (efficiency.cpp)
+
+  // ceiling x t / (t + 4 us), t = FLOPs / peak: an operation that takes 4 us at peak runs at half the ceiling.
+  CHECK(eff.compute(gpu, hwsim::DType::bf16, hwsim::Flop(989.4e12 * 4e-6)) == Approx(ceiling / 2).epsilon(kRel));
+  // 4 ms at peak: 0.80 x 4000 / 4004.
+  CHECK(eff.compute(gpu, hwsim::DType::bf16, hwsim::Flop(989.4e12 * 4e-3)) ==
+        Approx(ceiling * 4e-3 / (4e-3 + 4e-6)).epsilon(kRel));
+
+  double previous = 0;
+  for (double flops = 1e6; flops <= 1e16; flops *= 10) {
+    const double e = eff.compute(gpu, hwsim::DType::bf16, hwsim::Flop(flops));
+    INFO(flops << " FLOP: " << e);
+    CHECK(e > previous);
+    CHECK(e < ceiling);
+    previous = e;
+  }
+  CHECK(previous == Approx(ceiling).epsilon(1e-3));  // 1e16 FLOP = 10 s at peak: within 0.1% of the ceiling
+}
+
+TEST_CASE("default CPU efficiency: no size ramp, ceilings 0.50 floating point and 0.35 integer, few rows cost "
+          "d / (d + 20), fork/join 30 ns per core",
+          "[efficiency]") {
+  hwsim::Device cpu;
+  cpu.kind = hwsim::DeviceKind::cpu;
+  cpu.cores = 80;
+  cpu.peak[hwsim::DType::fp32] = hwsim::FlopPerSecond(3.84e12);   // Altra Q80-30
+  cpu.peak[hwsim::DType::int8] = hwsim::FlopPerSecond(15.36e12);
+  const hwsim::DefaultEfficiency eff;
+  CHECK(hwsim::DefaultEfficiency::compute_ceiling(hwsim::DeviceKind::cpu, hwsim::DType::fp32) == 0.50);
+  CHECK(hwsim::DefaultEfficiency::compute_ceiling(hwsim::DeviceKind::cpu, hwsim::DType::int8) == 0.35);
+  CHECK(eff.compute(cpu, hwsim::DType::fp32, hwsim::Flop(3.84e12 * 20e-6)) == 0.50);  // small or large: no ramp
+  CHECK(eff.compute(cpu, hwsim::DType::fp32, hwsim::Flop(1e3)) == 0.50);
+  // A decode step at batch 1 runs each weight for one row: 1 / 21 of the plateau, times the wide dimensions' share.
+  const double wide = 4096.0 / 4116 * 11008.0 / 11028;
+  CHECK(eff.gemm(cpu, hwsim::DType::int8, 1, 11008, 4096) == Approx(0.35 / 21 * wide).epsilon(kRel));
+  CHECK(eff.gemm(cpu, hwsim::DType::int8, 20, 11008, 4096) == Approx(0.35 / 2 * wide).epsilon(kRel));
+  CHECK(eff.launch_overhead(cpu).value() == Approx(80 * 30e-9).epsilon(kRel));
+}
+
+TEST_CASE("FP8 split accumulation keeps 1 / 1.15 of the fast-accumulation throughput, other types all of it",
+          "[efficiency]") {
+  hwsim::Device gpu;
+  gpu.kind = hwsim::DeviceKind::gpu;
+  const hwsim::DefaultEfficiency eff;
+  // Fast accumulation is 1.1-1.2x faster (pytorch/ao #2377): the middle, 1.15.
+  CHECK(eff.split_accumulation(gpu, hwsim::DType::fp8) == Approx(1.0 / 1.15).epsilon(kRel));
+  CHECK(eff.split_accumulation(gpu, hwsim::DType::bf16) == 1.0);
+  CHECK(eff.split_accumulation(gpu, hwsim::DType::fp16) == 1.0);
+}
+
+TEST_CASE("default memory efficiency reaches half its plateau at 256 KiB", "[efficiency]") {
+  hwsim::Device gpu;
+  gpu.kind = hwsim::DeviceKind::gpu;
+  const hwsim::DefaultEfficiency eff;
+  CHECK(eff.memory(gpu, Bytes(256.0 * 1024)) == Approx(0.88 / 2).epsilon(kRel));
+  CHECK(eff.memory(gpu, Bytes(kGiB)) == Approx(0.88 * kGiB / (kGiB + 256.0 * 1024)).epsilon(kRel));
+  CHECK(eff.memory(gpu, Bytes(kGiB)) > eff.memory(gpu, Bytes(1e6)));
+}
+
+TEST_CASE("default GPU ceilings per dtype: fp64 0.85, fp32 and tf32 0.78, bf16 and fp16 0.80, fp8 and int8 0.72, "
+          "fp6, fp4 and int4 0.65",
+          "[efficiency]") {
+  using hwsim::DefaultEfficiency;
+  const auto gpu = hwsim::DeviceKind::gpu;
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp64) == 0.85);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp32) == 0.78);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::tf32) == 0.78);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) == 0.80);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp16) == 0.80);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp8) == 0.72);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::int8) == 0.72);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp6) == 0.65);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp4) == 0.65);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::int4) == 0.65);
+}
+
+TEST_CASE("default GPU GEMM: thin dimensions keep d / (d + 16) each, the size ramp applies to the time with the "
+          "wasted tiles",
+          "[efficiency]") {
+  const hwsim::Device gpu = h100();
+  const hwsim::DefaultEfficiency eff;
+  const double peak = gpu.peak_of(DType::bf16)->value();
+  const auto thin = [](double d) { return d / (d + 16.0); };
+  // A decode step's MLP product at batch 8 on tp 4 of Llama 2 70B: (8 x 8192) . (8192 x 28672 / 4).
+  for (const double m : {8.0, 512.0, 4096.0}) {
+    INFO("m = " << m);
+    const double used = thin(m) * thin(7168) * thin(8192);
+    const double t = 2.0 * m * 7168 * 8192 / used / peak;
+    CHECK(eff.gemm(gpu, DType::bf16, m, 7168, 8192) == Approx(0.80 * t / (t + 4e-6) * used).epsilon(kRel));
+  }
+  // An fp8 product ramps on the fp8 peak to the fp8 ceiling.
+  const double used = thin(1024) * thin(1024) * thin(1024);
+  const double t = 2.0 * 1024 * 1024 * 1024 / used / gpu.peak_of(DType::fp8)->value();
+  CHECK(eff.gemm(gpu, DType::fp8, 1024, 1024, 1024) == Approx(0.72 * t / (t + 4e-6) * used).epsilon(kRel));
+}
+
+TEST_CASE("default fused attention runs at 0.8 of the GEMM ceiling forward and 0.65 backward", "[efficiency]") {
+  const hwsim::Device gpu = h100();
+  const hwsim::Device cpu = altra();
+  const hwsim::DefaultEfficiency eff;
+  CHECK(eff.fused_attention(gpu, DType::bf16, false) == Approx(0.80 * 0.8).epsilon(kRel));
+  CHECK(eff.fused_attention(gpu, DType::bf16, true) == Approx(0.80 * 0.65).epsilon(kRel));
+  CHECK(eff.fused_attention(gpu, DType::int8, false) == Approx(0.72 * 0.8).epsilon(kRel));
+  CHECK(eff.fused_attention(cpu, DType::int8, false) == Approx(0.35 * 0.8).epsilon(kRel));
+}
+
+TEST_CASE("default DDR memory efficiency: 0.80 plateau, half of it at 256 KiB", "[efficiency]") {
+  const hwsim::DefaultEfficiency eff;
+  CHECK(eff.memory(altra(), Bytes(256.0 * 1024)) == Approx(0.80 / 2).epsilon(kRel));
+  CHECK(eff.memory(altra(), Bytes(kGiB)) == Approx(0.80 * kGiB / (kGiB + 256.0 * 1024)).epsilon(kRel));
+}
+
+TEST_CASE("default links: 0.78 of NVLink with 3 us per step, 0.85 of InfiniBand with 5 us, GPU launches 4 us",
+          "[efficiency]") {
+  const hwsim::Device gpu = h100();
+  const hwsim::DefaultEfficiency eff;
+  CHECK(eff.link(gpu, false) == 0.78);
+  CHECK(eff.link(gpu, true) == 0.85);
+  CHECK(eff.link_latency(gpu, false).value() == 3e-6);
+  CHECK(eff.link_latency(gpu, true).value() == 5e-6);
+  CHECK(eff.launch_overhead(gpu).value() == 4e-6);
+  CHECK(eff.source() == "default");
+  CHECK(eff.source_for(gpu) == "default");
+}
+
+TEST_CASE("the test double returns the figures it is given, whatever the device, dtype or size", "[efficiency]") {
+  const hwsim::test::FixedEfficiency eff({.compute = 0.5,
+                                          .gemm = 0.6,
+                                          .split_accumulation = 0.9,
+                                          .attention_forward = 0.45,
+                                          .attention_backward = 0.35,
+                                          .memory = 0.7,
+                                          .link_scale_up = 0.65,
+                                          .link_scale_out = 0.55,
+                                          .launch_overhead = hwsim::Seconds(2e-6),
+                                          .latency_scale_up = hwsim::Seconds(1e-6),
+                                          .latency_scale_out = hwsim::Seconds(7e-6)});
+  for (const hwsim::Device& d : {h100(), altra()}) {
+    CHECK(eff.compute(d, DType::bf16, hwsim::Flop(1e3)) == 0.5);
+    CHECK(eff.compute(d, DType::int8, hwsim::Flop(1e15)) == 0.5);
+    CHECK(eff.gemm(d, DType::bf16, 1, 11008, 4096) == 0.6);
+    CHECK(eff.split_accumulation(d, DType::fp8) == 0.9);
+    CHECK(eff.split_accumulation(d, DType::bf16) == 1.0);  // the contract: 1 for other types
+    CHECK(eff.fused_attention(d, DType::bf16, false) == 0.45);
+    CHECK(eff.fused_attention(d, DType::bf16, true) == 0.35);
+    CHECK(eff.memory(d, Bytes(1)) == 0.7);
+    CHECK(eff.memory(d, Bytes(kGiB)) == 0.7);
+    CHECK(eff.link(d, false) == 0.65);
+    CHECK(eff.link(d, true) == 0.55);
+    CHECK(eff.launch_overhead(d).value() == 2e-6);
+    CHECK(eff.link_latency(d, false).value() == 1e-6);
+    CHECK(eff.link_latency(d, true).value() == 7e-6);
+  }
+  CHECK(eff.source() == "test");
+  // With a half point, each of m, n, k keeps d / (d + half).
+  const hwsim::test::FixedEfficiency thin({.gemm = 0.6, .gemm_half_dim = 32});
+  CHECK(thin.gemm(h100(), DType::bf16, 8, 7168, 8192) ==
+        Approx(0.6 * 8 / (8 + 32.0) * 7168 / (7168 + 32.0) * 8192 / (8192 + 32.0)).epsilon(kRel));
+  // Left out, every figure is ideal.
+  const hwsim::test::FixedEfficiency ideal({});
+  CHECK(ideal.gemm(h100(), DType::bf16, 1, 1, 1) == 1.0);
+  CHECK(ideal.memory(h100(), Bytes(1)) == 1.0);
+  CHECK(ideal.launch_overhead(h100()).value() == 0.0);
+  CHECK(ideal.link_latency(h100(), true).value() == 0.0);
+}
