@@ -157,9 +157,9 @@ FacilitySpec load_facility(const Reader& r) {
   f.name = r.text("name");
   if (auto p = r.optional_quantity("power_budget")) f.power_budget = Watts(*p);
   f.pue = r.quantity("pue");
-  f.electricity_usd_per_joule = r.quantity("electricity") / kJoulesPerKwh;
+  f.electricity = UsdPerJoule(r.quantity("electricity") / kJoulesPerKwh);
   // USD/kW/month is parsed to USD per W per month; a month is a twelfth of a year.
-  f.colocation_usd_per_watt_second = r.quantity("colocation") / (kSecondsPerYear / 12.0);
+  f.colocation = UsdPerWattSecond(r.quantity("colocation") / (kSecondsPerYear / 12.0));
   f.years = r.quantity("years");
   f.utilization = r.quantity("utilization");
   f.maintenance_per_year = r.quantity("maintenance");

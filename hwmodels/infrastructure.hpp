@@ -53,8 +53,8 @@ struct FacilitySpec {
   std::string name;
   std::optional<Watts> power_budget;  // facility power (IT x PUE) available
   double pue = 1.3;
-  double electricity_usd_per_joule = 0;
-  double colocation_usd_per_watt_second = 0;  // colocation price per provisioned watt per second
+  UsdPerJoule electricity;      // energy price
+  UsdPerWattSecond colocation;  // colocation price per provisioned watt per second
   double years = 4;
   double utilization = 1.0;
   double maintenance_per_year = 0;  // share of capex

@@ -294,9 +294,9 @@ TEST_CASE("node power: max x psu_efficiency covers device TDPs, CPU TDPs and ove
 TEST_CASE("facility prices convert to SI: USD/kWh to USD/J, USD/kW/month to USD/W/s", "[hardware_catalog]") {
   const auto& f = catalog().facilities().at("us-colo-2024");
   CHECK(f.pue == Approx(1.42).epsilon(kExact));
-  CHECK(f.electricity_usd_per_joule == Approx(0.0806 / 3.6e6).epsilon(kExact));  // 1 kWh = 3.6e6 J
+  CHECK(f.electricity.value() == Approx(0.0806 / 3.6e6).epsilon(kExact));  // 1 kWh = 3.6e6 J
   // 184.06 USD per kW per month = 0.18406 USD per W per (365.25 x 24 x 3600 / 12) s.
-  CHECK(f.colocation_usd_per_watt_second == Approx(0.18406 / (365.25 * 24 * 3600 / 12)).epsilon(kExact));
+  CHECK(f.colocation.value() == Approx(0.18406 / (365.25 * 24 * 3600 / 12)).epsilon(kExact));
   CHECK(f.years == 5.0);
 }
 

@@ -80,8 +80,8 @@ TEST_CASE("the fixture's catalog figures are the ones the hand arithmetic below 
   CHECK(pod.network->cable_power.value() == 8);
   const auto& f = fixture().facility;
   CHECK(f.pue == 1.25);
-  CHECK(f.electricity_usd_per_joule == Approx(0.12 / 3.6e6).epsilon(kRel));
-  CHECK(f.colocation_usd_per_watt_second == Approx(0.150 / (kSecondsPerYear / 12)).epsilon(kRel));
+  CHECK(f.electricity.value() == Approx(0.12 / 3.6e6).epsilon(kRel));
+  CHECK(f.colocation.value() == Approx(0.150 / (kSecondsPerYear / 12)).epsilon(kRel));
   CHECK(f.years == 5);
   CHECK(f.utilization == 0.6);
 }
@@ -169,7 +169,7 @@ TEST_CASE("TCO = capex + years x (energy at utilisation-weighted load x PUE + co
   CHECK(c.opex_per_year.value() == Approx(energy + colocation).epsilon(kRel));
   CHECK(c.tco.value() == Approx(1179000 + 5 * (energy + colocation)).epsilon(kRel));
   // Per busy second: straight-line capex over 5 years + colocation + energy at load.
-  CHECK(c.usd_per_busy_second == Approx(1179000 / (5 * kSecondsPerYear) + p.provisioned.value() * 0.150 * 12 /
+  CHECK(c.busy_rate.value() == Approx(1179000 / (5 * kSecondsPerYear) + p.provisioned.value() * 0.150 * 12 /
                                                                               kSecondsPerYear +
                                         p.it.value() * 1.25 * 0.12 / 3.6e6)
                                      .epsilon(kRel));

@@ -91,6 +91,9 @@ struct JoulesTag {};
 struct UsdTag {};
 struct BytesPerSecondTag {};
 struct FlopPerSecondTag {};
+struct UsdPerJouleTag {};
+struct UsdPerWattSecondTag {};
+struct UsdPerSecondTag {};
 
 using Bytes = Quantity<BytesTag>;
 using Seconds = Quantity<SecondsTag>;
@@ -101,6 +104,11 @@ using Joules = Quantity<JoulesTag>;
 using Usd = Quantity<UsdTag>;
 using BytesPerSecond = Quantity<BytesPerSecondTag>;
 using FlopPerSecond = Quantity<FlopPerSecondTag>;
+// Money rates. An energy price (USD/kWh in YAML) and a capacity price (colocation, USD/kW/month: per provisioned
+// watt per second) share a dimension but not a meaning, so they are different types; UsdPerSecond is a spending rate.
+using UsdPerJoule = Quantity<UsdPerJouleTag>;
+using UsdPerWattSecond = Quantity<UsdPerWattSecondTag>;
+using UsdPerSecond = Quantity<UsdPerSecondTag>;
 
 constexpr Seconds operator/(Bytes b, BytesPerSecond r) { return Seconds(b.value() / r.value()); }
 constexpr Seconds operator/(Flop f, FlopPerSecond r) { return Seconds(f.value() / r.value()); }
@@ -109,6 +117,10 @@ constexpr Flop operator*(FlopPerSecond r, Seconds t) { return Flop(r.value() * t
 constexpr FlopPerSecond operator/(Flop f, Seconds t) { return FlopPerSecond(f.value() / t.value()); }
 constexpr Joules operator*(Watts p, Seconds t) { return Joules(p.value() * t.value()); }
 constexpr Watts operator/(Joules e, Seconds t) { return Watts(e.value() / t.value()); }
+constexpr UsdPerSecond operator*(Watts p, UsdPerJoule price) { return UsdPerSecond(p.value() * price.value()); }
+constexpr UsdPerSecond operator*(Watts p, UsdPerWattSecond price) { return UsdPerSecond(p.value() * price.value()); }
+constexpr Usd operator*(UsdPerSecond rate, Seconds t) { return Usd(rate.value() * t.value()); }
+constexpr UsdPerSecond operator/(Usd u, Seconds t) { return UsdPerSecond(u.value() / t.value()); }
 
 constexpr double kSecondsPerHour = 3600.0;
 constexpr double kSecondsPerYear = 365.25 * 24 * 3600.0;

@@ -14,16 +14,16 @@ CostResult deployment_cost(const System& sys, const PowerResult& power, const Fa
 
   // Energy is bought at the facility's meter: its watts (PUE applied by sim/power), busy at load, idle otherwise.
   const Watts average = power.facility * f.utilization + power.idle_facility * (1.0 - f.utilization);
-  c.energy_per_year = Usd(average.value() * kSecondsPerYear * f.electricity_usd_per_joule);
-  c.colocation_per_year = Usd(power.provisioned.value() * f.colocation_usd_per_watt_second * kSecondsPerYear);
+  const Seconds year(kSecondsPerYear);
+  c.energy_per_year = average * f.electricity * year;
+  c.colocation_per_year = power.provisioned * f.colocation * year;
   c.maintenance_per_year = c.capex * f.maintenance_per_year;
   c.opex_per_year = c.energy_per_year + c.colocation_per_year + c.maintenance_per_year;
   c.tco = c.capex + c.opex_per_year * f.years;
   c.depreciation_per_year = c.capex / f.years;
-  c.usd_per_hour = c.tco.value() / (f.years * kSecondsPerYear / 3600.0);
-  c.usd_per_busy_second = (c.capex.value() / f.years + c.maintenance_per_year.value()) / kSecondsPerYear +
-                          power.provisioned.value() * f.colocation_usd_per_watt_second +
-                          power.facility.value() * f.electricity_usd_per_joule;
+  c.tco_rate = c.tco / (year * f.years);
+  c.busy_rate = (c.capex / f.years + c.maintenance_per_year) / year + power.provisioned * f.colocation +
+                power.facility * f.electricity;
   return c;
 }
 

@@ -18,11 +18,11 @@ struct CostResult {
   Usd opex_per_year;
   Usd tco;                  // capex + years x opex
   // USD per second of work at load: straight-line capex over the facility's years + colocation + load energy.
-  double usd_per_busy_second = 0;
+  UsdPerSecond busy_rate;
   // Straight-line depreciation of capex over the facility's years, and the whole TCO per hour of the deployment's
   // life.
   Usd depreciation_per_year;
-  double usd_per_hour = 0;
+  UsdPerSecond tco_rate;
 };
 
 CostResult deployment_cost(const System& system, const PowerResult& power, const FacilitySpec& facility);

@@ -77,7 +77,7 @@ void add_cost_metrics(Result& r, const CostResult& c, double years) {
   add(r.metrics, "depreciation_usd_per_year", c.depreciation_per_year.value());
   add(r.metrics, "opex_usd_per_year", c.opex_per_year.value());
   add(r.metrics, "tco_usd", c.tco.value());
-  add(r.metrics, "usd_per_hour", c.usd_per_hour);
+  add(r.metrics, "usd_per_hour", c.tco_rate.value() * kSecondsPerHour);
   r.cost_breakdown = {{"capex_nodes_usd", c.capex_nodes.value()},
                       {"capex_network_usd", c.capex_network.value()},
                       {"capex_racks_usd", c.capex_racks.value()},
@@ -102,9 +102,9 @@ std::optional<System> throttled(const System& sys, const Activity& activity) {
 // Renting the deployment's accelerators (or CPU nodes) by the hour instead of buying them.
 void add_cloud_metrics(Result& r, const System& sys, const DeploymentDecl& d, double tokens_per_s,
                        std::optional<double> busy_seconds) {
-  if (!d.cloud_usd_per_hour) return;
+  if (!d.cloud_price) return;
   const double units = sys.device.kind == DeviceKind::gpu ? sys.devices : sys.nodes * sys.node_share;
-  const double per_hour = *d.cloud_usd_per_hour * units;
+  const double per_hour = d.cloud_price->value() * kSecondsPerHour * units;
   add(r.metrics, "cloud_usd_per_hour", per_hour);
   if (tokens_per_s > 0) add(r.metrics, "cloud_usd_per_million_tokens", per_hour / 3600.0 / tokens_per_s * 1e6);
   if (busy_seconds) add(r.metrics, "cloud_cost_to_train_usd", per_hour / 3600.0 * *busy_seconds);
@@ -203,7 +203,7 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
   if (cfg.train_tokens > 0) {
     train_seconds = cfg.train_tokens / t.tokens_per_s;
     add(r.metrics, "time_to_train_s", *train_seconds);
-    add(r.metrics, "cost_to_train_usd", *train_seconds * c.usd_per_busy_second);
+    add(r.metrics, "cost_to_train_usd", (c.busy_rate * Seconds(*train_seconds)).value());
     add(r.metrics, "energy_to_train_j", *train_seconds * p.it.value());
   }
   add_cloud_metrics(r, run, d, t.tokens_per_s, train_seconds);

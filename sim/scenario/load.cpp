@@ -168,7 +168,7 @@ DeploymentDecl read_deployment(const Reader& d, const Scenario& sc,
   }
   if (auto p = d.optional_quantity("price")) dep.price = Usd(*p);
   if (d.has("power_cap")) dep.power_cap = read_power_cap(d, *dep.node);
-  if (auto p = d.optional_quantity("cloud_price")) dep.cloud_usd_per_hour = *p;
+  if (auto p = d.optional_quantity("cloud_price")) dep.cloud_price = UsdPerSecond(*p / kSecondsPerHour);
   if (d.has("network")) dep.network = &sc.hw->network(d.text("network"), d.where("network"), d.path_of("network"));
   if (has_name(sc.deployments, dep.name)) bad(d, "name", "duplicate deployment name");
   return dep;

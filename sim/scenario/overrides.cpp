@@ -135,9 +135,9 @@ ScenarioSetter engine_setter(const std::vector<std::string>& parts, const Scenar
     const FacilitySpec& f = probe.facility;
     const std::string& key = parts[1];
     if (key == "pue") return [v = f.pue](Scenario& s) { s.facility.pue = v; };
-    if (key == "electricity") return [v = f.electricity_usd_per_joule](Scenario& s) { s.facility.electricity_usd_per_joule = v; };
+    if (key == "electricity") return [v = f.electricity](Scenario& s) { s.facility.electricity = v; };
     if (key == "colocation") {
-      return [v = f.colocation_usd_per_watt_second](Scenario& s) { s.facility.colocation_usd_per_watt_second = v; };
+      return [v = f.colocation](Scenario& s) { s.facility.colocation = v; };
     }
     if (key == "years") return [v = f.years](Scenario& s) { s.facility.years = v; };
     if (key == "utilization") return [v = f.utilization](Scenario& s) { s.facility.utilization = v; };

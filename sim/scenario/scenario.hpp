@@ -29,7 +29,7 @@ struct DeploymentDecl {
   std::optional<int> devices;            // part of one node
   std::optional<Usd> price;              // per node
   std::optional<Watts> power_cap;        // per accelerator
-  std::optional<double> cloud_usd_per_hour;  // per accelerator-hour (per node-hour for CPU nodes)
+  std::optional<UsdPerSecond> cloud_price;  // per accelerator (per node for CPU nodes)
   const NetworkSpec* network = nullptr;  // scale-out fabric override
   SourceLocation where;
 };
