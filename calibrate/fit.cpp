@@ -26,8 +26,7 @@ std::vector<std::string> words(const std::string& slugged) {
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The driver's product names (nvidia-smi / NVML) of the GPUs in the catalog.
-std::string gpu_catalog_name(const std::string& driver_name) {
-  const std::string n = driver_name;
+std::string gpu_catalog_name(const std::string& n) {
   if (contains(n, "NVL")) return "";  // H100 NVL / H200 NVL are other boards (PCIe, other power and clocks)
   if (contains(n, "H100")) return contains(n, "PCIe") ? "h100-pcie-80gb" : contains(n, "HBM3") ? "h100-sxm5-80gb" : "";
   if (contains(n, "H200")) return "h200-sxm-141gb";

@@ -65,9 +65,9 @@ TEST_CASE("values and keys carry 1-based line and column", "[config_node]") {
 TEST_CASE("map entries keep document order", "[config_node]") {
   const ConfigNode root = hwsim::parse_yaml_text("zeta: 1\nalpha: 2\nmid: 3\n", "t.yaml");
   REQUIRE(root.entries.size() == 3);
-  CHECK(root.entries[0].first == "zeta");
-  CHECK(root.entries[1].first == "alpha");
-  CHECK(root.entries[2].first == "mid");
+  CHECK(root.entries[0].key == "zeta");
+  CHECK(root.entries[1].key == "alpha");
+  CHECK(root.entries[2].key == "mid");
 }
 
 TEST_CASE("a key without a value is null and points at its key", "[config_node]") {
@@ -158,9 +158,9 @@ TEST_CASE("merge_config merges maps recursively and replaces everything else", "
 
   // Base keys keep their order; new keys come after them.
   REQUIRE(merged.entries.size() == 5);
-  CHECK(merged.entries[0].first == "name");
-  CHECK(merged.entries[1].first == "memory");
-  CHECK(merged.entries[4].first == "extra");
+  CHECK(merged.entries[0].key == "name");
+  CHECK(merged.entries[1].key == "memory");
+  CHECK(merged.entries[4].key == "extra");
 
   // The inputs are not modified.
   CHECK(at(at(at(base, "memory"), "hbm"), "capacity").scalar == "40 GiB");

@@ -29,11 +29,11 @@ void ConfigNode::set(const std::string& key, ConfigNode value) {
     return;
   }
   value.key_where = value.where;
-  entries.emplace_back(key, std::move(value));
+  entries.push_back({key, std::move(value)});
 }
 
 void ConfigNode::erase(std::string_view key) {
-  std::erase_if(entries, [&](const auto& e) { return e.first == key; });
+  std::erase_if(entries, [&](const auto& e) { return e.key == key; });
 }
 
 ConfigNode ConfigNode::make_scalar(std::string text, SourceLocation where) {
@@ -98,7 +98,7 @@ ConfigNode convert(const YAML::Node& node, const std::string& file, const std::s
         // line), so it points at its key instead.
         if (value.kind == ConfigNode::Kind::null || value.where.line == 0) value.where = key_where;
         value.key_where = key_where;
-        out.entries.emplace_back(key, std::move(value));
+        out.entries.push_back({key, std::move(value)});
       }
       break;
     }
@@ -142,7 +142,7 @@ ConfigNode merge_config(const ConfigNode& base, const ConfigNode& over) {
       merged.key_where = value.key_where;
       *existing = std::move(merged);
     } else {
-      out.entries.emplace_back(key, value);
+      out.entries.push_back({key, value});
     }
   }
   return out;

@@ -13,6 +13,8 @@
 
 namespace hwsim {
 
+struct ConfigEntry;
+
 class ConfigNode {
  public:
   enum class Kind { null, scalar, map, sequence };
@@ -21,7 +23,9 @@ class ConfigNode {
   std::string scalar;       // for Kind::scalar
   SourceLocation where;     // of the value
   SourceLocation key_where; // of the key that names this value in its parent map (when there is one)
-  std::vector<std::pair<std::string, ConfigNode>> entries;  // for Kind::map, in document order
+  // For Kind::map, in document order. A struct of its own rather than std::pair: a pair of an incomplete type does
+  // not compile with clang and libstdc++ (the pair's constructor constraints need ConfigNode complete).
+  std::vector<ConfigEntry> entries;
   std::vector<ConfigNode> items;                            // for Kind::sequence
 
   [[nodiscard]] bool is_map() const { return kind == Kind::map; }
@@ -35,6 +39,11 @@ class ConfigNode {
 
   static ConfigNode make_scalar(std::string text, SourceLocation where);
   static ConfigNode make_map(SourceLocation where);
+};
+
+struct ConfigEntry {
+  std::string key;
+  ConfigNode value;
 };
 
 // Parses a file. Syntax errors and duplicate keys throw InputError with file:line:col.

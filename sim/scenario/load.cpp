@@ -293,10 +293,11 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
     collect(diags, [&] { sc.deployments.push_back(read_deployment(d, sc, unbounded_fills)); });
   }
   for (std::size_t i = 0; i < workload_nodes.size(); ++i) {
-    const auto& [node, schema] = workload_nodes[i];
+    const ConfigNode& node = *workload_nodes[i].first;
+    const Schema& schema = *workload_nodes[i].second;
     collect(diags, [&] {
-      const Reader w(*node, *schema, fmt::format("workloads[{}]", i));
-      WorkloadDecl decl = scenario_load::read_workload(w, *node, store);
+      const Reader w(node, schema, fmt::format("workloads[{}]", i));
+      WorkloadDecl decl = scenario_load::read_workload(w, node, store);
       if (has_name(sc.workloads, decl.name)) bad(w, "name", "duplicate workload name");
       sc.workloads.push_back(std::move(decl));
     });
