@@ -4,12 +4,11 @@
 #include <fmt/format.h>
 
 #include "sim/perf/collectives.hpp"
+#include "sim/perf/roofline.hpp"
 
 namespace hwsim {
 
 namespace {
-// Kernels per layer per forward pass (estimate: norms, QKV, attention, projection, MLP, residuals).
-constexpr double kKernelsPerLayer = 12.0;
 // Largest batch `batch: auto` considers per replica.
 constexpr int kMaxBatch = 4096;
 // Activation workspace per sequence and token in flight: a few h-wide fp16 vectors (estimate).

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/perf/collectives.hpp"
+#include "sim/perf/roofline.hpp"
 
 namespace hwsim {
 
@@ -27,8 +28,8 @@ constexpr double kWeightGradientBytes = 8.0;
 // them (2); the backward pass moves ~16 (estimates from the kernels Megatron-LM 2021 runs).
 constexpr double kScoreBytesForward = 13.0;
 constexpr double kScoreBytesBackward = 16.0;
-// Kernels per layer (forward; the backward launches ~1.7x as many): estimates from Megatron-LM traces.
-constexpr double kKernelsForward = 12.0;
+// The backward launches ~1.7x as many kernels per layer as the forward (kKernelsPerLayer): estimate from Megatron-LM
+// traces.
 constexpr double kKernelsBackwardFactor = 1.7;
 
 // Time of one operation: the roofline with a rounded corner, sqrt(compute^2 + memory^2), split by which bound
@@ -186,7 +187,7 @@ LayerCost layer_cost(const Context& x) {
   L.forward += elementwise;
   L.backward += scaled(elementwise, 2.0);
 
-  L.kernels_forward = kKernelsForward + (c.flash_attention ? 0.0 : 4.0);
+  L.kernels_forward = kKernelsPerLayer + (c.flash_attention ? 0.0 : 4.0);
   return L;
 }
 
