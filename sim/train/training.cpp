@@ -1,7 +1,6 @@
 #include "sim/train/training.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <fmt/format.h>
 
 #include "sim/perf/collectives.hpp"
@@ -32,20 +31,14 @@ constexpr double kScoreBytesBackward = 16.0;
 // traces.
 constexpr double kKernelsBackwardFactor = 1.7;
 
-// Time of one operation: the roofline with a rounded corner, sqrt(compute^2 + memory^2), split by which bound
-// dominates. A GEMM does not hide all its memory traffic behind its math (tile prologues and epilogues): Vidur's
-// profiled H100 up-projections of Llama 2 7B ([n x 4096] . [4096 x 22016]) run at 689 / 721 / 751 / 749 TFLOP/s
-// for n = 512 / 1024 / 2048 / 4096 tokens; with the default efficiencies max() of the two times gives 733 / 759 /
-// 773 / 781 and the rounded corner 640 / 722 / 758 / 773 (calibration-reference.md sections 3.4 and 7.2: "a
-// smooth max ... so the roofline corner is rounded"; p = 2 fits these points better than max or p = 3). An
-// element-wise operation (no FLOPs) costs its memory time.
+// Costs of operations, split by which bound dominates each (op_time in sim/perf/roofline.hpp).
 struct Cost {
   Seconds compute;  // time of compute-bound operations
   Seconds memory;   // time of memory-bound operations
   Flop flops;       // executed FLOPs
 
   void add(Seconds flop_time, Seconds byte_time, Flop f) {
-    const Seconds t(std::hypot(flop_time.value(), byte_time.value()));
+    const Seconds t = op_time(flop_time, byte_time);
     if (flop_time >= byte_time) compute += t; else memory += t;
     flops += f;
   }
