@@ -114,11 +114,6 @@ TEST_CASE("inference memory per device = (weights + KV of batch x context) / (tp
 TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (bandwidth x efficiency)", "[inference]") {
   const hwsim::System h100 = system_of("h100");
   REQUIRE(h100.device.memory_bandwidth.value() == 3.35e12);  // h100-sxm5-80gb: 3.35 TB/s
-  // Each op group takes hypot(compute, memory) (op_time): a little over its memory time when memory bound.
-  const auto rounded = [](const hwsim::PhaseTime& p) {
-    return std::hypot(p.matmul_compute.value(), p.matmul_memory.value()) +
-           std::hypot(p.attention_compute.value(), p.attention_memory.value());
-  };
   SECTION("tp 1, int8 weights: step = memory time + launches") {
     // Weights 68,976,648,192 x 1 B, then the KV cache of (512 + 256/2 mean context + 1 new) tokens x 163,840 x 1 B,
     // each op group moving its own bytes.
@@ -130,7 +125,7 @@ TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (band
     CHECK(r.decode.memory.value() == Approx(memory_s).epsilon(kRel));
     CHECK(r.decode.memory > r.decode.compute);
     CHECK(r.decode.communication.value() == 0.0);
-    CHECK(r.tpot.value() == Approx(rounded(r.decode) + kLlama70bLaunch).epsilon(kRel));
+    CHECK(r.tpot.value() == Approx(memory_s + kLlama70bLaunch).epsilon(kRel));
     CHECK(r.memory_busy > r.compute_busy);  // decode dominates a request of 256 output tokens
   }
   SECTION("tp 4, bf16 weights: each GPU reads a quarter; the step adds the TP all-reduces") {
@@ -142,7 +137,7 @@ TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (band
     CHECK(r.decode.memory > r.decode.compute);
     CHECK(r.decode.communication.value() > 0.0);
     CHECK(r.decode.time.value() ==
-          Approx(rounded(r.decode) + r.decode.communication.value() + kLlama70bLaunch).epsilon(kRel));
+          Approx(memory_s + r.decode.communication.value() + kLlama70bLaunch).epsilon(kRel));
   }
 }
 
@@ -315,7 +310,7 @@ struct HandPass {
   [[nodiscard]] double compute() const { return matmul_compute + attention_compute; }
   [[nodiscard]] double memory() const { return matmul_memory + attention_memory; }
   [[nodiscard]] double time() const {
-    return std::hypot(matmul_compute, matmul_memory) + std::hypot(attention_compute, attention_memory) + communication +
+    return std::max(matmul_compute, matmul_memory) + std::max(attention_compute, attention_memory) + communication +
            kLlama70bLaunch;
   }
 };
@@ -332,8 +327,7 @@ struct HandPass {
 //   communication = 2 x 80 all-reduces of rows x 8192 x 2 B over tp GPUs, each the faster of
 //                   ring: 2 (tp - 1) / tp x size / (450 GB/s x 0.78) + 2 (tp - 1) x 3 us
 //                   tree: 2 x size / (450 GB/s x 0.78) + 2 x ceil(log2 tp) x 3 us
-//   time = hypot(matmul compute, matmul memory) + hypot(attention compute, attention memory) + communication
-//          + launches (op_time, sim/perf/roofline.hpp)
+//   time = max(matmul compute, matmul memory) + max(attention compute, attention memory) + communication + launches
 HandPass llama70b_h100(int batch, double tokens, double context, int tp, double weight_bytes, double kv_bytes) {
   HandPass p;
   const double rows = batch * tokens;
@@ -395,8 +389,8 @@ TEST_CASE("continuous batching: TPOT = one iteration = the decode step's op grou
     const HandPass prompt = llama70b_h100(1, 512, 512 / 2.0, 4, 2, 2);  // one prompt, attending to half of itself
     const double arrivals = static_cast<double>(batch) / output;
     const double tpot =
-        std::hypot(decode.matmul_compute + arrivals * prompt.matmul_compute, decode.matmul_memory) +
-        std::hypot(decode.attention_compute + arrivals * prompt.attention_compute,
+        std::max(decode.matmul_compute + arrivals * prompt.matmul_compute, decode.matmul_memory) +
+        std::max(decode.attention_compute + arrivals * prompt.attention_compute,
                  decode.attention_memory + arrivals * prompt.attention_memory) +
         decode.communication + arrivals * prompt.communication + kLlama70bLaunch;
     const auto r = hwsim::evaluate_inference(c, h100, kEff);
@@ -650,9 +644,7 @@ TEST_CASE("k CPU replicas on one socket each get peak / k and bandwidth / k: a m
   // Llama 3.2 3B decode at nearly the same rate on Altra); attention stays memory bound.
   REQUIRE(r4.decode.matmul_compute > r4.decode.matmul_memory);
   REQUIRE(r4.decode.attention_memory > r4.decode.attention_compute);
-  const double step4 = std::hypot(four_step.matmul_compute, four_step.matmul_memory) +
-                       std::hypot(four_step.attention_compute, four_step.attention_memory) +
-                       llama7b_cpu_launch(1.0 / 4);
+  const double step4 = four_step.matmul_compute + four_step.attention_memory + llama7b_cpu_launch(1.0 / 4);
   CHECK(r4.decode.time.value() == Approx(step4).epsilon(kRel));
   // Aggregate decode tokens/s: 4 / (4 x s + launch / 4) against 1 / (s + launch): the lone replica's wider fork/join
   // (0.92 ms against 0.23 ms, s ~ 52 ms) costs it ~1.7%.

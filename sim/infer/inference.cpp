@@ -124,8 +124,8 @@ struct Evaluator {
   static PhaseTime finish(PhaseTime p) {
     p.compute = p.matmul_compute + p.attention_compute;
     p.memory = p.matmul_memory + p.attention_memory;
-    p.time = op_time(p.matmul_compute, p.matmul_memory) + op_time(p.attention_compute, p.attention_memory) +
-             p.communication + p.launch;
+    p.time = Seconds(std::max(p.matmul_compute.value(), p.matmul_memory.value())) +
+             Seconds(std::max(p.attention_compute.value(), p.attention_memory.value())) + p.communication + p.launch;
     return p;
   }
 };
@@ -321,7 +321,7 @@ struct BusyTime {
     communication += p.communication.value() * times;
   }
   void group(Seconds compute_time, Seconds memory_time, double times) {
-    (compute_time >= memory_time ? compute : memory) += op_time(compute_time, memory_time).value() * times;
+    (compute_time >= memory_time ? compute : memory) += std::max(compute_time.value(), memory_time.value()) * times;
   }
 };
 

@@ -1,10 +1,10 @@
 // LLM inference: prefill is compute bound over the prompt, decode reads the weights and the KV cache once per
-// generated token. Contract: time per forward pass = op_time(compute, memory) of each op group (sim/perf/roofline.hpp)
-// + launch overhead + tensor-parallel all-reduces. Static batching: TTFT = prefill of the whole batch, TPOT = a
-// decode step at the mean context, a request takes TTFT + output x TPOT. Continuous (in-flight) batching: `batch`
-// sequences are decoding at any time; each iteration decodes one token for all of them and prefills the prompts of
-// the batch / output requests that replace the finished ones, so TPOT = that iteration, TTFT = a lone prefill + one
-// iteration. Throughput counts generated tokens of all replicas end to end (prefill included).
+// generated token. Contract: time per forward pass = max(compute, memory) + launch overhead + tensor-parallel
+// all-reduces. Static batching: TTFT = prefill of the whole batch, TPOT = a decode step at the mean context, a
+// request takes TTFT + output x TPOT. Continuous (in-flight) batching: `batch` sequences are decoding at any time;
+// each iteration decodes one token for all of them and prefills the prompts of the batch / output requests that
+// replace the finished ones, so TPOT = that iteration, TTFT = a lone prefill + one iteration. Throughput counts
+// generated tokens of all replicas end to end (prefill included).
 #pragma once
 
 #include <optional>
@@ -53,11 +53,11 @@ DType default_kv_dtype(DType weights);
 // except 4-bit integer weights (W4A16 on GPUs, int8 dot products on CPUs); otherwise the best 16-bit format.
 std::optional<DType> compute_dtype(const Device& device, DType weights);
 
-// A forward pass, op group by op group (each takes op_time(compute, memory), sim/perf/roofline.hpp): the weight
-// products (QKV, projection, MLP, logits) and attention (scores and context over the KV cache) are separate kernels,
-// so a compute-bound product does not hide a memory-bound attention.
+// A forward pass, op group by op group (DESIGN.md: per op, time = max(compute, memory)): the weight products
+// (QKV, projection, MLP, logits) and attention (scores and context over the KV cache) are separate kernels, so a
+// compute-bound product does not hide a memory-bound attention.
 struct PhaseTime {
-  Seconds time;           // op_time(matmul) + op_time(attention) + communication + launch
+  Seconds time;           // max(matmul) + max(attention) + communication + launch
   Seconds compute;        // matmul_compute + attention_compute
   Seconds memory;         // matmul_memory + attention_memory
   Seconds communication;
