@@ -120,7 +120,9 @@ struct Evaluator {
     return finish(p);
   }
 
-  // Totals and time of a pass from its op groups.
+  // Totals and time of a pass from its op groups. Each group takes max(compute, memory), not training's op_time
+  // (sim/perf/roofline.hpp, the rounded corner): the CPU efficiencies (gemm's d_half, the fork/join cost) were fitted
+  // under max(), and with op_time the held-out CPU case CPU-A1-ALTRA-LLAMA32-3B-Q8R16-1x80-bs1 misses by 30%.
   static PhaseTime finish(PhaseTime p) {
     p.compute = p.matmul_compute + p.attention_compute;
     p.memory = p.matmul_memory + p.attention_memory;
