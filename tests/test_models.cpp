@@ -176,3 +176,28 @@ TEST_CASE("inconsistent model shapes are errors naming the key", "[models]") {
   CHECK(error_of("layers: 2\nhidden: 256\nheads: 4\nvocab: 10\nmax_seq: 8\nexperts: 2\nexperts_per_token: 4\n") ==
         "inline.yaml:7:20: experts_per_token: cannot exceed experts");
 }
+
+TEST_CASE("parallelism_error: stages take whole layers, tensor-parallel ranks whole heads and whole KV groups",
+          "[models]") {
+  const ModelSpec& m = model("llama2-70b");  // 80 layers, 64 heads, 8 KV heads
+  const auto error_of = [&](int tp, int pp) {
+    const auto e = hwsim::parallelism_error(m, tp, pp);
+    return e ? e->key + ": " + e->message : std::string();
+  };
+  // 80 = 4 x 20 layers, 64 = 8 x 8 heads, 8 = 8 x 1 KV heads: valid.
+  CHECK(error_of(1, 1).empty());
+  CHECK(error_of(8, 4).empty());
+  CHECK(error_of(8, 80).empty());
+  // The scenario loader's messages, word for word.
+  CHECK(error_of(1, 3) == "pp: 80 layers do not split evenly into 3 stages");
+  CHECK(error_of(3, 1) == "tp: 64 heads do not split evenly over tp=3");
+  // 64 heads split over 16 ranks, but 8 KV groups do not (Megatron-LM: num_query_groups % tp == 0).
+  CHECK(error_of(16, 1) == "tp: 8 KV heads do not split evenly over tp=16");
+  // The layer rule is checked first.
+  CHECK(error_of(3, 3) == "pp: 80 layers do not split evenly into 3 stages");
+  CHECK(error_of(0, 1) == "tp: tp must be at least 1, got 0");
+  CHECK(error_of(1, 0) == "pp: pp must be at least 1, got 0");
+  // Multi-head attention (kv_heads = heads): only the heads bind. gpt3-175b: 96 layers, 96 heads.
+  CHECK(hwsim::parallelism_error(model("gpt3-175b"), 8, 96) == std::nullopt);
+  CHECK(hwsim::parallelism_error(model("gpt3-175b"), 64, 1)->message == "96 heads do not split evenly over tp=64");
+}

@@ -119,3 +119,19 @@ TEST_CASE("parallelism: auto in a scenario reports the chosen parallelism and th
   CHECK(product == 1024);
   CHECK(r.metric("throughput_tokens_per_s").value() == Approx(r.search->top.front().tokens_per_s).epsilon(1e-9));
 }
+
+TEST_CASE("the search proposes only tensor-parallel degrees that split the heads and the KV heads (parallelism_error)",
+          "[search]") {
+  hwsim::TrainingConfig base = fixture().base;
+  base.model.kv_heads = 2;  // 96 heads in 2 KV groups: tp 4 and 8 split the heads but not the groups
+  REQUIRE(base.model.heads % 8 == 0);
+  const auto r = hwsim::search_training(base, fixture().sys, kEff, {true, true, 100000, 1});
+  REQUIRE_FALSE(r.top.empty());
+  bool saw_tp2 = false;
+  for (const auto& c : r.top) {
+    CHECK(base.model.kv_heads % c.parallelism.tp == 0);
+    CHECK(base.model.layers % c.parallelism.pp == 0);
+    saw_tp2 = saw_tp2 || c.parallelism.tp == 2;
+  }
+  CHECK(saw_tp2);
+}

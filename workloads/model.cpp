@@ -1,5 +1,7 @@
 #include "workloads/model.hpp"
 
+#include <fmt/format.h>
+
 #include "sim/core/entry_store.hpp"
 
 namespace hwsim {
@@ -134,5 +136,20 @@ double ModelSpec::forward_flops_per_token(double context) const {
 }
 
 double ModelSpec::training_flops_per_token(double seq) const { return 3.0 * forward_flops_per_token(seq); }
+
+std::optional<ParallelismError> parallelism_error(const ModelSpec& model, int tp, int pp) {
+  if (pp < 1) return ParallelismError{"pp", fmt::format("pp must be at least 1, got {}", pp)};
+  if (tp < 1) return ParallelismError{"tp", fmt::format("tp must be at least 1, got {}", tp)};
+  if (model.layers % pp != 0) {
+    return ParallelismError{"pp", fmt::format("{} layers do not split evenly into {} stages", model.layers, pp)};
+  }
+  if (model.heads % tp != 0) {
+    return ParallelismError{"tp", fmt::format("{} heads do not split evenly over tp={}", model.heads, tp)};
+  }
+  if (model.kv_heads % tp != 0) {
+    return ParallelismError{"tp", fmt::format("{} KV heads do not split evenly over tp={}", model.kv_heads, tp)};
+  }
+  return std::nullopt;
+}
 
 }  // namespace hwsim

@@ -5,6 +5,7 @@
 // Training model FLOPs = 3 x forward (backward = 2 x forward); recompute is not counted.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "sim/core/schema.hpp"
@@ -55,6 +56,17 @@ struct ModelSpec {
   // KV-cache elements per token of context (K and V over all layers).
   [[nodiscard]] double kv_elements_per_token() const { return 2.0 * layers * kv_dim(); }
 };
+
+// Why `tp` tensor-parallel ranks and `pp` pipeline stages cannot split `model`, or nothing when they can. Contract:
+// pipeline stages take whole layers (layers % pp == 0); tensor-parallel ranks take whole attention heads and whole
+// KV groups (heads % tp == 0 and kv_heads % tp == 0, as Megatron-LM's divide(num_query_groups, tp) requires; the
+// engine divides the KV cache and the K and V activations by tp). The layer rule is checked first; `key` names the
+// setting at fault so a loader can point at it.
+struct ParallelismError {
+  std::string key;      // "pp" or "tp"
+  std::string message;  // e.g. "80 layers do not split evenly into 3 stages", "32 heads do not split evenly over tp=3"
+};
+std::optional<ParallelismError> parallelism_error(const ModelSpec& model, int tp, int pp);
 
 const Schema& model_schema();
 // For a model defined inline in a scenario: `name` and `kind` not required.

@@ -8,14 +8,6 @@ namespace hwsim {
 
 namespace {
 
-std::vector<int> divisors_up_to(int n, int limit) {
-  std::vector<int> out;
-  for (int d = 1; d <= std::min(n, limit); ++d) {
-    if (n % d == 0) out.push_back(d);
-  }
-  return out;
-}
-
 bool better(const SearchCandidate& a, const SearchCandidate& b) { return a.tokens_per_s > b.tokens_per_s; }
 
 // Keeps the best `n` candidates, best first.
@@ -34,10 +26,13 @@ Grid grid_for(const TrainingConfig& base, const System& sys, const SearchOptions
   Grid g;
   const ModelSpec& m = base.model;
   if (o.parallelism) {
+    // TP (powers of two inside a node) and PP as the model's shape allows them (parallelism_error).
     for (int t = 1; t <= sys.devices_per_node() && t <= sys.devices; t *= 2) {
-      if (m.heads % t == 0 && m.kv_heads % t == 0) g.tp.push_back(t);
+      if (!parallelism_error(m, t, 1)) g.tp.push_back(t);
     }
-    g.pp = divisors_up_to(m.layers, sys.devices);
+    for (int p = 1; p <= std::min(m.layers, sys.devices); ++p) {
+      if (!parallelism_error(m, 1, p)) g.pp.push_back(p);
+    }
     for (int c : {1, 2, 4}) {
       if (base.seq_len % c == 0) g.cp.push_back(c);
     }

@@ -1,9 +1,10 @@
 // Parallelism search (`parallelism: auto`, `micro_batch: auto`): every TP x PP x CP x DP x micro-batch x recompute x
 // interleaving x ZeRO configuration that the model's shape and the deployment allow, ranked by throughput among
 // those that fit memory. Contract: exhaustive over the grid below (so the best is the grid's optimum); TP stays
-// inside a node and is a power of two dividing the heads; PP divides the layers; CP is 1, 2 or 4 and divides the
-// sequence; DP is what remains of the devices and divides the global batch with the micro-batch; sequence
-// parallelism is on whenever TP > 1. Evaluation is allocation-free so millions of configurations run per second.
+// inside a node and is a power of two dividing the heads and KV heads; PP divides the layers (both by
+// parallelism_error in workloads/model.hpp); CP is 1, 2 or 4 and divides the sequence; DP is what remains of the
+// devices and divides the global batch with the micro-batch; sequence parallelism is on whenever TP > 1.
+// Evaluation is allocation-free so millions of configurations run per second.
 #pragma once
 
 #include <vector>

@@ -1,20 +1,15 @@
 #include "sim/train/training.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <fmt/format.h>
 
 #include "sim/perf/collectives.hpp"
+#include "sim/perf/roofline.hpp"
 
 namespace hwsim {
 
 namespace {
 
-// Bytes per parameter with Megatron-style mixed precision (Megatron-LM distributed-optimizer docs): 16-bit
-// weights, fp32 main gradients, fp32 master weights + Adam m and v (12 bytes). fp32 training keeps 4-byte weights.
-double weight_bytes(DType d) { return d == DType::fp32 || d == DType::tf32 || d == DType::fp64 ? 4.0 : 2.0; }
-constexpr double kGradientBytes = 4.0;
-constexpr double kOptimizerBytes = 12.0;
 // Adam step traffic per parameter: read fp32 weight, gradient, m, v (16 B), write weight, m, v (12 B) and the
 // 16-bit copy (2 B).
 constexpr double kOptimizerStepBytes = 30.0;
@@ -32,24 +27,18 @@ constexpr double kWeightGradientBytes = 8.0;
 // them (2); the backward pass moves ~16 (estimates from the kernels Megatron-LM 2021 runs).
 constexpr double kScoreBytesForward = 13.0;
 constexpr double kScoreBytesBackward = 16.0;
-// Kernels per layer (forward; the backward launches ~1.7x as many): estimates from Megatron-LM traces.
-constexpr double kKernelsForward = 12.0;
+// The backward launches ~1.7x as many kernels per layer as the forward (kKernelsPerLayer): estimate from Megatron-LM
+// traces.
 constexpr double kKernelsBackwardFactor = 1.7;
 
-// Time of one operation: the roofline with a rounded corner, sqrt(compute^2 + memory^2), split by which bound
-// dominates. A GEMM does not hide all its memory traffic behind its math (tile prologues and epilogues): Vidur's
-// profiled H100 up-projections of Llama 2 7B ([n x 4096] . [4096 x 22016]) run at 689 / 721 / 751 / 749 TFLOP/s
-// for n = 512 / 1024 / 2048 / 4096 tokens; with the default efficiencies max() of the two times gives 733 / 759 /
-// 773 / 781 and the rounded corner 640 / 722 / 758 / 773 (calibration-reference.md sections 3.4 and 7.2: "a
-// smooth max ... so the roofline corner is rounded"; p = 2 fits these points better than max or p = 3). An
-// element-wise operation (no FLOPs) costs its memory time.
+// Costs of operations, split by which bound dominates each (op_time in sim/perf/roofline.hpp).
 struct Cost {
   Seconds compute;  // time of compute-bound operations
   Seconds memory;   // time of memory-bound operations
   Flop flops;       // executed FLOPs
 
   void add(Seconds flop_time, Seconds byte_time, Flop f) {
-    const Seconds t(std::hypot(flop_time.value(), byte_time.value()));
+    const Seconds t = op_time(flop_time, byte_time);
     if (flop_time >= byte_time) compute += t; else memory += t;
     flops += f;
   }
@@ -191,7 +180,7 @@ LayerCost layer_cost(const Context& x) {
   L.forward += elementwise;
   L.backward += scaled(elementwise, 2.0);
 
-  L.kernels_forward = kKernelsForward + (c.flash_attention ? 0.0 : 4.0);
+  L.kernels_forward = kKernelsPerLayer + (c.flash_attention ? 0.0 : 4.0);
   return L;
 }
 
@@ -241,54 +230,6 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
 
 }  // namespace
 
-TrainingMemory training_memory(const TrainingConfig& c) {
-  const Parallelism& par = c.parallelism;
-  const ModelSpec& m = c.model;
-  const double params_per_device = m.parameters() / (par.tp * par.pp);
-  TrainingMemory mem;
-  const double dp = par.dp;
-  mem.weights = Bytes(params_per_device * weight_bytes(c.dtype) / (par.zero >= 3 ? dp : 1.0));
-  mem.gradients = Bytes(params_per_device * kGradientBytes / (par.zero >= 2 ? dp : 1.0));
-  mem.optimizer = Bytes(params_per_device * kOptimizerBytes / (par.zero >= 1 ? dp : 1.0));
-
-  // Activations per layer per micro-batch, 16-bit (Korthikanti et al. 2022, "Reducing Activation Recomputation
-  // in Large Transformer Models", sec. 4): attention 11sbh + 5as^2b, MLP 19sbh, norms 4sbh for a 4h MLP; here
-  // generalised to GQA (K and V at kv_dim) and any MLP width (input 2, up output 2 x up, activation 2 x f, mask 1).
-  const double s = static_cast<double>(c.seq_len) / par.cp;
-  const double b = c.micro_batch;
-  const double h = m.hidden;
-  const double kv = m.kv_dim();
-  const double f = m.ffn_hidden * static_cast<double>(m.experts_per_token);
-  const double up = m.gated_mlp ? 2.0 * f : f;
-  const double t = par.tp;
-  const bool scores_stored = !c.flash_attention && c.recompute == Recompute::none;
-  const double scores = scores_stored ? 5.0 * m.heads * s : 0.0;  // x sb: softmax output, dropout output and mask
-  // Shared (not split by TP without SP): norm inputs 4h, attention and MLP inputs 2h + 2h, dropout masks h + h.
-  // FP8 training (Transformer Engine) keeps GEMM inputs in 1 byte: the two normalised inputs, the attention output
-  // and the MLP activation.
-  const double gemm_input = c.dtype == DType::fp8 ? 1.0 : 2.0;
-  const double shared = 6.0 * h + 2.0 * gemm_input * h;
-  // Split by TP: Q, K, V (2h + 2kv + 2kv), attention-output input, MLP up output 2 x up, activation output.
-  const double split = 2.0 * h + 4.0 * kv + gemm_input * h + 2.0 * up + gemm_input * f + scores;
-  double per_layer = 0;
-  if (c.recompute == Recompute::full) {
-    per_layer = 2.0 * s * b * h / (c.sequence_parallel ? t : 1.0);
-  } else if (c.sequence_parallel) {
-    per_layer = s * b * (shared + split) / t;
-  } else {
-    per_layer = s * b * (shared + split / t);
-  }
-  // 1F1B: the first stage holds `pp` micro-batches of L/pp layers; interleaving adds (pp - 1) / (pp x vp) of that.
-  const double micro_batches = static_cast<double>(c.global_batch) / (par.dp * c.micro_batch);
-  const double in_flight = std::min<double>(par.pp, std::max(1.0, micro_batches));
-  const double interleave = par.vp > 1 ? 1.0 + (par.pp - 1.0) / (par.pp * par.vp) : 1.0;
-  double activations = per_layer * (static_cast<double>(m.layers) / par.pp) * in_flight * interleave;
-  // Logits of the last stage in fp32 (and their gradient) for one micro-batch.
-  activations += 2.0 * s * b * (static_cast<double>(m.vocab) / t) * 4.0;
-  mem.activations = Bytes(activations);
-  return mem;
-}
-
 struct LayerCostCache {
   struct Key {
     int tp, cp, micro_batch, seq_len;
@@ -305,45 +246,49 @@ struct LayerCostCache {
 TrainingCache::TrainingCache() : impl_(std::make_unique<LayerCostCache>()) {}
 TrainingCache::~TrainingCache() = default;
 
-TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, const EfficiencyModel& eff,
-                                 TrainingCache* training_cache) {
-  LayerCostCache* cache = training_cache != nullptr ? training_cache->impl_.get() : nullptr;
-  TrainingResult r;
-  const Parallelism& par = c.parallelism;
-  const ModelSpec& m = c.model;
-  const Device& dev = sys.device;
-  const auto peak = dev.peak_of(c.dtype);
-  if (!peak) {
-    r.fits = false;
-    r.message = fmt::format("{} has no {} arithmetic", dev.name, dtype_name(c.dtype));
-    return r;
-  }
-  const DType attention_dtype = c.dtype == DType::fp8 ? DType::bf16 : c.dtype;
-  const FlopPerSecond attention_peak = dev.peak_of(attention_dtype).value_or(*peak);
+namespace {
 
-  const TrainingMemory mem = training_memory(c);
-  r.memory_per_device = mem.total();
+// The shortfall of a configuration that does not fit, or an empty string when it fits.
+std::string memory_shortfall(const TrainingMemory& mem, const Device& dev) {
   const double usable = dev.memory_capacity.value() * kUsableMemoryFraction;
-  if (mem.total().value() > usable) {
-    r.fits = false;
-    r.message = fmt::format(
-        "does not fit: needs {:.1f} GB per device (weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations "
-        "{:.1f}), {:.1f} GB usable of {:.1f} GB: short by {:.1f} GB; try more pipeline/tensor parallelism, ZeRO, "
-        "or recompute",
-        mem.total().value() / 1e9, mem.weights.value() / 1e9, mem.gradients.value() / 1e9,
-        mem.optimizer.value() / 1e9, mem.activations.value() / 1e9, usable / 1e9,
-        dev.memory_capacity.value() / 1e9, (mem.total().value() - usable) / 1e9);
-    return r;
-  }
+  if (mem.total().value() <= usable) return {};
+  return fmt::format(
+      "does not fit: needs {:.1f} GB per device (weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations "
+      "{:.1f}), {:.1f} GB usable of {:.1f} GB: short by {:.1f} GB; try more pipeline/tensor parallelism, ZeRO, "
+      "or recompute",
+      mem.total().value() / 1e9, mem.weights.value() / 1e9, mem.gradients.value() / 1e9,
+      mem.optimizer.value() / 1e9, mem.activations.value() / 1e9, usable / 1e9, dev.memory_capacity.value() / 1e9,
+      (mem.total().value() - usable) / 1e9);
+}
 
-  const Context x{c, sys, eff, dev, *peak, attention_peak, c.dtype, attention_dtype};
-  const Links links = links_for(c, sys, eff);
-  const double micro_batches = std::max(1.0, static_cast<double>(c.global_batch) / (par.dp * c.micro_batch));
-  const double layers_per_stage = static_cast<double>(m.layers) / par.pp;
-  const double devices = static_cast<double>(par.tp) * par.pp * par.cp * par.dp;
-  const double s_local = static_cast<double>(c.seq_len) / par.cp;
+// Counts of one step that the stages below share.
+struct StepShape {
+  double micro_batches;     // per step, through each pipeline (at least 1)
+  double layers_per_stage;
+  double s_local;           // tokens per sequence on one context-parallel rank
+  double params;            // parameters per device (split by TP and PP, before ZeRO)
+};
 
-  // One micro-batch through one pipeline stage (the last one, which also computes the logits).
+StepShape step_shape(const TrainingConfig& c) {
+  const Parallelism& par = c.parallelism;
+  return {std::max(1.0, static_cast<double>(c.global_batch) / (par.dp * c.micro_batch)),
+          static_cast<double>(c.model.layers) / par.pp, static_cast<double>(c.seq_len) / par.cp,
+          c.model.parameters() / (par.tp * par.pp)};
+}
+
+// One micro-batch through one pipeline stage (the last one, which also computes the logits), and the forward work
+// recompute repeats.
+struct StageWork {
+  LayerCost layer;
+  Cost stage;            // forward and backward of the stage's layers, and the logits
+  Cost layer_recompute;  // recomputed forward of one layer
+  Cost recompute;        // recomputed forward of the stage's layers
+  Seconds launches;
+};
+
+StageWork stage_work(const Context& x, double layers_per_stage, LayerCostCache* cache) {
+  const TrainingConfig& c = x.c;
+  const Parallelism& par = c.parallelism;
   // A search evaluates many configurations that differ only in PP, VP, ZeRO, DP or recompute, none of which change
   // one layer's cost: with a cache (owned by the search, so model, system and efficiencies are fixed) the layer and
   // logits costs are reused while the settings they read stay the same.
@@ -357,128 +302,174 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
     memo.key = key;
     memo.valid = true;
   }
-  const LayerCost layer = memo.layer;
-  const Cost logits = memo.logits;
-  Cost stage = scaled(layer.forward, layers_per_stage);
-  stage += scaled(layer.backward, layers_per_stage);
-  stage += logits;
-  const Seconds launches =
-      eff.launch_overhead(dev) * (layers_per_stage * layer.kernels_forward * (1.0 + kKernelsBackwardFactor));
-
+  StageWork w;
+  w.layer = memo.layer;
+  w.stage = scaled(w.layer.forward, layers_per_stage);
+  w.stage += scaled(w.layer.backward, layers_per_stage);
+  w.stage += memo.logits;
+  w.launches =
+      x.eff.launch_overhead(x.dev) * (layers_per_stage * w.layer.kernels_forward * (1.0 + kKernelsBackwardFactor));
   // Recomputed forward work per layer: full = the layer's forward; selective = the attention core (fused attention
   // already recomputes its scores inside the backward kernel, so there is nothing left to repeat).
-  Cost layer_recompute;
-  if (c.recompute == Recompute::full) layer_recompute = layer.forward;
-  if (c.recompute == Recompute::selective && !c.flash_attention) layer_recompute = layer.attention_forward;
-  const Cost recompute = scaled(layer_recompute, layers_per_stage);
+  if (c.recompute == Recompute::full) w.layer_recompute = w.layer.forward;
+  if (c.recompute == Recompute::selective && !c.flash_attention) w.layer_recompute = w.layer.attention_forward;
+  w.recompute = scaled(w.layer_recompute, layers_per_stage);
+  return w;
+}
 
-  // Communication overlapped with compute costs only what the compute cannot cover, plus contention: the hidden
-  // part still takes SMs and memory bandwidth from the compute it runs beside (kOverlapContention). Contention is
-  // kept per micro-batch (it repeats with every micro-batch and lengthens the bubble) and per step.
-  Seconds contention_mb(0);
-  Seconds contention_step(0);
-  const auto expose = [](Seconds comm, Seconds cover, Seconds& contention) {
-    const Seconds hidden(std::max(0.0, std::min(comm.value(), cover.value())));
-    contention += hidden * kOverlapContention;
-    return comm - hidden;
-  };
+// Communication left exposed after overlap, and the contention of what overlap hides: communication overlapped with
+// compute costs only what the compute cannot cover, but the hidden part still takes SMs and memory bandwidth from
+// the compute it runs beside (kOverlapContention). Contention is kept per micro-batch (it repeats with every
+// micro-batch and lengthens the bubble) and per step.
+struct Communication {
+  Seconds tp;                  // per micro-batch
+  Seconds cp;                  // per micro-batch
+  Seconds pp;                  // per micro-batch
+  Seconds dp_per_micro_batch;  // ZeRO-3 gathers and reductions
+  Seconds dp_per_step;         // the gradient reduction (and ZeRO 1-2 weight gather) once per step
+  Seconds contention_mb;
+  Seconds contention_step;
+};
 
+// The part of `comm` that `cover` cannot hide; the hidden part adds its contention.
+Seconds expose(Seconds comm, Seconds cover, Seconds& contention) {
+  const Seconds hidden(std::max(0.0, std::min(comm.value(), cover.value())));
+  contention += hidden * kOverlapContention;
+  return comm - hidden;
+}
+
+// Tensor, context and pipeline parallel communication of one micro-batch.
+void model_parallel_communication(const TrainingConfig& c, const Links& links, const StageWork& w,
+                                  const StepShape& shape, Communication& comm) {
+  const Parallelism& par = c.parallelism;
+  const ModelSpec& m = c.model;
   // Tensor parallel: 2 collectives forward and 2 backward per layer (all-reduces, or all-gather + reduce-scatter
   // pairs with SP: the same bytes), 2 more when the forward is recomputed.
   Seconds tp_time(0);
   if (par.tp > 1) {
-    const Bytes activation(c.micro_batch * s_local * m.hidden * kActivationBytes);
-    const double collectives = (c.recompute == Recompute::full ? 6.0 : 4.0) * layers_per_stage;
+    const Bytes activation(c.micro_batch * shape.s_local * m.hidden * kActivationBytes);
+    const double collectives = (c.recompute == Recompute::full ? 6.0 : 4.0) * shape.layers_per_stage;
     tp_time = all_reduce(activation, par.tp, links.tp) * collectives;
   }
   // Context parallel: K and V blocks travel around the CP ring, overlapped with the attention they feed.
-  Seconds cp_time(0);
   if (par.cp > 1) {
-    const Bytes kv_block(2.0 * c.micro_batch * s_local * m.kv_dim() * kActivationBytes / par.tp);
+    const Bytes kv_block(2.0 * c.micro_batch * shape.s_local * m.kv_dim() * kActivationBytes / par.tp);
     const Seconds ring = point_to_point(kv_block, links.tp) * (3.0 * (par.cp - 1));  // forward + 2x backward
-    const Seconds attention = layer.attention_forward.time() * 3.0;
-    cp_time = Seconds(std::max(0.0, (ring - attention).value())) * layers_per_stage;
+    const Seconds attention = w.layer.attention_forward.time() * 3.0;
+    comm.cp = Seconds(std::max(0.0, (ring - attention).value())) * shape.layers_per_stage;
   }
   // Pipeline: per micro-batch and model chunk, an activation forward and a gradient backward across each stage
   // boundary (divided by TP when sequence parallel scatters them).
   Seconds pp_time(0);
   if (par.pp > 1) {
-    const Bytes activation(c.micro_batch * s_local * m.hidden * kActivationBytes / (c.sequence_parallel ? par.tp : 1));
+    const Bytes activation(c.micro_batch * shape.s_local * m.hidden * kActivationBytes /
+                           (c.sequence_parallel ? par.tp : 1));
     pp_time = point_to_point(activation, links.pp) * (2.0 * par.vp);
   }
-  const Seconds gemm_time = (layer.forward.compute + layer.backward.compute) * layers_per_stage;
-  const Seconds tp_exposed = c.tp_overlap ? expose(tp_time, gemm_time, contention_mb) : tp_time;
-  const Seconds pp_exposed = c.pp_overlap ? expose(pp_time, stage.time(), contention_mb) : pp_time;
+  const Seconds gemm_time = (w.layer.forward.compute + w.layer.backward.compute) * shape.layers_per_stage;
+  comm.tp = c.tp_overlap ? expose(tp_time, gemm_time, comm.contention_mb) : tp_time;
+  comm.pp = c.pp_overlap ? expose(pp_time, w.stage.time(), comm.contention_mb) : pp_time;
+}
 
-  // Data parallel.
-  const double params = m.parameters() / (par.tp * par.pp);
-  const double grad_bytes = dtype_bytes(c.grad_reduce_dtype);
-  Seconds dp_exposed(0);          // per step
-  Seconds dp_per_micro_batch(0);  // ZeRO-3, per micro-batch
-  if (par.dp > 1 && par.zero >= 3) {
-    // ZeRO-3 / FSDP FULL_SHARD: every micro-batch gathers each layer's weights for its forward and again for its
-    // backward (where a full recompute reuses them) and reduce-scatters its gradients. One layer at a time, the next
-    // layer's gather prefetched under the current layer's compute (PyTorch FSDP forward/backward prefetch): the first
-    // gather and the last reduce-scatter of each pass are exposed, and a layer whose communication outlasts its
-    // compute exposes the difference.
-    const double L = std::max(1.0, layers_per_stage);
-    const Seconds gather = ring_all_gather(Bytes(params / L * weight_bytes(c.dtype)), par.dp, links.dp);
-    const Seconds reduce = ring_all_gather(Bytes(params / L * grad_bytes), par.dp, links.dp);
-    if (c.dp_overlap) {
-      const Seconds forward_layer = layer.forward.time();
-      const Seconds backward_layer = layer.backward.time() + layer_recompute.time();
-      Seconds layer_contention(0);
-      const Seconds layer_exposed =
-          expose(gather, forward_layer, layer_contention) + expose(gather + reduce, backward_layer, layer_contention);
-      dp_per_micro_batch = gather + (gather + reduce) + layer_exposed * (L - 1.0);
-      contention_mb += layer_contention * (L - 1.0);
-    } else {
-      dp_per_micro_batch = (gather * 2.0 + reduce) * L;
-    }
-  } else if (par.dp > 1) {
-    // One gradient reduction per step: ZeRO 1-2 (Megatron distributed optimizer) reduce-scatter gradients and
-    // all-gather the updated 16-bit weights, ZeRO 0 all-reduces gradients. With overlap, the reduction is chunked
-    // by layer (by model chunk with interleaving) and each chunk starts when the last micro-batch's backward has
-    // produced it; the weight gather of each chunk runs ahead of the next step's forward. One chunk of each stays
-    // exposed (NeMo "Communication Overlap" docs: "exposes only one DP communication chunk"); the rest hides under
-    // the backward (forward) still to run: that of the last micro-batch, or of the last pp micro-batches when
-    // interleaving, whose final backwards come chunk by chunk.
-    const double chunks = par.vp > 1 ? par.vp : std::max(1.0, layers_per_stage);
-    const double in_last_group = par.vp > 1 ? std::min<double>(micro_batches, par.pp) : 1.0;
-    const double remaining = in_last_group * (1.0 - 1.0 / chunks);
-    const Seconds backward_cover = (scaled(layer.backward, layers_per_stage).time() + recompute.time()) * remaining;
-    const Seconds forward_cover = scaled(layer.forward, layers_per_stage).time() * remaining;
-    const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(params * grad_bytes), par.dp, links.dp)
-                                         : all_reduce(Bytes(params * grad_bytes), par.dp, links.dp);
-    const Seconds gather =
-        par.zero >= 1 ? ring_all_gather(Bytes(params * weight_bytes(c.dtype)), par.dp, links.dp) : Seconds(0);
-    if (c.dp_overlap) {
-      const auto chunked = [&](Seconds comm, Seconds cover) {
-        const Seconds first = comm / chunks;
-        return first + expose(comm - first, cover, contention_step);
-      };
-      dp_exposed = chunked(reduce, backward_cover) + chunked(gather, forward_cover);
-    } else {
-      dp_exposed = reduce + gather;
-    }
+// ZeRO-3 / FSDP FULL_SHARD: every micro-batch gathers each layer's weights for its forward and again for its
+// backward (where a full recompute reuses them) and reduce-scatters its gradients. One layer at a time, the next
+// layer's gather prefetched under the current layer's compute (PyTorch FSDP forward/backward prefetch): the first
+// gather and the last reduce-scatter of each pass are exposed, and a layer whose communication outlasts its compute
+// exposes the difference.
+void sharded_weights_communication(const TrainingConfig& c, const Links& links, const StageWork& w,
+                                   const StepShape& shape, Communication& comm) {
+  const Parallelism& par = c.parallelism;
+  const double L = std::max(1.0, shape.layers_per_stage);
+  const Seconds gather =
+      ring_all_gather(Bytes(shape.params / L * training_weight_bytes(c.dtype)), par.dp, links.dp);
+  const Seconds reduce =
+      ring_all_gather(Bytes(shape.params / L * dtype_bytes(c.grad_reduce_dtype)), par.dp, links.dp);
+  if (!c.dp_overlap) {
+    comm.dp_per_micro_batch = (gather * 2.0 + reduce) * L;
+    return;
   }
-  const Seconds per_micro_batch = stage.time() + recompute.time() + launches + tp_exposed + cp_time + pp_exposed +
-                                  dp_per_micro_batch + contention_mb;
+  const Seconds forward_layer = w.layer.forward.time();
+  const Seconds backward_layer = w.layer.backward.time() + w.layer_recompute.time();
+  Seconds layer_contention(0);
+  const Seconds layer_exposed =
+      expose(gather, forward_layer, layer_contention) + expose(gather + reduce, backward_layer, layer_contention);
+  comm.dp_per_micro_batch = gather + (gather + reduce) + layer_exposed * (L - 1.0);
+  comm.contention_mb += layer_contention * (L - 1.0);
+}
+
+// One gradient reduction per step: ZeRO 1-2 (Megatron distributed optimizer) reduce-scatter gradients and
+// all-gather the updated 16-bit weights, ZeRO 0 all-reduces gradients. With overlap, the reduction is chunked by
+// layer (by model chunk with interleaving) and each chunk starts when the last micro-batch's backward has produced
+// it; the weight gather of each chunk runs ahead of the next step's forward. One chunk of each stays exposed (NeMo
+// "Communication Overlap" docs: "exposes only one DP communication chunk"); the rest hides under the backward
+// (forward) still to run: that of the last micro-batch, or of the last pp micro-batches when interleaving, whose
+// final backwards come chunk by chunk.
+void gradient_reduction(const TrainingConfig& c, const Links& links, const StageWork& w, const StepShape& shape,
+                        Communication& comm) {
+  const Parallelism& par = c.parallelism;
+  const double grad_bytes = dtype_bytes(c.grad_reduce_dtype);
+  const double chunks = par.vp > 1 ? par.vp : std::max(1.0, shape.layers_per_stage);
+  const double in_last_group = par.vp > 1 ? std::min<double>(shape.micro_batches, par.pp) : 1.0;
+  const double remaining = in_last_group * (1.0 - 1.0 / chunks);
+  const Seconds backward_cover =
+      (scaled(w.layer.backward, shape.layers_per_stage).time() + w.recompute.time()) * remaining;
+  const Seconds forward_cover = scaled(w.layer.forward, shape.layers_per_stage).time() * remaining;
+  const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(shape.params * grad_bytes), par.dp, links.dp)
+                                       : all_reduce(Bytes(shape.params * grad_bytes), par.dp, links.dp);
+  const Bytes weights(shape.params * training_weight_bytes(c.dtype));
+  const Seconds gather = par.zero >= 1 ? ring_all_gather(weights, par.dp, links.dp) : Seconds(0);
+  if (!c.dp_overlap) {
+    comm.dp_per_step = reduce + gather;
+    return;
+  }
+  const auto chunked = [&](Seconds all, Seconds cover) {
+    const Seconds first = all / chunks;
+    return first + expose(all - first, cover, comm.contention_step);
+  };
+  comm.dp_per_step = chunked(reduce, backward_cover) + chunked(gather, forward_cover);
+}
+
+void data_parallel_communication(const TrainingConfig& c, const Links& links, const StageWork& w,
+                                 const StepShape& shape, Communication& comm) {
+  if (c.parallelism.dp <= 1) return;
+  if (c.parallelism.zero >= 3) {
+    sharded_weights_communication(c, links, w, shape, comm);
+  } else {
+    gradient_reduction(c, links, w, shape, comm);
+  }
+}
+
+// Step time (micro-batches through the pipeline, its bubble, the exposed per-step reduction and the optimizer
+// step), its breakdown, and the share of it each kind of work keeps a device busy.
+void assemble_step(TrainingResult& r, const TrainingConfig& c, const StageWork& w, const Communication& comm,
+                   const StepShape& shape, Seconds optimizer) {
+  const Parallelism& par = c.parallelism;
+  const double micro_batches = shape.micro_batches;
+  const Seconds per_micro_batch = w.stage.time() + w.recompute.time() + w.launches + comm.tp + comm.cp + comm.pp +
+                                  comm.dp_per_micro_batch + comm.contention_mb;
   const Seconds pipeline = per_micro_batch * micro_batches;
   const Seconds bubble = per_micro_batch * (static_cast<double>(par.pp - 1) / par.vp);
-  const Seconds optimizer = x.bytes_time(params / (par.zero >= 1 ? par.dp : 1.0) * kOptimizerStepBytes);
+  const Seconds communication =
+      (comm.tp + comm.cp + comm.pp + comm.dp_per_micro_batch) * micro_batches + comm.dp_per_step;
+  const Seconds compute =
+      (w.stage.time() + w.launches + comm.contention_mb) * micro_batches + comm.contention_step + optimizer;
+  r.step_time = pipeline + bubble + comm.dp_per_step + comm.contention_step + optimizer;
+  r.breakdown = {compute, (w.stage.memory + w.recompute.memory) * micro_batches + optimizer, communication, bubble,
+                 w.recompute.time() * micro_batches};
+  const double step = r.step_time.value();
+  r.compute_busy = std::min(1.0, (w.stage.compute + w.recompute.compute + w.launches).value() * micro_batches / step);
+  r.memory_busy = std::min(1.0, ((w.stage.memory + w.recompute.memory) * micro_batches).value() / step);
+  r.communication_busy = std::min(1.0, communication.value() / step);
+}
 
-  const Seconds communication = (tp_exposed + cp_time + pp_exposed + dp_per_micro_batch) * micro_batches + dp_exposed;
-  const Seconds compute = (stage.time() + launches + contention_mb) * micro_batches + contention_step + optimizer;
-  const Seconds recompute_total = recompute.time() * micro_batches;
-  r.step_time = pipeline + bubble + dp_exposed + contention_step + optimizer;
-  r.breakdown = {compute, (stage.memory + recompute.memory) * micro_batches + optimizer, communication, bubble,
-                 recompute_total};
-
+// Throughput and FLOP rates of a step whose time is known. Hardware FLOPs (Megatron's convention) add the
+// recomputed forward to the model FLOPs: full = every layer's forward; selective = the attention core's.
+void flop_rates(TrainingResult& r, const TrainingConfig& c, FlopPerSecond peak) {
+  const Parallelism& par = c.parallelism;
+  const ModelSpec& m = c.model;
+  const double devices = static_cast<double>(par.tp) * par.pp * par.cp * par.dp;
   const double tokens = static_cast<double>(c.global_batch) * c.seq_len;
   const double model_flops = m.training_flops_per_token(c.seq_len) * tokens;
-  // Hardware FLOPs (Megatron's convention) add the recomputed forward: full = every layer's forward; selective = the
-  // attention core's.
   double recomputed = 0;
   const double layer_forward_flops =
       m.forward_flops_per_token(c.seq_len) - 2.0 * m.vocab * static_cast<double>(m.hidden);
@@ -490,11 +481,44 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   r.tokens_per_s = tokens / step;
   r.achieved_flops_per_device = FlopPerSecond(model_flops / devices / step);
   r.hardware_flops_per_device = FlopPerSecond((model_flops + recomputed) / devices / step);
-  r.mfu = r.achieved_flops_per_device.value() / peak->value();
-  r.hfu = r.hardware_flops_per_device.value() / peak->value();
-  r.compute_busy = std::min(1.0, (stage.compute + recompute.compute + launches).value() * micro_batches / step);
-  r.memory_busy = std::min(1.0, ((stage.memory + recompute.memory) * micro_batches).value() / step);
-  r.communication_busy = std::min(1.0, communication.value() / step);
+  r.mfu = r.achieved_flops_per_device.value() / peak.value();
+  r.hfu = r.hardware_flops_per_device.value() / peak.value();
+}
+
+}  // namespace
+
+TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, const EfficiencyModel& eff,
+                                 TrainingCache* training_cache) {
+  TrainingResult r;
+  const Parallelism& par = c.parallelism;
+  const Device& dev = sys.device;
+  const auto peak = dev.peak_of(c.dtype);
+  if (!peak) {
+    r.fits = false;
+    r.message = fmt::format("{} has no {} arithmetic", dev.name, dtype_name(c.dtype));
+    return r;
+  }
+  const TrainingMemory mem = training_memory(c);
+  r.memory_per_device = mem.total();
+  r.message = memory_shortfall(mem, dev);
+  if (!r.message.empty()) {
+    r.fits = false;
+    return r;
+  }
+
+  const DType attention_dtype = c.dtype == DType::fp8 ? DType::bf16 : c.dtype;
+  const FlopPerSecond attention_peak = dev.peak_of(attention_dtype).value_or(*peak);
+  const Context x{c, sys, eff, dev, *peak, attention_peak, c.dtype, attention_dtype};
+  const StepShape shape = step_shape(c);
+  const StageWork work =
+      stage_work(x, shape.layers_per_stage, training_cache != nullptr ? training_cache->impl_.get() : nullptr);
+  const Links links = links_for(c, sys, eff);
+  Communication comm;
+  model_parallel_communication(c, links, work, shape, comm);
+  data_parallel_communication(c, links, work, shape, comm);
+  const Seconds optimizer = x.bytes_time(shape.params / (par.zero >= 1 ? par.dp : 1.0) * kOptimizerStepBytes);
+  assemble_step(r, c, work, comm, shape, optimizer);
+  flop_rates(r, c, *peak);
   return r;
 }
 

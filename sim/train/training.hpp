@@ -113,4 +113,8 @@ struct TrainingMemory {
 };
 TrainingMemory training_memory(const TrainingConfig& config);
 
+// Bytes per weight as training keeps it (Megatron-style mixed precision): 16-bit weights, also in FP8 training; 4 bytes
+// in fp32, tf32 and fp64 training.
+double training_weight_bytes(DType dtype);
+
 }  // namespace hwsim
