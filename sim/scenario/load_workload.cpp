@@ -55,12 +55,10 @@ DType dtype_of(const Reader& r, const std::string& key) { return *dtype_from_nam
   throw InputError(Diagnostic{r.where(key), r.path_of(key), std::move(message)});
 }
 
-// The layer and head split every pipeline and tensor-parallel degree must respect.
+// The layer and head split every pipeline and tensor-parallel degree must respect (the one rule, workloads/model.hpp,
+// that the parallelism search applies too).
 void check_split(const Reader& p, const ModelSpec& model, int tp, int pp) {
-  if (model.layers % pp != 0) {
-    bad(p, "pp", fmt::format("{} layers do not split evenly into {} stages", model.layers, pp));
-  }
-  if (model.heads % tp != 0) bad(p, "tp", fmt::format("{} heads do not split evenly over tp={}", model.heads, tp));
+  if (auto e = parallelism_error(model, tp, pp)) bad(p, e->key, e->message);
 }
 
 void read_training(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {
