@@ -83,6 +83,7 @@ struct Evaluator {
   // stages are traversed in sequence: per-device weights of a stage x pp stages of time = weights / tp.
   Bytes weight_bytes = Bytes(c.model.parameters() * weight_bytes_per_parameter(c) / c.tp);
   LinkPath link = tp_link();
+  double corner = eff.roofline_corner(sys.device);  // op_time's corner (sim/perf/roofline.hpp)
 
   [[nodiscard]] LinkPath tp_link() const {
     const bool out = c.tp > sys.devices_per_node();
@@ -120,14 +121,13 @@ struct Evaluator {
     return finish(p);
   }
 
-  // Totals and time of a pass from its op groups. Each group takes max(compute, memory), not training's op_time
-  // (sim/perf/roofline.hpp, the rounded corner): the CPU efficiencies (gemm's d_half, the fork/join cost) were fitted
-  // under max(), and with op_time the held-out CPU case CPU-A1-ALTRA-LLAMA32-3B-Q8R16-1x80-bs1 misses by 30%.
-  static PhaseTime finish(PhaseTime p) {
+  // Totals and time of a pass from its op groups, each group taking op_time (sim/perf/roofline.hpp) at the
+  // device's corner.
+  [[nodiscard]] PhaseTime finish(PhaseTime p) const {
     p.compute = p.matmul_compute + p.attention_compute;
     p.memory = p.matmul_memory + p.attention_memory;
-    p.time = Seconds(std::max(p.matmul_compute.value(), p.matmul_memory.value())) +
-             Seconds(std::max(p.attention_compute.value(), p.attention_memory.value())) + p.communication + p.launch;
+    p.time = op_time(p.matmul_compute, p.matmul_memory, corner) +
+             op_time(p.attention_compute, p.attention_memory, corner) + p.communication + p.launch;
     return p;
   }
 };
@@ -199,7 +199,7 @@ struct Batching {
     it.attention_compute = decode.attention_compute + prompt.attention_compute * arrivals;
     it.attention_memory = decode.attention_memory + prompt.attention_memory * arrivals;
     it.communication = decode.communication + prompt.communication * arrivals;
-    return Evaluator::finish(it);
+    return ev.finish(it);
   }
   [[nodiscard]] Seconds ttft_of(int b) const {
     return c.continuous ? lone_prefill.time + iteration(b).time
@@ -313,6 +313,7 @@ int choose_batch(const Batching& s, InferenceResult& r) {
 // Seconds of compute-bound, memory-bound and communication work over a period (for power): each op group counts as
 // the bound that dominates it.
 struct BusyTime {
+  double corner;  // op_time's corner
   double compute = 0;
   double memory = 0;
   double communication = 0;
@@ -323,7 +324,7 @@ struct BusyTime {
     communication += p.communication.value() * times;
   }
   void group(Seconds compute_time, Seconds memory_time, double times) {
-    (compute_time >= memory_time ? compute : memory) += std::max(compute_time.value(), memory_time.value()) * times;
+    (compute_time >= memory_time ? compute : memory) += op_time(compute_time, memory_time, corner).value() * times;
   }
 };
 
@@ -338,7 +339,7 @@ void serve(const Batching& s, int batch, InferenceResult& r) {
   r.ttft = s.ttft_of(batch);
   r.tpot = s.tpot_of(batch);
   r.decode_tokens_per_s = r.replicas * static_cast<double>(batch) / r.decode.time.value();
-  BusyTime busy;
+  BusyTime busy{s.ev.corner};
   double period = 0;
   if (c.continuous) {
     const PhaseTime it = s.iteration(batch);

@@ -24,6 +24,9 @@ class CalibratedEfficiency final : public EfficiencyModel {
   [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
   [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;
   [[nodiscard]] double link(const Device& device, bool scale_out) const override;
+  [[nodiscard]] double roofline_corner(const Device& device) const override {
+    return defaults_.roofline_corner(device);  // profiles do not measure it yet
+  }
   [[nodiscard]] Seconds launch_overhead(const Device& device) const override;
   [[nodiscard]] Seconds link_latency(const Device& device, bool scale_out) const override;
   // The profiles' names joined by '+', or "default" when there are none.

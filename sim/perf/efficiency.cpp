@@ -1,6 +1,7 @@
 #include "sim/perf/efficiency.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace hwsim {
 
@@ -85,6 +86,14 @@ double DefaultEfficiency::link(const Device& /*device*/, bool scale_out) const {
   // NCCL all-reduce bus bandwidth: ~78% of NVLink per direction on 8 x A100 (calibration-reference.md);
   // InfiniBand ring collectives reach ~85-90% of line rate (estimate: 0.85).
   return scale_out ? 0.85 : 0.78;
+}
+
+double DefaultEfficiency::roofline_corner(const Device& device) const {
+  // GPUs: the rounded corner (p = 2), which Vidur's profiled H100 GEMMs show (sim/perf/roofline.hpp). CPUs: max
+  // (p = infinity), an estimate: no CPU measurement of the corner is at hand, and the CPU figures above (gemm's
+  // d_half, the fork/join cost) were fitted under max to the tune cases (llama.cpp, Llama 3.2 1B on OCI A1); with
+  // p = 2 and those figures the held-out Llama 3.2 3B Q8 batch-1 case misses by 30%.
+  return device.kind == DeviceKind::gpu ? 2.0 : std::numeric_limits<double>::infinity();
 }
 
 Seconds DefaultEfficiency::launch_overhead(const Device& device) const {

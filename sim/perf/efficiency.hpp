@@ -30,6 +30,9 @@ class EfficiencyModel {
   [[nodiscard]] virtual double memory(const Device& device, Bytes bytes) const = 0;
   // Achieved fraction of a link's bandwidth in collectives.
   [[nodiscard]] virtual double link(const Device& device, bool scale_out) const = 0;
+  // Sharpness p of the roofline's corner for `device` (sim/perf/roofline.hpp op_time): infinity = max(compute,
+  // memory); 2 = the rounded corner.
+  [[nodiscard]] virtual double roofline_corner(const Device& device) const = 0;
   // Fixed cost of one kernel launch (GPU) or parallel-region fork/join (CPU).
   [[nodiscard]] virtual Seconds launch_overhead(const Device& device) const = 0;
   // Latency of one step of a collective (one hop) inside a node or across nodes.
@@ -50,6 +53,7 @@ class DefaultEfficiency final : public EfficiencyModel {
   [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
   [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;
   [[nodiscard]] double link(const Device& device, bool scale_out) const override;
+  [[nodiscard]] double roofline_corner(const Device& device) const override;
   [[nodiscard]] Seconds launch_overhead(const Device& device) const override;
   [[nodiscard]] Seconds link_latency(const Device& device, bool scale_out) const override;
   [[nodiscard]] std::string source() const override { return "default"; }

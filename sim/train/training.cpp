@@ -37,8 +37,8 @@ struct Cost {
   Seconds memory;   // time of memory-bound operations
   Flop flops;       // executed FLOPs
 
-  void add(Seconds flop_time, Seconds byte_time, Flop f) {
-    const Seconds t = op_time(flop_time, byte_time);
+  void add(Seconds flop_time, Seconds byte_time, Flop f, double corner) {
+    const Seconds t = op_time(flop_time, byte_time, corner);
     if (flop_time >= byte_time) compute += t; else memory += t;
     flops += f;
   }
@@ -62,6 +62,7 @@ struct Context {
   FlopPerSecond attention_peak;  // 16-bit attention (FP8 training keeps attention in 16 bits)
   DType gemm_dtype;
   DType attention_dtype;
+  double corner = eff.roofline_corner(dev);  // op_time's corner (sim/perf/roofline.hpp)
 
   [[nodiscard]] Seconds bytes_time(double bytes) const {
     if (bytes <= 0) return Seconds(0);
@@ -92,7 +93,7 @@ struct Context {
       elementwise(backward, kCastTransposeBytes * m * n);
     }
   }
-  void elementwise(Cost& cost, double bytes) const { cost.add(Seconds(0), bytes_time(bytes), Flop(0)); }
+  void elementwise(Cost& cost, double bytes) const { cost.add(Seconds(0), bytes_time(bytes), Flop(0), corner); }
 
  private:
   // Inputs move in the product's own format (1 B for FP8), the m x n result `out_bytes` per element.
@@ -101,7 +102,7 @@ struct Context {
     const double flops = 2.0 * m * n * k * count;
     const double bytes = (dtype_bytes(dtype) * (m * k + k * n) + out_bytes * m * n) * count;
     const double e = eff.gemm(dev, dtype, m, n, k) * accumulation;
-    cost.add(Flop(flops) / (peak * e), bytes_time(bytes), Flop(flops));
+    cost.add(Flop(flops) / (peak * e), bytes_time(bytes), Flop(flops), corner);
   }
 };
 
@@ -153,9 +154,9 @@ LayerCost layer_cost(const Context& x) {
     const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
     const double io = kActivationBytes * tokens * (2.0 * h + 2.0 * kv) / t;
     attn_fwd.add(Flop(executed) / (x.attention_peak * x.eff.fused_attention(x.dev, x.attention_dtype, false)),
-                 x.bytes_time(io), Flop(executed));
+                 x.bytes_time(io), Flop(executed), x.corner);
     attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * x.eff.fused_attention(x.dev, x.attention_dtype, true)),
-                 x.bytes_time(2.0 * io), Flop(2.5 * executed));
+                 x.bytes_time(2.0 * io), Flop(2.5 * executed), x.corner);
   } else {
     // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory.
     Cost core;

@@ -20,6 +20,7 @@ struct EfficiencyFigures {
   double attention_forward = 1.0;   // fused_attention(backward = false)
   double attention_backward = 1.0;  // fused_attention(backward = true)
   double memory = 1.0;              // memory()
+  double roofline_corner = 2.0;     // roofline_corner(): 2 the rounded corner, infinity max (sim/perf/roofline.hpp)
   double link_scale_up = 1.0;       // link(scale_out = false)
   double link_scale_out = 1.0;      // link(scale_out = true)
   Seconds launch_overhead{0};
@@ -49,6 +50,7 @@ class FixedEfficiency final : public EfficiencyModel {
   [[nodiscard]] double link(const Device& /*device*/, bool scale_out) const override {
     return scale_out ? f_.link_scale_out : f_.link_scale_up;
   }
+  [[nodiscard]] double roofline_corner(const Device& /*device*/) const override { return f_.roofline_corner; }
   [[nodiscard]] Seconds launch_overhead(const Device& /*device*/) const override { return f_.launch_overhead; }
   [[nodiscard]] Seconds link_latency(const Device& /*device*/, bool scale_out) const override {
     return scale_out ? f_.latency_scale_out : f_.latency_scale_up;
