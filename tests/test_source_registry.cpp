@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "hwmodels/catalog_loader.hpp"
+#include "hwmodels/common_schema.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "hwmodels/source_registry.hpp"
 
@@ -29,8 +30,77 @@ namespace {
 
 namespace fs = std::filesystem;
 
+const fs::path kCatalog = fs::path(HWSIM_SOURCE_DIR) / "hwmodels/catalog";
 const fs::path kRegistry = fs::path(HWSIM_SOURCE_DIR) / "hwmodels/sources.yaml";
 const fs::path kFixtures = fs::path(HWSIM_FIXTURES_DIR) / "sources";
+
+// Snake-case words in catalog comments that look like source ids but are not citations, each with its reason.
+const std::map<std::string, std::string>& non_citations() {
+  static const std::map<std::string, std::string> words{
+      {"dgx_h100", "a key of the hardware datasheet the catalog was compiled from (not a publication)"},
+      {"power_w", "a field of the hardware datasheet the catalog was compiled from (not a publication)"},
+  };
+  return words;
+}
+
+// Every key name and choice word declared in `schema`, nested maps included: words a comment may mention.
+void declared_words(const hwsim::Schema& schema, std::set<std::string>& out) {
+  for (const auto& k : schema.keys) {
+    out.insert(k.name);
+    out.insert(k.choices.begin(), k.choices.end());
+    if (k.child != nullptr && k.child != &schema) declared_words(*k.child, out);
+  }
+}
+
+struct Citation {
+  std::string id;
+  int line = 0;
+};
+
+// The words shaped like ids (two or more lowercase words joined by '_') in the comments of `file`, in order; text in
+// backticks is code, not a citation.
+std::vector<Citation> comment_words(const fs::path& file) {
+  static const std::regex word(R"((^|[^A-Za-z0-9_.\-])([a-z][a-z0-9]*(_[a-z0-9]+)+)(?![A-Za-z0-9_]))");
+  static const std::regex code("`[^`]*`");
+  std::vector<Citation> out;
+  std::ifstream in(file);
+  int number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    const auto hash = line.find('#');
+    if (hash == std::string::npos) continue;
+    const std::string comment = std::regex_replace(line.substr(hash + 1), code, " ");
+    for (std::sregex_iterator it(comment.begin(), comment.end(), word), end; it != end; ++it) {
+      out.push_back({(*it)[2].str(), number});
+    }
+  }
+  return out;
+}
+
+std::vector<fs::path> catalog_files() {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(kCatalog)) {
+    if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+const hwsim::EntryStore& shipped_store() {
+  static const hwsim::EntryStore s = [] {
+    hwsim::EntryStore st = hwsim::read_catalog_dirs({kCatalog});
+    hwsim::Diagnostics diags;
+    st.resolve(diags);
+    diags.throw_if_any();
+    return st;
+  }();
+  return s;
+}
+
+const HardwareCatalog& shipped_catalog() {
+  static const HardwareCatalog hw = HardwareCatalog::build(shipped_store());
+  return hw;
+}
 
 std::vector<std::string> ids_of(const std::vector<hwsim::Source>& sources) {
   std::vector<std::string> out;
@@ -105,6 +175,78 @@ TEST_CASE("registry: each kind of mistake is reported at its line, all at once",
             f + ":6:102: sources[3]: give url or citation, not both",
             f + ":7:5: sources[4]: missing 'url' or 'citation' (where the document can be found)",
         });
+}
+
+TEST_CASE("catalog: every id a file's comments cite is in the registry and in its `sources:`, and every listed id "
+          "is cited",
+          "[source_registry]") {
+  const SourceRegistry& registry = SourceRegistry::shipped();
+  std::set<std::string> cited_anywhere;
+  int files = 0;
+  for (const fs::path& file : catalog_files()) {
+    ++files;
+    const std::string shown = fs::relative(file, HWSIM_SOURCE_DIR).string();
+    INFO(shown);
+    const hwsim::ConfigNode doc = hwsim::load_yaml_file(file, shown);
+    const hwsim::Schema* schema = hwsim::hardware_schema(doc.find("kind")->scalar);
+    REQUIRE(schema != nullptr);
+    std::set<std::string> words;
+    declared_words(*schema, words);
+    declared_words(hwsim::entry_provenance_schema(), words);
+
+    std::set<std::string> cited;
+    for (const Citation& c : comment_words(file)) {
+      if (registry.find(c.id) != nullptr) {
+        cited.insert(c.id);
+      } else if (words.count(c.id) == 0 && non_citations().count(c.id) == 0) {
+        FAIL_CHECK(shown << ":" << c.line << ": '" << c.id << "' looks like a source id but is not in the registry");
+      }
+    }
+    std::set<std::string> listed;
+    if (const hwsim::ConfigNode* sources = doc.find("sources")) {
+      for (const auto& item : sources->items) {
+        CHECK(registry.find(item.scalar) != nullptr);
+        CHECK(listed.insert(item.scalar).second);  // listed once
+      }
+    }
+    CHECK_FALSE(listed.empty());
+    CHECK(cited == listed);
+    cited_anywhere.insert(cited.begin(), cited.end());
+  }
+  CHECK(files >= 29);
+  // The registry holds the catalog's publications and nothing else.
+  for (const auto& id : registry.ids()) {
+    INFO("registry id " << id);
+    CHECK(cited_anywhere.count(id) == 1);
+  }
+}
+
+TEST_CASE("catalog: through base: an entry cites its own sources, then its base chain's", "[source_registry]") {
+  const HardwareCatalog& hw = shipped_catalog();
+  int variants = 0;
+  for (const fs::path& file : catalog_files()) {
+    const hwsim::ConfigNode doc = hwsim::load_yaml_file(file, file.string());
+    const std::string name = doc.find("name")->scalar;
+    INFO(name);
+    std::vector<std::string> expected;
+    if (const hwsim::ConfigNode* sources = doc.find("sources")) {
+      for (const auto& item : sources->items) expected.push_back(item.scalar);
+    }
+    if (const hwsim::ConfigNode* base = doc.find("base")) {
+      ++variants;
+      for (const auto& id : ids_of(hw.sources_of(base->scalar))) {
+        if (std::find(expected.begin(), expected.end(), id) == expected.end()) expected.push_back(id);
+      }
+    }
+    CHECK(ids_of(hw.sources_of(name)) == expected);
+    // Sources are kept beside the entry's keys: inputs, --set and baselines never see them.
+    CHECK(shipped_store().find(name)->node.find("sources") == nullptr);
+  }
+  CHECK(variants >= 5);
+  // The H200 cites geektopia_h200 itself and inherits hpctech_h100 from the H100 SXM5.
+  const auto h200 = ids_of(hw.sources_of("h200-sxm-141gb"));
+  CHECK(std::find(h200.begin(), h200.end(), "geektopia_h200") != h200.end());
+  CHECK(std::find(h200.begin(), h200.end(), "hpctech_h100") != h200.end());
 }
 
 TEST_CASE("sources: a variant lists its own ids first, then its base's not listed yet, and without sources it "
