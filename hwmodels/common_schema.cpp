@@ -16,6 +16,17 @@ KeyDecl entry_base_decl() {
   return {.name = "base", .kind = ValueKind::text, .doc = "inherit every key of this entry (same kind), then override"};
 }
 
+KeyDecl entry_sources_decl() {
+  return {.name = "sources", .kind = ValueKind::list_of_texts,
+          .doc = "ids (hwmodels/sources.yaml) of the publications the figures cite; through base: the entry's own, "
+                 "then its base's"};
+}
+
+const Schema& entry_provenance_schema() {
+  static const Schema s{"entry provenance", {entry_sources_decl()}};
+  return s;
+}
+
 Schema dtype_map_schema(const std::string& name, ValueKind kind, Dimension dimension, const std::string& doc) {
   Schema s{name, {}};
   for (const auto& d : dtype_names()) {

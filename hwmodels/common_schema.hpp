@@ -11,6 +11,11 @@ namespace hwsim {
 KeyDecl entry_name_decl();
 KeyDecl entry_kind_decl();
 KeyDecl entry_base_decl();
+// `sources:` of every hardware kind: ids of hwmodels/sources.yaml. Provenance, not an input: the store keeps it
+// beside the entry's keys (RawEntry::sources), so it is declared in this schema of its own, beside each kind's
+// schema, and checked by lookup_sources() (hwmodels/source_registry.hpp); `hwsim schema KIND` prints both.
+KeyDecl entry_sources_decl();
+const Schema& entry_provenance_schema();
 
 // A map whose keys are dtype names (fp64 ... int4), each optional, all of one value kind.
 Schema dtype_map_schema(const std::string& name, ValueKind kind, Dimension dimension, const std::string& doc);

@@ -112,7 +112,7 @@ NodeSpec load_node(const Reader& r, const std::map<std::string, GpuSpec>& gpus,
 
 }  // namespace
 
-HardwareCatalog HardwareCatalog::build(const EntryStore& store) {
+HardwareCatalog HardwareCatalog::build(const EntryStore& store, const SourceRegistry& sources) {
   HardwareCatalog hw;
   Diagnostics diags;
   // Validate every entry first (parse -> validate -> construct); construct only what validated.
@@ -120,10 +120,17 @@ HardwareCatalog HardwareCatalog::build(const EntryStore& store) {
   std::set<std::string> invalid;
   for (const auto& kind : catalog_kinds()) {
     const Schema* schema = hardware_schema(kind);
-    if (schema == nullptr) continue;
     for (const RawEntry* e : store.of_kind(kind)) {
+      if (schema == nullptr) {
+        // `sources:` is declared for hardware kinds only (the store keeps it beside the keys of every kind).
+        if (e->sources.key_where.line > 0) {
+          diags.add(e->sources.key_where, "", fmt::format("unknown key 'sources' ({} entries list no sources)", kind));
+        }
+        continue;
+      }
       Diagnostics local;
       validate(e->node, *schema, local);
+      hw.sources_[e->name] = lookup_sources(e->sources, sources, local);
       valid[e->name] = local.empty();
       if (!local.empty()) invalid.insert(e->name);
       for (const auto& d : local.items()) diags.add(d.where, d.key_path, d.message);
@@ -156,6 +163,12 @@ HardwareCatalog HardwareCatalog::build(const EntryStore& store) {
   });
   diags.throw_if_any();
   return hw;
+}
+
+const std::vector<Source>& HardwareCatalog::sources_of(const std::string& name) const {
+  static const std::vector<Source> none;
+  auto it = sources_.find(name);
+  return it == sources_.end() ? none : it->second;
 }
 
 const NodeSpec& HardwareCatalog::node(const std::string& name, const SourceLocation& where,

@@ -10,14 +10,16 @@
 #include "hwmodels/gpu.hpp"
 #include "hwmodels/infrastructure.hpp"
 #include "hwmodels/node.hpp"
+#include "hwmodels/source_registry.hpp"
 #include "sim/core/entry_store.hpp"
 
 namespace hwsim {
 
 class HardwareCatalog {
  public:
-  // Validates and constructs every hardware entry of `store`; throws InputError listing every problem.
-  static HardwareCatalog build(const EntryStore& store);
+  // Validates and constructs every hardware entry of `store`, and looks up each entry's `sources:` in `sources`;
+  // throws InputError listing every problem.
+  static HardwareCatalog build(const EntryStore& store, const SourceRegistry& sources = SourceRegistry::shipped());
 
   [[nodiscard]] const std::map<std::string, GpuSpec>& gpus() const { return gpus_; }
   [[nodiscard]] const std::map<std::string, CpuSpec>& cpus() const { return cpus_; }
@@ -26,6 +28,8 @@ class HardwareCatalog {
   [[nodiscard]] const std::map<std::string, ClusterSpec>& clusters() const { return clusters_; }
   [[nodiscard]] const std::map<std::string, RackSpec>& racks() const { return racks_; }
   [[nodiscard]] const std::map<std::string, FacilitySpec>& facilities() const { return facilities_; }
+  // The publications an entry's figures cite (its `sources:`, then its base chain's); empty when it lists none.
+  [[nodiscard]] const std::vector<Source>& sources_of(const std::string& name) const;
 
   // Lookups that turn an unknown name into an InputError at `where` with the closest known name.
   [[nodiscard]] const NodeSpec& node(const std::string& name, const SourceLocation& where, const std::string& key) const;
@@ -43,6 +47,7 @@ class HardwareCatalog {
   std::map<std::string, ClusterSpec> clusters_;
   std::map<std::string, RackSpec> racks_;
   std::map<std::string, FacilitySpec> facilities_;
+  std::map<std::string, std::vector<Source>> sources_;
 };
 
 // The schema of a catalog kind ("gpu", "node", ...); nullptr for kinds hwmodels does not own ("model").

@@ -1,7 +1,8 @@
 // The `hwsim` command line end to end (sim/cli; DESIGN.md "CLI" and "JSON result"): exit codes 0 ok, 1 a failed
 // expectation (`check` only), 2 bad input or usage; `--format json` is exactly one JSON document on stdout with the
 // contract's field names; errors go to stderr, one line per problem, each naming file:line; `-o FILE` is written
-// atomically (nothing is left behind on error); `hw show` and `model show` print derived figures and derivations.
+// atomically (nothing is left behind on error); `hw show` and `model show` print derived figures and derivations,
+// and `hw show` the sources an entry cites (from hwmodels/sources.yaml).
 // Runs the built binary (HWSIM_BINARY) on the shipped scenarios and on fixtures in tests/fixtures/scenarios/.
 // Tolerances: catalog peaks 1% of the datasheet figure (as DESIGN.md states them); model figures exact (integers
 // below 2^53).
@@ -15,10 +16,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
+#include <yaml-cpp/yaml.h>
 
 namespace {
 
@@ -226,6 +229,72 @@ TEST_CASE("cli: hw show of an unknown entry exits 2 and suggests the closest nam
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
   CHECK_THAT(r.err, Catch::Contains("unknown hardware entry 'a100-sxm4-40g' (did you mean 'a100-sxm4-40gb'?)"));
+}
+
+// The source registry read straight from its YAML (not through hwsim's loader): id -> {key: text}.
+std::map<std::string, std::map<std::string, std::string>> registry_entries() {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for (const auto& item : YAML::LoadFile((kSource / "hwmodels/sources.yaml").string())["sources"]) {
+    auto& fields = out[item["id"].as<std::string>()];
+    for (const auto& kv : item) fields[kv.first.as<std::string>()] = kv.second.as<std::string>();
+  }
+  return out;
+}
+
+TEST_CASE("cli: hw show lists the entry's sources, base chain included, with their fields from the registry",
+          "[cli]") {
+  const auto registry = registry_entries();
+  REQUIRE(registry.size() >= 90);
+  const Run r = hwsim({"hw", "show", "h100-sxm5-80gb", "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Json sources = Json::parse(r.out).at("sources");
+  REQUIRE(sources.is_array());
+  std::vector<std::string> ids;
+  for (const auto& s : sources) {
+    const std::string id = s.at("id").get<std::string>();
+    INFO(id);
+    ids.push_back(id);
+    REQUIRE(registry.count(id) == 1);
+    const auto& known = registry.at(id);
+    CHECK(s.at("title") == known.at("title"));
+    CHECK(s.at("publisher") == known.at("publisher"));
+    CHECK(s.at("date") == known.at("date"));
+    CHECK(s.contains("url") != s.contains("citation"));  // url | citation
+    if (s.contains("url")) CHECK(s.at("url") == known.at("url"));
+  }
+  // The H100 SXM5 file cites the NVIDIA datasheet table and Glenn Lockwood's page first.
+  REQUIRE(ids.size() >= 2);
+  CHECK(ids[0] == "hpctech_h100");
+  CHECK(ids[1] == "glk_h100");
+  CHECK(sources[0].at("url") == "https://archive-lib.hpctech.co.jp/gpuproduct/nvidia-h100.html");
+  // The H200 (base: h100-sxm5-80gb) cites its own sources, then the H100's.
+  const Run h200 = hwsim({"hw", "show", "h200-sxm-141gb", "--format", "json"});
+  REQUIRE(h200.exit_code == 0);
+  std::vector<std::string> h200_ids;
+  const Json h200_doc = Json::parse(h200.out);
+  for (const auto& s : h200_doc.at("sources")) h200_ids.push_back(s.at("id").get<std::string>());
+  const auto own = std::find(h200_ids.begin(), h200_ids.end(), "geektopia_h200");
+  const auto inherited = std::find(h200_ids.begin(), h200_ids.end(), "hpctech_h100");
+  CHECK(own != h200_ids.end());
+  CHECK(inherited != h200_ids.end());
+  CHECK(own < inherited);
+  // The table prints them too: id, date and title, then publisher and address.
+  const Run table = hwsim({"hw", "show", "h100-sxm5-80gb"});
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("hwmodels/sources.yaml):"));
+  CHECK_THAT(table.out, Catch::Contains("hpctech_h100         unknown  " + registry.at("hpctech_h100").at("title")));
+  CHECK_THAT(table.out, Catch::Contains(registry.at("hwtimes_h100").at("publisher") + "; " +
+                                        registry.at("hwtimes_h100").at("url")));
+}
+
+TEST_CASE("cli: an unknown source id in a catalog entry exits 2 naming file:line and the closest id", "[cli]") {
+  const fs::path dir = fs::path(HWSIM_FIXTURES_DIR) / "sources" / "unknown_id";
+  const Run r = hwsim({"hw", "show", "typo-source-rack", "--catalog", dir.string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains((dir / "typo-source-rack.yaml").string() +
+                                    ":4:11: sources: unknown source 'glk_h10' (did you mean 'glk_h100'?)"));
 }
 
 TEST_CASE("cli: model show gives parameters and training FLOPs per token at max_seq", "[cli]") {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "calibrate/profile.hpp"
+#include "hwmodels/common_schema.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/cli/cli.hpp"
 #include "sim/scenario/scenario_schema.hpp"
@@ -188,6 +189,33 @@ std::string show_other(const RawEntry& e, Json& j) {
   return t;
 }
 
+// The sources an entry cites (hwmodels/sources.yaml): two lines each in the table (id, date and title; then publisher
+// and url or citation under the title), `sources: [{id, title, publisher, date, url | citation}]` (with `note` and
+// `reliability` where the registry gives them) in the JSON.
+std::string show_sources(const std::vector<Source>& sources, Json& j) {
+  j["sources"] = Json::array();
+  if (sources.empty()) return "";
+  std::size_t id_width = 2;
+  std::size_t date_width = 4;
+  for (const auto& s : sources) {
+    id_width = std::max(id_width, s.id.size());
+    date_width = std::max(date_width, s.date.size());
+  }
+  std::string t = fmt::format("\nsources ({}):\n{:<{}}  {:<{}}  title / publisher; url or citation\n",
+                              SourceRegistry::shipped().file(), "id", id_width, "date", date_width);
+  for (const auto& s : sources) {
+    Json sj{{"id", s.id}, {"title", s.title}, {"publisher", s.publisher}, {"date", s.date}};
+    if (!s.url.empty()) sj["url"] = s.url;
+    if (!s.citation.empty()) sj["citation"] = s.citation;
+    if (!s.note.empty()) sj["note"] = s.note;
+    if (!s.reliability.empty()) sj["reliability"] = s.reliability;
+    j["sources"].push_back(std::move(sj));
+    t += fmt::format("{:<{}}  {:<{}}  {}\n{:{}}{}; {}\n", s.id, id_width, s.date, date_width, s.title, "",
+                     id_width + date_width + 4, s.publisher, s.url.empty() ? s.citation : s.url);
+  }
+  return t;
+}
+
 std::string list_hw(const Catalogs& c, const std::string& format) {
   Json arr = Json::array();
   std::vector<std::vector<std::string>> rows{{"name", "kind", "bf16/fp32 dense peak", "memory", "bandwidth", "power", "price"}};
@@ -312,6 +340,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       else if (e->kind == "cpu") text = show_cpu(c.hw.cpus().at(name), e->file, j);
       else if (e->kind == "node") text = show_node(c.hw.nodes().at(name), e->file, j);
       else text = show_other(*e, j);
+      text += show_sources(c.hw.sources_of(name), j);
       emit(common, common.format == "json" ? j.dump(2) + "\n" : text);
       return 0;
     };
@@ -357,10 +386,11 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   CLI::App* schema = app.add_subcommand("schema", "print the declared YAML keys of a file kind\n"
                                                   "Example: hwsim schema gpu");
   schema->add_option("kind", kind,
-                     "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference, profile")
+                     "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference, profile, "
+                     "sources (the source registry, hwmodels/sources.yaml)")
       ->required()
       ->check(CLI::IsMember({"gpu", "cpu", "node", "network", "cluster", "rack", "facility", "model", "scenario",
-                             "training", "inference", "profile"}));
+                             "training", "inference", "profile", "sources"}));
   schema->callback([&] {
     action = [&] {
       const Schema* s = hardware_schema(kind);
@@ -369,7 +399,14 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       if (kind == "training") s = &training_workload_schema();
       if (kind == "inference") s = &inference_workload_schema();
       if (kind == "profile") s = &calib::profile_schema();
-      emit(common, describe_schema(*s));
+      if (kind == "sources") s = &source_registry_schema();
+      std::string text = describe_schema(*s);
+      if (hardware_schema(kind) != nullptr) {
+        // The provenance key, kept beside the kind's keys (common_schema.hpp): listed with them, without its header.
+        const std::string provenance = describe_schema(entry_provenance_schema());
+        text += provenance.substr(provenance.find('\n') + 1);
+      }
+      emit(common, text);
       return 0;
     };
   });

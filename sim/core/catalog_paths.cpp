@@ -28,4 +28,9 @@ std::string version_string() { return HWSIM_VERSION; }
 
 std::filesystem::path default_validation_dir() { return HWSIM_VALIDATION_DIR; }
 
+std::filesystem::path default_source_registry() {
+  if (const char* env = std::getenv("HWSIM_SOURCES"); env != nullptr && *env != '\0') return env;
+  return HWSIM_SOURCE_REGISTRY;
+}
+
 }  // namespace hwsim

@@ -12,6 +12,9 @@ namespace hwsim {
 std::vector<std::filesystem::path> default_catalog_dirs();
 // The source tree's scenarios/validation (baked in at build time, like the catalog).
 std::filesystem::path default_validation_dir();
+// The source registry (hwmodels/sources.yaml) that catalog entries' `sources:` ids refer to: baked in at build time
+// like the catalog; the HWSIM_SOURCES environment variable (one file) replaces it.
+std::filesystem::path default_source_registry();
 std::string version_string();
 
 }  // namespace hwsim

@@ -8,6 +8,27 @@
 
 namespace hwsim {
 
+namespace {
+
+// An entry's `sources:` through `base:`: its own ids, then its parent's (already resolved) not listed yet; absent,
+// its parent's. A value that is not a list (or `sources:` without a value) is kept as written, for the hardware
+// loader to report at the entry that wrote it.
+ConfigNode inherited_sources(const ConfigNode& own, const ConfigNode& parent) {
+  const bool absent = own.kind == ConfigNode::Kind::null && own.where.line == 0;
+  if (absent) return parent;
+  if (!own.is_sequence() || !parent.is_sequence()) return own;
+  ConfigNode out = own;
+  for (const auto& item : parent.items) {
+    const bool listed = std::any_of(out.items.begin(), out.items.end(), [&](const ConfigNode& x) {
+      return x.is_scalar() && item.is_scalar() && x.scalar == item.scalar;
+    });
+    if (!listed) out.items.push_back(item);
+  }
+  return out;
+}
+
+}  // namespace
+
 void EntryStore::add_directory(const std::filesystem::path& dir, Diagnostics& diags) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
@@ -64,13 +85,20 @@ void EntryStore::add_entry(ConfigNode node, const std::string& file, Diagnostics
                           name->scalar, existing->file, name->scalar));
     return;
   }
-  RawEntry e{name->scalar, kind->scalar, file, std::move(node)};
-  const std::string key = e.name;
-  entries_.emplace(key, std::move(e));
+  std::string entry_name = name->scalar;
+  std::string entry_kind = kind->scalar;
+  ConfigNode sources;  // provenance, kept beside the keys (see RawEntry)
+  if (const ConfigNode* s = node.find("sources")) {
+    sources = *s;
+    node.erase("sources");  // invalidates `name` and `kind`
+  }
+  RawEntry e{entry_name, std::move(entry_kind), file, std::move(node), std::move(sources)};
+  entries_.emplace(std::move(entry_name), std::move(e));
 }
 
 void EntryStore::resolve(Diagnostics& diags) {
   std::map<std::string, ConfigNode> resolved;
+  std::map<std::string, ConfigNode> resolved_sources;
   // Entries whose chain failed: reported once, at the entry that is wrong, not again for every entry deriving from it.
   std::set<std::string> failed;
   // Resolves one entry's chain, depth first; `chain` (the entries being resolved, outermost first) detects cycles.
@@ -85,7 +113,10 @@ void EntryStore::resolve(Diagnostics& diags) {
     };
     RawEntry& entry = entries_.at(name);
     const ConfigNode* base = entry.node.find("base");
-    if (base == nullptr) return &resolved.emplace(name, entry.node).first->second;
+    if (base == nullptr) {
+      resolved_sources.emplace(name, entry.sources);
+      return &resolved.emplace(name, entry.node).first->second;
+    }
     if (!base->is_scalar()) return fail(base->where, "expected the name of another catalog entry");
     const RawEntry* parent = find(base->scalar);
     if (parent == nullptr) {
@@ -111,6 +142,7 @@ void EntryStore::resolve(Diagnostics& diags) {
       failed.insert(name);  // the parent's problem is already reported
       return nullptr;
     }
+    resolved_sources.emplace(name, inherited_sources(entry.sources, resolved_sources.at(parent->name)));
     ConfigNode merged = merge_config(*parent_node, entry.node);
     return &resolved.emplace(name, std::move(merged)).first->second;
   };
@@ -119,6 +151,7 @@ void EntryStore::resolve(Diagnostics& diags) {
     resolve_one(name, chain);
   }
   for (auto& [name, node] : resolved) entries_.at(name).node = std::move(node);
+  for (auto& [name, sources] : resolved_sources) entries_.at(name).sources = std::move(sources);
 }
 
 const RawEntry* EntryStore::find(const std::string& name) const {

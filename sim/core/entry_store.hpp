@@ -1,6 +1,9 @@
 // Catalog entries as read from YAML, before they become typed specs: one entry per file (or inline in a scenario),
 // indexed by `name:`, with `base:` inheritance resolved. Contract: a file holds one entry whose `name` equals the
 // file's stem; names are unique across all directories; `base` names an entry of the same kind; cycles are errors.
+// `sources:` (the ids of the publications the entry's figures cite) is provenance, not an input: it is kept beside
+// the entry's keys, never among them, so inputs, `--set`, sweeps and baselines do not see it; through `base:` an
+// entry cites its own sources and then those of the entries it inherits from.
 #pragma once
 
 #include <filesystem>
@@ -21,7 +24,10 @@ struct RawEntry {
   std::string name;
   std::string kind;
   std::string file;   // display path of the file that defines it ("<scenario.yaml inline>" for inline entries)
-  ConfigNode node;    // with `base:` chains merged in (after resolve())
+  ConfigNode node;    // with `base:` chains merged in (after resolve()); without `sources:`
+  // The `sources:` value as written (null when absent); after resolve(), a sequence of the entry's own ids followed
+  // by its base chain's not already listed, each item keeping the file and line it was written at.
+  ConfigNode sources;
 };
 
 class EntryStore {

@@ -161,6 +161,15 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
       for (const auto& x : v.items) validate_value(x, item, diags, path);
       return;
     }
+    case ValueKind::list_of_texts:
+      if (!v.is_sequence()) {
+        diags.add(v.where, path, "expected a list of text values ([a, b])");
+        return;
+      }
+      for (const auto& x : v.items) {
+        if (!x.is_scalar()) diags.add(x.where, path, "expected a text value");
+      }
+      return;
     case ValueKind::map:
       if (v.is_scalar() && contains(d.choices, v.scalar)) return;  // a declared word instead of the map (`auto`)
       if (!v.is_map()) {
@@ -232,6 +241,7 @@ std::string kind_text(const KeyDecl& d) {
     case ValueKind::choice: return join(d.choices);
     case ValueKind::map: return "map";
     case ValueKind::list_of_choices: return "list of " + join(d.choices);
+    case ValueKind::list_of_texts: return "list of text";
     case ValueKind::list_of_maps: return "list of maps";
     case ValueKind::any: return "see doc";
   }
