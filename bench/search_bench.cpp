@@ -2,11 +2,11 @@
 // Usage: build/bin/hwsim_bench [repetitions]   (run by scripts/bench; not part of the test suite)
 // It searches GPT-3 175B on 1024 A100-80GB (scenarios/gpt3-175b-search.yaml) repeatedly, on 1 thread and on all
 // hardware threads, and prints the median rate. Report figures with the machine they were measured on.
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 #include <thread>
 #include <vector>
 
@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
       rates.push_back(static_cast<double>(r.configurations) / r.seconds / threads);
     }
     std::sort(rates.begin(), rates.end());
-    fmt::print("threads={} configurations={} median={:.3g} configurations/s/thread (min {:.3g}, max {:.3g})\n",
-               threads, configurations, rates[rates.size() / 2], rates.front(), rates.back());
+    fmt::print("threads={} configurations={} median={:.3g} configurations/s/thread (min {:.3g}, max {:.3g})\n", threads,
+               configurations, rates[rates.size() / 2], rates.front(), rates.back());
   }
   return 0;
 }

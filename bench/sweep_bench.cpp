@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <chrono>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <string>
 #include <vector>
 
@@ -70,10 +70,11 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "hwsim sweep failed (exit {})\n", m.status);
       return 1;
     }
-    fmt::print("points={:>8}  cpu={:7.2f} s  wall={:7.2f} s  {:9.0f} points/s/core (cpu)  {:9.0f} points/s (wall)  "
-               "peak RSS {:6.1f} MiB\n",
-               points, m.cpu_s, m.wall_s, static_cast<double>(points) / m.cpu_s,
-               static_cast<double>(points) / m.wall_s, m.peak_mib);
+    fmt::print(
+        "points={:>8}  cpu={:7.2f} s  wall={:7.2f} s  {:9.0f} points/s/core (cpu)  {:9.0f} points/s (wall)  "
+        "peak RSS {:6.1f} MiB\n",
+        points, m.cpu_s, m.wall_s, static_cast<double>(points) / m.cpu_s, static_cast<double>(points) / m.wall_s,
+        m.peak_mib);
   }
   return 0;
 }

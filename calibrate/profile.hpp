@@ -67,7 +67,7 @@ struct Profile {
   std::optional<MemoryFit> memory;
   std::optional<double> launch_overhead_s;
   PowerFit power;
-  std::string file;  // where it was read from ("" when built in memory)
+  std::string file;              // where it was read from ("" when built in memory)
   SourceLocation catalog_where;  // of the `catalog` key, for errors about the entry it names
 
   [[nodiscard]] const GemmFit* gemm_of(const std::string& dtype) const;  // measured (not skipped) only

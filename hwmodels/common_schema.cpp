@@ -9,7 +9,10 @@ KeyDecl entry_name_decl() {
   return {.name = "name", .kind = ValueKind::text, .required = true, .doc = "entry name (= file name without .yaml)"};
 }
 KeyDecl entry_kind_decl() {
-  return {.name = "kind", .kind = ValueKind::choice, .required = true, .choices = catalog_kinds(),
+  return {.name = "kind",
+          .kind = ValueKind::choice,
+          .required = true,
+          .choices = catalog_kinds(),
           .doc = "what the entry describes"};
 }
 KeyDecl entry_base_decl() {
@@ -17,9 +20,11 @@ KeyDecl entry_base_decl() {
 }
 
 KeyDecl entry_sources_decl() {
-  return {.name = "sources", .kind = ValueKind::list_of_texts,
-          .doc = "ids (hwmodels/sources.yaml) of the publications the figures cite; through base: the entry's own, "
-                 "then its base's"};
+  return {.name = "sources",
+          .kind = ValueKind::list_of_texts,
+          .doc =
+              "ids (hwmodels/sources.yaml) of the publications the figures cite; through base: the entry's own, "
+              "then its base's"};
 }
 
 const Schema& entry_provenance_schema() {
@@ -41,8 +46,11 @@ const Schema& link_schema() {
                             {.name = "generation", .kind = ValueKind::integer, .minimum = 0, .doc = "generation"},
                             {.name = "links", .kind = ValueKind::integer, .minimum = 0, .doc = "number of links"},
                             {.name = "lanes", .kind = ValueKind::integer, .minimum = 0, .doc = "PCIe lanes"},
-                            {.name = "bandwidth_per_direction", .kind = ValueKind::quantity,
-                             .dimension = Dimension::bytes_per_second, .required = true, .minimum = 0,
+                            {.name = "bandwidth_per_direction",
+                             .kind = ValueKind::quantity,
+                             .dimension = Dimension::bytes_per_second,
+                             .required = true,
+                             .minimum = 0,
                              .doc = "all links together, one direction"},
                         }};
   return s;
@@ -51,16 +59,25 @@ const Schema& link_schema() {
 LinkSpec load_link(const Reader& r) {
   return {static_cast<int>(r.optional_integer("generation").value_or(0)),
           static_cast<int>(r.optional_integer("links").value_or(0)),
-          static_cast<int>(r.optional_integer("lanes").value_or(0)), BytesPerSecond(r.quantity("bandwidth_per_direction"))};
+          static_cast<int>(r.optional_integer("lanes").value_or(0)),
+          BytesPerSecond(r.quantity("bandwidth_per_direction"))};
 }
 
 const Schema& device_power_schema() {
   static const Schema s{"power",
                         {
-                            {.name = "tdp", .kind = ValueKind::quantity, .dimension = Dimension::watts,
-                             .required = true, .minimum = 0, .doc = "thermal design power (the cap at full load)"},
-                            {.name = "idle", .kind = ValueKind::quantity, .dimension = Dimension::watts,
-                             .required = true, .minimum = 0, .doc = "power when idle"},
+                            {.name = "tdp",
+                             .kind = ValueKind::quantity,
+                             .dimension = Dimension::watts,
+                             .required = true,
+                             .minimum = 0,
+                             .doc = "thermal design power (the cap at full load)"},
+                            {.name = "idle",
+                             .kind = ValueKind::quantity,
+                             .dimension = Dimension::watts,
+                             .required = true,
+                             .minimum = 0,
+                             .doc = "power when idle"},
                         }};
   return s;
 }

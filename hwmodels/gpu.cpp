@@ -6,94 +6,145 @@
 
 namespace hwsim {
 
-const Schema& gpu_schema() {
-  static const Schema clock{"gpu.clock",
-                            {
-                                {.name = "base", .kind = ValueKind::quantity, .dimension = Dimension::hertz,
-                                 .doc = "base clock"},
-                                {.name = "boost", .kind = ValueKind::quantity, .dimension = Dimension::hertz,
-                                 .required = true, .doc = "boost clock; SIMT (fp32/fp64 lane) peaks use it"},
-                                {.name = "tensor", .kind = ValueKind::quantity, .dimension = Dimension::hertz,
-                                 .required = true, .doc = "clock the vendor's tensor peaks imply"},
-                                {.name = "tensor_fp64", .kind = ValueKind::quantity, .dimension = Dimension::hertz,
-                                 .doc = "clock of FP64 tensor ops when it differs (default: tensor)"},
-                            }};
-  static const Schema tensor_rates = dtype_map_schema("gpu.sm.tensor_flops_per_clock", ValueKind::number,
-                                                      Dimension::dimensionless,
-                                                      "dense FLOP per tensor core per clock");
-  static const Schema sm{"gpu.sm",
-                         {
-                             {.name = "count", .kind = ValueKind::integer, .required = true, .minimum = 1,
-                              .doc = "streaming multiprocessors enabled"},
-                             {.name = "tensor_cores", .kind = ValueKind::integer, .required = true, .minimum = 0,
-                              .doc = "tensor cores per SM"},
-                             {.name = "fp32_lanes", .kind = ValueKind::integer, .required = true, .minimum = 0,
-                              .doc = "FP32 lanes per SM"},
-                             {.name = "fp64_lanes", .kind = ValueKind::integer, .default_text = "0", .minimum = 0,
-                              .doc = "FP64 lanes per SM"},
-                             {.name = "tensor_flops_per_clock", .kind = ValueKind::map, .child = &tensor_rates,
-                              .doc = "per dtype: dense FLOP (or OP) per tensor core per clock"},
-                         }};
-  static const Schema peaks = dtype_map_schema("gpu.datasheet_peak_flops", ValueKind::quantity,
-                                               Dimension::flop_per_second, "dense peak as printed by the vendor");
+namespace {
+
+// The memory hierarchy's keys: L2 and device memory (HBM).
+const Schema& gpu_memory_schema() {
   static const Schema l2{"gpu.memory.l2",
                          {
-                             {.name = "capacity", .kind = ValueKind::quantity, .dimension = Dimension::bytes,
-                              .required = true, .doc = "L2 cache size"},
-                             {.name = "bandwidth", .kind = ValueKind::quantity,
-                              .dimension = Dimension::bytes_per_second, .doc = "L2 bandwidth"},
+                             {.name = "capacity",
+                              .kind = ValueKind::quantity,
+                              .dimension = Dimension::bytes,
+                              .required = true,
+                              .doc = "L2 cache size"},
+                             {.name = "bandwidth",
+                              .kind = ValueKind::quantity,
+                              .dimension = Dimension::bytes_per_second,
+                              .doc = "L2 bandwidth"},
                          }};
   static const Schema hbm{"gpu.memory.hbm",
                           {
                               {.name = "type", .kind = ValueKind::text, .doc = "HBM2, HBM2e, HBM3, HBM3e"},
-                              {.name = "capacity", .kind = ValueKind::quantity, .dimension = Dimension::bytes,
-                               .required = true, .doc = "usable device memory (binary, as the driver reports)"},
-                              {.name = "bandwidth", .kind = ValueKind::quantity,
-                               .dimension = Dimension::bytes_per_second, .required = true,
+                              {.name = "capacity",
+                               .kind = ValueKind::quantity,
+                               .dimension = Dimension::bytes,
+                               .required = true,
+                               .doc = "usable device memory (binary, as the driver reports)"},
+                              {.name = "bandwidth",
+                               .kind = ValueKind::quantity,
+                               .dimension = Dimension::bytes_per_second,
+                               .required = true,
                                .doc = "device memory bandwidth"},
                               {.name = "stacks", .kind = ValueKind::integer, .minimum = 0, .doc = "HBM stacks"},
                           }};
-  static const Schema memory{"gpu.memory",
-                             {
-                                 {.name = "l2", .kind = ValueKind::map, .child = &l2, .doc = "L2 cache"},
-                                 {.name = "hbm", .kind = ValueKind::map, .required = true, .child = &hbm,
-                                  .doc = "device memory"},
-                             }};
-  static const Schema links{"gpu.links",
-                            {
-                                {.name = "nvlink", .kind = ValueKind::map, .child = &link_schema(),
-                                 .doc = "NVLink (absent: none)"},
-                                {.name = "pcie", .kind = ValueKind::map, .child = &link_schema(),
-                                 .doc = "host PCIe link"},
-                            }};
-  static const Schema gpu{"gpu",
-                          {
-                              entry_name_decl(),
-                              entry_kind_decl(),
-                              entry_base_decl(),
-                              {.name = "vendor", .kind = ValueKind::text, .doc = "manufacturer"},
-                              {.name = "architecture", .kind = ValueKind::text, .doc = "architecture and die"},
-                              {.name = "form_factor", .kind = ValueKind::text, .doc = "SXM, PCIe, ..."},
-                              {.name = "process", .kind = ValueKind::text, .doc = "fabrication process"},
-                              {.name = "die_area", .kind = ValueKind::quantity, .dimension = Dimension::area_m2,
-                               .doc = "die area"},
-                              {.name = "transistors", .kind = ValueKind::number, .doc = "transistor count"},
-                              {.name = "clock", .kind = ValueKind::map, .required = true, .child = &clock,
-                               .doc = "clocks"},
-                              {.name = "sm", .kind = ValueKind::map, .required = true, .child = &sm,
-                               .doc = "streaming multiprocessors"},
-                              {.name = "sparsity_speedup", .kind = ValueKind::number, .default_text = "1",
-                               .minimum = 1, .doc = "tensor speed-up with 2:4 structured sparsity"},
-                              {.name = "datasheet_peak_flops", .kind = ValueKind::map, .child = &peaks,
-                               .doc = "vendor's dense peaks, checked against the derived ones"},
-                              {.name = "memory", .kind = ValueKind::map, .required = true, .child = &memory,
-                               .doc = "caches and device memory"},
-                              {.name = "links", .kind = ValueKind::map, .child = &links, .doc = "NVLink and PCIe"},
-                              {.name = "power", .kind = ValueKind::map, .required = true,
-                               .child = &device_power_schema(), .doc = "board power"},
-                              {.name = "price", .kind = ValueKind::quantity, .dimension = Dimension::usd,
-                               .minimum = 0, .doc = "unit price"},
-                          }};
+  static const Schema memory{
+      "gpu.memory",
+      {
+          {.name = "l2", .kind = ValueKind::map, .child = &l2, .doc = "L2 cache"},
+          {.name = "hbm", .kind = ValueKind::map, .required = true, .child = &hbm, .doc = "device memory"},
+      }};
+  return memory;
+}
+
+}  // namespace
+
+const Schema& gpu_schema() {
+  static const Schema clock{
+      "gpu.clock",
+      {
+          {.name = "base", .kind = ValueKind::quantity, .dimension = Dimension::hertz, .doc = "base clock"},
+          {.name = "boost",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::hertz,
+           .required = true,
+           .doc = "boost clock; SIMT (fp32/fp64 lane) peaks use it"},
+          {.name = "tensor",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::hertz,
+           .required = true,
+           .doc = "clock the vendor's tensor peaks imply"},
+          {.name = "tensor_fp64",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::hertz,
+           .doc = "clock of FP64 tensor ops when it differs (default: tensor)"},
+      }};
+  static const Schema tensor_rates = dtype_map_schema("gpu.sm.tensor_flops_per_clock", ValueKind::number,
+                                                      Dimension::dimensionless, "dense FLOP per tensor core per clock");
+  static const Schema sm{"gpu.sm",
+                         {
+                             {.name = "count",
+                              .kind = ValueKind::integer,
+                              .required = true,
+                              .minimum = 1,
+                              .doc = "streaming multiprocessors enabled"},
+                             {.name = "tensor_cores",
+                              .kind = ValueKind::integer,
+                              .required = true,
+                              .minimum = 0,
+                              .doc = "tensor cores per SM"},
+                             {.name = "fp32_lanes",
+                              .kind = ValueKind::integer,
+                              .required = true,
+                              .minimum = 0,
+                              .doc = "FP32 lanes per SM"},
+                             {.name = "fp64_lanes",
+                              .kind = ValueKind::integer,
+                              .default_text = "0",
+                              .minimum = 0,
+                              .doc = "FP64 lanes per SM"},
+                             {.name = "tensor_flops_per_clock",
+                              .kind = ValueKind::map,
+                              .child = &tensor_rates,
+                              .doc = "per dtype: dense FLOP (or OP) per tensor core per clock"},
+                         }};
+  static const Schema peaks = dtype_map_schema("gpu.datasheet_peak_flops", ValueKind::quantity,
+                                               Dimension::flop_per_second, "dense peak as printed by the vendor");
+  static const Schema links{
+      "gpu.links",
+      {
+          {.name = "nvlink", .kind = ValueKind::map, .child = &link_schema(), .doc = "NVLink (absent: none)"},
+          {.name = "pcie", .kind = ValueKind::map, .child = &link_schema(), .doc = "host PCIe link"},
+      }};
+  static const Schema gpu{
+      "gpu",
+      {
+          entry_name_decl(),
+          entry_kind_decl(),
+          entry_base_decl(),
+          {.name = "vendor", .kind = ValueKind::text, .doc = "manufacturer"},
+          {.name = "architecture", .kind = ValueKind::text, .doc = "architecture and die"},
+          {.name = "form_factor", .kind = ValueKind::text, .doc = "SXM, PCIe, ..."},
+          {.name = "process", .kind = ValueKind::text, .doc = "fabrication process"},
+          {.name = "die_area", .kind = ValueKind::quantity, .dimension = Dimension::area_m2, .doc = "die area"},
+          {.name = "transistors", .kind = ValueKind::number, .doc = "transistor count"},
+          {.name = "clock", .kind = ValueKind::map, .required = true, .child = &clock, .doc = "clocks"},
+          {.name = "sm", .kind = ValueKind::map, .required = true, .child = &sm, .doc = "streaming multiprocessors"},
+          {.name = "sparsity_speedup",
+           .kind = ValueKind::number,
+           .default_text = "1",
+           .minimum = 1,
+           .doc = "tensor speed-up with 2:4 structured sparsity"},
+          {.name = "datasheet_peak_flops",
+           .kind = ValueKind::map,
+           .child = &peaks,
+           .doc = "vendor's dense peaks, checked against the derived ones"},
+          {.name = "memory",
+           .kind = ValueKind::map,
+           .required = true,
+           .child = &gpu_memory_schema(),
+           .doc = "caches and device memory"},
+          {.name = "links", .kind = ValueKind::map, .child = &links, .doc = "NVLink and PCIe"},
+          {.name = "power",
+           .kind = ValueKind::map,
+           .required = true,
+           .child = &device_power_schema(),
+           .doc = "board power"},
+          {.name = "price",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::usd,
+           .minimum = 0,
+           .doc = "unit price"},
+      }};
   return gpu;
 }
 

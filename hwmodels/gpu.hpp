@@ -46,7 +46,7 @@ struct GpuSpec {
   int fp64_lanes_per_sm = 0;
   std::map<DType, double> tensor_flops_per_clock;  // dense FLOP per tensor core per clock
   double sparsity_speedup = 1.0;
-  std::map<DType, FlopPerSecond> datasheet_peak;    // as printed (dense)
+  std::map<DType, FlopPerSecond> datasheet_peak;  // as printed (dense)
 
   Bytes l2_capacity;
   std::optional<BytesPerSecond> l2_bandwidth;

@@ -1,8 +1,8 @@
 #include "hwmodels/hardware_catalog.hpp"
 
 #include <fmt/format.h>
-#include <set>
 #include <fmt/ranges.h>
+#include <set>
 
 namespace hwsim {
 
@@ -20,10 +20,10 @@ const Schema* hardware_schema(const std::string& kind) {
 void throw_unknown(const std::string& what, const std::string& name, const std::vector<std::string>& known,
                    const SourceLocation& where, const std::string& key) {
   const std::string near = closest_match(name, known);
-  throw InputError(Diagnostic{
-      where, key,
-      near.empty() ? fmt::format("unknown {} '{}' (known: {})", what, name, fmt::join(known, ", "))
-                   : fmt::format("unknown {} '{}' (did you mean '{}'?)", what, name, near)});
+  throw InputError(Diagnostic{where, key,
+                              near.empty()
+                                  ? fmt::format("unknown {} '{}' (known: {})", what, name, fmt::join(known, ", "))
+                                  : fmt::format("unknown {} '{}' (did you mean '{}'?)", what, name, near)});
 }
 
 namespace {

@@ -32,12 +32,14 @@ class HardwareCatalog {
   [[nodiscard]] const std::vector<Source>& sources_of(const std::string& name) const;
 
   // Lookups that turn an unknown name into an InputError at `where` with the closest known name.
-  [[nodiscard]] const NodeSpec& node(const std::string& name, const SourceLocation& where, const std::string& key) const;
+  [[nodiscard]] const NodeSpec& node(const std::string& name, const SourceLocation& where,
+                                     const std::string& key) const;
   [[nodiscard]] const ClusterSpec& cluster(const std::string& name, const SourceLocation& where,
                                            const std::string& key) const;
   [[nodiscard]] const NetworkSpec& network(const std::string& name, const SourceLocation& where,
                                            const std::string& key) const;
-  [[nodiscard]] const RackSpec& rack(const std::string& name, const SourceLocation& where, const std::string& key) const;
+  [[nodiscard]] const RackSpec& rack(const std::string& name, const SourceLocation& where,
+                                     const std::string& key) const;
 
  private:
   std::map<std::string, GpuSpec> gpus_;
@@ -54,9 +56,8 @@ class HardwareCatalog {
 const Schema* hardware_schema(const std::string& kind);
 
 // "unknown node 'dgx-h10' (did you mean 'dgx-h100'?)" as an InputError.
-[[noreturn]] void throw_unknown(const std::string& what, const std::string& name,
-                                const std::vector<std::string>& known, const SourceLocation& where,
-                                const std::string& key);
+[[noreturn]] void throw_unknown(const std::string& what, const std::string& name, const std::vector<std::string>& known,
+                                const SourceLocation& where, const std::string& key);
 
 template <class Spec>
 std::vector<std::string> names_of(const std::map<std::string, Spec>& m) {

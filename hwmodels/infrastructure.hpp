@@ -18,7 +18,7 @@ struct NetworkSpec {
   int switch_radix = 0;
   Watts switch_power;
   Usd switch_price;
-  Usd cable_price;  // per link
+  Usd cable_price;    // per link
   Watts cable_power;  // per link end (active optics)
 };
 const Schema& network_schema();
@@ -58,7 +58,7 @@ struct FacilitySpec {
   double years = 4;
   double utilization = 1.0;
   double maintenance_per_year = 0;  // share of capex
-  std::string rack;  // catalog name of the default rack
+  std::string rack;                 // catalog name of the default rack
 };
 const Schema& facility_schema();
 FacilitySpec load_facility(const Reader& r);

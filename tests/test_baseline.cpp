@@ -108,7 +108,7 @@ TEST_CASE("baseline: inputs are --set paths with provenance, inherited catalog v
   const auto* price = input(l.inputs, "hw.dgx-h100.price");
   REQUIRE(price != nullptr);
   CHECK(price->source.rfind("hwmodels/catalog/nodes/dgx-h100.yaml:", 0) == 0);  // relative to the project root
-  CHECK(input(l.inputs, "hw.llama3-8b.layers") != nullptr);                    // models too
+  CHECK(input(l.inputs, "hw.llama3-8b.layers") != nullptr);                     // models too
   CHECK(input(l.inputs, "hw.h100-sxm5-80gb.memory.hbm.bandwidth") != nullptr);  // the node's GPU
   // a100-sxm4-80gb derives from a100-sxm4-40gb: a figure it inherits is listed under the 40 GB entry only.
   CHECK(input(l.inputs, "hw.a100-sxm4-40gb.sm.count") != nullptr);
@@ -150,7 +150,7 @@ TEST_CASE("baseline: a changed node price drifts its cost metrics, all of it exp
     CHECK(*d->unexplained == Approx(0.0).margin(1e-9));
   }
   CHECK(drift(c, "h100/chat/throughput_tokens_per_s") == nullptr);  // performance does not depend on the price
-  CHECK(drift(c, "a100/chat/capex_usd") == nullptr);                 // nor does the other deployment
+  CHECK(drift(c, "a100/chat/capex_usd") == nullptr);                // nor does the other deployment
 }
 
 TEST_CASE("baseline: two changes share a drift they both feed, each drift names only its own cause", "[baseline]") {
@@ -225,12 +225,15 @@ TEST_CASE("baseline: hwsim check exits 0 on its baseline, 1 naming an edited cat
   std::ofstream(node) << yaml;
   const int line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + static_cast<long>(at) + 1, '\n'));
   const std::string env = "HWSIM_CATALOG='" + (catalog / "hw").string() + ":" + (catalog / "models").string() + "'";
-  const Run edited = hwsim_cli("check " + plans + " --baseline " + base + " --junit '" + (dir / "fail.xml").string() + "'", env);
+  const Run edited =
+      hwsim_cli("check " + plans + " --baseline " + base + " --junit '" + (dir / "fail.xml").string() + "'", env);
   INFO(edited.out);
   CHECK(edited.exit_code == 1);
   CHECK_THAT(edited.out, Catch::Contains("DRIFT h100-pod/llama3-70b-cpt/capex_usd"));
-  CHECK_THAT(edited.out, Catch::Contains("100.0% hw.dgx-h100.price: " + old_price + " USD -> " + new_price + " USD (catalog/"
-                                         "hw/nodes/dgx-h100.yaml:" + std::to_string(line) + ")"));
+  CHECK_THAT(edited.out, Catch::Contains("100.0% hw.dgx-h100.price: " + old_price + " USD -> " + new_price +
+                                         " USD (catalog/"
+                                         "hw/nodes/dgx-h100.yaml:" +
+                                         std::to_string(line) + ")"));
   CHECK_THAT(edited.out, Catch::Contains("some plans FAILED"));
   const Run md = hwsim_cli("check " + plans + " --baseline " + base + " --format md", env);
   CHECK(md.exit_code == 1);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <yaml-cpp/yaml.h>
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -21,7 +22,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-#include <yaml-cpp/yaml.h>
 
 namespace {
 
@@ -203,8 +203,7 @@ TEST_CASE("cli: a result that does not fit is a result with its shortfall, not a
   CHECK(int8->at("metrics").at("devices") == 4);
 }
 
-TEST_CASE("cli: hw show derives A100 fp16 = 312 and H100 bf16 = 989 TFLOP/s within 1%, with the derivation",
-          "[cli]") {
+TEST_CASE("cli: hw show derives A100 fp16 = 312 and H100 bf16 = 989 TFLOP/s within 1%, with the derivation", "[cli]") {
   const Run a100 = hwsim({"hw", "show", "a100-sxm4-40gb", "--format", "json"});
   INFO(a100.err);
   REQUIRE(a100.exit_code == 0);
@@ -241,8 +240,7 @@ std::map<std::string, std::map<std::string, std::string>> registry_entries() {
   return out;
 }
 
-TEST_CASE("cli: hw show lists the entry's sources, base chain included, with their fields from the registry",
-          "[cli]") {
+TEST_CASE("cli: hw show lists the entry's sources, base chain included, with their fields from the registry", "[cli]") {
   const auto registry = registry_entries();
   REQUIRE(registry.size() >= 90);
   const Run r = hwsim({"hw", "show", "h100-sxm5-80gb", "--format", "json"});
@@ -315,10 +313,10 @@ TEST_CASE("cli: model show gives parameters and training FLOPs per token at max_
 TEST_CASE("cli: every bad scenario exits 2 with one stderr line per problem, each naming file:line", "[cli]") {
   // Problems per fixture (tests/test_scenario.cpp checks the exact text).
   const std::vector<std::pair<std::string, std::size_t>> cases{
-      {"bad/misspelt_key.yaml", 1},   {"bad/misspelt_workload_key.yaml", 1}, {"bad/misspelt_top_key.yaml", 2},
-      {"bad/wrong_unit.yaml", 1},     {"bad/missing_unit.yaml", 1},          {"bad/unknown_node.yaml", 1},
-      {"bad/unknown_model.yaml", 1},  {"bad/negative_count.yaml", 1},        {"bad/broken_yaml.yaml", 1},
-      {"bad/many_errors.yaml", 3},    {"bad/fill_without_budget.yaml", 1},   {"bad/expectation_without_bound.yaml", 1},
+      {"bad/misspelt_key.yaml", 1},  {"bad/misspelt_workload_key.yaml", 1}, {"bad/misspelt_top_key.yaml", 2},
+      {"bad/wrong_unit.yaml", 1},    {"bad/missing_unit.yaml", 1},          {"bad/unknown_node.yaml", 1},
+      {"bad/unknown_model.yaml", 1}, {"bad/negative_count.yaml", 1},        {"bad/broken_yaml.yaml", 1},
+      {"bad/many_errors.yaml", 3},   {"bad/fill_without_budget.yaml", 1},   {"bad/expectation_without_bound.yaml", 1},
   };
   for (const auto& [file, problems] : cases) {
     INFO(file);
@@ -381,7 +379,8 @@ TEST_CASE("cli: check exits 2 for an expectation naming an unknown metric", "[cl
   CHECK(r.exit_code == 2);
   const auto errs = lines(r.err);
   REQUIRE(errs.size() == 1);
-  CHECK_THAT(errs[0], Catch::StartsWith("hwsim: error: " + path + ":8:5: metric: h100/chat has no metric "
+  CHECK_THAT(errs[0], Catch::StartsWith("hwsim: error: " + path +
+                                        ":8:5: metric: h100/chat has no metric "
                                         "'tokens_per_second'"));
 }
 

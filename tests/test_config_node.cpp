@@ -33,11 +33,12 @@ const ConfigNode& at(const ConfigNode& map, const char* key) {
 
 TEST_CASE("values and keys carry 1-based line and column", "[config_node]") {
   //                      col: 123456789
-  const std::string text = "name: a100\n"      // line 1
-                           "memory:\n"         // line 2
-                           "  hbm:\n"          // line 3
-                           "    bandwidth: 1555 GB/s\n"  // line 4: key at col 5, value at col 16
-                           "list: [1, 22]\n";  // line 5: items at col 8 and col 11
+  const std::string text =
+      "name: a100\n"                // line 1
+      "memory:\n"                   // line 2
+      "  hbm:\n"                    // line 3
+      "    bandwidth: 1555 GB/s\n"  // line 4: key at col 5, value at col 16
+      "list: [1, 22]\n";            // line 5: items at col 8 and col 11
   const ConfigNode root = hwsim::parse_yaml_text(text, "t.yaml");
   REQUIRE(root.is_map());
 
@@ -142,9 +143,9 @@ TEST_CASE("merge_config merges maps recursively and replaces everything else", "
 
   CHECK(at(merged, "name").scalar == "child");  // scalar replaced
   const ConfigNode& hbm = at(at(merged, "memory"), "hbm");
-  CHECK(at(hbm, "capacity").scalar == "80 GiB");       // nested scalar replaced ...
+  CHECK(at(hbm, "capacity").scalar == "80 GiB");         // nested scalar replaced ...
   CHECK(at(hbm, "capacity").where.file == "over.yaml");  // ... and points at the override
-  CHECK(at(hbm, "type").scalar == "HBM2");             // siblings kept from the base
+  CHECK(at(hbm, "type").scalar == "HBM2");               // siblings kept from the base
   CHECK(at(hbm, "bandwidth").scalar == "1555 GB/s");
   CHECK(at(hbm, "bandwidth").where.file == "base.yaml");
   CHECK(at(at(at(merged, "memory"), "l2"), "capacity").scalar == "40 MiB");  // untouched subtree kept
@@ -153,7 +154,7 @@ TEST_CASE("merge_config merges maps recursively and replaces everything else", "
   REQUIRE(dtypes.items.size() == 1);
   CHECK(dtypes.items[0].scalar == "fp16");
 
-  CHECK(at(merged, "price").is_map());  // a map over a scalar replaces it
+  CHECK(at(merged, "price").is_map());         // a map over a scalar replaces it
   CHECK(at(merged, "extra").scalar == "yes");  // new keys are added
 
   // Base keys keep their order; new keys come after them.

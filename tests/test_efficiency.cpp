@@ -63,13 +63,14 @@ TEST_CASE("default compute efficiency ramps up with FLOPs towards its ceiling", 
   CHECK(previous == Approx(ceiling).epsilon(1e-3));  // 1e16 FLOP = 10 s at peak: within 0.1% of the ceiling
 }
 
-TEST_CASE("default CPU efficiency: no size ramp, ceilings 0.50 floating point and 0.35 integer, few rows cost "
-          "d / (d + 20), fork/join 30 ns per core",
-          "[efficiency]") {
+TEST_CASE(
+    "default CPU efficiency: no size ramp, ceilings 0.50 floating point and 0.35 integer, few rows cost "
+    "d / (d + 20), fork/join 30 ns per core",
+    "[efficiency]") {
   hwsim::Device cpu;
   cpu.kind = hwsim::DeviceKind::cpu;
   cpu.cores = 80;
-  cpu.peak[hwsim::DType::fp32] = hwsim::FlopPerSecond(3.84e12);   // Altra Q80-30
+  cpu.peak[hwsim::DType::fp32] = hwsim::FlopPerSecond(3.84e12);  // Altra Q80-30
   cpu.peak[hwsim::DType::int8] = hwsim::FlopPerSecond(15.36e12);
   const hwsim::DefaultEfficiency eff;
   CHECK(hwsim::DefaultEfficiency::compute_ceiling(hwsim::DeviceKind::cpu, hwsim::DType::fp32) == 0.50);
@@ -103,9 +104,10 @@ TEST_CASE("default memory efficiency reaches half its plateau at 256 KiB", "[eff
   CHECK(eff.memory(gpu, Bytes(kGiB)) > eff.memory(gpu, Bytes(1e6)));
 }
 
-TEST_CASE("default GPU ceilings per dtype: fp64 0.85, fp32 and tf32 0.78, bf16 and fp16 0.80, fp8 and int8 0.72, "
-          "fp6, fp4 and int4 0.65",
-          "[efficiency]") {
+TEST_CASE(
+    "default GPU ceilings per dtype: fp64 0.85, fp32 and tf32 0.78, bf16 and fp16 0.80, fp8 and int8 0.72, "
+    "fp6, fp4 and int4 0.65",
+    "[efficiency]") {
   using hwsim::DefaultEfficiency;
   const auto gpu = hwsim::DeviceKind::gpu;
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp64) == 0.85);
@@ -120,9 +122,10 @@ TEST_CASE("default GPU ceilings per dtype: fp64 0.85, fp32 and tf32 0.78, bf16 a
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::int4) == 0.65);
 }
 
-TEST_CASE("default GPU GEMM: thin dimensions keep d / (d + 16) each, the size ramp applies to the time with the "
-          "wasted tiles",
-          "[efficiency]") {
+TEST_CASE(
+    "default GPU GEMM: thin dimensions keep d / (d + 16) each, the size ramp applies to the time with the "
+    "wasted tiles",
+    "[efficiency]") {
   const hwsim::Device gpu = h100();
   const hwsim::DefaultEfficiency eff;
   const double peak = gpu.peak_of(DType::bf16)->value();

@@ -63,9 +63,9 @@ TEST_CASE("base inheritance: the child overrides one nested key and keeps the re
   CHECK(child->kind == "network");
   CHECK(at(child->node, "name").scalar == "child-net");  // the child's own name, not the parent's
   const ConfigNode& sw = at(child->node, "switch");
-  CHECK(at(sw, "radix").scalar == "40");          // overridden
-  CHECK(at(sw, "power").scalar == "750 W");       // kept from parent-net
-  CHECK(at(sw, "price").scalar == "43000 USD");   // kept
+  CHECK(at(sw, "radix").scalar == "40");             // overridden
+  CHECK(at(sw, "power").scalar == "750 W");          // kept from parent-net
+  CHECK(at(sw, "price").scalar == "43000 USD");      // kept
   CHECK(at(sw, "model").scalar == "Parent Switch");  // kept
   CHECK(at(child->node, "link_rate").scalar == "400 Gb/s");
   CHECK(at(at(child->node, "cable"), "price").scalar == "1500 USD");
@@ -135,8 +135,10 @@ TEST_CASE("an entry lives in a file named after it", "[entry_store]") {
 
 TEST_CASE("a name defined in two directories is an error naming the first definition", "[entry_store]") {
   CHECK(load_errors({case_dir("duplicate/dir_a"), case_dir("duplicate/dir_b")}) ==
-        std::vector<std::string>{file_of("duplicate/dir_b", "rack-a.yaml") + ":2:7: name: entry 'rack-a' is already "
-                                 "defined in " + file_of("duplicate/dir_a", "rack-a.yaml") +
+        std::vector<std::string>{file_of("duplicate/dir_b", "rack-a.yaml") +
+                                 ":2:7: name: entry 'rack-a' is already "
+                                 "defined in " +
+                                 file_of("duplicate/dir_a", "rack-a.yaml") +
                                  "; give this one another name (use `base: rack-a` to derive from it)"});
 }
 

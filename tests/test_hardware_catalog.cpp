@@ -269,7 +269,7 @@ TEST_CASE("dgx nodes take their GPU from the catalog: DGX A100 80 GB has 8 x a10
   CHECK(n.gpu->name == "a100-sxm4-80gb");
   CHECK(n.gpu->hbm_capacity.value() == 80 * kGiB);
   CHECK(n.gpu_count == 8);
-  CHECK(n.power.max.value() == 6500.0);  // inherited from dgx-a100-40gb
+  CHECK(n.power.max.value() == 6500.0);                            // inherited from dgx-a100-40gb
   CHECK(n.nic_rate.value() == Approx(200e9 / 8).epsilon(kExact));  // 200 Gb/s HDR = 25 GB/s
 }
 
@@ -314,8 +314,8 @@ TEST_CASE("provenance: every catalog line that holds a number has a source comme
       while (std::getline(in, line)) {
         ++number;
         if (std::regex_search(line, number_value) && line.find('#') == std::string::npos) {
-          missing.push_back(fs::relative(e.path(), HWSIM_SOURCE_DIR).string() + ":" + std::to_string(number) +
-                            ": " + line);
+          missing.push_back(fs::relative(e.path(), HWSIM_SOURCE_DIR).string() + ":" + std::to_string(number) + ": " +
+                            line);
         }
       }
     }

@@ -16,10 +16,10 @@
 
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/scenario/load.hpp"
 #include "sim/plan/uncertainty.hpp"
 #include "sim/report/html.hpp"
 #include "sim/report/report.hpp"
+#include "sim/scenario/load.hpp"
 
 namespace {
 

@@ -51,8 +51,7 @@ InferenceConfig llama70b_tp4(int batch) {
 
 }  // namespace
 
-TEST_CASE("llama2-70b grouped-query attention: 2 x 80 layers x 8 KV heads x 128 KV elements per token",
-          "[inference]") {
+TEST_CASE("llama2-70b grouped-query attention: 2 x 80 layers x 8 KV heads x 128 KV elements per token", "[inference]") {
   const InferenceConfig c = workload("llama70b-tp4");
   CHECK(c.model.parameters() == kLlama70bParameters);
   CHECK(c.model.kv_elements_per_token() == kLlama70bKvPerToken);  // 163,840
@@ -80,8 +79,7 @@ TEST_CASE("inference memory per device = (weights + KV of batch x context) / (tp
   const InferenceConfig int8 = workload("llama70b-tp1-int8");
   CHECK(int8.kv_dtype == DType::int8);
   CHECK(hwsim::inference_memory_per_device(int8, 2).value() ==
-        Approx(kLlama70bParameters * 1 + 2.0 * 768 * kLlama70bKvPerToken * 1 + 2.0 * 512 * 8 * 8192 * 2)
-            .epsilon(kRel));
+        Approx(kLlama70bParameters * 1 + 2.0 * 768 * kLlama70bKvPerToken * 1 + 2.0 * 512 * 8 * 8192 * 2).epsilon(kRel));
 }
 
 TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (bandwidth x efficiency)", "[inference]") {
@@ -109,8 +107,7 @@ TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (band
     CHECK(r.decode.memory.value() == Approx(memory_s).epsilon(kRel));
     CHECK(r.decode.memory > r.decode.compute);
     CHECK(r.decode.communication.value() > 0.0);
-    CHECK(r.decode.time.value() ==
-          Approx(memory_s + r.decode.communication.value() + kLlama70bLaunch).epsilon(kRel));
+    CHECK(r.decode.time.value() == Approx(memory_s + r.decode.communication.value() + kLlama70bLaunch).epsilon(kRel));
   }
 }
 
@@ -179,8 +176,7 @@ TEST_CASE("batch: auto yields the largest batch that meets the SLA, one more vio
   }
 }
 
-TEST_CASE("compute dtype: int4 weights run 16-bit on GPUs and int8 on CPUs, fp8 on an A100 runs bf16",
-          "[inference]") {
+TEST_CASE("compute dtype: int4 weights run 16-bit on GPUs and int8 on CPUs, fp8 on an A100 runs bf16", "[inference]") {
   const hwsim::Device h100 = system_of("h100").device;
   const hwsim::Device a100 = system_of("a100").device;
   const hwsim::Device altra = system_of("altra").device;
@@ -232,9 +228,10 @@ TEST_CASE("falcon-180b bf16 does not fit 4 x A100 80 GB at tp 4 (shortfall in GB
   CHECK(*int8.metric("throughput_tokens_per_s") > 0);
 }
 
-TEST_CASE("bits_per_weight sets the stored bytes per weight, kv_reads per_query_head reads the KV cache heads / kv_heads "
-          "times, max_batch caps batch auto",
-          "[inference]") {
+TEST_CASE(
+    "bits_per_weight sets the stored bytes per weight, kv_reads per_query_head reads the KV cache heads / kv_heads "
+    "times, max_batch caps batch auto",
+    "[inference]") {
   const hwsim::System h100 = system_of("h100");
   SECTION("GGUF-like 8.5 bits per weight: weights of 1.0625 B each in memory and in every decode step") {
     InferenceConfig c = workload("llama70b-tp1-int8");
@@ -245,7 +242,8 @@ TEST_CASE("bits_per_weight sets the stored bytes per weight, kv_reads per_query_
     REQUIRE(blocked.fits);
     CHECK(blocked.memory_per_device.value() - plain.memory_per_device.value() ==
           Approx(kLlama70bParameters * 0.0625).epsilon(1e-9));
-    CHECK(blocked.decode.matmul_memory.value() == Approx(hbm_time(kLlama70bParameters * 1.0625, 3.35e12)).epsilon(kRel));
+    CHECK(blocked.decode.matmul_memory.value() ==
+          Approx(hbm_time(kLlama70bParameters * 1.0625, 3.35e12)).epsilon(kRel));
     CHECK(blocked.decode.attention_memory.value() == Approx(plain.decode.attention_memory.value()).epsilon(kRel));
   }
   SECTION("per query head: Llama 2 70B's 64 query heads over 8 KV heads read the context's KV 8 times") {

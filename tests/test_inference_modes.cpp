@@ -11,9 +11,9 @@
 // Tolerances: 1e-12 relative where the test evaluates the code's formula by hand (only rounding differs).
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <string>
 #include <utility>
 
@@ -57,8 +57,8 @@ const hwsim::Result& modes_result(const std::string& deployment, const std::stri
 
 // H100 SXM5 (hwmodels/catalog/gpus/h100-sxm5-80gb.yaml): dense bf16 peak = 132 SM x 4 TC x 1024 FLOP x 1.83 GHz.
 constexpr double kH100Bf16Peak = 132.0 * 4 * 1024 * 1.83e9;  // 989.4 TFLOP/s
-constexpr double kH100Bandwidth = 3.35e12;                    // HBM3, B/s
-constexpr double kH100NvlinkPerDirection = 450e9;             // DGX H100 NVSwitch, per GPU per direction
+constexpr double kH100Bandwidth = 3.35e12;                   // HBM3, B/s
+constexpr double kH100NvlinkPerDirection = 450e9;            // DGX H100 NVSwitch, per GPU per direction
 // Llama 2 70B weights multiplied per token: 80 x (2h^2 + 2h x kv_dim + 3h x ffn) + vocab x h with h 8192,
 // kv_dim 8 x 128, ffn 28672, vocab 32000.
 constexpr double kLlama70bMatmul =
@@ -136,9 +136,10 @@ TEST_CASE("batching defaults to continuous, batching: static selects static batc
   CHECK_FALSE(modes_workload("llama70b-static").continuous);
 }
 
-TEST_CASE("continuous batching: TPOT = one iteration = the decode step's op groups plus batch / output prompts' "
-          "prefill work, weights read once, + communication + launches",
-          "[inference]") {
+TEST_CASE(
+    "continuous batching: TPOT = one iteration = the decode step's op groups plus batch / output prompts' "
+    "prefill work, weights read once, + communication + launches",
+    "[inference]") {
   const hwsim::System h100 = modes_system("h100");
   InferenceConfig c = modes_workload("llama70b-continuous");  // bf16, tp 4, input 512
   REQUIRE(c.continuous);
@@ -149,11 +150,10 @@ TEST_CASE("continuous batching: TPOT = one iteration = the decode step's op grou
     const HandPass decode = llama70b_h100(batch, 1, mean_context, 4, 2, 2);
     const HandPass prompt = llama70b_h100(1, 512, 512 / 2.0, 4, 2, 2);  // one prompt, attending to half of itself
     const double arrivals = static_cast<double>(batch) / output;
-    const double tpot =
-        std::max(decode.matmul_compute + arrivals * prompt.matmul_compute, decode.matmul_memory) +
-        std::max(decode.attention_compute + arrivals * prompt.attention_compute,
-                 decode.attention_memory + arrivals * prompt.attention_memory) +
-        decode.communication + arrivals * prompt.communication + kLlama70bLaunch;
+    const double tpot = std::max(decode.matmul_compute + arrivals * prompt.matmul_compute, decode.matmul_memory) +
+                        std::max(decode.attention_compute + arrivals * prompt.attention_compute,
+                                 decode.attention_memory + arrivals * prompt.attention_memory) +
+                        decode.communication + arrivals * prompt.communication + kLlama70bLaunch;
     const auto r = hwsim::evaluate_inference(c, h100, kEff);
     REQUIRE(r.fits);
     REQUIRE(r.batch == batch);
@@ -185,9 +185,10 @@ TEST_CASE("continuous batching: TPOT = one iteration = the decode step's op grou
   }
 }
 
-TEST_CASE("static batching: TTFT = prefill of the whole batch, TPOT = a decode step, throughput = replicas x batch x "
-          "output / (TTFT + output x TPOT)",
-          "[inference]") {
+TEST_CASE(
+    "static batching: TTFT = prefill of the whole batch, TPOT = a decode step, throughput = replicas x batch x "
+    "output / (TTFT + output x TPOT)",
+    "[inference]") {
   const hwsim::System h100 = modes_system("h100");
   const InferenceConfig c = modes_workload("llama70b-static");  // bf16, tp 4, batch 8, 512 in, 256 out
   REQUIRE_FALSE(c.continuous);
@@ -199,23 +200,23 @@ TEST_CASE("static batching: TTFT = prefill of the whole batch, TPOT = a decode s
   check_pass(r.decode, decode);
   CHECK(r.ttft.value() == Approx(prefill.time()).epsilon(kRel));
   CHECK(r.tpot.value() == Approx(decode.time()).epsilon(kRel));
-  CHECK(r.throughput_tokens_per_s ==
-        Approx(2.0 * 8 * 256 / (prefill.time() + 256 * decode.time())).epsilon(kRel));
+  CHECK(r.throughput_tokens_per_s == Approx(2.0 * 8 * 256 / (prefill.time() + 256 * decode.time())).epsilon(kRel));
   // The same workload batched continuously waits only for its own prompt.
   InferenceConfig continuous = c;
   continuous.continuous = true;
   CHECK(hwsim::evaluate_inference(continuous, h100, kEff).ttft < r.ttft);
 }
 
-TEST_CASE("KV cache holds batch x (input + output / 2) tokens and the workspace max(1, batch / output) prompts with "
-          "continuous batching, batch x (input + output) and batch prompts with static batches",
-          "[inference]") {
+TEST_CASE(
+    "KV cache holds batch x (input + output / 2) tokens and the workspace max(1, batch / output) prompts with "
+    "continuous batching, batch x (input + output) and batch prompts with static batches",
+    "[inference]") {
   // Llama 2 70B, fp8 weights and KV cache (1 B), tp 2, 512 in, 256 out, on H100 80 GB (usable 92% of 80 GiB).
   InferenceConfig c = modes_workload("llama70b-continuous");
   c.dtype = DType::fp8;
   c.kv_dtype = DType::fp8;
   c.tp = 2;
-  const double weights = kLlama70bParameters * 1;     // 68,976,648,192 B
+  const double weights = kLlama70bParameters * 1;        // 68,976,648,192 B
   const double prompt_workspace = 512.0 * 8 * 8192 * 2;  // 512 tokens x 8 vectors x 8192 hidden x 2 B = 67,108,864
   const double usable = 0.92 * 80 * kGiB;
   const hwsim::System h100 = modes_system("h100");
@@ -252,9 +253,10 @@ TEST_CASE("KV cache holds batch x (input + output / 2) tokens and the workspace 
   }
 }
 
-TEST_CASE("does-not-fit advice at a batch names the devices and the lower precision that hold that batch, never "
-          "fewer devices",
-          "[inference]") {
+TEST_CASE(
+    "does-not-fit advice at a batch names the devices and the lower precision that hold that batch, never "
+    "fewer devices",
+    "[inference]") {
   // Llama 2 70B, fp8 weights and KV cache, static batches of 512 on tp 2 of a DGX H100 need 83.9 GB per GPU
   // (previous case). Per GPU at batch 512, 512 x 768 tokens, 512 prompts of 512 x 8 x 8192 x 2 B:
   //   tp 4, fp8:  (68,976,648,192 + 64,424,509,440) / 4 + 34,359,738,368 / 4 = 41,940,224,000 B (fits)
@@ -285,9 +287,10 @@ TEST_CASE("does-not-fit advice at a batch names the devices and the lower precis
                                  need / 1e9, usable / 1e9, (need - usable) / 1e9));
 }
 
-TEST_CASE("falcon-180b bf16 on 4 x A100 80 GB: the advice names 8 devices (tp=8) at bf16 and fp8 on tp=4, the first "
-          "lower precision that fits",
-          "[inference]") {
+TEST_CASE(
+    "falcon-180b bf16 on 4 x A100 80 GB: the advice names 8 devices (tp=8) at bf16 and fp8 on tp=4, the first "
+    "lower precision that fits",
+    "[inference]") {
   // Falcon-180B: 179,520,189,440 parameters, 2 x 80 layers x 8 KV heads x 64 = 81,920 KV elements per token, hidden
   // 14848; batch 1, 512 in, 256 out. Per GPU:
   //   need (bf16, tp 4) = (params x 2 + context x 81,920 x 2) / 4 + 512 x 8 x 14848 x 2 / 4
@@ -314,10 +317,11 @@ TEST_CASE("falcon-180b bf16 on 4 x A100 80 GB: the advice names 8 devices (tp=8)
     REQUIRE(need > usable);
     REQUIRE(tp8 <= usable);
     REQUIRE(int8 <= usable);
-    return fmt::format("does not fit: falcon-180b at bf16 needs {:.1f} GB per device with tp=4 pp=1 (batch 1), {:.1f} "
-                       "GB usable: short by {:.1f} GB; 8 devices per replica (tp=8) hold it at bf16; at int8 it fits "
-                       "on tp=4 pp=1",
-                       need / 1e9, usable / 1e9, (need - usable) / 1e9);
+    return fmt::format(
+        "does not fit: falcon-180b at bf16 needs {:.1f} GB per device with tp=4 pp=1 (batch 1), {:.1f} "
+        "GB usable: short by {:.1f} GB; 8 devices per replica (tp=8) hold it at bf16; at int8 it fits "
+        "on tp=4 pp=1",
+        need / 1e9, usable / 1e9, (need - usable) / 1e9);
   };
   SECTION("static batches (the fixture), through the scenario") {
     REQUIRE_FALSE(c.continuous);
@@ -373,9 +377,10 @@ CpuStep llama7b_altra_step(double share, int k) {
 }
 }  // namespace
 
-TEST_CASE("k CPU replicas on one socket each get peak / k and bandwidth / k: a memory-bound decode step takes k times "
-          "longer, aggregate decode tokens/s stays, memory per socket is k x one replica's",
-          "[inference]") {
+TEST_CASE(
+    "k CPU replicas on one socket each get peak / k and bandwidth / k: a memory-bound decode step takes k times "
+    "longer, aggregate decode tokens/s stays, memory per socket is k x one replica's",
+    "[inference]") {
   const hwsim::System altra = modes_system("altra");
   REQUIRE(altra.devices == 1);
   REQUIRE(altra.device.cores == 80);
@@ -489,9 +494,10 @@ constexpr double kA100Int8Peak = 108.0 * 4 * 1024 * 1.41e9;  // 623.7 TOP/s
 constexpr double kA100Bandwidth = 1555e9;
 }  // namespace
 
-TEST_CASE("crossover_batch: the decode step's weight products at crossover_batch are compute bound and at "
-          "crossover_batch - 1 memory bound",
-          "[inference]") {
+TEST_CASE(
+    "crossover_batch: the decode step's weight products at crossover_batch are compute bound and at "
+    "crossover_batch - 1 memory bound",
+    "[inference]") {
   // Llama 2 7B (MHA) at int8 on an A100, 32 in, 32 out. The weight products of a decode step at batch b take
   //   compute(b) = b x 2 x matmul weights / (peak x gemm x thin(b) x thin(11008) x thin(4096))
   //   memory     = weights / (1555 GB/s x memory)
@@ -528,9 +534,10 @@ TEST_CASE("crossover_batch: the decode step's weight products at crossover_batch
   CHECK(*result.metric("crossover_batch") == r.crossover_batch);
 }
 
-TEST_CASE("crossover_batch 0 (metric absent) when the weight products stay memory bound up to the largest batch "
-          "that fits: long-context GQA",
-          "[inference]") {
+TEST_CASE(
+    "crossover_batch 0 (metric absent) when the weight products stay memory bound up to the largest batch "
+    "that fits: long-context GQA",
+    "[inference]") {
   // Llama 2 70B bf16, tp 4 on H100, 3072 in, 1024 out: each sequence holds ~3584 tokens of KV cache (293 MB per GPU),
   // so memory holds ~130 sequences, while the weight products would need a few hundred rows to become compute bound.
   const InferenceConfig c = modes_workload("llama70b-long");

@@ -31,7 +31,8 @@ void check_group(const std::vector<hwsim::Metric>& metrics, hwsim::MetricGroup g
 TEST_CASE("metric registry: every key the shipped scenarios produce is registered in its group") {
   const hwsim::DefaultEfficiency eff;
   int results = 0;
-  for (const fs::path dir : {fs::path(HWSIM_SOURCE_DIR) / "scenarios", fs::path(HWSIM_SOURCE_DIR) / "scenarios/plans"}) {
+  for (const fs::path& dir :
+       {fs::path(HWSIM_SOURCE_DIR) / "scenarios", fs::path(HWSIM_SOURCE_DIR) / "scenarios/plans"}) {
     for (const auto& entry : fs::directory_iterator(dir)) {
       if (entry.path().extension() != ".yaml") continue;
       const hwsim::Scenario sc = hwsim::load_scenario(entry.path(), {});
@@ -59,10 +60,17 @@ TEST_CASE("metric registry: keys are unique, labelled and described") {
 }
 
 TEST_CASE("metric registry: sweep columns and ranked sensitivities are registered metrics") {
-  const std::vector<std::string> columns{"throughput_tokens_per_s", "tpot_s",    "batch",
-                                         "devices",                 "it_power_w", "facility_power_w",
-                                         "capex_usd",               "tco_usd",    "usd_per_million_tokens",
-                                         "time_to_train_s",         "cost_to_train_usd"};
+  const std::vector<std::string> columns{"throughput_tokens_per_s",
+                                         "tpot_s",
+                                         "batch",
+                                         "devices",
+                                         "it_power_w",
+                                         "facility_power_w",
+                                         "capex_usd",
+                                         "tco_usd",
+                                         "usd_per_million_tokens",
+                                         "time_to_train_s",
+                                         "cost_to_train_usd"};
   CHECK(hwsim::default_sweep_metrics() == columns);
   for (const auto& key : hwsim::sensitivity_metrics()) {
     INFO(key);

@@ -150,9 +150,9 @@ TEST_CASE("inline models take the documented defaults", "[models]") {
 }
 
 TEST_CASE("mixture of experts: all experts count as parameters, only the active ones as FLOPs", "[models]") {
-  const ModelSpec m =
-      inline_model("layers: 2\nhidden: 256\nheads: 4\nffn_hidden: 512\nvocab: 1000\nmax_seq: 128\nexperts: 8\n"
-                   "experts_per_token: 2\ngated_mlp: true\n");
+  const ModelSpec m = inline_model(
+      "layers: 2\nhidden: 256\nheads: 4\nffn_hidden: 512\nvocab: 1000\nmax_seq: 128\nexperts: 8\n"
+      "experts_per_token: 2\ngated_mlp: true\n");
   const double expert = 3.0 * 256 * 512;
   CHECK(m.mlp_parameters_per_expert() == expert);
   CHECK(m.active_matmul_parameters() == 2 * (4.0 * 256 * 256 + 2 * expert) + 1000.0 * 256);

@@ -17,8 +17,8 @@
 #include "sim/cost/cost.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/scenario/load.hpp"
 #include "sim/power/power.hpp"
+#include "sim/scenario/load.hpp"
 
 using hwsim::Activity;
 using hwsim::Watts;
@@ -61,7 +61,7 @@ bool within_budget(const hwsim::System& sys) {
 
 TEST_CASE("the fixture's catalog figures are the ones the hand arithmetic below uses", "[power][cost]") {
   const hwsim::System pod = system_of("pod");
-  CHECK(pod.device.idle.value() == 70);   // h100-sxm5-80gb
+  CHECK(pod.device.idle.value() == 70);  // h100-sxm5-80gb
   CHECK(pod.device.tdp.value() == 700);
   CHECK(pod.node->cpu->idle.value() == 80);  // xeon-platinum-8480c
   CHECK(pod.node->cpu->tdp.value() == 350);
@@ -86,12 +86,11 @@ TEST_CASE("the fixture's catalog figures are the ones the hand arithmetic below 
   CHECK(f.utilization == 0.6);
 }
 
-TEST_CASE("device power = idle + (TDP - idle) x clamp(compute + 0.6 memory + 0.3 communication, 0, 1)",
-          "[power]") {
+TEST_CASE("device power = idle + (TDP - idle) x clamp(compute + 0.6 memory + 0.3 communication, 0, 1)", "[power]") {
   const hwsim::Device h100 = system_of("pod").device;
   CHECK(hwsim::device_power(h100, {}).value() == 70);
   CHECK(hwsim::device_power(h100, {0.5, 0.3, 0.2}).value() ==
-        Approx(70 + (700 - 70) * (0.5 + 0.6 * 0.3 + 0.3 * 0.2)).epsilon(kRel));  // 536.2 W
+        Approx(70 + (700 - 70) * (0.5 + 0.6 * 0.3 + 0.3 * 0.2)).epsilon(kRel));                 // 536.2 W
   CHECK(hwsim::device_power(h100, {0, 1, 0}).value() == Approx(70 + 630 * 0.6).epsilon(kRel));  // 448 W
   // 1 + 0.6 + 0.3 = 1.9 is clamped to 1: never above TDP.
   CHECK(hwsim::device_power(h100, {1, 1, 1}).value() == Approx(700).epsilon(kRel));
@@ -169,10 +168,10 @@ TEST_CASE("TCO = capex + years x (energy at utilisation-weighted load x PUE + co
   CHECK(c.opex_per_year.value() == Approx(energy + colocation).epsilon(kRel));
   CHECK(c.tco.value() == Approx(1179000 + 5 * (energy + colocation)).epsilon(kRel));
   // Per busy second: straight-line capex over 5 years + colocation + energy at load.
-  CHECK(c.busy_rate.value() == Approx(1179000 / (5 * kSecondsPerYear) + p.provisioned.value() * 0.150 * 12 /
-                                                                              kSecondsPerYear +
-                                        p.it.value() * 1.25 * 0.12 / 3.6e6)
-                                     .epsilon(kRel));
+  CHECK(c.busy_rate.value() ==
+        Approx(1179000 / (5 * kSecondsPerYear) + p.provisioned.value() * 0.150 * 12 / kSecondsPerYear +
+               p.it.value() * 1.25 * 0.12 / 3.6e6)
+            .epsilon(kRel));
 }
 
 TEST_CASE("$/M tokens = TCO / (tokens/s x utilisation x years x seconds per year) x 1e6", "[cost]") {
@@ -242,8 +241,7 @@ TEST_CASE("a deployment provisioned above the facility budget is evaluated with 
 
 namespace {
 const hwsim::Scenario& cap_fixture() {
-  static const hwsim::Scenario sc =
-      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_cap.yaml", {});
+  static const hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_cap.yaml", {});
   return sc;
 }
 const hwsim::Evaluation& cap_evaluation() {
@@ -270,14 +268,15 @@ TEST_CASE("a power cap: device power never above it, clock share = ((cap - idle)
   const Activity busy{1, 0, 0};
   CHECK(hwsim::device_power(h100, busy, Watts(400)).value() == 400);
   CHECK(hwsim::device_power(h100, {0, 0.5, 0}, Watts(400)).value() == Approx(70 + 630 * 0.3).epsilon(kRel));  // 259 W
-  CHECK(hwsim::capped_clock_scale(h100, busy, Watts(400)) == Approx(std::cbrt(330.0 / 630)).epsilon(kRel));  // 0.806
+  CHECK(hwsim::capped_clock_scale(h100, busy, Watts(400)) == Approx(std::cbrt(330.0 / 630)).epsilon(kRel));   // 0.806
   CHECK(hwsim::capped_clock_scale(h100, {0, 0.5, 0}, Watts(400)) == 1.0);  // a cap above the draw does not bind
   CHECK(hwsim::capped_clock_scale(h100, busy, Watts(700)) == 1.0);
 }
 
-TEST_CASE("a capped deployment runs its compute-bound work at the lower clock, draws at most the cap per GPU and "
-          "provisions less power",
-          "[power]") {
+TEST_CASE(
+    "a capped deployment runs its compute-bound work at the lower clock, draws at most the cap per GPU and "
+    "provisions less power",
+    "[power]") {
   const hwsim::Result& full = cap_result("full");
   const hwsim::Result& capped = cap_result("capped");
   REQUIRE(full.fits);
@@ -316,9 +315,10 @@ TEST_CASE("network capex of a two-tier fat tree: 128 DGX H100 x 8 NDR ports", "[
   CHECK(network == Approx(48 * ndr.switch_price.value() + 2048 * ndr.cable_price.value()).epsilon(kRel));
 }
 
-TEST_CASE("TCO extras: maintenance = share of capex per year, depreciation = capex / years, TCO per hour, cloud "
-          "rental per GPU-hour",
-          "[cost]") {
+TEST_CASE(
+    "TCO extras: maintenance = share of capex per year, depreciation = capex / years, TCO per hour, cloud "
+    "rental per GPU-hour",
+    "[cost]") {
   const hwsim::Result& full = cap_result("full");
   const double capex = metric(full, "capex_usd");
   CHECK(metric(full, "depreciation_usd_per_year") == Approx(capex / 4).epsilon(kRel));
@@ -327,8 +327,7 @@ TEST_CASE("TCO extras: maintenance = share of capex per year, depreciation = cap
     if (m.key == "maintenance_usd") maintenance = m.value;
   }
   CHECK(maintenance == Approx(0.08 * capex * 4).epsilon(kRel));
-  CHECK(metric(full, "tco_usd") ==
-        Approx(capex + 4 * metric(full, "opex_usd_per_year")).epsilon(kRel));
+  CHECK(metric(full, "tco_usd") == Approx(capex + 4 * metric(full, "opex_usd_per_year")).epsilon(kRel));
   CHECK(metric(full, "usd_per_hour") == Approx(metric(full, "tco_usd") / (4 * kSecondsPerYear / 3600)).epsilon(kRel));
   // Cloud: 8 GPUs x 2.5 USD/h; $/M tokens at the modelled throughput.
   CHECK(metric(full, "cloud_usd_per_hour") == Approx(20.0).epsilon(kRel));
@@ -355,9 +354,10 @@ TEST_CASE("a power cap at or below the idle power or above the TDP is an input e
   CHECK_NOTHROW(hwsim::load_scenario(file, {{}, {"deployments.capped.power_cap=700 W"}}));
 }
 
-TEST_CASE("inference tensor parallelism must split the heads, a context past the model's is evaluated with a "
-          "warning",
-          "[inference]") {
+TEST_CASE(
+    "inference tensor parallelism must split the heads, a context past the model's is evaluated with a "
+    "warning",
+    "[inference]") {
   const fs::path file = fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_cap.yaml";
   try {
     (void)hwsim::load_scenario(file, {{}, {"workloads.serve.parallelism.tp=3"}});
@@ -368,6 +368,7 @@ TEST_CASE("inference tensor parallelism must split the heads, a context past the
   const hwsim::Scenario sc = hwsim::load_scenario(file, {{}, {"workloads.serve.input_tokens=4000"}});
   const hwsim::Evaluation ev = hwsim::evaluate(sc, hwsim::DefaultEfficiency{});
   REQUIRE_FALSE(ev.warnings.empty());
-  CHECK_THAT(ev.warnings.front(),
-             Catch::Contains("workload 'serve': 4000 input + 256 output tokens exceed llama2-70b's 4096-token context"));
+  CHECK_THAT(
+      ev.warnings.front(),
+      Catch::Contains("workload 'serve': 4000 input + 256 output tokens exceed llama2-70b's 4096-token context"));
 }

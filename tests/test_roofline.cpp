@@ -53,12 +53,14 @@ TEST_CASE("op_time lies between the larger bound and sqrt(2) times it, reached w
 TEST_CASE("op_time is homogeneous: k operations of one shape take k times one", "[roofline]") {
   const Seconds one = hwsim::op_time(Seconds(2e-3), Seconds(3e-3), kRounded);  // sqrt(13) ms
   CHECK(one.value() == Approx(std::sqrt(13.0) * 1e-3).epsilon(kRel));
-  CHECK(hwsim::op_time(Seconds(2e-3) * 80, Seconds(3e-3) * 80, kRounded).value() == Approx(80 * one.value()).epsilon(kRel));
+  CHECK(hwsim::op_time(Seconds(2e-3) * 80, Seconds(3e-3) * 80, kRounded).value() ==
+        Approx(80 * one.value()).epsilon(kRel));
 }
 
-TEST_CASE("the Vidur points op_time's comment quotes: an H100 up-projection of Llama 2 7B runs at 640 / 722 / 758 / "
-          "773 TFLOP/s with the rounded corner, 733 / 759 / 773 / 781 with max()",
-          "[roofline]") {
+TEST_CASE(
+    "the Vidur points op_time's comment quotes: an H100 up-projection of Llama 2 7B runs at 640 / 722 / 758 / "
+    "773 TFLOP/s with the rounded corner, 733 / 759 / 773 / 781 with max()",
+    "[roofline]") {
   // h100-sxm5-80gb: bf16 dense peak 132 SM x 4 TC x 1024 FLOP/clk x 1.83 GHz, HBM 3.35 TB/s; default efficiencies.
   hwsim::Device h100;
   h100.name = "h100-sxm5-80gb";

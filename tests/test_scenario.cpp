@@ -63,8 +63,7 @@ const hwsim::DefaultEfficiency kEff;
 
 }  // namespace
 
-TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col, key path, expectation",
-          "[scenario]") {
+TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col, key path, expectation", "[scenario]") {
   const std::map<std::string, std::vector<std::string>> expected{
       {"bad/misspelt_key.yaml",
        {"bad/misspelt_key.yaml:3:22: facility: unknown key 'electricty' (did you mean 'electricity'?)"}},
@@ -83,8 +82,7 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
        {"bad/unknown_node.yaml:4:24: deployments[0].node: unknown node 'dgx-h10' (did you mean 'dgx-h100'?)"}},
       {"bad/unknown_model.yaml",
        {"bad/unknown_model.yaml:6:42: workloads[0].model: unknown model 'mistral-7c' (did you mean 'mistral-7b'?)"}},
-      {"bad/negative_count.yaml",
-       {"bad/negative_count.yaml:4:41: deployments[0].count: must be at least 1, got -3"}},
+      {"bad/negative_count.yaml", {"bad/negative_count.yaml:4:41: deployments[0].count: must be at least 1, got -3"}},
       {"bad/broken_yaml.yaml", {"bad/broken_yaml.yaml:6:3: invalid YAML: illegal block entry"}},
       {"bad/fill_without_budget.yaml",
        {"bad/fill_without_budget.yaml:4:45: deployments[0].count: count: fill needs facility.power_budget, "
@@ -189,8 +187,7 @@ TEST_CASE("overriding workloads.NAME.KEY with --set changes a workload input", "
   CHECK(metric(result(ev, "pod"), "batch") == 4);
 }
 
-TEST_CASE("count: fill with a budget too small for one node is bad input naming the deployment's line",
-          "[scenario]") {
+TEST_CASE("count: fill with a budget too small for one node is bad input naming the deployment's line", "[scenario]") {
   const hwsim::Scenario sc = load("power_cost.yaml", {"facility.power_budget=100 W"});
   try {
     (void)hwsim::evaluate(sc, kEff);

@@ -63,32 +63,57 @@ std::vector<std::string> validate_text(const std::string& text, const Schema& sc
 const Schema& test_schema() {
   static const Schema link{"test.link",
                            {
-                               {.name = "bandwidth", .kind = ValueKind::quantity,
-                                .dimension = Dimension::bytes_per_second, .required = true, .minimum = 0,
+                               {.name = "bandwidth",
+                                .kind = ValueKind::quantity,
+                                .dimension = Dimension::bytes_per_second,
+                                .required = true,
+                                .minimum = 0,
                                 .doc = "one direction"},
-                               {.name = "latency", .kind = ValueKind::quantity, .dimension = Dimension::seconds,
-                                .default_text = "2 us", .doc = "per hop"},
+                               {.name = "latency",
+                                .kind = ValueKind::quantity,
+                                .dimension = Dimension::seconds,
+                                .default_text = "2 us",
+                                .doc = "per hop"},
                            }};
-  static const Schema s{"test",
-                        {
-                            {.name = "name", .kind = ValueKind::text, .required = true, .doc = "entry name"},
-                            {.name = "count", .kind = ValueKind::integer, .default_text = "1", .choices = {"fill"},
-                             .minimum = 1, .doc = "how many"},
-                            {.name = "pue", .kind = ValueKind::quantity, .default_text = "1.3", .minimum = 1,
-                             .doc = "power usage effectiveness"},
-                            {.name = "electricity", .kind = ValueKind::quantity,
-                             .dimension = Dimension::usd_per_kwh, .default_text = "0.10 USD/kWh", .minimum = 0,
-                             .doc = "energy price"},
-                            {.name = "power", .kind = ValueKind::quantity, .dimension = Dimension::watts,
-                             .minimum = 0, .doc = "no default: absent means not given"},
-                            {.name = "efficiency", .kind = ValueKind::number, .default_text = "0.94",
-                             .minimum = 0.5, .doc = "a plain number"},
-                            {.name = "recompute", .kind = ValueKind::choice, .default_text = "none",
-                             .choices = {"none", "selective", "full"}, .doc = "activation recomputation"},
-                            {.name = "sequence_parallel", .kind = ValueKind::boolean, .default_text = "false",
-                             .doc = "a flag"},
-                            {.name = "link", .kind = ValueKind::map, .child = &link, .doc = "a nested map"},
-                        }};
+  static const Schema s{
+      "test",
+      {
+          {.name = "name", .kind = ValueKind::text, .required = true, .doc = "entry name"},
+          {.name = "count",
+           .kind = ValueKind::integer,
+           .default_text = "1",
+           .choices = {"fill"},
+           .minimum = 1,
+           .doc = "how many"},
+          {.name = "pue",
+           .kind = ValueKind::quantity,
+           .default_text = "1.3",
+           .minimum = 1,
+           .doc = "power usage effectiveness"},
+          {.name = "electricity",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::usd_per_kwh,
+           .default_text = "0.10 USD/kWh",
+           .minimum = 0,
+           .doc = "energy price"},
+          {.name = "power",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::watts,
+           .minimum = 0,
+           .doc = "no default: absent means not given"},
+          {.name = "efficiency",
+           .kind = ValueKind::number,
+           .default_text = "0.94",
+           .minimum = 0.5,
+           .doc = "a plain number"},
+          {.name = "recompute",
+           .kind = ValueKind::choice,
+           .default_text = "none",
+           .choices = {"none", "selective", "full"},
+           .doc = "activation recomputation"},
+          {.name = "sequence_parallel", .kind = ValueKind::boolean, .default_text = "false", .doc = "a flag"},
+          {.name = "link", .kind = ValueKind::map, .child = &link, .doc = "a nested map"},
+      }};
   return s;
 }
 
@@ -241,7 +266,7 @@ TEST_CASE("Reader takes defaults from the declarations", "[schema]") {
   CHECK(r.number("efficiency") == Approx(0.94).epsilon(1e-12));
   CHECK(r.text("recompute") == "none");
   CHECK_FALSE(r.boolean("sequence_parallel"));
-  CHECK_FALSE(r.has("count"));  // a default is not a value given
+  CHECK_FALSE(r.has("count"));                // a default is not a value given
   CHECK_FALSE(r.optional_quantity("power"));  // no default: absent means not given
   // An absent map reads as empty, and its keys' defaults apply.
   const Reader link = r.child("link");
@@ -310,6 +335,5 @@ TEST_CASE("describe_schema lists each key with its type, default and doc", "[sch
   CHECK_THAT(text, Catch::Matchers::StartsWith("test:\n"));
   CHECK_THAT(text, Catch::Matchers::Contains("  pue: number, default 1.3 — power usage effectiveness\n"));
   CHECK_THAT(text, Catch::Matchers::Contains("  count: integer, default 1, or fill — how many\n"));
-  CHECK_THAT(text,
-             Catch::Matchers::Contains("    bandwidth: bandwidth (e.g. 3.35 TB/s), required — one direction\n"));
+  CHECK_THAT(text, Catch::Matchers::Contains("    bandwidth: bandwidth (e.g. 3.35 TB/s), required — one direction\n"));
 }

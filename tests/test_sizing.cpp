@@ -11,9 +11,9 @@
 
 #include "tests/support.hpp"
 
+#include <fmt/format.h>
 #include <cmath>
 #include <filesystem>
-#include <fmt/format.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,10 +24,10 @@
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/check.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/scenario/load.hpp"
 #include "sim/plan/sizing.hpp"
 #include "sim/power/power.hpp"
 #include "sim/report/report.hpp"
+#include "sim/scenario/load.hpp"
 
 namespace {
 
@@ -99,8 +99,7 @@ TEST_CASE("the power budget binds: the most nodes whose provisioned power x PUE 
   CHECK(sizing_of(r).limits[0].value == 100e3);
 }
 
-TEST_CASE("the capex budget binds: nodes, racks and network within the budget, one more node above it",
-          "[sizing]") {
+TEST_CASE("the capex budget binds: nodes, racks and network within the budget, one more node above it", "[sizing]") {
   // 123 x 8000 + 4 racks x 4000 = 1,000,000 USD (exactly the budget); 124 nodes cost 1,008,000 USD.
   const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD"});
   CHECK(cpus_capex_usd(123) == 1e6);
@@ -222,8 +221,7 @@ TEST_CASE("a throughput target with no budget searches up to the node bound", "[
   CHECK(sizing_of(r).binding == "throughput_target");
 }
 
-TEST_CASE("training is sized over the counts it can run on: dp must divide global_batch / micro_batch",
-          "[sizing]") {
+TEST_CASE("training is sized over the counts it can run on: dp must divide global_batch / micro_batch", "[sizing]") {
   const hwsim::Scenario base = load("sizing_training.yaml");
   // 5 nodes: dp = 5 does not divide 48, so it does not run; 4 and 6 do.
   CHECK_FALSE(at(base, "pod", 5).fits);
@@ -250,9 +248,9 @@ TEST_CASE("training is sized over the counts it can run on: dp must divide globa
 }
 
 TEST_CASE("a fixed count above a budget is evaluated with a warning per budget", "[sizing]") {
-  const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.count=200",
-                                                  "deployments.cpus.capex_budget=1000000 USD",
-                                                  "deployments.cpus.max_racks=4"});
+  const hwsim::Scenario sc =
+      load("sizing.yaml",
+           {"deployments.cpus.count=200", "deployments.cpus.capex_budget=1000000 USD", "deployments.cpus.max_racks=4"});
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   CHECK_FALSE(hwsim::test::result_of(ev, "cpus").sizing.has_value());
   CHECK(ev.warnings == std::vector<std::string>{

@@ -131,9 +131,10 @@ hwsim::EntryStore fixture_store(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("registry: every source has a unique id of the declared form, a title, a publisher, a date and a url or a "
-          "citation",
-          "[source_registry]") {
+TEST_CASE(
+    "registry: every source has a unique id of the declared form, a title, a publisher, a date and a url or a "
+    "citation",
+    "[source_registry]") {
   const SourceRegistry registry = SourceRegistry::load(kRegistry);
   // The loader read every item of the file: count the lines that open an item independently.
   const std::regex item_start(R"(  - \{?id: .*)");
@@ -177,9 +178,10 @@ TEST_CASE("registry: each kind of mistake is reported at its line, all at once",
         });
 }
 
-TEST_CASE("catalog: every id a file's comments cite is in the registry and in its `sources:`, and every listed id "
-          "is cited",
-          "[source_registry]") {
+TEST_CASE(
+    "catalog: every id a file's comments cite is in the registry and in its `sources:`, and every listed id "
+    "is cited",
+    "[source_registry]") {
   const SourceRegistry& registry = SourceRegistry::shipped();
   std::set<std::string> cited_anywhere;
   int files = 0;
@@ -249,15 +251,15 @@ TEST_CASE("catalog: through base: an entry cites its own sources, then its base 
   CHECK(std::find(h200.begin(), h200.end(), "hpctech_h100") != h200.end());
 }
 
-TEST_CASE("sources: a variant lists its own ids first, then its base's not listed yet, and without sources it "
-          "inherits its base's",
-          "[source_registry]") {
+TEST_CASE(
+    "sources: a variant lists its own ids first, then its base's not listed yet, and without sources it "
+    "inherits its base's",
+    "[source_registry]") {
   const SourceRegistry registry = SourceRegistry::load(kFixtures / "registry_small.yaml");
   const hwsim::EntryStore store = fixture_store("inherit");
   const HardwareCatalog hw = HardwareCatalog::build(store, registry);
   CHECK(ids_of(hw.sources_of("parent-rack")) == std::vector<std::string>{"alpha_report", "beta_sheet"});
-  CHECK(ids_of(hw.sources_of("child-rack")) ==
-        std::vector<std::string>{"gamma_paper", "alpha_report", "beta_sheet"});
+  CHECK(ids_of(hw.sources_of("child-rack")) == std::vector<std::string>{"gamma_paper", "alpha_report", "beta_sheet"});
   CHECK(ids_of(hw.sources_of("bare-child-rack")) == std::vector<std::string>{"alpha_report", "beta_sheet"});
   // The registry's fields come through with the ids.
   const auto& child = hw.sources_of("child-rack");

@@ -1,16 +1,16 @@
-// What-if sweeps (sim/plan/sweep, written by sim/report/sweep_writer): the grid's order (first --vary slowest), ranges with N evenly spaced values
-// and integer steps for integer keys, every point equal to a fresh load with the same `--set` (both the in-place
-// route for engine-only keys and the reloading route for catalog keys), shards merged byte for byte into the
-// unsharded output (CSV and JSON), threads not changing the output, and bad --vary/--shard/merge input as
-// InputError naming the option. Tolerance: exact (the same arithmetic on the same inputs).
+// What-if sweeps (sim/plan/sweep, written by sim/report/sweep_writer): the grid's order (first --vary slowest), ranges
+// with N evenly spaced values and integer steps for integer keys, every point equal to a fresh load with the same
+// `--set` (both the in-place route for engine-only keys and the reloading route for catalog keys), shards merged byte
+// for byte into the unsharded output (CSV and JSON), threads not changing the output, and bad --vary/--shard/merge
+// input as InputError naming the option. Tolerance: exact (the same arithmetic on the same inputs).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "sim/core/errors.hpp"
@@ -75,7 +75,8 @@ TEST_CASE("sweep: several --vary form a grid, the first slowest, one CSV row per
   const auto rows = lines(run_sweep({"facility.pue=1.1,1.3", "deployments.h100.count=1..3:3"}, Format::csv));
   // Header + 2 x 3 points x 2 deployments.
   REQUIRE(rows.size() == 1 + 2 * 3 * 2);
-  CHECK(rows[0].rfind("point,facility.pue,deployments.h100.count,deployment,workload,fits,throughput_tokens_per_s", 0) == 0);
+  CHECK(rows[0].rfind("point,facility.pue,deployments.h100.count,deployment,workload,fits,throughput_tokens_per_s",
+                      0) == 0);
   CHECK(rows[1].rfind("0,1.1,1,h100,chat,true,", 0) == 0);
   CHECK(rows[2].rfind("0,1.1,1,a100,chat,true,", 0) == 0);
   CHECK(rows[3].rfind("1,1.1,2,h100,", 0) == 0);
@@ -96,9 +97,10 @@ TEST_CASE("sweep: a range gives N evenly spaced values with its unit, integer ke
 
 TEST_CASE("sweep: every point equals a fresh load with the same --set, on both routes", "[sweep]") {
   // facility.* and deployments.*.count/price and workloads.*.batch are written in place; hw.* reloads.
-  const std::vector<std::string> vary{"hw.h100-sxm5-80gb.memory.hbm.bandwidth=3 TB/s,4 TB/s", "facility.pue=1.1,1.4",
-                                      "facility.electricity=0.07 USD/kWh,0.2 USD/kWh", "deployments.h100.count=1,3",
-                                      "deployments.a100.price=150000 USD,250000 USD", "workloads.chat.batch=auto,16"};
+  const std::vector<std::string> vary{
+      "hw.h100-sxm5-80gb.memory.hbm.bandwidth=3 TB/s,4 TB/s", "facility.pue=1.1,1.4",
+      "facility.electricity=0.07 USD/kWh,0.2 USD/kWh",        "deployments.h100.count=1,3",
+      "deployments.a100.price=150000 USD,250000 USD",         "workloads.chat.batch=auto,16"};
   const Json doc = Json::parse(run_sweep(vary, Format::json, {}, 1, {"facility.years=5"}));
   REQUIRE(doc.at("points") == 64);
   REQUIRE(doc.at("rows").size() == 64 * 2);

@@ -11,8 +11,8 @@
 // where a difference of two step times is compared (cancellation); "roughly halves" is stated where it is used.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 #include <string>
 
 #include "sim/perf/collectives.hpp"
@@ -40,8 +40,7 @@ constexpr double kGpt3Parameters = 174604259328.0;
 constexpr double kGpt3Logits = 2.0 * 2048 * 1 * (50257.0 / 8) * 4;
 
 const hwsim::Scenario& fixture() {
-  static const hwsim::Scenario sc =
-      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training.yaml", {});
+  static const hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training.yaml", {});
   return sc;
 }
 
@@ -118,7 +117,7 @@ TEST_CASE("the fixture's GPT-3 has the derived parameter count and shape the han
 TEST_CASE("training memory: 2 B weights, 4 B gradients, 12 B optimizer per parameter over tp x pp (no ZeRO)",
           "[training]") {
   const TrainingMemory m = hwsim::training_memory(gpt3(0, true, Recompute::selective));
-  const double per_device = kGpt3Parameters / (8 * 16);  // 1,364,095,776 parameters per GPU
+  const double per_device = kGpt3Parameters / (8 * 16);                   // 1,364,095,776 parameters per GPU
   CHECK(m.weights.value() == Approx(2.0 * per_device).epsilon(kRel));     // 2.728 GB
   CHECK(m.gradients.value() == Approx(4.0 * per_device).epsilon(kRel));   // 5.456 GB
   CHECK(m.optimizer.value() == Approx(12.0 * per_device).epsilon(kRel));  // 16.37 GB
@@ -157,11 +156,11 @@ TEST_CASE("activations without recompute: sbh(10 + 24/t + 5as/(ht)) per layer, s
           "[training]") {
   // s = 2048, b = 1, h = 12288, a = 96, t = 8; the first of 16 stages holds min(16, 1536 / 12 = 128) = 16
   // micro-batches of 96 / 16 = 6 layers.
-  const double sbh = 2048.0 * 1 * 12288;            // 25,165,824
+  const double sbh = 2048.0 * 1 * 12288;             // 25,165,824
   const double as_over_h = 5.0 * 96 * 2048 / 12288;  // 5as/h = 80
   const double held = 6.0 * 16;
   const double no_sp = sbh * (10 + 24.0 / 8 + as_over_h / 8) * held;  // 25,165,824 x 23 x 96 = 55.57 GB
-  const double sp = sbh / 8 * (34 + as_over_h) * held;               // 3,145,728 x 114 x 96 = 34.43 GB
+  const double sp = sbh / 8 * (34 + as_over_h) * held;                // 3,145,728 x 114 x 96 = 34.43 GB
   CHECK(hwsim::training_memory(gpt3(1, false, Recompute::none)).activations.value() ==
         Approx(no_sp + kGpt3Logits).epsilon(kRel));
   CHECK(hwsim::training_memory(gpt3(1, true, Recompute::none)).activations.value() ==
@@ -291,8 +290,7 @@ TEST_CASE("data-parallel overlap hides all but one chunk of the reduction, at kO
     CHECK((off.breakdown.communication - on.breakdown.communication).value() == Approx(hidden).epsilon(1e-9));
     CHECK((on.breakdown.compute - off.breakdown.compute).value() ==
           Approx(hidden * hwsim::kOverlapContention).epsilon(1e-9));
-    CHECK((off.step_time - on.step_time).value() ==
-          Approx(hidden * (1 - hwsim::kOverlapContention)).epsilon(1e-9));
+    CHECK((off.step_time - on.step_time).value() == Approx(hidden * (1 - hwsim::kOverlapContention)).epsilon(1e-9));
   }
 }
 

@@ -17,8 +17,8 @@
 
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
-#include "sim/scenario/load.hpp"
 #include "sim/plan/uncertainty.hpp"
+#include "sim/scenario/load.hpp"
 
 namespace {
 

@@ -166,9 +166,9 @@ TEST_CASE("format_quantity prints readable prefixes that parse back to the same 
   };
   const Case cases[] = {
       {312e12, Dimension::flop_per_second, "312 TFLOP/s"},
-      {41943040.0, Dimension::bytes, "40 MiB"},              // whole MiB print binary
-      {80.0 * 1073741824.0, Dimension::bytes, "80 GiB"},     // whole GiB print binary
-      {1e9, Dimension::bytes, "1 GB"},                       // not whole in any binary unit: SI
+      {41943040.0, Dimension::bytes, "40 MiB"},           // whole MiB print binary
+      {80.0 * 1073741824.0, Dimension::bytes, "80 GiB"},  // whole GiB print binary
+      {1e9, Dimension::bytes, "1 GB"},                    // not whole in any binary unit: SI
       {1.555e12, Dimension::bytes_per_second, "1.555 TB/s"},
       {1.41e9, Dimension::hertz, "1.41 GHz"},
       {10200.0, Dimension::watts, "10.2 kW"},

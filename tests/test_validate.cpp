@@ -45,9 +45,10 @@ TEST_CASE("training predictions hold MAPE <= 10% over at least 25 public cases, 
   }
 }
 
-TEST_CASE("inference predictions hold MAPE <= 15% over at least 12 public cases, GPU and CPU, none off by more than "
-          "30%",
-          "[validate]") {
+TEST_CASE(
+    "inference predictions hold MAPE <= 15% over at least 12 public cases, GPU and CPU, none off by more than "
+    "30%",
+    "[validate]") {
   const auto& t = report().summary.at("inference");
   CHECK(t.cases >= 12);
   CHECK(t.mape <= 0.15);

@@ -44,9 +44,9 @@ struct ModelSpec {
   [[nodiscard]] double attention_parameters_per_layer() const;
   // Weights of one expert's MLP (and biases).
   [[nodiscard]] double mlp_parameters_per_expert() const;
-  [[nodiscard]] double norm_parameters() const;  // one norm
+  [[nodiscard]] double norm_parameters() const;       // one norm
   [[nodiscard]] double embedding_parameters() const;  // token (+ learned position, + token type) embeddings
-  [[nodiscard]] double parameters() const;  // all weights, every expert
+  [[nodiscard]] double parameters() const;            // all weights, every expert
   // Weights multiplied per token in a forward pass: layers (active experts only) plus the logits projection.
   [[nodiscard]] double active_matmul_parameters() const;
   // Model FLOPs of one token's forward pass with `context` tokens attended.

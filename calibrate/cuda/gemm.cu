@@ -99,26 +99,13 @@ void fill(void* data, size_t n, unsigned seed, cudaStream_t stream) {
 
 void fill_as(cudaDataType_t t, void* data, size_t n, unsigned seed, cudaStream_t stream) {
   switch (t) {
-    case CUDA_R_64F:
-      fill<double>(data, n, seed, stream);
-      break;
-    case CUDA_R_32F:
-      fill<float>(data, n, seed, stream);
-      break;
-    case CUDA_R_16BF:
-      fill<__nv_bfloat16>(data, n, seed, stream);
-      break;
-    case CUDA_R_16F:
-      fill<__half>(data, n, seed, stream);
-      break;
-    case CUDA_R_8F_E4M3:
-      fill<__nv_fp8_e4m3>(data, n, seed, stream);
-      break;
-    case CUDA_R_8I:
-      fill<int8_t>(data, n, seed, stream);
-      break;
-    default:
-      break;
+    case CUDA_R_64F: fill<double>(data, n, seed, stream); break;
+    case CUDA_R_32F: fill<float>(data, n, seed, stream); break;
+    case CUDA_R_16BF: fill<__nv_bfloat16>(data, n, seed, stream); break;
+    case CUDA_R_16F: fill<__half>(data, n, seed, stream); break;
+    case CUDA_R_8F_E4M3: fill<__nv_fp8_e4m3>(data, n, seed, stream); break;
+    case CUDA_R_8I: fill<int8_t>(data, n, seed, stream); break;
+    default: break;
   }
 }
 

@@ -50,9 +50,9 @@ void measure_memory(const Options& o, const DeviceInfo& d, cudaStream_t stream, 
   // Plateau: arrays >= 8x L2 (reference section 6 item 4); the 1 MiB .. 2x L2 arrays (L2 flushed before each run)
   // give the ramp the fit turns into the curve's half size.
   const size_t l2 = static_cast<size_t>(std::max(d.prop.l2CacheSize, 1 << 20));
-  const std::vector<size_t> sizes = o.quick ? std::vector<size_t>{8 * l2}
-                                            : std::vector<size_t>{size_t(1) << 20, size_t(8) << 20, 2 * l2, 8 * l2,
-                                                                  32 * l2};
+  const std::vector<size_t> sizes =
+      o.quick ? std::vector<size_t>{8 * l2}
+              : std::vector<size_t>{size_t(1) << 20, size_t(8) << 20, 2 * l2, 8 * l2, 32 * l2};
   const size_t biggest = sizes.back();
   float4 *a = nullptr, *b = nullptr, *c = nullptr;
   PROBE_CHECK(cudaMalloc(&a, biggest));

@@ -17,18 +17,18 @@ namespace hwsim::cli {
 struct Common {
   std::vector<std::string> catalog_dirs;
   std::string format = "table";
-  std::string output;  // -o FILE; empty = stdout
+  std::string output;                     // -o FILE; empty = stdout
   std::vector<std::string> calibrations;  // --calibration FILE|NAME (repeatable)
 };
 
 // Each subcommand's action returns the process exit code (0 ok, 1 a check failed); bad input throws InputError.
 using Action = std::function<int()>;
 
-void add_run_commands(CLI::App& app, Common& common, Action& action);     // run, check
-void add_catalog_commands(CLI::App& app, Common& common, Action& action); // hw, model, schema
-void add_validate_command(CLI::App& app, Common& common, Action& action); // validate
-void add_sweep_commands(CLI::App& app, Common& common, Action& action);   // sweep, merge
-void add_calibrate_command(CLI::App& app, Common& common, Action& action); // calibrate
+void add_run_commands(CLI::App& app, Common& common, Action& action);       // run, check
+void add_catalog_commands(CLI::App& app, Common& common, Action& action);   // hw, model, schema
+void add_validate_command(CLI::App& app, Common& common, Action& action);   // validate
+void add_sweep_commands(CLI::App& app, Common& common, Action& action);     // sweep, merge
+void add_calibrate_command(CLI::App& app, Common& common, Action& action);  // calibrate
 
 // `--format` (one of `formats`) and `-o FILE` on a command that prints results.
 void add_output_options(CLI::App* cmd, Common& common, const std::vector<std::string>& formats);

@@ -1,15 +1,15 @@
 // `hwsim hw list|show`, `hwsim model list|show`, `hwsim schema KIND`: the catalogs, their derived figures with
 // where each comes from, and the declared YAML keys.
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "calibrate/profile.hpp"
 #include "hwmodels/common_schema.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/cli/cli.hpp"
-#include "sim/scenario/scenario_schema.hpp"
 #include "sim/report/report.hpp"
+#include "sim/scenario/scenario_schema.hpp"
 #include "workloads/model.hpp"
 
 namespace hwsim::cli {
@@ -49,7 +49,8 @@ std::string grid(const std::vector<std::vector<std::string>>& rows) {
 // Peaks table and JSON shared by GPUs and CPUs.
 void peaks_out(const std::vector<PeakDerivation>& peaks, const std::map<DType, FlopPerSecond>& sheet, Json& j,
                std::string& text) {
-  std::vector<std::vector<std::string>> rows{{"dtype", "dense peak (derived)", "path", "derivation", "datasheet", "diff"}};
+  std::vector<std::vector<std::string>> rows{
+      {"dtype", "dense peak (derived)", "path", "derivation", "datasheet", "diff"}};
   j["peak_flops_per_s"] = Json::object();
   j["peak_derivation"] = Json::object();
   for (const auto& p : peaks) {
@@ -72,8 +73,8 @@ void peaks_out(const std::vector<PeakDerivation>& peaks, const std::map<DType, F
 std::string show_gpu(const GpuSpec& g, const std::string& file, Json& j) {
   j["kind"] = "gpu";
   j["file"] = file;
-  std::string t = fmt::format("{} (gpu) from {}\n{} {} {}, {}", g.name, file, g.vendor, g.architecture, g.form_factor,
-                              g.process);
+  std::string t =
+      fmt::format("{} (gpu) from {}\n{} {} {}, {}", g.name, file, g.vendor, g.architecture, g.form_factor, g.process);
   if (g.die_area_m2) t += fmt::format(", {} die", q(*g.die_area_m2, Dimension::area_m2));
   if (g.transistors) t += fmt::format(", {:.3g} transistors", *g.transistors);
   t += fmt::format("\n{} SMs, {} tensor cores ({} per SM), {} FP32 lanes per SM; clocks: boost {}, tensor {}\n\n",
@@ -81,7 +82,8 @@ std::string show_gpu(const GpuSpec& g, const std::string& file, Json& j) {
                    q(g.boost_clock.value(), Dimension::hertz), q(g.tensor_clock.value(), Dimension::hertz));
   peaks_out(g.peaks, g.datasheet_peak, j, t);
   if (g.sparsity_speedup > 1) {
-    t += fmt::format("(peaks are dense; 2:4 structured sparsity would give x{:g} on tensor paths)\n", g.sparsity_speedup);
+    t += fmt::format("(peaks are dense; 2:4 structured sparsity would give x{:g} on tensor paths)\n",
+                     g.sparsity_speedup);
   }
   j["memory_bandwidth_bytes_per_s"] = g.hbm_bandwidth.value();
   j["memory_capacity_bytes"] = g.hbm_capacity.value();
@@ -109,20 +111,20 @@ std::string show_gpu(const GpuSpec& g, const std::string& file, Json& j) {
 std::string show_cpu(const CpuSpec& c, const std::string& file, Json& j) {
   j["kind"] = "cpu";
   j["file"] = file;
-  std::string t = fmt::format("{} (cpu) from {}\n{} {}, {} cores at {} (boost {}), {} x {}-bit {} FMA units\n\n",
-                              c.name, file, c.vendor, c.architecture, c.cores,
-                              q(c.base_clock.value(), Dimension::hertz), q(c.boost_clock.value(), Dimension::hertz),
-                              c.fma_units, c.vector_bits, c.simd_isa);
+  std::string t =
+      fmt::format("{} (cpu) from {}\n{} {}, {} cores at {} (boost {}), {} x {}-bit {} FMA units\n\n", c.name, file,
+                  c.vendor, c.architecture, c.cores, q(c.base_clock.value(), Dimension::hertz),
+                  q(c.boost_clock.value(), Dimension::hertz), c.fma_units, c.vector_bits, c.simd_isa);
   peaks_out(c.peaks, c.datasheet_peak, j, t);
   j["memory_bandwidth_bytes_per_s"] = c.memory_bandwidth.value();
   if (c.memory_max_capacity) j["memory_capacity_bytes"] = c.memory_max_capacity->value();
   j["tdp_w"] = c.tdp.value();
   j["idle_w"] = c.idle.value();
   j["price_usd"] = c.price.value();
-  t += fmt::format("\nmemory: {} x {}, {}; L3 {}\npower: TDP {}, idle {}; price {}\n", c.memory_channels,
-                   c.memory_type, q(c.memory_bandwidth.value(), Dimension::bytes_per_second),
-                   q(c.l3.value(), Dimension::bytes), q(c.tdp.value(), Dimension::watts),
-                   q(c.idle.value(), Dimension::watts), q(c.price.value(), Dimension::usd));
+  t += fmt::format("\nmemory: {} x {}, {}; L3 {}\npower: TDP {}, idle {}; price {}\n", c.memory_channels, c.memory_type,
+                   q(c.memory_bandwidth.value(), Dimension::bytes_per_second), q(c.l3.value(), Dimension::bytes),
+                   q(c.tdp.value(), Dimension::watts), q(c.idle.value(), Dimension::watts),
+                   q(c.price.value(), Dimension::usd));
   return t;
 }
 
@@ -158,11 +160,12 @@ std::string show_node(const NodeSpec& n, const std::string& file, Json& j) {
   j["idle_w"] = n.power.idle.value();
   j["rack_units"] = n.rack_units;
   j["price_usd"] = n.price.value();
-  t += fmt::format("\ndevice memory: {} at {} (all devices)\npower: max {}, idle {}, non-device overhead {}, PSU "
-                   "efficiency {:.0f}%\n{}U, price {}\n",
-                   q(cap, Dimension::bytes), q(bw, Dimension::bytes_per_second), q(n.power.max.value(), Dimension::watts),
-                   q(n.power.idle.value(), Dimension::watts), q(n.power.overhead.value(), Dimension::watts),
-                   n.power.psu_efficiency * 100, n.rack_units, q(n.price.value(), Dimension::usd));
+  t += fmt::format(
+      "\ndevice memory: {} at {} (all devices)\npower: max {}, idle {}, non-device overhead {}, PSU "
+      "efficiency {:.0f}%\n{}U, price {}\n",
+      q(cap, Dimension::bytes), q(bw, Dimension::bytes_per_second), q(n.power.max.value(), Dimension::watts),
+      q(n.power.idle.value(), Dimension::watts), q(n.power.overhead.value(), Dimension::watts),
+      n.power.psu_efficiency * 100, n.rack_units, q(n.price.value(), Dimension::usd));
   return t;
 }
 
@@ -218,11 +221,13 @@ std::string show_sources(const std::vector<Source>& sources, Json& j) {
 
 std::string list_hw(const Catalogs& c, const std::string& format) {
   Json arr = Json::array();
-  std::vector<std::vector<std::string>> rows{{"name", "kind", "bf16/fp32 dense peak", "memory", "bandwidth", "power", "price"}};
+  std::vector<std::vector<std::string>> rows{
+      {"name", "kind", "bf16/fp32 dense peak", "memory", "bandwidth", "power", "price"}};
   const auto peak_text = [](const std::vector<PeakDerivation>& peaks, double times) {
     for (DType d : {DType::bf16, DType::fp16, DType::fp32}) {
       for (const auto& p : peaks) {
-        if (p.dtype == d) return fmt::format("{} {}", q(p.peak.value() * times, Dimension::flop_per_second), dtype_name(d));
+        if (p.dtype == d)
+          return fmt::format("{} {}", q(p.peak.value() * times, Dimension::flop_per_second), dtype_name(d));
       }
     }
     return std::string("-");
@@ -233,17 +238,18 @@ std::string list_hw(const Catalogs& c, const std::string& format) {
                     q(g.price.value(), Dimension::usd)});
   }
   for (const auto& [name, cpu] : c.hw.cpus()) {
-    rows.push_back({name, "cpu", peak_text(cpu.peaks, 1), "-", q(cpu.memory_bandwidth.value(), Dimension::bytes_per_second),
-                    q(cpu.tdp.value(), Dimension::watts), q(cpu.price.value(), Dimension::usd)});
+    rows.push_back({name, "cpu", peak_text(cpu.peaks, 1), "-",
+                    q(cpu.memory_bandwidth.value(), Dimension::bytes_per_second), q(cpu.tdp.value(), Dimension::watts),
+                    q(cpu.price.value(), Dimension::usd)});
   }
   for (const auto& [name, n] : c.hw.nodes()) {
     const auto& peaks = n.has_gpus() ? n.gpu->peaks : n.cpu->peaks;
-    rows.push_back({name, "node", peak_text(peaks, n.devices()),
-                    q(n.has_gpus() ? n.gpu->hbm_capacity.value() * n.gpu_count : n.host_memory.value(), Dimension::bytes),
-                    q(n.has_gpus() ? n.gpu->hbm_bandwidth.value() * n.gpu_count
-                                   : n.cpu->memory_bandwidth.value() * n.cpu_count,
-                      Dimension::bytes_per_second),
-                    q(n.power.max.value(), Dimension::watts), q(n.price.value(), Dimension::usd)});
+    rows.push_back(
+        {name, "node", peak_text(peaks, n.devices()),
+         q(n.has_gpus() ? n.gpu->hbm_capacity.value() * n.gpu_count : n.host_memory.value(), Dimension::bytes),
+         q(n.has_gpus() ? n.gpu->hbm_bandwidth.value() * n.gpu_count : n.cpu->memory_bandwidth.value() * n.cpu_count,
+           Dimension::bytes_per_second),
+         q(n.power.max.value(), Dimension::watts), q(n.price.value(), Dimension::usd)});
   }
   for (const auto& kind : {"network", "cluster", "rack", "facility"}) {
     for (const auto* e : c.store.of_kind(kind)) rows.push_back({e->name, kind, "", "", "", "", ""});
@@ -294,10 +300,11 @@ std::string model_text(const ModelSpec& m, const std::string& file) {
     t += fmt::format("  (published {:.4g}, {:+.2f}%)", m.published_parameters,
                      (m.parameters() / m.published_parameters - 1) * 100);
   }
-  t += fmt::format("\ntraining FLOPs per token at seq {}: {:.4g} (= 6 x {:.4g} matmul params + 12 x {} layers x {} "
-                   "x {})\nKV cache per token (bf16): {}\n",
-                   m.max_seq, m.training_flops_per_token(m.max_seq), m.active_matmul_parameters(), m.layers,
-                   m.max_seq, m.heads * m.head_dim(), format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes));
+  t += fmt::format(
+      "\ntraining FLOPs per token at seq {}: {:.4g} (= 6 x {:.4g} matmul params + 12 x {} layers x {} "
+      "x {})\nKV cache per token (bf16): {}\n",
+      m.max_seq, m.training_flops_per_token(m.max_seq), m.active_matmul_parameters(), m.layers, m.max_seq,
+      m.heads * m.head_dim(), format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes));
   return t;
 }
 
@@ -336,10 +343,14 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       }
       Json j{{"name", name}};
       std::string text;
-      if (e->kind == "gpu") text = show_gpu(c.hw.gpus().at(name), e->file, j);
-      else if (e->kind == "cpu") text = show_cpu(c.hw.cpus().at(name), e->file, j);
-      else if (e->kind == "node") text = show_node(c.hw.nodes().at(name), e->file, j);
-      else text = show_other(*e, j);
+      if (e->kind == "gpu")
+        text = show_gpu(c.hw.gpus().at(name), e->file, j);
+      else if (e->kind == "cpu")
+        text = show_cpu(c.hw.cpus().at(name), e->file, j);
+      else if (e->kind == "node")
+        text = show_node(c.hw.nodes().at(name), e->file, j);
+      else
+        text = show_other(*e, j);
       text += show_sources(c.hw.sources_of(name), j);
       emit(common, common.format == "json" ? j.dump(2) + "\n" : text);
       return 0;
@@ -356,14 +367,16 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
     action = [&] {
       const Catalogs c = load_catalogs(common);
       Json arr = Json::array();
-      std::vector<std::vector<std::string>> rows{{"name", "parameters", "published", "train FLOP/token", "layers", "hidden", "heads/kv", "max seq"}};
+      std::vector<std::vector<std::string>> rows{
+          {"name", "parameters", "published", "train FLOP/token", "layers", "hidden", "heads/kv", "max seq"}};
       for (const auto* e : c.store.of_kind("model")) {
         const ModelSpec m = model_of(c.store, e->name);
         arr.push_back(model_json(m, e->file));
         rows.push_back({m.name, fmt::format("{:.4g}", m.parameters()),
                         m.published_parameters > 0 ? fmt::format("{:.4g}", m.published_parameters) : "-",
                         fmt::format("{:.4g}", m.training_flops_per_token(m.max_seq)), std::to_string(m.layers),
-                        std::to_string(m.hidden), fmt::format("{}/{}", m.heads, m.kv_heads), std::to_string(m.max_seq)});
+                        std::to_string(m.hidden), fmt::format("{}/{}", m.heads, m.kv_heads),
+                        std::to_string(m.max_seq)});
       }
       emit(common, common.format == "json" ? arr.dump(2) + "\n" : grid(rows));
       return 0;
@@ -383,11 +396,13 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
     };
   });
 
-  CLI::App* schema = app.add_subcommand("schema", "print the declared YAML keys of a file kind\n"
-                                                  "Example: hwsim schema gpu");
-  schema->add_option("kind", kind,
-                     "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference, profile, "
-                     "sources (the source registry, hwmodels/sources.yaml)")
+  CLI::App* schema = app.add_subcommand("schema",
+                                        "print the declared YAML keys of a file kind\n"
+                                        "Example: hwsim schema gpu");
+  schema
+      ->add_option("kind", kind,
+                   "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference, profile, "
+                   "sources (the source registry, hwmodels/sources.yaml)")
       ->required()
       ->check(CLI::IsMember({"gpu", "cpu", "node", "network", "cluster", "rack", "facility", "model", "scenario",
                              "training", "inference", "profile", "sources"}));

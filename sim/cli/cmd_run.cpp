@@ -1,6 +1,6 @@
 // `hwsim run` and `hwsim check`.
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -45,8 +45,9 @@ void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<
   } else {
     cmd->add_option("scenarios", o.scenarios, "scenario YAML files")->required()->check(CLI::ExistingFile);
   }
-  cmd->add_option("--set", o.sets, "override an input: PATH=VALUE (facility.pue=1.2, deployments.NAME.count=10, "
-                                   "workloads.NAME.batch=8, hw.NAME.KEY=VALUE)");
+  cmd->add_option("--set", o.sets,
+                  "override an input: PATH=VALUE (facility.pue=1.2, deployments.NAME.count=10, "
+                  "workloads.NAME.batch=8, hw.NAME.KEY=VALUE)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
   add_calibration_option(cmd, common);
   add_output_options(cmd, common, formats);
@@ -121,8 +122,9 @@ ScenarioCheck check_scenario(const Common& common, const RunOptions& o, const Ch
 
 void add_run_commands(CLI::App& app, Common& common, Action& action) {
   static RunOptions run_options;
-  CLI::App* run = app.add_subcommand("run", "evaluate every deployment x workload of scenarios\n"
-                                            "Example: hwsim run scenarios/dgx-h100-vs-altra-1mw.yaml --format json");
+  CLI::App* run = app.add_subcommand("run",
+                                     "evaluate every deployment x workload of scenarios\n"
+                                     "Example: hwsim run scenarios/dgx-h100-vs-altra-1mw.yaml --format json");
   add_shared(run, common, run_options, {"table", "json", "csv", "md", "html"});
   run_options.uncertainty.samples = UncertaintyOptions{}.samples;
   run->add_option("--samples", run_options.uncertainty.samples,
@@ -145,8 +147,9 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
   static RunOptions check_options;
   static CheckOptions plan;
   CLI::App* check = app.add_subcommand(
-      "check", "evaluate scenarios' `expect:` entries and compare them with a stored baseline; exit 1 when a plan "
-               "fails\nExample: hwsim check scenarios/plans --baseline scenarios/plans/baseline --junit check.xml");
+      "check",
+      "evaluate scenarios' `expect:` entries and compare them with a stored baseline; exit 1 when a plan "
+      "fails\nExample: hwsim check scenarios/plans --baseline scenarios/plans/baseline --junit check.xml");
   add_shared(check, common, check_options, {"table", "json", "md"}, true);
   check->add_option("--baseline", plan.baseline, "directory of baselines (one <scenario name>.json per scenario)");
   check->add_flag("--update-baseline", plan.update, "write the baselines instead of comparing with them");
@@ -168,16 +171,19 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
         const std::string metric = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
         if (metric == "default" || std::find(metrics.begin(), metrics.end(), metric) != metrics.end()) continue;
         const std::string near = closest_match(metric, metrics);
-        throw InputError(Diagnostic{{"--tolerance " + a, 0, 0}, "",
+        throw InputError(Diagnostic{{"--tolerance " + a, 0, 0},
+                                    "",
                                     fmt::format("unknown metric '{}'{}", metric,
                                                 near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near))});
       }
       check_options.scenarios = expand_directories(check_options.scenarios);
       std::vector<ScenarioCheck> checks;
-      for (const auto& file : check_options.scenarios) checks.push_back(check_scenario(common, check_options, plan, file));
+      for (const auto& file : check_options.scenarios)
+        checks.push_back(check_scenario(common, check_options, plan, file));
       const std::string f = common.format;
-      emit(common, f == "json" ? render_check_json(checks) : f == "md" ? render_check_markdown(checks)
-                                                                        : render_check_text(checks));
+      emit(common, f == "json" ? render_check_json(checks)
+                   : f == "md" ? render_check_markdown(checks)
+                               : render_check_text(checks));
       if (!plan.junit.empty()) {
         Common junit = common;
         junit.output = plan.junit;

@@ -56,14 +56,16 @@ struct SweepCli {
 
 void add_sweep_commands(CLI::App& app, Common& common, Action& action) {
   static SweepCli o;
-  CLI::App* sweep = app.add_subcommand(
-      "sweep", "evaluate a scenario over a grid of input values, one row per point x deployment/workload\n"
-               "Example: hwsim sweep scenarios/default.yaml --vary facility.pue=1.1,1.3,1.5 "
-               "--vary \"facility.electricity=0.05..0.20 USD/kWh:4\" -o sweep.csv");
+  CLI::App* sweep =
+      app.add_subcommand("sweep",
+                         "evaluate a scenario over a grid of input values, one row per point x deployment/workload\n"
+                         "Example: hwsim sweep scenarios/default.yaml --vary facility.pue=1.1,1.3,1.5 "
+                         "--vary \"facility.electricity=0.05..0.20 USD/kWh:4\" -o sweep.csv");
   sweep->add_option("scenario", o.scenario, "scenario YAML file")->required()->check(CLI::ExistingFile);
-  sweep->add_option("--vary", o.options.vary,
-                    "PATH=V1,V2,... or \"PATH=LO..HI UNIT:N\" (N evenly spaced values; integer keys take integer "
-                    "steps); paths as for --set; several --vary form a grid (the first slowest)")
+  sweep
+      ->add_option("--vary", o.options.vary,
+                   "PATH=V1,V2,... or \"PATH=LO..HI UNIT:N\" (N evenly spaced values; integer keys take integer "
+                   "steps); paths as for --set; several --vary form a grid (the first slowest)")
       ->required();
   sweep->add_option("--set", o.sets, "override an input for every point: PATH=VALUE");
   sweep->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
@@ -72,8 +74,9 @@ void add_sweep_commands(CLI::App& app, Common& common, Action& action) {
   sweep->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
   sweep->add_option("--threads", o.options.threads, "threads evaluating points (default 1)")->check(CLI::Range(1, 256));
   sweep->add_option("--shard", o.shard, "evaluate only shard I of N (0-based: 0/4 .. 3/4); `hwsim merge` combines");
-  sweep->add_option("--metrics", o.metrics, "comma-separated metric columns of CSV rows and charts (default: "
-                                            "throughput, latency, power and cost metrics)");
+  sweep->add_option("--metrics", o.metrics,
+                    "comma-separated metric columns of CSV rows and charts (default: "
+                    "throughput, latency, power and cost metrics)");
   sweep->callback([&] {
     action = [&] {
       o.options.shard = parse_shard(o.shard);
@@ -105,9 +108,10 @@ void add_sweep_commands(CLI::App& app, Common& common, Action& action) {
   });
 
   static std::vector<std::string> shards;
-  CLI::App* merge = app.add_subcommand("merge", "combine the outputs of `hwsim sweep --shard I/N` (all N, CSV or "
-                                                "JSON) into exactly the unsharded output\n"
-                                                "Example: hwsim merge part0.csv part1.csv -o sweep.csv");
+  CLI::App* merge = app.add_subcommand("merge",
+                                       "combine the outputs of `hwsim sweep --shard I/N` (all N, CSV or "
+                                       "JSON) into exactly the unsharded output\n"
+                                       "Example: hwsim merge part0.csv part1.csv -o sweep.csv");
   merge->add_option("shards", shards, "shard output files")->required()->check(CLI::ExistingFile);
   merge->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
   merge->callback([&] {

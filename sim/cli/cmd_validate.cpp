@@ -20,9 +20,9 @@ std::string render_text(const ValidationReport& r) {
                          format_metric(row.metric, row.measured), "FAILED", row.failure);
       continue;
     }
-    out += fmt::format("{:<46} {:<10} {:<26} {:>14} {:>14} {:>+7.1f}%\n", row.id, row.kind, row.metric,
-                       format_metric(row.metric, row.predicted), format_metric(row.metric, row.measured),
-                       row.error * 100);
+    out +=
+        fmt::format("{:<46} {:<10} {:<26} {:>14} {:>14} {:>+7.1f}%\n", row.id, row.kind, row.metric,
+                    format_metric(row.metric, row.predicted), format_metric(row.metric, row.measured), row.error * 100);
   }
   out += "\n";
   for (const auto& row : r.rows) {
@@ -43,9 +43,9 @@ std::string render_json(const ValidationReport& r) {
   nlohmann::ordered_json j;
   j["cases"] = nlohmann::ordered_json::array();
   for (const auto& row : r.rows) {
-    nlohmann::ordered_json c{{"name", row.id},         {"kind", row.kind},       {"metric", row.metric},
-                             {"predicted", row.predicted}, {"measured", row.measured}, {"error", row.error},
-                             {"confidence", row.confidence}, {"file", row.file}};
+    nlohmann::ordered_json c{
+        {"name", row.id},           {"kind", row.kind},   {"metric", row.metric},         {"predicted", row.predicted},
+        {"measured", row.measured}, {"error", row.error}, {"confidence", row.confidence}, {"file", row.file}};
     if (!row.failure.empty()) c["failure"] = row.failure;
     c["calibration"] = row.calibration;
     j["cases"].push_back(std::move(c));
@@ -59,7 +59,8 @@ std::string render_json(const ValidationReport& r) {
     j["count"][kind] = k.cases;
   }
   j["not_modelled"] = nlohmann::ordered_json::array();
-  for (const auto& n : r.not_modelled) j["not_modelled"].push_back({{"name", n.id}, {"kind", n.kind}, {"reason", n.reason}});
+  for (const auto& n : r.not_modelled)
+    j["not_modelled"].push_back({{"name", n.id}, {"kind", n.kind}, {"reason", n.reason}});
   return j.dump(2) + "\n";
 }
 
@@ -67,8 +68,9 @@ std::string render_json(const ValidationReport& r) {
 
 void add_validate_command(CLI::App& app, Common& common, Action& action) {
   static std::string dir;
-  CLI::App* cmd = app.add_subcommand("validate", "compare predictions with published measurements\n"
-                                                 "Example: hwsim validate scenarios/validation --format json");
+  CLI::App* cmd = app.add_subcommand("validate",
+                                     "compare predictions with published measurements\n"
+                                     "Example: hwsim validate scenarios/validation --format json");
   cmd->add_option("dir", dir, "directory of validation cases (default: the source tree's scenarios/validation)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
   add_calibration_option(cmd, common);

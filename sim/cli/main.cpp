@@ -8,9 +8,10 @@
 #include "sim/core/errors.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"hwsim: for an AI workload, the throughput, watts and dollars of each hardware option.\n"
-               "Example: hwsim run scenarios/default.yaml --format json",
-               "hwsim"};
+  CLI::App app{
+      "hwsim: for an AI workload, the throughput, watts and dollars of each hardware option.\n"
+      "Example: hwsim run scenarios/default.yaml --format json",
+      "hwsim"};
   app.set_version_flag("--version", hwsim::version_string());
   app.require_subcommand(1);
   hwsim::cli::Common common;

@@ -1,10 +1,10 @@
 #include "sim/core/config_node.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 #include <fstream>
 #include <functional>
 #include <sstream>
-#include <yaml-cpp/yaml.h>
 
 namespace hwsim {
 

@@ -20,13 +20,13 @@ class ConfigNode {
   enum class Kind { null, scalar, map, sequence };
 
   Kind kind = Kind::null;
-  std::string scalar;       // for Kind::scalar
-  SourceLocation where;     // of the value
-  SourceLocation key_where; // of the key that names this value in its parent map (when there is one)
+  std::string scalar;        // for Kind::scalar
+  SourceLocation where;      // of the value
+  SourceLocation key_where;  // of the key that names this value in its parent map (when there is one)
   // For Kind::map, in document order. A struct of its own rather than std::pair: a pair of an incomplete type does
   // not compile with clang and libstdc++ (the pair's constructor constraints need ConfigNode complete).
   std::vector<ConfigEntry> entries;
-  std::vector<ConfigNode> items;                            // for Kind::sequence
+  std::vector<ConfigNode> items;  // for Kind::sequence
 
   [[nodiscard]] bool is_map() const { return kind == Kind::map; }
   [[nodiscard]] bool is_scalar() const { return kind == Kind::scalar; }

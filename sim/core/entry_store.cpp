@@ -1,10 +1,10 @@
 #include "sim/core/entry_store.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <algorithm>
 #include <functional>
 #include <set>
-#include <fmt/ranges.h>
 
 namespace hwsim {
 
@@ -62,8 +62,8 @@ void EntryStore::add_entry(ConfigNode node, const std::string& file, Diagnostics
     return;
   }
   if (kind == nullptr || !kind->is_scalar()) {
-    diags.add(node.where, name->scalar, fmt::format("missing required key 'kind' (one of: {})",
-                                                    fmt::join(catalog_kinds(), ", ")));
+    diags.add(node.where, name->scalar,
+              fmt::format("missing required key 'kind' (one of: {})", fmt::join(catalog_kinds(), ", ")));
     return;
   }
   if (std::find(catalog_kinds().begin(), catalog_kinds().end(), kind->scalar) == catalog_kinds().end()) {

@@ -23,8 +23,8 @@ inline const std::vector<std::string>& catalog_kinds() {
 struct RawEntry {
   std::string name;
   std::string kind;
-  std::string file;   // display path of the file that defines it ("<scenario.yaml inline>" for inline entries)
-  ConfigNode node;    // with `base:` chains merged in (after resolve()); without `sources:`
+  std::string file;  // display path of the file that defines it ("<scenario.yaml inline>" for inline entries)
+  ConfigNode node;   // with `base:` chains merged in (after resolve()); without `sources:`
   // The `sources:` value as written (null when absent); after resolve(), a sequence of the entry's own ids followed
   // by its base chain's not already listed, each item keeping the file and line it was written at.
   ConfigNode sources;

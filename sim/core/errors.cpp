@@ -1,7 +1,7 @@
 #include "sim/core/errors.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace hwsim {
 

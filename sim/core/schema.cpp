@@ -1,7 +1,7 @@
 #include "sim/core/schema.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <stdexcept>
 
 namespace hwsim {
@@ -88,11 +88,10 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
   switch (d.kind) {
     case ValueKind::any: return;
     case ValueKind::quantity: {
-      const std::string what =
-          d.dimension == Dimension::dimensionless
-              ? std::string("a number")
-              : fmt::format("{} like \"{}\"", with_article(dimension_name(d.dimension)),
-                            dimension_example(d.dimension));
+      const std::string what = d.dimension == Dimension::dimensionless
+                                   ? std::string("a number")
+                                   : fmt::format("{} like \"{}\"", with_article(dimension_name(d.dimension)),
+                                                 dimension_example(d.dimension));
       if (!expect_scalar(what + words_suffix(d))) return;
       if (contains(d.choices, v.scalar)) return;
       try {
@@ -173,8 +172,8 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
     case ValueKind::map:
       if (v.is_scalar() && contains(d.choices, v.scalar)) return;  // a declared word instead of the map (`auto`)
       if (!v.is_map()) {
-        diags.add(v.where, path, fmt::format("expected a map with keys: {}{}", join(d.child->key_names()),
-                                             words_suffix(d)));
+        diags.add(v.where, path,
+                  fmt::format("expected a map with keys: {}{}", join(d.child->key_names()), words_suffix(d)));
         return;
       }
       validate(v, *d.child, diags, path);

@@ -15,7 +15,17 @@
 namespace hwsim {
 
 enum class ValueKind {
-  quantity, integer, number, boolean, text, choice, map, list_of_choices, list_of_texts, list_of_maps, any
+  quantity,
+  integer,
+  number,
+  boolean,
+  text,
+  choice,
+  map,
+  list_of_choices,
+  list_of_texts,
+  list_of_maps,
+  any
 };
 
 struct Schema;

@@ -1,10 +1,10 @@
 #include "sim/core/units.hpp"
 
+#include <fmt/format.h>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <fmt/format.h>
 
 namespace hwsim {
 namespace {
@@ -46,13 +46,20 @@ struct Prefix {
   bool sub_unit;
 };
 constexpr std::array kPrefixes{
-    Prefix{"", 1.0, false, false},          Prefix{"k", 1e3, false, false},
-    Prefix{"M", 1e6, false, false},         Prefix{"G", 1e9, false, false},
-    Prefix{"T", 1e12, false, false},        Prefix{"P", 1e15, false, false},
-    Prefix{"E", 1e18, false, false},        Prefix{"Ki", 1024.0, true, false},
-    Prefix{"Mi", 1048576.0, true, false},   Prefix{"Gi", 1073741824.0, true, false},
-    Prefix{"Ti", 1099511627776.0, true, false}, Prefix{"Pi", 1125899906842624.0, true, false},
-    Prefix{"m", 1e-3, false, true},         Prefix{"u", 1e-6, false, true},
+    Prefix{"", 1.0, false, false},
+    Prefix{"k", 1e3, false, false},
+    Prefix{"M", 1e6, false, false},
+    Prefix{"G", 1e9, false, false},
+    Prefix{"T", 1e12, false, false},
+    Prefix{"P", 1e15, false, false},
+    Prefix{"E", 1e18, false, false},
+    Prefix{"Ki", 1024.0, true, false},
+    Prefix{"Mi", 1048576.0, true, false},
+    Prefix{"Gi", 1073741824.0, true, false},
+    Prefix{"Ti", 1099511627776.0, true, false},
+    Prefix{"Pi", 1125899906842624.0, true, false},
+    Prefix{"m", 1e-3, false, true},
+    Prefix{"u", 1e-6, false, true},
     Prefix{"n", 1e-9, false, true},
 };
 

@@ -12,11 +12,11 @@ struct CostResult {
   Usd capex_network;  // switches and cables
   Usd capex_racks;
   Usd capex;
-  Usd energy_per_year;      // at the facility's utilisation: facility watts at load when busy, idle otherwise
-  Usd colocation_per_year;  // provisioned IT kW x price
-  Usd maintenance_per_year; // capex x the facility's maintenance share
+  Usd energy_per_year;       // at the facility's utilisation: facility watts at load when busy, idle otherwise
+  Usd colocation_per_year;   // provisioned IT kW x price
+  Usd maintenance_per_year;  // capex x the facility's maintenance share
   Usd opex_per_year;
-  Usd tco;                  // capex + years x opex
+  Usd tco;  // capex + years x opex
   // USD per second of work at load: straight-line capex over the facility's years + colocation + load energy.
   UsdPerSecond busy_rate;
   // Straight-line depreciation of capex over the facility's years, and the whole TCO per hour of the deployment's

@@ -1,7 +1,7 @@
 #include "sim/infer/inference.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "sim/perf/collectives.hpp"
 #include "sim/perf/roofline.hpp"
@@ -44,8 +44,8 @@ std::optional<DType> compute_dtype(const Device& device, DType weights) {
 namespace {
 // inference_memory_per_device's terms that do not depend on the batch, computed once for the batch searches.
 struct MemoryTerms {
-  double weights;           // bytes of the whole model
-  double kv_per_sequence;   // bytes of one sequence's cache at its held context
+  double weights;          // bytes of the whole model
+  double kv_per_sequence;  // bytes of one sequence's cache at its held context
   double workspace_per_prompt;
   explicit MemoryTerms(const InferenceConfig& c) {
     const ModelSpec& m = c.model;
@@ -53,8 +53,8 @@ struct MemoryTerms {
     // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
     // batching with a paged KV cache (vLLM, TensorRT-LLM) holds sequences spread evenly through their lives, so the
     // cache holds the mean context, and each iteration prefills only the batch / output prompts that arrive.
-    const double context = c.continuous ? c.input_tokens + c.output_tokens / 2.0
-                                        : static_cast<double>(c.input_tokens) + c.output_tokens;
+    const double context =
+        c.continuous ? c.input_tokens + c.output_tokens / 2.0 : static_cast<double>(c.input_tokens) + c.output_tokens;
     kv_per_sequence = context * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype);
     workspace_per_prompt = static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
   }
@@ -65,9 +65,7 @@ struct MemoryTerms {
 };
 }  // namespace
 
-Bytes inference_memory_per_device(const InferenceConfig& c, int batch) {
-  return Bytes(MemoryTerms(c).bytes(c, batch));
-}
+Bytes inference_memory_per_device(const InferenceConfig& c, int batch) { return Bytes(MemoryTerms(c).bytes(c, batch)); }
 
 namespace {
 
@@ -76,9 +74,9 @@ struct Evaluator {
   const System& sys;
   const EfficiencyModel& eff;
   DType arithmetic;
-  FlopPerSecond peak;             // this replica's share of the device
-  BytesPerSecond bandwidth;       // this replica's share of the device
-  double sync_share;              // CPU: the replica's threads / cores (a fork/join spans only its threads); GPU: 1
+  FlopPerSecond peak;        // this replica's share of the device
+  BytesPerSecond bandwidth;  // this replica's share of the device
+  double sync_share;         // CPU: the replica's threads / cores (a fork/join spans only its threads); GPU: 1
   // Computed once per evaluation rather than per forward pass (the batch searches make dozens of passes). All pp
   // stages are traversed in sequence: per-device weights of a stage x pp stages of time = weights / tp.
   Bytes weight_bytes = Bytes(c.model.parameters() * weight_bytes_per_parameter(c) / c.tp);
@@ -87,8 +85,8 @@ struct Evaluator {
 
   [[nodiscard]] LinkPath tp_link() const {
     const bool out = c.tp > sys.devices_per_node();
-    return {out ? sys.device.scale_out_bandwidth : sys.device.scale_up_bandwidth,
-            eff.link_latency(sys.device, out), eff.link(sys.device, out)};
+    return {out ? sys.device.scale_out_bandwidth : sys.device.scale_up_bandwidth, eff.link_latency(sys.device, out),
+            eff.link(sys.device, out)};
   }
 
   // One forward pass over `tokens` new tokens per sequence for `batch` sequences attending to `context` tokens
@@ -109,7 +107,7 @@ struct Evaluator {
     // The MLP's (rows x hidden) . (hidden x ffn / tp) stands for the pass's products: its row count decides how
     // far from peak a decode step at a small batch runs.
     p.matmul_compute = matmul_flops / (peak * eff.gemm(sys.device, arithmetic, rows,
-                                                          static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
+                                                       static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
     p.matmul_memory = weight_bytes / (bandwidth * eff.memory(sys.device, weight_bytes));
     p.attention_compute = attention_flops / (peak * eff.fused_attention(sys.device, arithmetic, false));
     p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));
@@ -256,7 +254,10 @@ struct Batching {
     int hi = kMaxBatch;
     while (lo < hi) {  // the largest batch that fits
       const int mid = lo + (hi - lo + 1) / 2;
-      if (fits(mid)) lo = mid; else hi = mid - 1;
+      if (fits(mid))
+        lo = mid;
+      else
+        hi = mid - 1;
     }
     hi = lo;
     lo = 1;
@@ -267,7 +268,10 @@ struct Batching {
     if (!compute_bound(hi)) return 0;
     while (lo < hi) {
       const int mid = lo + (hi - lo) / 2;
-      if (compute_bound(mid)) hi = mid; else lo = mid + 1;
+      if (compute_bound(mid))
+        hi = mid;
+      else
+        lo = mid + 1;
     }
     return lo;
   }
@@ -281,10 +285,10 @@ int choose_batch(const Batching& s, InferenceResult& r) {
     const double need = s.memory_for(1);
     r.fits = false;
     r.memory_per_device = Bytes(need);
-    r.message = fmt::format("does not fit: {} at {} needs {:.1f} GB per device with tp={} pp={} (batch 1), {:.1f} GB "
-                            "usable: {}",
-                            c.model.name, dtype_name(c.dtype), need / 1e9, c.tp, c.pp, s.usable / 1e9,
-                            s.shortfall(need, 1));
+    r.message = fmt::format(
+        "does not fit: {} at {} needs {:.1f} GB per device with tp={} pp={} (batch 1), {:.1f} GB "
+        "usable: {}",
+        c.model.name, dtype_name(c.dtype), need / 1e9, c.tp, c.pp, s.usable / 1e9, s.shortfall(need, 1));
     return 0;
   }
   if (c.batch) {
@@ -305,7 +309,10 @@ int choose_batch(const Batching& s, InferenceResult& r) {
   int hi = c.max_batch.value_or(kMaxBatch);
   while (lo < hi) {
     const int mid = lo + (hi - lo + 1) / 2;
-    if (s.fits(mid) && s.meets_sla(mid)) lo = mid; else hi = mid - 1;
+    if (s.fits(mid) && s.meets_sla(mid))
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   return lo;
 }

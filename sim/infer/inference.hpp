@@ -21,18 +21,18 @@ namespace hwsim {
 struct InferenceConfig {
   std::string name;
   ModelSpec model;
-  DType dtype = DType::bf16;      // weights (and arithmetic where the device has it)
-  DType kv_dtype = DType::bf16;   // KV cache
+  DType dtype = DType::bf16;     // weights (and arithmetic where the device has it)
+  DType kv_dtype = DType::bf16;  // KV cache
   int input_tokens = 512;
   int output_tokens = 256;
-  std::optional<int> batch;       // per replica; absent = auto
-  std::optional<int> max_batch;   // with batch auto: the serving engine's limit on sequences in flight
+  std::optional<int> batch;               // per replica; absent = auto
+  std::optional<int> max_batch;           // with batch auto: the serving engine's limit on sequences in flight
   std::optional<double> bits_per_weight;  // stored width incl. block scales; absent = the dtype's width
-  std::optional<int> replicas;    // absent = auto (devices / (tp x pp))
+  std::optional<int> replicas;            // absent = auto (devices / (tp x pp))
   int tp = 1;
   int pp = 1;
-  bool continuous = true;         // continuous (in-flight) batching; false = static batches
-  std::optional<int> threads;     // CPU threads per replica (absent: the replica's share of the cores)
+  bool continuous = true;      // continuous (in-flight) batching; false = static batches
+  std::optional<int> threads;  // CPU threads per replica (absent: the replica's share of the cores)
   // Decode attention kernels that load each KV head once for its whole query group (FlashDecoding, TensorRT-LLM
   // XQA, vLLM paged attention), or once per query head (TensorRT-LLM's masked-MHA path before its 0.10 XQA kernels
   // for Llama 2 70B; Hugging Face eager attention's repeat_kv): heads / kv_heads times the KV traffic.
@@ -57,9 +57,9 @@ std::optional<DType> compute_dtype(const Device& device, DType weights);
 // (QKV, projection, MLP, logits) and attention (scores and context over the KV cache) are separate kernels, so a
 // compute-bound product does not hide a memory-bound attention.
 struct PhaseTime {
-  Seconds time;           // max(matmul) + max(attention) + communication + launch
-  Seconds compute;        // matmul_compute + attention_compute
-  Seconds memory;         // matmul_memory + attention_memory
+  Seconds time;     // max(matmul) + max(attention) + communication + launch
+  Seconds compute;  // matmul_compute + attention_compute
+  Seconds memory;   // matmul_memory + attention_memory
   Seconds communication;
   Seconds matmul_compute;
   Seconds matmul_memory;  // weights read
@@ -81,7 +81,7 @@ struct InferenceResult {
   double throughput_tokens_per_s = 0;  // all replicas, end to end
   double decode_tokens_per_s = 0;      // all replicas, decode only
   int replicas_per_device = 1;         // CPU replicas sharing one socket
-  int crossover_batch = 0;             // smallest batch whose decode weight products are compute bound (0: none that fits)
+  int crossover_batch = 0;  // smallest batch whose decode weight products are compute bound (0: none that fits)
   Bytes memory_per_device;
   // Share of time in compute-bound, memory-bound and communication work (for power).
   double compute_busy = 0;

@@ -23,7 +23,7 @@ struct FatTree {
 FatTree size_fat_tree(int endpoints, int radix, double oversubscription);
 
 struct System {
-  std::string name;  // deployment name
+  std::string name;                // deployment name
   const NodeSpec* node = nullptr;  // in the scenario's catalog, which outlives the System
   Device device;
   int nodes = 1;

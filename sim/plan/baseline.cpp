@@ -1,9 +1,9 @@
 #include "sim/plan/baseline.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -51,7 +51,8 @@ void add_tolerance(Tolerances& t, const std::string& assignment) {
   const std::string value = eq == std::string::npos ? "" : assignment.substr(eq + 1);
   const double rel = std::strtod(value.c_str(), &end);
   if (eq == std::string::npos || eq == 0 || value.empty() || *end != '\0' || !(rel >= 0)) {
-    throw InputError(Diagnostic{{"--tolerance " + assignment, 0, 0}, "",
+    throw InputError(Diagnostic{{"--tolerance " + assignment, 0, 0},
+                                "",
                                 "expected METRIC=REL with REL >= 0 (default=1e-6, tco_usd=1e-3, "
                                 "dgx/chat/usd_per_million_tokens=0.01)"});
   }
@@ -91,7 +92,8 @@ std::string baseline_json(const Baseline& b) {
 Baseline read_baseline(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    throw InputError(Diagnostic{{file.string(), 0, 0}, "",
+    throw InputError(Diagnostic{{file.string(), 0, 0},
+                                "",
                                 "no baseline for this scenario (write one with hwsim check --baseline DIR "
                                 "--update-baseline)"});
   }
@@ -188,7 +190,8 @@ BaselineComparison compare_with_baseline(const Baseline& baseline, const Evaluat
   std::vector<std::vector<Cause>> causes(out.drifts.size());
   for (const auto& c : out.changes) {
     if (!c.before) {
-      for (auto& list : causes) list.push_back({c.path, std::nullopt, "added since the baseline: nothing to revert to"});
+      for (auto& list : causes)
+        list.push_back({c.path, std::nullopt, "added since the baseline: nothing to revert to"});
       continue;
     }
     std::optional<Evaluation> reverted;
@@ -196,7 +199,8 @@ BaselineComparison compare_with_baseline(const Baseline& baseline, const Evaluat
     try {
       reverted = reevaluate({c.path + "=" + c.before->value});
     } catch (const InputError& e) {
-      problem = "cannot be reverted alone: " + (e.diagnostics().empty() ? std::string(e.what()) : e.diagnostics().front().message);
+      problem = "cannot be reverted alone: " +
+                (e.diagnostics().empty() ? std::string(e.what()) : e.diagnostics().front().message);
     }
     for (std::size_t d = 0; d < out.drifts.size(); ++d) {
       const Drift& drift = out.drifts[d];

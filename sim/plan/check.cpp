@@ -1,8 +1,8 @@
 #include "sim/plan/check.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <cmath>
 
 namespace hwsim {
 
@@ -38,11 +38,10 @@ std::vector<ExpectationOutcome> check_expectations(const Scenario& sc, const Eva
       for (const auto& m : result->metrics) keys.push_back(m.key);
       const std::string near = closest_match(key, keys);
       diags.add(e.where, "metric",
-                result->fits ? fmt::format("{}/{} has no metric '{}'{} (has: {})", dep, work, key,
-                                           near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near),
-                                           fmt::join(keys, ", "))
-                             : fmt::format("{}/{} does not fit ({}), so it has no '{}'", dep, work, result->message,
-                                           key));
+                result->fits
+                    ? fmt::format("{}/{} has no metric '{}'{} (has: {})", dep, work, key,
+                                  near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near), fmt::join(keys, ", "))
+                    : fmt::format("{}/{} does not fit ({}), so it has no '{}'", dep, work, result->message, key));
       continue;
     }
     ExpectationOutcome o{e, *actual, true, ""};

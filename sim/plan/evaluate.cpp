@@ -20,9 +20,10 @@ Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const Evalua
     if (w.kind != WorkloadKind::inference) continue;
     const InferenceConfig& c = w.inference;
     if (c.input_tokens + c.output_tokens > c.model.max_seq) {
-      ev.warnings.push_back(fmt::format("workload '{}': {} input + {} output tokens exceed {}'s {}-token context "
-                                        "(evaluated as asked)",
-                                        w.name, c.input_tokens, c.output_tokens, c.model.name, c.model.max_seq));
+      ev.warnings.push_back(
+          fmt::format("workload '{}': {} input + {} output tokens exceed {}'s {}-token context "
+                      "(evaluated as asked)",
+                      w.name, c.input_tokens, c.output_tokens, c.model.name, c.model.max_seq));
     }
   }
   for (const auto& d : sc.deployments) {

@@ -1,8 +1,8 @@
 #include "sim/plan/pipeline.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "sim/cost/cost.hpp"
 #include "sim/infer/inference.hpp"
@@ -137,8 +137,7 @@ std::vector<std::pair<std::string, int>> parallelism_list(const Parallelism& p) 
 
 Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
                               const EfficiencyModel& eff, const EvaluateOptions& options) {
-  Result r{.deployment = sys.name, .workload = w.name, .kind = "training",
-           .calibration = eff.source_for(sys.device)};
+  Result r{.deployment = sys.name, .workload = w.name, .kind = "training", .calibration = eff.source_for(sys.device)};
   r.metrics.reserve(48);  // no regrowth: a sweep evaluates millions of results
   TrainingConfig cfg = w.training;
   if (!sys.device.peak_of(cfg.dtype)) {  // training needs the format's arithmetic (FP8 needs Hopper or later)
@@ -217,8 +216,7 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
 
 Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
                                const EfficiencyModel& eff) {
-  Result r{.deployment = sys.name, .workload = w.name, .kind = "inference",
-           .calibration = eff.source_for(sys.device)};
+  Result r{.deployment = sys.name, .workload = w.name, .kind = "inference", .calibration = eff.source_for(sys.device)};
   r.metrics.reserve(48);  // no regrowth: a sweep evaluates millions of results
   const InferenceConfig& cfg = w.inference;
   r.parallelism = {{"tp", cfg.tp}, {"pp", cfg.pp}};
@@ -229,9 +227,10 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   } else if (cfg.tp > 1 && sys.device.kind == DeviceKind::cpu) {
     problem = "tensor parallelism across CPU sockets is not modelled; use tp: 1 (one replica per socket)";
   } else if (cfg.replicas && *cfg.replicas * per_replica > sys.devices && sys.device.kind == DeviceKind::gpu) {
-    problem = fmt::format("{} replicas x {} devices each exceed the deployment's {} devices (only CPU replicas "
-                          "share a device)",
-                          *cfg.replicas, per_replica, sys.devices);
+    problem = fmt::format(
+        "{} replicas x {} devices each exceed the deployment's {} devices (only CPU replicas "
+        "share a device)",
+        *cfg.replicas, per_replica, sys.devices);
   }
   InferenceResult inf;
   if (problem.empty()) inf = evaluate_inference(cfg, sys, eff);
@@ -264,15 +263,15 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   add_cost_metrics(r, c, sc.facility.years);
   add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, inf.throughput_tokens_per_s, sc.facility));
   add_cloud_metrics(r, run, d, inf.throughput_tokens_per_s, std::nullopt);
-  r.breakdown = {{"prefill_s", inf.prefill.time.value()},
-                 {"prefill_compute_s", inf.prefill.compute.value()},
-                 {"prefill_memory_s", inf.prefill.memory.value()},
-                 {"decode_step_s", inf.decode.time.value()},
-                 {"decode_compute_s", inf.decode.compute.value()},
-                 {"decode_memory_s", inf.decode.memory.value()},
-                 {"decode_communication_s", inf.decode.communication.value()},
-                 {"request_communication_s",
-                  (inf.prefill.communication + inf.decode.communication * cfg.output_tokens).value()}};
+  r.breakdown = {
+      {"prefill_s", inf.prefill.time.value()},
+      {"prefill_compute_s", inf.prefill.compute.value()},
+      {"prefill_memory_s", inf.prefill.memory.value()},
+      {"decode_step_s", inf.decode.time.value()},
+      {"decode_compute_s", inf.decode.compute.value()},
+      {"decode_memory_s", inf.decode.memory.value()},
+      {"decode_communication_s", inf.decode.communication.value()},
+      {"request_communication_s", (inf.prefill.communication + inf.decode.communication * cfg.output_tokens).value()}};
   return r;
 }
 

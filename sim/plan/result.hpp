@@ -49,12 +49,12 @@ struct Sensitivity {
 
 // How a `count: fill` deployment was sized for one workload (sim/plan/sizing.hpp).
 struct Sizing {
-  int count = 0;        // nodes chosen
+  int count = 0;  // nodes chosen
   // What stops the count: power_budget | capex_budget | max_racks (the next node would exceed it),
   // throughput_target (one node fewer misses it), or count (no budget binds below the search bound).
   std::string binding;
-  int max_count = 0;        // the most nodes the budgets allow
-  std::string max_binding;  // the budget that stops max_count (or count at the search bound)
+  int max_count = 0;           // the most nodes the budgets allow
+  std::string max_binding;     // the budget that stops max_count (or count at the search bound)
   std::vector<Metric> limits;  // the constraints in force, SI: power_budget_w, capex_budget_usd, max_racks, ...
 };
 
@@ -69,7 +69,7 @@ struct Result {
   std::string message;
   std::string calibration;
   std::vector<std::pair<std::string, int>> parallelism;
-  std::string compute_dtype;  // inference: the arithmetic used
+  std::string compute_dtype;         // inference: the arithmetic used
   std::optional<SearchInfo> search;  // training with `parallelism: auto` / `micro_batch: auto`
   std::optional<Sizing> sizing;      // deployments with `count: fill`
   // Only when the scenario has range inputs (empty otherwise): P10/P50/P90 per metric, and the inputs that move

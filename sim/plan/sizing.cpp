@@ -1,7 +1,7 @@
 #include "sim/plan/sizing.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <optional>
 
 #include "sim/cost/cost.hpp"
@@ -51,8 +51,7 @@ std::vector<Metric> limits_of(const Scenario& sc, const DeploymentDecl& d, const
 // divides global_batch. The same rules evaluate_pair applies; counts outside them do not fit.
 std::vector<int> training_counts(const DeploymentDecl& d, const WorkloadDecl& w, int max_count) {
   const TrainingConfig& t = w.training;
-  const long long model_parallel =
-      static_cast<long long>(t.parallelism.tp) * t.parallelism.pp * t.parallelism.cp;
+  const long long model_parallel = static_cast<long long>(t.parallelism.tp) * t.parallelism.pp * t.parallelism.cp;
   const long long per_node = d.node->devices();
   std::vector<int> counts;
   for (int n = 1; n <= max_count; ++n) {
@@ -83,9 +82,9 @@ std::vector<std::string> budgets_exceeded(const Scenario& sc, const DeploymentDe
 BudgetFill largest_within_budgets(const Scenario& sc, const DeploymentDecl& d) {
   const std::vector<std::string> one = budgets_exceeded(sc, d, shape_system(sc, d, 1));
   if (!one.empty()) {
-    throw InputError(Diagnostic{d.where, "deployments." + d.name + ".count",
-                                fmt::format("count: fill: not even one '{}' fits the {}", d.node->name,
-                                            limit_phrase(sc, d, one.front()))});
+    throw InputError(Diagnostic{
+        d.where, "deployments." + d.name + ".count",
+        fmt::format("count: fill: not even one '{}' fits the {}", d.node->name, limit_phrase(sc, d, one.front()))});
   }
   const auto within = [&](int n) { return budgets_exceeded(sc, d, shape_system(sc, d, n)).empty(); };
   // Every budget is monotone in the count (sizing.hpp): double to a count outside, then bisect.
@@ -174,9 +173,10 @@ Result evaluate_sized(const Scenario& sc, const DeploymentDecl& d, const Workloa
   }
   const double got = throughput_of(r);
   r.fits = false;
-  r.message = fmt::format("throughput target not reached: {} nodes give {:.4g} tokens/s, the most within {}, {:.1f}% "
-                          "short of min_throughput_tokens_per_s {:.4g}",
-                          best_count, got, within, (1.0 - got / target) * 100.0, target);
+  r.message = fmt::format(
+      "throughput target not reached: {} nodes give {:.4g} tokens/s, the most within {}, {:.1f}% "
+      "short of min_throughput_tokens_per_s {:.4g}",
+      best_count, got, within, (1.0 - got / target) * 100.0, target);
   return r;
 }
 
@@ -191,8 +191,8 @@ std::vector<std::string> budget_warnings(const Scenario& sc, const DeploymentDec
       out.push_back(fmt::format("deployment '{}' costs {} up front (nodes, network, racks), above its {}", d.name,
                                 format_quantity(capex_usd(sc, sys), Dimension::usd), limit_phrase(sc, d, b)));
     } else {
-      out.push_back(fmt::format("deployment '{}' occupies {} racks, above its max_racks {}", d.name, sys.racks,
-                                *d.max_racks));
+      out.push_back(
+          fmt::format("deployment '{}' occupies {} racks, above its max_racks {}", d.name, sys.racks, *d.max_racks));
     }
   }
   return out;

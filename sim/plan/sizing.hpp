@@ -41,7 +41,6 @@ Result evaluate_sized(const Scenario& scenario, const DeploymentDecl& deployment
                       const BudgetFill& fill, const EfficiencyModel& efficiency, const EvaluateOptions& options);
 
 // For a deployment with a fixed count: one line per budget it exceeds.
-std::vector<std::string> budget_warnings(const Scenario& scenario, const DeploymentDecl& deployment,
-                                         const System& sys);
+std::vector<std::string> budget_warnings(const Scenario& scenario, const DeploymentDecl& deployment, const System& sys);
 
 }  // namespace hwsim

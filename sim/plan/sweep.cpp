@@ -1,9 +1,9 @@
 #include "sim/plan/sweep.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -67,13 +67,15 @@ class Worker {
     if (!loaded_.empty() && loaded_.front().first == key) return *loaded_.front().second;
     for (std::size_t i = 0; i < loaded_.size(); ++i) {
       if (loaded_[i].first == key) {
-        if (i != 0) std::rotate(loaded_.begin(), loaded_.begin() + static_cast<std::ptrdiff_t>(i),
-                                loaded_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        if (i != 0)
+          std::rotate(loaded_.begin(), loaded_.begin() + static_cast<std::ptrdiff_t>(i),
+                      loaded_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
         return *loaded_.front().second;
       }
     }
     std::vector<std::string> sets;
-    for (std::size_t a : sweep_.slow_axes) sets.push_back(sweep_.axes[a].path + "=" + sweep_.axes[a].values[value_index[a]]);
+    for (std::size_t a : sweep_.slow_axes)
+      sets.push_back(sweep_.axes[a].path + "=" + sweep_.axes[a].values[value_index[a]]);
     if (loaded_.size() == kKeep) loaded_.pop_back();
     loaded_.insert(loaded_.begin(), {key, std::make_unique<Scenario>(sweep_.source->load(sets))});
     return *loaded_.front().second;
@@ -102,7 +104,8 @@ std::int64_t for_each_point(const Sweep::Impl& s, int threads, Fn&& fn, Sink&& s
     std::string& buf = buffers[static_cast<std::size_t>(t)];
     buf.clear();
     const std::int64_t to = std::min(count, from + kChunk);
-    for (std::int64_t k = from; k < to; ++k) fn(*workers[static_cast<std::size_t>(t)], s.options.shard.index + k * s.options.shard.count, buf);
+    for (std::int64_t k = from; k < to; ++k)
+      fn(*workers[static_cast<std::size_t>(t)], s.options.shard.index + k * s.options.shard.count, buf);
   };
   for (std::int64_t round = 0; round < count; round += kChunk * threads) {
     std::vector<std::thread> pool;
@@ -152,10 +155,11 @@ std::vector<std::string> chosen_metrics(const SweepOptions& options, const std::
   for (const auto& m : options.metrics) {
     if (std::find(known.begin(), known.end(), m) != known.end()) continue;
     const std::string near = closest_match(m, known);
-    throw InputError(Diagnostic{{"--metrics", 0, 0}, "",
-                                fmt::format("no result of {} has a metric '{}'{} (have: {})", scenario, m,
-                                            near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near),
-                                            fmt::join(known, ", "))});
+    throw InputError(Diagnostic{
+        {"--metrics", 0, 0},
+        "",
+        fmt::format("no result of {} has a metric '{}'{} (have: {})", scenario, m,
+                    near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near), fmt::join(known, ", "))});
   }
   return options.metrics;
 }
@@ -233,7 +237,8 @@ SweepTable Sweep::collect(std::size_t max_rows) const {
   const Impl& s = *impl_;
   SweepTable table{s.name, s.axes, s.metrics, {}};
   if (static_cast<std::size_t>(s.shard_points()) > max_rows) {
-    throw InputError(Diagnostic{{"--format html", 0, 0}, "",
+    throw InputError(Diagnostic{{"--format html", 0, 0},
+                                "",
                                 fmt::format("{} points are too many to chart (at most {} rows); write CSV or JSON",
                                             s.shard_points(), max_rows)});
   }
@@ -249,9 +254,10 @@ SweepTable Sweep::collect(std::size_t max_rows) const {
       },
       [](const std::string&) {});
   if (table.rows.size() > max_rows) {
-    throw InputError(Diagnostic{{"--format html", 0, 0}, "",
-                                fmt::format("{} rows are too many to chart (at most {}); write CSV or JSON",
-                                            table.rows.size(), max_rows)});
+    throw InputError(Diagnostic{
+        {"--format html", 0, 0},
+        "",
+        fmt::format("{} rows are too many to chart (at most {}); write CSV or JSON", table.rows.size(), max_rows)});
   }
   return table;
 }

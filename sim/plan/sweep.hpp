@@ -38,10 +38,10 @@ struct Shard {
 Shard parse_shard(const std::string& text);
 
 struct SweepOptions {
-  std::vector<std::string> vary;      // --vary specs
+  std::vector<std::string> vary;  // --vary specs
   Shard shard;
   int threads = 1;
-  std::vector<std::string> metrics;   // CSV columns (and charts); empty: default_sweep_metrics()
+  std::vector<std::string> metrics;  // CSV columns (and charts); empty: default_sweep_metrics()
 };
 
 // What a writer needs to know of a sweep: its axes and chosen metrics.

@@ -1,7 +1,7 @@
 // The sweep command's arguments: `--vary` axes, `--shard I/N`, the default metric columns.
+#include <fmt/format.h>
 #include <cmath>
 #include <cstdlib>
-#include <fmt/format.h>
 
 #include "sim/plan/sweep.hpp"
 #include "sim/scenario/overrides.hpp"
@@ -40,8 +40,9 @@ VaryAxis parse_vary(const std::string& spec, const ConfigNode& doc, const EntryS
   VaryAxis axis{spec, "", {}};
   const auto eq = spec.find('=');
   if (eq == std::string::npos || eq == 0) {
-    bad_vary(spec, "expected PATH=V1,V2,... or \"PATH=LO..HI UNIT:N\" (e.g. facility.pue=1.1,1.3 or "
-                   "\"facility.electricity=0.05..0.20 USD/kWh:16\")");
+    bad_vary(spec,
+             "expected PATH=V1,V2,... or \"PATH=LO..HI UNIT:N\" (e.g. facility.pue=1.1,1.3 or "
+             "\"facility.electricity=0.05..0.20 USD/kWh:16\")");
   }
   axis.path = trim(spec.substr(0, eq));
   const std::string rhs = trim(spec.substr(eq + 1));
@@ -99,8 +100,8 @@ Shard parse_shard(const std::string& text) {
     ok = ok && !n.empty() && *end == '\0' && s.count >= 1 && s.index >= 0 && s.index < s.count;
   }
   if (!ok) {
-    throw InputError(Diagnostic{{"--shard " + text, 0, 0}, "",
-                                "expected I/N with 0 <= I < N (0-based: --shard 0/4 ... --shard 3/4)"});
+    throw InputError(Diagnostic{
+        {"--shard " + text, 0, 0}, "", "expected I/N with 0 <= I < N (0-based: --shard 0/4 ... --shard 3/4)"});
   }
   return s;
 }

@@ -1,10 +1,10 @@
 #include "sim/plan/uncertainty.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <cmath>
 #include <exception>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <numeric>
 #include <random>
 #include <thread>
@@ -60,7 +60,8 @@ std::vector<Evaluation> evaluate_jobs(const Scenario& sc, const ScenarioSource& 
     } catch (const InputError& e) {
       // Every value inside a range must be valid input: say which sampled values were not.
       std::vector<Diagnostic> d = e.diagnostics();
-      d.push_back({{sc.file, 0, 0}, "",
+      d.push_back({{sc.file, 0, 0},
+                   "",
                    fmt::format("the uncertainty analysis evaluates every value inside the ranges; it failed at {} "
                                "(narrow the range, or run with --samples 0)",
                                fmt::join(jobs[i], ", "))});

@@ -20,7 +20,7 @@ namespace hwsim {
 
 struct UncertaintyOptions {
   int samples = 64;  // Latin-hypercube samples; 0 turns the analysis off
-  int threads = 1;    // evaluations run in parallel
+  int threads = 1;   // evaluations run in parallel
   std::uint64_t seed = 0x5eed;
 };
 

@@ -1,8 +1,8 @@
 #include "sim/plan/validate.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "sim/plan/evaluate.hpp"
 
@@ -11,17 +11,20 @@ namespace hwsim {
 namespace {
 
 const Schema& not_modelled_schema() {
-  static const Schema item{"not-modelled case",
-                           {
-                               {.name = "id", .kind = ValueKind::text, .required = true, .doc = "case id"},
-                               {.name = "kind", .kind = ValueKind::choice, .required = true,
-                                .choices = {"training", "inference", "power", "micro"}, .doc = "what is measured"},
-                               {.name = "reason", .kind = ValueKind::text, .required = true,
-                                .doc = "why hwsim does not model it"},
-                           }};
-  static const Schema s{"not-modelled",
-                        {{.name = "cases", .kind = ValueKind::list_of_maps, .required = true, .child = &item,
-                          .doc = "cases left out"}}};
+  static const Schema item{
+      "not-modelled case",
+      {
+          {.name = "id", .kind = ValueKind::text, .required = true, .doc = "case id"},
+          {.name = "kind",
+           .kind = ValueKind::choice,
+           .required = true,
+           .choices = {"training", "inference", "power", "micro"},
+           .doc = "what is measured"},
+          {.name = "reason", .kind = ValueKind::text, .required = true, .doc = "why hwsim does not model it"},
+      }};
+  static const Schema s{
+      "not-modelled",
+      {{.name = "cases", .kind = ValueKind::list_of_maps, .required = true, .child = &item, .doc = "cases left out"}}};
   return s;
 }
 
@@ -68,7 +71,8 @@ ValidationReport run_validation(const std::filesystem::path& dir, const LoadOpti
           row.predicted = *value;
           row.error = *value / v.measured - 1.0;
         } else {
-          throw InputError(Diagnostic{v.where, "validation.metric", fmt::format("no metric '{}' in the result", v.metric)});
+          throw InputError(
+              Diagnostic{v.where, "validation.metric", fmt::format("no metric '{}' in the result", v.metric)});
         }
       }
       report.rows.push_back(std::move(row));
@@ -77,8 +81,9 @@ ValidationReport run_validation(const std::filesystem::path& dir, const LoadOpti
     }
   }
   diags.throw_if_any();
-  std::sort(report.rows.begin(), report.rows.end(),
-            [](const ValidationRow& a, const ValidationRow& b) { return std::tie(a.kind, a.id) < std::tie(b.kind, b.id); });
+  std::sort(report.rows.begin(), report.rows.end(), [](const ValidationRow& a, const ValidationRow& b) {
+    return std::tie(a.kind, a.id) < std::tie(b.kind, b.id);
+  });
   for (const auto& row : report.rows) {
     KindSummary& k = report.summary[row.kind];
     const double a = std::fabs(row.error);

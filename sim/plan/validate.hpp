@@ -22,8 +22,8 @@ struct ValidationRow {
   std::string confidence;
   double predicted = 0;
   double measured = 0;
-  double error = 0;      // predicted / measured - 1
-  std::string failure;   // set when the workload did not fit or the metric is missing
+  double error = 0;                     // predicted / measured - 1
+  std::string failure;                  // set when the workload did not fit or the metric is missing
   std::string calibration = "default";  // the result's `calibration`: "default" or the profile used
 };
 

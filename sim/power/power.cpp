@@ -6,8 +6,8 @@
 namespace hwsim {
 
 Watts device_power(const Device& d, const Activity& a, std::optional<Watts> cap, const PowerWeights& w) {
-  const double busy = std::clamp(w.compute * a.compute + w.memory * a.memory + w.communication * a.communication,
-                                 0.0, 1.0);
+  const double busy =
+      std::clamp(w.compute * a.compute + w.memory * a.memory + w.communication * a.communication, 0.0, 1.0);
   const Watts p = d.idle + (d.tdp - d.idle) * busy;
   return cap ? Watts(std::min(p.value(), std::max(cap->value(), d.idle.value()))) : p;
 }
@@ -44,7 +44,7 @@ Watts provisioned_power(const System& sys) {
   Watts node_max = sys.node->power.max;
   if (sys.power_cap && *sys.power_cap < sys.device.tdp) {
     node_max = node_max - (sys.device.tdp - *sys.power_cap) * static_cast<double>(sys.node->devices()) /
-                sys.node->power.psu_efficiency;
+                              sys.node->power.psu_efficiency;
   }
   return node_max * (sys.nodes * sys.node_share) + network_power(sys) + rack_power(sys);
 }

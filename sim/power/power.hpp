@@ -41,13 +41,13 @@ Watts device_power(const Device& device, const Activity& activity, std::optional
 double capped_clock_scale(const Device& device, const Activity& activity, Watts cap);
 
 struct PowerResult {
-  Watts device;        // one device, DC
-  Watts node;          // one whole node at the wall (AC)
-  Watts it;            // the deployment at the modelled load, at the wall (nodes x share + network + racks)
-  Watts idle_it;       // the deployment idle
-  Watts provisioned;   // nameplate: node maxima + switches + cables + rack overhead
-  Watts network;       // switches and cable optics
-  Watts facility;      // it x PUE
+  Watts device;                // one device, DC
+  Watts node;                  // one whole node at the wall (AC)
+  Watts it;                    // the deployment at the modelled load, at the wall (nodes x share + network + racks)
+  Watts idle_it;               // the deployment idle
+  Watts provisioned;           // nameplate: node maxima + switches + cables + rack overhead
+  Watts network;               // switches and cable optics
+  Watts facility;              // it x PUE
   Watts idle_facility;         // idle_it x PUE
   Watts provisioned_facility;  // provisioned x PUE (what a facility power budget must hold)
 };

@@ -1,8 +1,8 @@
 #include "sim/report/check_report.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "sim/report/html.hpp"
@@ -31,7 +31,9 @@ const InputChange* change_of(const BaselineComparison& b, const std::string& pat
 std::string input_text(const InputChange& c) {
   return fmt::format("{}: {} -> {} ({})", c.path, c.before ? c.before->value : "(absent)",
                      c.after ? c.after->value : "(absent)",
-                     c.after ? c.after->source : c.before ? c.before->source : "");
+                     c.after    ? c.after->source
+                     : c.before ? c.before->source
+                                : "");
 }
 
 std::string cause_text(const BaselineComparison& b, const Cause& c) {
@@ -41,12 +43,12 @@ std::string cause_text(const BaselineComparison& b, const Cause& c) {
   return fmt::format("?  {} [{}]", what, c.note);
 }
 
-
 std::string drift_detail(const BaselineComparison& b, const Drift& d) {
-  std::string text = fmt::format("{} drifted {} beyond the relative tolerance {:g}\n", d.metric, change_text(d),
-                                 d.tolerance);
+  std::string text =
+      fmt::format("{} drifted {} beyond the relative tolerance {:g}\n", d.metric, change_text(d), d.tolerance);
   for (const auto& c : d.causes) text += "  " + cause_text(b, c) + "\n";
-  if (d.unexplained) text += fmt::format("  {:.1f}% unexplained (interactions, or not revertible)\n", *d.unexplained * 100);
+  if (d.unexplained)
+    text += fmt::format("  {:.1f}% unexplained (interactions, or not revertible)\n", *d.unexplained * 100);
   if (!b.note.empty()) text += "  " + b.note + "\n";
   return text;
 }
@@ -79,9 +81,11 @@ std::string render_check_text(const std::vector<ScenarioCheck>& checks) {
       for (const auto& c : b.changes) out += "    " + input_text(c) + "\n";
     }
   }
-  const bool baselines = std::any_of(checks.begin(), checks.end(), [](const ScenarioCheck& s) { return s.baseline.has_value(); });
+  const bool baselines =
+      std::any_of(checks.begin(), checks.end(), [](const ScenarioCheck& s) { return s.baseline.has_value(); });
   const bool expectations_hold = std::all_of(checks.begin(), checks.end(), [](const ScenarioCheck& s) {
-    return std::all_of(s.expectations.begin(), s.expectations.end(), [](const ExpectationOutcome& o) { return o.passed; });
+    return std::all_of(s.expectations.begin(), s.expectations.end(),
+                       [](const ExpectationOutcome& o) { return o.passed; });
   });
   if (all) {
     out += baselines ? "all expectations hold, no drift from the baselines\n" : "all expectations hold\n";
@@ -110,13 +114,15 @@ std::string render_check_markdown(const std::vector<ScenarioCheck>& checks) {
       out += fmt::format("Baseline: {} metrics within tolerance.\n\n", b.compared.size());
       continue;
     }
-    out += fmt::format("Baseline: **{} of {} metrics drifted**.\n\n| metric | baseline -> now | explained by |\n"
-                       "| --- | --- | --- |\n",
-                       b.drifts.size(), b.compared.size());
+    out += fmt::format(
+        "Baseline: **{} of {} metrics drifted**.\n\n| metric | baseline -> now | explained by |\n"
+        "| --- | --- | --- |\n",
+        b.drifts.size(), b.compared.size());
     for (const auto& d : b.drifts) {
       std::string causes;
       for (const auto& c : d.causes) causes += (causes.empty() ? "" : "<br>") + cause_text(b, c);
-      if (d.unexplained) causes += fmt::format("{}{:.1f}% unexplained", causes.empty() ? "" : "<br>", *d.unexplained * 100);
+      if (d.unexplained)
+        causes += fmt::format("{}{:.1f}% unexplained", causes.empty() ? "" : "<br>", *d.unexplained * 100);
       out += fmt::format("| `{}` | {} | {} |\n", d.metric, change_text(d), causes);
     }
     out += "\n";
@@ -157,8 +163,8 @@ std::string render_check_json(const std::vector<ScenarioCheck>& checks) {
       bj["compared"] = b.compared.size();
       bj["drifts"] = nlohmann::ordered_json::array();
       for (const auto& d : b.drifts) {
-        nlohmann::ordered_json dj{{"metric", d.metric}, {"before", opt(d.before)}, {"after", opt(d.after)},
-                                  {"tolerance", d.tolerance}};
+        nlohmann::ordered_json dj{
+            {"metric", d.metric}, {"before", opt(d.before)}, {"after", opt(d.after)}, {"tolerance", d.tolerance}};
         dj["causes"] = nlohmann::ordered_json::array();
         for (const auto& c : d.causes) {
           nlohmann::ordered_json cj{{"input", c.input}, {"share", opt(c.share)}};
@@ -219,15 +225,17 @@ std::string render_check_junit(const std::vector<ScenarioCheck>& checks) {
         cases += "</testcase>\n";
       }
     }
-    suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n{}"
-                          "  </testsuite>\n",
-                          html_escape(s.scenario), n, failed, cases);
+    suites += fmt::format(
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n{}"
+        "  </testsuite>\n",
+        html_escape(s.scenario), n, failed, cases);
     tests += n;
     failures += failed;
   }
-  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"hwsim check\" tests=\"{}\" "
-                     "failures=\"{}\" errors=\"0\">\n{}</testsuites>\n",
-                     tests, failures, suites);
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"hwsim check\" tests=\"{}\" "
+      "failures=\"{}\" errors=\"0\">\n{}</testsuites>\n",
+      tests, failures, suites);
 }
 
 }  // namespace hwsim

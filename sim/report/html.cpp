@@ -1,8 +1,8 @@
 #include "sim/report/html.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <functional>
 #include <optional>
 
@@ -44,9 +44,7 @@ std::string compact(double v) {
   return fmt::format("{:.3g}", v);
 }
 
-std::string fit_label(const std::string& s, std::size_t n) {
-  return s.size() <= n ? s : s.substr(0, n - 1) + "~";
-}
+std::string fit_label(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 1) + "~"; }
 
 // Round tick values (steps of 1, 2 or 5 x 10^k) covering [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi) {
@@ -69,9 +67,10 @@ struct Scale {
 };
 
 std::string svg_open(double height, const std::string& title) {
-  return fmt::format("<svg class=\"chart\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" role=\"img\">"
-                     "<title>{2}</title><text class=\"title\" x=\"10\" y=\"20\">{2}</text>",
-                     kWidth, height, html_escape(title));
+  return fmt::format(
+      "<svg class=\"chart\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" role=\"img\">"
+      "<title>{2}</title><text class=\"title\" x=\"10\" y=\"20\">{2}</text>",
+      kWidth, height, html_escape(title));
 }
 
 std::string text(double x, double y, const std::string& s, std::string_view anchor = "start",
@@ -181,7 +180,8 @@ std::string metric_chart(const std::vector<const Result*>& results, const std::s
                          const std::string& axis_label, const Format1& tick) {
   std::vector<BarRow> rows;
   for (std::size_t i = 0; i < results.size(); ++i) rows.push_back(metric_row(*in(results, i), keys));
-  return bar_chart(title, axis_label, series, rows, [&](double v) { return format_metric(keys.front(), v); }, tick);
+  return bar_chart(
+      title, axis_label, series, rows, [&](double v) { return format_metric(keys.front(), v); }, tick);
 }
 
 // TCO split into its parts, one stacked bar per deployment.
@@ -215,7 +215,8 @@ std::string cost_chart(const std::vector<const Result*>& results) {
   const Scale sc{ticks.front(), ticks.back(), left, kWidth - right};
   std::string out = svg_open(bottom + 44, "TCO breakdown (capex + opex over the facility's years)");
   out += legend(labels, 40);
-  out += x_axis(sc, ticks, top - 4, bottom, [](double v) { return std::string(1, '$').append(compact(v)); }, "USD");
+  out += x_axis(
+      sc, ticks, top - 4, bottom, [](double v) { return std::string(1, '$').append(compact(v)); }, "USD");
   for (std::size_t i = 0; i < results.size(); ++i) {
     const double y = top + block * static_cast<double>(i) + 6;
     out += text(left - 8, y + 13, fit_label(results[i]->deployment, 22), "end", "label");
@@ -273,14 +274,16 @@ std::string pareto_chart(const std::vector<const Result*>& results) {
   const Scale xs{xt.front(), xt.back(), left, kWidth - right};
   const Scale ys{yt.front(), yt.back(), bottom, top};
   std::string out = svg_open(height, "Throughput vs cost (Pareto front highlighted: up and left is better)");
-  out += x_axis(xs, xt, top, bottom, [](double v) { return fmt::format("${:.3g}", v); }, "USD per million tokens");
+  out += x_axis(
+      xs, xt, top, bottom, [](double v) { return fmt::format("${:.3g}", v); }, "USD per million tokens");
   for (double t : yt) {
     out += line(left, ys.at(t), kWidth - right, ys.at(t), t == 0 ? "zero" : "grid");
     out += text(left - 6, ys.at(t) + 4, compact(t), "end", "tick");
   }
-  out += fmt::format("<text class=\"axis\" transform=\"translate(18 {:.1f}) rotate(-90)\" text-anchor=\"middle\">"
-                     "throughput (tokens/s)</text>",
-                     (top + bottom) / 2);
+  out += fmt::format(
+      "<text class=\"axis\" transform=\"translate(18 {:.1f}) rotate(-90)\" text-anchor=\"middle\">"
+      "throughput (tokens/s)</text>",
+      (top + bottom) / 2);
   std::string front;
   for (const auto& p : points) {
     if (p.front) front += fmt::format("{:.1f},{:.1f} ", xs.at(p.cost), ys.at(p.throughput));
@@ -334,13 +337,13 @@ std::string tornado_chart(const Result& r, const std::string& key) {
   const double pad = std::max((hi - lo) * 0.08, std::fabs(*mid) * 1e-3);
   const auto ticks = nice_ticks(lo - pad, hi + pad);
   const Scale sc{ticks.front(), ticks.back(), left, kWidth - right};
-  std::string out = svg_open(bottom + 44, fmt::format("Sensitivity of {}: {} / {}", metric_label(key), r.deployment,
-                                                      r.workload));
+  std::string out =
+      svg_open(bottom + 44, fmt::format("Sensitivity of {}: {} / {}", metric_label(key), r.deployment, r.workload));
   out += legend({"input at its low end", "input at its high end"}, 38);
   const bool money = key == "usd_per_million_tokens";
-  out += x_axis(sc, ticks, top - 4, bottom,
-                [&](double v) { return money ? fmt::format("${:.3g}", v) : compact(v); },
-                metric_label(key) + (money ? " (USD); label: elasticity" : " (tokens/s); label: elasticity"));
+  out += x_axis(
+      sc, ticks, top - 4, bottom, [&](double v) { return money ? fmt::format("${:.3g}", v) : compact(v); },
+      metric_label(key) + (money ? " (USD); label: elasticity" : " (tokens/s); label: elasticity"));
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const double y = top + block * static_cast<double>(i) + 5;
     const Sensitivity& s = *rows[i];
@@ -449,20 +452,22 @@ th { background: #eef0f3; } .spread { color: #777; font-size: 11px; } .note { co
 std::string render_html(const std::vector<Evaluation>& evs) {
   std::string title = "hwsim report";
   if (evs.size() == 1) title += ": " + evs.front().scenario;
-  std::string out = fmt::format("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                                "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
-                                html_escape(title), kStyle);
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
+      html_escape(title), kStyle);
   for (const auto& ev : evs) {
     out += fmt::format("<h1>{}</h1>\n", html_escape(ev.scenario));
     if (!ev.description.empty()) out += fmt::format("<p class=\"meta\">{}</p>\n", html_escape(ev.description));
     out += fmt::format("<p class=\"meta\">{} &middot; hwsim {} &middot; efficiencies: {}</p>\n", html_escape(ev.file),
                        html_escape(version_string()),
                        html_escape(ev.results.empty() ? "default" : ev.results.front().calibration));
-    const bool spread = std::any_of(ev.results.begin(), ev.results.end(),
-                                    [](const Result& r) { return !r.uncertainty.empty(); });
+    const bool spread =
+        std::any_of(ev.results.begin(), ev.results.end(), [](const Result& r) { return !r.uncertainty.empty(); });
     if (spread) {
-      out += "<p class=\"meta\">Whiskers and P10-P90 figures: spread over the scenario's range inputs "
-             "(uniform, Latin-hypercube samples).</p>\n";
+      out +=
+          "<p class=\"meta\">Whiskers and P10-P90 figures: spread over the scenario's range inputs "
+          "(uniform, Latin-hypercube samples).</p>\n";
     }
     for (const auto& w : ev.warnings) out += fmt::format("<p class=\"note\">warning: {}</p>\n", html_escape(w));
     std::vector<std::string> workloads;

@@ -1,8 +1,8 @@
 #include "sim/report/report.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -105,15 +105,16 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
     for (const auto& [k, v] : r.parallelism) j["parallelism"][k] = v;
     if (!r.compute_dtype.empty()) j["compute_dtype"] = r.compute_dtype;
     if (r.sizing) {
-      j["sizing"] = {{"count", r.sizing->count}, {"binding", r.sizing->binding}, {"max_count", r.sizing->max_count},
+      j["sizing"] = {{"count", r.sizing->count},
+                     {"binding", r.sizing->binding},
+                     {"max_count", r.sizing->max_count},
                      {"max_binding", r.sizing->max_binding}};
       j["sizing"]["limits"] = nlohmann::ordered_json::object();
       for (const auto& m : r.sizing->limits) j["sizing"]["limits"][m.key] = m.value;
     }
     if (r.search) {
-      j["search"] = {{"configurations", r.search->configurations},
-                     {"seconds", r.search->seconds},
-                     {"threads", r.search->threads}};
+      j["search"] = {
+          {"configurations", r.search->configurations}, {"seconds", r.search->seconds}, {"threads", r.search->threads}};
       j["top"] = nlohmann::ordered_json::array();
       for (const auto& t : r.search->top) {
         nlohmann::ordered_json e;
@@ -206,8 +207,8 @@ std::string spread_lines(const Evaluation& ev) {
     for (const std::string key : {"throughput_tokens_per_s", "it_power_w", "tco_usd", "usd_per_million_tokens"}) {
       const Percentiles* p = percentiles_of(r, key);
       if (p != nullptr && p->p90 > p->p10) {
-        parts.push_back(fmt::format("{} {} - {}", metric_label(key), format_metric(key, p->p10),
-                                    format_metric(key, p->p90)));
+        parts.push_back(
+            fmt::format("{} {} - {}", metric_label(key), format_metric(key, p->p10), format_metric(key, p->p90)));
       }
     }
     std::vector<std::string> top;
@@ -252,9 +253,9 @@ std::string render_human(const Evaluation& ev, bool markdown) {
   }
   for (const auto& r : ev.results) {
     if (!r.search) continue;
-    out += fmt::format("{}{} / {}: searched {} configurations in {:.3g} s on {} thread(s); best:\n",
-                       markdown ? "\n" : "", r.deployment, r.workload, r.search->configurations, r.search->seconds,
-                       r.search->threads);
+    out +=
+        fmt::format("{}{} / {}: searched {} configurations in {:.3g} s on {} thread(s); best:\n", markdown ? "\n" : "",
+                    r.deployment, r.workload, r.search->configurations, r.search->seconds, r.search->threads);
     for (std::size_t i = 0; i < r.search->top.size(); ++i) {
       const auto& t = r.search->top[i];
       std::string p;
@@ -282,10 +283,9 @@ std::string render_human(const Evaluation& ev, bool markdown) {
 }
 
 // The figures a reviewer compares first, in this order (those no result of the workload has are left out).
-constexpr std::string_view kSummaryKeys[] = {"throughput_tokens_per_s", "ttft_s",  "tpot_s",
-                                             "step_time_s",             "mfu",     "it_power_w",
-                                             "tco_usd",                 "usd_per_million_tokens",
-                                             "time_to_train_s",         "cost_to_train_usd"};
+constexpr std::string_view kSummaryKeys[] = {
+    "throughput_tokens_per_s", "ttft_s",          "tpot_s",           "step_time_s", "mfu", "it_power_w", "tco_usd",
+    "usd_per_million_tokens",  "time_to_train_s", "cost_to_train_usd"};
 
 std::string md_cell(std::string text) {
   std::string out;
@@ -310,7 +310,8 @@ std::string render_markdown(const Evaluation& ev) {
     std::vector<std::vector<std::string>> rows{{"deployment", "fits"}};
     std::vector<std::string> keys;
     for (const auto key : kSummaryKeys) {
-      const bool any = std::any_of(results.begin(), results.end(), [&](const Result* r) { return r->metric(std::string(key)); });
+      const bool any =
+          std::any_of(results.begin(), results.end(), [&](const Result* r) { return r->metric(std::string(key)); });
       if (!any) continue;
       keys.emplace_back(key);
       rows[0].push_back(metric_label(keys.back()));
@@ -347,7 +348,8 @@ std::string render_markdown(const Evaluation& ev) {
     }
   }
   for (const auto& r : ev.results) {
-    if (!r.message.empty()) out += fmt::format("- {} / {}: {}\n", md_cell(r.deployment), md_cell(r.workload), r.message);
+    if (!r.message.empty())
+      out += fmt::format("- {} / {}: {}\n", md_cell(r.deployment), md_cell(r.workload), r.message);
   }
   for (const auto& warning : ev.warnings) out += fmt::format("- warning: {}\n", warning);
   out += "\n<details><summary>All metrics</summary>\n\n" + render_human(ev, true) + "\n</details>\n";
@@ -373,8 +375,8 @@ std::string render_csv(const std::vector<Evaluation>& evs) {
   out += ",message\n";
   for (const auto& ev : evs) {
     for (const auto& r : ev.results) {
-      out += fmt::format("{},{},{},{},{}", csv_cell(ev.scenario), csv_cell(r.deployment), csv_cell(r.workload),
-                         r.kind, r.fits ? "true" : "false");
+      out += fmt::format("{},{},{},{},{}", csv_cell(ev.scenario), csv_cell(r.deployment), csv_cell(r.workload), r.kind,
+                         r.fits ? "true" : "false");
       for (const bool breakdown : {false, true}) {
         for (const auto& k : breakdown ? breakdown_keys : metric_keys) {
           std::string v;

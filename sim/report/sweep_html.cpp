@@ -1,9 +1,9 @@
 #include "sim/report/sweep_html.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -28,7 +28,6 @@ struct Series {
   std::vector<Point> points;
 };
 
-
 // The leading number of a YAML value ("0.1 USD/kWh" -> 0.1); NaN for words.
 double leading_number(const std::string& text) {
   char* end = nullptr;
@@ -44,18 +43,28 @@ std::string scatter(const std::string& title, const std::string& x_label, const 
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   for (const auto& s : series) {
     for (const auto& p : s.points) {
-      x0 = std::min(x0, p.x); x1 = std::max(x1, p.x);
-      y0 = std::min(y0, p.y); y1 = std::max(y1, p.y);
+      x0 = std::min(x0, p.x);
+      x1 = std::max(x1, p.x);
+      y0 = std::min(y0, p.y);
+      y1 = std::max(y1, p.y);
     }
   }
-  std::string out = fmt::format("<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
-                                "viewBox=\"0 0 {} {}\" font-family=\"sans-serif\" font-size=\"11\">\n",
-                                W, H, W, H);
+  std::string out = fmt::format(
+      "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "viewBox=\"0 0 {} {}\" font-family=\"sans-serif\" font-size=\"11\">\n",
+      W, H, W, H);
   out += fmt::format("<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">{}</text>\n", W / 2,
                      html_escape(title));
-  if (!std::isfinite(x0)) return out + "<text x=\"320\" y=\"180\" text-anchor=\"middle\">no values</text></svg></figure>\n";
-  if (x1 == x0) { x0 -= 0.5; x1 += 0.5; }
-  if (y1 == y0) { y0 -= std::max(0.5, std::fabs(y0) * 0.05); y1 += std::max(0.5, std::fabs(y1) * 0.05); }
+  if (!std::isfinite(x0))
+    return out + "<text x=\"320\" y=\"180\" text-anchor=\"middle\">no values</text></svg></figure>\n";
+  if (x1 == x0) {
+    x0 -= 0.5;
+    x1 += 0.5;
+  }
+  if (y1 == y0) {
+    y0 -= std::max(0.5, std::fabs(y0) * 0.05);
+    y1 += std::max(0.5, std::fabs(y1) * 0.05);
+  }
   const auto sx = [&](double x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
   const auto sy = [&](double y) { return H - B - (y - y0) / (y1 - y0) * (H - T - B); };
   out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n", L, T,
@@ -82,10 +91,11 @@ std::string scatter(const std::string& title, const std::string& x_label, const 
       out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\" fill-opacity=\"0.6\"/>\n", sx(p.x),
                          sy(p.y), colour);
     }
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}"
-                       "</text>\n",
-                       L + 8, T + 8 + 14 * static_cast<double>(i), colour, L + 22, T + 17 + 14 * static_cast<double>(i),
-                       html_escape(series[i].name));
+    out += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}"
+        "</text>\n",
+        L + 8, T + 8 + 14 * static_cast<double>(i), colour, L + 22, T + 17 + 14 * static_cast<double>(i),
+        html_escape(series[i].name));
   }
   if (!front.empty()) {
     std::string pts;
@@ -102,7 +112,8 @@ std::ptrdiff_t metric_index(const SweepTable& t, const std::string& key) {
 
 // The points no other point beats on both: lower x (cost) and higher y (throughput), by increasing x.
 std::vector<Point> pareto_front(std::vector<Point> points) {
-  std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.x < b.x || (a.x == b.x && a.y > b.y); });
+  std::sort(points.begin(), points.end(),
+            [](const Point& a, const Point& b) { return a.x < b.x || (a.x == b.x && a.y > b.y); });
   std::vector<Point> front;
   for (const auto& p : points) {
     if (front.empty() || p.y > front.back().y) front.push_back(p);
@@ -113,19 +124,21 @@ std::vector<Point> pareto_front(std::vector<Point> points) {
 }  // namespace
 
 std::string render_sweep_html(const SweepTable& t) {
-  std::string out = fmt::format("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>hwsim sweep: {}</title>"
-                                "<style>body{{font-family:sans-serif;margin:2em}}figure{{display:inline-block;"
-                                "margin:0.5em}}td,th{{padding:2px 8px;text-align:left}}</style></head><body>\n"
-                                "<h1>Sweep of {}</h1>\n<table><tr><th>input</th><th>values</th></tr>\n",
-                                html_escape(t.scenario), html_escape(t.scenario));
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>hwsim sweep: {}</title>"
+      "<style>body{{font-family:sans-serif;margin:2em}}figure{{display:inline-block;"
+      "margin:0.5em}}td,th{{padding:2px 8px;text-align:left}}</style></head><body>\n"
+      "<h1>Sweep of {}</h1>\n<table><tr><th>input</th><th>values</th></tr>\n",
+      html_escape(t.scenario), html_escape(t.scenario));
   for (const auto& a : t.axes) {
     std::string values;
     for (const auto& v : a.values) values += (values.empty() ? "" : ", ") + v;
     out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", html_escape(a.path), html_escape(values));
   }
-  out += fmt::format("</table>\n<p>{} rows (points x deployment/workload); results that do not fit are left out of "
-                     "the charts.</p>\n",
-                     t.rows.size());
+  out += fmt::format(
+      "</table>\n<p>{} rows (points x deployment/workload); results that do not fit are left out of "
+      "the charts.</p>\n",
+      t.rows.size());
   // One series per deployment/workload, in first-seen order.
   std::vector<std::string> names;
   for (const auto& r : t.rows) {
@@ -133,7 +146,8 @@ std::string render_sweep_html(const SweepTable& t) {
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }
   const auto series_index = [&](const SweepTable::Row& r) {
-    return static_cast<std::size_t>(std::find(names.begin(), names.end(), r.deployment + "/" + r.workload) - names.begin());
+    return static_cast<std::size_t>(std::find(names.begin(), names.end(), r.deployment + "/" + r.workload) -
+                                    names.begin());
   };
   // Pareto front: throughput against TCO.
   const auto tput = metric_index(t, "throughput_tokens_per_s");
@@ -165,7 +179,8 @@ std::string render_sweep_html(const SweepTable& t) {
         const double y = r.metrics[m];
         if (!r.fits || !std::isfinite(y)) continue;
         const std::size_t k = r.value_index[a];
-        series[series_index(r)].points.push_back({numeric ? leading_number(axis.values[k]) : static_cast<double>(k), y});
+        series[series_index(r)].points.push_back(
+            {numeric ? leading_number(axis.values[k]) : static_cast<double>(k), y});
       }
       bool any = false;
       for (const auto& s : series) any = any || !s.points.empty();

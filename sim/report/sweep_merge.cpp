@@ -2,8 +2,8 @@
 // the unsharded output.
 // Contract: each shard's rows are in point order, a point's rows are contiguous and in one shard only; the merge
 // streams (one row per shard in memory) and checks that the shards share their header and cover every point once.
-#include <cstdlib>
 #include <fmt/format.h>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <ostream>
@@ -20,7 +20,7 @@ struct ShardReader {
   std::ifstream in;
   std::string header;
   bool json = false;
-  std::string row;  // the current row (JSON: without its trailing comma)
+  std::string row;          // the current row (JSON: without its trailing comma)
   std::int64_t point = -1;  // of `row`; -1 at the end
   int line = 1;
 
@@ -95,12 +95,12 @@ void merge_shards(const std::vector<std::string>& files, std::ostream& out) {
     if (best == nullptr) break;
     if (best->point != expected) {
       if (best->point < expected) best->fail(fmt::format("point {} is in more than one shard", best->point));
-      throw InputError(Diagnostic{{"merge", 0, 0}, "",
-                                  fmt::format("point{} {} in none of the shards (is a shard missing?)",
-                                              best->point - 1 > expected ? "s" : "",
-                                              best->point - 1 > expected
-                                                  ? fmt::format("{}..{} are", expected, best->point - 1)
-                                                  : fmt::format("{} is", expected))});
+      throw InputError(Diagnostic{
+          {"merge", 0, 0},
+          "",
+          fmt::format("point{} {} in none of the shards (is a shard missing?)", best->point - 1 > expected ? "s" : "",
+                      best->point - 1 > expected ? fmt::format("{}..{} are", expected, best->point - 1)
+                                                 : fmt::format("{} is", expected))});
     }
     const std::int64_t p = best->point;
     while (best->point == p) {
@@ -114,9 +114,10 @@ void merge_shards(const std::vector<std::string>& files, std::ostream& out) {
     const auto at = shards.front()->header.find("\"points\":");
     const long long total = at == std::string::npos ? -1 : std::atoll(shards.front()->header.c_str() + at + 9);
     if (total != expected) {
-      throw InputError(Diagnostic{{"merge", 0, 0}, "",
-                                  fmt::format("the sweep has {} points, the shards hold {} (is a shard missing?)",
-                                              total, expected)});
+      throw InputError(Diagnostic{
+          {"merge", 0, 0},
+          "",
+          fmt::format("the sweep has {} points, the shards hold {} (is a shard missing?)", total, expected)});
     }
     out << "\n]}\n";
   }

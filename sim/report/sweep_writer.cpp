@@ -1,9 +1,9 @@
 // The streamed sweep formats: one CSV row, or one JSON object, per point x deployment/workload.
 #include "sim/report/sweep_writer.hpp"
 
+#include <fmt/format.h>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "sim/report/csv.hpp"
@@ -42,9 +42,7 @@ const Metric* find_metric(const Result& r, const std::string& key, std::size_t& 
   return nullptr;
 }
 
-void append_json_string(std::string& out, const std::string& text) {
-  out += nlohmann::json(text).dump();
-}
+void append_json_string(std::string& out, const std::string& text) { out += nlohmann::json(text).dump(); }
 
 }  // namespace
 

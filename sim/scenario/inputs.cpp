@@ -1,7 +1,7 @@
 #include "sim/scenario/inputs.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <set>
 

@@ -2,9 +2,9 @@
 // the catalog, then read section by section (facility, deployments, workloads, expectations, validation case).
 #include "sim/scenario/load.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <set>
-#include <fmt/format.h>
 
 #include "hwmodels/catalog_loader.hpp"
 #include "sim/core/catalog_paths.hpp"
@@ -161,8 +161,7 @@ DeploymentDecl read_deployment(const Reader& d, const Scenario& sc,
       bad(d, "devices", "`devices` takes part of one node; it cannot be combined with count");
     }
     if (*n > dep.node->devices()) {
-      bad(d, "devices",
-          fmt::format("node '{}' has {} devices, asked for {}", dep.node->name, dep.node->devices(), *n));
+      bad(d, "devices", fmt::format("node '{}' has {} devices, asked for {}", dep.node->name, dep.node->devices(), *n));
     }
     dep.devices = static_cast<int>(*n);
   }
@@ -210,9 +209,9 @@ void read_expectations(const Reader& top, Scenario& sc, Diagnostics& diags) {
 void read_validation(const Reader& top, Scenario& sc, Diagnostics& diags) {
   if (!top.has("validation")) return;
   const Reader v = top.child("validation");
-  ValidationCase vc{v.text("id"),     v.text("kind"),       v.text("deployment"), v.text("workload"),
-                    v.text("metric"), v.number("measured"), v.text("confidence"), v.text("source"),
-                    v.text("note"),   v.where()};
+  ValidationCase vc{
+      v.text("id"),         v.text("kind"),       v.text("deployment"), v.text("workload"), v.text("metric"),
+      v.number("measured"), v.text("confidence"), v.text("source"),     v.text("note"),     v.where()};
   if (!has_name(sc.deployments, vc.deployment)) {
     diags.add(v.where("deployment"), "validation.deployment", fmt::format("no deployment '{}'", vc.deployment));
   }
@@ -243,7 +242,6 @@ EntryStore scenario_catalog(const ConfigNode& root, const std::filesystem::path&
   diags.throw_if_any();
   return store;
 }
-
 
 void collect_scalars(const ConfigNode& node, std::vector<std::string>& out) {
   if (node.is_scalar()) out.push_back(node.scalar);
@@ -281,7 +279,9 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
   const auto workload_nodes = validate_document(root, diags);
   const EntryStore store = scenario_catalog(root, path, options, catalog_overrides, diags);
 
-  Scenario sc{.name = "", .description = "", .file = file,
+  Scenario sc{.name = "",
+              .description = "",
+              .file = file,
               .hw = std::make_shared<const HardwareCatalog>(HardwareCatalog::build(store))};
   const Reader top(root, scenario_schema());
   sc.name = top.text("name");

@@ -16,8 +16,8 @@ namespace {
   const std::vector<std::string> known = store.names_of_kind("model");
   const std::string near = closest_match(name.scalar, known);
   if (near.empty() && list_known) {
-    throw InputError(
-        Diagnostic{name.where, path, fmt::format("unknown model '{}' (known: {})", name.scalar, fmt::join(known, ", "))});
+    throw InputError(Diagnostic{name.where, path,
+                                fmt::format("unknown model '{}' (known: {})", name.scalar, fmt::join(known, ", "))});
   }
   throw InputError(Diagnostic{name.where, path,
                               fmt::format("unknown model '{}'{}", name.scalar,

@@ -87,10 +87,10 @@ void apply_override(ConfigNode& root, const std::string& assignment, std::vector
       }
     }
     const std::string near = closest_match(parts[1], names);
-    diags.add(where, "",
-              fmt::format("no {} named '{}' (have: {}){}", parts[0] == "deployments" ? "deployment" : "workload",
-                          parts[1], fmt::join(names, ", "),
-                          near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
+    diags.add(
+        where, "",
+        fmt::format("no {} named '{}' (have: {}){}", parts[0] == "deployments" ? "deployment" : "workload", parts[1],
+                    fmt::join(names, ", "), near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
     return;
   }
   set_at(root, parts, 0, value);
@@ -171,7 +171,8 @@ ScenarioSetter engine_setter(const std::vector<std::string>& parts, const Scenar
     if (w.kind == WorkloadKind::inference) {
       const InferenceConfig& c = w.inference;
       if (key == "batch") return [u, v = c.batch](Scenario& s) { s.workloads[u].inference.batch = v; };
-      if (key == "input_tokens") return [u, v = c.input_tokens](Scenario& s) { s.workloads[u].inference.input_tokens = v; };
+      if (key == "input_tokens")
+        return [u, v = c.input_tokens](Scenario& s) { s.workloads[u].inference.input_tokens = v; };
       if (key == "output_tokens") {
         return [u, v = c.output_tokens](Scenario& s) { s.workloads[u].inference.output_tokens = v; };
       }
@@ -179,7 +180,8 @@ ScenarioSetter engine_setter(const std::vector<std::string>& parts, const Scenar
       if (key == "sla.ttft") return [u, v = c.sla_ttft](Scenario& s) { s.workloads[u].inference.sla_ttft = v; };
       return {};
     }
-    if (key == "train_tokens") return [u, v = w.training.train_tokens](Scenario& s) { s.workloads[u].training.train_tokens = v; };
+    if (key == "train_tokens")
+      return [u, v = w.training.train_tokens](Scenario& s) { s.workloads[u].training.train_tokens = v; };
     return {};
   }
   return {};

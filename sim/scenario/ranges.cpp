@@ -1,8 +1,8 @@
 #include "sim/scenario/ranges.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <optional>
 #include <string_view>
 
@@ -25,8 +25,11 @@ std::optional<RangeInput> range_at(const ConfigNode& value, const std::string& p
   const std::string low_text = text.substr(0, dots);
   const std::string high_text = text.substr(dots + 2);
   char* unit = nullptr;
-  RangeInput r{.path = path, .low = std::strtod(low_text.c_str(), nullptr),
-               .high = std::strtod(high_text.c_str(), &unit), .unit = unit, .where = value.where};
+  RangeInput r{.path = path,
+               .low = std::strtod(low_text.c_str(), nullptr),
+               .high = std::strtod(high_text.c_str(), &unit),
+               .unit = unit,
+               .where = value.where};
   while (!r.unit.empty() && (r.unit.front() == ' ' || r.unit.front() == '\t')) r.unit.erase(0, 1);
   while (!r.unit.empty() && (r.unit.back() == ' ' || r.unit.back() == '\t')) r.unit.pop_back();
   return r;

@@ -23,14 +23,14 @@ struct DeploymentDecl {
   const ClusterSpec* cluster = nullptr;  // when the deployment names a cluster
   std::optional<int> count;              // absent with fill = true: sized by the budgets and targets (sim/plan/sizing)
   bool fill = false;
-  std::optional<Usd> capex_budget;       // nodes + network + racks, as sim/cost computes capex
+  std::optional<Usd> capex_budget;  // nodes + network + racks, as sim/cost computes capex
   std::optional<int> max_racks;
   std::optional<int> nodes_per_rack;
-  std::optional<int> devices;            // part of one node
-  std::optional<Usd> price;              // per node
-  std::optional<Watts> power_cap;        // per accelerator
+  std::optional<int> devices;               // part of one node
+  std::optional<Usd> price;                 // per node
+  std::optional<Watts> power_cap;           // per accelerator
   std::optional<UsdPerSecond> cloud_price;  // per accelerator (per node for CPU nodes)
-  const NetworkSpec* network = nullptr;  // scale-out fabric override
+  const NetworkSpec* network = nullptr;     // scale-out fabric override
   SourceLocation where;
 };
 
@@ -39,11 +39,11 @@ enum class WorkloadKind { training, inference };
 struct WorkloadDecl {
   std::string name;
   WorkloadKind kind = WorkloadKind::inference;
-  TrainingConfig training;     // when kind == training
-  bool dp_auto = true;         // training: dp = devices / (tp x pp x cp)
+  TrainingConfig training;          // when kind == training
+  bool dp_auto = true;              // training: dp = devices / (tp x pp x cp)
   bool search_parallelism = false;  // training: `parallelism: auto`
   bool search_micro_batch = false;  // training: `micro_batch: auto`
-  InferenceConfig inference;   // when kind == inference
+  InferenceConfig inference;        // when kind == inference
   // With `count: fill`: size each deployment to the fewest nodes whose throughput_tokens_per_s reaches this.
   std::optional<double> min_throughput_tokens_per_s;
   SourceLocation where;

@@ -15,25 +15,48 @@ const Schema& deployment_schema() {
       {
           {.name = "name", .kind = ValueKind::text, .required = true, .doc = "deployment name (used in metric paths)"},
           {.name = "node", .kind = ValueKind::text, .doc = "node catalog entry (or give `cluster`)"},
-          {.name = "cluster", .kind = ValueKind::text,
+          {.name = "cluster",
+           .kind = ValueKind::text,
            .doc = "cluster catalog entry: its node, count, racks and fabric"},
-          {.name = "count", .kind = ValueKind::integer, .choices = {"fill"}, .minimum = 1,
+          {.name = "count",
+           .kind = ValueKind::integer,
+           .choices = {"fill"},
+           .minimum = 1,
            .doc = "nodes (default 1, or the cluster's); fill = the most nodes within power_budget, capex_budget and "
                   "max_racks, or the fewest that reach a workload's min_throughput_tokens_per_s"},
-          {.name = "capex_budget", .kind = ValueKind::quantity, .dimension = Dimension::usd, .minimum = 0,
+          {.name = "capex_budget",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::usd,
+           .minimum = 0,
            .doc = "most the deployment may cost up front (nodes, network, racks); fill stays within it"},
-          {.name = "max_racks", .kind = ValueKind::integer, .minimum = 1,
+          {.name = "max_racks",
+           .kind = ValueKind::integer,
+           .minimum = 1,
            .doc = "most racks the deployment may occupy; fill stays within it"},
-          {.name = "nodes_per_rack", .kind = ValueKind::integer, .minimum = 1,
+          {.name = "nodes_per_rack",
+           .kind = ValueKind::integer,
+           .minimum = 1,
            .doc = "nodes per rack (default: the rack's space and power limit)"},
-          {.name = "devices", .kind = ValueKind::integer, .minimum = 1,
+          {.name = "devices",
+           .kind = ValueKind::integer,
+           .minimum = 1,
            .doc = "use N accelerators of one node (a share of the node)"},
-          {.name = "price", .kind = ValueKind::quantity, .dimension = Dimension::usd, .minimum = 0,
+          {.name = "price",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::usd,
+           .minimum = 0,
            .doc = "price per node (default: the node's)"},
           {.name = "network", .kind = ValueKind::text, .doc = "scale-out network entry (default: the node's NICs')"},
-          {.name = "power_cap", .kind = ValueKind::quantity, .dimension = Dimension::watts, .minimum = 1,
-           .doc = "power limit per accelerator (nvidia-smi -pl; default: its TDP): compute clocks drop to stay under it"},
-          {.name = "cloud_price", .kind = ValueKind::quantity, .dimension = Dimension::usd_per_hour, .minimum = 0,
+          {.name = "power_cap",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::watts,
+           .minimum = 1,
+           .doc =
+               "power limit per accelerator (nvidia-smi -pl; default: its TDP): compute clocks drop to stay under it"},
+          {.name = "cloud_price",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::usd_per_hour,
+           .minimum = 0,
            .doc = "rental price per accelerator-hour (or per node-hour for CPU nodes), for the cloud comparison"},
       }};
   return s;
@@ -44,14 +67,20 @@ const Schema& validation_schema() {
       "scenario.validation",
       {
           {.name = "id", .kind = ValueKind::text, .required = true, .doc = "case id of the published measurement"},
-          {.name = "kind", .kind = ValueKind::choice, .required = true,
-           .choices = {"training", "inference", "power", "micro"}, .doc = "what is measured"},
+          {.name = "kind",
+           .kind = ValueKind::choice,
+           .required = true,
+           .choices = {"training", "inference", "power", "micro"},
+           .doc = "what is measured"},
           {.name = "deployment", .kind = ValueKind::text, .required = true, .doc = "deployment the case runs on"},
           {.name = "workload", .kind = ValueKind::text, .required = true, .doc = "workload the case runs"},
           {.name = "metric", .kind = ValueKind::text, .required = true, .doc = "result metric compared"},
           {.name = "measured", .kind = ValueKind::number, .required = true, .doc = "published value, SI units"},
-          {.name = "confidence", .kind = ValueKind::choice, .default_text = "medium",
-           .choices = {"high", "medium", "low"}, .doc = "the source's confidence grade"},
+          {.name = "confidence",
+           .kind = ValueKind::choice,
+           .default_text = "medium",
+           .choices = {"high", "medium", "low"},
+           .doc = "the source's confidence grade"},
           {.name = "source", .kind = ValueKind::text, .required = true, .doc = "where the measurement comes from"},
           {.name = "note", .kind = ValueKind::text, .doc = "conventions, inferred settings"},
       }};
@@ -59,29 +88,42 @@ const Schema& validation_schema() {
 }
 
 const Schema& expectation_schema() {
-  static const Schema s{"scenario.expect",
-                        {
-                            {.name = "metric", .kind = ValueKind::text, .required = true,
-                             .doc = "deployment/workload/metric"},
-                            {.name = "min", .kind = ValueKind::number, .doc = "lowest acceptable value"},
-                            {.name = "max", .kind = ValueKind::number, .doc = "highest acceptable value"},
-                            {.name = "approx", .kind = ValueKind::number, .doc = "expected value"},
-                            {.name = "tolerance", .kind = ValueKind::number, .default_text = "0.05", .minimum = 0,
-                             .doc = "relative tolerance of approx"},
-                        }};
+  static const Schema s{
+      "scenario.expect",
+      {
+          {.name = "metric", .kind = ValueKind::text, .required = true, .doc = "deployment/workload/metric"},
+          {.name = "min", .kind = ValueKind::number, .doc = "lowest acceptable value"},
+          {.name = "max", .kind = ValueKind::number, .doc = "highest acceptable value"},
+          {.name = "approx", .kind = ValueKind::number, .doc = "expected value"},
+          {.name = "tolerance",
+           .kind = ValueKind::number,
+           .default_text = "0.05",
+           .minimum = 0,
+           .doc = "relative tolerance of approx"},
+      }};
   return s;
 }
 
 std::vector<KeyDecl> common_workload_keys() {
   return {
       {.name = "name", .kind = ValueKind::text, .required = true, .doc = "workload name (used in metric paths)"},
-      {.name = "kind", .kind = ValueKind::choice, .required = true, .choices = {"training", "inference"},
+      {.name = "kind",
+       .kind = ValueKind::choice,
+       .required = true,
+       .choices = {"training", "inference"},
        .doc = "training or inference"},
-      {.name = "model", .kind = ValueKind::any, .required = true,
+      {.name = "model",
+       .kind = ValueKind::any,
+       .required = true,
        .doc = "model catalog entry, or an inline model map (keys of `hwsim schema model`)"},
-      {.name = "dtype", .kind = ValueKind::choice, .default_text = "bf16", .choices = dtype_names(),
+      {.name = "dtype",
+       .kind = ValueKind::choice,
+       .default_text = "bf16",
+       .choices = dtype_names(),
        .doc = "number format of weights and arithmetic"},
-      {.name = "min_throughput_tokens_per_s", .kind = ValueKind::number, .minimum = 0,
+      {.name = "min_throughput_tokens_per_s",
+       .kind = ValueKind::number,
+       .minimum = 0,
        .doc = "throughput target: each `count: fill` deployment gets the fewest nodes that reach it"},
   };
 }
@@ -94,41 +136,81 @@ const Schema& training_workload_schema() {
       {
           {.name = "tp", .kind = ValueKind::integer, .default_text = "1", .minimum = 1, .doc = "tensor parallel"},
           {.name = "pp", .kind = ValueKind::integer, .default_text = "1", .minimum = 1, .doc = "pipeline stages"},
-          {.name = "dp", .kind = ValueKind::integer, .default_text = "auto", .choices = {"auto"}, .minimum = 1,
+          {.name = "dp",
+           .kind = ValueKind::integer,
+           .default_text = "auto",
+           .choices = {"auto"},
+           .minimum = 1,
            .doc = "data parallel (auto = devices / (tp x pp x cp))"},
-          {.name = "vp", .kind = ValueKind::integer, .default_text = "1", .minimum = 1,
+          {.name = "vp",
+           .kind = ValueKind::integer,
+           .default_text = "1",
+           .minimum = 1,
            .doc = "interleaved virtual stages per device"},
           {.name = "cp", .kind = ValueKind::integer, .default_text = "1", .minimum = 1, .doc = "context parallel"},
           {.name = "ep", .kind = ValueKind::integer, .default_text = "1", .minimum = 1, .doc = "expert parallel"},
-          {.name = "zero", .kind = ValueKind::choice, .default_text = "0", .choices = {"0", "1", "2", "3"},
+          {.name = "zero",
+           .kind = ValueKind::choice,
+           .default_text = "0",
+           .choices = {"0", "1", "2", "3"},
            .doc = "ZeRO stage (1 = distributed optimizer)"},
       }};
   static const Schema s = [] {
     Schema w{"training workload", common_workload_keys()};
-    w.keys.push_back({.name = "seq_len", .kind = ValueKind::integer, .minimum = 1,
+    w.keys.push_back({.name = "seq_len",
+                      .kind = ValueKind::integer,
+                      .minimum = 1,
                       .doc = "sequence length (default: the model's max_seq)"});
-    w.keys.push_back({.name = "global_batch", .kind = ValueKind::integer, .required = true, .minimum = 1,
+    w.keys.push_back({.name = "global_batch",
+                      .kind = ValueKind::integer,
+                      .required = true,
+                      .minimum = 1,
                       .doc = "sequences per optimizer step"});
-    w.keys.push_back({.name = "micro_batch", .kind = ValueKind::integer, .default_text = "1", .choices = {"auto"},
-                      .minimum = 1, .doc = "sequences per micro-batch (auto: searched)"});
-    w.keys.push_back({.name = "parallelism", .kind = ValueKind::map, .choices = {"auto"}, .child = &parallelism,
+    w.keys.push_back({.name = "micro_batch",
+                      .kind = ValueKind::integer,
+                      .default_text = "1",
+                      .choices = {"auto"},
+                      .minimum = 1,
+                      .doc = "sequences per micro-batch (auto: searched)"});
+    w.keys.push_back({.name = "parallelism",
+                      .kind = ValueKind::map,
+                      .choices = {"auto"},
+                      .child = &parallelism,
                       .doc = "how the model is split (auto: the fastest configuration that fits is searched)"});
-    w.keys.push_back({.name = "sequence_parallel", .kind = ValueKind::boolean, .default_text = "false",
+    w.keys.push_back({.name = "sequence_parallel",
+                      .kind = ValueKind::boolean,
+                      .default_text = "false",
                       .doc = "Megatron sequence parallelism with TP"});
-    w.keys.push_back({.name = "recompute", .kind = ValueKind::choice, .default_text = "none",
-                      .choices = {"none", "selective", "full"}, .doc = "activation recomputation"});
-    w.keys.push_back({.name = "train_tokens", .kind = ValueKind::number, .minimum = 0,
+    w.keys.push_back({.name = "recompute",
+                      .kind = ValueKind::choice,
+                      .default_text = "none",
+                      .choices = {"none", "selective", "full"},
+                      .doc = "activation recomputation"});
+    w.keys.push_back({.name = "train_tokens",
+                      .kind = ValueKind::number,
+                      .minimum = 0,
                       .doc = "tokens of the whole run (for time and cost to train)"});
-    w.keys.push_back({.name = "flash_attention", .kind = ValueKind::boolean, .default_text = "true",
+    w.keys.push_back({.name = "flash_attention",
+                      .kind = ValueKind::boolean,
+                      .default_text = "true",
                       .doc = "fused attention (no score matrices in memory); false for 2021-2022 Megatron-LM"});
-    w.keys.push_back({.name = "dp_overlap", .kind = ValueKind::boolean, .default_text = "true",
+    w.keys.push_back({.name = "dp_overlap",
+                      .kind = ValueKind::boolean,
+                      .default_text = "true",
                       .doc = "data-parallel reduction overlapped with the backward pass"});
-    w.keys.push_back({.name = "tp_overlap", .kind = ValueKind::boolean, .default_text = "false",
+    w.keys.push_back({.name = "tp_overlap",
+                      .kind = ValueKind::boolean,
+                      .default_text = "false",
                       .doc = "tensor-parallel collectives overlapped with GEMMs (Transformer Engine userbuffers)"});
-    w.keys.push_back({.name = "pp_overlap", .kind = ValueKind::boolean, .default_text = "false",
+    w.keys.push_back({.name = "pp_overlap",
+                      .kind = ValueKind::boolean,
+                      .default_text = "false",
                       .doc = "pipeline sends overlapped with compute"});
-    w.keys.push_back({.name = "grad_reduce_dtype", .kind = ValueKind::choice, .default_text = "fp32",
-                      .choices = {"fp32", "bf16"}, .doc = "format of gradients in data-parallel reductions"});
+    w.keys.push_back({.name = "grad_reduce_dtype",
+                      .kind = ValueKind::choice,
+                      .default_text = "fp32",
+                      .choices = {"fp32", "bf16"},
+                      .doc = "format of gradients in data-parallel reductions"});
     return w;
   }();
   return s;
@@ -143,38 +225,70 @@ const Schema& inference_workload_schema() {
       }};
   static const Schema sla{"inference.sla",
                           {
-                              {.name = "ttft", .kind = ValueKind::quantity, .dimension = Dimension::seconds,
-                               .minimum = 0, .doc = "longest time to first token"},
-                              {.name = "tpot", .kind = ValueKind::quantity, .dimension = Dimension::seconds,
-                               .minimum = 0, .doc = "longest time per output token"},
+                              {.name = "ttft",
+                               .kind = ValueKind::quantity,
+                               .dimension = Dimension::seconds,
+                               .minimum = 0,
+                               .doc = "longest time to first token"},
+                              {.name = "tpot",
+                               .kind = ValueKind::quantity,
+                               .dimension = Dimension::seconds,
+                               .minimum = 0,
+                               .doc = "longest time per output token"},
                           }};
   static const Schema s = [] {
     Schema w{"inference workload", common_workload_keys()};
-    w.keys.push_back({.name = "kv_dtype", .kind = ValueKind::choice, .choices = dtype_names(),
+    w.keys.push_back({.name = "kv_dtype",
+                      .kind = ValueKind::choice,
+                      .choices = dtype_names(),
                       .doc = "KV-cache format (default: dtype; 4-bit weights keep an fp8 cache)"});
-    w.keys.push_back({.name = "input_tokens", .kind = ValueKind::integer, .default_text = "512", .minimum = 1,
+    w.keys.push_back({.name = "input_tokens",
+                      .kind = ValueKind::integer,
+                      .default_text = "512",
+                      .minimum = 1,
                       .doc = "prompt length"});
-    w.keys.push_back({.name = "output_tokens", .kind = ValueKind::integer, .default_text = "256", .minimum = 1,
+    w.keys.push_back({.name = "output_tokens",
+                      .kind = ValueKind::integer,
+                      .default_text = "256",
+                      .minimum = 1,
                       .doc = "generated tokens per request"});
-    w.keys.push_back({.name = "batch", .kind = ValueKind::integer, .default_text = "auto", .choices = {"auto"},
-                      .minimum = 1, .doc = "sequences per replica (auto: largest that fits and meets the SLA)"});
-    w.keys.push_back({.name = "max_batch", .kind = ValueKind::integer, .minimum = 1,
+    w.keys.push_back({.name = "batch",
+                      .kind = ValueKind::integer,
+                      .default_text = "auto",
+                      .choices = {"auto"},
+                      .minimum = 1,
+                      .doc = "sequences per replica (auto: largest that fits and meets the SLA)"});
+    w.keys.push_back({.name = "max_batch",
+                      .kind = ValueKind::integer,
+                      .minimum = 1,
                       .doc = "with batch: auto, the serving engine's batch limit (TensorRT-LLM max_batch_size, vLLM "
                              "max_num_seqs); the batch is the largest up to it that fits memory and meets the SLA"});
-    w.keys.push_back({.name = "bits_per_weight", .kind = ValueKind::number, .minimum = 1,
+    w.keys.push_back({.name = "bits_per_weight",
+                      .kind = ValueKind::number,
+                      .minimum = 1,
                       .doc = "stored bits per weight including block scales (GGUF Q8_0 8.5, Q4_K 4.5; default: the "
                              "dtype's width)"});
-    w.keys.push_back({.name = "replicas", .kind = ValueKind::integer, .default_text = "auto", .choices = {"auto"},
-                      .minimum = 1, .doc = "model copies (auto: devices / (tp x pp))"});
-    w.keys.push_back({.name = "parallelism", .kind = ValueKind::map, .child = &parallelism,
-                      .doc = "devices per replica"});
+    w.keys.push_back({.name = "replicas",
+                      .kind = ValueKind::integer,
+                      .default_text = "auto",
+                      .choices = {"auto"},
+                      .minimum = 1,
+                      .doc = "model copies (auto: devices / (tp x pp))"});
+    w.keys.push_back(
+        {.name = "parallelism", .kind = ValueKind::map, .child = &parallelism, .doc = "devices per replica"});
     w.keys.push_back({.name = "sla", .kind = ValueKind::map, .child = &sla, .doc = "latency targets"});
-    w.keys.push_back({.name = "batching", .kind = ValueKind::choice, .default_text = "continuous",
+    w.keys.push_back({.name = "batching",
+                      .kind = ValueKind::choice,
+                      .default_text = "continuous",
                       .choices = {"continuous", "static"},
                       .doc = "continuous (in-flight) batching, or static batches prefilled together"});
-    w.keys.push_back({.name = "threads", .kind = ValueKind::integer, .minimum = 1,
+    w.keys.push_back({.name = "threads",
+                      .kind = ValueKind::integer,
+                      .minimum = 1,
                       .doc = "CPU threads per replica (default: the replica's share of the cores)"});
-    w.keys.push_back({.name = "kv_reads", .kind = ValueKind::choice, .default_text = "per_kv_head",
+    w.keys.push_back({.name = "kv_reads",
+                      .kind = ValueKind::choice,
+                      .default_text = "per_kv_head",
                       .choices = {"per_kv_head", "per_query_head"},
                       .doc = "decode attention loads each KV head once per query group (FlashDecoding, XQA, vLLM) "
                              "or once per query head (older masked-MHA kernels, eager repeat_kv)"});
@@ -184,24 +298,34 @@ const Schema& inference_workload_schema() {
 }
 
 const Schema& scenario_schema() {
-  static const Schema s{
-      "scenario",
-      {
-          {.name = "name", .kind = ValueKind::text, .required = true, .doc = "scenario name"},
-          {.name = "description", .kind = ValueKind::text, .doc = "one line for reports"},
-          {.name = "catalog", .kind = ValueKind::any,
-           .doc = "list of catalog directories (relative to this file) and inline catalog entries"},
-          {.name = "facility", .kind = ValueKind::any,
-           .doc = "facility catalog entry, or a map of facility keys (may start with `base:`)"},
-          {.name = "deployments", .kind = ValueKind::list_of_maps, .required = true, .child = &deployment_schema(),
-           .doc = "hardware alternatives, each evaluated against the same facility"},
-          {.name = "workloads", .kind = ValueKind::any, .required = true,
-           .doc = "list of training and inference workloads"},
-          {.name = "expect", .kind = ValueKind::list_of_maps, .child = &expectation_schema(),
-           .doc = "capacity-plan expectations checked by `hwsim check`"},
-          {.name = "validation", .kind = ValueKind::map, .child = &validation_schema(),
-           .doc = "a published measurement this scenario reproduces (`hwsim validate`)"},
-      }};
+  static const Schema s{"scenario",
+                        {
+                            {.name = "name", .kind = ValueKind::text, .required = true, .doc = "scenario name"},
+                            {.name = "description", .kind = ValueKind::text, .doc = "one line for reports"},
+                            {.name = "catalog",
+                             .kind = ValueKind::any,
+                             .doc = "list of catalog directories (relative to this file) and inline catalog entries"},
+                            {.name = "facility",
+                             .kind = ValueKind::any,
+                             .doc = "facility catalog entry, or a map of facility keys (may start with `base:`)"},
+                            {.name = "deployments",
+                             .kind = ValueKind::list_of_maps,
+                             .required = true,
+                             .child = &deployment_schema(),
+                             .doc = "hardware alternatives, each evaluated against the same facility"},
+                            {.name = "workloads",
+                             .kind = ValueKind::any,
+                             .required = true,
+                             .doc = "list of training and inference workloads"},
+                            {.name = "expect",
+                             .kind = ValueKind::list_of_maps,
+                             .child = &expectation_schema(),
+                             .doc = "capacity-plan expectations checked by `hwsim check`"},
+                            {.name = "validation",
+                             .kind = ValueKind::map,
+                             .child = &validation_schema(),
+                             .doc = "a published measurement this scenario reproduces (`hwsim validate`)"},
+                        }};
   return s;
 }
 
@@ -225,7 +349,8 @@ const KeyDecl* declared_key(const std::vector<std::string>& parts, const ConfigN
     }
     first = 2;
   } else if (parts[0] == "hw" && parts.size() >= 3) {
-    if (const RawEntry* e = store.find(parts[1])) schema = e->kind == "model" ? &model_schema() : hardware_schema(e->kind);
+    if (const RawEntry* e = store.find(parts[1]))
+      schema = e->kind == "model" ? &model_schema() : hardware_schema(e->kind);
     first = 2;
   }
   const KeyDecl* decl = nullptr;

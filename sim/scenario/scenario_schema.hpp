@@ -17,6 +17,7 @@ const Schema& inference_workload_schema();
 
 // The declaration of the key a `--set` path names (facility.KEY, deployments.NAME.KEY, workloads.NAME.KEY[.SUB],
 // hw.ENTRY.KEY[.SUB]) in `document` and `catalog`; nullptr when the path names no declared key.
-const KeyDecl* declared_key(const std::vector<std::string>& path, const ConfigNode& document, const EntryStore& catalog);
+const KeyDecl* declared_key(const std::vector<std::string>& path, const ConfigNode& document,
+                            const EntryStore& catalog);
 
 }  // namespace hwsim

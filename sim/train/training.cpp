@@ -1,7 +1,7 @@
 #include "sim/train/training.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "sim/perf/collectives.hpp"
 #include "sim/perf/roofline.hpp"
@@ -39,7 +39,10 @@ struct Cost {
 
   void add(Seconds flop_time, Seconds byte_time, Flop f, double corner) {
     const Seconds t = op_time(flop_time, byte_time, corner);
-    if (flop_time >= byte_time) compute += t; else memory += t;
+    if (flop_time >= byte_time)
+      compute += t;
+    else
+      memory += t;
     flops += f;
   }
   [[nodiscard]] Seconds time() const { return compute + memory; }
@@ -257,17 +260,17 @@ std::string memory_shortfall(const TrainingMemory& mem, const Device& dev) {
       "does not fit: needs {:.1f} GB per device (weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations "
       "{:.1f}), {:.1f} GB usable of {:.1f} GB: short by {:.1f} GB; try more pipeline/tensor parallelism, ZeRO, "
       "or recompute",
-      mem.total().value() / 1e9, mem.weights.value() / 1e9, mem.gradients.value() / 1e9,
-      mem.optimizer.value() / 1e9, mem.activations.value() / 1e9, usable / 1e9, dev.memory_capacity.value() / 1e9,
+      mem.total().value() / 1e9, mem.weights.value() / 1e9, mem.gradients.value() / 1e9, mem.optimizer.value() / 1e9,
+      mem.activations.value() / 1e9, usable / 1e9, dev.memory_capacity.value() / 1e9,
       (mem.total().value() - usable) / 1e9);
 }
 
 // Counts of one step that the stages below share.
 struct StepShape {
-  double micro_batches;     // per step, through each pipeline (at least 1)
+  double micro_batches;  // per step, through each pipeline (at least 1)
   double layers_per_stage;
-  double s_local;           // tokens per sequence on one context-parallel rank
-  double params;            // parameters per device (split by TP and PP, before ZeRO)
+  double s_local;  // tokens per sequence on one context-parallel rank
+  double params;   // parameters per device (split by TP and PP, before ZeRO)
 };
 
 StepShape step_shape(const TrainingConfig& c) {
@@ -295,7 +298,7 @@ StageWork stage_work(const Context& x, double layers_per_stage, LayerCostCache* 
   // logits costs are reused while the settings they read stay the same.
   LayerCostCache local;
   LayerCostCache& memo = cache != nullptr ? *cache : local;
-  const LayerCostCache::Key key{par.tp, par.cp, c.micro_batch, c.seq_len, c.sequence_parallel, c.flash_attention,
+  const LayerCostCache::Key key{par.tp,       par.cp, c.micro_batch, c.seq_len, c.sequence_parallel, c.flash_attention,
                                 c.tp_overlap, c.dtype};
   if (!memo.valid || !(memo.key == key)) {
     memo.layer = layer_cost(x);
@@ -381,10 +384,8 @@ void sharded_weights_communication(const TrainingConfig& c, const Links& links, 
                                    const StepShape& shape, Communication& comm) {
   const Parallelism& par = c.parallelism;
   const double L = std::max(1.0, shape.layers_per_stage);
-  const Seconds gather =
-      ring_all_gather(Bytes(shape.params / L * training_weight_bytes(c.dtype)), par.dp, links.dp);
-  const Seconds reduce =
-      ring_all_gather(Bytes(shape.params / L * dtype_bytes(c.grad_reduce_dtype)), par.dp, links.dp);
+  const Seconds gather = ring_all_gather(Bytes(shape.params / L * training_weight_bytes(c.dtype)), par.dp, links.dp);
+  const Seconds reduce = ring_all_gather(Bytes(shape.params / L * dtype_bytes(c.grad_reduce_dtype)), par.dp, links.dp);
   if (!c.dp_overlap) {
     comm.dp_per_micro_batch = (gather * 2.0 + reduce) * L;
     return;

@@ -50,7 +50,7 @@ struct TrainingConfig {
   bool tp_overlap = false;      // tensor-parallel collectives overlapped with GEMMs (Transformer Engine userbuffers)
   bool pp_overlap = false;      // pipeline sends overlapped with compute
   DType grad_reduce_dtype = DType::fp32;  // format of gradients in data-parallel reductions
-  double train_tokens = 0;      // 0 = not given
+  double train_tokens = 0;                // 0 = not given
 };
 
 struct TrainingBreakdown {
@@ -95,8 +95,7 @@ class TrainingCache {
   TrainingCache& operator=(const TrainingCache&) = delete;
 
  private:
-  friend TrainingResult evaluate_training(const TrainingConfig&, const System&, const EfficiencyModel&,
-                                          TrainingCache*);
+  friend TrainingResult evaluate_training(const TrainingConfig&, const System&, const EfficiencyModel&, TrainingCache*);
   std::unique_ptr<LayerCostCache> impl_;
 };
 

@@ -13,9 +13,7 @@ constexpr double kGradientBytes = 4.0;
 constexpr double kOptimizerBytes = 12.0;
 }  // namespace
 
-double training_weight_bytes(DType d) {
-  return d == DType::fp32 || d == DType::tf32 || d == DType::fp64 ? 4.0 : 2.0;
-}
+double training_weight_bytes(DType d) { return d == DType::fp32 || d == DType::tf32 || d == DType::fp64 ? 4.0 : 2.0; }
 
 TrainingMemory training_memory(const TrainingConfig& c) {
   const Parallelism& par = c.parallelism;
