@@ -434,16 +434,19 @@ std::string workload_section(const Evaluation& ev, const std::string& workload) 
 
 constexpr std::string_view kStyle = R"(
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #222; background: #f6f7f9; }
-h1 { margin: 0 0 4px; font-size: 24px; } h2 { margin: 28px 0 10px; font-size: 19px; } .kind { color: #777; font-weight: normal; }
+h1 { margin: 0 0 4px; font-size: 24px; } h2 { margin: 28px 0 10px; font-size: 19px; }
+.kind { color: #777; font-weight: normal; }
 .meta { color: #555; margin: 2px 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(660px, 1fr)); gap: 14px; }
 svg.chart { background: #fff; border: 1px solid #d9dce1; border-radius: 6px; font-size: 12px; }
 svg .title { font-weight: 600; font-size: 14px; } svg .tick { fill: #555; font-size: 11px; }
 svg .axis { fill: #333; font-size: 12px; } svg .label { fill: #222; } svg .value { fill: #333; font-size: 11px; }
 svg .note { fill: #999; font-style: italic; } svg .grid { stroke: #e4e6ea; } svg .zero { stroke: #888; }
-svg .whisker { stroke: #222; stroke-width: 1.5; } svg .front { fill: none; stroke: #e08a2c; stroke-width: 2; stroke-dasharray: 5 3; }
+svg .whisker { stroke: #222; stroke-width: 1.5; }
+svg .front { fill: none; stroke: #e08a2c; stroke-width: 2; stroke-dasharray: 5 3; }
 table { border-collapse: collapse; margin: 14px 0; background: #fff; font-size: 13px; }
-th, td { border: 1px solid #d9dce1; padding: 3px 8px; text-align: right; } th:first-child, td:first-child { text-align: left; }
+th, td { border: 1px solid #d9dce1; padding: 3px 8px; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
 th { background: #eef0f3; } .spread { color: #777; font-size: 11px; } .note { color: #555; }
 )";
 
