@@ -1,4 +1,4 @@
-# One static library per layer of hwsim (docs/architecture.md "Layers"), each seeing only its own folder and the
+# One static library per layer of hwsim (docs/architecture.md "Rooms (layers)"), each seeing only its own folder and the
 # layers it names. Contract: a layer's headers are reachable only through an include root of its own in the build
 # tree (build/layers/<target>/<folder> -> the source folder), and a target's include roots are its own and those of
 # the layers it links, so `#include "sim/plan/evaluate.hpp"` from sim/perf/ does not compile: an upward include

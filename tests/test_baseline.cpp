@@ -1,4 +1,4 @@
-// Baselines and drift attribution (sim/plan/baseline, sim/plan/inputs, `hwsim check --baseline`): inputs are
+// Baselines and drift attribution (sim/plan/baseline, sim/scenario/inputs, `hwsim check --baseline`): inputs are
 // flattened to --set paths with their provenance (inherited catalog values listed once, under the entry that states
 // them); an unchanged scenario has no drift; a changed catalog figure drifts exactly the metrics it feeds and is
 // named as their cause with its share (100% alone; additive changes split with nothing unexplained); per-metric

@@ -1,4 +1,4 @@
-// Scenario loading (sim/plan/scenario): every bad input is an InputError whose lines name file:line:col, the key
+// Scenario loading (sim/scenario/load*.cpp): every bad input is an InputError whose lines name file:line:col, the key
 // path and what was expected (a misspelt key suggests the closest valid one, a wrong unit names the dimension, an
 // unknown catalog name the closest entry); all problems of a file are reported at once, each once; `--set` must hit
 // a declared key, and good overrides (facility.pue, deployments.NAME.count, hw.NAME.KEY) change the results.
@@ -9,7 +9,9 @@
 
 #include "tests/support.hpp"
 
+#include <unistd.h>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -200,4 +202,29 @@ TEST_CASE("count: fill with a budget too small for one node is bad input naming 
     CHECK(d.key_path == "deployments.cpus.count");
     CHECK(d.message == "count: fill: not even one 'altra-server' fits the 100 W power budget");
   }
+}
+
+TEST_CASE(
+    "a scenario read once (ScenarioSource) reports a broken catalog directory together with the document's "
+    "own problems, as load_scenario does") {
+  const fs::path scenario = kScenarios / "bad" / "misspelt_top_key.yaml";
+  // A catalog directory whose one file is not YAML: reading the directory fails.
+  const fs::path broken_catalog = fs::temp_directory_path() / ("hwsim_broken_catalog_" + std::to_string(::getpid()));
+  fs::create_directories(broken_catalog);
+  std::ofstream(broken_catalog / "broken.yaml") << "name: [unclosed\n";
+  const hwsim::LoadOptions options{.catalog_dirs = {broken_catalog}, .sets = {}};
+  const auto messages = [](const auto& load) {
+    try {
+      load();
+    } catch (const hwsim::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string direct = messages([&] { (void)hwsim::load_scenario(scenario, options); });
+  const std::string once = messages([&] { (void)hwsim::ScenarioSource(scenario, options).load(); });
+  CHECK(once == direct);
+  CHECK_THAT(once, Catch::Contains("misspelt_top_key.yaml"));  // the document's own problem
+  CHECK_THAT(once, Catch::Contains("broken.yaml"));            // and the catalog directory's
+  fs::remove_all(broken_catalog);
 }

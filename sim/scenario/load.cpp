@@ -316,16 +316,24 @@ ScenarioSource::ScenarioSource(std::filesystem::path file, LoadOptions options)
     : file_(std::move(file)), options_(std::move(options)) {
   document_ = std::make_unique<ConfigNode>(options_.document != nullptr ? *options_.document
                                                                         : load_yaml_file(file_, file_.string()));
+  options_.document = document_.get();
+  options_.inputs = nullptr;
   if (options_.catalog != nullptr) {
     all_entries_ = std::make_unique<EntryStore>(*options_.catalog);
   } else {
     std::vector<std::filesystem::path> dirs = default_catalog_dirs();
     dirs.insert(dirs.end(), options_.catalog_dirs.begin(), options_.catalog_dirs.end());
-    all_entries_ = std::make_unique<EntryStore>(read_catalog_dirs(dirs));
+    try {
+      all_entries_ = std::make_unique<EntryStore>(read_catalog_dirs(dirs));
+    } catch (const InputError&) {
+      // A broken catalog directory: leave it to load_scenario, which reports it together with the document's own
+      // problems (as a load without the source would), instead of hiding those.
+      all_entries_ = std::make_unique<EntryStore>();
+      options_.catalog = nullptr;
+      return;
+    }
   }
-  options_.document = document_.get();
   options_.catalog = all_entries_.get();
-  options_.inputs = nullptr;
 }
 
 Scenario ScenarioSource::load(const std::vector<std::string>& extra_sets, std::vector<InputValue>* inputs) const {
@@ -336,12 +344,14 @@ Scenario ScenarioSource::load(const std::vector<std::string>& extra_sets, std::v
 }
 
 void ScenarioSource::narrow_to(std::vector<std::string> names) {
+  if (options_.catalog == nullptr) return;  // the catalog is read per load (a broken directory)
   collect_scalars(*document_, names);
   narrowed_ = std::make_unique<EntryStore>(reachable_entries(*all_entries_, std::move(names)));
   options_.catalog = narrowed_.get();
 }
 
 bool ScenarioSource::widen() {
+  if (options_.catalog == nullptr) return false;  // the catalog is read per load (a broken directory)
   const bool was_narrow = options_.catalog != all_entries_.get();
   options_.catalog = all_entries_.get();
   return was_narrow;
