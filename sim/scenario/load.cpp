@@ -19,6 +19,7 @@ namespace hwsim {
 
 namespace {
 
+using scenario_load::bad;
 using scenario_load::collect;
 
 // Whether a deployment or workload named `name` is already in `list`.
@@ -111,10 +112,6 @@ ConfigNode read_facility(const ConfigNode& root, const EntryStore& store, Scenar
   }
   sc.rack = sc.hw->rack(sc.facility.rack, fr.where("rack"), "facility.rack");
   return facility;
-}
-
-[[noreturn]] void bad(const Reader& r, const std::string& key, std::string message) {
-  throw InputError(Diagnostic{r.where(key), r.path_of(key), std::move(message)});
 }
 
 // A power limit lives between the accelerator's idle draw and its TDP (nvidia-smi -pl refuses others).
@@ -221,6 +218,13 @@ void read_validation(const Reader& top, Scenario& sc, Diagnostics& diags) {
   sc.validation = vc;
 }
 
+// The catalog directories a load reads: the defaults and the options' extra ones.
+EntryStore read_option_catalog_dirs(const LoadOptions& options) {
+  std::vector<std::filesystem::path> dirs = default_catalog_dirs();
+  dirs.insert(dirs.end(), options.catalog_dirs.begin(), options.catalog_dirs.end());
+  return read_catalog_dirs(dirs);
+}
+
 // The catalog the scenario resolves against: the directories (or the caller's copy of them), the scenario's own
 // entries, the catalog overrides; `base:` resolved.
 EntryStore scenario_catalog(const ConfigNode& root, const std::filesystem::path& path, const LoadOptions& options,
@@ -231,9 +235,7 @@ EntryStore scenario_catalog(const ConfigNode& root, const std::filesystem::path&
       store = *options.catalog;
       return;
     }
-    std::vector<std::filesystem::path> dirs = default_catalog_dirs();
-    dirs.insert(dirs.end(), options.catalog_dirs.begin(), options.catalog_dirs.end());
-    store = read_catalog_dirs(dirs);
+    store = read_option_catalog_dirs(options);
   });
   add_scenario_catalog(root, path.parent_path(), path.string(), store, diags);
   apply_catalog_overrides(store, overrides, diags);
@@ -321,10 +323,8 @@ ScenarioSource::ScenarioSource(std::filesystem::path file, LoadOptions options)
   if (options_.catalog != nullptr) {
     all_entries_ = std::make_unique<EntryStore>(*options_.catalog);
   } else {
-    std::vector<std::filesystem::path> dirs = default_catalog_dirs();
-    dirs.insert(dirs.end(), options_.catalog_dirs.begin(), options_.catalog_dirs.end());
     try {
-      all_entries_ = std::make_unique<EntryStore>(read_catalog_dirs(dirs));
+      all_entries_ = std::make_unique<EntryStore>(read_option_catalog_dirs(options_));
     } catch (const InputError&) {
       // A broken catalog directory: leave it to load_scenario, which reports it together with the document's own
       // problems (as a load without the source would), instead of hiding those.

@@ -23,6 +23,11 @@ void collect(Diagnostics& diags, Fn&& fn) {
   }
 }
 
+// An InputError at `key` of the map `r` reads.
+[[noreturn]] inline void bad(const Reader& r, const std::string& key, std::string message) {
+  throw InputError(Diagnostic{r.where(key), r.path_of(key), std::move(message)});
+}
+
 // One workload map, validated against `schema` (training or inference), resolved against `store` (its model).
 WorkloadDecl read_workload(const Reader& w, const ConfigNode& node, const EntryStore& store);
 

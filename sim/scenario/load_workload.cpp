@@ -51,10 +51,6 @@ ModelSpec load_model_ref(const ConfigNode& node, const std::string& path, const 
 
 DType dtype_of(const Reader& r, const std::string& key) { return *dtype_from_name(r.text(key)); }
 
-[[noreturn]] void bad(const Reader& r, const std::string& key, std::string message) {
-  throw InputError(Diagnostic{r.where(key), r.path_of(key), std::move(message)});
-}
-
 // The layer and head split every pipeline and tensor-parallel degree must respect (the one rule, workloads/model.hpp,
 // that the parallelism search applies too).
 void check_split(const Reader& p, const ModelSpec& model, int tp, int pp) {
