@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <map>
 
 #include "sim/plan/validate.hpp"
 
@@ -71,4 +73,72 @@ TEST_CASE("every case left out of validation says why", "[validate]") {
     INFO(n.id);
     CHECK(n.reason.size() > 20);
   }
+}
+
+TEST_CASE("summaries per split and per source count every case once and average its absolute error", "[validate]") {
+  std::map<std::string, std::pair<int, double>> split_sum;
+  std::map<std::string, std::pair<int, double>> source_sum;
+  for (const auto& row : report().rows) {
+    INFO(row.id);
+    CHECK((row.split == "tune" || row.split == "test"));
+    CHECK((row.device == "gpu" || row.device == "cpu"));
+    CHECK_FALSE(row.source.empty());
+    split_sum[row.split + "/" + row.kind].first += 1;
+    split_sum[row.split + "/" + row.kind].second += std::fabs(row.error);
+    source_sum[row.source].first += 1;
+    source_sum[row.source].second += std::fabs(row.error);
+  }
+  for (const auto& [key, sum] : split_sum) {
+    const auto slash = key.find('/');
+    const auto& k = report().by_split.at(key.substr(0, slash)).at(key.substr(slash + 1));
+    CHECK(k.cases == sum.first);
+    CHECK(k.mape == Approx(sum.second / sum.first).epsilon(1e-12));
+  }
+  for (const auto& [source, sum] : source_sum) {
+    CHECK(report().by_source.at(source).cases == sum.first);
+    CHECK(report().by_source.at(source).mape == Approx(sum.second / sum.first).epsilon(1e-12));
+  }
+  CHECK(report().by_source.size() == source_sum.size());
+}
+
+TEST_CASE("a split filter keeps only that split's cases (the held-out cases stay unseen while tuning)",
+          "[validate]") {
+  const hwsim::DefaultEfficiency eff;
+  const auto tune = hwsim::run_validation(std::filesystem::path(HWSIM_SOURCE_DIR) / "scenarios/validation", {}, eff,
+                                          hwsim::ValidationFilter{"tune"});
+  int expected = 0;
+  for (const auto& row : report().rows) expected += row.split == "tune" ? 1 : 0;
+  CHECK(static_cast<int>(tune.rows.size()) == expected);
+  for (const auto& row : tune.rows) CHECK(row.split == "tune");
+  CHECK(tune.by_split.count("test") == 0);
+}
+
+TEST_CASE("a validation case needs a split and a short source id", "[validate]") {
+  const auto dir = std::filesystem::temp_directory_path() / "hwsim-validate-bad-case";
+  const auto attempt = [&](const std::string& tail) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    {
+      std::ofstream f(dir / "case.yaml");
+      f << "name: bad\n"
+           "deployments:\n  - {name: d, node: dgx-h100}\n"
+           "workloads:\n  - {name: w, kind: training, model: llama3-8b, global_batch: 8}\n"
+           "validation:\n  id: X\n  kind: training\n  deployment: d\n  workload: w\n  metric: mfu\n"
+           "  measured: 0.4\n"
+        << tail;
+    }
+    const hwsim::DefaultEfficiency eff;
+    std::string what;
+    try {
+      (void)hwsim::run_validation(dir, {}, eff);
+    } catch (const hwsim::InputError& e) {
+      what = e.what();
+    }
+    std::filesystem::remove_all(dir);
+    return what;
+  };
+  CHECK_THAT(attempt("  source: nemo-24.09\n"), Catch::Contains("missing required key 'split'"));
+  CHECK_THAT(attempt("  source: \"Some paper, 2024, table 3\"\n  split: test\n"),
+             Catch::Contains("case.yaml:13:11: validation.source") && Catch::Contains("short publication id"));
+  CHECK(attempt("  source: nemo-24.09\n  split: test\n").empty());
 }

@@ -28,10 +28,17 @@ std::string render_text(const ValidationReport& r) {
   for (const auto& row : r.rows) {
     if (row.calibration != "default") out += fmt::format("{}: calibrated by {}\n", row.id, row.calibration);
   }
-  for (const auto& [kind, k] : r.summary) {
-    out += fmt::format("{}: {} cases, MAPE {:.1f}%, worst {:.1f}% ({})\n", kind, k.cases, k.mape * 100,
+  const auto summary_line = [](const std::string& label, const KindSummary& k) {
+    return fmt::format("{}: {} cases, MAPE {:.1f}%, worst {:.1f}% ({})\n", label, k.cases, k.mape * 100,
                        k.max_abs_error * 100, k.worst);
+  };
+  for (const auto& [kind, k] : r.summary) out += summary_line(kind, k);
+  out += "\nper split:\n";
+  for (const auto& [split, kinds] : r.by_split) {
+    for (const auto& [kind, k] : kinds) out += "  " + summary_line(fmt::format("{} {}", split, kind), k);
   }
+  out += "per source:\n";
+  for (const auto& [source, k] : r.by_source) out += "  " + summary_line(source, k);
   if (!r.not_modelled.empty()) {
     out += fmt::format("\nnot modelled ({} cases, excluded):\n", r.not_modelled.size());
     for (const auto& n : r.not_modelled) out += fmt::format("  {} ({}): {}\n", n.id, n.kind, n.reason);
@@ -45,7 +52,8 @@ std::string render_json(const ValidationReport& r) {
   for (const auto& row : r.rows) {
     nlohmann::ordered_json c{
         {"name", row.id},           {"kind", row.kind},   {"metric", row.metric},         {"predicted", row.predicted},
-        {"measured", row.measured}, {"error", row.error}, {"confidence", row.confidence}, {"file", row.file}};
+        {"measured", row.measured}, {"error", row.error}, {"confidence", row.confidence}, {"file", row.file},
+        {"source", row.source},     {"split", row.split}, {"device", row.device}};
     if (!row.failure.empty()) c["failure"] = row.failure;
     c["calibration"] = row.calibration;
     j["cases"].push_back(std::move(c));
@@ -58,6 +66,18 @@ std::string render_json(const ValidationReport& r) {
     j["max_abs_error"][kind] = k.max_abs_error;
     j["count"][kind] = k.cases;
   }
+  j["by_split"] = nlohmann::ordered_json::object();
+  for (const auto& [split, kinds] : r.by_split) {
+    nlohmann::ordered_json& s = j["by_split"][split];
+    for (const auto& [kind, k] : kinds) {
+      s["mape"][kind] = k.mape;
+      s["count"][kind] = k.cases;
+    }
+  }
+  j["by_source"] = nlohmann::ordered_json::object();
+  for (const auto& [source, k] : r.by_source) {
+    j["by_source"][source] = {{"mape", k.mape}, {"count", k.cases}, {"max_abs_error", k.max_abs_error}};
+  }
   j["not_modelled"] = nlohmann::ordered_json::array();
   for (const auto& n : r.not_modelled)
     j["not_modelled"].push_back({{"name", n.id}, {"kind", n.kind}, {"reason", n.reason}});
@@ -68,18 +88,22 @@ std::string render_json(const ValidationReport& r) {
 
 void add_validate_command(CLI::App& app, Common& common, Action& action) {
   static std::string dir;
+  static ValidationFilter filter;
   CLI::App* cmd = app.add_subcommand("validate",
                                      "compare predictions with published measurements\n"
                                      "Example: hwsim validate scenarios/validation --format json");
   cmd->add_option("dir", dir, "directory of validation cases (default: the source tree's scenarios/validation)");
   cmd->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
+  cmd->add_option("--split", filter.split,
+                  "only the cases of this split (tune while fitting defaults: the test cases stay unseen)")
+      ->check(CLI::IsMember({"tune", "test"}));
   add_calibration_option(cmd, common);
   add_output_options(cmd, common, {"table", "json"});
   cmd->callback([&] {
     action = [&] {
       const auto efficiency = efficiency_model(common);
       const std::filesystem::path cases = dir.empty() ? default_validation_dir() : std::filesystem::path(dir);
-      const ValidationReport r = run_validation(cases, LoadOptions{catalog_paths(common), {}}, *efficiency);
+      const ValidationReport r = run_validation(cases, LoadOptions{catalog_paths(common), {}}, *efficiency, filter);
       emit(common, common.format == "json" ? render_json(r) : render_text(r));
       return 0;
     };

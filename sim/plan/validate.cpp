@@ -28,10 +28,30 @@ const Schema& not_modelled_schema() {
   return s;
 }
 
+std::string device_of(const Scenario& sc, const std::string& deployment) {
+  for (const auto& d : sc.deployments) {
+    if (d.name == deployment && d.node != nullptr) return d.node->has_gpus() ? "gpu" : "cpu";
+  }
+  return "";
+}
+
+// Summaries accumulate |error| and are divided by the count once every case is in.
+void add_case(KindSummary& k, const ValidationRow& row) {
+  const double a = std::fabs(row.error);
+  k.mape += a;
+  k.cases += 1;
+  if (a >= k.max_abs_error) {
+    k.max_abs_error = a;
+    k.worst = row.id;
+  }
+}
+
+void finish(KindSummary& k) { k.mape /= std::max(1, k.cases); }
+
 }  // namespace
 
 ValidationReport run_validation(const std::filesystem::path& dir, const LoadOptions& options,
-                                const EfficiencyModel& efficiency) {
+                                const EfficiencyModel& efficiency, const ValidationFilter& filter) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     throw InputError(Diagnostic{{dir.string(), 0, 0}, "", "validation directory does not exist"});
@@ -60,8 +80,18 @@ ValidationReport run_validation(const std::filesystem::path& dir, const LoadOpti
         throw InputError(Diagnostic{{f.string(), 1, 1}, "validation", "a validation case needs a `validation:` block"});
       }
       const ValidationCase& v = *sc.validation;
+      if (!filter.split.empty() && v.split != filter.split) continue;
       const Evaluation ev = evaluate(sc, efficiency);
-      ValidationRow row{v.id, v.kind, f.string(), v.metric, v.confidence, 0, v.measured, -1.0, ""};
+      ValidationRow row{.id = v.id,
+                        .kind = v.kind,
+                        .file = f.string(),
+                        .metric = v.metric,
+                        .confidence = v.confidence,
+                        .source = v.source,
+                        .split = v.split,
+                        .device = device_of(sc, v.deployment),
+                        .measured = v.measured,
+                        .error = -1.0};
       for (const auto& r : ev.results) {
         if (r.deployment != v.deployment || r.workload != v.workload) continue;
         row.calibration = r.calibration;
@@ -85,16 +115,15 @@ ValidationReport run_validation(const std::filesystem::path& dir, const LoadOpti
     return std::tie(a.kind, a.id) < std::tie(b.kind, b.id);
   });
   for (const auto& row : report.rows) {
-    KindSummary& k = report.summary[row.kind];
-    const double a = std::fabs(row.error);
-    k.mape += a;
-    k.cases += 1;
-    if (a >= k.max_abs_error) {
-      k.max_abs_error = a;
-      k.worst = row.id;
-    }
+    add_case(report.summary[row.kind], row);
+    add_case(report.by_split[row.split][row.kind], row);
+    add_case(report.by_source[row.source], row);
   }
-  for (auto& [kind, k] : report.summary) k.mape /= std::max(1, k.cases);
+  for (auto& [kind, k] : report.summary) finish(k);
+  for (auto& [split, kinds] : report.by_split) {
+    for (auto& [kind, k] : kinds) finish(k);
+  }
+  for (auto& [source, k] : report.by_source) finish(k);
   return report;
 }
 

@@ -20,6 +20,9 @@ struct ValidationRow {
   std::string file;
   std::string metric;
   std::string confidence;
+  std::string source;  // short publication id
+  std::string split;   // tune | test
+  std::string device;  // gpu | cpu: the deployment's accelerators
   double predicted = 0;
   double measured = 0;
   double error = 0;                     // predicted / measured - 1
@@ -43,10 +46,18 @@ struct KindSummary {
 struct ValidationReport {
   std::vector<ValidationRow> rows;  // sorted by kind, then id
   std::vector<NotModelled> not_modelled;
-  std::map<std::string, KindSummary> summary;
+  std::map<std::string, KindSummary> summary;                              // per kind
+  std::map<std::string, std::map<std::string, KindSummary>> by_split;     // split -> kind -> summary
+  std::map<std::string, KindSummary> by_source;                           // source -> summary over its kinds
+};
+
+// Which cases a report keeps: every split (empty) or one (`tune` while fitting defaults, so that the held-out
+// `test` cases are never looked at).
+struct ValidationFilter {
+  std::string split;
 };
 
 ValidationReport run_validation(const std::filesystem::path& dir, const LoadOptions& options,
-                                const EfficiencyModel& efficiency);
+                                const EfficiencyModel& efficiency, const ValidationFilter& filter = {});
 
 }  // namespace hwsim

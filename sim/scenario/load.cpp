@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "hwmodels/catalog_loader.hpp"
@@ -208,7 +209,18 @@ void read_validation(const Reader& top, Scenario& sc, Diagnostics& diags) {
   const Reader v = top.child("validation");
   ValidationCase vc{
       v.text("id"),         v.text("kind"),       v.text("deployment"), v.text("workload"), v.text("metric"),
-      v.number("measured"), v.text("confidence"), v.text("source"),     v.text("note"),     v.where()};
+      v.number("measured"), v.text("confidence"), v.text("source"),     v.text("split"),    v.text("note"),
+      v.where()};
+  const bool short_id = !vc.source.empty() && vc.source.size() <= 40 &&
+                        std::all_of(vc.source.begin(), vc.source.end(), [](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_';
+                        });
+  if (!short_id) {
+    diags.add(v.where("source"), "validation.source",
+              fmt::format("'{}' is not a short publication id: use letters, digits, '.', '-' or '_' (at most 40), "
+                          "such as mlperf-training-v4.0, and put the full citation in `note`",
+                          vc.source));
+  }
   if (!has_name(sc.deployments, vc.deployment)) {
     diags.add(v.where("deployment"), "validation.deployment", fmt::format("no deployment '{}'", vc.deployment));
   }

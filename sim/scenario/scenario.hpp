@@ -67,7 +67,8 @@ struct ValidationCase {
   std::string metric;
   double measured = 0;
   std::string confidence;
-  std::string source;
+  std::string source;  // short publication id (DESIGN.md: `mlperf-training-v4.0`)
+  std::string split;   // tune | test
   std::string note;
   SourceLocation where;
 };

@@ -81,7 +81,15 @@ const Schema& validation_schema() {
            .default_text = "medium",
            .choices = {"high", "medium", "low"},
            .doc = "the source's confidence grade"},
-          {.name = "source", .kind = ValueKind::text, .required = true, .doc = "where the measurement comes from"},
+          {.name = "source",
+           .kind = ValueKind::text,
+           .required = true,
+           .doc = "short publication id (letters, digits, '.', '-', '_'), e.g. mlperf-training-v4.0; citation in note"},
+          {.name = "split",
+           .kind = ValueKind::choice,
+           .required = true,
+           .choices = {"tune", "test"},
+           .doc = "tune: defaults may be fitted to it; test: held out, never looked at while tuning"},
           {.name = "note", .kind = ValueKind::text, .doc = "conventions, inferred settings"},
       }};
   return s;
