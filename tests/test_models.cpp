@@ -5,6 +5,8 @@
 // figures computed from integers are compared exactly (they are below 2^53).
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -177,7 +179,7 @@ TEST_CASE("inconsistent model shapes are errors naming the key", "[models]") {
         "inline.yaml:7:20: experts_per_token: cannot exceed experts");
 }
 
-TEST_CASE("parallelism_error: stages take whole layers, tensor-parallel ranks whole heads and whole KV groups",
+TEST_CASE("parallelism_error: every stage takes a layer, tensor-parallel ranks whole heads and whole KV groups",
           "[models]") {
   const ModelSpec& m = model("llama2-70b");  // 80 layers, 64 heads, 8 KV heads
   const auto error_of = [&](int tp, int pp) {
@@ -189,15 +191,37 @@ TEST_CASE("parallelism_error: stages take whole layers, tensor-parallel ranks wh
   CHECK(error_of(8, 4).empty());
   CHECK(error_of(8, 80).empty());
   // The scenario loader's messages, word for word.
-  CHECK(error_of(1, 3) == "pp: 80 layers do not split evenly into 3 stages");
+  CHECK(error_of(1, 3).empty());  // uneven: stage_layers
+  CHECK(error_of(1, 81) == "pp: 80 layers cannot fill 81 pipeline stages (each stage needs a layer)");
   CHECK(error_of(3, 1) == "tp: 64 heads do not split evenly over tp=3");
   // 64 heads split over 16 ranks, but 8 KV groups do not (Megatron-LM: num_query_groups % tp == 0).
   CHECK(error_of(16, 1) == "tp: 8 KV heads do not split evenly over tp=16");
   // The layer rule is checked first.
-  CHECK(error_of(3, 3) == "pp: 80 layers do not split evenly into 3 stages");
+  CHECK(error_of(3, 81) == "pp: 80 layers cannot fill 81 pipeline stages (each stage needs a layer)");
   CHECK(error_of(0, 1) == "tp: tp must be at least 1, got 0");
   CHECK(error_of(1, 0) == "pp: pp must be at least 1, got 0");
   // Multi-head attention (kv_heads = heads): only the heads bind. gpt3-175b: 96 layers, 96 heads.
   CHECK(hwsim::parallelism_error(model("gpt3-175b"), 8, 96) == std::nullopt);
   CHECK(hwsim::parallelism_error(model("gpt3-175b"), 64, 1)->message == "96 heads do not split evenly over tp=64");
+}
+
+TEST_CASE("stage_layers splits as Megatron-LM does: evenly, else the embedding and the loss take a layer's slot",
+          "[models]") {
+  const auto layers = [](int l, int pp) {
+    const hwsim::StageLayers s = hwsim::stage_layers(l, pp);
+    return std::vector<int>{s.first, s.middle, s.last};
+  };
+  CHECK(layers(96, 8) == std::vector<int>{12, 12, 12});
+  CHECK(layers(80, 1) == std::vector<int>{80, 0, 80});
+  // Llama 3 405B (paper section 3.3.2): 126 layers + 2 slots = 128 over 16 stages: 7 | 8 x 14 | 7; over 8: 15 | 16 | 15.
+  CHECK(layers(126, 16) == std::vector<int>{7, 8, 7});
+  CHECK(layers(126, 8) == std::vector<int>{15, 16, 15});
+  // 80 + 2 = 82 slots over 3 stages: 27 each and one left over, which goes to the middle stage: 26 | 28 | 26.
+  CHECK(layers(80, 3) == std::vector<int>{26, 28, 26});
+  // 11 + 2 = 13 over 4: 3 each, one left for a middle stage: 2 | 4 | 2 (2 + 4 + 3 + 2 = 11).
+  CHECK(layers(11, 4) == std::vector<int>{2, 4, 2});
+  // Too few layers for end stages one lighter: the layers alone, evenly (5 over 4: 1 | 2 | 1).
+  CHECK(layers(5, 4) == std::vector<int>{1, 2, 1});
+  // Two stages: no middle.
+  CHECK(layers(9, 2) == std::vector<int>{5, 0, 4});
 }

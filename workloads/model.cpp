@@ -160,11 +160,40 @@ double ModelSpec::forward_flops_per_token(double context) const {
 
 double ModelSpec::training_flops_per_token(double seq) const { return 3.0 * forward_flops_per_token(seq); }
 
+StageLayers stage_layers(int layers, int pp) {
+  if (pp <= 1) return {layers, 0, layers};
+  if (layers % pp == 0) return {layers / pp, pp > 2 ? layers / pp : 0, layers / pp};
+  // Slots q or q + 1 per stage; the r leftover slots go to the pp - 2 middle stages, then to the first stage.
+  const auto split = [pp](int units, int end_cost) {
+    const int q = units / pp;
+    const int r = units % pp;
+    const int middle = pp > 2 ? q + (r > 0 ? 1 : 0) : 0;
+    return StageLayers{q + (r > pp - 2 ? 1 : 0) - end_cost, middle, q - end_cost};
+  };
+  if (layers + 2 >= 2 * pp) return split(layers + 2, 1);
+  return split(layers, 0);
+}
+
+double stage_parameters(const ModelSpec& model, int layers_in_stage, bool first, bool last, int tp, int pp) {
+  const double norms_per_layer = model.parallel_attention ? 1.0 : 2.0;
+  const double per_layer = model.attention_parameters_per_layer() + model.experts * model.mlp_parameters_per_expert() +
+                           norms_per_layer * model.norm_parameters();
+  const double output = static_cast<double>(model.vocab) * model.hidden;
+  double p = layers_in_stage * per_layer;
+  if (first) p += model.embedding_parameters();
+  if (last) {
+    p += model.norm_parameters();
+    if (!model.tied_embeddings || (pp > 1 && !first)) p += output;
+  }
+  return p / tp;
+}
+
 std::optional<ParallelismError> parallelism_error(const ModelSpec& model, int tp, int pp) {
   if (pp < 1) return ParallelismError{"pp", fmt::format("pp must be at least 1, got {}", pp)};
   if (tp < 1) return ParallelismError{"tp", fmt::format("tp must be at least 1, got {}", tp)};
-  if (model.layers % pp != 0) {
-    return ParallelismError{"pp", fmt::format("{} layers do not split evenly into {} stages", model.layers, pp)};
+  if (pp > model.layers) {
+    return ParallelismError{"pp", fmt::format("{} layers cannot fill {} pipeline stages (each stage needs a layer)",
+                                              model.layers, pp)};
   }
   if (model.heads % tp != 0) {
     return ParallelismError{"tp", fmt::format("{} heads do not split evenly over tp={}", model.heads, tp)};

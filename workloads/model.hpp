@@ -57,10 +57,30 @@ struct ModelSpec {
   [[nodiscard]] double kv_elements_per_token() const { return 2.0 * layers * kv_dim(); }
 };
 
+// Layers held by pipeline stages, as Megatron-LM splits them. When pp divides the layers every stage takes
+// layers / pp. Otherwise the embedding and the loss count as one layer each (Megatron-Core
+// `account_for_embedding_in_pipeline_split` and `account_for_loss_in_pipeline_split`; the Llama 3 paper, section
+// 3.3.2, puts 126 layers on 16 stages so): layers + 2 slots split evenly, leftover slots to the middle stages first,
+// so the first and last stages hold one layer fewer. When that leaves an end stage empty, the layers themselves are
+// split as evenly as possible, leftovers to the middle stages first.
+struct StageLayers {
+  int first = 0;
+  int middle = 0;  // the most any stage between the first and the last holds (0 when pp <= 2)
+  int last = 0;
+  [[nodiscard]] int most() const { return first > middle ? (first > last ? first : last) : (middle > last ? middle : last); }
+};
+StageLayers stage_layers(int layers, int pp);
+
+// Parameters one pipeline stage holds on one tensor-parallel rank: its layers, plus the embeddings on the first
+// stage, the final norm and the output layer on the last (with tied embeddings the last stage keeps its own copy of
+// the embedding matrix when pp > 1, as Megatron-LM does).
+double stage_parameters(const ModelSpec& model, int layers_in_stage, bool first, bool last, int tp, int pp);
+
 // Why `tp` tensor-parallel ranks and `pp` pipeline stages cannot split `model`, or nothing when they can. Contract:
 // pipeline stages take whole layers (layers % pp == 0); tensor-parallel ranks take whole attention heads and whole
 // KV groups (heads % tp == 0 and kv_heads % tp == 0, as Megatron-LM's divide(num_query_groups, tp) requires; the
-// engine divides the KV cache and the K and V activations by tp). The layer rule is checked first; `key` names the
+// engine divides the KV cache and the K and V activations by tp); every stage holds at least one layer
+// (stage_layers). The layer rule is checked first; `key` names the
 // setting at fault so a loader can point at it.
 struct ParallelismError {
   std::string key;      // "pp" or "tp"

@@ -145,6 +145,10 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
                        fmt::format("{} has no {} arithmetic to train in; use a format it has (bf16, fp16)",
                                    sys.device.name, dtype_name(cfg.dtype)));
   }
+  if (w.dp_auto && !w.search_parallelism) {  // a fixed parallelism whose dp is what the devices leave
+    const Parallelism& p = cfg.parallelism;
+    cfg.parallelism.dp = std::max(1, sys.devices / (p.tp * p.pp * p.cp));
+  }
   if (w.search_parallelism || w.search_micro_batch) {
     const SearchResult found =
         search_training(cfg, sys, eff, {w.search_parallelism, w.search_micro_batch, options.top, options.threads});

@@ -86,6 +86,8 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.tp_overlap = w.boolean("tp_overlap");
   t.pp_overlap = w.boolean("pp_overlap");
   t.grad_reduce_dtype = dtype_of(w, "grad_reduce_dtype");
+  t.dropout = w.number("dropout");
+  if (t.dropout >= 1) bad(w, "dropout", fmt::format("dropout is a probability below 1, got {:g}", t.dropout));
   if (decl.min_throughput_tokens_per_s && (decl.search_parallelism || decl.search_micro_batch)) {
     bad(w, "min_throughput_tokens_per_s",
         "a throughput target sizes training with a fixed parallelism and micro_batch, not with `auto` (which "

@@ -30,8 +30,10 @@ Grid grid_for(const TrainingConfig& base, const System& sys, const SearchOptions
     for (int t = 1; t <= sys.devices_per_node() && t <= sys.devices; t *= 2) {
       if (!parallelism_error(m, t, 1)) g.tp.push_back(t);
     }
+    // Stages as Megatron-LM splits them without per-stage settings: evenly, or with the embedding and the loss
+    // counted as layers (stage_layers).
     for (int p = 1; p <= std::min(m.layers, sys.devices); ++p) {
-      if (!parallelism_error(m, 1, p)) g.pp.push_back(p);
+      if (!parallelism_error(m, 1, p) && (m.layers % p == 0 || (m.layers + 2) % p == 0)) g.pp.push_back(p);
     }
     for (int c : {1, 2, 4}) {
       if (base.seq_len % c == 0) g.cp.push_back(c);
@@ -91,7 +93,9 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
         if (model_parallel > sys.devices || sys.devices % model_parallel != 0) continue;
         const int dp = static_cast<int>(sys.devices / model_parallel);
         if (!o.parallelism && base.parallelism.dp != dp) continue;
-        const int layers_per_stage = base.model.layers / pp;
+        // Interleaving splits a stage's layer slots (the embedding and loss slots too when the split is uneven)
+        // into vp equal chunks.
+        const int layers_per_stage = base.model.layers % pp == 0 ? base.model.layers / pp : (base.model.layers + 2) / pp;
         for (int mb : g.micro_batch) {
           if (base.global_batch % (static_cast<long long>(dp) * mb) != 0) continue;
           const long long micro_batches = base.global_batch / (static_cast<long long>(dp) * mb);

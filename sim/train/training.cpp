@@ -18,10 +18,6 @@ constexpr double kActivationBytes = 2.0;
 // Bytes per element of an FP8 cast-transpose: read 2 B, write 1 B and 1 B transposed (Hopper FP8 GEMMs take only the
 // TN layout, so Transformer Engine keeps both orientations: fp8_cast_transpose_fused in transformer_engine/pytorch).
 constexpr double kCastTransposeBytes = 4.0;
-// HBM bytes per weight-gradient element per micro-batch: the wgrad product adds into the fp32 main gradient (read
-// 4 B + write 4 B; Megatron-LM/NeMo gradient_accumulation_fusion, NeMo conf "gradient_accumulation_fusion: True").
-// Frameworks without the fusion write a 16-bit gradient and add it to an fp32 one, which moves more.
-constexpr double kWeightGradientBytes = 8.0;
 // Bytes moved per attention-score element without fused attention (2-byte scores): the QK^T product writes them
 // (2), scale-mask-softmax reads and writes (4), dropout reads, writes and stores a mask (5), the AV product reads
 // them (2); the backward pass moves ~16 (estimates from the kernels Megatron-LM 2021 runs).
@@ -90,7 +86,9 @@ struct Context {
     const double out = std::max(kActivationBytes, dtype_bytes(gemm_dtype));
     product(forward, gemm_dtype, gemm_peak, m / forward_chunks, n, k, forward_chunks, 1.0, out);
     product(backward, gemm_dtype, gemm_peak, m / dgrad_chunks, k, n, dgrad_chunks, split, out);
-    product(backward, gemm_dtype, gemm_peak, k, n, m, 1.0, split, kWeightGradientBytes);
+    // The wgrad result is added into the main-gradient buffer (read + write an element of it; Megatron-LM/NeMo
+    // gradient_accumulation_fusion, NeMo conf "gradient_accumulation_fusion: True").
+    product(backward, gemm_dtype, gemm_peak, k, n, m, 1.0, split, 2.0 * gradient_buffer_bytes(c));
     if (gemm_dtype == DType::fp8) {
       elementwise(forward, kCastTransposeBytes * m * k);
       elementwise(backward, kCastTransposeBytes * m * n);
@@ -175,9 +173,10 @@ LayerCost layer_cost(const Context& x) {
   L.forward += attn_fwd;
   L.backward += attn_bwd;
 
-  // Element-wise work: two norms, two dropout + residual adds (h wide), the MLP activation (f wide); the backward
-  // moves about twice the bytes.
-  const double h_wide = tokens * h * kActivationBytes * replicated * (2.0 + 2.0 + 4.0 + 4.0);
+  // Element-wise work: two norms (read, write), two residual adds (read 2, write 1; with dropout also a mask and
+  // a pass: 4), the MLP activation (f wide); the backward moves about twice the bytes.
+  const double residual = c.dropout > 0 ? 4.0 : 3.0;
+  const double h_wide = tokens * h * kActivationBytes * replicated * (2.0 + 2.0 + 2.0 * residual);
   const double f_wide = tokens * kActivationBytes * (up + f) / t;
   Cost elementwise;
   x.elementwise(elementwise, h_wide + f_wide);
@@ -224,9 +223,10 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
   l.dp_scale_out = static_cast<long long>(p.tp) * p.cp * p.dp > per_node;
   l.dp = path_for(sys, eff, l.dp_scale_out);
   if (l.dp_scale_out) {
-    // Consecutive DP ranks are tp x cp apart: a node holds per_node / (tp x cp) of each DP ring (at least one).
-    const int ranks_per_node = std::max(1, per_node / std::max(1, p.tp * p.cp));
-    l.dp = ring_across_nodes(path_for(sys, eff, false), l.dp, std::min(ranks_per_node, p.dp));
+    // Gradients reduce over the data-parallel ranks with their context-parallel peers (dp x cp ranks, tp apart):
+    // a node holds per_node / tp of each ring (at least one).
+    const int ranks_per_node = std::max(1, per_node / std::max(1, p.tp));
+    l.dp = ring_across_nodes(path_for(sys, eff, false), l.dp, std::min(ranks_per_node, p.dp * p.cp));
   }
   l.pp = path_for(sys, eff, sys.nodes > 1 && static_cast<long long>(p.tp) * p.cp * p.dp >= per_node);
   return l;
@@ -265,24 +265,20 @@ std::string memory_shortfall(const TrainingMemory& mem, const Device& dev) {
       (mem.total().value() - usable) / 1e9);
 }
 
-// Counts of one step that the stages below share.
+// Counts of one step that the stages below share: those of the slowest pipeline stage, which sets the pace.
 struct StepShape {
   double micro_batches;  // per step, through each pipeline (at least 1)
   double layers_per_stage;
   double s_local;  // tokens per sequence on one context-parallel rank
-  double params;   // parameters per device (split by TP and PP, before ZeRO)
+  double params;   // parameters per device (of the slowest stage, split by TP, before ZeRO)
+  double shards;   // ranks ZeRO shards over and gradients reduce over: dp x cp
 };
-
-StepShape step_shape(const TrainingConfig& c) {
-  const Parallelism& par = c.parallelism;
-  return {std::max(1.0, static_cast<double>(c.global_batch) / (par.dp * c.micro_batch)),
-          static_cast<double>(c.model.layers) / par.pp, static_cast<double>(c.seq_len) / par.cp,
-          c.model.parameters() / (par.tp * par.pp)};
-}
 
 // One micro-batch through one pipeline stage (the last one, which also computes the logits), and the forward work
 // recompute repeats.
 struct StageWork {
+  int layers = 0;                // layers of the slowest stage
+  bool last_is_slowest = true;   // it is the last stage (it computes the logits)
   LayerCost layer;
   Cost stage;            // forward and backward of the stage's layers, and the logits
   Cost layer_recompute;  // recomputed forward of one layer
@@ -290,7 +286,8 @@ struct StageWork {
   Seconds launches;
 };
 
-StageWork stage_work(const Context& x, double layers_per_stage, LayerCostCache* cache) {
+// The slowest stage: the fullest of the first and middle stages, or the last with the logits (stage_layers).
+StageWork stage_work(const Context& x, LayerCostCache* cache) {
   const TrainingConfig& c = x.c;
   const Parallelism& par = c.parallelism;
   // A search evaluates many configurations that differ only in PP, VP, ZeRO, DP or recompute, none of which change
@@ -308,9 +305,15 @@ StageWork stage_work(const Context& x, double layers_per_stage, LayerCostCache* 
   }
   StageWork w;
   w.layer = memo.layer;
+  const StageLayers split = stage_layers(c.model.layers, par.pp);
+  const int fullest = std::max(split.first, split.middle);
+  const Seconds layer_time = w.layer.forward.time() + w.layer.backward.time();
+  w.last_is_slowest = layer_time * split.last + memo.logits.time() >= layer_time * fullest;
+  w.layers = w.last_is_slowest ? split.last : fullest;
+  const double layers_per_stage = w.layers;
   w.stage = scaled(w.layer.forward, layers_per_stage);
   w.stage += scaled(w.layer.backward, layers_per_stage);
-  w.stage += memo.logits;
+  if (w.last_is_slowest) w.stage += memo.logits;
   w.launches =
       x.eff.launch_overhead(x.dev) * (layers_per_stage * w.layer.kernels_forward * (1.0 + kKernelsBackwardFactor));
   // Recomputed forward work per layer: full = the layer's forward; selective = the attention core (fused attention
@@ -382,10 +385,10 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
 // exposes the difference.
 void sharded_weights_communication(const TrainingConfig& c, const Links& links, const StageWork& w,
                                    const StepShape& shape, Communication& comm) {
-  const Parallelism& par = c.parallelism;
   const double L = std::max(1.0, shape.layers_per_stage);
-  const Seconds gather = ring_all_gather(Bytes(shape.params / L * training_weight_bytes(c.dtype)), par.dp, links.dp);
-  const Seconds reduce = ring_all_gather(Bytes(shape.params / L * dtype_bytes(c.grad_reduce_dtype)), par.dp, links.dp);
+  const int group = static_cast<int>(shape.shards);
+  const Seconds gather = ring_all_gather(Bytes(shape.params / L * training_weight_bytes(c.dtype)), group, links.dp);
+  const Seconds reduce = ring_all_gather(Bytes(shape.params / L * dtype_bytes(c.grad_reduce_dtype)), group, links.dp);
   if (!c.dp_overlap) {
     comm.dp_per_micro_batch = (gather * 2.0 + reduce) * L;
     return;
@@ -416,10 +419,11 @@ void gradient_reduction(const TrainingConfig& c, const Links& links, const Stage
   const Seconds backward_cover =
       (scaled(w.layer.backward, shape.layers_per_stage).time() + w.recompute.time()) * remaining;
   const Seconds forward_cover = scaled(w.layer.forward, shape.layers_per_stage).time() * remaining;
-  const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(shape.params * grad_bytes), par.dp, links.dp)
-                                       : all_reduce(Bytes(shape.params * grad_bytes), par.dp, links.dp);
+  const int group = static_cast<int>(shape.shards);
+  const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(shape.params * grad_bytes), group, links.dp)
+                                       : all_reduce(Bytes(shape.params * grad_bytes), group, links.dp);
   const Bytes weights(shape.params * training_weight_bytes(c.dtype));
-  const Seconds gather = par.zero >= 1 ? ring_all_gather(weights, par.dp, links.dp) : Seconds(0);
+  const Seconds gather = par.zero >= 1 ? ring_all_gather(weights, group, links.dp) : Seconds(0);
   if (!c.dp_overlap) {
     comm.dp_per_step = reduce + gather;
     return;
@@ -433,7 +437,7 @@ void gradient_reduction(const TrainingConfig& c, const Links& links, const Stage
 
 void data_parallel_communication(const TrainingConfig& c, const Links& links, const StageWork& w,
                                  const StepShape& shape, Communication& comm) {
-  if (c.parallelism.dp <= 1) return;
+  if (shape.shards <= 1) return;
   if (c.parallelism.zero >= 3) {
     sharded_weights_communication(c, links, w, shape, comm);
   } else {
@@ -511,14 +515,18 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   const DType attention_dtype = c.dtype == DType::fp8 ? DType::bf16 : c.dtype;
   const FlopPerSecond attention_peak = dev.peak_of(attention_dtype).value_or(*peak);
   const Context x{c, sys, eff, dev, *peak, attention_peak, c.dtype, attention_dtype};
-  const StepShape shape = step_shape(c);
-  const StageWork work =
-      stage_work(x, shape.layers_per_stage, training_cache != nullptr ? training_cache->impl_.get() : nullptr);
+  const StageWork work = stage_work(x, training_cache != nullptr ? training_cache->impl_.get() : nullptr);
+  const StageLayers split = stage_layers(c.model.layers, par.pp);
+  const StepShape shape{std::max(1.0, static_cast<double>(c.global_batch) / (par.dp * c.micro_batch)),
+                        static_cast<double>(work.layers), static_cast<double>(c.seq_len) / par.cp,
+                        stage_parameters(c.model, work.layers, par.pp == 1 || (work.layers == split.first && !work.last_is_slowest),
+                                         work.last_is_slowest, par.tp, par.pp),
+                        static_cast<double>(par.dp) * par.cp};
   const Links links = links_for(c, sys, eff);
   Communication comm;
   model_parallel_communication(c, links, work, shape, comm);
   data_parallel_communication(c, links, work, shape, comm);
-  const Seconds optimizer = x.bytes_time(shape.params / (par.zero >= 1 ? par.dp : 1.0) * kOptimizerStepBytes);
+  const Seconds optimizer = x.bytes_time(shape.params / (par.zero >= 1 ? shape.shards : 1.0) * kOptimizerStepBytes);
   assemble_step(r, c, work, comm, shape, optimizer);
   flop_rates(r, c, *peak);
   return r;

@@ -49,7 +49,8 @@ struct TrainingConfig {
   bool dp_overlap = true;       // data-parallel reduction overlaps the backward pass (and ZeRO-3 gathers prefetch)
   bool tp_overlap = false;      // tensor-parallel collectives overlapped with GEMMs (Transformer Engine userbuffers)
   bool pp_overlap = false;      // pipeline sends overlapped with compute
-  DType grad_reduce_dtype = DType::fp32;  // format of gradients in data-parallel reductions
+  DType grad_reduce_dtype = DType::fp32;  // format of gradients in data-parallel reductions (and of their buffer)
+  double dropout = 0;                     // dropout probability of the recipe (masks stored, extra passes)
   double train_tokens = 0;                // 0 = not given
 };
 
@@ -111,6 +112,10 @@ struct TrainingMemory {
   [[nodiscard]] Bytes total() const { return weights + gradients + optimizer + activations; }
 };
 TrainingMemory training_memory(const TrainingConfig& config);
+
+// Bytes per parameter of the gradient buffer: the data-parallel reduction's format (Megatron-Core main_grad), fp32
+// shards under ZeRO-3.
+double gradient_buffer_bytes(const TrainingConfig& config);
 
 // Bytes per weight as training keeps it (Megatron-style mixed precision): 16-bit weights, also in FP8 training; 4 bytes
 // in fp32, tf32 and fp64 training.
