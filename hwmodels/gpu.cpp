@@ -114,6 +114,12 @@ const Schema& gpu_schema() {
           {.name = "vendor", .kind = ValueKind::text, .doc = "manufacturer"},
           {.name = "architecture", .kind = ValueKind::text, .doc = "architecture and die"},
           {.name = "form_factor", .kind = ValueKind::text, .doc = "SXM, PCIe, ..."},
+          {.name = "tensor_core_generation",
+           .kind = ValueKind::choice,
+           .default_text = "ampere",
+           .choices = {"volta", "ampere", "hopper", "blackwell"},
+           .doc = "tensor-core generation: which kernels the chip runs (fused attention needs ampere or later; "
+                  "hopper and blackwell reach their full rate only with asynchronous warpgroup instructions)"},
           {.name = "process", .kind = ValueKind::text, .doc = "fabrication process"},
           {.name = "die_area", .kind = ValueKind::quantity, .dimension = Dimension::area_m2, .doc = "die area"},
           {.name = "transistors", .kind = ValueKind::number, .doc = "transistor count"},
@@ -154,6 +160,11 @@ GpuSpec load_gpu(const Reader& r) {
   g.vendor = r.text("vendor");
   g.architecture = r.text("architecture");
   g.form_factor = r.text("form_factor");
+  const std::string generation = r.text("tensor_core_generation");
+  g.tensor_core_generation = generation == "volta"    ? TensorCoreGeneration::volta
+                             : generation == "hopper" ? TensorCoreGeneration::hopper
+                             : generation == "blackwell" ? TensorCoreGeneration::blackwell
+                                                         : TensorCoreGeneration::ampere;
   g.process = r.text("process");
   g.die_area_m2 = r.optional_quantity("die_area");
   g.transistors = r.optional_number("transistors");

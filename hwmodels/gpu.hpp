@@ -26,11 +26,17 @@ struct PeakDerivation {
 // The derived peak of `d` among `peaks`, if the chip runs it.
 std::optional<FlopPerSecond> find_peak(const std::vector<PeakDerivation>& peaks, DType d);
 
+// Tensor-core generations in order: Volta (no fused-attention kernels: FlashAttention needs Ampere or later),
+// Ampere (warp-synchronous mma.sync), Hopper and Blackwell (asynchronous warpgroup MMA, which the full tensor rate
+// needs: kernels written for Ampere reach part of it).
+enum class TensorCoreGeneration { volta, ampere, hopper, blackwell };
+
 struct GpuSpec {
   std::string name;
   std::string vendor;
   std::string architecture;
   std::string form_factor;
+  TensorCoreGeneration tensor_core_generation = TensorCoreGeneration::ampere;
   std::string process;
   std::optional<double> die_area_m2;
   std::optional<double> transistors;

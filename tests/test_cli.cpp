@@ -196,7 +196,7 @@ TEST_CASE("cli: a result that does not fit is a result with its shortfall, not a
   REQUIRE(bf16 != nullptr);
   REQUIRE(int8 != nullptr);
   CHECK(bf16->at("fits") == false);
-  CHECK_THAT(bf16->at("message").get<std::string>(), Catch::Contains("short by 10.8 GB"));
+  CHECK_THAT(bf16->at("message").get<std::string>(), Catch::Contains("short by 7.9 GB"));
   CHECK_FALSE(bf16->at("metrics").contains("throughput_tokens_per_s"));
   CHECK(int8->at("fits") == true);
   CHECK(int8->at("compute_dtype") == "int8");
@@ -395,7 +395,7 @@ TEST_CASE("cli: csv has one header and one row per result with equal field count
   CHECK(header[0] == "scenario");
   CHECK(std::find(header.begin(), header.end(), "usd_per_million_tokens") != header.end());
   for (std::size_t i = 1; i < rows.size(); ++i) CHECK(csv_fields(rows[i]).size() == header.size());
-  CHECK_THAT(csv_fields(rows[1]).back(), Catch::Contains("short by 10.8 GB"));
+  CHECK_THAT(csv_fields(rows[1]).back(), Catch::Contains("short by 7.9 GB"));
 
   const Run md = hwsim({"run", scenario("default.yaml"), "--format", "md"});
   REQUIRE(md.exit_code == 0);

@@ -211,14 +211,14 @@ TEST_CASE(
     "KV cache holds batch x (input + output / 2) tokens and the workspace max(1, batch / output) prompts with "
     "continuous batching, batch x (input + output) and batch prompts with static batches",
     "[inference]") {
-  // Llama 2 70B, fp8 weights and KV cache (1 B), tp 2, 512 in, 256 out, on H100 80 GB (usable 92% of 80 GiB).
+  // Llama 2 70B, fp8 weights and KV cache (1 B), tp 2, 512 in, 256 out, on H100 80 GB (usable: 80 GiB less 4 GB).
   InferenceConfig c = modes_workload("llama70b-continuous");
   c.dtype = DType::fp8;
   c.kv_dtype = DType::fp8;
   c.tp = 2;
   const double weights = kLlama70bParameters * 1;        // 68,976,648,192 B
   const double prompt_workspace = 512.0 * 8 * 8192 * 2;  // 512 tokens x 8 vectors x 8192 hidden x 2 B = 67,108,864
-  const double usable = 0.92 * 80 * kGiB;
+  const double usable = 80 * kGiB - 4e9;  // Device::usable_memory
   const hwsim::System h100 = modes_system("h100");
   SECTION("continuous, batch 512: 512 x 640 tokens, 512 / 256 = 2 prompts") {
     c.batch = 512;
@@ -248,8 +248,8 @@ TEST_CASE(
     CHECK_THAT(r.message, Catch::StartsWith(fmt::format("does not fit: batch 512 needs {:.1f} GB per device, {:.1f} GB "
                                                         "usable: short by {:.1f} GB",
                                                         expected / 1e9, usable / 1e9, (expected - usable) / 1e9)));
-    CHECK_THAT(r.message, Catch::StartsWith("does not fit: batch 512 needs 83.9 GB per device, 79.0 GB usable: short "
-                                            "by 4.9 GB"));
+    CHECK_THAT(r.message, Catch::StartsWith("does not fit: batch 512 needs 83.9 GB per device, 81.9 GB usable: short "
+                                            "by 2.0 GB"));
   }
 }
 
@@ -267,7 +267,7 @@ TEST_CASE(
   c.kv_dtype = DType::fp8;
   c.tp = 2;
   c.batch = 512;
-  const double usable = 0.92 * 80 * kGiB;
+  const double usable = 80 * kGiB - 4e9;  // Device::usable_memory
   const double kv = 512.0 * 768 * kLlama70bKvPerToken;
   const double workspace = 512.0 * 512 * 8 * 8192 * 2;
   const double need = (kLlama70bParameters + kv) / 2 + workspace / 2;
@@ -278,8 +278,8 @@ TEST_CASE(
   REQUIRE(tp4 <= usable);
   REQUIRE(int4 <= usable);
   REQUIRE(need > usable);
-  CHECK(hwsim::min_devices_to_hold(c, DType::fp8, hwsim::Bytes(80 * kGiB), 512) == 4);
-  CHECK(hwsim::min_devices_to_hold(c, DType::fp8, hwsim::Bytes(80 * kGiB)) == 1);  // batch 1
+  CHECK(hwsim::min_devices_to_hold(c, DType::fp8, hwsim::Bytes(usable), 512) == 4);
+  CHECK(hwsim::min_devices_to_hold(c, DType::fp8, hwsim::Bytes(usable)) == 1);  // batch 1
   const auto r = hwsim::evaluate_inference(c, modes_system("h100"), kEff);
   CHECK_FALSE(r.fits);
   CHECK(r.message == fmt::format("does not fit: batch 512 needs {:.1f} GB per device, {:.1f} GB usable: short by "
@@ -296,12 +296,12 @@ TEST_CASE(
   //   need (bf16, tp 4) = (params x 2 + context x 81,920 x 2) / 4 + 512 x 8 x 14848 x 2 / 4
   //   tp 8 at bf16      = (params x 2 + context x 81,920 x 2) / 8 + 512 x 8 x 14848 x 2 / 8   (~44.9 GB, fits)
   //   fp8 on tp 4       = (params x 1 + context x 81,920 x 1) / 4 + 512 x 8 x 14848 x 2 / 4   (~44.9 GB, fits)
-  // with context = 512 + 256 for static batches and 512 + 256 / 2 for continuous batching; 79.0 GB usable.
+  // with context = 512 + 256 for static batches and 512 + 256 / 2 for continuous batching; 81.9 GB usable.
   // The advice prefers a format the device computes natively: int8 on the A100 (it has no fp8 arithmetic; fp8
   // weights would run weight-only with bf16 arithmetic, compute_dtype), which fits as fp8 would (1 byte each).
   const double params = 179520189440.0;
   const double workspace = 512.0 * 8 * 14848 * 2;
-  const double usable = 0.92 * 80 * kGiB;
+  const double usable = 80 * kGiB - 4e9;  // Device::usable_memory
   const hwsim::Scenario& sc = load("falcon-4xa100.yaml");
   const hwsim::System a100x4 = hwsim::build_system(sc, sc.deployments.front());
   REQUIRE(a100x4.devices == 4);
@@ -329,8 +329,8 @@ TEST_CASE(
     REQUIRE(ev.results.front().workload == "falcon-bf16");
     CHECK(ev.results.front().message == message(512 + 256));
     CHECK(ev.results.front().message ==
-          "does not fit: falcon-180b at bf16 needs 89.8 GB per device with tp=4 pp=1 (batch 1), 79.0 GB usable: short "
-          "by 10.8 GB; 8 devices per replica (tp=8) hold it at bf16; at int8 it fits on tp=4 pp=1");
+          "does not fit: falcon-180b at bf16 needs 89.8 GB per device with tp=4 pp=1 (batch 1), 81.9 GB usable: short "
+          "by 7.9 GB; 8 devices per replica (tp=8) hold it at bf16; at int8 it fits on tp=4 pp=1");
   }
   SECTION("continuous batching") {
     c.continuous = true;

@@ -41,7 +41,7 @@ TEST_CASE("the GPT-3 175B search covers more than 1,000 configurations and retur
   REQUIRE_FALSE(r.top.empty());
   const auto best = hwsim::evaluate_training(hwsim::apply_candidate(f.base, r.top.front()), f.sys, kEff);
   CHECK(best.fits);
-  CHECK(best.memory_per_device.value() <= f.sys.device.memory_capacity.value() * hwsim::kUsableMemoryFraction);
+  CHECK(best.memory_per_device.value() <= f.sys.device.usable_memory().value());
   CHECK(best.tokens_per_s == Approx(r.top.front().tokens_per_s).epsilon(1e-12));
   const auto p = r.top.front().parallelism;
   CHECK(p.tp * p.pp * p.cp * p.dp == 1024);

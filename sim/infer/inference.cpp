@@ -132,7 +132,7 @@ struct Evaluator {
 
 }  // namespace
 
-int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memory, int batch) {
+int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes usable_device_memory, int batch) {
   InferenceConfig probe = c;
   if (probe.dtype != dtype) probe.bits_per_weight.reset();  // the given width describes the original format
   probe.dtype = dtype;
@@ -140,7 +140,7 @@ int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memo
   probe.pp = 1;
   for (int tp = 1; tp <= 64; tp *= 2) {
     probe.tp = tp;
-    if (inference_memory_per_device(probe, batch).value() <= device_memory.value() * kUsableMemoryFraction) return tp;
+    if (inference_memory_per_device(probe, batch).value() <= usable_device_memory.value()) return tp;
   }
   return 0;
 }
@@ -177,7 +177,7 @@ struct Batching {
   const InferenceConfig& c;
   const Evaluator& ev;
   int replicas_per_device;
-  double usable = ev.sys.device.memory_capacity.value() * kUsableMemoryFraction;  // bytes per device
+  double usable = ev.sys.device.usable_memory().value();  // bytes per device
   MemoryTerms memory_terms{c};
   double mean_context = c.input_tokens + c.output_tokens / 2.0;
   // A lone prompt's prefill does not depend on the batch: computed once for the batch searches.
@@ -217,7 +217,7 @@ struct Batching {
   [[nodiscard]] std::string shortfall(double need, int batch) const {
     const Device& dev = ev.sys.device;
     std::string advice;
-    const int devices = min_devices_to_hold(c, c.dtype, dev.memory_capacity, batch);
+    const int devices = min_devices_to_hold(c, c.dtype, dev.usable_memory(), batch);
     if (devices > c.tp * c.pp) {
       advice += fmt::format("; {} devices per replica (tp={}) hold it at {}", devices, devices, dtype_name(c.dtype));
     }

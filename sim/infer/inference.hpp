@@ -95,8 +95,8 @@ struct InferenceResult {
 Bytes inference_memory_per_device(const InferenceConfig& c, int batch);
 
 // The fewest devices (tensor parallel, powers of two up to 64) that hold `c.model` at `dtype` with `batch`
-// sequences, or 0.
-int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes device_memory, int batch = 1);
+// sequences in `usable_device_memory` each (Device::usable_memory), or 0.
+int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes usable_device_memory, int batch = 1);
 
 InferenceResult evaluate_inference(const InferenceConfig& c, const System& system, const EfficiencyModel& eff);
 

@@ -66,6 +66,10 @@ double CalibratedEfficiency::fused_attention(const Device& device, DType dtype, 
   return std::min(1.0, fallback * *ceiling / default_ceiling);
 }
 
+double CalibratedEfficiency::attention_kernel_share(const Device& device, AttentionKernel kernel) const {
+  return defaults_.attention_kernel_share(device, kernel);  // the probes measure no attention kernel
+}
+
 double CalibratedEfficiency::memory(const Device& device, Bytes bytes) const {
   const calib::Profile* p = profile_for(device);
   if (!p || !p->memory || device.memory_bandwidth.value() <= 0) return defaults_.memory(device, bytes);

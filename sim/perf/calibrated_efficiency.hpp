@@ -22,6 +22,7 @@ class CalibratedEfficiency final : public EfficiencyModel {
   [[nodiscard]] double gemm(const Device& device, DType dtype, double m, double n, double k) const override;
   [[nodiscard]] double split_accumulation(const Device& device, DType dtype) const override;
   [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
+  [[nodiscard]] double attention_kernel_share(const Device& device, AttentionKernel kernel) const override;
   [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;
   [[nodiscard]] double link(const Device& device, bool scale_out) const override;
   [[nodiscard]] double roofline_corner(const Device& device) const override {

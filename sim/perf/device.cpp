@@ -22,6 +22,7 @@ Device device_of(const NodeSpec& node) {
     d.scale_up_bandwidth = node.fabric_bandwidth_per_direction;
     d.tdp = g.tdp;
     d.idle = g.idle;
+    d.tensor_core_generation = g.tensor_core_generation;
     return d;
   }
   const CpuSpec& c = *node.cpu;

@@ -74,6 +74,18 @@ double DefaultEfficiency::fused_attention(const Device& device, DType dtype, boo
   return compute_ceiling(device.kind, dtype) * (backward ? 0.65 : 0.8);
 }
 
+double DefaultEfficiency::attention_kernel_share(const Device& device, AttentionKernel kernel) const {
+  // FlashAttention-2 reaches 35% of H100's BF16 peak where FlashAttention-3 reaches 75% (forward, head dim 128,
+  // long sequences; Shah et al. 2024, "FlashAttention-3", arXiv 2407.08608, abstract and section 4.1): kernels
+  // written for Ampere's synchronous mma.sync (which reaches about 2/3 of Hopper's tensor rate, same paper) and
+  // without its asynchronous copies keep 0.35 / 0.75 = 0.47 of the native kernel. Blackwell: no measurement at hand;
+  // Hopper's figure. On Ampere these kernels are the native ones.
+  if (kernel == AttentionKernel::native || device.kind == DeviceKind::cpu) return 1.0;
+  const bool asynchronous = device.tensor_core_generation == TensorCoreGeneration::hopper ||
+                            device.tensor_core_generation == TensorCoreGeneration::blackwell;
+  return asynchronous ? 0.35 / 0.75 : 1.0;
+}
+
 double DefaultEfficiency::memory(const Device& device, Bytes bytes) const {
   // HBM: ~90% plateau (H100 90-95%, H200 ~81%: 0.88 is the middle); DDR STREAM triad reaches ~80% of the
   // channel peak on server CPUs (estimate). Transfers below ~1 MB do not reach the plateau: half at 256 KiB.

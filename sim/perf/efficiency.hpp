@@ -11,6 +11,11 @@
 
 namespace hwsim {
 
+// Which generation of fused-attention kernel a software stack runs: the one written for the chip (cuDNN and
+// FlashAttention-3 on Hopper, FlashAttention-2 on Ampere), or one written for Ampere's tensor cores whatever the chip
+// (FlashAttention-2, Triton and PyTorch SDPA kernels of 2023-24 on Hopper and Blackwell).
+enum class AttentionKernel { native, ampere_class };
+
 class EfficiencyModel {
  public:
   virtual ~EfficiencyModel() = default;
@@ -26,6 +31,8 @@ class EfficiencyModel {
   [[nodiscard]] virtual double split_accumulation(const Device& device, DType dtype) const = 0;
   // Achieved fraction of the dense peak for fused (flash) attention, forward or backward.
   [[nodiscard]] virtual double fused_attention(const Device& device, DType dtype, bool backward) const = 0;
+  // Share of fused_attention()'s throughput that `kernel` keeps on `device` (1 for native kernels).
+  [[nodiscard]] virtual double attention_kernel_share(const Device& device, AttentionKernel kernel) const = 0;
   // Achieved fraction of the device-memory bandwidth for a transfer of `bytes`.
   [[nodiscard]] virtual double memory(const Device& device, Bytes bytes) const = 0;
   // Achieved fraction of a link's bandwidth in collectives.
@@ -51,6 +58,7 @@ class DefaultEfficiency final : public EfficiencyModel {
   [[nodiscard]] double gemm(const Device& device, DType dtype, double m, double n, double k) const override;
   [[nodiscard]] double split_accumulation(const Device& device, DType dtype) const override;
   [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
+  [[nodiscard]] double attention_kernel_share(const Device& device, AttentionKernel kernel) const override;
   [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;
   [[nodiscard]] double link(const Device& device, bool scale_out) const override;
   [[nodiscard]] double roofline_corner(const Device& device) const override;

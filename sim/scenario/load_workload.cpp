@@ -82,6 +82,8 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.recompute = rc == "full" ? Recompute::full : rc == "selective" ? Recompute::selective : Recompute::none;
   t.train_tokens = w.optional_number("train_tokens").value_or(0);
   t.flash_attention = w.boolean("flash_attention");
+  const std::string stack = w.text("stack");
+  t.stack = stack == "pytorch" ? Stack::pytorch : stack == "deepspeed" ? Stack::deepspeed : Stack::megatron_core;
   t.dp_overlap = w.boolean("dp_overlap");
   t.tp_overlap = w.boolean("tp_overlap");
   t.pp_overlap = w.boolean("pp_overlap");

@@ -201,7 +201,15 @@ const Schema& training_workload_schema() {
     w.keys.push_back({.name = "flash_attention",
                       .kind = ValueKind::boolean,
                       .default_text = "true",
-                      .doc = "fused attention (no score matrices in memory); false for 2021-2022 Megatron-LM"});
+                      .doc = "fused attention (no score matrices in memory); false for 2021-2022 Megatron-LM; off on "
+                             "chips without fused-attention kernels (Volta)"});
+    w.keys.push_back({.name = "stack",
+                      .kind = ValueKind::choice,
+                      .default_text = "megatron-core",
+                      .choices = {"megatron-core", "pytorch", "deepspeed"},
+                      .doc = "software stack: megatron-core (Megatron-LM, NeMo, Megatron-Bridge), pytorch (DDP/FSDP, "
+                             "LLM Foundry, torchtitan), deepspeed; sets its attention kernels and the combinations a "
+                             "search may propose"});
     w.keys.push_back({.name = "dp_overlap",
                       .kind = ValueKind::boolean,
                       .default_text = "true",

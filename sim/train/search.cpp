@@ -81,7 +81,7 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
   for (int tp : g.tp) {
     for (int pp : g.pp) pairs.emplace_back(tp, pp);
   }
-  const double usable = sys.device.memory_capacity.value() * kUsableMemoryFraction;
+  const double usable = sys.device.usable_memory().value();
   const auto work = [&](int thread) {
     Partial& part = partials[thread];
     TrainingConfig cfg = base;

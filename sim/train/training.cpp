@@ -154,10 +154,15 @@ LayerCost layer_cost(const Context& x) {
     // QK^T (2.5x the forward's FLOPs).
     const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
     const double io = kActivationBytes * tokens * (2.0 * h + 2.0 * kv) / t;
-    attn_fwd.add(Flop(executed) / (x.attention_peak * x.eff.fused_attention(x.dev, x.attention_dtype, false)),
-                 x.bytes_time(io), Flop(executed), x.corner);
-    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * x.eff.fused_attention(x.dev, x.attention_dtype, true)),
-                 x.bytes_time(2.0 * io), Flop(2.5 * executed), x.corner);
+    // The stack's kernel generation: Megatron-Core runs the chip's own (cuDNN); PyTorch and DeepSpeed stacks run
+    // Ampere-class kernels (attention_kernel_share).
+    const double share = x.eff.attention_kernel_share(
+        x.dev, c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class);
+    const double forward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, false) * share;
+    const double backward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, true) * share;
+    attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io), Flop(executed), x.corner);
+    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io),
+                 Flop(2.5 * executed), x.corner);
   } else {
     // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory.
     Cost core;
@@ -239,6 +244,7 @@ struct LayerCostCache {
     int tp, cp, micro_batch, seq_len;
     bool sequence_parallel, flash_attention, tp_overlap;
     DType dtype;
+    Stack stack;
     bool operator==(const Key&) const = default;
   };
   bool valid = false;
@@ -254,7 +260,7 @@ namespace {
 
 // The shortfall of a configuration that does not fit, or an empty string when it fits.
 std::string memory_shortfall(const TrainingMemory& mem, const Device& dev) {
-  const double usable = dev.memory_capacity.value() * kUsableMemoryFraction;
+  const double usable = dev.usable_memory().value();
   if (mem.total().value() <= usable) return {};
   return fmt::format(
       "does not fit: needs {:.1f} GB per device (weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations "
@@ -295,8 +301,8 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   // logits costs are reused while the settings they read stay the same.
   LayerCostCache local;
   LayerCostCache& memo = cache != nullptr ? *cache : local;
-  const LayerCostCache::Key key{par.tp,       par.cp, c.micro_batch, c.seq_len, c.sequence_parallel, c.flash_attention,
-                                c.tp_overlap, c.dtype};
+  const LayerCostCache::Key key{par.tp,       par.cp,  c.micro_batch, c.seq_len, c.sequence_parallel, c.flash_attention,
+                                c.tp_overlap, c.dtype, c.stack};
   if (!memo.valid || !(memo.key == key)) {
     memo.layer = layer_cost(x);
     memo.logits = logits_cost(x);

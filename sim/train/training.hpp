@@ -25,6 +25,16 @@ namespace hwsim {
 
 enum class Recompute { none, selective, full };
 
+// The software stack that runs the training (DESIGN.md `stack`): which kernels it uses and which parallelism
+// combinations it supports (sim/train/search.cpp).
+//   megatron_core: Megatron-LM / Megatron-Core, NeMo, Megatron-Bridge: Transformer Engine and cuDNN fused attention
+//                  (native kernels), distributed optimizer (ZeRO 0-1), TP, SP, PP with interleaving, CP.
+//   pytorch:       PyTorch DDP/FSDP (FSDP1/FSDP2: ZeRO 0, 2, 3), LLM Foundry/Composer, torchtitan: FlashAttention-2,
+//                  Triton or SDPA kernels written for Ampere; TP and PP (torchtitan) and CP.
+//   deepspeed:     DeepSpeed ZeRO 0-3 (ZeRO 2-3 not with pipeline parallelism), Megatron-DeepSpeed TP; Ampere-class
+//                  attention kernels; no context parallelism.
+enum class Stack { megatron_core, pytorch, deepspeed };
+
 struct Parallelism {
   int tp = 1;
   int pp = 1;
@@ -51,6 +61,7 @@ struct TrainingConfig {
   bool pp_overlap = false;      // pipeline sends overlapped with compute
   DType grad_reduce_dtype = DType::fp32;  // format of gradients in data-parallel reductions (and of their buffer)
   double dropout = 0;                     // dropout probability of the recipe (masks stored, extra passes)
+  Stack stack = Stack::megatron_core;
   double train_tokens = 0;                // 0 = not given
 };
 

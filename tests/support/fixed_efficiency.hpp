@@ -19,6 +19,7 @@ struct EfficiencyFigures {
   double split_accumulation = 1.0;  // split_accumulation() for fp8 (1 for other types, as the contract says)
   double attention_forward = 1.0;   // fused_attention(backward = false)
   double attention_backward = 1.0;  // fused_attention(backward = true)
+  double ampere_class_attention = 1.0;  // attention_kernel_share(ampere_class) (native: 1)
   double memory = 1.0;              // memory()
   double roofline_corner = 2.0;     // roofline_corner(): 2 the rounded corner, infinity max (sim/perf/roofline.hpp)
   double link_scale_up = 1.0;       // link(scale_out = false)
@@ -45,6 +46,9 @@ class FixedEfficiency final : public EfficiencyModel {
   }
   [[nodiscard]] double fused_attention(const Device& /*device*/, DType /*dtype*/, bool backward) const override {
     return backward ? f_.attention_backward : f_.attention_forward;
+  }
+  [[nodiscard]] double attention_kernel_share(const Device& /*device*/, AttentionKernel kernel) const override {
+    return kernel == AttentionKernel::native ? 1.0 : f_.ampere_class_attention;
   }
   [[nodiscard]] double memory(const Device& /*device*/, Bytes /*bytes*/) const override { return f_.memory; }
   [[nodiscard]] double link(const Device& /*device*/, bool scale_out) const override {
