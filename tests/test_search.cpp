@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "sim/plan/evaluate.hpp"
 #include "sim/scenario/load.hpp"
@@ -54,21 +56,23 @@ TEST_CASE("the search's best is within 5% of an independent brute-force enumerat
   double brute_best = 0;
   long long fitting = 0;
   hwsim::TrainingConfig c = f.base;
-  // The contract's grid: TP a power of two <= 8 dividing heads; PP dividing 96 layers; CP in {1, 2, 4}; DP the rest;
-  // micro-batch 1..32 (powers of two) dividing the batch with DP; VP dividing the stage's layers (VP > 1 needs
-  // PP > 1 and micro-batches a multiple of PP); ZeRO 0..3 (0 when DP = 1); every recompute; SP when TP > 1.
+  // The contract's grid: TP a power of two <= 8 dividing heads; PP dividing 96 layers or 96 + 2 slots (the
+  // embedding and the loss as layers); CP in {1, 2, 4}; DP the rest; micro-batch 1..32 (powers of two) dividing the
+  // batch with DP; VP dividing the stage's slots (VP > 1 needs PP > 1 and micro-batches a multiple of PP); ZeRO 0..1
+  // (the default stack, Megatron-Core; 0 when DP = 1); every recompute; SP when TP > 1.
   for (int tp : {1, 2, 4, 8}) {
     for (int pp = 1; pp <= 96; ++pp) {
-      if (96 % pp != 0) continue;
+      if (96 % pp != 0 && 98 % pp != 0) continue;
+      const int slots = 96 % pp == 0 ? 96 / pp : 98 / pp;
       for (int cp : {1, 2, 4}) {
         if (1024 % (tp * pp * cp) != 0) continue;
         const int dp = 1024 / (tp * pp * cp);
         for (int mb = 1; mb <= 32; mb *= 2) {
           if (1536 % (dp * mb) != 0) continue;
           const int m = 1536 / (dp * mb);
-          for (int vp = 1; vp <= 96 / pp; ++vp) {
-            if ((96 / pp) % vp != 0 || (vp > 1 && (pp == 1 || m % pp != 0))) continue;
-            for (int zero = 0; zero <= 3; ++zero) {
+          for (int vp = 1; vp <= slots; ++vp) {
+            if (slots % vp != 0 || (vp > 1 && (pp == 1 || m % pp != 0))) continue;
+            for (int zero = 0; zero <= 1; ++zero) {
               if (dp == 1 && zero > 0) continue;
               for (Recompute rc : {Recompute::none, Recompute::selective, Recompute::full}) {
                 c.parallelism = {tp, pp, dp, vp, cp, 1, zero};
@@ -130,8 +134,64 @@ TEST_CASE("the search proposes only tensor-parallel degrees that split the heads
   bool saw_tp2 = false;
   for (const auto& c : r.top) {
     CHECK(base.model.kv_heads % c.parallelism.tp == 0);
-    CHECK(base.model.layers % c.parallelism.pp == 0);
+    CHECK((base.model.layers % c.parallelism.pp == 0 || (base.model.layers + 2) % c.parallelism.pp == 0));
     saw_tp2 = saw_tp2 || c.parallelism.tp == 2;
   }
   CHECK(saw_tp2);
+}
+
+TEST_CASE("a searched configuration pasted back as fixed input reproduces its throughput and memory exactly",
+          "[search]") {
+  const auto& f = fixture();
+  const auto ev = hwsim::evaluate(f.sc, kEff, {1, 1});
+  REQUIRE(ev.results.size() == 1);
+  const auto& r = ev.results.front();
+  REQUIRE(r.fits);
+  REQUIRE(r.training_choice.has_value());
+  std::string par;
+  for (const auto& [k, v] : r.parallelism) par += (par.empty() ? "" : ", ") + k + ": " + std::to_string(v);
+  const auto& t = *r.training_choice;
+  const auto file = std::filesystem::temp_directory_path() / "hwsim-search-pasted-back.yaml";
+  {
+    std::ofstream out(file);
+    out << "name: pasted\n"
+           "deployments:\n  - {name: a100-1024, node: dgx-a100-80gb, count: 128}\n"
+           "workloads:\n  - name: gpt3\n    kind: training\n    model: gpt3-175b\n    dtype: bf16\n"
+           "    seq_len: 2048\n    global_batch: 1536\n    train_tokens: 300e9\n"
+        << "    micro_batch: " << t.micro_batch << "\n    sequence_parallel: " << (t.sequence_parallel ? "true" : "false")
+        << "\n    recompute: " << t.recompute << "\n    stack: " << t.stack << "\n    parallelism: {" << par << "}\n";
+  }
+  const hwsim::Scenario fixed = hwsim::load_scenario(file, {});
+  std::filesystem::remove(file);
+  const auto again = hwsim::evaluate(fixed, kEff, {1, 1});
+  REQUIRE(again.results.size() == 1);
+  const auto& g = again.results.front();
+  REQUIRE(g.fits);
+  CHECK_FALSE(g.search.has_value());
+  for (const char* key : {"throughput_tokens_per_s", "memory_per_device_bytes", "step_time_s", "mfu"}) {
+    INFO(key);
+    CHECK(g.metric(key).value() == r.metric(key).value());
+  }
+}
+
+TEST_CASE("the search proposes only combinations the workload's stack runs", "[search]") {
+  hwsim::TrainingConfig base = fixture().base;
+  for (const hwsim::Stack stack : {hwsim::Stack::megatron_core, hwsim::Stack::deepspeed, hwsim::Stack::pytorch}) {
+    base.stack = stack;
+    const auto r = hwsim::search_training(base, fixture().sys, kEff, {true, true, 100000, 1});
+    REQUIRE_FALSE(r.top.empty());
+    bool zero_with_pipeline = false;
+    for (const auto& c : r.top) {
+      const auto& p = c.parallelism;
+      if (stack == hwsim::Stack::megatron_core) CHECK(p.zero <= 1);  // DDP or the distributed optimizer
+      if (stack == hwsim::Stack::deepspeed) {
+        CHECK_FALSE((p.zero >= 2 && p.pp > 1));  // DeepSpeed's pipeline engine asserts ZeRO < 2
+        CHECK(p.cp == 1);
+        CHECK(p.vp == 1);
+      }
+      if (stack == hwsim::Stack::pytorch) CHECK(p.zero != 1);  // DDP, SHARD_GRAD_OP or FULL_SHARD
+      zero_with_pipeline = zero_with_pipeline || (p.zero >= 1 && p.pp > 1);
+    }
+    CHECK(zero_with_pipeline);  // the constraint removes combinations, not whole stages
+  }
 }

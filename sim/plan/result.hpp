@@ -69,6 +69,15 @@ struct Result {
   std::string message;
   std::string calibration;
   std::vector<std::pair<std::string, int>> parallelism;
+  // Training: the settings besides the parallel degrees that a configuration pasted back as fixed input needs to
+  // give the same result (reported inside JSON `parallelism`).
+  struct TrainingChoice {
+    int micro_batch = 1;
+    bool sequence_parallel = false;
+    std::string recompute;
+    std::string stack;
+  };
+  std::optional<TrainingChoice> training_choice;
   std::string compute_dtype;         // inference: the arithmetic used
   std::optional<SearchInfo> search;  // training with `parallelism: auto` / `micro_batch: auto`
   std::optional<Sizing> sizing;      // deployments with `count: fill`

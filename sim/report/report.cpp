@@ -103,6 +103,12 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
     j["calibration"] = r.calibration;
     j["parallelism"] = nlohmann::ordered_json::object();
     for (const auto& [k, v] : r.parallelism) j["parallelism"][k] = v;
+    if (r.training_choice) {
+      j["parallelism"]["micro_batch"] = r.training_choice->micro_batch;
+      j["parallelism"]["sequence_parallel"] = r.training_choice->sequence_parallel;
+      j["parallelism"]["recompute"] = r.training_choice->recompute;
+      j["parallelism"]["stack"] = r.training_choice->stack;
+    }
     if (!r.compute_dtype.empty()) j["compute_dtype"] = r.compute_dtype;
     if (r.sizing) {
       j["sizing"] = {{"count", r.sizing->count},
@@ -240,7 +246,11 @@ std::string render_human(const Evaluation& ev, bool markdown) {
       for (const auto& r : ev.results) {
         std::string p;
         for (const auto& [k, v] : r.parallelism) {
-          if (v != 1 || k == "tp") p += fmt::format("{}{}={}", p.empty() ? "" : " ", k, v);
+          if (k == "tp" || (k == "zero" ? v != 0 : v != 1)) p += fmt::format("{}{}={}", p.empty() ? "" : " ", k, v);
+        }
+        if (r.training_choice) {
+          const auto& t = *r.training_choice;
+          p += fmt::format(" mb={}{} recompute={}", t.micro_batch, t.sequence_parallel ? " sp" : "", t.recompute);
         }
         rows.back().push_back(p);
       }

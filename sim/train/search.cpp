@@ -36,9 +36,9 @@ Grid grid_for(const TrainingConfig& base, const System& sys, const SearchOptions
       if (!parallelism_error(m, 1, p) && (m.layers % p == 0 || (m.layers + 2) % p == 0)) g.pp.push_back(p);
     }
     for (int c : {1, 2, 4}) {
-      if (base.seq_len % c == 0) g.cp.push_back(c);
+      if (base.seq_len % c == 0 && (c == 1 || stack_runs_context_parallel(base.stack))) g.cp.push_back(c);
     }
-    g.zero = {0, 1, 2, 3};
+    g.zero = stack_zero_stages(base.stack);
     g.recompute = {Recompute::none, Recompute::selective, Recompute::full};
   } else {
     g.tp = {base.parallelism.tp};
@@ -56,6 +56,27 @@ Grid grid_for(const TrainingConfig& base, const System& sys, const SearchOptions
 }
 
 }  // namespace
+
+std::vector<int> stack_zero_stages(Stack stack) {
+  switch (stack) {
+    case Stack::megatron_core: return {0, 1};  // DDP, distributed optimizer
+    case Stack::pytorch: return {0, 2, 3};     // DDP, FSDP SHARD_GRAD_OP, FSDP FULL_SHARD
+    case Stack::deepspeed: return {0, 1, 2, 3};
+  }
+  return {0};
+}
+
+bool stack_runs(Stack stack, int zero, int pp) {
+  const auto stages = stack_zero_stages(stack);
+  if (std::find(stages.begin(), stages.end(), zero) == stages.end()) return false;
+  // DeepSpeed's pipeline engine refuses ZeRO stages 2 and 3 (deepspeed/runtime/pipe/engine.py asserts
+  // zero_optimization_stage() < 2).
+  return !(stack == Stack::deepspeed && pp > 1 && zero >= 2);
+}
+
+bool stack_runs_interleaving(Stack stack) { return stack != Stack::deepspeed; }
+
+bool stack_runs_context_parallel(Stack stack) { return stack != Stack::deepspeed; }
 
 TrainingConfig apply_candidate(const TrainingConfig& base, const SearchCandidate& c) {
   TrainingConfig t = base;
@@ -103,8 +124,10 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
             if (layers_per_stage % vp != 0) continue;
             if (vp > 1 && (pp == 1 || micro_batches % pp != 0)) continue;  // interleaving needs m multiple of pp
             if (!o.parallelism && vp != base.parallelism.vp) continue;
+            if (o.parallelism && vp > 1 && !stack_runs_interleaving(base.stack)) continue;
             for (int zero : g.zero) {
               if (dp == 1 && zero > 0) continue;
+              if (o.parallelism && !stack_runs(base.stack, zero, pp)) continue;
               for (Recompute rc : g.recompute) {
                 // With fused attention, selective recompute repeats nothing (the kernel already recomputes scores).
                 if (rc == Recompute::selective && base.flash_attention && g.recompute.size() > 1) continue;

@@ -1,8 +1,10 @@
 // Parallelism search (`parallelism: auto`, `micro_batch: auto`): every TP x PP x CP x DP x micro-batch x recompute x
 // interleaving x ZeRO configuration that the model's shape and the deployment allow, ranked by throughput among
 // those that fit memory. Contract: exhaustive over the grid below (so the best is the grid's optimum); TP stays
-// inside a node and is a power of two dividing the heads and KV heads; PP divides the layers (both by
-// parallelism_error in workloads/model.hpp); CP is 1, 2 or 4 and divides the sequence; DP is what remains of the
+// inside a node and is a power of two dividing the heads and KV heads (parallelism_error in workloads/model.hpp);
+// PP splits the layers as Megatron-LM does without per-stage settings (evenly, or with the embedding and loss
+// taking a layer's slot: stage_layers); CP is 1, 2 or 4 and divides the sequence; ZeRO, interleaving and CP as the
+// workload's stack runs them (stack_runs below); DP is what remains of the
 // devices and divides the global batch with the micro-batch; sequence parallelism is on whenever TP > 1.
 // Evaluation is allocation-free so millions of configurations run per second.
 #pragma once
@@ -38,6 +40,15 @@ struct SearchOptions {
 
 SearchResult search_training(const TrainingConfig& base, const System& system, const EfficiencyModel& efficiency,
                              const SearchOptions& options);
+
+// What each software stack runs (TrainingConfig::stack): its ZeRO stages (Megatron-Core: 0 and its distributed
+// optimizer; PyTorch: DDP and FSDP's SHARD_GRAD_OP and FULL_SHARD; DeepSpeed: 0-3), whether `zero` with `pp`
+// stages is a combination it runs, interleaved pipeline schedules (not DeepSpeed's pipeline engine) and context
+// parallelism (not DeepSpeed). A search proposes only what the stack runs.
+std::vector<int> stack_zero_stages(Stack stack);
+bool stack_runs(Stack stack, int zero, int pp);
+bool stack_runs_interleaving(Stack stack);
+bool stack_runs_context_parallel(Stack stack);
 
 // The configuration a candidate stands for.
 TrainingConfig apply_candidate(const TrainingConfig& base, const SearchCandidate& candidate);
