@@ -396,3 +396,80 @@ TEST_CASE("evaluate reports a training configuration that does not fit as a resu
   CHECK_FALSE(r->metric("throughput_tokens_per_s").has_value());  // omitted, never zero-filled
   CHECK_FALSE(r->metric("mfu").has_value());
 }
+
+namespace {
+// Llama 3.1 405B as the Llama 3 paper trains it (Table 4): 16384 H100, TP 8, PP 16, DP 128, ZeRO 2, BF16, seq 8192,
+// micro-batch 1, SP, no recompute, fused attention (scenarios/validation/training/TRN-LLAMA3-405B-16384.yaml).
+TrainingConfig llama405b(int pp) {
+  const hwsim::Scenario sc = hwsim::load_scenario(
+      fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-LLAMA3-405B-16384.yaml", {});
+  TrainingConfig c = sc.workloads.front().training;
+  c.parallelism.pp = pp;
+  c.parallelism.dp = 16384 / (8 * pp);
+  return c;
+}
+}  // namespace
+
+TEST_CASE("Llama 3.1 405B on 16 stages: 126 layers as 7 | 8 | 7, and the fullest middle stage sets the memory",
+          "[training]") {
+  const TrainingConfig c = llama405b(16);
+  REQUIRE(c.model.layers == 126);
+  const hwsim::StageLayers split = hwsim::stage_layers(126, 16);
+  CHECK(split.first == 7);
+  CHECK(split.middle == 8);
+  CHECK(split.last == 7);
+  // By hand. A layer: attention 2h^2 + 2h x kv (h 16384, kv 8 x 128) = 570,425,344; SwiGLU MLP 3 x h x 53248 =
+  // 2,617,245,696; two RMSNorms 2h: 3,187,703,808. Over tp 8, the middle stage's 8 layers: 3,187,703,808 per GPU.
+  // Weights 2 B; ZeRO 2 over dp x cp = 128: fp32 gradients 4 B and optimizer 12 B per parameter / 128.
+  const double params = 8 * 3187703808.0 / 8;
+  // Activations with SP, no dropout, 2 B: s x b x (8h + 4h + 4kv + 6f) / t per layer = 8192 x 520,192 / 8 =
+  // 532,676,608 B; stage 1 holds pp - 1 = 15 micro-batches of its 8 layers (1F1B; 2048 / 128 = 16 per step).
+  const double activations = 8 * 15 * (8192.0 * 520192 / 8);
+  const TrainingMemory m = hwsim::training_memory(c);
+  CHECK(m.weights.value() == Approx(2 * params).epsilon(kRel));
+  CHECK(m.gradients.value() == Approx(4 * params / 128).epsilon(kRel));
+  CHECK(m.optimizer.value() == Approx(12 * params / 128).epsilon(kRel));
+  CHECK(m.activations.value() == Approx(activations).epsilon(kRel));
+  CHECK(m.total().value() == Approx(70695063552.0).epsilon(kRel));  // 70.7 GB: fits the 81.9 GB usable
+  // The first stage (7 layers and the 128256 x 16384 embedding, 16 in flight) needs less: 66.1 GB.
+  const double first = (7 * 3187703808.0 + 128256.0 * 16384) / 8;
+  CHECK(first * (2 + 16.0 / 128) + 7 * 16 * (8192.0 * 520192 / 8) == Approx(66145086976.0).epsilon(kRel));
+  CHECK(m.total().value() > 66145086976.0);
+}
+
+TEST_CASE("Llama 3.1 405B evaluates on 8 and 16 pipeline stages, the end stages one layer lighter", "[training]") {
+  const hwsim::Scenario sc = hwsim::load_scenario(
+      fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-LLAMA3-405B-16384.yaml", {});
+  const hwsim::System sys = hwsim::build_system(sc, sc.deployments.front());
+  for (const int pp : {8, 16}) {
+    INFO("pp " << pp);
+    const hwsim::StageLayers split = hwsim::stage_layers(126, pp);
+    CHECK(split.first == split.middle - 1);
+    CHECK(split.last == split.middle - 1);
+    CHECK(split.first + split.last + (pp - 2) * split.middle == 126);
+    const auto r = hwsim::evaluate_training(llama405b(pp), sys, kEff);
+    INFO(r.message);
+    CHECK(r.fits);
+    CHECK(r.step_time.value() > 0);
+  }
+}
+
+TEST_CASE("with context parallelism ZeRO shards over dp x cp: the distributed optimizer's state / (dp x cp)",
+          "[training]") {
+  // Llama 3 8B on 8 GPUs as NeMo 24.07 runs it: tp 1, pp 1, cp 2, dp 4, distributed optimizer (ZeRO 1).
+  const hwsim::Scenario sc = hwsim::load_scenario(
+      fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-NEMO2407-LLAMA3-8B-8xH100-FP8.yaml", {});
+  TrainingConfig c = sc.workloads.front().training;
+  REQUIRE(c.parallelism.cp == 2);
+  c.parallelism.dp = 4;  // the file leaves dp to the devices: 8 / (tp x pp x cp)
+  REQUIRE(c.parallelism.zero == 1);
+  const double params = c.model.parameters();  // one stage holds every parameter
+  const TrainingMemory m = hwsim::training_memory(c);
+  CHECK(m.optimizer.value() == Approx(12 * params / 8).epsilon(kRel));
+  CHECK(m.gradients.value() == Approx(4 * params).epsilon(kRel));  // ZeRO 1 keeps whole gradients
+  c.parallelism.zero = 2;
+  CHECK(hwsim::training_memory(c).gradients.value() == Approx(4 * params / 8).epsilon(kRel));
+  // A bf16 reduction keeps a bf16 gradient buffer (Megatron-Core main_grad without grad_reduce_in_fp32).
+  c.grad_reduce_dtype = hwsim::DType::bf16;
+  CHECK(hwsim::training_memory(c).gradients.value() == Approx(2 * params / 8).epsilon(kRel));
+}
