@@ -23,6 +23,7 @@ hwsim::Device h100() {
   gpu.kind = hwsim::DeviceKind::gpu;
   gpu.peak[DType::bf16] = hwsim::FlopPerSecond(132.0 * 4 * 1024 * 1.83e9);
   gpu.peak[DType::fp8] = hwsim::FlopPerSecond(132.0 * 4 * 2048 * 1.83e9);
+  gpu.tensor_core_generation = hwsim::TensorCoreGeneration::hopper;
   return gpu;
 }
 
@@ -135,22 +136,53 @@ TEST_CASE(
     INFO("m = " << m);
     const double used = thin(m) * thin(7168) * thin(8192);
     const double t = 2.0 * m * 7168 * 8192 / used / peak;
-    CHECK(eff.gemm(gpu, DType::bf16, m, 7168, 8192) == Approx(0.80 * t / (t + 4e-6) * used).epsilon(kRel));
+    CHECK(eff.gemm(gpu, DType::bf16, m, 7168, 8192) == Approx(0.73 * t / (t + 4e-6) * used).epsilon(kRel));
   }
   // An fp8 product ramps on the fp8 peak to the fp8 ceiling.
   const double used = thin(1024) * thin(1024) * thin(1024);
   const double t = 2.0 * 1024 * 1024 * 1024 / used / gpu.peak_of(DType::fp8)->value();
-  CHECK(eff.gemm(gpu, DType::fp8, 1024, 1024, 1024) == Approx(0.72 * t / (t + 4e-6) * used).epsilon(kRel));
+  CHECK(eff.gemm(gpu, DType::fp8, 1024, 1024, 1024) ==
+        Approx(0.709 * 0.73 / 0.803 * t / (t + 4e-6) * used).epsilon(kRel));
 }
 
 TEST_CASE("default fused attention runs at 0.8 of the GEMM ceiling forward and 0.65 backward", "[efficiency]") {
   const hwsim::Device gpu = h100();
   const hwsim::Device cpu = altra();
   const hwsim::DefaultEfficiency eff;
-  CHECK(eff.fused_attention(gpu, DType::bf16, false) == Approx(0.80 * 0.8).epsilon(kRel));
-  CHECK(eff.fused_attention(gpu, DType::bf16, true) == Approx(0.80 * 0.65).epsilon(kRel));
-  CHECK(eff.fused_attention(gpu, DType::int8, false) == Approx(0.72 * 0.8).epsilon(kRel));
+  CHECK(eff.fused_attention(gpu, DType::bf16, false) == Approx(0.73 * 0.8).epsilon(kRel));
+  CHECK(eff.fused_attention(gpu, DType::bf16, true) == Approx(0.73 * 0.65).epsilon(kRel));
+  CHECK(eff.fused_attention(gpu, DType::int8, false) == Approx(0.709 * 0.73 / 0.803 * 0.8).epsilon(kRel));
   CHECK(eff.fused_attention(cpu, DType::int8, false) == Approx(0.35 * 0.8).epsilon(kRel));
+}
+
+TEST_CASE("Hopper and Blackwell ceilings: LLM-shaped products at 0.73 / 0.803 of each chip's best-shape MAMF",
+          "[efficiency]") {
+  using hwsim::DefaultEfficiency;
+  using hwsim::TensorCoreGeneration;
+  hwsim::Device gpu = h100();
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) == 0.73);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp8) == Approx(0.709 * 0.73 / 0.803).epsilon(kRel));
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp64) == 0.85);  // no LLM-shape figure: Ampere's
+  gpu.tensor_core_generation = TensorCoreGeneration::blackwell;
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) == Approx(0.776 * 0.73 / 0.803).epsilon(kRel));
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp8) == Approx(0.763 * 0.73 / 0.803).epsilon(kRel));
+  gpu.tensor_core_generation = TensorCoreGeneration::ampere;
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) == 0.80);
+}
+
+TEST_CASE("Ampere-class attention kernels keep 0.35 / 0.75 of the native ones on Hopper and Blackwell, all on Ampere",
+          "[efficiency]") {
+  using hwsim::AttentionKernel;
+  using hwsim::TensorCoreGeneration;
+  const hwsim::DefaultEfficiency eff;
+  hwsim::Device gpu = h100();
+  CHECK(eff.attention_kernel_share(gpu, AttentionKernel::native) == 1.0);
+  CHECK(eff.attention_kernel_share(gpu, AttentionKernel::ampere_class) == Approx(0.35 / 0.75).epsilon(kRel));
+  gpu.tensor_core_generation = TensorCoreGeneration::blackwell;
+  CHECK(eff.attention_kernel_share(gpu, AttentionKernel::ampere_class) == Approx(0.35 / 0.75).epsilon(kRel));
+  gpu.tensor_core_generation = TensorCoreGeneration::ampere;
+  CHECK(eff.attention_kernel_share(gpu, AttentionKernel::ampere_class) == 1.0);
+  CHECK(eff.attention_kernel_share(altra(), AttentionKernel::ampere_class) == 1.0);
 }
 
 TEST_CASE("default DDR memory efficiency: 0.80 plateau, half of it at 256 KiB", "[efficiency]") {

@@ -61,7 +61,7 @@ double CalibratedEfficiency::fused_attention(const Device& device, DType dtype, 
   // Fused attention keeps the default share of the GEMM ceiling; the ceiling is the measured one.
   const double fallback = defaults_.fused_attention(device, dtype, backward);
   const auto ceiling = calibrated_ceiling(device, dtype);
-  const double default_ceiling = DefaultEfficiency::compute_ceiling(device.kind, dtype);
+  const double default_ceiling = DefaultEfficiency::compute_ceiling(device, dtype);
   if (!ceiling || default_ceiling <= 0) return fallback;
   return std::min(1.0, fallback * *ceiling / default_ceiling);
 }

@@ -32,12 +32,35 @@ double DefaultEfficiency::compute_ceiling(DeviceKind kind, DType dtype) {
   return 0.7;
 }
 
+double DefaultEfficiency::compute_ceiling(const Device& device, DType dtype) {
+  // The plateaus above are Ampere's (the Megatron-LM 2021/2022 A100 cases hold at 0.80). Hopper and Blackwell run
+  // LLM-shaped products further below their (higher) peaks: Vidur's profiled H100 up-projections reach 749-751
+  // TFLOP/s (7B) and 679-704 (70B) at 2048-4096 tokens, about 0.73 of 989 (../shared/data/calibration-reference.md
+  // section 3.4), where the best shape of a brute-force search reaches 0.803 (MAMF, section 3.3). FP8 and Blackwell
+  // take the same LLM-shape share (0.73 / 0.803) of their own best-shape MAMF figures (H100 FP8 0.709, B200 BF16
+  // 0.776, B200 FP8 0.763; ../shared/data/validation-public.yaml MICRO-MAMF-*).
+  const double ampere = compute_ceiling(device.kind, dtype);
+  if (device.kind == DeviceKind::cpu) return ampere;
+  const bool hopper = device.tensor_core_generation == TensorCoreGeneration::hopper;
+  const bool blackwell = device.tensor_core_generation == TensorCoreGeneration::blackwell;
+  if (!hopper && !blackwell) return ampere;
+  constexpr double kHopperLlmShapes = 0.73;
+  constexpr double kLlmShapeShare = kHopperLlmShapes / 0.803;
+  switch (dtype) {
+    case DType::bf16:
+    case DType::fp16: return hopper ? kHopperLlmShapes : 0.776 * kLlmShapeShare;
+    case DType::fp8:
+    case DType::int8: return (hopper ? 0.709 : 0.763) * kLlmShapeShare;
+    default: return ampere;
+  }
+}
+
 double DefaultEfficiency::compute(const Device& device, DType dtype, Flop flops) const {
   // Size ramp: an operation that would take t at full peak runs at ceiling x t / (t + t_half). t_half = 4 us on
   // GPUs (wave quantisation and tail effects dominate below a few microseconds; Calculon's step table falls to 60%
   // near 1 GFLOP on H100, i.e. ~1 us; estimate, replaced by calibration). None on CPUs: their fixed cost per
   // operation is the fork/join barrier of launch_overhead(), and few rows are penalised by gemm().
-  const double ceiling = compute_ceiling(device.kind, dtype);
+  const double ceiling = compute_ceiling(device, dtype);
   const auto peak = device.peak_of(dtype);
   if (!peak || flops.value() <= 0 || device.kind == DeviceKind::cpu) return ceiling;
   const double t_at_peak = flops.value() / peak->value();
@@ -71,7 +94,7 @@ double DefaultEfficiency::fused_attention(const Device& device, DType dtype, boo
   // FlashAttention-2 reaches 50-73% of A100 peak forward and less backward (Dao 2023, arXiv 2307.08691); fused
   // attention on Hopper (FlashAttention-3, cuDNN) 60-75% forward. As a share of the GEMM ceiling: 0.8 forward,
   // 0.65 backward (estimates).
-  return compute_ceiling(device.kind, dtype) * (backward ? 0.65 : 0.8);
+  return compute_ceiling(device, dtype) * (backward ? 0.65 : 0.8);
 }
 
 double DefaultEfficiency::attention_kernel_share(const Device& device, AttentionKernel kernel) const {

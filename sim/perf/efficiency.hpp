@@ -66,8 +66,10 @@ class DefaultEfficiency final : public EfficiencyModel {
   [[nodiscard]] Seconds link_latency(const Device& device, bool scale_out) const override;
   [[nodiscard]] std::string source() const override { return "default"; }
 
-  // The large-operation ceiling of compute(), before the size ramp.
+  // The large-operation ceiling of compute(), before the size ramp: by device kind (the Ampere-generation figures
+  // for GPUs), and for a device (its tensor-core generation's figures).
   [[nodiscard]] static double compute_ceiling(DeviceKind kind, DType dtype);
+  [[nodiscard]] static double compute_ceiling(const Device& device, DType dtype);
 };
 
 }  // namespace hwsim
