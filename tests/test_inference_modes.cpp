@@ -11,14 +11,19 @@
 // Tolerances: 1e-12 relative where the test evaluates the code's formula by hand (only rounding differs).
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "sim/infer/inference.hpp"
 #include "sim/plan/evaluate.hpp"
+#include "sim/report/report.hpp"
 #include "sim/scenario/load.hpp"
 #include "tests/support/inference_cases.hpp"
 
@@ -556,4 +561,28 @@ TEST_CASE(
   const hwsim::Result& result = modes_result("h100", "llama70b-long");
   REQUIRE(result.fits);
   CHECK_FALSE(result.metric("crossover_batch").has_value());
+}
+
+TEST_CASE("an SLA no batch meets says sla_met: false in the metrics, JSON and CSV; one that binds says true",
+          "[inference]") {
+  const hwsim::Scenario sc =
+      hwsim::load_scenario(std::filesystem::path(HWSIM_FIXTURES_DIR) / "scenarios/sla.yaml", {});
+  const hwsim::DefaultEfficiency eff;
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, eff);
+  REQUIRE(ev.results.size() == 2);
+  const auto& impossible = ev.results[0];
+  const auto& met = ev.results[1];
+  REQUIRE(impossible.workload == "chat");
+  CHECK(impossible.sla_met == std::optional<bool>(false));
+  CHECK(impossible.metric("sla_met").value() == 0.0);
+  CHECK(impossible.metric("batch").value() == 1.0);
+  CHECK(met.sla_met == std::optional<bool>(true));
+  CHECK(met.metric("sla_met").value() == 1.0);
+  CHECK(met.metric("tpot_s").value() <= 0.050);
+  CHECK(met.metric("batch").value() > 1.0);
+  const auto doc = nlohmann::json::parse(hwsim::render({ev}, hwsim::Format::json));
+  CHECK(doc["results"][0]["sla_met"] == false);
+  CHECK(doc["results"][1]["sla_met"] == true);
+  const std::string csv = hwsim::render({ev}, hwsim::Format::csv);
+  CHECK_THAT(csv, Catch::Contains("sla_met"));
 }

@@ -392,6 +392,7 @@ InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, 
   if (batch == 0) return r;
   r.crossover_batch = s.crossover();
   serve(s, batch, r);
+  if (c.sla_ttft || c.sla_tpot) r.sla_met = s.meets_sla(batch);
   return r;
 }
 

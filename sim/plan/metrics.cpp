@@ -29,6 +29,8 @@ constexpr MetricInfo kMetrics[] = {
     {"ttft_s", "time to first token", quantity, Dimension::seconds, "", "prefill of one request's prompt"},
     {"tpot_s", "time per output token", quantity, Dimension::seconds, "", "one decode step", {}, true},
     {"batch", "batch per replica", plain, kNone, "", "requests decoded together per replica", {}, true},
+    {"sla_met", "SLA met (1 yes, 0 no)", plain, kNone, "",
+     "inference with an SLA: 1 when the evaluated batch meets every TTFT/TPOT limit, else 0", {}, true},
     {"replicas", "replicas", plain, kNone, "", "model copies in the deployment"},
     {"crossover_batch", "decode compute-bound from batch", plain, kNone, "",
      "batch at which the decode step's weight products turn compute bound"},

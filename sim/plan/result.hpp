@@ -78,6 +78,7 @@ struct Result {
     std::string stack;
   };
   std::optional<TrainingChoice> training_choice;
+  std::optional<bool> sla_met;  // inference with an SLA: whether the evaluated batch meets it
   std::string compute_dtype;         // inference: the arithmetic used
   std::optional<SearchInfo> search;  // training with `parallelism: auto` / `micro_batch: auto`
   std::optional<Sizing> sizing;      // deployments with `count: fill`

@@ -99,6 +99,7 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
       for (const auto& m : r.cost_breakdown) j["cost_breakdown"][m.key] = m.value;
     }
     j["fits"] = r.fits;
+    if (r.sla_met) j["sla_met"] = *r.sla_met;
     j["message"] = r.message;
     j["calibration"] = r.calibration;
     j["parallelism"] = nlohmann::ordered_json::object();
