@@ -63,6 +63,7 @@ TEST_CASE("metric registry: sweep columns and ranked sensitivities are registere
   const std::vector<std::string> columns{"throughput_tokens_per_s",
                                          "tpot_s",
                                          "batch",
+                                         "sla_met",
                                          "devices",
                                          "it_power_w",
                                          "facility_power_w",
