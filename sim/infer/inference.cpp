@@ -77,11 +77,26 @@ struct Evaluator {
   FlopPerSecond peak;        // this replica's share of the device
   BytesPerSecond bandwidth;  // this replica's share of the device
   double sync_share;         // CPU: the replica's threads / cores (a fork/join spans only its threads); GPU: 1
+  // GPU attention runs in the KV cache's format where the chip computes in it (FP8 FMHA with an FP8 cache), else in
+  // 16 bits, never in a 4-bit or integer weight format (TensorRT-LLM quantises weights and GEMM inputs only); CPU
+  // runtimes keep the arithmetic of the weights (the CPU figures of sim/perf/efficiency.cpp were fitted so).
+  DType attention_dtype = attention_format(sys.device, c, arithmetic);
+  FlopPerSecond attention_peak = peak_in(attention_dtype);
   // Computed once per evaluation rather than per forward pass (the batch searches make dozens of passes). All pp
   // stages are traversed in sequence: per-device weights of a stage x pp stages of time = weights / tp.
   Bytes weight_bytes = Bytes(c.model.parameters() * weight_bytes_per_parameter(c) / c.tp);
   LinkPath link = tp_link();
   double corner = eff.roofline_corner(sys.device);  // op_time's corner (sim/perf/roofline.hpp)
+
+  [[nodiscard]] static DType attention_format(const Device& d, const InferenceConfig& c, DType weights) {
+    if (d.kind == DeviceKind::cpu) return weights;
+    if (c.kv_dtype == DType::fp8 && d.peak_of(DType::fp8)) return DType::fp8;
+    return d.peak_of(DType::bf16) ? DType::bf16 : DType::fp16;
+  }
+  [[nodiscard]] FlopPerSecond peak_in(DType d) const {
+    const auto p = sys.device.peak_of(d);
+    return p ? peak * (p->value() / sys.device.peak_of(arithmetic)->value()) : peak;
+  }
 
   [[nodiscard]] LinkPath tp_link() const {
     const bool out = c.tp > sys.devices_per_node();
@@ -109,7 +124,8 @@ struct Evaluator {
     p.matmul_compute = matmul_flops / (peak * eff.gemm(sys.device, arithmetic, rows,
                                                        static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
     p.matmul_memory = weight_bytes / (bandwidth * eff.memory(sys.device, weight_bytes));
-    p.attention_compute = attention_flops / (peak * eff.fused_attention(sys.device, arithmetic, false));
+    p.attention_compute =
+        attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false));
     p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));
     if (c.tp > 1) {
       const Bytes activation(rows * m.hidden * 2.0);
