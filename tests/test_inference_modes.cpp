@@ -349,6 +349,9 @@ namespace {
 // Altra Q80-30 socket (hwmodels/catalog/cpus/altra-q80-30.yaml): int8 peak = 80 cores x 16 lanes (128-bit) x 2 FMA
 // units x 2 x 3.0 GHz; DDR4 204.8 GB/s.
 constexpr double kAltraInt8Peak = 80.0 * 16 * 2 * 2 * 3.0e9;  // 15.36 TOP/s
+// llama.cpp computes attention in fp32 from its fp16 cache (Engine::llama_cpp, the CPU default): 80 cores x 4 lanes x
+// 2 FMA units x 2 x 3.0 GHz.
+constexpr double kAltraFp32Peak = 80.0 * 4 * 2 * 2 * 3.0e9;  // 3.84 TFLOP/s
 constexpr double kAltraBandwidth = 204.8e9;
 // Llama 2 7B (multi-head attention): 6,738,415,616 parameters, 2 x 32 layers x 4096 = 262,144 KV elements per token,
 // 32 x (4 x 4096^2 + 3 x 4096 x 11008) + 32000 x 4096 weights multiplied per token.
@@ -375,7 +378,7 @@ CpuStep llama7b_altra_step(double share, int k) {
   const double peak = kAltraInt8Peak * share;
   CpuStep c{};
   c.matmul_compute = 2 * kLlama7bMatmul / (peak * kFigures.gemm * thin(1) * thin(11008) * thin(4096));
-  c.attention_compute = 4.0 * 32 * 640 * 4096 / (peak * kFigures.attention_forward);
+  c.attention_compute = 4.0 * 32 * 640 * 4096 / (kAltraFp32Peak * share * kFigures.attention_forward);
   c.matmul_memory = ddr(kLlama7bParameters);
   c.attention_memory = ddr(641 * kLlama7bKvPerToken);
   return c;

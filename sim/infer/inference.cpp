@@ -77,10 +77,13 @@ struct Evaluator {
   FlopPerSecond peak;        // this replica's share of the device
   BytesPerSecond bandwidth;  // this replica's share of the device
   double sync_share;         // CPU: the replica's threads / cores (a fork/join spans only its threads); GPU: 1
+  // llama.cpp's unified KV cache: each token attends over every sequence's cells (Engine).
+  bool unified_cache = c.engine == Engine::llama_cpp || (c.engine == Engine::automatic && sys.device.kind == DeviceKind::cpu);
   // GPU attention runs in the KV cache's format where the chip computes in it (FP8 FMHA with an FP8 cache), else in
-  // 16 bits, never in a 4-bit or integer weight format (TensorRT-LLM quantises weights and GEMM inputs only); CPU
-  // runtimes keep the arithmetic of the weights (the CPU figures of sim/perf/efficiency.cpp were fitted so).
-  DType attention_dtype = attention_format(sys.device, c, arithmetic);
+  // 16 bits, never in a 4-bit or integer weight format (TensorRT-LLM quantises weights and GEMM inputs only).
+  // llama.cpp computes it in fp32 from its fp16 cache (ggml's CPU attention); other CPU runtimes keep the weights'
+  // arithmetic.
+  DType attention_dtype = attention_format(sys.device, c, arithmetic, unified_cache);
   FlopPerSecond attention_peak = peak_in(attention_dtype);
   // Computed once per evaluation rather than per forward pass (the batch searches make dozens of passes). All pp
   // stages are traversed in sequence: per-device weights of a stage x pp stages of time = weights / tp.
@@ -88,8 +91,9 @@ struct Evaluator {
   LinkPath link = tp_link();
   double corner = eff.roofline_corner(sys.device);  // op_time's corner (sim/perf/roofline.hpp)
 
-  [[nodiscard]] static DType attention_format(const Device& d, const InferenceConfig& c, DType weights) {
-    if (d.kind == DeviceKind::cpu) return weights;
+  [[nodiscard]] static DType attention_format(const Device& d, const InferenceConfig& c, DType weights,
+                                             bool unified_cache) {
+    if (d.kind == DeviceKind::cpu) return unified_cache && d.peak_of(DType::fp32) ? DType::fp32 : weights;
     if (c.kv_dtype == DType::fp8 && d.peak_of(DType::fp8)) return DType::fp8;
     return d.peak_of(DType::bf16) ? DType::bf16 : DType::fp16;
   }
@@ -111,8 +115,11 @@ struct Evaluator {
     const ModelSpec& m = c.model;
     const double rows = batch * tokens;  // tokens sharing each weight read
     const double devices = c.tp;         // pipeline stages run one after another for one batch
-    const double attention_flops_per_token = 4.0 * m.layers * context * m.heads * m.head_dim();
-    const Flop matmul_flops(rows * (m.forward_flops_per_token(context) - attention_flops_per_token) / devices);
+    // A unified cache (llama.cpp) holds all `batch` sequences, and each token's attention spans every used cell.
+    const double attended = unified_cache ? context * batch : context;
+    const double attention_flops_per_token = 4.0 * m.layers * attended * m.heads * m.head_dim();
+    const Flop matmul_flops(rows * (m.forward_flops_per_token(context) - 4.0 * m.layers * context * m.heads * m.head_dim()) /
+                            devices);
     const Flop attention_flops(rows * attention_flops_per_token / devices);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time.
     const double group_reads = c.kv_reads_per_query_head ? static_cast<double>(m.heads) / m.kv_heads : 1.0;

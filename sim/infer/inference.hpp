@@ -18,6 +18,12 @@
 
 namespace hwsim {
 
+// The serving engine (DESIGN.md `engine`). llama.cpp keeps one unified KV cache for all the sequences of a batch and
+// computes each token's attention over every used cell, masking the other sequences' (so a decode step's attention
+// grows with batch x context), in fp32 from its fp16 cache; TensorRT-LLM and vLLM keep a paged cache per sequence
+// (modelled alike today). `automatic`: llama.cpp on CPUs, TensorRT-LLM on GPUs.
+enum class Engine { automatic, tensorrt_llm, vllm, llama_cpp };
+
 struct InferenceConfig {
   std::string name;
   ModelSpec model;
@@ -37,6 +43,7 @@ struct InferenceConfig {
   // XQA, vLLM paged attention), or once per query head (TensorRT-LLM's masked-MHA path before its 0.10 XQA kernels
   // for Llama 2 70B; Hugging Face eager attention's repeat_kv): heads / kv_heads times the KV traffic.
   bool kv_reads_per_query_head = false;
+  Engine engine = Engine::automatic;
   std::optional<Seconds> sla_ttft;
   std::optional<Seconds> sla_tpot;
 };

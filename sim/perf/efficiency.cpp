@@ -71,12 +71,13 @@ double DefaultEfficiency::compute(const Device& device, DType dtype, Flop flops)
 double DefaultEfficiency::gemm(const Device& device, DType dtype, double m, double n, double k) const {
   // Thin dimensions waste tensor-core tiles: each dimension d contributes d / (d + 16) (estimate: a 64-wide head
   // dimension runs at 80% of a square GEMM, which matches batched attention GEMMs in cuBLAS traces). On CPUs a
-  // product with few rows (a decode step's batch) re-reads and unpacks each weight for only those rows: d_half = 20,
-  // fitted to llama.cpp token generation of Llama 3.2 1B Q8R16 on OCI A1 at batch 1 (80 threads) and batch 8 (16
-  // threads) (the 3B cases of scenarios/validation are held out from the fit; see scenarios/validation/README.md).
+  // product with few rows (a decode step's batch) re-reads and unpacks each weight for only those rows: d_half = 10,
+  // fitted with the CPU fork/join cost and attention share to the tune split of llama.cpp token generation on OCI A1
+  // (scenarios/validation/inference CPU-A1-*, split: tune; Llama 3.2 1B and 3B, Q8R16 and Q4_K_4, 1-10 processes,
+  // batch 1-32) once attention spans llama.cpp's unified KV cache (sim/infer: Engine).
   // The size ramp of compute() applies to the time the product takes with its wasted tiles, so its fixed cost is
   // added once per product, not multiplied by the waste.
-  const double d_half = device.kind == DeviceKind::cpu ? 20.0 : 16.0;
+  const double d_half = device.kind == DeviceKind::cpu ? 10.0 : 16.0;
   const auto thin = [d_half](double d) { return d / (d + d_half); };
   const double used = thin(m) * thin(n) * thin(k);
   return compute(device, dtype, Flop(2.0 * m * n * k / used)) * used;
@@ -93,7 +94,9 @@ double DefaultEfficiency::split_accumulation(const Device& /*device*/, DType dty
 double DefaultEfficiency::fused_attention(const Device& device, DType dtype, bool backward) const {
   // FlashAttention-2 reaches 50-73% of A100 peak forward and less backward (Dao 2023, arXiv 2307.08691); fused
   // attention on Hopper (FlashAttention-3, cuDNN) 60-75% forward. As a share of the GEMM ceiling: 0.8 forward,
-  // 0.65 backward (estimates).
+  // 0.65 backward (estimates). CPUs (llama.cpp's ggml): the score and value products run unfused with a softmax pass
+  // between them, at 0.4 of the GEMM ceiling (fitted with gemm()'s CPU d_half, see there).
+  if (device.kind == DeviceKind::cpu) return compute_ceiling(device, dtype) * 0.4;
   return compute_ceiling(device, dtype) * (backward ? 0.65 : 0.8);
 }
 
@@ -133,10 +136,11 @@ double DefaultEfficiency::roofline_corner(const Device& device) const {
 
 Seconds DefaultEfficiency::launch_overhead(const Device& device) const {
   // ~4 us per CUDA kernel launch in eager frameworks (estimate). On a CPU, the barrier that ends each parallel
-  // operation grows with the threads it joins: 30 ns per core (2.4 us on 80 cores), fitted with the CPU d_half of
-  // gemm() to the same two llama.cpp runs on OCI A1.
+  // operation grows with the threads it joins: 120 ns per core (9.6 us on 80 cores), fitted with the CPU d_half of
+  // gemm() to the tune split of the llama.cpp runs on OCI A1 (d_half 10 with 60 ns: CPU MAPE 16.9%; with 120 ns:
+  // 14.0%; the surface is flat between them).
   if (device.kind == DeviceKind::gpu) return Seconds(4e-6);
-  return Seconds(30e-9 * std::max(1, device.cores));
+  return Seconds(120e-9 * std::max(1, device.cores));
 }
 
 Seconds DefaultEfficiency::link_latency(const Device& /*device*/, bool scale_out) const {

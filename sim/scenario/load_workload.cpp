@@ -121,6 +121,11 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
   c.continuous = w.text("batching") == "continuous";
   if (auto n = w.optional_integer("threads")) c.threads = static_cast<int>(*n);
   c.kv_reads_per_query_head = w.text("kv_reads") == "per_query_head";
+  const std::string engine = w.text("engine");
+  c.engine = engine == "llama.cpp"      ? Engine::llama_cpp
+             : engine == "tensorrt-llm" ? Engine::tensorrt_llm
+             : engine == "vllm"         ? Engine::vllm
+                                        : Engine::automatic;
   const Reader sla = w.child("sla");
   if (auto v = sla.optional_quantity("ttft")) c.sla_ttft = Seconds(*v);
   if (auto v = sla.optional_quantity("tpot")) c.sla_tpot = Seconds(*v);

@@ -314,6 +314,12 @@ const Schema& inference_workload_schema() {
                       .choices = {"per_kv_head", "per_query_head"},
                       .doc = "decode attention loads each KV head once per query group (FlashDecoding, XQA, vLLM) "
                              "or once per query head (older masked-MHA kernels, eager repeat_kv)"});
+    w.keys.push_back({.name = "engine",
+                      .kind = ValueKind::choice,
+                      .default_text = "auto",
+                      .choices = {"auto", "tensorrt-llm", "vllm", "llama.cpp"},
+                      .doc = "serving engine: llama.cpp computes attention over its unified KV cache (every "
+                             "sequence's cells, masked) in fp32; auto = llama.cpp on CPUs, tensorrt-llm on GPUs"});
     return w;
   }();
   return s;
