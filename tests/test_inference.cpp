@@ -82,14 +82,25 @@ TEST_CASE("inference memory per device = (weights + KV of batch x context) / (tp
         Approx(kLlama70bParameters * 1 + 2.0 * 768 * kLlama70bKvPerToken * 1 + 2.0 * 512 * 8 * 8192 * 2).epsilon(kRel));
 }
 
+namespace {
+// Element-wise bytes of one Llama 2 70B token through its 80 layers (sim/infer/inference.cpp elementwise_time): per
+// layer 2 (6 + g) h + 2 (h + 2 kv) + 2h + 2 kv x KV B + 2 x 2 ffn + g x ffn (+ 3h with 8-bit GEMM inputs), h 8192,
+// kv 1024, ffn 28672, g the GEMM inputs' bytes.
+double llama70b_elementwise_bytes(double g, double kv_bytes) {
+  return 80.0 * (2.0 * (6 + g) * 8192 + 2.0 * (8192 + 2 * 1024) + 2.0 * 8192 + 2.0 * 1024 * kv_bytes + 4.0 * 28672 +
+                 g * 28672 + (g < 2 ? 3.0 * 8192 : 0.0));
+}
+}  // namespace
+
 TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (bandwidth x efficiency)", "[inference]") {
   const hwsim::System h100 = system_of("h100");
   REQUIRE(h100.device.memory_bandwidth.value() == 3.35e12);  // h100-sxm5-80gb: 3.35 TB/s
   SECTION("tp 1, int8 weights: step = memory time + launches") {
     // Weights 68,976,648,192 x 1 B, then the KV cache of (512 + 256/2 mean context + 1 new) tokens x 163,840 x 1 B,
-    // each op group moving its own bytes.
+    // and the token's element-wise traffic, each op group moving its own bytes.
     const double memory_s = hbm_time(kLlama70bParameters * 1, 3.35e12) +
-                            hbm_time(1.0 * (640 + 1) * kLlama70bKvPerToken * 1, 3.35e12);  // ~22.9 ms
+                            hbm_time(1.0 * (640 + 1) * kLlama70bKvPerToken * 1, 3.35e12) +
+                            hbm_time(llama70b_elementwise_bytes(1, 1), 3.35e12);  // ~22.9 ms
     const auto r = hwsim::evaluate_inference(workload("llama70b-tp1-int8"), h100, kEff);
     REQUIRE(r.fits);
     CHECK(r.compute == DType::int8);
@@ -101,7 +112,8 @@ TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (band
   }
   SECTION("tp 4, bf16 weights: each GPU reads a quarter; the step adds the TP all-reduces") {
     const double memory_s = hbm_time(kLlama70bParameters * 2 / 4, 3.35e12) +
-                            hbm_time(1.0 * (640 + 1) * kLlama70bKvPerToken * 2 / 4, 3.35e12);  // ~11.5 ms
+                            hbm_time(1.0 * (640 + 1) * kLlama70bKvPerToken * 2 / 4, 3.35e12) +
+                            hbm_time(llama70b_elementwise_bytes(2, 2) / 4, 3.35e12);  // ~11.5 ms
     const auto r = hwsim::evaluate_inference(llama70b_tp4(1), h100, kEff);
     REQUIRE(r.fits);
     CHECK(r.decode.memory.value() == Approx(memory_s).epsilon(kRel));

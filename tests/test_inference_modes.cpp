@@ -75,11 +75,12 @@ struct HandPass {
   double attention_compute = 0;
   double attention_memory = 0;
   double communication = 0;
+  double elementwise = 0;
   [[nodiscard]] double compute() const { return matmul_compute + attention_compute; }
-  [[nodiscard]] double memory() const { return matmul_memory + attention_memory; }
+  [[nodiscard]] double memory() const { return matmul_memory + attention_memory + elementwise; }
   [[nodiscard]] double time() const {
-    return std::max(matmul_compute, matmul_memory) + std::max(attention_compute, attention_memory) + communication +
-           kLlama70bLaunch;
+    return std::max(matmul_compute, matmul_memory) + std::max(attention_compute, attention_memory) + elementwise +
+           communication + kLlama70bLaunch;
   }
 };
 
@@ -94,7 +95,11 @@ struct HandPass {
 //   communication = 2 x 80 all-reduces of rows x 8192 x 2 B over tp GPUs, each the faster of
 //                   ring: 2 (tp - 1) / tp x size / (450 GB/s x link_scale_up) + 2 (tp - 1) x latency_scale_up
 //                   tree: 2 x size / (450 GB/s x link_scale_up) + 2 x ceil(log2 tp) x latency_scale_up
-//   time = max(matmul compute, matmul memory) + max(attention compute, attention memory) + communication + launches
+//   element-wise     = rows x 80 layers x bytes per layer and token / tp / (3.35 TB/s x memory), bytes per layer
+//                      and token = 2 (6 + g) h + 2 (h + 2 kv) + 2h + 2 kv x KV B + 2 x 2 ffn + g x ffn (+ 3h when
+//                      g = 1), g = the GEMM inputs' bytes (1 for fp8/int8, 2 for bf16)
+//   time = max(matmul compute, matmul memory) + max(attention compute, attention memory) + element-wise +
+//          communication + launches
 HandPass llama70b_h100(int batch, double tokens, double context, int tp, double weight_bytes, double kv_bytes) {
   HandPass p;
   const double rows = batch * tokens;
@@ -103,6 +108,10 @@ HandPass llama70b_h100(int batch, double tokens, double context, int tp, double 
   p.matmul_memory = hbm_time(kLlama70bParameters * weight_bytes / tp, kH100Bandwidth);
   p.attention_compute = rows * 4.0 * 80 * context * 8192 / tp / (kH100Bf16Peak * kFigures.attention_forward);
   p.attention_memory = hbm_time(batch * (context + tokens) * kLlama70bKvPerToken * kv_bytes / tp, kH100Bandwidth);
+  const double g = std::min(2.0, weight_bytes);
+  const double per_layer = 2.0 * (6 + g) * 8192 + 2.0 * (8192 + 2 * 1024) + 2.0 * 8192 + 2.0 * 1024 * kv_bytes +
+                           2.0 * 2 * 28672 + g * 28672 + (g < 2 ? 3.0 * 8192 : 0.0);
+  p.elementwise = hbm_time(rows * 80 * per_layer / tp, kH100Bandwidth);
   if (tp > 1) {
     const double size = rows * 8192 * 2.0;
     const double link = kH100NvlinkPerDirection * kFigures.link_scale_up;
@@ -158,7 +167,8 @@ TEST_CASE(
     const double tpot = std::max(decode.matmul_compute + arrivals * prompt.matmul_compute, decode.matmul_memory) +
                         std::max(decode.attention_compute + arrivals * prompt.attention_compute,
                                  decode.attention_memory + arrivals * prompt.attention_memory) +
-                        decode.communication + arrivals * prompt.communication + kLlama70bLaunch;
+                        decode.elementwise + arrivals * prompt.elementwise + decode.communication +
+                        arrivals * prompt.communication + kLlama70bLaunch;
     const auto r = hwsim::evaluate_inference(c, h100, kEff);
     REQUIRE(r.fits);
     REQUIRE(r.batch == batch);
@@ -213,11 +223,14 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "KV cache holds batch x (input + output / 2) tokens and the workspace max(1, batch / output) prompts with "
-    "continuous batching, batch x (input + output) and batch prompts with static batches",
+    "KV cache holds batch x (input + output / 2) tokens (vLLM) or batch x (input + output) (TensorRT-LLM) and the "
+    "workspace max(1, batch / output) prompts with continuous batching, batch x (input + output) and batch prompts "
+    "with static batches",
     "[inference]") {
   // Llama 2 70B, fp8 weights and KV cache (1 B), tp 2, 512 in, 256 out, on H100 80 GB (usable: 80 GiB less 4 GB).
+  // vLLM allocates KV blocks as tokens arrive (the mean context); TensorRT-LLM reserves input + output per request.
   InferenceConfig c = modes_workload("llama70b-continuous");
+  c.engine = hwsim::Engine::vllm;
   c.dtype = DType::fp8;
   c.kv_dtype = DType::fp8;
   c.tp = 2;
@@ -239,6 +252,15 @@ TEST_CASE(
     const double kv = 64.0 * (512 + 128) * kLlama70bKvPerToken * 1;
     CHECK(hwsim::inference_memory_per_device(c, 64).value() ==
           Approx((weights + kv) / 2 + 1 * prompt_workspace / 2).epsilon(kRel));
+  }
+  SECTION("continuous on TensorRT-LLM (the GPU default), batch 512: 512 x 768 tokens reserved, 2 prompts") {
+    c.engine = hwsim::Engine::tensorrt_llm;
+    c.batch = 512;
+    const double kv = 512.0 * (512 + 256) * kLlama70bKvPerToken * 1;
+    const double expected = (weights + kv) / 2 + 2 * prompt_workspace / 2;
+    CHECK(hwsim::inference_memory_per_device(c, 512).value() == Approx(expected).epsilon(kRel));
+    c.engine = hwsim::Engine::automatic;
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).memory_per_device.value() == Approx(expected).epsilon(kRel));
   }
   SECTION("static, batch 512: 512 x 768 tokens, 512 prompts, which do not fit") {
     c.continuous = false;

@@ -340,7 +340,7 @@ TEST_CASE("the JSON result carries sizing: count, binding, max_count and the lim
              Catch::Matchers::Contains("<p class=\"note\">cpus: sized to 123 nodes, bound by capex_budget</p>"));
 }
 
-TEST_CASE("scenarios/sizing.yaml: 14 DGX H100 reach 2M tokens/s, 13 do not; the Altra side is power-bound and short",
+TEST_CASE("scenarios/sizing.yaml: 15 DGX H100 reach 2M tokens/s, 14 do not; the Altra side is power-bound and short",
           "[sizing]") {
   const hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_SOURCE_DIR) / "scenarios/sizing.yaml", {});
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
@@ -355,10 +355,10 @@ TEST_CASE("scenarios/sizing.yaml: 14 DGX H100 reach 2M tokens/s, 13 do not; the 
   }
   REQUIRE(dgx != nullptr);
   REQUIRE(altra != nullptr);
-  CHECK(sizing_of(*dgx).count == 14);
+  CHECK(sizing_of(*dgx).count == 15);
   CHECK(sizing_of(*dgx).binding == "throughput_target");
   CHECK(sizing_of(*dgx).max_binding == "max_racks");
-  CHECK(throughput(at(sc, "dgx-h100", 13)) < 2e6);
+  CHECK(throughput(at(sc, "dgx-h100", 14)) < 2e6);
   // 1887 x 400 W + 48 racks x 300 W = 769.2 kW x 1.3 = 999.96 kW; one server more: 1000.48 kW.
   CHECK(sizing_of(*altra).count == 1887);
   CHECK(sizing_of(*altra).binding == "power_budget");

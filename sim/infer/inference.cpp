@@ -51,10 +51,13 @@ struct MemoryTerms {
     const ModelSpec& m = c.model;
     weights = m.parameters() * weight_bytes_per_parameter(c);
     // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
-    // batching with a paged KV cache (vLLM, TensorRT-LLM) holds sequences spread evenly through their lives, so the
-    // cache holds the mean context, and each iteration prefills only the batch / output prompts that arrive.
-    const double context =
-        c.continuous ? c.input_tokens + c.output_tokens / 2.0 : static_cast<double>(c.input_tokens) + c.output_tokens;
+    // batching with a paged KV cache holds sequences spread evenly through their lives, and each iteration prefills
+    // only the batch / output prompts that arrive: vLLM allocates blocks as tokens come (preempting when full), so
+    // its cache holds the mean context; TensorRT-LLM's default scheduler (GUARANTEED_NO_EVICT) reserves each
+    // request's whole input + output when it admits it (evaluate_inference resolves `auto` to it on GPUs).
+    const bool reserves = c.engine == Engine::tensorrt_llm;
+    const double context = c.continuous && !reserves ? c.input_tokens + c.output_tokens / 2.0
+                                                     : static_cast<double>(c.input_tokens) + c.output_tokens;
     kv_per_sequence = context * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype);
     workspace_per_prompt = static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
   }
@@ -78,7 +81,7 @@ struct Evaluator {
   BytesPerSecond bandwidth;  // this replica's share of the device
   double sync_share;         // CPU: the replica's threads / cores (a fork/join spans only its threads); GPU: 1
   // llama.cpp's unified KV cache: each token attends over every sequence's cells (Engine).
-  bool unified_cache = c.engine == Engine::llama_cpp || (c.engine == Engine::automatic && sys.device.kind == DeviceKind::cpu);
+  bool unified_cache = c.engine == Engine::llama_cpp;
   // GPU attention runs in the KV cache's format where the chip computes in it (FP8 FMHA with an FP8 cache), else in
   // 16 bits, never in a 4-bit or integer weight format (TensorRT-LLM quantises weights and GEMM inputs only).
   // llama.cpp computes it in fp32 from its fp16 cache (ggml's CPU attention); other CPU runtimes keep the weights'
@@ -138,17 +141,39 @@ struct Evaluator {
       const Bytes activation(rows * m.hidden * 2.0);
       p.communication = all_reduce(activation, c.tp, link) * (2.0 * m.layers);
     }
+    p.elementwise = elementwise_time(rows);
     p.launch = eff.launch_overhead(sys.device) * (kKernelsPerLayer * m.layers * sync_share);
     return finish(p);
+  }
+
+  // Element-wise traffic of `rows` tokens through the layers, as a serving engine fuses it (TensorRT-LLM's fused
+  // residual-add + norm + quantise, RoPE + KV-cache write, activation + quantise kernels): per layer and token, two
+  // norm passes (read the input and the residual, write both: 6h bytes, and the GEMM input in its format g bytes per
+  // element: g x h), Q and K rotated and K, V written to the cache (read 2(h + 2kv), write 2h + 2kv x KV bytes), the
+  // MLP activation (read up-width x 2, write f x g) and, with 8-bit GEMM inputs, the attention output quantised
+  // (read 2h, write h). About 5 MB per token for an 8B model in FP8, 28 MB for 70B (issue #13's review: 4 and 27).
+  // On CPUs llama.cpp's ops are timed with the products (its fitted figures), so nothing is added there.
+  [[nodiscard]] Seconds elementwise_time(double rows) const {
+    if (sys.device.kind == DeviceKind::cpu) return Seconds(0);
+    const ModelSpec& m = c.model;
+    const double h = m.hidden;
+    const double kv = m.kv_dim();
+    const double f = static_cast<double>(m.ffn_hidden) * m.experts_per_token;
+    const double up = m.gated_mlp ? 2.0 * f : f;
+    const double g = std::min(2.0, dtype_bytes(arithmetic));
+    const double per_layer = 2.0 * (6.0 + g) * h + 2.0 * (h + 2.0 * kv) + 2.0 * h + 2.0 * kv * dtype_bytes(c.kv_dtype) +
+                             2.0 * up + g * f + (g < 2.0 ? 3.0 * h : 0.0);
+    const Bytes bytes(rows * per_layer * m.layers / c.tp);
+    return bytes / (bandwidth * eff.memory(sys.device, bytes));
   }
 
   // Totals and time of a pass from its op groups, each group taking op_time (sim/perf/roofline.hpp) at the
   // device's corner.
   [[nodiscard]] PhaseTime finish(PhaseTime p) const {
     p.compute = p.matmul_compute + p.attention_compute;
-    p.memory = p.matmul_memory + p.attention_memory;
+    p.memory = p.matmul_memory + p.attention_memory + p.elementwise;
     p.time = op_time(p.matmul_compute, p.matmul_memory, corner) +
-             op_time(p.attention_compute, p.attention_memory, corner) + p.communication + p.launch;
+             op_time(p.attention_compute, p.attention_memory, corner) + p.elementwise + p.communication + p.launch;
     return p;
   }
 };
@@ -220,6 +245,7 @@ struct Batching {
     it.attention_compute = decode.attention_compute + prompt.attention_compute * arrivals;
     it.attention_memory = decode.attention_memory + prompt.attention_memory * arrivals;
     it.communication = decode.communication + prompt.communication * arrivals;
+    it.elementwise = decode.elementwise + prompt.elementwise * arrivals;
     return ev.finish(it);
   }
   [[nodiscard]] Seconds ttft_of(int b) const {
@@ -390,7 +416,12 @@ void serve(const Batching& s, int batch, InferenceResult& r) {
 
 }  // namespace
 
-InferenceResult evaluate_inference(const InferenceConfig& c, const System& sys, const EfficiencyModel& eff) {
+InferenceResult evaluate_inference(const InferenceConfig& config, const System& sys, const EfficiencyModel& eff) {
+  // `engine: auto` is llama.cpp on CPUs and TensorRT-LLM on GPUs.
+  InferenceConfig c = config;
+  if (c.engine == Engine::automatic) {
+    c.engine = sys.device.kind == DeviceKind::cpu ? Engine::llama_cpp : Engine::tensorrt_llm;
+  }
   InferenceResult r;
   const Device& dev = sys.device;
   const auto arithmetic = compute_dtype(dev, c.dtype);

@@ -72,6 +72,7 @@ struct PhaseTime {
   Seconds matmul_memory;  // weights read
   Seconds attention_compute;
   Seconds attention_memory;  // KV cache read and written
+  Seconds elementwise;       // norms, residual adds, RoPE, activation, quantisation of GEMM inputs (memory-bound)
   Seconds launch;
 };
 
