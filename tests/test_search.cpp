@@ -195,3 +195,36 @@ TEST_CASE("the search proposes only combinations the workload's stack runs", "[s
     CHECK(zero_with_pipeline);  // the constraint removes combinations, not whole stages
   }
 }
+
+TEST_CASE("parallelism: auto for inference compares tp x pp x replicas x batch and picks one that meets the SLA",
+          "[search]") {
+  // scenarios/serve-search.yaml: Llama 2 70B fp8 on one DGX H100 under a 50 ms TPOT.
+  const hwsim::Scenario sc =
+      hwsim::load_scenario(std::filesystem::path(HWSIM_SOURCE_DIR) / "scenarios/serve-search.yaml", {});
+  const auto ev = hwsim::evaluate(sc, kEff, {1, 10});  // one thread, keep the top 10
+  REQUIRE(ev.results.size() == 1);
+  const auto& r = ev.results.front();
+  REQUIRE(r.fits);
+  REQUIRE(r.search.has_value());
+  CHECK(r.search->configurations >= 4);
+  REQUIRE(r.search->top.size() >= 3);
+  CHECK(r.sla_met == std::optional<bool>(true));
+  CHECK(r.metric("tpot_s").value() <= 0.050);
+  const auto& best = r.search->top.front();
+  CHECK(best.sla_met == std::optional<bool>(true));
+  CHECK(r.metric("throughput_tokens_per_s").value() == Approx(best.tokens_per_s).epsilon(1e-12));
+  for (const auto& t : r.search->top) {
+    if (t.sla_met.value_or(true)) CHECK(t.tokens_per_s <= best.tokens_per_s);
+    int devices = 1;
+    for (const auto& [k, v] : t.parallelism) devices *= v;  // tp x pp x replicas
+    CHECK(devices <= 8);
+  }
+  // The chosen split as fixed input gives the same result.
+  hwsim::Scenario fixed = sc;
+  auto& w = fixed.workloads.front();
+  w.search_parallelism = false;
+  for (const auto& [k, v] : r.parallelism) (k == "tp" ? w.inference.tp : w.inference.pp) = v;
+  const auto again = hwsim::evaluate(fixed, kEff, {1, 1});
+  CHECK(again.results.front().metric("throughput_tokens_per_s").value() ==
+        r.metric("throughput_tokens_per_s").value());
+}

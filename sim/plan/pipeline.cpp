@@ -6,6 +6,7 @@
 
 #include "sim/cost/cost.hpp"
 #include "sim/infer/inference.hpp"
+#include "sim/infer/serving_search.hpp"
 #include "sim/power/power.hpp"
 #include "sim/train/search.hpp"
 #include "sim/train/training.hpp"
@@ -159,8 +160,11 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
         search_training(cfg, sys, eff, {w.search_parallelism, w.search_micro_batch, options.top, options.threads});
     SearchInfo info{found.configurations, found.seconds, found.threads, {}};
     for (const auto& c : found.top) {
-      info.top.push_back({parallelism_list(c.parallelism), c.micro_batch, std::string(recompute_name(c.recompute)),
-                          c.tokens_per_s, c.memory_per_device.value()});
+      info.top.push_back({.parallelism = parallelism_list(c.parallelism),
+                          .micro_batch = c.micro_batch,
+                          .recompute = std::string(recompute_name(c.recompute)),
+                          .tokens_per_s = c.tokens_per_s,
+                          .memory_per_device_bytes = c.memory_per_device.value()});
     }
     r.search = info;
     if (found.top.empty()) {
@@ -227,10 +231,28 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
 }
 
 Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
-                               const EfficiencyModel& eff) {
+                               const EfficiencyModel& eff, const EvaluateOptions& options) {
   Result r{.deployment = sys.name, .workload = w.name, .kind = "inference", .calibration = eff.source_for(sys.device)};
   r.metrics.reserve(48);  // no regrowth: a sweep evaluates millions of results
-  const InferenceConfig& cfg = w.inference;
+  InferenceConfig cfg = w.inference;
+  if (w.search_parallelism) {  // `parallelism: auto`: tp x pp x replicas x batch (sim/infer/serving_search.hpp)
+    const ServingSearch found = search_serving(cfg, sys, eff, std::max(1, options.top));
+    SearchInfo info{found.configurations, found.seconds, 1, {}};
+    for (const auto& c : found.top) {
+      info.top.push_back({.parallelism = {{"tp", c.tp}, {"pp", c.pp}, {"replicas", c.result.replicas}},
+                          .batch = c.result.batch,
+                          .sla_met = c.result.sla_met,
+                          .tokens_per_s = c.result.throughput_tokens_per_s,
+                          .memory_per_device_bytes = c.result.memory_per_device.value()});
+    }
+    r.search = info;
+    if (found.top.empty()) {
+      return not_fitting(r, sc, sys,
+                         fmt::format("no serving configuration of the {} searched fits", found.configurations));
+    }
+    cfg.tp = found.top.front().tp;
+    cfg.pp = found.top.front().pp;
+  }
   r.parallelism = {{"tp", cfg.tp}, {"pp", cfg.pp}};
   const int per_replica = cfg.tp * cfg.pp;
   std::string problem;
@@ -296,7 +318,7 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
 Result evaluate_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
                      const EfficiencyModel& eff, const EvaluateOptions& options) {
   return w.kind == WorkloadKind::training ? evaluate_training_pair(sc, d, sys, w, eff, options)
-                                          : evaluate_inference_pair(sc, d, sys, w, eff);
+                                          : evaluate_inference_pair(sc, d, sys, w, eff, options);
 }
 
 }  // namespace hwsim

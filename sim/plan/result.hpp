@@ -22,8 +22,10 @@ struct SearchInfo {
   // The best configurations, best first: parallelism, micro-batch, recompute, throughput.
   struct Entry {
     std::vector<std::pair<std::string, int>> parallelism;
-    int micro_batch = 1;
-    std::string recompute;
+    int micro_batch = 1;        // training
+    std::string recompute;      // training
+    int batch = 0;              // inference: batch per replica (0 for training)
+    std::optional<bool> sla_met;  // inference with an SLA
     double tokens_per_s = 0;
     double memory_per_device_bytes = 0;
   };

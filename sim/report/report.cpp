@@ -126,8 +126,13 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
       for (const auto& t : r.search->top) {
         nlohmann::ordered_json e;
         for (const auto& [k, v] : t.parallelism) e["parallelism"][k] = v;
-        e["micro_batch"] = t.micro_batch;
-        e["recompute"] = t.recompute;
+        if (t.batch > 0) {
+          e["batch"] = t.batch;
+          if (t.sla_met) e["sla_met"] = *t.sla_met;
+        } else {
+          e["micro_batch"] = t.micro_batch;
+          e["recompute"] = t.recompute;
+        }
         e["throughput_tokens_per_s"] = t.tokens_per_s;
         e["memory_per_device_bytes"] = t.memory_per_device_bytes;
         j["top"].push_back(std::move(e));
@@ -271,8 +276,11 @@ std::string render_human(const Evaluation& ev, bool markdown) {
       const auto& t = r.search->top[i];
       std::string p;
       for (const auto& [k, v] : t.parallelism) p += fmt::format("{}={} ", k, v);
-      out += fmt::format("{}  {}. {}mb={} recompute={}: {} ({} per device)\n", markdown ? "  " : "", i + 1, p,
-                         t.micro_batch, t.recompute, format_metric("throughput_tokens_per_s", t.tokens_per_s),
+      const std::string settings =
+          t.batch > 0 ? fmt::format("batch={}{}", t.batch, t.sla_met && !*t.sla_met ? " (SLA missed)" : "")
+                      : fmt::format("mb={} recompute={}", t.micro_batch, t.recompute);
+      out += fmt::format("{}  {}. {}{}: {} ({} per device)\n", markdown ? "  " : "", i + 1, p, settings,
+                         format_metric("throughput_tokens_per_s", t.tokens_per_s),
                          format_metric("memory_per_device_bytes", t.memory_per_device_bytes));
     }
   }

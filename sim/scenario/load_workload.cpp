@@ -115,9 +115,15 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
   }
   if (auto b = w.optional_number("bits_per_weight")) c.bits_per_weight = *b;
   if (!w.is_word("replicas", "auto")) c.replicas = static_cast<int>(w.integer("replicas"));
+  decl.search_parallelism = w.is_word("parallelism", "auto");
+  if (decl.search_parallelism && c.replicas) {
+    bad(w, "replicas", "with parallelism: auto the replicas follow from the devices; leave replicas out");
+  }
   const Reader p = w.child("parallelism");
-  c.tp = static_cast<int>(p.integer("tp"));
-  c.pp = static_cast<int>(p.integer("pp"));
+  if (!decl.search_parallelism) {
+    c.tp = static_cast<int>(p.integer("tp"));
+    c.pp = static_cast<int>(p.integer("pp"));
+  }
   c.continuous = w.text("batching") == "continuous";
   if (auto n = w.optional_integer("threads")) c.threads = static_cast<int>(*n);
   c.kv_reads_per_query_head = w.text("kv_reads") == "per_query_head";
@@ -129,7 +135,7 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
   const Reader sla = w.child("sla");
   if (auto v = sla.optional_quantity("ttft")) c.sla_ttft = Seconds(*v);
   if (auto v = sla.optional_quantity("tpot")) c.sla_tpot = Seconds(*v);
-  check_split(p, model, c.tp, c.pp);
+  if (!decl.search_parallelism) check_split(p, model, c.tp, c.pp);
 }
 
 }  // namespace

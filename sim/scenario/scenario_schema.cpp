@@ -296,8 +296,12 @@ const Schema& inference_workload_schema() {
                       .choices = {"auto"},
                       .minimum = 1,
                       .doc = "model copies (auto: devices / (tp x pp))"});
-    w.keys.push_back(
-        {.name = "parallelism", .kind = ValueKind::map, .child = &parallelism, .doc = "devices per replica"});
+    w.keys.push_back({.name = "parallelism",
+                      .kind = ValueKind::map,
+                      .choices = {"auto"},
+                      .child = &parallelism,
+                      .doc = "devices per replica (auto: tp x pp x replicas x batch searched: the highest throughput "
+                             "that fits and meets the SLA)"});
     w.keys.push_back({.name = "sla", .kind = ValueKind::map, .child = &sla, .doc = "latency targets"});
     w.keys.push_back({.name = "batching",
                       .kind = ValueKind::choice,
