@@ -161,8 +161,8 @@ GpuSpec load_gpu(const Reader& r) {
   g.architecture = r.text("architecture");
   g.form_factor = r.text("form_factor");
   const std::string generation = r.text("tensor_core_generation");
-  g.tensor_core_generation = generation == "volta"    ? TensorCoreGeneration::volta
-                             : generation == "hopper" ? TensorCoreGeneration::hopper
+  g.tensor_core_generation = generation == "volta"       ? TensorCoreGeneration::volta
+                             : generation == "hopper"    ? TensorCoreGeneration::hopper
                              : generation == "blackwell" ? TensorCoreGeneration::blackwell
                                                          : TensorCoreGeneration::ampere;
   g.process = r.text("process");

@@ -145,7 +145,8 @@ TEST_CASE(
         Approx(0.709 * 0.73 / 0.803 * t / (t + 4e-6) * used).epsilon(kRel));
 }
 
-TEST_CASE("default fused attention: 0.8 of the GEMM ceiling forward and 0.65 backward on GPUs, 0.4 on CPUs (ggml)", "[efficiency]") {
+TEST_CASE("default fused attention: 0.8 of the GEMM ceiling forward and 0.65 backward on GPUs, 0.4 on CPUs (ggml)",
+          "[efficiency]") {
   const hwsim::Device gpu = h100();
   const hwsim::Device cpu = altra();
   const hwsim::DefaultEfficiency eff;

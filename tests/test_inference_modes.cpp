@@ -236,7 +236,7 @@ TEST_CASE(
   c.tp = 2;
   const double weights = kLlama70bParameters * 1;        // 68,976,648,192 B
   const double prompt_workspace = 512.0 * 8 * 8192 * 2;  // 512 tokens x 8 vectors x 8192 hidden x 2 B = 67,108,864
-  const double usable = 80 * kGiB - 4e9;  // Device::usable_memory
+  const double usable = 80 * kGiB - 4e9;                 // Device::usable_memory
   const hwsim::System h100 = modes_system("h100");
   SECTION("continuous, batch 512: 512 x 640 tokens, 512 / 256 = 2 prompts") {
     c.batch = 512;
@@ -590,8 +590,7 @@ TEST_CASE(
 
 TEST_CASE("an SLA no batch meets says sla_met: false in the metrics, JSON and CSV; one that binds says true",
           "[inference]") {
-  const hwsim::Scenario sc =
-      hwsim::load_scenario(std::filesystem::path(HWSIM_FIXTURES_DIR) / "scenarios/sla.yaml", {});
+  const hwsim::Scenario sc = hwsim::load_scenario(std::filesystem::path(HWSIM_FIXTURES_DIR) / "scenarios/sla.yaml", {});
   const hwsim::DefaultEfficiency eff;
   const hwsim::Evaluation ev = hwsim::evaluate(sc, eff);
   REQUIRE(ev.results.size() == 2);
@@ -619,9 +618,10 @@ TEST_CASE("Q4 decodes faster than Q8 where the weights' stream binds and at the 
   // weight against Q8's 8.5. Batch 1: the stream binds, Q4 is faster by up to 8.5 / 4.5. From the crossover batch on
   // (the smallest batch whose weight products are compute-bound, lower for Q4 because it reads less) both run at the
   // compute rate: the same decode step.
-  const hwsim::Scenario sc = hwsim::load_scenario(std::filesystem::path(HWSIM_SOURCE_DIR) /
-                                                      "scenarios/validation/inference/CPU-A1-ALTRA-LLAMA32-1B-Q8R16-1x80-bs1.yaml",
-                                                  {});
+  const hwsim::Scenario sc =
+      hwsim::load_scenario(std::filesystem::path(HWSIM_SOURCE_DIR) /
+                               "scenarios/validation/inference/CPU-A1-ALTRA-LLAMA32-1B-Q8R16-1x80-bs1.yaml",
+                           {});
   const hwsim::System altra = hwsim::build_system(sc, sc.deployments.front());
   const hwsim::DefaultEfficiency eff;
   InferenceConfig q8 = sc.workloads.front().inference;

@@ -213,7 +213,8 @@ TEST_CASE("stage_layers splits as Megatron-LM does: evenly, else the embedding a
   };
   CHECK(layers(96, 8) == std::vector<int>{12, 12, 12});
   CHECK(layers(80, 1) == std::vector<int>{80, 0, 80});
-  // Llama 3 405B (paper section 3.3.2): 126 layers + 2 slots = 128 over 16 stages: 7 | 8 x 14 | 7; over 8: 15 | 16 | 15.
+  // Llama 3 405B (paper section 3.3.2): 126 layers + 2 slots = 128 over 16 stages: 7 | 8 x 14 | 7; over 8: 15 | 16
+  // | 15.
   CHECK(layers(126, 16) == std::vector<int>{7, 8, 7});
   CHECK(layers(126, 8) == std::vector<int>{15, 16, 15});
   // 80 + 2 = 82 slots over 3 stages: 27 each and one left over, which goes to the middle stage: 26 | 28 | 26.

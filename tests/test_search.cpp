@@ -158,8 +158,9 @@ TEST_CASE("a searched configuration pasted back as fixed input reproduces its th
            "deployments:\n  - {name: a100-1024, node: dgx-a100-80gb, count: 128}\n"
            "workloads:\n  - name: gpt3\n    kind: training\n    model: gpt3-175b\n    dtype: bf16\n"
            "    seq_len: 2048\n    global_batch: 1536\n    train_tokens: 300e9\n"
-        << "    micro_batch: " << t.micro_batch << "\n    sequence_parallel: " << (t.sequence_parallel ? "true" : "false")
-        << "\n    recompute: " << t.recompute << "\n    stack: " << t.stack << "\n    parallelism: {" << par << "}\n";
+        << "    micro_batch: " << t.micro_batch
+        << "\n    sequence_parallel: " << (t.sequence_parallel ? "true" : "false") << "\n    recompute: " << t.recompute
+        << "\n    stack: " << t.stack << "\n    parallelism: {" << par << "}\n";
   }
   const hwsim::Scenario fixed = hwsim::load_scenario(file, {});
   std::filesystem::remove(file);
@@ -225,6 +226,5 @@ TEST_CASE("parallelism: auto for inference compares tp x pp x replicas x batch a
   w.search_parallelism = false;
   for (const auto& [k, v] : r.parallelism) (k == "tp" ? w.inference.tp : w.inference.pp) = v;
   const auto again = hwsim::evaluate(fixed, kEff, {1, 1});
-  CHECK(again.results.front().metric("throughput_tokens_per_s").value() ==
-        r.metric("throughput_tokens_per_s").value());
+  CHECK(again.results.front().metric("throughput_tokens_per_s").value() == r.metric("throughput_tokens_per_s").value());
 }

@@ -123,7 +123,7 @@ TEST_CASE("training memory: 2 B weights, 4 B gradients, 12 B optimizer per param
           "[training]") {
   const TrainingMemory m = hwsim::training_memory(gpt3(0, true, Recompute::selective));
   const double per_device = kGpt3FirstStage;
-  CHECK(per_device * 8 * 16 > kGpt3Parameters);  // the end stages hold more than the average
+  CHECK(per_device * 8 * 16 > kGpt3Parameters);                           // the end stages hold more than the average
   CHECK(m.weights.value() == Approx(2.0 * per_device).epsilon(kRel));     // 2.728 GB
   CHECK(m.gradients.value() == Approx(4.0 * per_device).epsilon(kRel));   // 5.456 GB
   CHECK(m.optimizer.value() == Approx(12.0 * per_device).epsilon(kRel));  // 16.37 GB
@@ -167,10 +167,8 @@ TEST_CASE("activations without recompute: sbh(10 + 24/t + 5as/(ht)) per layer, s
   const double held = 6.0 * 16;
   const double no_sp = sbh * (10 + 24.0 / 8 + as_over_h / 8) * held;  // 25,165,824 x 23 x 96 = 55.57 GB
   const double sp = sbh / 8 * (34 + as_over_h) * held;                // 3,145,728 x 114 x 96 = 34.43 GB
-  CHECK(hwsim::training_memory(gpt3(1, false, Recompute::none)).activations.value() ==
-        Approx(no_sp).epsilon(kRel));
-  CHECK(hwsim::training_memory(gpt3(1, true, Recompute::none)).activations.value() ==
-        Approx(sp).epsilon(kRel));
+  CHECK(hwsim::training_memory(gpt3(1, false, Recompute::none)).activations.value() == Approx(no_sp).epsilon(kRel));
+  CHECK(hwsim::training_memory(gpt3(1, true, Recompute::none)).activations.value() == Approx(sp).epsilon(kRel));
   CHECK(no_sp == Approx(55566139392.0).epsilon(kRel));
   CHECK(sp == Approx(34426847232.0).epsilon(kRel));
   // Fused attention keeps no scores: the 5as/h term goes (25,165,824 x 13 x 96 without SP).
@@ -401,8 +399,8 @@ namespace {
 // Llama 3.1 405B as the Llama 3 paper trains it (Table 4): 16384 H100, TP 8, PP 16, DP 128, ZeRO 2, BF16, seq 8192,
 // micro-batch 1, SP, no recompute, fused attention (scenarios/validation/training/TRN-LLAMA3-405B-16384.yaml).
 TrainingConfig llama405b(int pp) {
-  const hwsim::Scenario sc = hwsim::load_scenario(
-      fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-LLAMA3-405B-16384.yaml", {});
+  const hwsim::Scenario sc =
+      hwsim::load_scenario(fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-LLAMA3-405B-16384.yaml", {});
   TrainingConfig c = sc.workloads.front().training;
   c.parallelism.pp = pp;
   c.parallelism.dp = 16384 / (8 * pp);
@@ -438,8 +436,8 @@ TEST_CASE("Llama 3.1 405B on 16 stages: 126 layers as 7 | 8 | 7, and the fullest
 }
 
 TEST_CASE("Llama 3.1 405B evaluates on 8 and 16 pipeline stages, the end stages one layer lighter", "[training]") {
-  const hwsim::Scenario sc = hwsim::load_scenario(
-      fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-LLAMA3-405B-16384.yaml", {});
+  const hwsim::Scenario sc =
+      hwsim::load_scenario(fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-LLAMA3-405B-16384.yaml", {});
   const hwsim::System sys = hwsim::build_system(sc, sc.deployments.front());
   for (const int pp : {8, 16}) {
     INFO("pp " << pp);

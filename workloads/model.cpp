@@ -192,8 +192,8 @@ std::optional<ParallelismError> parallelism_error(const ModelSpec& model, int tp
   if (pp < 1) return ParallelismError{"pp", fmt::format("pp must be at least 1, got {}", pp)};
   if (tp < 1) return ParallelismError{"tp", fmt::format("tp must be at least 1, got {}", tp)};
   if (pp > model.layers) {
-    return ParallelismError{"pp", fmt::format("{} layers cannot fill {} pipeline stages (each stage needs a layer)",
-                                              model.layers, pp)};
+    return ParallelismError{
+        "pp", fmt::format("{} layers cannot fill {} pipeline stages (each stage needs a layer)", model.layers, pp)};
   }
   if (model.heads % tp != 0) {
     return ParallelismError{"tp", fmt::format("{} heads do not split evenly over tp={}", model.heads, tp)};

@@ -67,7 +67,9 @@ struct StageLayers {
   int first = 0;
   int middle = 0;  // the most any stage between the first and the last holds (0 when pp <= 2)
   int last = 0;
-  [[nodiscard]] int most() const { return first > middle ? (first > last ? first : last) : (middle > last ? middle : last); }
+  [[nodiscard]] int most() const {
+    return first > middle ? (first > last ? first : last) : (middle > last ? middle : last);
+  }
 };
 StageLayers stage_layers(int layers, int pp);
 

@@ -95,7 +95,7 @@ struct Evaluator {
   double corner = eff.roofline_corner(sys.device);  // op_time's corner (sim/perf/roofline.hpp)
 
   [[nodiscard]] static DType attention_format(const Device& d, const InferenceConfig& c, DType weights,
-                                             bool unified_cache) {
+                                              bool unified_cache) {
     if (d.kind == DeviceKind::cpu) return unified_cache && d.peak_of(DType::fp32) ? DType::fp32 : weights;
     if (c.kv_dtype == DType::fp8 && d.peak_of(DType::fp8)) return DType::fp8;
     return d.peak_of(DType::bf16) ? DType::bf16 : DType::fp16;
@@ -121,8 +121,8 @@ struct Evaluator {
     // A unified cache (llama.cpp) holds all `batch` sequences, and each token's attention spans every used cell.
     const double attended = unified_cache ? context * batch : context;
     const double attention_flops_per_token = 4.0 * m.layers * attended * m.heads * m.head_dim();
-    const Flop matmul_flops(rows * (m.forward_flops_per_token(context) - 4.0 * m.layers * context * m.heads * m.head_dim()) /
-                            devices);
+    const Flop matmul_flops(
+        rows * (m.forward_flops_per_token(context) - 4.0 * m.layers * context * m.heads * m.head_dim()) / devices);
     const Flop attention_flops(rows * attention_flops_per_token / devices);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time.
     const double group_reads = c.kv_reads_per_query_head ? static_cast<double>(m.heads) / m.kv_heads : 1.0;
@@ -134,8 +134,7 @@ struct Evaluator {
     p.matmul_compute = matmul_flops / (peak * eff.gemm(sys.device, arithmetic, rows,
                                                        static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
     p.matmul_memory = weight_bytes / (bandwidth * eff.memory(sys.device, weight_bytes));
-    p.attention_compute =
-        attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false));
+    p.attention_compute = attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false));
     p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));
     if (c.tp > 1) {
       const Bytes activation(rows * m.hidden * 2.0);

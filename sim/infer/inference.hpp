@@ -89,7 +89,7 @@ struct InferenceResult {
   double throughput_tokens_per_s = 0;  // all replicas, end to end
   double decode_tokens_per_s = 0;      // all replicas, decode only
   int replicas_per_device = 1;         // CPU replicas sharing one socket
-  int crossover_batch = 0;  // smallest batch whose decode weight products are compute bound (0: none that fits)
+  int crossover_batch = 0;      // smallest batch whose decode weight products are compute bound (0: none that fits)
   std::optional<bool> sla_met;  // whenever an SLA is given: the evaluated batch meets every limit
   Bytes memory_per_device;
   // Share of time in compute-bound, memory-bound and communication work (for power).

@@ -13,7 +13,6 @@ namespace hwsim {
 
 enum class DeviceKind { gpu, cpu };
 
-
 struct Device {
   std::string name;  // catalog name of the GPU or CPU
   DeviceKind kind = DeviceKind::gpu;
@@ -24,7 +23,7 @@ struct Device {
   BytesPerSecond scale_out_bandwidth;  // per direction, this device's share of the node's NICs
   Watts tdp;
   Watts idle;
-  int cores = 0;  // CPU cores per socket (0 for GPUs)
+  int cores = 0;                                                               // CPU cores per socket (0 for GPUs)
   TensorCoreGeneration tensor_core_generation = TensorCoreGeneration::ampere;  // GPUs
 
   // Fused (flash) attention kernels exist for the device (GPUs from Ampere on; CPU runtimes fuse attention).

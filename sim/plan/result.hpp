@@ -22,9 +22,9 @@ struct SearchInfo {
   // The best configurations, best first: parallelism, micro-batch, recompute, throughput.
   struct Entry {
     std::vector<std::pair<std::string, int>> parallelism;
-    int micro_batch = 1;        // training
-    std::string recompute;      // training
-    int batch = 0;              // inference: batch per replica (0 for training)
+    int micro_batch = 1;          // training
+    std::string recompute;        // training
+    int batch = 0;                // inference: batch per replica (0 for training)
     std::optional<bool> sla_met;  // inference with an SLA
     double tokens_per_s = 0;
     double memory_per_device_bytes = 0;
@@ -80,7 +80,7 @@ struct Result {
     std::string stack;
   };
   std::optional<TrainingChoice> training_choice;
-  std::optional<bool> sla_met;  // inference with an SLA: whether the evaluated batch meets it
+  std::optional<bool> sla_met;       // inference with an SLA: whether the evaluated batch meets it
   std::string compute_dtype;         // inference: the arithmetic used
   std::optional<SearchInfo> search;  // training with `parallelism: auto` / `micro_batch: auto`
   std::optional<Sizing> sizing;      // deployments with `count: fill`

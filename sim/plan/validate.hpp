@@ -46,9 +46,9 @@ struct KindSummary {
 struct ValidationReport {
   std::vector<ValidationRow> rows;  // sorted by kind, then id
   std::vector<NotModelled> not_modelled;
-  std::map<std::string, KindSummary> summary;                              // per kind
-  std::map<std::string, std::map<std::string, KindSummary>> by_split;     // split -> kind -> summary
-  std::map<std::string, KindSummary> by_source;                           // source -> summary over its kinds
+  std::map<std::string, KindSummary> summary;                          // per kind
+  std::map<std::string, std::map<std::string, KindSummary>> by_split;  // split -> kind -> summary
+  std::map<std::string, KindSummary> by_source;                        // source -> summary over its kinds
 };
 
 // Which cases a report keeps: every split (empty) or one (`tune` while fitting defaults, so that the held-out

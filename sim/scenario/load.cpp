@@ -207,14 +207,14 @@ void read_expectations(const Reader& top, Scenario& sc, Diagnostics& diags) {
 void read_validation(const Reader& top, Scenario& sc, Diagnostics& diags) {
   if (!top.has("validation")) return;
   const Reader v = top.child("validation");
-  ValidationCase vc{
-      v.text("id"),         v.text("kind"),       v.text("deployment"), v.text("workload"), v.text("metric"),
-      v.number("measured"), v.text("confidence"), v.text("source"),     v.text("split"),    v.text("note"),
-      v.where()};
-  const bool short_id = !vc.source.empty() && vc.source.size() <= 40 &&
-                        std::all_of(vc.source.begin(), vc.source.end(), [](char c) {
-                          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_';
-                        });
+  ValidationCase vc{v.text("id"),         v.text("kind"),   v.text("deployment"),
+                    v.text("workload"),   v.text("metric"), v.number("measured"),
+                    v.text("confidence"), v.text("source"), v.text("split"),
+                    v.text("note"),       v.where()};
+  const bool short_id =
+      !vc.source.empty() && vc.source.size() <= 40 && std::all_of(vc.source.begin(), vc.source.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_';
+      });
   if (!short_id) {
     diags.add(v.where("source"), "validation.source",
               fmt::format("'{}' is not a short publication id: use letters, digits, '.', '-' or '_' (at most 40), "

@@ -222,17 +222,19 @@ const Schema& training_workload_schema() {
                       .kind = ValueKind::boolean,
                       .default_text = "false",
                       .doc = "pipeline sends overlapped with compute"});
-    w.keys.push_back({.name = "grad_reduce_dtype",
-                      .kind = ValueKind::choice,
-                      .default_text = "fp32",
-                      .choices = {"fp32", "bf16"},
-                      .doc = "format of gradients in data-parallel reductions and of their buffer (Megatron main_grad)"});
-    w.keys.push_back({.name = "dropout",
-                      .kind = ValueKind::number,
-                      .default_text = "0",
-                      .minimum = 0,
-                      .doc = "dropout probability, below 1 of the recipe (0 for Llama-style recipes; Megatron-LM GPT 0.1): "
-                             "stored masks and extra element-wise passes"});
+    w.keys.push_back(
+        {.name = "grad_reduce_dtype",
+         .kind = ValueKind::choice,
+         .default_text = "fp32",
+         .choices = {"fp32", "bf16"},
+         .doc = "format of gradients in data-parallel reductions and of their buffer (Megatron main_grad)"});
+    w.keys.push_back(
+        {.name = "dropout",
+         .kind = ValueKind::number,
+         .default_text = "0",
+         .minimum = 0,
+         .doc = "dropout probability, below 1 of the recipe (0 for Llama-style recipes; Megatron-LM GPT 0.1): "
+                "stored masks and extra element-wise passes"});
     return w;
   }();
   return s;

@@ -116,7 +116,8 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
         if (!o.parallelism && base.parallelism.dp != dp) continue;
         // Interleaving splits a stage's layer slots (the embedding and loss slots too when the split is uneven)
         // into vp equal chunks.
-        const int layers_per_stage = base.model.layers % pp == 0 ? base.model.layers / pp : (base.model.layers + 2) / pp;
+        const int layers_per_stage =
+            base.model.layers % pp == 0 ? base.model.layers / pp : (base.model.layers + 2) / pp;
         for (int mb : g.micro_batch) {
           if (base.global_batch % (static_cast<long long>(dp) * mb) != 0) continue;
           const long long micro_batches = base.global_batch / (static_cast<long long>(dp) * mb);

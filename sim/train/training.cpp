@@ -161,8 +161,8 @@ LayerCost layer_cost(const Context& x) {
     const double forward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, false) * share;
     const double backward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, true) * share;
     attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io), Flop(executed), x.corner);
-    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io),
-                 Flop(2.5 * executed), x.corner);
+    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io), Flop(2.5 * executed),
+                 x.corner);
   } else {
     // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory.
     Cost core;
@@ -283,8 +283,8 @@ struct StepShape {
 // One micro-batch through one pipeline stage (the last one, which also computes the logits), and the forward work
 // recompute repeats.
 struct StageWork {
-  int layers = 0;                // layers of the slowest stage
-  bool last_is_slowest = true;   // it is the last stage (it computes the logits)
+  int layers = 0;               // layers of the slowest stage
+  bool last_is_slowest = true;  // it is the last stage (it computes the logits)
   LayerCost layer;
   Cost stage;            // forward and backward of the stage's layers, and the logits
   Cost layer_recompute;  // recomputed forward of one layer
@@ -523,11 +523,12 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   const Context x{c, sys, eff, dev, *peak, attention_peak, c.dtype, attention_dtype};
   const StageWork work = stage_work(x, training_cache != nullptr ? training_cache->impl_.get() : nullptr);
   const StageLayers split = stage_layers(c.model.layers, par.pp);
-  const StepShape shape{std::max(1.0, static_cast<double>(c.global_batch) / (par.dp * c.micro_batch)),
-                        static_cast<double>(work.layers), static_cast<double>(c.seq_len) / par.cp,
-                        stage_parameters(c.model, work.layers, par.pp == 1 || (work.layers == split.first && !work.last_is_slowest),
-                                         work.last_is_slowest, par.tp, par.pp),
-                        static_cast<double>(par.dp) * par.cp};
+  const StepShape shape{
+      std::max(1.0, static_cast<double>(c.global_batch) / (par.dp * c.micro_batch)), static_cast<double>(work.layers),
+      static_cast<double>(c.seq_len) / par.cp,
+      stage_parameters(c.model, work.layers, par.pp == 1 || (work.layers == split.first && !work.last_is_slowest),
+                       work.last_is_slowest, par.tp, par.pp),
+      static_cast<double>(par.dp) * par.cp};
   const Links links = links_for(c, sys, eff);
   Communication comm;
   model_parallel_communication(c, links, work, shape, comm);

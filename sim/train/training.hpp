@@ -62,7 +62,7 @@ struct TrainingConfig {
   DType grad_reduce_dtype = DType::fp32;  // format of gradients in data-parallel reductions (and of their buffer)
   double dropout = 0;                     // dropout probability of the recipe (masks stored, extra passes)
   Stack stack = Stack::megatron_core;
-  double train_tokens = 0;                // 0 = not given
+  double train_tokens = 0;  // 0 = not given
 };
 
 struct TrainingBreakdown {

@@ -16,14 +16,14 @@ struct EfficiencyFigures {
   // > 0: gemm() x d / (d + gemm_half_dim) for each of m, n and k, so a test can see the shape the engine asks
   // about; 0: gemm() ignores the shape.
   double gemm_half_dim = 0.0;
-  double split_accumulation = 1.0;  // split_accumulation() for fp8 (1 for other types, as the contract says)
-  double attention_forward = 1.0;   // fused_attention(backward = false)
-  double attention_backward = 1.0;  // fused_attention(backward = true)
+  double split_accumulation = 1.0;      // split_accumulation() for fp8 (1 for other types, as the contract says)
+  double attention_forward = 1.0;       // fused_attention(backward = false)
+  double attention_backward = 1.0;      // fused_attention(backward = true)
   double ampere_class_attention = 1.0;  // attention_kernel_share(ampere_class) (native: 1)
-  double memory = 1.0;              // memory()
-  double roofline_corner = 2.0;     // roofline_corner(): 2 the rounded corner, infinity max (sim/perf/roofline.hpp)
-  double link_scale_up = 1.0;       // link(scale_out = false)
-  double link_scale_out = 1.0;      // link(scale_out = true)
+  double memory = 1.0;                  // memory()
+  double roofline_corner = 2.0;         // roofline_corner(): 2 the rounded corner, infinity max (sim/perf/roofline.hpp)
+  double link_scale_up = 1.0;           // link(scale_out = false)
+  double link_scale_out = 1.0;          // link(scale_out = true)
   Seconds launch_overhead{0};
   Seconds latency_scale_up{0};   // link_latency(scale_out = false)
   Seconds latency_scale_out{0};  // link_latency(scale_out = true)
