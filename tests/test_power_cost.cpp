@@ -71,7 +71,7 @@ TEST_CASE("the fixture's catalog figures are the ones the hand arithmetic below 
   CHECK(pod.node->power.overhead.value() == 2500);
   CHECK(pod.node->power.psu_efficiency == 0.94);
   CHECK(pod.price_per_node.value() == 270000);
-  CHECK(pod.rack.price.value() == 4000);  // rack-42u
+  CHECK(pod.rack.price.value() == 6000);  // rack-42u-44kw
   CHECK(pod.rack.overhead_power.value() == 300);
   REQUIRE(pod.network.has_value());  // infiniband-ndr
   CHECK(pod.network->switch_power.value() == 750);
@@ -149,9 +149,9 @@ TEST_CASE("capex = nodes x price + racks x rack price + switches x switch price 
   const hwsim::PowerResult p = hwsim::deployment_power(pod, {0.5, 0.3, 0.1}, 1.25);
   const hwsim::CostResult c = hwsim::deployment_cost(pod, p, fixture().facility);
   CHECK(c.capex_nodes.value() == Approx(4 * 270000.0).epsilon(kRel));
-  CHECK(c.capex_racks.value() == Approx(2 * 4000.0).epsilon(kRel));
+  CHECK(c.capex_racks.value() == Approx(2 * 6000.0).epsilon(kRel));
   CHECK(c.capex_network.value() == Approx(1 * 43000.0 + 32 * 1500.0).epsilon(kRel));
-  CHECK(c.capex.value() == Approx(4 * 270000.0 + 2 * 4000.0 + 43000 + 32 * 1500.0).epsilon(kRel));  // $1,179,000
+  CHECK(c.capex.value() == Approx(4 * 270000.0 + 2 * 6000.0 + 43000 + 32 * 1500.0).epsilon(kRel));  // $1,183,000
 }
 
 TEST_CASE("TCO = capex + years x (energy at utilisation-weighted load x PUE + colocation per provisioned kW)",
@@ -166,10 +166,10 @@ TEST_CASE("TCO = capex + years x (energy at utilisation-weighted load x PUE + co
   CHECK(c.energy_per_year.value() == Approx(energy).epsilon(kRel));
   CHECK(c.colocation_per_year.value() == Approx(colocation).epsilon(kRel));
   CHECK(c.opex_per_year.value() == Approx(energy + colocation).epsilon(kRel));
-  CHECK(c.tco.value() == Approx(1179000 + 5 * (energy + colocation)).epsilon(kRel));
+  CHECK(c.tco.value() == Approx(1183000 + 5 * (energy + colocation)).epsilon(kRel));
   // Per busy second: straight-line capex over 5 years + colocation + energy at load.
   CHECK(c.busy_rate.value() ==
-        Approx(1179000 / (5 * kSecondsPerYear) + p.provisioned.value() * 0.150 * 12 / kSecondsPerYear +
+        Approx(1183000 / (5 * kSecondsPerYear) + p.provisioned.value() * 0.150 * 12 / kSecondsPerYear +
                p.it.value() * 1.25 * 0.12 / 3.6e6)
             .epsilon(kRel));
 }
@@ -192,7 +192,7 @@ TEST_CASE("$/M tokens = TCO / (tokens/s x utilisation x years x seconds per year
   CHECK(*r.metric("usd_per_million_tokens") ==
         Approx(*r.metric("tco_usd") / (tokens_per_s * 0.6 * 5 * kSecondsPerYear) * 1e6).epsilon(kRel));
   CHECK(*r.metric("tco_usd") == Approx(*r.metric("capex_usd") + 5 * *r.metric("opex_usd_per_year")).epsilon(kRel));
-  CHECK(*r.metric("capex_usd") == Approx(1179000).epsilon(kRel));
+  CHECK(*r.metric("capex_usd") == Approx(1183000).epsilon(kRel));
   CHECK(*r.metric("provisioned_power_w") == Approx(42662).epsilon(kRel));
   CHECK(*r.metric("facility_power_w") == Approx(it * 1.25).epsilon(kRel));
   CHECK(*r.metric("energy_per_token_j") == Approx(it / tokens_per_s).epsilon(kRel));

@@ -91,6 +91,9 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
         "capex_budget or max_racks (workload 'chat' has no min_throughput_tokens_per_s to size for)"}},
       {"bad/expectation_without_bound.yaml",
        {"bad/expectation_without_bound.yaml:8:5: expect[0]: an expectation needs min, max or approx"}},
+      {"bad/rack_overfull.yaml",
+       {"bad/rack_overfull.yaml:4:59: deployments[0].nodes_per_rack: 8 x 'dgx-h100' need 64U and 81.6 kW; rack "
+        "'rack-42u' has 42U and 20.0 kW: at most 1 per rack"}},
       {"bad/many_errors.yaml",
        {"bad/many_errors.yaml:5:41: deployments[0].count: must be at least 1, got 0",
         "bad/many_errors.yaml:7:60: workloads[0].batch: must be at least 1, got -1",
@@ -169,7 +172,7 @@ TEST_CASE("overriding deployments.NAME.count with --set changes the node count, 
   CHECK(metric(r, "devices") == 16);
   CHECK(metric(r, "racks") == 1);  // 2 per rack
   // 2 nodes x 270,000 + 1 rack x 4,000 + 1 switch x 43,000 + 16 links x 1,500 USD.
-  CHECK(metric(r, "capex_usd") == Approx(2 * 270000.0 + 4000 + 43000 + 16 * 1500).epsilon(kRel));
+  CHECK(metric(r, "capex_usd") == Approx(2 * 270000.0 + 6000 + 43000 + 16 * 1500).epsilon(kRel));
   // 2 x 10.2 kW + 750 W switch + 16 links x 2 x 8 W + 300 W rack.
   CHECK(metric(r, "provisioned_power_w") == Approx(2 * 10200.0 + 750 + 16 * 2 * 8 + 300).epsilon(kRel));
 }
@@ -180,7 +183,7 @@ TEST_CASE("overriding hw.NAME.price with --set changes the catalog entry's price
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   const hwsim::Result& r = result(ev, "pod");
   // 4 nodes x 300,000 + 2 racks x 4,000 + 1 switch x 43,000 + 32 links x 1,500 USD = 1,299,000 USD.
-  CHECK(metric(r, "capex_usd") == Approx(4 * 300000.0 + 2 * 4000 + 43000 + 32 * 1500).epsilon(kRel));
+  CHECK(metric(r, "capex_usd") == Approx(4 * 300000.0 + 2 * 6000 + 43000 + 32 * 1500).epsilon(kRel));
   CHECK(sc.hw->nodes().at("dgx-h100").price.value() == 300000);
 }
 
@@ -198,7 +201,7 @@ TEST_CASE("count: fill with a budget too small for one node is bad input naming 
     REQUIRE(e.diagnostics().size() == 1);
     const hwsim::Diagnostic& d = e.diagnostics()[0];
     CHECK(d.where.file == (kScenarios / "power_cost.yaml").string());
-    CHECK(d.where.line == 13);
+    CHECK(d.where.line == 14);
     CHECK(d.key_path == "deployments.cpus.count");
     CHECK(d.message == "count: fill: not even one 'altra-server' fits the 100 W power budget");
   }

@@ -270,7 +270,7 @@ TEST_CASE("a budget too small for one node is bad input naming the deployment's 
     REQUIRE(e.diagnostics().size() == 1);
     const hwsim::Diagnostic& d = e.diagnostics()[0];
     CHECK(d.where.file == (kScenarios / "sizing.yaml").string());
-    CHECK(d.where.line == 8);
+    CHECK(d.where.line == 9);
     CHECK(d.key_path == "deployments.cpus.count");
     CHECK(d.message == "count: fill: not even one 'altra-server' fits the 5000 USD capex budget");
   }

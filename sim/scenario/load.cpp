@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <set>
 
@@ -129,6 +130,28 @@ Watts read_power_cap(const Reader& d, const NodeSpec& node) {
 }
 
 // One deployment; a `count: fill` without a budget of its own or the facility's is added to `unbounded`.
+// The facility's rack must physically hold the deployment's nodes: `nodes_per_rack` (when given) within the rack's
+// units and power limit, and one node at least within its power limit (a 120 kW NVL72-class rack is not a node for a
+// 20 kW air-cooled rack). Without `nodes_per_rack` the nodes are packed as the rack allows (sim/plan shape_system).
+void check_rack_holds(const Reader& d, const RackSpec& rack, const NodeSpec& node, std::optional<int> per_rack) {
+  const int by_space = rack.rack_units / std::max(1, node.rack_units);
+  const int by_power = static_cast<int>(std::floor(rack.power_limit.value() / node.power.max.value()));
+  const int holds = std::min(by_space, by_power);
+  if (holds < 1) {
+    bad(d, d.has("cluster") ? "cluster" : "node",
+        fmt::format("node '{}' ({}U, {:.1f} kW) does not fit rack '{}' ({}U, {:.1f} kW); choose a rack (facility.rack) "
+                    "that holds it",
+                    node.name, node.rack_units, node.power.max.value() / 1e3, rack.name, rack.rack_units,
+                    rack.power_limit.value() / 1e3));
+  }
+  if (per_rack && *per_rack > holds) {
+    bad(d, "nodes_per_rack",
+        fmt::format("{} x '{}' need {}U and {:.1f} kW; rack '{}' has {}U and {:.1f} kW: at most {} per rack",
+                    *per_rack, node.name, *per_rack * node.rack_units, *per_rack * node.power.max.value() / 1e3,
+                    rack.name, rack.rack_units, rack.power_limit.value() / 1e3, holds));
+  }
+}
+
 DeploymentDecl read_deployment(const Reader& d, const Scenario& sc,
                                std::vector<std::pair<SourceLocation, std::string>>& unbounded) {
   DeploymentDecl dep;
@@ -154,6 +177,7 @@ DeploymentDecl read_deployment(const Reader& d, const Scenario& sc,
     dep.count = static_cast<int>(*n);
   }
   if (auto n = d.optional_integer("nodes_per_rack")) dep.nodes_per_rack = static_cast<int>(*n);
+  check_rack_holds(d, sc.rack, *dep.node, dep.nodes_per_rack);
   if (auto n = d.optional_integer("devices")) {
     if (dep.fill || (dep.count && *dep.count != 1)) {
       bad(d, "devices", "`devices` takes part of one node; it cannot be combined with count");
