@@ -299,7 +299,10 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   add_site_metrics(r, run, p);
   add_energy_metrics(r, p, inf.throughput_tokens_per_s);
   add_cost_metrics(r, c, sc.facility.years);
-  add(r.metrics, "usd_per_million_tokens", usd_per_million_tokens(c, inf.throughput_tokens_per_s, sc.facility));
+  const double per_output = usd_per_million_tokens(c, inf.throughput_tokens_per_s, sc.facility);
+  add(r.metrics, "usd_per_million_tokens", per_output);
+  add(r.metrics, "usd_per_million_all_tokens",
+      per_output * cfg.output_tokens / static_cast<double>(cfg.input_tokens + cfg.output_tokens));
   add_cloud_metrics(r, run, d, inf.throughput_tokens_per_s, std::nullopt);
   r.breakdown = {
       {"prefill_s", inf.prefill.time.value()},
