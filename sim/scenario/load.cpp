@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 #include <algorithm>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <set>
 
 #include "hwmodels/catalog_loader.hpp"
@@ -146,9 +146,9 @@ void check_rack_holds(const Reader& d, const RackSpec& rack, const NodeSpec& nod
   }
   if (per_rack && *per_rack > holds) {
     bad(d, "nodes_per_rack",
-        fmt::format("{} x '{}' need {}U and {:.1f} kW; rack '{}' has {}U and {:.1f} kW: at most {} per rack",
-                    *per_rack, node.name, *per_rack * node.rack_units, *per_rack * node.power.max.value() / 1e3,
-                    rack.name, rack.rack_units, rack.power_limit.value() / 1e3, holds));
+        fmt::format("{} x '{}' need {}U and {:.1f} kW; rack '{}' has {}U and {:.1f} kW: at most {} per rack", *per_rack,
+                    node.name, *per_rack * node.rack_units, *per_rack * node.power.max.value() / 1e3, rack.name,
+                    rack.rack_units, rack.power_limit.value() / 1e3, holds));
   }
 }
 
