@@ -1,6 +1,10 @@
 #include "hwmodels/infrastructure.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "hwmodels/common_schema.hpp"
+#include "hwmodels/node.hpp"
 
 namespace hwsim {
 
@@ -112,6 +116,12 @@ const Schema& rack_schema() {
                              .doc = "management switch, PDUs"},
                         }};
   return s;
+}
+
+int nodes_rack_holds(const RackSpec& rack, const NodeSpec& node) {
+  const int by_space = rack.rack_units / std::max(1, node.rack_units);
+  const int by_power = static_cast<int>(std::floor(rack.power_limit.value() / node.power.max.value()));
+  return std::min(by_space, by_power);
 }
 
 RackSpec load_rack(const Reader& r) {

@@ -34,6 +34,10 @@ struct RackSpec {
 const Schema& rack_schema();
 RackSpec load_rack(const Reader& r);
 
+struct NodeSpec;
+// How many `node`s one `rack` holds: the fewer of what its units and its power limit allow (0 when not even one).
+int nodes_rack_holds(const RackSpec& rack, const NodeSpec& node);
+
 struct ClusterSpec {
   std::string name;
   std::string node;  // catalog name of the node

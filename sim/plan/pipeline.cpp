@@ -35,9 +35,7 @@ System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   } else if (d.cluster && d.cluster->nodes_per_rack > 0) {
     per_rack = d.cluster->nodes_per_rack;
   } else {
-    const int by_space = sc.rack.rack_units / d.node->rack_units;
-    const int by_power = static_cast<int>(std::floor(sc.rack.power_limit.value() / d.node->power.max.value()));
-    per_rack = std::max(1, std::min(by_space, by_power));
+    per_rack = std::max(1, nodes_rack_holds(sc.rack, *d.node));
   }
   sys.nodes_per_rack = per_rack;
   sys.racks = (nodes + per_rack - 1) / per_rack;
@@ -175,7 +173,6 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
   }
   Parallelism& par = cfg.parallelism;
   const int model_parallel = par.tp * par.pp * par.cp;
-  if (w.dp_auto && !w.search_parallelism) par.dp = std::max(1, sys.devices / model_parallel);
   r.parallelism = parallelism_list(par);
   r.training_choice =
       Result::TrainingChoice{cfg.micro_batch, cfg.sequence_parallel, std::string(recompute_name(cfg.recompute)),

@@ -28,7 +28,8 @@ const Schema& not_modelled_schema() {
   return s;
 }
 
-std::string device_of(const Scenario& sc, const std::string& deployment) {
+// "gpu" or "cpu": the accelerators of the deployment a case runs on.
+std::string device_label(const Scenario& sc, const std::string& deployment) {
   for (const auto& d : sc.deployments) {
     if (d.name == deployment && d.node != nullptr) return d.node->has_gpus() ? "gpu" : "cpu";
   }
@@ -89,7 +90,7 @@ ValidationReport run_validation(const std::filesystem::path& dir, const LoadOpti
                         .confidence = v.confidence,
                         .source = v.source,
                         .split = v.split,
-                        .device = device_of(sc, v.deployment),
+                        .device = device_label(sc, v.deployment),
                         .measured = v.measured,
                         .error = -1.0};
       for (const auto& r : ev.results) {

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <set>
 
 #include "hwmodels/catalog_loader.hpp"
@@ -134,9 +133,7 @@ Watts read_power_cap(const Reader& d, const NodeSpec& node) {
 // units and power limit, and one node at least within its power limit (a 120 kW NVL72-class rack is not a node for a
 // 20 kW air-cooled rack). Without `nodes_per_rack` the nodes are packed as the rack allows (sim/plan shape_system).
 void check_rack_holds(const Reader& d, const RackSpec& rack, const NodeSpec& node, std::optional<int> per_rack) {
-  const int by_space = rack.rack_units / std::max(1, node.rack_units);
-  const int by_power = static_cast<int>(std::floor(rack.power_limit.value() / node.power.max.value()));
-  const int holds = std::min(by_space, by_power);
+  const int holds = nodes_rack_holds(rack, node);
   if (holds < 1) {
     bad(d, d.has("cluster") ? "cluster" : "node",
         fmt::format("node '{}' ({}U, {:.1f} kW) does not fit rack '{}' ({}U, {:.1f} kW); choose a rack (facility.rack) "

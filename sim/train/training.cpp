@@ -283,8 +283,9 @@ struct StepShape {
 // One micro-batch through one pipeline stage (the last one, which also computes the logits), and the forward work
 // recompute repeats.
 struct StageWork {
-  int layers = 0;               // layers of the slowest stage
-  bool last_is_slowest = true;  // it is the last stage (it computes the logits)
+  int layers = 0;                // layers of the slowest stage
+  bool last_is_slowest = true;   // it is the last stage (it computes the logits)
+  bool first_is_slowest = true;  // it is the first stage (it holds the embeddings); both with one stage
   LayerCost layer;
   Cost stage;            // forward and backward of the stage's layers, and the logits
   Cost layer_recompute;  // recomputed forward of one layer
@@ -316,6 +317,7 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   const Seconds layer_time = w.layer.forward.time() + w.layer.backward.time();
   w.last_is_slowest = layer_time * split.last + memo.logits.time() >= layer_time * fullest;
   w.layers = w.last_is_slowest ? split.last : fullest;
+  w.first_is_slowest = par.pp == 1 || (!w.last_is_slowest && split.first >= split.middle);
   const double layers_per_stage = w.layers;
   w.stage = scaled(w.layer.forward, layers_per_stage);
   w.stage += scaled(w.layer.backward, layers_per_stage);
@@ -522,12 +524,10 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   const FlopPerSecond attention_peak = dev.peak_of(attention_dtype).value_or(*peak);
   const Context x{c, sys, eff, dev, *peak, attention_peak, c.dtype, attention_dtype};
   const StageWork work = stage_work(x, training_cache != nullptr ? training_cache->impl_.get() : nullptr);
-  const StageLayers split = stage_layers(c.model.layers, par.pp);
   const StepShape shape{
       std::max(1.0, static_cast<double>(c.global_batch) / (par.dp * c.micro_batch)), static_cast<double>(work.layers),
       static_cast<double>(c.seq_len) / par.cp,
-      stage_parameters(c.model, work.layers, par.pp == 1 || (work.layers == split.first && !work.last_is_slowest),
-                       work.last_is_slowest, par.tp, par.pp),
+      stage_parameters(c.model, work.layers, work.first_is_slowest, work.last_is_slowest, par.tp, par.pp),
       static_cast<double>(par.dp) * par.cp};
   const Links links = links_for(c, sys, eff);
   Communication comm;
