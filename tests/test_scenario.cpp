@@ -88,7 +88,7 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/broken_yaml.yaml", {"bad/broken_yaml.yaml:6:3: invalid YAML: illegal block entry"}},
       {"bad/fill_without_budget.yaml",
        {"bad/fill_without_budget.yaml:4:45: deployments[0].count: count: fill needs facility.power_budget, "
-        "capex_budget or max_racks (workload 'chat' has no min_throughput_tokens_per_s to size for)"}},
+        "capex_budget or max_racks (workload 'chat' has no min_throughput_tokens_per_s or train_time to size for)"}},
       {"bad/expectation_without_bound.yaml",
        {"bad/expectation_without_bound.yaml:8:5: expect[0]: an expectation needs min, max or approx"}},
       {"bad/rack_overfull.yaml",

@@ -121,7 +121,8 @@ const Schema& test_schema() {
 
 TEST_CASE("each bad-input fixture gives exactly its expected messages", "[schema]") {
   const std::string units_list =
-      "(units: B, b, B/s, b/s, Hz, FLOP, FLOP/s, OP/s, W, J, Wh, s, USD, USD/kWh, USD/kW/month, USD/h, mm2; "
+      "(units: B, b, B/s, b/s, Hz, FLOP, FLOP/s, OP/s, W, J, Wh, s, min, h, day, USD, USD/kWh, USD/kW/month, USD/h, "
+      "mm2; "
       "prefixes k M G T P, Ki Mi Gi Ti for bytes, m u n for time/power)";
   const std::map<std::string, std::vector<std::string>> expected{
       {"bad_input/gpu_bandwidth_no_unit.yaml",

@@ -4,7 +4,8 @@
 // that reach the target (one fewer misses it) and reports throughput_target; a target the budgets cannot reach is a
 // result with fits = false and the shortfall; bad budgets and targets are input errors naming file:line:col and key.
 // Fixtures: tests/fixtures/scenarios/sizing.yaml (Altra servers and DGX H100 under 100 kW at PUE 1.25),
-// sizing_training.yaml (a tp = 8 training run whose dp must divide 48), sizing_bad/ (bad input, each paired below
+// sizing_training.yaml (a tp = 8 training run of 48 samples per step, dp = nodes), sizing_deadline.yaml (a deadline
+// with a searched parallelism), sizing_bad/ (bad input, each paired below
 // with its exact messages).
 // Tolerances: 1e-12 relative for figures recomputed by hand from the fixture's catalog values.
 #include <catch2/catch.hpp>
@@ -221,14 +222,24 @@ TEST_CASE("a throughput target with no budget searches up to the node bound", "[
   CHECK(sizing_of(r).binding == "throughput_target");
 }
 
-TEST_CASE("training is sized over the counts it can run on: dp must divide global_batch / micro_batch", "[sizing]") {
+TEST_CASE("training is sized over the counts it can run on: accumulation meets the batch where dp does not divide it",
+          "[sizing]") {
   const hwsim::Scenario base = load("sizing_training.yaml");
-  // 5 nodes: dp = 5 does not divide 48, so it does not run; 4 and 6 do.
-  CHECK_FALSE(at(base, "pod", 5).fits);
+  // dp = nodes; 48 samples take ceil(48 / dp) micro-batches per step: 12 on 4 nodes, 10 on 5 (two slots empty), 8
+  // on 6. Per-step costs (the data-parallel reduction, the optimizer) keep the ratios below 12/10 and 10/8.
+  hwsim::TrainingConfig cfg = base.workloads.front().training;
+  for (const auto& [dp, micro_batches] : std::map<int, long long>{{4, 12}, {5, 10}, {6, 8}, {48, 1}}) {
+    cfg.parallelism.dp = dp;
+    CHECK(hwsim::micro_batches_per_step(cfg) == micro_batches);
+  }
   const double four = throughput(at(base, "pod", 4));
+  const double five = throughput(at(base, "pod", 5));
   const double six = throughput(at(base, "pod", 6));
-  REQUIRE(six > four);
-  const double target = (four + six) / 2;
+  CHECK(five / four > 1.1);
+  CHECK(five / four < 12.0 / 10.0);
+  CHECK(six / five > 1.1);
+  CHECK(six / five < 10.0 / 8.0);
+  const double target = (five + six) / 2;
   const hwsim::Scenario sc = load("sizing_training.yaml", {target_set("pretrain", target)});
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
@@ -236,6 +247,8 @@ TEST_CASE("training is sized over the counts it can run on: dp must divide globa
   CHECK(sizing_of(r).count == 6);
   CHECK(sizing_of(r).binding == "throughput_target");
   CHECK(throughput(r) == Approx(six).epsilon(kRel));
+  const hwsim::Scenario lower = load("sizing_training.yaml", {target_set("pretrain", (four + five) / 2)});
+  CHECK(sizing_of(hwsim::test::result_of(hwsim::evaluate(lower, kEff), "pod")).count == 5);
   SECTION("beyond dp = 48 no count runs, so a target above 48 nodes' throughput is out of reach") {
     const double most = throughput(at(base, "pod", 48));
     const hwsim::Scenario far = load("sizing_training.yaml", {target_set("pretrain", 10 * most)});
@@ -245,6 +258,32 @@ TEST_CASE("training is sized over the counts it can run on: dp must divide globa
     CHECK(sizing_of(f).count == 48);
     CHECK_THAT(f.message, Catch::Matchers::Contains("90.0% short of min_throughput_tokens_per_s"));
   }
+}
+
+TEST_CASE("a deadline with a searched parallelism takes the fewest nodes that meet it, whatever their number",
+          "[sizing]") {
+  // sizing_deadline.yaml: 2e11 tokens in 3 days = 771,605 tokens/s, parallelism and micro_batch searched per count.
+  const hwsim::Scenario sc = load("sizing_deadline.yaml");
+  const double target = 2e11 / (3 * 86400.0);
+  REQUIRE(*sc.workloads.front().min_throughput_tokens_per_s == Approx(target).epsilon(kRel));
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
+  REQUIRE(r.fits);
+  const int n = sizing_of(r).count;
+  CHECK(sizing_of(r).binding == "train_time");
+  CHECK(throughput(r) >= target);
+  CHECK(*r.metric("time_to_train_s") <= 3 * 86400.0);
+  CHECK(r.metric("cost_to_train_usd").value_or(0) > 0);
+  CHECK(r.metric("energy_to_train_j").value_or(0) > 0);
+  CHECK_FALSE(r.parallelism.empty());
+  // Fewest: every smaller count, each with its own searched configuration, misses the deadline. Throughput is not
+  // monotone in the count here (6 nodes beat 7), which is why counts below the bisection's answer are tried.
+  for (int fewer = 1; fewer < n; ++fewer) {
+    INFO(fewer << " nodes");
+    const hwsim::Result f = at(sc, "pod", fewer);
+    CHECK(f.metric("throughput_tokens_per_s").value_or(0) < target);
+  }
+  CHECK((n & (n - 1)) != 0);  // 10: not a power of two
 }
 
 TEST_CASE("a fixed count above a budget is evaluated with a warning per budget", "[sizing]") {
@@ -287,12 +326,12 @@ TEST_CASE("each bad sizing input gives exactly its messages: file:line:col, key 
       {"zero_racks.yaml", {"zero_racks.yaml:4:62: deployments[0].max_racks: must be at least 1, got 0"}},
       {"fill_without_limit.yaml",
        {"fill_without_limit.yaml:4:45: deployments[0].count: count: fill needs facility.power_budget, capex_budget "
-        "or max_racks (workload 'batch' has no min_throughput_tokens_per_s to size for)"}},
+        "or max_racks (workload 'batch' has no min_throughput_tokens_per_s or train_time to size for)"}},
       {"negative_target.yaml",
        {"negative_target.yaml:7:82: workloads[0].min_throughput_tokens_per_s: must be at least 0, got -10"}},
-      {"target_with_search.yaml",
-       {"target_with_search.yaml:12:34: workloads[0].min_throughput_tokens_per_s: a throughput target sizes "
-        "training with a fixed parallelism and micro_batch, not with `auto` (which searches per node count)"}},
+      {"train_time_without_tokens.yaml",
+       {"train_time_without_tokens.yaml:12:17: workloads[0].train_time: train_time is a deadline for train_tokens; "
+        "give train_tokens too"}},
   };
   const std::string prefix = (kScenarios / "sizing_bad").string() + "/";
   std::size_t files = 0;

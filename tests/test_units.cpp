@@ -82,11 +82,15 @@ TEST_CASE("FLOP/s and OP/s are the same compute-rate dimension", "[units]") {
   CHECK(si("1 GFLOP", Dimension::flop) == 1e9);
 }
 
-TEST_CASE("times in s, ms, us and ns", "[units]") {
+TEST_CASE("times in s, ms, us, ns, min, h and days", "[units]") {
   CHECK(si("4 us", Dimension::seconds) == Approx(4e-6).epsilon(kRel));
   CHECK(si("5 ms", Dimension::seconds) == Approx(5e-3).epsilon(kRel));
   CHECK(si("100 ns", Dimension::seconds) == Approx(1e-7).epsilon(kRel));
   CHECK(si("2 s", Dimension::seconds) == 2.0);
+  CHECK(si("90 min", Dimension::seconds) == 5400.0);
+  CHECK(si("72 h", Dimension::seconds) == 259200.0);
+  CHECK(si("30 days", Dimension::seconds) == 2592000.0);
+  CHECK(si("1 day", Dimension::seconds) == 86400.0);
 }
 
 TEST_CASE("money: USD, USD/kWh, USD/kW/month, USD/h", "[units]") {

@@ -37,6 +37,10 @@ constexpr std::array kBaseUnits{
     BaseUnit{"B", Dimension::bytes, 1.0, Prefixes::si_and_binary},
     BaseUnit{"b", Dimension::bytes, 1.0 / 8.0, Prefixes::si_and_binary},
     BaseUnit{"s", Dimension::seconds, 1.0, Prefixes::si_and_sub},
+    BaseUnit{"min", Dimension::seconds, 60.0, Prefixes::none},
+    BaseUnit{"h", Dimension::seconds, 3600.0, Prefixes::none},
+    BaseUnit{"days", Dimension::seconds, 86400.0, Prefixes::none},
+    BaseUnit{"day", Dimension::seconds, 86400.0, Prefixes::none},
 };
 
 struct Prefix {
@@ -107,10 +111,11 @@ UnitFactor parse_unit(std::string_view unit, std::string_view whole) {
       if (p.symbol == prefix && prefix_allowed(p, base.prefixes)) return {base.dimension, p.factor * base.scale};
     }
   }
-  throw UnitError(fmt::format(
-      "unknown unit \"{}\" in \"{}\" (units: B, b, B/s, b/s, Hz, FLOP, FLOP/s, OP/s, W, J, Wh, s, USD, USD/kWh, "
-      "USD/kW/month, USD/h, mm2; prefixes k M G T P, Ki Mi Gi Ti for bytes, m u n for time/power)",
-      unit, whole));
+  throw UnitError(
+      fmt::format("unknown unit \"{}\" in \"{}\" (units: B, b, B/s, b/s, Hz, FLOP, FLOP/s, OP/s, W, J, Wh, s, min, h, "
+                  "day, USD, USD/kWh, "
+                  "USD/kW/month, USD/h, mm2; prefixes k M G T P, Ki Mi Gi Ti for bytes, m u n for time/power)",
+                  unit, whole));
 }
 
 }  // namespace

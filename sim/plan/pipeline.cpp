@@ -182,10 +182,11 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
                        fmt::format("parallelism tp={} x pp={} x cp={} x dp={} uses {} devices; the deployment has {}",
                                    par.tp, par.pp, par.cp, par.dp, model_parallel * par.dp, sys.devices));
   }
-  if (cfg.global_batch % (static_cast<long long>(par.dp) * cfg.micro_batch) != 0) {
+  if (static_cast<long long>(par.dp) * cfg.micro_batch > cfg.global_batch) {
     return not_fitting(r, sc, sys,
-                       fmt::format("global_batch {} is not a multiple of dp x micro_batch = {} x {}", cfg.global_batch,
-                                   par.dp, cfg.micro_batch));
+                       fmt::format("global_batch {} is smaller than dp x micro_batch = {} x {}: some ranks get no "
+                                   "sample",
+                                   cfg.global_batch, par.dp, cfg.micro_batch));
   }
   const TrainingResult full_clock = evaluate_training(cfg, sys, eff);
   if (!full_clock.fits) {

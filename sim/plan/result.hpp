@@ -53,7 +53,8 @@ struct Sensitivity {
 struct Sizing {
   int count = 0;  // nodes chosen
   // What stops the count: power_budget | capex_budget | max_racks (the next node would exceed it),
-  // throughput_target (one node fewer misses it), or count (no budget binds below the search bound).
+  // throughput_target or train_time (one node fewer misses the target), or count (no budget binds below the search
+  // bound).
   std::string binding;
   int max_count = 0;           // the most nodes the budgets allow
   std::string max_binding;     // the budget that stops max_count (or count at the search bound)

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 #include "sim/cost/cost.hpp"
@@ -14,7 +15,6 @@ namespace {
 constexpr const char* kPowerBudget = "power_budget";
 constexpr const char* kCapexBudget = "capex_budget";
 constexpr const char* kMaxRacks = "max_racks";
-constexpr const char* kThroughputTarget = "throughput_target";
 constexpr const char* kCountBound = "count";
 
 double facility_provisioned_w(const Scenario& sc, const System& sys) {
@@ -43,6 +43,7 @@ std::vector<Metric> limits_of(const Scenario& sc, const DeploymentDecl& d, const
   if (d.capex_budget) limits.push_back({"capex_budget_usd", d.capex_budget->value()});
   if (d.max_racks) limits.push_back({"max_racks", static_cast<double>(*d.max_racks)});
   if (w.min_throughput_tokens_per_s) limits.push_back({"min_throughput_tokens_per_s", *w.min_throughput_tokens_per_s});
+  if (w.train_time) limits.push_back({"train_time_s", w.train_time->value()});
   return limits;
 }
 
@@ -60,7 +61,7 @@ std::vector<int> training_counts(const DeploymentDecl& d, const WorkloadDecl& w,
     const long long dp = devices / model_parallel;
     if (dp * t.micro_batch > t.global_batch) break;  // every larger count has a larger dp
     if (!w.dp_auto && dp != t.parallelism.dp) continue;
-    if (t.global_batch % (dp * t.micro_batch) == 0) counts.push_back(n);
+    counts.push_back(n);  // gradient accumulation meets the global batch (micro_batches_per_step)
   }
   return counts;
 }
@@ -102,69 +103,122 @@ BudgetFill largest_within_budgets(const Scenario& sc, const DeploymentDecl& d) {
   return {lo, budgets_exceeded(sc, d, shape_system(sc, d, hi)).front()};
 }
 
+namespace {
+
+// The fewest nodes that reach `target` and the result there; otherwise the best result seen and its count.
+struct TargetSearch {
+  std::optional<Result> found;
+  int found_count = 0;
+  std::optional<Result> best;
+  int best_count = 0;
+};
+
+// A fixed training parallelism: every count the workload can run on, fewest first (not assumed monotone).
+template <typename At>
+TargetSearch scan_counts(const std::vector<int>& counts, double target, const At& at) {
+  TargetSearch s;
+  for (const int n : counts) {
+    Result r = at(n);
+    if (throughput_of(r) >= target) {
+      s.found = std::move(r);
+      s.found_count = n;
+      return s;
+    }
+    if (!s.best || throughput_of(r) > throughput_of(*s.best)) {
+      s.best = std::move(r);
+      s.best_count = n;
+    }
+  }
+  return s;
+}
+
+// Inference, and training whose parallelism is searched per count: throughput taken as growing with the count
+// (sizing.hpp). Doubling from one node finds a count that reaches the target (a training batch leaves no work for
+// counts far above it, so the search never starts at the budgets' limit), then bisection the fewest in (lo, hi].
+template <typename At>
+TargetSearch bisect_counts(int most, double target, const At& at) {
+  TargetSearch s;
+  int lo = 0;
+  int hi = 0;
+  for (int n = 1;; n = std::min(2 * n, most)) {
+    Result r = at(n);
+    if (throughput_of(r) >= target) {
+      s.found = std::move(r);
+      hi = n;
+      break;
+    }
+    if (!s.best || throughput_of(r) > throughput_of(*s.best)) {
+      s.best = std::move(r);
+      s.best_count = n;
+    }
+    lo = n;
+    if (n == most) return s;
+  }
+  while (hi - lo > 1) {
+    const int mid = lo + (hi - lo) / 2;
+    Result r = at(mid);
+    if (throughput_of(r) >= target) {
+      hi = mid;
+      s.found = std::move(r);
+    } else {
+      lo = mid;
+    }
+  }
+  s.found_count = hi;
+  return s;
+}
+
+// Training with a searched parallelism is not strictly monotone: a count whose devices do not split into the best
+// tp x pp x cp runs a worse configuration than its neighbours. Below the count bisection found, every count from
+// target / (the most tokens/s per node any visited count gave) up is tried, fewest first; a count below that bound
+// would need a higher rate per node than any count seen.
+template <typename At>
+void fewest_below(TargetSearch& s, double target, double best_per_node, const At& at) {
+  const int from = std::max(1, static_cast<int>(std::ceil(target / best_per_node - 1e-9)));
+  for (int n = from; n < s.found_count; ++n) {
+    Result r = at(n);
+    if (throughput_of(r) >= target) {
+      s.found = std::move(r);
+      s.found_count = n;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 Result evaluate_sized(const Scenario& sc, const DeploymentDecl& d, const WorkloadDecl& w, const BudgetFill& fill,
                       const EfficiencyModel& eff, const EvaluateOptions& options) {
   Sizing sizing{fill.count, fill.binding, fill.count, fill.binding, limits_of(sc, d, w)};
-  const auto at = [&](int n) { return evaluate_pair(sc, d, shape_system(sc, d, n), w, eff, options); };
+  double best_per_node = 0;  // tokens/s per node, the most any evaluated count gave
+  const auto at = [&](int n) {
+    Result r = evaluate_pair(sc, d, shape_system(sc, d, n), w, eff, options);
+    best_per_node = std::max(best_per_node, throughput_of(r) / n);
+    return r;
+  };
   if (!w.min_throughput_tokens_per_s) {
     Result r = at(fill.count);
     r.sizing = sizing;
     return r;
   }
   const double target = *w.min_throughput_tokens_per_s;
-  std::optional<Result> found;  // at the fewest nodes that reach the target
-  int found_count = 0;
-  std::optional<Result> best;  // otherwise: the highest throughput within the budgets
-  int best_count = 0;
-  if (w.kind == WorkloadKind::training) {
-    // Not assumed monotone: every count the workload can run on, fewest first.
-    for (const int n : training_counts(d, w, fill.count)) {
-      Result r = at(n);
-      if (throughput_of(r) >= target) {
-        found = std::move(r);
-        found_count = n;
-        break;
-      }
-      if (!best || throughput_of(r) > throughput_of(*best)) {
-        best = std::move(r);
-        best_count = n;
-      }
-    }
-  } else {
-    // Monotone (sizing.hpp): the count that reaches the target lies in (lo, hi].
-    Result top = at(fill.count);
-    if (throughput_of(top) >= target) {
-      int lo = 0;
-      int hi = fill.count;
-      found = std::move(top);
-      while (hi - lo > 1) {
-        const int mid = lo + (hi - lo) / 2;
-        Result r = at(mid);
-        if (throughput_of(r) >= target) {
-          hi = mid;
-          found = std::move(r);
-        } else {
-          lo = mid;
-        }
-      }
-      found_count = hi;
-    } else {
-      best = std::move(top);
-      best_count = fill.count;
-    }
+  const bool searched = w.search_parallelism || w.search_micro_batch;
+  TargetSearch s = w.kind == WorkloadKind::training && !searched
+                       ? scan_counts(training_counts(d, w, fill.count), target, at)
+                       : bisect_counts(fill.count, target, at);
+  if (s.found && w.kind == WorkloadKind::training && searched) fewest_below(s, target, best_per_node, at);
+  if (s.found) {
+    sizing.count = s.found_count;
+    sizing.binding = w.target_binding;
+    s.found->sizing = sizing;
+    return std::move(*s.found);
   }
-  if (found) {
-    sizing.count = found_count;
-    sizing.binding = kThroughputTarget;
-    found->sizing = sizing;
-    return std::move(*found);
+  if (!s.best) {  // no count up to the budgets' limit can run the workload: say why at that limit
+    s.best = at(fill.count);
+    s.best_count = fill.count;
   }
-  if (!best) {  // no count up to the budgets' limit can run the workload: say why at that limit
-    best = at(fill.count);
-    best_count = fill.count;
-  }
-  Result r = std::move(*best);
-  sizing.count = best_count;
+  Result r = std::move(*s.best);
+  sizing.count = s.best_count;
   r.sizing = sizing;
   const std::string within = fmt::format("the {} (at most {} nodes)", limit_phrase(sc, d, fill.binding), fill.count);
   if (!r.fits) {
@@ -175,8 +229,12 @@ Result evaluate_sized(const Scenario& sc, const DeploymentDecl& d, const Workloa
   r.fits = false;
   r.message = fmt::format(
       "throughput target not reached: {} nodes give {:.4g} tokens/s, the most within {}, {:.1f}% "
-      "short of min_throughput_tokens_per_s {:.4g}",
-      best_count, got, within, (1.0 - got / target) * 100.0, target);
+      "short of {} {:.4g}",
+      s.best_count, got, within, (1.0 - got / target) * 100.0,
+      w.train_time
+          ? fmt::format("the tokens/s train_time {} asks,", format_quantity(w.train_time->value(), Dimension::seconds))
+          : std::string("min_throughput_tokens_per_s"),
+      target);
   return r;
 }
 

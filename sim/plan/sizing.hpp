@@ -5,10 +5,14 @@
 //   and racks, as sim/cost computes it) and `max_racks`. Each is monotone in the node count (nodes, fat-tree
 //   switches and links, and racks never decrease as nodes are added), so the largest count within all of them is
 //   found by doubling then bisection. The binding budget is the first, in that order, that one more node exceeds.
-// - Throughput target (`min_throughput_tokens_per_s` of a workload): inference throughput is replicas x the
-//   throughput of one replica, and replicas = devices / (tp x pp) never decrease with nodes, so the fewest nodes is
-//   found by bisection. Training is not assumed monotone: only counts whose devices split into tp x pp x cp x dp
-//   with dp dividing global_batch / micro_batch can run, and each such count up to the budgets' limit is evaluated.
+// - Throughput target (`min_throughput_tokens_per_s` of a workload, or a training deadline `train_time`, which asks
+//   train_tokens / train_time): inference throughput is replicas x the throughput of one replica, and replicas =
+//   devices / (tp x pp) never decrease with nodes, so the fewest nodes is found by bisection. Training with a fixed
+//   parallelism is not assumed monotone: every count whose devices split into tp x pp x cp x dp (with dp x
+//   micro_batch at most global_batch; gradient accumulation rounds the micro-batches up) is evaluated, fewest
+//   first. Training with `parallelism: auto` or `micro_batch: auto` searches the configuration at each count
+//   visited; the best configuration's throughput is taken as growing with the count (more devices never remove
+//   a configuration's data-parallel twin), so bisection finds the fewest count.
 // - A target the budgets cannot reach is a result (fits = false, the shortfall in `message`), not an error.
 #pragma once
 

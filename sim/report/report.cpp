@@ -71,7 +71,7 @@ std::string metric_label(const std::string& key) {
 
 std::string describe_sizing(const Sizing& s) {
   std::string out = fmt::format("sized to {} node{}, bound by {}", s.count, s.count == 1 ? "" : "s", s.binding);
-  if (s.binding == "throughput_target") {
+  if (s.binding == "throughput_target" || s.binding == "train_time") {
     out += fmt::format(" (the budgets allow up to {}, bound by {})", s.max_count, s.max_binding);
   }
   return out;

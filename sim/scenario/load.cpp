@@ -202,7 +202,7 @@ void check_fills_bounded(const std::vector<std::pair<SourceLocation, std::string
   for (const auto& [where, key] : unbounded) {
     diags.add(where, key,
               fmt::format("count: fill needs facility.power_budget, capex_budget or max_racks (workload '{}' has no "
-                          "min_throughput_tokens_per_s to size for)",
+                          "min_throughput_tokens_per_s or train_time to size for)",
                           untargeted->name));
   }
 }

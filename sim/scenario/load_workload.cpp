@@ -90,10 +90,16 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.grad_reduce_dtype = dtype_of(w, "grad_reduce_dtype");
   t.dropout = w.number("dropout");
   if (t.dropout >= 1) bad(w, "dropout", fmt::format("dropout is a probability below 1, got {:g}", t.dropout));
-  if (decl.min_throughput_tokens_per_s && (decl.search_parallelism || decl.search_micro_batch)) {
-    bad(w, "min_throughput_tokens_per_s",
-        "a throughput target sizes training with a fixed parallelism and micro_batch, not with `auto` (which "
-        "searches per node count)");
+  if (auto deadline = w.optional_quantity("train_time")) {
+    if (t.train_tokens <= 0) bad(w, "train_time", "train_time is a deadline for train_tokens; give train_tokens too");
+    if (*deadline <= 0) bad(w, "train_time", "train_time must be above zero");
+    // The deadline is a throughput target; with min_throughput_tokens_per_s too, the higher of the two binds.
+    const double needed = t.train_tokens / *deadline;
+    decl.train_time = Seconds(*deadline);
+    if (!decl.min_throughput_tokens_per_s || needed >= *decl.min_throughput_tokens_per_s) {
+      decl.min_throughput_tokens_per_s = needed;
+      decl.target_binding = "train_time";
+    }
   }
   if (t.micro_batch > t.global_batch) bad(w, "micro_batch", "micro_batch cannot exceed global_batch");
   check_split(p, model, t.parallelism.tp, t.parallelism.pp);

@@ -46,6 +46,10 @@ struct WorkloadDecl {
   InferenceConfig inference;        // when kind == inference
   // With `count: fill`: size each deployment to the fewest nodes whose throughput_tokens_per_s reaches this.
   std::optional<double> min_throughput_tokens_per_s;
+  // What sizing names when the target binds: throughput_target (min_throughput_tokens_per_s), or train_time
+  // when the deadline (train_tokens / train_time) is the higher target.
+  std::string target_binding = "throughput_target";
+  std::optional<Seconds> train_time;  // training: the deadline for train_tokens
   SourceLocation where;
 };
 

@@ -198,6 +198,11 @@ const Schema& training_workload_schema() {
                       .kind = ValueKind::number,
                       .minimum = 0,
                       .doc = "tokens of the whole run (for time and cost to train)"});
+    w.keys.push_back({.name = "train_time",
+                      .kind = ValueKind::quantity,
+                      .dimension = Dimension::seconds,
+                      .doc = "deadline for train_tokens (`30 days`, `72 h`): a throughput target of train_tokens / "
+                             "train_time; each `count: fill` deployment gets the fewest nodes that meet it"});
     w.keys.push_back({.name = "flash_attention",
                       .kind = ValueKind::boolean,
                       .default_text = "true",

@@ -525,7 +525,7 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   const Context x{c, sys, eff, dev, *peak, attention_peak, c.dtype, attention_dtype};
   const StageWork work = stage_work(x, training_cache != nullptr ? training_cache->impl_.get() : nullptr);
   const StepShape shape{
-      std::max(1.0, static_cast<double>(c.global_batch) / (par.dp * c.micro_batch)), static_cast<double>(work.layers),
+      static_cast<double>(micro_batches_per_step(c)), static_cast<double>(work.layers),
       static_cast<double>(c.seq_len) / par.cp,
       stage_parameters(c.model, work.layers, work.first_is_slowest, work.last_is_slowest, par.tp, par.pp),
       static_cast<double>(par.dp) * par.cp};

@@ -12,6 +12,7 @@
 // path of a configuration that fits (the parallelism search calls this millions of times).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -64,6 +65,14 @@ struct TrainingConfig {
   Stack stack = Stack::megatron_core;
   double train_tokens = 0;  // 0 = not given
 };
+
+// Micro-batches each data-parallel rank runs per step: global_batch / (dp x micro_batch), rounded up where dp x
+// micro_batch does not divide the global batch (gradient accumulation meets it; the last round runs part-empty
+// slots, which cost time and count no tokens). At least 1.
+inline long long micro_batches_per_step(const TrainingConfig& c) {
+  const long long per_round = static_cast<long long>(c.parallelism.dp) * c.micro_batch;
+  return std::max(1LL, (c.global_batch + per_round - 1) / per_round);
+}
 
 struct TrainingBreakdown {
   Seconds compute;        // forward + backward matrix and element-wise work

@@ -67,7 +67,7 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   // Logits of the last stage in fp32 (and their gradient) for one micro-batch.
   const double logits = 2.0 * s * b * (static_cast<double>(m.vocab) / t) * 4.0;
   // 1F1B: stage i holds pp - i micro-batches in flight; interleaving adds (pp - 1) / (pp x vp) of that.
-  const double micro_batches = std::max(1.0, static_cast<double>(c.global_batch) / (par.dp * c.micro_batch));
+  const double micro_batches = static_cast<double>(micro_batches_per_step(c));
   const double interleave = par.vp > 1 ? 1.0 + (par.pp - 1.0) / (par.pp * par.vp) : 1.0;
   const StageLayers split_layers = stage_layers(m.layers, par.pp);
   // The stages that can need the most: the first (most in flight), the fullest middle one (one fewer) and the last
