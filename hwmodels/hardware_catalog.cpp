@@ -97,8 +97,13 @@ NodeSpec load_node(const Reader& r, const std::map<std::string, GpuSpec>& gpus,
   }
   if (auto s = r.optional_quantity("storage")) n.storage = Bytes(*s);
   const Reader power = r.child("power");
-  n.power = {Watts(power.quantity("max")), Watts(power.quantity("idle")), Watts(power.quantity("overhead")),
-             power.number("psu_efficiency")};
+  n.power = {Watts(power.quantity("max")),
+             Watts(power.quantity("idle")),
+             Watts(power.quantity("overhead")),
+             power.number("psu_efficiency"),
+             Watts(power.quantity("fans")),
+             Watts(power.optional_quantity("psu_capacity").value_or(2.0 * power.quantity("max")))};
+  n.cooling = r.text("cooling") == "liquid" ? Cooling::liquid : Cooling::air;
   if (n.power.psu_efficiency > 1.0) {
     diags.add(power.where("psu_efficiency"), power.path_of("psu_efficiency"), "must be at most 1");
   }

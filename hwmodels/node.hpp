@@ -13,11 +13,17 @@ namespace hwsim {
 
 enum class FabricKind { nvswitch, nvlink, pcie, none };
 
+// How a node is built to shed its heat: `air` (fans move all of it) or `liquid` (cold plates or immersion take
+// the GPUs' and CPUs' heat; fans move the rest).
+enum class Cooling { air, liquid };
+
 struct NodePower {
   Watts max;              // nameplate maximum at the wall (provisioned)
   Watts idle;             // whole node idle at the wall
-  Watts overhead;         // DC power at load of everything but GPUs and CPUs (fans, NICs, switches, DIMMs, disks)
-  double psu_efficiency;  // DC out / AC in
+  Watts overhead;         // DC power at load besides GPUs, CPUs and fans (NICs, switches, DIMMs, disks, board)
+  double psu_efficiency;  // DC out / AC in at half of the nameplate load (the 80 PLUS rating point)
+  Watts fans{0};          // fans at the node's full heat; they follow heat (sim/power fan_power); 0 = in overhead
+  Watts psu_capacity{0};  // the installed supplies' ratings together (they share the load); 0 = twice `max`
 };
 
 struct NodeSpec {
@@ -36,6 +42,7 @@ struct NodeSpec {
   BytesPerSecond nic_rate;  // per NIC per direction
   std::optional<Bytes> storage;
   NodePower power;
+  Cooling cooling = Cooling::air;
   int rack_units = 1;
   Usd price;
 

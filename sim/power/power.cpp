@@ -1,7 +1,9 @@
 #include "sim/power/power.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <utility>
 
 namespace hwsim {
 
@@ -19,14 +21,39 @@ double capped_clock_scale(const Device& d, const Activity& a, Watts cap) {
   return std::cbrt(std::max(cap.value() - idle, 0.0) / (uncapped - idle));
 }
 
+Watts fan_power(const NodeSpec& n, Watts air_heat) {
+  const double full_heat = n.power.max.value() * n.power.psu_efficiency - n.power.fans.value();
+  if (n.power.fans.value() <= 0 || full_heat <= 0) return Watts(0);
+  const double share = std::clamp(air_heat.value() / full_heat, 0.0, 1.0);
+  return n.power.fans * (share * share * share);
+}
+
+double psu_efficiency_at(const NodeSpec& n, Watts dc) {
+  // 80 PLUS Titanium (230 V internal redundant): load share -> efficiency.
+  static constexpr std::array<std::pair<double, double>, 4> kTitanium{
+      {{0.10, 0.90}, {0.20, 0.94}, {0.50, 0.96}, {1.00, 0.91}}};
+  const double capacity = n.power.psu_capacity.value();
+  const double load = capacity > 0 ? dc.value() / n.power.psu_efficiency / capacity : 0.5;
+  double curve = kTitanium.front().second;
+  if (load >= kTitanium.back().first) curve = kTitanium.back().second;
+  for (std::size_t i = 1; i < kTitanium.size(); ++i) {
+    const auto [x0, y0] = kTitanium[i - 1];
+    const auto [x1, y1] = kTitanium[i];
+    if (load >= x0 && load < x1) curve = y0 + (y1 - y0) * (load - x0) / (x1 - x0);
+  }
+  return n.power.psu_efficiency * curve / 0.96;
+}
+
 Watts node_power(const System& sys, const Activity& a) {
   const NodeSpec& n = *sys.node;
-  Watts dc = device_power(sys.device, a, sys.power_cap) * static_cast<double>(n.devices());
+  const Watts devices = device_power(sys.device, a, sys.power_cap) * static_cast<double>(n.devices());
+  Watts host(0);
   if (n.has_gpus() && n.cpu) {
-    dc += (n.cpu->idle + (n.cpu->tdp - n.cpu->idle) * kHostCpuActivity) * static_cast<double>(n.cpu_count);
+    host = (n.cpu->idle + (n.cpu->tdp - n.cpu->idle) * kHostCpuActivity) * static_cast<double>(n.cpu_count);
   }
-  dc += n.power.overhead;
-  const Watts ac = dc / n.power.psu_efficiency;
+  const Watts air_heat = n.cooling == Cooling::liquid ? n.power.overhead : devices + host + n.power.overhead;
+  const Watts dc = devices + host + n.power.overhead + fan_power(n, air_heat);
+  const Watts ac = dc / psu_efficiency_at(n, dc);
   return std::clamp(ac, n.power.idle, n.power.max);
 }
 

@@ -17,14 +17,16 @@ struct Activity {
   double communication = 0;
 };
 
-// Dynamic power drawn, as a share of (TDP - idle), per unit of time in each kind of work. First-order defaults
-// (estimates, to be replaced by NVML calibration): tensor-core GEMMs run at the power limit; memory-bound kernels
-// draw ~60% of the dynamic range (HBM and SM load/store traffic, ML.ENERGY decode readings sit well below TDP);
-// waiting in collectives ~30%.
+// Dynamic power drawn, as a share of (TDP - idle), per unit of time in each kind of work: tensor-core GEMMs run at
+// the power limit (H100 and B200 GEMMs throttle at TDP); memory-bound kernels draw ~60% of the dynamic range (HBM
+// and SM load/store traffic: Splitwise's H100 decode at 380 W of 75-700 W is 49%, at lower HBM utilisation than a
+// streaming kernel); collectives stream HBM through SMs as memory-bound kernels do (NCCL reduces in SM code) and
+// drive NVLink or NIC SerDes besides: the same 60%. Idle time in a step (pipeline bubble) draws idle power.
+// Checked on the MLPerf power cases (scenarios/validation/power) with `hwsim validate --split tune`.
 struct PowerWeights {
   double compute = 1.0;
   double memory = 0.6;
-  double communication = 0.3;
+  double communication = 0.6;
 };
 
 // Host CPUs of a GPU node feed the GPUs: they run at this share of their dynamic range (estimate).
@@ -56,7 +58,19 @@ struct PowerResult {
 // place PUE applies: cost prices these watts, sizing compares them with budgets.
 inline Watts facility_power(Watts it, double pue) { return it * pue; }
 
-// Power of a node with every device at `activity` (AC, capped at the node's nameplate maximum, at least idle).
+// Fans of `node` moving `air_heat` watts: they follow heat by the fan affinity law (power ~ airflow^3, airflow ~
+// heat at a fixed temperature rise), from `power.fans` at the node's full heat (the nameplate's DC less the fans).
+Watts fan_power(const NodeSpec& node, Watts air_heat);
+
+// The node's power supplies at `dc` watts out: `psu_efficiency` at half load, lighter and fuller loads along the
+// 80 PLUS Titanium curve (90% at 10% load, 94% at 20%, 96% at 50%, 91% at 100%; 80 PLUS requirements for 230 V
+// internal redundant supplies) scaled to the node's own half-load figure; the load is the AC draw over the
+// installed supplies' capacity (`psu_capacity`: redundant supplies share the load).
+double psu_efficiency_at(const NodeSpec& node, Watts dc);
+
+// Power of a node with every device at `activity` (AC, capped at the node's nameplate maximum, at least idle): GPUs
+// (or CPU sockets), host CPUs, the rest of the board at load (`overhead`), fans for the heat air carries (all of it
+// on an air-cooled node; on a liquid-cooled one only the board's), through the power supplies at that load.
 Watts node_power(const System& system, const Activity& activity);
 // Nameplate power of the deployment (what a power budget must provision).
 Watts provisioned_power(const System& system);
