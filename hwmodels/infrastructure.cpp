@@ -114,19 +114,30 @@ const Schema& rack_schema() {
                              .default_text = "0 W",
                              .minimum = 0,
                              .doc = "management switch, PDUs"},
+                            {.name = "cooling",
+                             .kind = ValueKind::choice,
+                             .default_text = "air",
+                             .choices = {"air", "liquid"},
+                             .doc = "air (room air; holds air-cooled nodes only) or liquid (coolant to the rack: holds "
+                                    "liquid- and air-cooled nodes)"},
                         }};
   return s;
 }
 
 int nodes_rack_holds(const RackSpec& rack, const NodeSpec& node) {
   const int by_space = rack.rack_units / std::max(1, node.rack_units);
+  if (node.cooling == Cooling::liquid && rack.cooling == Cooling::air) return 0;
   const int by_power = static_cast<int>(std::floor(rack.power_limit.value() / node.power.max.value()));
   return std::min(by_space, by_power);
 }
 
 RackSpec load_rack(const Reader& r) {
-  return {r.text("name"), static_cast<int>(r.integer("rack_units")), Watts(r.quantity("power_limit")),
-          Usd(r.quantity("price")), Watts(r.quantity("overhead_power"))};
+  return {r.text("name"),
+          static_cast<int>(r.integer("rack_units")),
+          Watts(r.quantity("power_limit")),
+          Usd(r.quantity("price")),
+          Watts(r.quantity("overhead_power")),
+          r.text("cooling") == "liquid" ? Cooling::liquid : Cooling::air};
 }
 
 const Schema& cluster_schema() {
@@ -199,7 +210,11 @@ const Schema& facility_schema() {
            .kind = ValueKind::quantity,
            .default_text = "1.3",
            .minimum = 1,
-           .doc = "power usage effectiveness"},
+           .doc = "power usage effectiveness (of air-cooled racks, and of liquid-cooled ones without pue_liquid)"},
+          {.name = "pue_liquid",
+           .kind = ValueKind::quantity,
+           .minimum = 1,
+           .doc = "power usage effectiveness of liquid-cooled racks (default: pue)"},
           {.name = "electricity",
            .kind = ValueKind::quantity,
            .dimension = Dimension::usd_per_kwh,
@@ -240,6 +255,7 @@ FacilitySpec load_facility(const Reader& r) {
   f.name = r.text("name");
   if (auto p = r.optional_quantity("power_budget")) f.power_budget = Watts(*p);
   f.pue = r.quantity("pue");
+  if (auto p = r.optional_quantity("pue_liquid")) f.pue_liquid = *p;
   f.electricity = UsdPerJoule(r.quantity("electricity") / kJoulesPerKwh);
   // USD/kW/month is parsed to USD per W per month; a month is a twelfth of a year.
   f.colocation = UsdPerWattSecond(r.quantity("colocation") / (kSecondsPerYear / 12.0));

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "hwmodels/node.hpp"
 #include "sim/core/schema.hpp"
 #include "sim/core/units.hpp"
 
@@ -29,13 +30,15 @@ struct RackSpec {
   int rack_units = 42;
   Watts power_limit;
   Usd price;
-  Watts overhead_power;  // ToR management switch, PDUs: counted per rack
+  Watts overhead_power;            // ToR management switch, PDUs: counted per rack
+  Cooling cooling = Cooling::air;  // air: room air; liquid: coolant to the racks (CDUs, manifolds)
 };
 const Schema& rack_schema();
 RackSpec load_rack(const Reader& r);
 
 struct NodeSpec;
-// How many `node`s one `rack` holds: the fewer of what its units and its power limit allow (0 when not even one).
+// How many `node`s one `rack` holds: the fewer of what its units and its power limit allow (0 when not even one,
+// and for a liquid-cooled node in an air-cooled rack: no coolant reaches it).
 int nodes_rack_holds(const RackSpec& rack, const NodeSpec& node);
 
 struct ClusterSpec {
@@ -56,13 +59,16 @@ ClusterSpec load_cluster(const Reader& r);
 struct FacilitySpec {
   std::string name;
   std::optional<Watts> power_budget;  // facility power (IT x PUE) available
-  double pue = 1.3;
-  UsdPerJoule electricity;      // energy price
-  UsdPerWattSecond colocation;  // colocation price per provisioned watt per second
+  double pue = 1.3;                   // air-cooled racks (and liquid ones when pue_liquid is not given)
+  std::optional<double> pue_liquid;   // liquid-cooled racks: less of the heat goes through chillers and air handlers
+  UsdPerJoule electricity;            // energy price
+  UsdPerWattSecond colocation;        // colocation price per provisioned watt per second
   double years = 4;
   double utilization = 1.0;
   double maintenance_per_year = 0;  // share of capex
   std::string rack;                 // catalog name of the default rack
+  // The PUE of the racks a deployment stands in: `pue_liquid` for liquid-cooled racks when given, else `pue`.
+  double pue_for(Cooling cooling) const { return cooling == Cooling::liquid ? pue_liquid.value_or(pue) : pue; }
 };
 const Schema& facility_schema();
 FacilitySpec load_facility(const Reader& r);

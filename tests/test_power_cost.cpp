@@ -449,3 +449,23 @@ TEST_CASE(
   CHECK(decode > 70);  // above idle: HBM streaming costs power
   CHECK(prefill > 600);
 }
+
+TEST_CASE(
+    "liquid cooling: a liquid rack holds liquid nodes, its PUE is pue_liquid, and liquid nodes spend less on "
+    "fans",
+    "[power]") {
+  const hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/liquid_rack.yaml", {});
+  CHECK(sc.rack.cooling == hwsim::Cooling::liquid);
+  CHECK(sc.facility.pue_for(hwsim::Cooling::liquid) == 1.1);
+  CHECK(sc.facility.pue_for(hwsim::Cooling::air) == 1.4);
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, hwsim::DefaultEfficiency{});
+  REQUIRE(ev.results.size() == 2);
+  const hwsim::Result& cold = ev.results[0].deployment == "cold" ? ev.results[0] : ev.results[1];
+  const hwsim::Result& warm = ev.results[0].deployment == "cold" ? ev.results[1] : ev.results[0];
+  // Both stand in the liquid-cooled rack: the facility multiplies their IT power by pue_liquid.
+  CHECK(metric(cold, "facility_power_w") == Approx(metric(cold, "it_power_w") * 1.1).epsilon(1e-12));
+  CHECK(metric(warm, "facility_power_w") == Approx(metric(warm, "it_power_w") * 1.1).epsilon(1e-12));
+  // Same GPUs at the same load: the liquid-cooled node's fans move only the board's heat.
+  CHECK(metric(cold, "device_power_w") == Approx(metric(warm, "device_power_w")).epsilon(1e-12));
+  CHECK(metric(cold, "node_power_w") < metric(warm, "node_power_w") - 300);
+}

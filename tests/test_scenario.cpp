@@ -92,8 +92,12 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/expectation_without_bound.yaml",
        {"bad/expectation_without_bound.yaml:8:5: expect[0]: an expectation needs min, max or approx"}},
       {"bad/rack_overfull.yaml",
-       {"bad/rack_overfull.yaml:4:59: deployments[0].nodes_per_rack: 8 x 'dgx-h100' need 64U and 81.6 kW; rack "
-        "'rack-42u' has 42U and 20.0 kW: at most 1 per rack"}},
+       {"bad/rack_overfull.yaml:4:59: deployments[0].nodes_per_rack: 8 x 'dgx-h100' need 64U and 81.6 kW; air-cooled "
+        "rack 'rack-42u' has 42U and 20.0 kW: at most 1 per rack"}},
+      {"bad/liquid_node_in_air_rack.yaml",
+       {"bad/liquid_node_in_air_rack.yaml:6:33: deployments[0].node: node 'hgx-b200-liquid' (10U, 14.3 kW, "
+        "liquid-cooled) does not fit air-cooled rack 'rack-42u-44kw' (42U, 44.0 kW): no coolant reaches it; choose a "
+        "rack (facility.rack) that holds it"}},
       {"bad/many_errors.yaml",
        {"bad/many_errors.yaml:5:41: deployments[0].count: must be at least 1, got 0",
         "bad/many_errors.yaml:7:60: workloads[0].batch: must be at least 1, got -1",

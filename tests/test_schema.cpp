@@ -134,7 +134,7 @@ TEST_CASE("each bad-input fixture gives exactly its expected messages", "[schema
         "bandwidth)"}},
       {"bad_input/rack_unknown_key_no_suggestion.yaml",
        {"bad_input/rack_unknown_key_no_suggestion.yaml:5:1: unknown key 'colour' (valid keys: name, kind, base, "
-        "rack_units, power_limit, price, overhead_power)"}},
+        "rack_units, power_limit, price, overhead_power, cooling)"}},
       {"bad_input/rack_wrong_dimension.yaml",
        {"bad_input/rack_wrong_dimension.yaml:4:14: power_limit: expected a power like \"400 W\", got \"20 kWh\" "
         "(an energy)"}},

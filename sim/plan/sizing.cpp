@@ -18,11 +18,12 @@ constexpr const char* kMaxRacks = "max_racks";
 constexpr const char* kCountBound = "count";
 
 double facility_provisioned_w(const Scenario& sc, const System& sys) {
-  return facility_power(provisioned_power(sys), sc.facility.pue).value();
+  return facility_power(provisioned_power(sys), sc.facility.pue_for(sc.rack.cooling)).value();
 }
 
 double capex_usd(const Scenario& sc, const System& sys) {
-  return deployment_cost(sys, deployment_power(sys, {}, sc.facility.pue), sc.facility).capex.value();
+  return deployment_cost(sys, deployment_power(sys, {}, sc.facility.pue_for(sc.rack.cooling)), sc.facility)
+      .capex.value();
 }
 
 // "1 MW power budget", "25000000 USD capex budget", "60-rack limit (max_racks)", "1048576-node search bound".
@@ -244,7 +245,8 @@ std::vector<std::string> budget_warnings(const Scenario& sc, const DeploymentDec
     if (b == kPowerBudget) {
       out.push_back(fmt::format("deployment '{}' provisions {} at the facility (x PUE {:g}), above the {} power budget",
                                 d.name, format_quantity(facility_provisioned_w(sc, sys), Dimension::watts),
-                                sc.facility.pue, format_quantity(sc.facility.power_budget->value(), Dimension::watts)));
+                                sc.facility.pue_for(sc.rack.cooling),
+                                format_quantity(sc.facility.power_budget->value(), Dimension::watts)));
     } else if (b == kCapexBudget) {
       out.push_back(fmt::format("deployment '{}' costs {} up front (nodes, network, racks), above its {}", d.name,
                                 format_quantity(capex_usd(sc, sys), Dimension::usd), limit_phrase(sc, d, b)));

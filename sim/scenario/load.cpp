@@ -134,18 +134,21 @@ Watts read_power_cap(const Reader& d, const NodeSpec& node) {
 // 20 kW air-cooled rack). Without `nodes_per_rack` the nodes are packed as the rack allows (sim/plan shape_system).
 void check_rack_holds(const Reader& d, const RackSpec& rack, const NodeSpec& node, std::optional<int> per_rack) {
   const int holds = nodes_rack_holds(rack, node);
+  const char* rack_cooling = rack.cooling == Cooling::liquid ? "liquid-cooled" : "air-cooled";
+  const char* node_cooling = node.cooling == Cooling::liquid ? "liquid-cooled" : "air-cooled";
   if (holds < 1) {
     bad(d, d.has("cluster") ? "cluster" : "node",
-        fmt::format("node '{}' ({}U, {:.1f} kW) does not fit rack '{}' ({}U, {:.1f} kW); choose a rack (facility.rack) "
-                    "that holds it",
-                    node.name, node.rack_units, node.power.max.value() / 1e3, rack.name, rack.rack_units,
-                    rack.power_limit.value() / 1e3));
+        fmt::format("node '{}' ({}U, {:.1f} kW, {}) does not fit {} rack '{}' ({}U, {:.1f} kW){}; choose a rack "
+                    "(facility.rack) that holds it",
+                    node.name, node.rack_units, node.power.max.value() / 1e3, node_cooling, rack_cooling, rack.name,
+                    rack.rack_units, rack.power_limit.value() / 1e3,
+                    node.cooling == Cooling::liquid && rack.cooling == Cooling::air ? ": no coolant reaches it" : ""));
   }
   if (per_rack && *per_rack > holds) {
     bad(d, "nodes_per_rack",
-        fmt::format("{} x '{}' need {}U and {:.1f} kW; rack '{}' has {}U and {:.1f} kW: at most {} per rack", *per_rack,
-                    node.name, *per_rack * node.rack_units, *per_rack * node.power.max.value() / 1e3, rack.name,
-                    rack.rack_units, rack.power_limit.value() / 1e3, holds));
+        fmt::format("{} x '{}' need {}U and {:.1f} kW; {} rack '{}' has {}U and {:.1f} kW: at most {} per rack",
+                    *per_rack, node.name, *per_rack * node.rack_units, *per_rack * node.power.max.value() / 1e3,
+                    rack_cooling, rack.name, rack.rack_units, rack.power_limit.value() / 1e3, holds));
   }
 }
 
