@@ -63,6 +63,11 @@ const Schema& network_schema() {
            .default_text = "2 us",
            .minimum = 0,
            .doc = "small-message latency across the fabric"},
+          {.name = "oversubscription",
+           .kind = ValueKind::number,
+           .default_text = "1",
+           .minimum = 1,
+           .doc = "a leaf's down ports per up port (1 = full bisection); a cluster's own figure replaces it"},
           {.name = "switch", .kind = ValueKind::map, .required = true, .child = &sw, .doc = "the fabric's switch"},
           {.name = "cable", .kind = ValueKind::map, .child = &cable, .doc = "cables and optics"},
       }};
@@ -74,6 +79,7 @@ NetworkSpec load_network(const Reader& r) {
   n.name = r.text("name");
   n.link_rate = BytesPerSecond(r.quantity("link_rate"));
   n.latency = Seconds(r.quantity("latency"));
+  n.oversubscription = r.number("oversubscription");
   const Reader sw = r.child("switch");
   n.switch_model = sw.text("model");
   n.switch_radix = static_cast<int>(sw.integer("radix"));

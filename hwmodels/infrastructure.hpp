@@ -19,8 +19,9 @@ struct NetworkSpec {
   int switch_radix = 0;
   Watts switch_power;
   Usd switch_price;
-  Usd cable_price;    // per link
-  Watts cable_power;  // per link end (active optics)
+  Usd cable_price;              // per link
+  Watts cable_power;            // per link end (active optics)
+  double oversubscription = 1;  // leaf down ports per up port, unless a cluster says otherwise
 };
 const Schema& network_schema();
 NetworkSpec load_network(const Reader& r);

@@ -18,6 +18,7 @@
 #include "sim/cost/cost.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
+#include "sim/plan/pipeline.hpp"
 #include "sim/power/power.hpp"
 #include "sim/scenario/load.hpp"
 
@@ -248,13 +249,16 @@ TEST_CASE("$/M tokens = TCO / (tokens/s x utilisation x years x seconds per year
 }
 
 TEST_CASE("count: fill gives the largest count whose provisioned power x PUE fits the budget", "[power][plan]") {
-  SECTION("CPU servers: 400 W each plus 300 W per rack of 40") {
+  SECTION("CPU servers: 400 W each plus 300 W per rack of 40 plus their 25 GbE leaf-spine") {
     const hwsim::System cpus = system_of("cpus");
-    // 392 x 400 W + 10 racks x 300 W = 159.8 kW x 1.25 = 199.75 kW <= 200 kW;
-    // 393 x 400 W + 10 racks x 300 W = 160.2 kW x 1.25 = 200.25 kW > 200 kW.
-    CHECK(cpus.nodes == 392);
+    // 385 x 400 W + 10 racks x 300 W + 11 switches x 250 W (9 leaves of 48, 72 uplinks on 2 spines) + 457 cables x
+    // 0.2 W = 159.84 kW x 1.25 = 199.80 kW <= 200 kW; one server more is over.
+    CHECK(cpus.nodes == 385);
     CHECK(cpus.racks == 10);
-    CHECK(hwsim::provisioned_power(cpus).value() == Approx(392 * 400.0 + 10 * 300).epsilon(kRel));
+    CHECK(cpus.fabric.switches == 11);
+    CHECK(cpus.fabric.links == 457);
+    CHECK(hwsim::provisioned_power(cpus).value() ==
+          Approx(385 * 400.0 + 10 * 300 + 11 * 250 + 457 * 0.2).epsilon(kRel));
     CHECK(within_budget(cpus));
     hwsim::DeploymentDecl more = decl("cpus");
     more.fill = false;
@@ -468,4 +472,27 @@ TEST_CASE(
   // Same GPUs at the same load: the liquid-cooled node's fans move only the board's heat.
   CHECK(metric(cold, "device_power_w") == Approx(metric(warm, "device_power_w")).epsilon(1e-12));
   CHECK(metric(cold, "node_power_w") < metric(warm, "node_power_w") - 300);
+}
+
+TEST_CASE("a CPU fleet pays for its network: Altra servers get the catalog's 25 GbE leaf-spine by default",
+          "[power][cost]") {
+  // scenarios/dgx-h100-vs-altra-1mw.yaml: 2400 Altra servers, one 25 GbE port each, ethernet-25g (56-port
+  // switches, 48 down and 8 up per leaf): 50 leaves and 400 uplinks on ceil(400 / 56) = 8 spines, 2800 cables.
+  const hwsim::Scenario sc =
+      hwsim::load_scenario(fs::path(HWSIM_SOURCE_DIR) / "scenarios/dgx-h100-vs-altra-1mw.yaml", {});
+  const hwsim::DeploymentDecl* altra = nullptr;
+  for (const auto& d : sc.deployments) {
+    if (d.name == "altra") altra = &d;
+  }
+  REQUIRE(altra != nullptr);
+  const hwsim::System sys = hwsim::shape_system(sc, *altra, 2400);
+  REQUIRE(sys.network.has_value());
+  CHECK(sys.network->name == "ethernet-25g");
+  CHECK(sys.fabric.tiers == 2);
+  CHECK(sys.fabric.switches == 58);
+  CHECK(sys.fabric.links == 2800);
+  const hwsim::PowerResult p = hwsim::deployment_power(sys, {1, 0, 0}, 1.0);
+  CHECK(p.network.value() == Approx(58 * 250.0 + 2800 * 2 * 0.1).epsilon(1e-12));  // 15,060 W
+  const hwsim::CostResult c = hwsim::deployment_cost(sys, p, sc.facility);
+  CHECK(c.capex_network.value() == Approx(58 * 12000.0 + 2800 * 60.0).epsilon(1e-12));  // 864,000 USD
 }

@@ -77,39 +77,49 @@ std::string target_set(const std::string& workload, double tokens_per_s) {
   return fmt::format("workloads.{}.min_throughput_tokens_per_s={:.17g}", workload, tokens_per_s);
 }
 
-// Altra servers, 40 per rack (see the fixture): 400 W and 8000 USD each, 300 W and 4000 USD per rack.
+// Altra servers, 40 per rack (see the fixture): 400 W and 8000 USD each, 300 W and 4000 USD per rack, and their
+// 25 GbE leaf-spine (ethernet-25g: 56-port switches at 250 W and 12000 USD, 48 ports down and 8 up per leaf; cables
+// 60 USD and 0.1 W per end): leaves = ceil(n / 48), 8 uplinks each on ceil(uplinks / 56) spines.
 int racks_of(int n) { return (n + 39) / 40; }
-double cpus_provisioned_w(int n) { return 400.0 * n + 300.0 * racks_of(n); }
-double cpus_capex_usd(int n) { return 8000.0 * n + 4000.0 * racks_of(n); }
+int leaves_of(int n) { return (n + 47) / 48; }
+int switches_of(int n) { return n <= 1 ? 0 : n <= 56 ? 1 : leaves_of(n) + (8 * leaves_of(n) + 55) / 56; }
+int links_of(int n) { return n <= 1 ? 0 : n <= 56 ? n : n + 8 * leaves_of(n); }
+double cpus_provisioned_w(int n) {
+  return 400.0 * n + 300.0 * racks_of(n) + 250.0 * switches_of(n) + 0.2 * links_of(n);
+}
+double cpus_capex_usd(int n) {
+  return 8000.0 * n + 4000.0 * racks_of(n) + 12000.0 * switches_of(n) + 60.0 * links_of(n);
+}
 
 }  // namespace
 
 TEST_CASE("the power budget binds: the most nodes whose provisioned power x PUE fits", "[sizing]") {
   const hwsim::Evaluation ev = hwsim::evaluate(load("sizing.yaml"), kEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
-  // 100 kW / 1.25 = 80 kW of IT: 196 x 400 W + 5 racks x 300 W = 79.9 kW fits; 197 nodes need 80.3 kW.
-  CHECK(cpus_provisioned_w(196) * 1.25 <= 100e3);
-  CHECK(cpus_provisioned_w(197) * 1.25 > 100e3);
-  CHECK(sizing_of(r).count == 196);
-  CHECK(sizing_of(r).max_count == 196);
+  // 100 kW / 1.25 = 80 kW of IT: 192 x 400 W + 5 racks x 300 W + 5 switches x 250 W + 224 cables x 0.2 W = 79.59 kW
+  // fits; 193 nodes take a fifth leaf: 80.25 kW.
+  CHECK(cpus_provisioned_w(192) * 1.25 <= 100e3);
+  CHECK(cpus_provisioned_w(193) * 1.25 > 100e3);
+  CHECK(sizing_of(r).count == 192);
+  CHECK(sizing_of(r).max_count == 192);
   CHECK(sizing_of(r).binding == "power_budget");
-  CHECK(*r.metric("nodes") == 196);
-  CHECK(*r.metric("provisioned_power_w") == Approx(cpus_provisioned_w(196)).epsilon(kRel));
+  CHECK(*r.metric("nodes") == 192);
+  CHECK(*r.metric("provisioned_power_w") == Approx(cpus_provisioned_w(192)).epsilon(kRel));
   REQUIRE(sizing_of(r).limits.size() == 1);
   CHECK(sizing_of(r).limits[0].key == "power_budget_w");
   CHECK(sizing_of(r).limits[0].value == 100e3);
 }
 
 TEST_CASE("the capex budget binds: nodes, racks and network within the budget, one more node above it", "[sizing]") {
-  // 123 x 8000 + 4 racks x 4000 = 1,000,000 USD (exactly the budget); 124 nodes cost 1,008,000 USD.
+  // 116 x 8000 + 3 racks x 4000 + 4 switches x 12000 + 140 cables x 60 = 996,400 USD; 117 nodes cost 1,004,460.
   const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD"});
-  CHECK(cpus_capex_usd(123) == 1e6);
-  CHECK(cpus_capex_usd(124) > 1e6);
+  CHECK(cpus_capex_usd(116) == 996400);
+  CHECK(cpus_capex_usd(117) > 1e6);
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
-  CHECK(sizing_of(r).count == 123);
+  CHECK(sizing_of(r).count == 116);
   CHECK(sizing_of(r).binding == "capex_budget");
-  CHECK(*r.metric("capex_usd") == Approx(1e6).epsilon(kRel));
+  CHECK(*r.metric("capex_usd") == Approx(996400).epsilon(kRel));
   SECTION("a GPU pod: the fat tree's switches and cables count too") {
     const hwsim::Scenario gpus = load("sizing.yaml", {"deployments.pod.capex_budget=1500000 USD"});
     const hwsim::Evaluation ev_gpus = hwsim::evaluate(gpus, kEff);
@@ -133,11 +143,11 @@ TEST_CASE("max_racks binds: racks x nodes per rack", "[sizing]") {
 }
 
 TEST_CASE("with several budgets the tightest binds, and the others are still reported as limits", "[sizing]") {
-  // Power allows 196 nodes, capex 123, racks 3 x 40 = 120.
+  // Power allows 192 nodes, capex 116, racks 2 x 40 = 80.
   const hwsim::Evaluation ev = hwsim::evaluate(
-      load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD", "deployments.cpus.max_racks=3"}), kEff);
+      load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD", "deployments.cpus.max_racks=2"}), kEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
-  CHECK(sizing_of(r).count == 120);
+  CHECK(sizing_of(r).count == 80);
   CHECK(sizing_of(r).binding == "max_racks");
   CHECK(sizing_of(r).limits.size() == 3);
 }
@@ -293,9 +303,9 @@ TEST_CASE("a fixed count above a budget is evaluated with a warning per budget",
   const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
   CHECK_FALSE(hwsim::test::result_of(ev, "cpus").sizing.has_value());
   CHECK(ev.warnings == std::vector<std::string>{
-                           "deployment 'cpus' provisions 101.9 kW at the facility (x PUE 1.25), above the 100 kW power "
+                           "deployment 'cpus' provisions 103.8 kW at the facility (x PUE 1.25), above the 100 kW power "
                            "budget",
-                           "deployment 'cpus' costs 1620000 USD up front (nodes, network, racks), above its "
+                           "deployment 'cpus' costs 1706400 USD up front (nodes, network, racks), above its "
                            "1000000 USD capex budget",
                            "deployment 'cpus' occupies 5 racks, above its max_racks 4"});
 }
@@ -364,19 +374,19 @@ TEST_CASE("the JSON result carries sizing: count, binding, max_count and the lim
   const auto doc = nlohmann::json::parse(hwsim::render({ev}, hwsim::Format::json));
   const auto& cpus = doc["results"][0];
   REQUIRE(cpus["deployment"] == "cpus");
-  CHECK(cpus["sizing"]["count"] == 123);
+  CHECK(cpus["sizing"]["count"] == 116);
   CHECK(cpus["sizing"]["binding"] == "capex_budget");
-  CHECK(cpus["sizing"]["max_count"] == 123);
+  CHECK(cpus["sizing"]["max_count"] == 116);
   CHECK(cpus["sizing"]["max_binding"] == "capex_budget");
   CHECK(cpus["sizing"]["limits"]["power_budget_w"] == 100e3);
   CHECK(cpus["sizing"]["limits"]["capex_budget_usd"] == 1e6);
-  CHECK(cpus["metrics"]["nodes"] == 123);
+  CHECK(cpus["metrics"]["nodes"] == 116);
   const std::string table = hwsim::render({ev}, hwsim::Format::table);
-  CHECK_THAT(table, Catch::Matchers::Contains("cpus / chat: sized to 123 nodes, bound by capex_budget\n"));
+  CHECK_THAT(table, Catch::Matchers::Contains("cpus / chat: sized to 116 nodes, bound by capex_budget\n"));
   CHECK_THAT(hwsim::render({ev}, hwsim::Format::md),
-             Catch::Matchers::Contains("- cpus / chat: sized to 123 nodes, bound by capex_budget\n"));
+             Catch::Matchers::Contains("- cpus / chat: sized to 116 nodes, bound by capex_budget\n"));
   CHECK_THAT(hwsim::render({ev}, hwsim::Format::html),
-             Catch::Matchers::Contains("<p class=\"note\">cpus: sized to 123 nodes, bound by capex_budget</p>"));
+             Catch::Matchers::Contains("<p class=\"note\">cpus: sized to 116 nodes, bound by capex_budget</p>"));
 }
 
 TEST_CASE("scenarios/sizing.yaml: 15 DGX H100 reach 2M tokens/s, 14 do not; the Altra side is power-bound and short",
@@ -398,8 +408,10 @@ TEST_CASE("scenarios/sizing.yaml: 15 DGX H100 reach 2M tokens/s, 14 do not; the 
   CHECK(sizing_of(*dgx).binding == "throughput_target");
   CHECK(sizing_of(*dgx).max_binding == "max_racks");
   CHECK(throughput(at(sc, "dgx-h100", 14)) < 2e6);
-  // 1887 x 400 W + 48 racks x 300 W = 769.2 kW x 1.3 = 999.96 kW; one server more: 1000.48 kW.
-  CHECK(sizing_of(*altra).count == 1887);
+  // 1858 x 400 W + 47 racks x 300 W + 45 switches x 250 W + 2170 cables x 0.2 W = 769.0 kW x 1.3 = 999.68 kW;
+  // one server more: 1000.20 kW.
+  CHECK(cpus_provisioned_w(1858) * 1.3 == Approx(999679.2).epsilon(kRel));
+  CHECK(sizing_of(*altra).count == 1858);
   CHECK(sizing_of(*altra).binding == "power_budget");
   CHECK_FALSE(altra->fits);
   CHECK_THAT(altra->message, Catch::Matchers::Contains("short of min_throughput_tokens_per_s 2e+06"));

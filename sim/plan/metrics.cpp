@@ -61,6 +61,8 @@ constexpr MetricInfo kMetrics[] = {
      "the deployment at the modelled load, at the wall (PSU losses included)",
      {},
      true},
+    {"network_power_w", "network power (switches, optics)", quantity, Dimension::watts, "",
+     "scale-out switches and cable ends of the deployment's fabric (part of it_power_w)"},
     {"provisioned_power_w", "provisioned power", quantity, Dimension::watts, "",
      "nameplate: node maxima, switches, cables, rack overhead"},
     {"facility_power_w", "facility power (x PUE)", quantity, Dimension::watts, "", "it_power_w x PUE", {}, true},

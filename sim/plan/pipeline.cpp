@@ -45,7 +45,7 @@ System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   if (net == nullptr && !d.node->nic_network.empty()) net = &sc.hw->networks().at(d.node->nic_network);
   if (net != nullptr && nodes > 1 && d.node->nic_count > 0) {
     sys.network = *net;
-    const double oversubscription = d.cluster ? d.cluster->oversubscription : 1.0;
+    const double oversubscription = d.cluster ? d.cluster->oversubscription : net->oversubscription;
     sys.fabric = size_fat_tree(nodes * d.node->nic_count, net->switch_radix, oversubscription);
   }
   return sys;
@@ -67,6 +67,7 @@ void add_site_metrics(Result& r, const System& sys, const PowerResult& p) {
   if (sys.clock_scale < 1.0) add(r.metrics, "clock_scale", sys.clock_scale);
   add(r.metrics, "node_power_w", p.node.value());
   add(r.metrics, "it_power_w", p.it.value());
+  add(r.metrics, "network_power_w", p.network.value());
   add(r.metrics, "provisioned_power_w", p.provisioned.value());
   add(r.metrics, "facility_power_w", p.facility.value());
 }
