@@ -67,6 +67,7 @@ struct FacilitySpec {
   double years = 4;
   double utilization = 1.0;
   double maintenance_per_year = 0;  // share of capex
+  Usd operations_per_node{0};       // staff and software per node per year
   std::string rack;                 // catalog name of the default rack
   // The PUE of the racks a deployment stands in: `pue_liquid` for liquid-cooled racks when given, else `pue`.
   double pue_for(Cooling cooling) const { return cooling == Cooling::liquid ? pue_liquid.value_or(pue) : pue; }

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "sim/cost/cost.hpp"
@@ -20,6 +21,7 @@
 #include "sim/plan/evaluate.hpp"
 #include "sim/plan/pipeline.hpp"
 #include "sim/power/power.hpp"
+#include "sim/report/report.hpp"
 #include "sim/scenario/load.hpp"
 
 using hwsim::Activity;
@@ -495,4 +497,48 @@ TEST_CASE("a CPU fleet pays for its network: Altra servers get the catalog's 25 
   CHECK(p.network.value() == Approx(58 * 250.0 + 2800 * 2 * 0.1).epsilon(1e-12));  // 15,060 W
   const hwsim::CostResult c = hwsim::deployment_cost(sys, p, sc.facility);
   CHECK(c.capex_network.value() == Approx(58 * 12000.0 + 2800 * 60.0).epsilon(1e-12));  // 864,000 USD
+}
+
+TEST_CASE("every report prints its cost assumptions; JSON has them and both $/M token figures", "[cost][report]") {
+  const hwsim::Evaluation ev = hwsim::evaluate(fixture(), hwsim::DefaultEfficiency{});
+  const std::string line =
+      "cost assumptions: PUE 1.25, electricity 0.12 USD/kWh, colocation 150 USD/kW/month of provisioned power, "
+      "utilization 60%, 5 years straight-line, maintenance 0% of capex per year, staff and software 0 USD per node "
+      "per year; USD per million tokens counts output tokens (trained tokens for training), the (input + output) "
+      "figure every token";
+  CHECK(hwsim::describe_assumptions(ev.assumptions) == line);
+  CHECK_THAT(hwsim::render({ev}, hwsim::Format::table), Catch::Matchers::Contains(line));
+  CHECK_THAT(hwsim::render({ev}, hwsim::Format::md), Catch::Matchers::Contains("- " + line));
+  CHECK_THAT(hwsim::render({ev}, hwsim::Format::html), Catch::Matchers::Contains(line));
+  const auto doc = nlohmann::json::parse(hwsim::render({ev}, hwsim::Format::json));
+  CHECK(doc["assumptions"]["pue"] == 1.25);
+  CHECK(doc["assumptions"]["colocation_usd_per_kw_month"].get<double>() == Approx(150).epsilon(1e-12));
+  CHECK(doc["assumptions"]["utilization"] == 0.6);
+  CHECK(doc["assumptions"]["years"] == 5);
+  CHECK(doc["assumptions"].contains("maintenance_per_year"));
+  CHECK(doc["assumptions"].contains("operations_usd_per_node_year"));
+  for (const auto& r : doc["results"]) {
+    if (!r["fits"].get<bool>()) continue;
+    CHECK(r["metrics"].contains("usd_per_million_tokens"));
+    CHECK(r["metrics"].contains("usd_per_million_all_tokens"));
+  }
+  SECTION("the defaults: colocation at CBRE's 184.06 USD/kW/month, 90% utilization") {
+    const hwsim::FacilitySpec defaults =
+        hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_under_load.yaml", {}).facility;
+    CHECK(defaults.colocation.value() * 1e3 * (hwsim::kSecondsPerYear / 12) == Approx(184.06).epsilon(1e-12));
+    CHECK(defaults.utilization == 0.9);
+    CHECK(defaults.maintenance_per_year == 0);
+  }
+}
+
+TEST_CASE("staff and software per node add to opex and to the rate that prices work", "[cost]") {
+  const hwsim::System pod = system_of("pod");
+  const hwsim::PowerResult p = hwsim::deployment_power(pod, {0.5, 0.3, 0.1}, 1.25);
+  hwsim::FacilitySpec f = fixture().facility;
+  const hwsim::CostResult without = hwsim::deployment_cost(pod, p, f);
+  f.operations_per_node = hwsim::Usd(20000);
+  const hwsim::CostResult with = hwsim::deployment_cost(pod, p, f);
+  CHECK(with.operations_per_year.value() == Approx(4 * 20000.0).epsilon(1e-12));
+  CHECK(with.opex_per_year.value() - without.opex_per_year.value() == Approx(80000).epsilon(1e-9));
+  CHECK(with.busy_rate.value() - without.busy_rate.value() == Approx(80000 / hwsim::kSecondsPerYear).epsilon(1e-9));
 }

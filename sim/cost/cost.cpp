@@ -18,12 +18,13 @@ CostResult deployment_cost(const System& sys, const PowerResult& power, const Fa
   c.energy_per_year = average * f.electricity * year;
   c.colocation_per_year = power.provisioned * f.colocation * year;
   c.maintenance_per_year = c.capex * f.maintenance_per_year;
-  c.opex_per_year = c.energy_per_year + c.colocation_per_year + c.maintenance_per_year;
+  c.operations_per_year = f.operations_per_node * (sys.nodes * sys.node_share);
+  c.opex_per_year = c.energy_per_year + c.colocation_per_year + c.maintenance_per_year + c.operations_per_year;
   c.tco = c.capex + c.opex_per_year * f.years;
   c.depreciation_per_year = c.capex / f.years;
   c.tco_rate = c.tco / (year * f.years);
-  c.busy_rate = (c.capex / f.years + c.maintenance_per_year) / year + power.provisioned * f.colocation +
-                power.facility * f.electricity;
+  c.busy_rate = (c.capex / f.years + c.maintenance_per_year + c.operations_per_year) / year +
+                power.provisioned * f.colocation + power.facility * f.electricity;
   return c;
 }
 

@@ -15,6 +15,7 @@ struct CostResult {
   Usd energy_per_year;       // at the facility's utilisation: facility watts at load when busy, idle otherwise
   Usd colocation_per_year;   // provisioned IT kW x price
   Usd maintenance_per_year;  // capex x the facility's maintenance share
+  Usd operations_per_year;   // nodes x the facility's staff and software per node
   Usd opex_per_year;
   Usd tco;  // capex + years x opex
   // USD per second of work at load: straight-line capex over the facility's years + colocation + load energy.

@@ -15,7 +15,7 @@ System build_system(const Scenario& sc, const DeploymentDecl& d) {
 }
 
 Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const EvaluateOptions& options) {
-  Evaluation ev{sc.name, sc.description, sc.file, {}, {}};
+  Evaluation ev{sc.name, sc.description, sc.file, {}, {}, cost_assumptions(sc.facility)};
   for (const auto& w : sc.workloads) {
     if (w.kind != WorkloadKind::inference) continue;
     const InferenceConfig& c = w.inference;

@@ -104,6 +104,8 @@ constexpr MetricInfo kMetrics[] = {
     {"energy_usd", "energy (all years)", money, Dimension::usd, "", "electricity over the years, x PUE", kCost},
     {"colocation_usd", "colocation (all years)", money, Dimension::usd, "", "colocation over the years", kCost},
     {"maintenance_usd", "maintenance (all years)", money, Dimension::usd, "", "maintenance over the years", kCost},
+    {"operations_usd", "staff and software (all years)", money, Dimension::usd, "",
+     "facility operations_per_node x nodes over the years", kCost},
     {"compute_s", "compute", quantity, Dimension::seconds, "", "compute-bound time of a step", kBreakdown},
     {"memory_s", "  of which memory-bound", quantity, Dimension::seconds, "", "memory-bound time of a step",
      kBreakdown},

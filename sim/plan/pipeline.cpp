@@ -83,7 +83,8 @@ void add_cost_metrics(Result& r, const CostResult& c, double years) {
                       {"capex_racks_usd", c.capex_racks.value()},
                       {"energy_usd", c.energy_per_year.value() * years},
                       {"colocation_usd", c.colocation_per_year.value() * years},
-                      {"maintenance_usd", c.maintenance_per_year.value() * years}};
+                      {"maintenance_usd", c.maintenance_per_year.value() * years},
+                      {"operations_usd", c.operations_per_year.value() * years}};
 }
 
 // The System a workload runs on under the deployment's power cap: when the workload's activity would draw more than

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "hwmodels/infrastructure.hpp"
+
 namespace hwsim {
 
 struct Metric {
@@ -99,7 +101,14 @@ struct Evaluation {
   std::string file;
   std::vector<Result> results;
   std::vector<std::string> warnings;  // e.g. a deployment above the facility power budget
+  // The cost inputs every dollar figure rests on (SI-named, as the facility has them): pue, pue_liquid (when it
+  // differs), electricity_usd_per_kwh, colocation_usd_per_kw_month, utilization, years, maintenance_per_year (share
+  // of capex), operations_usd_per_node_year. Every report prints them.
+  std::vector<Metric> assumptions;
 };
+
+// The cost assumptions of a facility, as Evaluation::assumptions holds them.
+std::vector<Metric> cost_assumptions(const FacilitySpec& facility);
 
 struct EvaluateOptions {
   int threads = 1;  // for searches

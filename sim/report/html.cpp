@@ -473,6 +473,9 @@ std::string render_html(const std::vector<Evaluation>& evs) {
           "(uniform, Latin-hypercube samples).</p>\n";
     }
     for (const auto& w : ev.warnings) out += fmt::format("<p class=\"note\">warning: {}</p>\n", html_escape(w));
+    if (!ev.assumptions.empty()) {
+      out += fmt::format("<p class=\"meta\">{}</p>\n", html_escape(describe_assumptions(ev.assumptions)));
+    }
     std::vector<std::string> workloads;
     for (const auto& r : ev.results) {
       if (std::find(workloads.begin(), workloads.end(), r.workload) == workloads.end()) workloads.push_back(r.workload);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "sim/core/catalog_paths.hpp"
 #include "sim/report/csv.hpp"
@@ -77,6 +78,26 @@ std::string describe_sizing(const Sizing& s) {
   return out;
 }
 
+std::string describe_assumptions(const std::vector<Metric>& assumptions) {
+  if (assumptions.empty()) return {};
+  const auto get = [&](const std::string& key) -> std::optional<double> {
+    for (const auto& m : assumptions) {
+      if (m.key == key) return m.value;
+    }
+    return std::nullopt;
+  };
+  std::string pue = fmt::format("PUE {:g}", get("pue").value_or(0));
+  if (auto liquid = get("pue_liquid")) pue += fmt::format(" (liquid-cooled racks {:g})", *liquid);
+  return fmt::format(
+      "cost assumptions: {}, electricity {:g} USD/kWh, colocation {:g} USD/kW/month of provisioned power, utilization "
+      "{:g}%, {:g} years straight-line, maintenance {:g}% of capex per year, staff and software {:g} USD per node "
+      "per year; USD per million tokens counts output tokens (trained tokens for training), the (input + output) "
+      "figure every token",
+      pue, get("electricity_usd_per_kwh").value_or(0), get("colocation_usd_per_kw_month").value_or(0),
+      get("utilization").value_or(0) * 100, get("years").value_or(0), get("maintenance_per_year").value_or(0) * 100,
+      get("operations_usd_per_node_year").value_or(0));
+}
+
 namespace {
 
 nlohmann::ordered_json to_json(const Evaluation& ev) {
@@ -84,6 +105,8 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
   doc["scenario"] = ev.scenario;
   doc["description"] = ev.description;
   doc["version"] = version_string();
+  doc["assumptions"] = nlohmann::ordered_json::object();
+  for (const auto& a : ev.assumptions) doc["assumptions"][a.key] = a.value;
   doc["results"] = nlohmann::ordered_json::array();
   for (const auto& r : ev.results) {
     nlohmann::ordered_json j;
@@ -296,6 +319,7 @@ std::string render_human(const Evaluation& ev, bool markdown) {
     }
   }
   for (const auto& w : ev.warnings) out += fmt::format("{}warning: {}\n", markdown ? "- " : "", w);
+  if (!ev.assumptions.empty()) out += fmt::format("{}{}\n", markdown ? "\n" : "", describe_assumptions(ev.assumptions));
   out += fmt::format("{}efficiencies: {}\n", markdown ? "\n" : "",
                      ev.results.empty() ? "default" : ev.results.front().calibration);
   return out;
@@ -371,6 +395,7 @@ std::string render_markdown(const Evaluation& ev) {
       out += fmt::format("- {} / {}: {}\n", md_cell(r.deployment), md_cell(r.workload), r.message);
   }
   for (const auto& warning : ev.warnings) out += fmt::format("- warning: {}\n", warning);
+  if (!ev.assumptions.empty()) out += fmt::format("- {}\n", describe_assumptions(ev.assumptions));
   out += "\n<details><summary>All metrics</summary>\n\n" + render_human(ev, true) + "\n</details>\n";
   return out;
 }

@@ -23,6 +23,10 @@ std::string format_metric(const std::string& key, double value);
 // "sized to 13 nodes, bound by throughput_target (the budgets allow up to 60, bound by max_racks)": how
 // `count: fill` chose the count.
 std::string describe_sizing(const Sizing& sizing);
+
+// "cost assumptions: PUE 1.42, electricity 0.0806 USD/kWh, ...": the facility's cost inputs in one line, and what
+// the $/M token figures count (every report prints it).
+std::string describe_assumptions(const std::vector<Metric>& assumptions);
 // A short label for a metric key ("throughput_tokens_per_s" -> "throughput (tokens/s)").
 std::string metric_label(const std::string& key);
 
