@@ -510,6 +510,13 @@ TEST_CASE("every report prints its cost assumptions; JSON has them and both $/M 
   CHECK_THAT(hwsim::render({ev}, hwsim::Format::table), Catch::Matchers::Contains(line));
   CHECK_THAT(hwsim::render({ev}, hwsim::Format::md), Catch::Matchers::Contains("- " + line));
   CHECK_THAT(hwsim::render({ev}, hwsim::Format::html), Catch::Matchers::Contains(line));
+  // CSV: a column per assumption, every row repeating its scenario's figures.
+  const std::string csv = hwsim::render({ev}, hwsim::Format::csv);
+  CHECK_THAT(csv, Catch::Matchers::Contains(",assumption.pue,assumption.electricity_usd_per_kwh,"
+                                            "assumption.colocation_usd_per_kw_month,assumption.utilization,"
+                                            "assumption.years,assumption.maintenance_per_year,"
+                                            "assumption.operations_usd_per_node_year,message\n"));
+  CHECK_THAT(csv, Catch::Matchers::Contains(",1.25,0.12,150,0.6,5,0,0,"));
   const auto doc = nlohmann::json::parse(hwsim::render({ev}, hwsim::Format::json));
   CHECK(doc["assumptions"]["pue"] == 1.25);
   CHECK(doc["assumptions"]["colocation_usd_per_kw_month"].get<double>() == Approx(150).epsilon(1e-12));
@@ -541,4 +548,20 @@ TEST_CASE("staff and software per node add to opex and to the rate that prices w
   CHECK(with.operations_per_year.value() == Approx(4 * 20000.0).epsilon(1e-12));
   CHECK(with.opex_per_year.value() - without.opex_per_year.value() == Approx(80000).epsilon(1e-9));
   CHECK(with.busy_rate.value() - without.busy_rate.value() == Approx(80000 / hwsim::kSecondsPerYear).epsilon(1e-9));
+}
+
+TEST_CASE("a cluster packed tighter than the facility's racks hold is re-packed with a warning", "[power][plan]") {
+  // The DGX A100 SuperPOD packs 4 x 6.5 kW = 26 kW per rack; rack-42u holds 20 kW: 3 per rack, 47 racks for 140.
+  const fs::path file = fs::path(HWSIM_SOURCE_DIR) / "scenarios/a100-superpod.yaml";
+  const hwsim::Evaluation fits = hwsim::evaluate(hwsim::load_scenario(file, {}), hwsim::DefaultEfficiency{});
+  CHECK(fits.warnings.empty());
+  CHECK(metric(fits.results.front(), "racks") == 35);
+  const hwsim::Evaluation tight = hwsim::evaluate(
+      hwsim::load_scenario(file, {.catalog_dirs = {}, .sets = {"facility.rack=rack-42u"}}), hwsim::DefaultEfficiency{});
+  CHECK(metric(tight.results.front(), "racks") == 47);
+  REQUIRE(tight.warnings.size() == 1);
+  CHECK(tight.warnings.front() ==
+        "deployment 'superpod': cluster 'dgx-a100-superpod' packs 4 x 'dgx-a100-80gb' per rack (26.0 kW), but rack "
+        "'rack-42u' (42U, 20.0 kW) holds 3: re-packed at that (set facility.rack to a rack that holds 4, or "
+        "nodes_per_rack)");
 }

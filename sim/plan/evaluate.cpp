@@ -32,6 +32,15 @@ Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const Evalua
       for (const auto& w : sc.workloads) ev.results.push_back(evaluate_sized(sc, d, w, fill, eff, options));
       continue;
     }
+    if (d.cluster && !d.nodes_per_rack && d.cluster->nodes_per_rack > nodes_rack_holds(sc.rack, *d.node)) {
+      ev.warnings.push_back(fmt::format(
+          "deployment '{}': cluster '{}' packs {} x '{}' per rack ({:.1f} kW), but rack '{}' ({}U, {:.1f} kW) holds "
+          "{}: "
+          "re-packed at that (set facility.rack to a rack that holds {}, or nodes_per_rack)",
+          d.name, d.cluster->name, d.cluster->nodes_per_rack, d.node->name,
+          d.cluster->nodes_per_rack * d.node->power.max.value() / 1e3, sc.rack.name, sc.rack.rack_units,
+          sc.rack.power_limit.value() / 1e3, nodes_rack_holds(sc.rack, *d.node), d.cluster->nodes_per_rack));
+    }
     const System sys = build_system(sc, d);
     for (auto& warning : budget_warnings(sc, d, sys)) ev.warnings.push_back(std::move(warning));
     for (const auto& w : sc.workloads) ev.results.push_back(evaluate_pair(sc, d, sys, w, eff, options));

@@ -33,7 +33,8 @@ System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   if (d.nodes_per_rack) {
     per_rack = *d.nodes_per_rack;
   } else if (d.cluster && d.cluster->nodes_per_rack > 0) {
-    per_rack = d.cluster->nodes_per_rack;
+    // The cluster's packing, unless the facility's racks hold fewer (re-packed; evaluate() warns).
+    per_rack = std::min(d.cluster->nodes_per_rack, std::max(1, nodes_rack_holds(sc.rack, *d.node)));
   } else {
     per_rack = std::max(1, nodes_rack_holds(sc.rack, *d.node));
   }

@@ -403,7 +403,13 @@ std::string render_markdown(const Evaluation& ev) {
 std::string render_csv(const std::vector<Evaluation>& evs) {
   std::vector<std::string> metric_keys;
   std::vector<std::string> breakdown_keys;
+  std::vector<std::string> assumption_keys;  // the cost assumptions, a column each (every row repeats its scenario's)
   for (const auto& ev : evs) {
+    for (const auto& a : ev.assumptions) {
+      if (std::find(assumption_keys.begin(), assumption_keys.end(), a.key) == assumption_keys.end()) {
+        assumption_keys.push_back(a.key);
+      }
+    }
     for (const auto& k : row_keys(ev, false)) {
       if (std::find(metric_keys.begin(), metric_keys.end(), k) == metric_keys.end()) metric_keys.push_back(k);
     }
@@ -416,6 +422,7 @@ std::string render_csv(const std::vector<Evaluation>& evs) {
   std::string out = "scenario,deployment,workload,kind,fits";
   for (const auto& k : metric_keys) out += "," + k;
   for (const auto& k : breakdown_keys) out += ",breakdown." + k;
+  for (const auto& k : assumption_keys) out += ",assumption." + k;
   out += ",message\n";
   for (const auto& ev : evs) {
     for (const auto& r : ev.results) {
@@ -429,6 +436,12 @@ std::string render_csv(const std::vector<Evaluation>& evs) {
           }
           out += ',';
           out += v;
+        }
+      }
+      for (const auto& k : assumption_keys) {
+        out += ',';
+        for (const auto& a : ev.assumptions) {
+          if (a.key == k) out += fmt::format("{:.9g}", a.value);
         }
       }
       out += ',';
