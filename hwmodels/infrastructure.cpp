@@ -162,9 +162,8 @@ const Schema& cluster_schema() {
            .doc = "switch tiers (default: the fewest that connect every NIC)"},
           {.name = "oversubscription",
            .kind = ValueKind::number,
-           .default_text = "1",
            .minimum = 1,
-           .doc = "downlinks per uplink at the leaves"},
+           .doc = "downlinks per uplink at the leaves (default: the network's own figure)"},
       }};
   static const Schema s{
       "cluster",
@@ -195,7 +194,7 @@ ClusterSpec load_cluster(const Reader& r) {
   const Reader net = r.child("network");
   c.network = net.text("fabric");
   c.tiers = static_cast<int>(net.optional_integer("tiers").value_or(0));
-  c.oversubscription = net.number("oversubscription");
+  c.oversubscription = net.optional_number("oversubscription");
   if (auto s = r.optional_quantity("storage")) c.storage = Bytes(*s);
   return c;
 }

@@ -48,9 +48,9 @@ struct ClusterSpec {
   int count = 1;
   int nodes_per_rack = 0;  // 0 = derive from the rack
   int scalable_unit = 0;
-  std::string network;  // catalog name of the fabric
-  int tiers = 0;        // 0 = derive from size and radix
-  double oversubscription = 1.0;
+  std::string network;                     // catalog name of the fabric
+  int tiers = 0;                           // 0 = derive from size and radix
+  std::optional<double> oversubscription;  // none: the network's own figure
   std::optional<Bytes> storage;
 };
 const Schema& cluster_schema();
@@ -69,8 +69,12 @@ struct FacilitySpec {
   double maintenance_per_year = 0;  // share of capex
   Usd operations_per_node{0};       // staff and software per node per year
   std::string rack;                 // catalog name of the default rack
-  // The PUE of the racks a deployment stands in: `pue_liquid` for liquid-cooled racks when given, else `pue`.
-  double pue_for(Cooling cooling) const { return cooling == Cooling::liquid ? pue_liquid.value_or(pue) : pue; }
+  // The PUE of a deployment: `pue_liquid` (when given) where a liquid-cooled node stands in a liquid-cooled rack
+  // (its heat leaves in the coolant), `pue` otherwise (an air-cooled node's heat goes through the room's air
+  // handlers, whatever its rack).
+  double pue_for(Cooling rack, Cooling node) const {
+    return rack == Cooling::liquid && node == Cooling::liquid ? pue_liquid.value_or(pue) : pue;
+  }
 };
 const Schema& facility_schema();
 FacilitySpec load_facility(const Reader& r);

@@ -135,7 +135,8 @@ TEST_CASE("fat tree: the catalog clusters' stated tiers agree with the derived o
     INFO(name);
     const auto& node = hw.nodes().at(c.node);
     const auto& net = hw.networks().at(c.network);
-    const auto tree = hwsim::size_fat_tree(c.count * node.nic_count, net.switch_radix, c.oversubscription);
+    const auto tree = hwsim::size_fat_tree(c.count * node.nic_count, net.switch_radix,
+                                           c.oversubscription.value_or(net.oversubscription));
     CHECK(tree.tiers == c.tiers);
   }
 }

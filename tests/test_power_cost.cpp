@@ -119,17 +119,17 @@ TEST_CASE(
   const Activity busy{1, 0, 0};
   const double host = 2 * (80 + 0.3 * (350 - 80));  // 322 W
   // Fans: 1.2 kW x (air heat / full heat)^3, full heat = 10.2 kW x 0.94 - 1.2 kW = 8388 W (the nameplate's DC less
-  // the fans). The supplies: 0.94 x titanium(DC / 0.94 / 19.8 kW) / 0.96 (six 3.3 kW supplies share the load).
+  // the fans). The supplies: 0.94 x titanium(DC / 19.8 kW) / 0.96 (six 3.3 kW supplies share the load).
   const auto by_hand = [&](double devices, bool liquid) {
     const double air = liquid ? 1300.0 : devices + host + 1300.0;
     const double share = air / 8388.0;
     const double dc = devices + host + 1300.0 + 1200.0 * share * share * share;
-    return dc / (0.94 * titanium(dc / 0.94 / 19800.0) / 0.96);
+    return dc / (0.94 * titanium(dc / 19800.0) / 0.96);
   };
-  // DGX H100 flat out: 5600 + 322 + 1300 = 7222 W of heat, fans 766 W, 7988 W DC at 42.9% of the supplies:
-  // 0.94 x 0.9553 / 0.96 = 93.5% -> 8540 W.
+  // DGX H100 flat out: 5600 + 322 + 1300 = 7222 W of heat, fans 766 W, 7988 W DC at 40.3% of the supplies:
+  // 0.94 x 0.9536 / 0.96 = 93.4% -> 8555 W.
   CHECK(hwsim::node_power(pod, busy).value() == Approx(by_hand(8 * 700, false)).epsilon(kRel));
-  CHECK(hwsim::node_power(pod, busy).value() == Approx(8540).epsilon(1e-3));
+  CHECK(hwsim::node_power(pod, busy).value() == Approx(8555).epsilon(1e-3));
   CHECK(hwsim::node_power(pod, {}).value() == Approx(by_hand(8 * 70, false)).epsilon(kRel));
   SECTION("fans follow heat by the cube law: half the heat, an eighth of the fan power") {
     CHECK(hwsim::fan_power(*pod.node, Watts(8388)).value() == Approx(1200).epsilon(kRel));
@@ -137,7 +137,7 @@ TEST_CASE(
     CHECK(hwsim::fan_power(*pod.node, Watts(20000)).value() == Approx(1200).epsilon(kRel));  // never above full
   }
   SECTION("the supplies follow the 80 PLUS Titanium curve around their half-load efficiency") {
-    const double rated_dc = 19800.0 * 0.94;  // DC out at the supplies' full rating, at the half-load efficiency
+    const double rated_dc = 19800.0;  // the supplies' rated output
     CHECK(hwsim::psu_efficiency_at(*pod.node, Watts(0.5 * rated_dc)) == Approx(0.94).epsilon(kRel));
     CHECK(hwsim::psu_efficiency_at(*pod.node, Watts(0.2 * rated_dc)) == Approx(0.94 * 0.94 / 0.96).epsilon(kRel));
     CHECK(hwsim::psu_efficiency_at(*pod.node, Watts(rated_dc)) == Approx(0.94 * 0.91 / 0.96).epsilon(kRel));
@@ -166,9 +166,9 @@ TEST_CASE(
     const hwsim::System cpus = system_of("cpus");
     REQUIRE(cpus.device.kind == hwsim::DeviceKind::cpu);
     // Altra server flat out: 210 W CPU + 140 W overhead (fans in it) = 350 W DC; its supplies default to twice the
-    // 400 W maximum: 350 / 0.92 / 800 = 47.6% load, 0.92 x titanium(0.476) / 0.96 = 91.9% -> 380.9 W.
+    // 400 W maximum: 350 / 800 = 43.8% load, 0.92 x titanium(0.4375) / 0.96 = 0.92 x 0.9558 / 0.96 = 91.6% -> 382.1 W.
     CHECK(hwsim::node_power(cpus, busy).value() ==
-          Approx(350.0 / (0.92 * titanium(350.0 / 0.92 / 800.0) / 0.96)).epsilon(kRel));
+          Approx(350.0 / (0.92 * titanium(350.0 / 800.0) / 0.96)).epsilon(kRel));
   }
 }
 
@@ -462,15 +462,17 @@ TEST_CASE(
     "[power]") {
   const hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/liquid_rack.yaml", {});
   CHECK(sc.rack.cooling == hwsim::Cooling::liquid);
-  CHECK(sc.facility.pue_for(hwsim::Cooling::liquid) == 1.1);
-  CHECK(sc.facility.pue_for(hwsim::Cooling::air) == 1.4);
+  CHECK(sc.facility.pue_for(hwsim::Cooling::liquid, hwsim::Cooling::liquid) == 1.1);
+  CHECK(sc.facility.pue_for(hwsim::Cooling::liquid, hwsim::Cooling::air) == 1.4);
+  CHECK(sc.facility.pue_for(hwsim::Cooling::air, hwsim::Cooling::air) == 1.4);
   const hwsim::Evaluation ev = hwsim::evaluate(sc, hwsim::DefaultEfficiency{});
   REQUIRE(ev.results.size() == 2);
   const hwsim::Result& cold = ev.results[0].deployment == "cold" ? ev.results[0] : ev.results[1];
   const hwsim::Result& warm = ev.results[0].deployment == "cold" ? ev.results[1] : ev.results[0];
-  // Both stand in the liquid-cooled rack: the facility multiplies their IT power by pue_liquid.
+  // Both stand in the liquid-cooled rack: the liquid-cooled nodes' heat leaves in the coolant (pue_liquid); the
+  // air-cooled ones still heat the room (pue).
   CHECK(metric(cold, "facility_power_w") == Approx(metric(cold, "it_power_w") * 1.1).epsilon(1e-12));
-  CHECK(metric(warm, "facility_power_w") == Approx(metric(warm, "it_power_w") * 1.1).epsilon(1e-12));
+  CHECK(metric(warm, "facility_power_w") == Approx(metric(warm, "it_power_w") * 1.4).epsilon(1e-12));
   // Same GPUs at the same load: the liquid-cooled node's fans move only the board's heat.
   CHECK(metric(cold, "device_power_w") == Approx(metric(warm, "device_power_w")).epsilon(1e-12));
   CHECK(metric(cold, "node_power_w") < metric(warm, "node_power_w") - 300);

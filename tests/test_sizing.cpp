@@ -294,6 +294,26 @@ TEST_CASE("a deadline with a searched parallelism takes the fewest nodes that me
     CHECK(f.metric("throughput_tokens_per_s").value_or(0) < target);
   }
   CHECK((n & (n - 1)) != 0);  // 10: not a power of two
+  SECTION("a higher min_throughput_tokens_per_s binds instead, and says so") {
+    const hwsim::Scenario both = load("sizing_deadline.yaml", {target_set("pretrain", 2 * target)});
+    REQUIRE(*both.workloads.front().min_throughput_tokens_per_s == Approx(2 * target).epsilon(kRel));
+    CHECK(both.workloads.front().target_binding == "throughput_target");
+    const hwsim::Evaluation ev_both = hwsim::evaluate(both, kEff);
+    const hwsim::Result& b = hwsim::test::result_of(ev_both, "pod");
+    CHECK(sizing_of(b).binding == "throughput_target");
+    CHECK(throughput(b) >= 2 * target);
+  }
+  SECTION("a deadline no count within the budgets meets is a result that says how far short") {
+    const hwsim::Scenario far =
+        load("sizing_deadline.yaml", {"facility.power_budget=100 kW", "workloads.pretrain.train_time=1 h"});
+    const hwsim::Evaluation ev_far = hwsim::evaluate(far, kEff);
+    const hwsim::Result& f = hwsim::test::result_of(ev_far, "pod");
+    CHECK_FALSE(f.fits);
+    CHECK_THAT(f.message, Catch::Matchers::Contains("short of the tokens/s train_time 1 h asks,"));
+  }
+  SECTION("a deadline of zero is bad input") {
+    CHECK_THROWS_AS(load("sizing_deadline.yaml", {"workloads.pretrain.train_time=0 s"}), hwsim::InputError);
+  }
 }
 
 TEST_CASE("a fixed count above a budget is evaluated with a warning per budget", "[sizing]") {

@@ -92,8 +92,8 @@ TEST_CASE("inference validation: GPU MAPE <= 17% tune and <= 23% test, CPU <= 15
 }
 
 // Issue #14: at least 8 power cases, MAPE <= 10% on the held-out test split and no case above 20%. Measured when
-// the power model took fans that follow heat, the 80 PLUS curve and liquid cooling: tune 3.5% (max 7.2%), test 3.0%
-// (max 6.2%), from 13 cases over 5 sources.
+// the power model took fans that follow heat, the 80 PLUS curve at the supplies' DC load and liquid cooling: tune
+// 3.6% (max 7.7%), test 3.7% (max 7.1%), from 13 cases over 5 sources (before: tune 15.6%, test 14.8%).
 TEST_CASE("power validation: at least 8 cases over 3 sources, test MAPE <= 10%, no case above 20%", "[validate]") {
   std::map<std::string, std::pair<int, double>> by;  // split -> count, sum of |error|
   std::set<std::string> sources;

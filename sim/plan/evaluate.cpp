@@ -27,11 +27,6 @@ Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const Evalua
     }
   }
   for (const auto& d : sc.deployments) {
-    if (d.fill) {
-      const BudgetFill fill = largest_within_budgets(sc, d);
-      for (const auto& w : sc.workloads) ev.results.push_back(evaluate_sized(sc, d, w, fill, eff, options));
-      continue;
-    }
     if (d.cluster && !d.nodes_per_rack && d.cluster->nodes_per_rack > nodes_rack_holds(sc.rack, *d.node)) {
       ev.warnings.push_back(fmt::format(
           "deployment '{}': cluster '{}' packs {} x '{}' per rack ({:.1f} kW), but rack '{}' ({}U, {:.1f} kW) holds "
@@ -40,6 +35,11 @@ Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const Evalua
           d.name, d.cluster->name, d.cluster->nodes_per_rack, d.node->name,
           d.cluster->nodes_per_rack * d.node->power.max.value() / 1e3, sc.rack.name, sc.rack.rack_units,
           sc.rack.power_limit.value() / 1e3, nodes_rack_holds(sc.rack, *d.node), d.cluster->nodes_per_rack));
+    }
+    if (d.fill) {
+      const BudgetFill fill = largest_within_budgets(sc, d);
+      for (const auto& w : sc.workloads) ev.results.push_back(evaluate_sized(sc, d, w, fill, eff, options));
+      continue;
     }
     const System sys = build_system(sc, d);
     for (auto& warning : budget_warnings(sc, d, sys)) ev.warnings.push_back(std::move(warning));

@@ -46,7 +46,8 @@ System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   if (net == nullptr && !d.node->nic_network.empty()) net = &sc.hw->networks().at(d.node->nic_network);
   if (net != nullptr && nodes > 1 && d.node->nic_count > 0) {
     sys.network = *net;
-    const double oversubscription = d.cluster ? d.cluster->oversubscription : net->oversubscription;
+    const double oversubscription =
+        d.cluster && d.cluster->oversubscription ? *d.cluster->oversubscription : net->oversubscription;
     sys.fabric = size_fat_tree(nodes * d.node->nic_count, net->switch_radix, oversubscription);
   }
   return sys;
@@ -116,7 +117,7 @@ void add_cloud_metrics(Result& r, const System& sys, const DeploymentDecl& d, do
 Result& not_fitting(Result& r, const Scenario& sc, const System& sys, std::string message) {
   r.fits = false;
   r.message = std::move(message);
-  const PowerResult idle = deployment_power(sys, {}, sc.facility.pue_for(sc.rack.cooling));
+  const PowerResult idle = deployment_power(sys, {}, sc.facility.pue_for(sc.rack.cooling, sys.node->cooling));
   add_site_metrics(r, sys, idle);
   add_cost_metrics(r, deployment_cost(sys, idle, sc.facility), sc.facility.years);
   return r;
@@ -201,7 +202,7 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
   const System& run = capped ? *capped : sys;
   const TrainingResult t = capped ? evaluate_training(cfg, run, eff) : full_clock;
   const PowerResult p = deployment_power(run, {t.compute_busy, t.memory_busy, t.communication_busy},
-                                         sc.facility.pue_for(sc.rack.cooling));
+                                         sc.facility.pue_for(sc.rack.cooling, sys.node->cooling));
   const CostResult c = deployment_cost(run, p, sc.facility);
   add(r.metrics, "throughput_tokens_per_s", t.tokens_per_s);
   add(r.metrics, "tokens_per_s_per_device", t.tokens_per_s / sys.devices);
@@ -283,7 +284,7 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   r.message = inf.message;
   r.compute_dtype = std::string(dtype_name(inf.compute));
   const PowerResult p = deployment_power(run, {inf.compute_busy, inf.memory_busy, inf.communication_busy},
-                                         sc.facility.pue_for(sc.rack.cooling));
+                                         sc.facility.pue_for(sc.rack.cooling, sys.node->cooling));
   const CostResult c = deployment_cost(run, p, sc.facility);
   add(r.metrics, "throughput_tokens_per_s", inf.throughput_tokens_per_s);
   add(r.metrics, "decode_tokens_per_s", inf.decode_tokens_per_s);

@@ -18,11 +18,12 @@ constexpr const char* kMaxRacks = "max_racks";
 constexpr const char* kCountBound = "count";
 
 double facility_provisioned_w(const Scenario& sc, const System& sys) {
-  return facility_power(provisioned_power(sys), sc.facility.pue_for(sc.rack.cooling)).value();
+  return facility_power(provisioned_power(sys), sc.facility.pue_for(sc.rack.cooling, sys.node->cooling)).value();
 }
 
 double capex_usd(const Scenario& sc, const System& sys) {
-  return deployment_cost(sys, deployment_power(sys, {}, sc.facility.pue_for(sc.rack.cooling)), sc.facility)
+  return deployment_cost(sys, deployment_power(sys, {}, sc.facility.pue_for(sc.rack.cooling, sys.node->cooling)),
+                         sc.facility)
       .capex.value();
 }
 
@@ -49,8 +50,8 @@ std::vector<Metric> limits_of(const Scenario& sc, const DeploymentDecl& d, const
 }
 
 // The node counts up to `max_count` that a training workload with a fixed parallelism can run on, ascending: the
-// devices split into tp x pp x cp x dp (dp as given, or devices / (tp x pp x cp) when auto) and dp x micro_batch
-// divides global_batch. The same rules evaluate_pair applies; counts outside them do not fit.
+// devices split into tp x pp x cp x dp (dp as given, or devices / (tp x pp x cp) when auto) and dp x micro_batch is
+// at most global_batch (accumulation rounds the micro-batches up). The same rules evaluate_pair applies.
 std::vector<int> training_counts(const DeploymentDecl& d, const WorkloadDecl& w, int max_count) {
   const TrainingConfig& t = w.training;
   const long long model_parallel = static_cast<long long>(t.parallelism.tp) * t.parallelism.pp * t.parallelism.cp;
@@ -172,10 +173,13 @@ TargetSearch bisect_counts(int most, double target, const At& at) {
 // Training with a searched parallelism is not strictly monotone: a count whose devices do not split into the best
 // tp x pp x cp runs a worse configuration than its neighbours. Below the count bisection found, every count from
 // target / (the most tokens/s per node any visited count gave) up is tried, fewest first; a count below that bound
-// would need a higher rate per node than any count seen.
+// would need a higher rate per node than any count seen. At most kFewestScan counts are tried (each runs a search),
+// the ones just below the bisection's answer.
+constexpr int kFewestScan = 1024;
 template <typename At>
 void fewest_below(TargetSearch& s, double target, double best_per_node, const At& at) {
-  const int from = std::max(1, static_cast<int>(std::ceil(target / best_per_node - 1e-9)));
+  const int from =
+      std::max({1, static_cast<int>(std::ceil(target / best_per_node - 1e-9)), s.found_count - kFewestScan});
   for (int n = from; n < s.found_count; ++n) {
     Result r = at(n);
     if (throughput_of(r) >= target) {
@@ -232,7 +236,7 @@ Result evaluate_sized(const Scenario& sc, const DeploymentDecl& d, const Workloa
       "throughput target not reached: {} nodes give {:.4g} tokens/s, the most within {}, {:.1f}% "
       "short of {} {:.4g}",
       s.best_count, got, within, (1.0 - got / target) * 100.0,
-      w.train_time
+      w.target_binding == "train_time"
           ? fmt::format("the tokens/s train_time {} asks,", format_quantity(w.train_time->value(), Dimension::seconds))
           : std::string("min_throughput_tokens_per_s"),
       target);
@@ -245,7 +249,7 @@ std::vector<std::string> budget_warnings(const Scenario& sc, const DeploymentDec
     if (b == kPowerBudget) {
       out.push_back(fmt::format("deployment '{}' provisions {} at the facility (x PUE {:g}), above the {} power budget",
                                 d.name, format_quantity(facility_provisioned_w(sc, sys), Dimension::watts),
-                                sc.facility.pue_for(sc.rack.cooling),
+                                sc.facility.pue_for(sc.rack.cooling, sys.node->cooling),
                                 format_quantity(sc.facility.power_budget->value(), Dimension::watts)));
     } else if (b == kCapexBudget) {
       out.push_back(fmt::format("deployment '{}' costs {} up front (nodes, network, racks), above its {}", d.name,

@@ -11,8 +11,9 @@
 //   parallelism is not assumed monotone: every count whose devices split into tp x pp x cp x dp (with dp x
 //   micro_batch at most global_batch; gradient accumulation rounds the micro-batches up) is evaluated, fewest
 //   first. Training with `parallelism: auto` or `micro_batch: auto` searches the configuration at each count
-//   visited; the best configuration's throughput is taken as growing with the count (more devices never remove
-//   a configuration's data-parallel twin), so bisection finds the fewest count.
+//   visited: doubling from one node, then bisection, then every count from target / (the best tokens/s per node
+//   seen) up to the answer (at most 1024 counts below it), because a count whose devices do not split into the
+//   best tp x pp x cp runs a worse configuration than its neighbours.
 // - A target the budgets cannot reach is a result (fits = false, the shortfall in `message`), not an error.
 #pragma once
 

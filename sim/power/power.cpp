@@ -32,8 +32,9 @@ double psu_efficiency_at(const NodeSpec& n, Watts dc) {
   // 80 PLUS Titanium (230 V internal redundant): load share -> efficiency.
   static constexpr std::array<std::pair<double, double>, 4> kTitanium{
       {{0.10, 0.90}, {0.20, 0.94}, {0.50, 0.96}, {1.00, 0.91}}};
-  const double capacity = n.power.psu_capacity.value();
-  const double load = capacity > 0 ? dc.value() / n.power.psu_efficiency / capacity : 0.5;
+  // 80 PLUS load points are shares of the rated (DC) output; no stated capacity: N+N supplies of the nameplate.
+  const double capacity = n.power.psu_capacity.value() > 0 ? n.power.psu_capacity.value() : 2.0 * n.power.max.value();
+  const double load = capacity > 0 ? dc.value() / capacity : 0.5;
   double curve = kTitanium.front().second;
   if (load >= kTitanium.back().first) curve = kTitanium.back().second;
   for (std::size_t i = 1; i < kTitanium.size(); ++i) {

@@ -64,8 +64,8 @@ Watts fan_power(const NodeSpec& node, Watts air_heat);
 
 // The node's power supplies at `dc` watts out: `psu_efficiency` at half load, lighter and fuller loads along the
 // 80 PLUS Titanium curve (90% at 10% load, 94% at 20%, 96% at 50%, 91% at 100%; 80 PLUS requirements for 230 V
-// internal redundant supplies) scaled to the node's own half-load figure; the load is the AC draw over the
-// installed supplies' capacity (`psu_capacity`: redundant supplies share the load).
+// internal redundant supplies) scaled to the node's own half-load figure; the load is the DC drawn over the
+// installed supplies' rated output (`psu_capacity`: redundant supplies share the load; 0 = twice the nameplate).
 double psu_efficiency_at(const NodeSpec& node, Watts dc);
 
 // Power of a node with every device at `activity` (AC, capped at the node's nameplate maximum, at least idle): GPUs

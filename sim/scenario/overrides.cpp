@@ -180,8 +180,11 @@ ScenarioSetter engine_setter(const std::vector<std::string>& parts, const Scenar
       if (key == "sla.ttft") return [u, v = c.sla_ttft](Scenario& s) { s.workloads[u].inference.sla_ttft = v; };
       return {};
     }
-    if (key == "train_tokens")
+    // With a deadline the tokens also set the sizing target (train_tokens / train_time): the full reload keeps them
+    // together.
+    if (key == "train_tokens" && !w.train_time) {
       return [u, v = w.training.train_tokens](Scenario& s) { s.workloads[u].training.train_tokens = v; };
+    }
     return {};
   }
   return {};
