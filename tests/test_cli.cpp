@@ -154,6 +154,24 @@ TEST_CASE("cli: run scenarios/default.yaml exits 0 and prints a table", "[cli]")
   }
 }
 
+TEST_CASE("cli: two runs of a searching scenario give byte-identical output; --timings adds the searches' seconds",
+          "[cli]") {
+  for (const char* file : {"gpt3-175b-search.yaml", "serve-search.yaml", "train-deadline.yaml"}) {
+    INFO(file);
+    for (const char* format : {"json", "table", "md"}) {
+      INFO(format);
+      const Run first = hwsim({"run", scenario(file), "--format", format});
+      const Run second = hwsim({"run", scenario(file), "--format", format});
+      REQUIRE(first.exit_code == 0);
+      CHECK(first.out == second.out);
+      CHECK_THAT(first.out, !Catch::Contains("\"seconds\""));
+    }
+  }
+  const Run timed = hwsim({"run", scenario("gpt3-175b-search.yaml"), "--format", "json", "--timings"});
+  REQUIRE(timed.exit_code == 0);
+  CHECK_THAT(timed.out, Catch::Contains("\"seconds\""));
+}
+
 TEST_CASE("cli: run --format json is one document with the contract's metrics for every deployment", "[cli]") {
   const Run r = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json"});
   INFO(r.err);

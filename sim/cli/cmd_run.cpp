@@ -56,6 +56,8 @@ void add_shared(CLI::App* cmd, Common& common, RunOptions& o, const std::vector<
       ->check(CLI::Range(1, 256));
   cmd->add_option("--top", o.evaluate.top, "configurations a parallelism search lists (default 5)")
       ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--timings", o.evaluate.timings,
+                "report how long each parallelism search took (wall time: differs from run to run, so off by default)");
 }
 
 struct CheckOptions {

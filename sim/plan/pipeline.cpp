@@ -160,7 +160,8 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
   if (w.search_parallelism || w.search_micro_batch) {
     const SearchResult found =
         search_training(cfg, sys, eff, {w.search_parallelism, w.search_micro_batch, options.top, options.threads});
-    SearchInfo info{found.configurations, found.seconds, found.threads, {}};
+    SearchInfo info{found.configurations, std::nullopt, found.threads, {}};
+    if (options.timings) info.seconds = found.seconds;
     for (const auto& c : found.top) {
       info.top.push_back({.parallelism = parallelism_list(c.parallelism),
                           .micro_batch = c.micro_batch,
@@ -240,7 +241,8 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   InferenceConfig cfg = w.inference;
   if (w.search_parallelism) {  // `parallelism: auto`: tp x pp x replicas x batch (sim/infer/serving_search.hpp)
     const ServingSearch found = search_serving(cfg, sys, eff, std::max(1, options.top));
-    SearchInfo info{found.configurations, found.seconds, 1, {}};
+    SearchInfo info{found.configurations, std::nullopt, 1, {}};
+    if (options.timings) info.seconds = found.seconds;
     for (const auto& c : found.top) {
       info.top.push_back({.parallelism = {{"tp", c.tp}, {"pp", c.pp}, {"replicas", c.result.replicas}},
                           .batch = c.result.batch,

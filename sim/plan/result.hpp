@@ -19,7 +19,7 @@ struct Metric {
 
 struct SearchInfo {
   long long configurations = 0;
-  double seconds = 0;
+  std::optional<double> seconds;  // wall time, only when timings are asked for (EvaluateOptions::timings)
   int threads = 1;
   // The best configurations, best first: parallelism, micro-batch, recompute, throughput.
   struct Entry {
@@ -113,6 +113,9 @@ std::vector<Metric> cost_assumptions(const FacilitySpec& facility);
 struct EvaluateOptions {
   int threads = 1;  // for searches
   int top = 5;      // configurations a search keeps
+  // Record how long each search took. Off by default: wall time differs from run to run, and a report that golden
+  // files or baselines compare must not.
+  bool timings = false;
 };
 
 }  // namespace hwsim

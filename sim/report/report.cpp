@@ -143,8 +143,9 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
       for (const auto& m : r.sizing->limits) j["sizing"]["limits"][m.key] = m.value;
     }
     if (r.search) {
-      j["search"] = {
-          {"configurations", r.search->configurations}, {"seconds", r.search->seconds}, {"threads", r.search->threads}};
+      j["search"] = {{"configurations", r.search->configurations}};
+      if (r.search->seconds) j["search"]["seconds"] = *r.search->seconds;
+      j["search"]["threads"] = r.search->threads;
       j["top"] = nlohmann::ordered_json::array();
       for (const auto& t : r.search->top) {
         nlohmann::ordered_json e;
@@ -292,9 +293,10 @@ std::string render_human(const Evaluation& ev, bool markdown) {
   }
   for (const auto& r : ev.results) {
     if (!r.search) continue;
-    out +=
-        fmt::format("{}{} / {}: searched {} configurations in {:.3g} s on {} thread(s); best:\n", markdown ? "\n" : "",
-                    r.deployment, r.workload, r.search->configurations, r.search->seconds, r.search->threads);
+    out += fmt::format("{}{} / {}: searched {} configurations{} on {} thread(s); best:\n", markdown ? "\n" : "",
+                       r.deployment, r.workload, r.search->configurations,
+                       r.search->seconds ? fmt::format(" in {:.3g} s", *r.search->seconds) : std::string(),
+                       r.search->threads);
     for (std::size_t i = 0; i < r.search->top.size(); ++i) {
       const auto& t = r.search->top[i];
       std::string p;
