@@ -94,6 +94,20 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/rack_overfull.yaml",
        {"bad/rack_overfull.yaml:4:59: deployments[0].nodes_per_rack: 8 x 'dgx-h100' need 64U and 81.6 kW; air-cooled "
         "rack 'rack-42u' has 42U and 20.0 kW: at most 1 per rack"}},
+      {"bad/pp_overflow.yaml",
+       {"bad/pp_overflow.yaml:6:92: workloads[0].parallelism.pp: must be at most 2147483647 (whole numbers are "
+        "32-bit), got 4294967296"}},
+      {"bad/tp_overflow.yaml",
+       {"bad/tp_overflow.yaml:6:107: workloads[0].parallelism.tp: must be at most 2147483647 (whole numbers are "
+        "32-bit), got 4294967297"}},
+      {"bad/max_racks_overflow.yaml",
+       {"bad/max_racks_overflow.yaml:5:57: deployments[0].max_racks: must be at most 2147483647 (whole numbers are "
+        "32-bit), got 4294967296"}},
+      {"bad/count_overflow.yaml",
+       {"bad/count_overflow.yaml:4:40: deployments[0].count: must be at most 2147483647 (whole numbers are 32-bit), "
+        "got 2147483648"}},
+      {"bad/count_above_bound.yaml",
+       {"bad/count_above_bound.yaml:4:40: deployments[0].count: must be at most 1048576, got 2000000"}},
       {"bad/liquid_node_in_air_rack.yaml",
        {"bad/liquid_node_in_air_rack.yaml:6:33: deployments[0].node: node 'hgx-b200-liquid' (10U, 14.3 kW, "
         "liquid-cooled) does not fit air-cooled rack 'rack-42u-44kw' (42U, 44.0 kW): no coolant reaches it; choose a "

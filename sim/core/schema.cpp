@@ -76,6 +76,7 @@ std::string with_article(std::string_view noun) {
 
 std::string below_minimum(double v, const KeyDecl& d) {
   if (d.minimum && v < *d.minimum) return fmt::format("must be at least {:g}, got {:g}", *d.minimum, v);
+  if (d.maximum && v > *d.maximum) return fmt::format("must be at most {:.0f}, got {:.15g}", *d.maximum, v);
   return "";
 }
 
@@ -119,6 +120,12 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
       const auto n = parse_integer(v.scalar);
       if (!n) {
         diags.add(v.where, path, fmt::format("expected a whole number{}, got \"{}\"", words_suffix(d), v.scalar));
+        return;
+      }
+      if (*n > kMaxInteger || *n < -kMaxInteger) {
+        diags.add(v.where, path,
+                  fmt::format("must be {} {} (whole numbers are 32-bit), got {}", *n > 0 ? "at most" : "at least",
+                              *n > 0 ? kMaxInteger : -kMaxInteger, *n));
         return;
       }
       if (std::string m = below_minimum(static_cast<double>(*n), d); !m.empty()) diags.add(v.where, path, m);

@@ -30,6 +30,9 @@ enum class ValueKind {
 
 struct Schema;
 
+// The largest whole number any key takes (a 32-bit int: loaders narrow integers to int).
+inline constexpr long long kMaxInteger = 2147483647;
+
 struct KeyDecl {
   std::string name;
   ValueKind kind = ValueKind::text;
@@ -39,6 +42,9 @@ struct KeyDecl {
   std::vector<std::string> choices;  // for choice / list_of_choices; for quantity and integer: allowed bare words
   const Schema* child = nullptr;     // for map / list_of_maps
   std::optional<double> minimum;     // for quantity / integer / number (inclusive)
+  // For quantity / integer / number (inclusive). Every integer is also at most kMaxInteger, so that the int the
+  // loaders narrow it to holds it.
+  std::optional<double> maximum;
   std::string doc;
 };
 
