@@ -80,6 +80,18 @@ std::string below_minimum(double v, const KeyDecl& d) {
   return "";
 }
 
+// What is wrong with `text` as the whole number `d` takes ("" when nothing): not a whole number, beyond the 32-bit
+// ints the loaders narrow to, or outside the key's own bounds.
+std::string integer_problem(const std::string& text, const KeyDecl& d) {
+  const auto n = parse_integer(text);
+  if (!n) return fmt::format("expected a whole number{}, got \"{}\"", words_suffix(d), text);
+  if (*n > kMaxInteger || *n < -kMaxInteger) {
+    return fmt::format("must be {} {} (whole numbers are 32-bit), got {}", *n > 0 ? "at most" : "at least",
+                       *n > 0 ? kMaxInteger : -kMaxInteger, *n);
+  }
+  return below_minimum(static_cast<double>(*n), d);
+}
+
 void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, const std::string& path) {
   const auto expect_scalar = [&](std::string_view what) {
     if (v.is_scalar()) return true;
@@ -117,18 +129,7 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
     case ValueKind::integer: {
       if (!expect_scalar("a whole number" + words_suffix(d))) return;
       if (contains(d.choices, v.scalar)) return;
-      const auto n = parse_integer(v.scalar);
-      if (!n) {
-        diags.add(v.where, path, fmt::format("expected a whole number{}, got \"{}\"", words_suffix(d), v.scalar));
-        return;
-      }
-      if (*n > kMaxInteger || *n < -kMaxInteger) {
-        diags.add(v.where, path,
-                  fmt::format("must be {} {} (whole numbers are 32-bit), got {}", *n > 0 ? "at most" : "at least",
-                              *n > 0 ? kMaxInteger : -kMaxInteger, *n));
-        return;
-      }
-      if (std::string m = below_minimum(static_cast<double>(*n), d); !m.empty()) diags.add(v.where, path, m);
+      if (std::string m = integer_problem(v.scalar, d); !m.empty()) diags.add(v.where, path, m);
       return;
     }
     case ValueKind::number: {

@@ -140,9 +140,8 @@ std::vector<KeyDecl> common_workload_keys() {
   };
 }
 
-}  // namespace
-
-const Schema& training_workload_schema() {
+// A training workload's `parallelism` map.
+const Schema& training_parallelism_schema() {
   static const Schema parallelism{"training.parallelism",
                                   {
                                       {.name = "tp",
@@ -188,6 +187,13 @@ const Schema& training_workload_schema() {
                                        .choices = {"0", "1", "2", "3"},
                                        .doc = "ZeRO stage (1 = distributed optimizer)"},
                                   }};
+  return parallelism;
+}
+
+}  // namespace
+
+const Schema& training_workload_schema() {
+  static const Schema& parallelism = training_parallelism_schema();
   static const Schema s = [] {
     Schema w{"training workload", common_workload_keys()};
     w.keys.push_back({.name = "seq_len",
