@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/config_node.hpp"
 #include "sim/core/errors.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
@@ -94,6 +95,18 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/rack_overfull.yaml",
        {"bad/rack_overfull.yaml:4:59: deployments[0].nodes_per_rack: 8 x 'dgx-h100' need 64U and 81.6 kW; air-cooled "
         "rack 'rack-42u' has 42U and 20.0 kW: at most 1 per rack"}},
+      {"bad/alias_bomb.yaml",
+       {"bad/alias_bomb.yaml:2:14: f[0][3][3][7][2][1]: more than 100000 YAML values (aliases expanded): a file this "
+        "large is refused (split a catalog into files)"}},
+      {"bad/two_documents.yaml",
+       {"bad/two_documents.yaml:8:1: 2 YAML documents in one file; hwsim reads one (remove the `---` separator, or "
+        "split the file)"}},
+      {"bad/invalid_utf8.yaml", {"bad/invalid_utf8.yaml:2:10: not UTF-8 text (YAML files are UTF-8)"}},
+      {"bad/deep_nesting.yaml",
+       {"bad/deep_nesting.yaml:2:68: "
+        "a[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]["
+        "0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nested deeper than 64 "
+        "levels: refused"}},
       {"bad/pp_overflow.yaml",
        {"bad/pp_overflow.yaml:6:92: workloads[0].parallelism.pp: must be at most 2147483647 (whole numbers are "
         "32-bit), got 4294967296"}},
@@ -248,4 +261,25 @@ TEST_CASE(
   CHECK_THAT(once, Catch::Contains("misspelt_top_key.yaml"));  // the document's own problem
   CHECK_THAT(once, Catch::Contains("broken.yaml"));            // and the catalog directory's
   fs::remove_all(broken_catalog);
+}
+
+TEST_CASE("a file beyond the input size limit, or an endless device, is bad input read no further than the limit",
+          "[scenario]") {
+  const auto message_of = [](const std::filesystem::path& file) {
+    try {
+      (void)hwsim::load_scenario(file, {});
+    } catch (const hwsim::InputError& e) {
+      return e.diagnostics().front().message;
+    }
+    return std::string("no error");
+  };
+  const std::string expected = "larger than 16 MiB, the limit on input files (split a catalog into files)";
+  if (std::filesystem::exists("/dev/zero")) CHECK(message_of("/dev/zero") == expected);
+  const std::filesystem::path big = std::filesystem::temp_directory_path() / "hwsim-test-big-scenario.yaml";
+  {
+    std::ofstream out(big);
+    out << "name: big\ndescription: " << std::string(static_cast<std::size_t>(hwsim::kMaxInputBytes), 'x') << "\n";
+  }
+  CHECK(message_of(big) == expected);
+  std::filesystem::remove(big);
 }

@@ -47,6 +47,12 @@ struct ConfigEntry {
 };
 
 // Parses a file. Syntax errors and duplicate keys throw InputError with file:line:col.
+// Limits on what a YAML file may hold (bad input beyond them, never unbounded memory or time): its size, its values
+// once aliases are expanded, and its nesting.
+inline constexpr long long kMaxInputBytes = 16LL << 20;
+inline constexpr long long kMaxYamlNodes = 100000;
+inline constexpr int kMaxYamlDepth = 64;
+
 ConfigNode load_yaml_file(const std::filesystem::path& path, const std::string& display_name);
 ConfigNode parse_yaml_text(std::string_view text, const std::string& display_name);
 
