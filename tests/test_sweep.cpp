@@ -84,6 +84,28 @@ TEST_CASE("sweep: several --vary form a grid, the first slowest, one CSV row per
   CHECK(rows[12].rfind("5,1.3,3,a100,", 0) == 0);
 }
 
+TEST_CASE("sweep: a grid above --max-points is refused before any work, with its size and a shard split that fits",
+          "[sweep]") {
+  const auto message_of = [](hwsim::SweepOptions options) {
+    try {
+      const hwsim::Sweep s(kServe, {}, options);
+      return std::string("accepted ") + std::to_string(s.total_points());
+    } catch (const hwsim::InputError& e) {
+      return e.diagnostics().front().message;
+    }
+  };
+  const std::vector<std::string> grid{"facility.pue=1.1,1.2,1.3", "deployments.h100.count=1..4:4"};  // 12 points
+  CHECK(message_of({.vary = grid, .max_points = 12}) == "accepted 12");
+  CHECK(message_of({.vary = grid, .max_points = 5}) ==
+        "the grid has 12 points (12 in this run), above the limit of 5 per run: split it with --shard I/3 (I = 0 .. "
+        "2) and `hwsim merge`, or raise the limit with --max-points");
+  // A shard of the same grid is within the limit.
+  CHECK(message_of({.vary = grid, .shard = {0, 3}, .max_points = 5}) == "accepted 12");
+  // 10^12 points: refused at once, not evaluated (the default limit is 10^7).
+  CHECK_THAT(message_of({.vary = {"facility.pue=1.0..2.0:1000000", "facility.electricity=0.05..0.20 USD/kWh:1000000"}}),
+             Catch::Matchers::StartsWith("the grid has 1000000000000 points"));
+}
+
 TEST_CASE("sweep: a range gives N evenly spaced values with its unit, integer keys take integer steps", "[sweep]") {
   const hwsim::Sweep s(kServe, {},
                        {.vary = {"facility.electricity=0.05..0.20 USD/kWh:4", "deployments.h100.count=1..4:10",

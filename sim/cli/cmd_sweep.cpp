@@ -1,4 +1,5 @@
 // `hwsim sweep` (what-if grids, streamed) and `hwsim merge` (shard outputs into the unsharded result).
+#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -74,6 +75,11 @@ void add_sweep_commands(CLI::App& app, Common& common, Action& action) {
   sweep->add_option("-o,--output", common.output, "write to FILE (atomically) instead of stdout");
   sweep->add_option("--threads", o.options.threads, "threads evaluating points (default 1)")->check(CLI::Range(1, 256));
   sweep->add_option("--shard", o.shard, "evaluate only shard I of N (0-based: 0/4 .. 3/4); `hwsim merge` combines");
+  sweep
+      ->add_option("--max-points", o.options.max_points,
+                   "most points this run evaluates (default 10000000); a larger grid is refused with the count and "
+                   "how to shard it")
+      ->check(CLI::PositiveNumber);
   sweep->add_option("--metrics", o.metrics,
                     "comma-separated metric columns of CSV rows and charts (default: "
                     "throughput, latency, power and cost metrics)");

@@ -33,6 +33,29 @@ struct Sweep::Impl {
 
 namespace {
 
+// Refuses a grid whose shard holds more than options.max_points points, before any axis value is probed: the count,
+// and the --shard split that would fit.
+void check_grid_size(const std::vector<VaryAxis>& axes, const SweepOptions& options) {
+  std::int64_t total = 1;
+  for (const auto& axis : axes) {
+    const auto n = static_cast<std::int64_t>(std::max<std::size_t>(1, axis.values.size()));
+    if (total > std::numeric_limits<std::int64_t>::max() / n) {
+      throw InputError(Diagnostic{{"--vary", 0, 0}, "", "the grid has more than 9.2e18 points: refused"});
+    }
+    total *= n;
+  }
+  const Shard& shard = options.shard;
+  const std::int64_t mine = total <= shard.index ? 0 : (total - 1 - shard.index) / shard.count + 1;
+  if (mine <= options.max_points) return;
+  const std::int64_t shards = (total + options.max_points - 1) / options.max_points;
+  throw InputError(Diagnostic{
+      {"--vary", 0, 0},
+      "",
+      fmt::format("the grid has {} points ({} in this run), above the limit of {} per run: split it with --shard "
+                  "I/{} (I = 0 .. {}) and `hwsim merge`, or raise the limit with --max-points",
+                  total, mine, options.max_points, shards, shards - 1)});
+}
+
 [[noreturn]] void bad_vary(const std::string& spec, const std::string& message) {
   throw InputError(Diagnostic{{"--vary " + spec, 0, 0}, "", message});
 }
@@ -188,6 +211,7 @@ Sweep::Sweep(const std::filesystem::path& scenario, const LoadOptions& load, con
     names.insert(names.end(), a.values.begin(), a.values.end());
   }
   s.source->narrow_to(std::move(names));
+  check_grid_size(parsed, options);
   for (auto& axis : parsed) {
     for (const auto& other : s.axes) {
       if (other.path == axis.path) {

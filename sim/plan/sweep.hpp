@@ -42,6 +42,9 @@ struct SweepOptions {
   Shard shard;
   int threads = 1;
   std::vector<std::string> metrics;  // CSV columns (and charts); empty: default_sweep_metrics()
+  // Most points one run (this shard) evaluates: a larger grid is refused before any work, with its size and the
+  // --shard split that would fit (about a minute and a half per core at 10^5 points per second, a few GB of CSV).
+  std::int64_t max_points = 10'000'000;
 };
 
 // What a writer needs to know of a sweep: its axes and chosen metrics.
