@@ -117,7 +117,7 @@ void add_cloud_metrics(Result& r, const System& sys, const DeploymentDecl& d, do
 Result& not_fitting(Result& r, const Scenario& sc, const System& sys, std::string message) {
   r.fits = false;
   r.message = std::move(message);
-  const PowerResult idle = deployment_power(sys, {}, sc.facility.pue_for(sc.rack.cooling, sys.node->cooling));
+  const PowerResult idle = deployment_power(sys, {}, deployment_pue(sc, sys));
   add_site_metrics(r, sys, idle);
   add_cost_metrics(r, deployment_cost(sys, idle, sc.facility), sc.facility.years);
   return r;
@@ -202,8 +202,8 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
       throttled(sys, {full_clock.compute_busy, full_clock.memory_busy, full_clock.communication_busy});
   const System& run = capped ? *capped : sys;
   const TrainingResult t = capped ? evaluate_training(cfg, run, eff) : full_clock;
-  const PowerResult p = deployment_power(run, {t.compute_busy, t.memory_busy, t.communication_busy},
-                                         sc.facility.pue_for(sc.rack.cooling, sys.node->cooling));
+  const PowerResult p =
+      deployment_power(run, {t.compute_busy, t.memory_busy, t.communication_busy}, deployment_pue(sc, sys));
   const CostResult c = deployment_cost(run, p, sc.facility);
   add(r.metrics, "throughput_tokens_per_s", t.tokens_per_s);
   add(r.metrics, "tokens_per_s_per_device", t.tokens_per_s / sys.devices);
@@ -285,8 +285,8 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   }
   r.message = inf.message;
   r.compute_dtype = std::string(dtype_name(inf.compute));
-  const PowerResult p = deployment_power(run, {inf.compute_busy, inf.memory_busy, inf.communication_busy},
-                                         sc.facility.pue_for(sc.rack.cooling, sys.node->cooling));
+  const PowerResult p =
+      deployment_power(run, {inf.compute_busy, inf.memory_busy, inf.communication_busy}, deployment_pue(sc, sys));
   const CostResult c = deployment_cost(run, p, sc.facility);
   add(r.metrics, "throughput_tokens_per_s", inf.throughput_tokens_per_s);
   add(r.metrics, "decode_tokens_per_s", inf.decode_tokens_per_s);

@@ -16,6 +16,11 @@ namespace hwsim {
 // scale-out fabric.
 System shape_system(const Scenario& scenario, const DeploymentDecl& deployment, int nodes);
 
+// The PUE a deployment's watts are multiplied by: the facility's, for the cooling of its racks and nodes.
+inline double deployment_pue(const Scenario& scenario, const System& system) {
+  return scenario.facility.pue_for(scenario.rack.cooling, system.node->cooling);
+}
+
 // One workload on one system: the metrics of the JSON contract, or fits = false with the reason.
 Result evaluate_pair(const Scenario& scenario, const DeploymentDecl& deployment, const System& system,
                      const WorkloadDecl& workload, const EfficiencyModel& efficiency, const EvaluateOptions& options);

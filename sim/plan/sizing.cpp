@@ -18,13 +18,11 @@ constexpr const char* kMaxRacks = "max_racks";
 constexpr const char* kCountBound = "count";
 
 double facility_provisioned_w(const Scenario& sc, const System& sys) {
-  return facility_power(provisioned_power(sys), sc.facility.pue_for(sc.rack.cooling, sys.node->cooling)).value();
+  return facility_power(provisioned_power(sys), deployment_pue(sc, sys)).value();
 }
 
 double capex_usd(const Scenario& sc, const System& sys) {
-  return deployment_cost(sys, deployment_power(sys, {}, sc.facility.pue_for(sc.rack.cooling, sys.node->cooling)),
-                         sc.facility)
-      .capex.value();
+  return deployment_cost(sys, deployment_power(sys, {}, deployment_pue(sc, sys)), sc.facility).capex.value();
 }
 
 // "1 MW power budget", "25000000 USD capex budget", "60-rack limit (max_racks)", "1048576-node search bound".
@@ -249,7 +247,7 @@ std::vector<std::string> budget_warnings(const Scenario& sc, const DeploymentDec
     if (b == kPowerBudget) {
       out.push_back(fmt::format("deployment '{}' provisions {} at the facility (x PUE {:g}), above the {} power budget",
                                 d.name, format_quantity(facility_provisioned_w(sc, sys), Dimension::watts),
-                                sc.facility.pue_for(sc.rack.cooling, sys.node->cooling),
+                                deployment_pue(sc, sys),
                                 format_quantity(sc.facility.power_budget->value(), Dimension::watts)));
     } else if (b == kCapexBudget) {
       out.push_back(fmt::format("deployment '{}' costs {} up front (nodes, network, racks), above its {}", d.name,

@@ -25,10 +25,7 @@ struct Sweep::Impl {
   std::string name;
   std::int64_t total = 1;
 
-  [[nodiscard]] std::int64_t shard_points() const {
-    const auto& s = options.shard;
-    return total <= s.index ? 0 : (total - 1 - s.index) / s.count + 1;
-  }
+  [[nodiscard]] std::int64_t shard_points() const { return options.shard.points_of(total); }
 };
 
 namespace {
@@ -44,8 +41,7 @@ void check_grid_size(const std::vector<VaryAxis>& axes, const SweepOptions& opti
     }
     total *= n;
   }
-  const Shard& shard = options.shard;
-  const std::int64_t mine = total <= shard.index ? 0 : (total - 1 - shard.index) / shard.count + 1;
+  const std::int64_t mine = options.shard.points_of(total);
   if (mine <= options.max_points) return;
   const std::int64_t shards = (total + options.max_points - 1) / options.max_points;
   throw InputError(Diagnostic{

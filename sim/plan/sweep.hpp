@@ -32,6 +32,10 @@ struct VaryAxis {
 struct Shard {
   int index = 0;  // 0-based
   int count = 1;
+  // Points of a `total`-point grid this shard evaluates (i mod count == index).
+  [[nodiscard]] std::int64_t points_of(std::int64_t total) const {
+    return total <= index ? 0 : (total - 1 - index) / count + 1;
+  }
 };
 
 // "I/N" with 0 <= I < N. Throws InputError.

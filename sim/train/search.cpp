@@ -121,8 +121,7 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
         for (int mb : g.micro_batch) {
           // Every rank needs a sample; where dp x mb does not divide the batch, accumulation rounds up.
           if (static_cast<long long>(dp) * mb > base.global_batch) continue;
-          const long long micro_batches =
-              (base.global_batch + static_cast<long long>(dp) * mb - 1) / (static_cast<long long>(dp) * mb);
+          const long long micro_batches = micro_batches_per_step(base.global_batch, dp, mb);
           for (int vp = 1; vp <= layers_per_stage; ++vp) {
             if (layers_per_stage % vp != 0) continue;
             if (vp > 1 && (pp == 1 || micro_batches % pp != 0)) continue;  // interleaving needs m multiple of pp

@@ -69,9 +69,12 @@ struct TrainingConfig {
 // Micro-batches each data-parallel rank runs per step: global_batch / (dp x micro_batch), rounded up where dp x
 // micro_batch does not divide the global batch (gradient accumulation meets it; the last round runs part-empty
 // slots, which cost time and count no tokens). At least 1.
+inline long long micro_batches_per_step(long long global_batch, int dp, int micro_batch) {
+  const long long per_round = static_cast<long long>(dp) * micro_batch;
+  return std::max(1LL, (global_batch + per_round - 1) / per_round);
+}
 inline long long micro_batches_per_step(const TrainingConfig& c) {
-  const long long per_round = static_cast<long long>(c.parallelism.dp) * c.micro_batch;
-  return std::max(1LL, (c.global_batch + per_round - 1) / per_round);
+  return micro_batches_per_step(c.global_batch, c.parallelism.dp, c.micro_batch);
 }
 
 struct TrainingBreakdown {
