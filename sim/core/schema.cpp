@@ -92,6 +92,44 @@ std::string integer_problem(const std::string& text, const KeyDecl& d) {
   return below_minimum(static_cast<double>(*n), d);
 }
 
+// Names and descriptions are printed in tables, CSV cells and Markdown rows: one line each.
+bool one_line(const std::string& text) { return text.find_first_of("\t\n") == std::string::npos; }
+
+// A quantity's value: its dimension, its bounds, and above zero when the key declares no minimum.
+void validate_quantity(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, const std::string& path) {
+  const std::string what =
+      d.dimension == Dimension::dimensionless
+          ? std::string("a number")
+          : fmt::format("{} like \"{}\"", with_article(dimension_name(d.dimension)), dimension_example(d.dimension));
+  if (!v.is_scalar()) {
+    diags.add(v.where, path, fmt::format("expected {}{}", what, words_suffix(d)));
+    return;
+  }
+  if (contains(d.choices, v.scalar)) return;
+  try {
+    const ParsedQuantity q = parse_quantity(v.scalar);
+    if (q.dimension != d.dimension) {
+      const std::string got = q.dimension == Dimension::dimensionless
+                                  ? "(no unit)"
+                                  : fmt::format("({})", with_article(dimension_name(q.dimension)));
+      diags.add(v.where, path, fmt::format("expected {}{}, got \"{}\" {}", what, words_suffix(d), v.scalar, got));
+      return;
+    }
+    if (std::string m = below_minimum(q.low.value_or(q.value), d); !m.empty()) diags.add(v.where, path, m);
+    // A quantity that declares no minimum is a size, rate or price of something that exists: above zero (a zero
+    // bandwidth or a negative capacity would divide by zero or run time backwards).
+    if (!d.minimum && q.low.value_or(q.value) <= 0) {
+      diags.add(v.where, path, fmt::format("must be above 0, got \"{}\"", v.scalar));
+    }
+  } catch (const UnitError& e) {
+    if (d.dimension == Dimension::dimensionless) {
+      diags.add(v.where, path, fmt::format("expected {}{}, got \"{}\"", what, words_suffix(d), v.scalar));
+    } else {
+      diags.add(v.where, path, fmt::format("expected {}{}: {}", what, words_suffix(d), e.what()));
+    }
+  }
+}
+
 void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, const std::string& path) {
   const auto expect_scalar = [&](std::string_view what) {
     if (v.is_scalar()) return true;
@@ -100,32 +138,7 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
   };
   switch (d.kind) {
     case ValueKind::any: return;
-    case ValueKind::quantity: {
-      const std::string what = d.dimension == Dimension::dimensionless
-                                   ? std::string("a number")
-                                   : fmt::format("{} like \"{}\"", with_article(dimension_name(d.dimension)),
-                                                 dimension_example(d.dimension));
-      if (!expect_scalar(what + words_suffix(d))) return;
-      if (contains(d.choices, v.scalar)) return;
-      try {
-        const ParsedQuantity q = parse_quantity(v.scalar);
-        if (q.dimension != d.dimension) {
-          const std::string got = q.dimension == Dimension::dimensionless
-                                      ? "(no unit)"
-                                      : fmt::format("({})", with_article(dimension_name(q.dimension)));
-          diags.add(v.where, path, fmt::format("expected {}{}, got \"{}\" {}", what, words_suffix(d), v.scalar, got));
-          return;
-        }
-        if (std::string m = below_minimum(q.low.value_or(q.value), d); !m.empty()) diags.add(v.where, path, m);
-      } catch (const UnitError& e) {
-        if (d.dimension == Dimension::dimensionless) {
-          diags.add(v.where, path, fmt::format("expected {}{}, got \"{}\"", what, words_suffix(d), v.scalar));
-        } else {
-          diags.add(v.where, path, fmt::format("expected {}{}: {}", what, words_suffix(d), e.what()));
-        }
-      }
-      return;
-    }
+    case ValueKind::quantity: validate_quantity(v, d, diags, path); return;
     case ValueKind::integer: {
       if (!expect_scalar("a whole number" + words_suffix(d))) return;
       if (contains(d.choices, v.scalar)) return;
@@ -148,7 +161,11 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
         diags.add(v.where, path, fmt::format("expected true or false, got \"{}\"", v.scalar));
       }
       return;
-    case ValueKind::text: expect_scalar("a text value"); return;
+    case ValueKind::text:
+      if (expect_scalar("a text value") && !one_line(v.scalar)) {
+        diags.add(v.where, path, "expected one line of text (no line breaks or tabs)");
+      }
+      return;
     case ValueKind::choice: {
       if (!expect_scalar(fmt::format("one of: {}", join(d.choices)))) return;
       if (contains(d.choices, v.scalar)) return;
@@ -174,7 +191,11 @@ void validate_value(const ConfigNode& v, const KeyDecl& d, Diagnostics& diags, c
         return;
       }
       for (const auto& x : v.items) {
-        if (!x.is_scalar()) diags.add(x.where, path, "expected a text value");
+        if (!x.is_scalar()) {
+          diags.add(x.where, path, "expected a text value");
+        } else if (!one_line(x.scalar)) {
+          diags.add(x.where, path, "expected one line of text (no line breaks or tabs)");
+        }
       }
       return;
     case ValueKind::map:

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 namespace hwsim {
 namespace {
@@ -84,17 +85,62 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Parses a leading number; returns the rest of the text. Throws on no number.
-double parse_number(std::string_view& text, std::string_view whole) {
-  std::string buf(text);
-  const char* begin = buf.c_str();
-  char* end = nullptr;
-  double v = std::strtod(begin, &end);
-  if (end == begin || std::isnan(v) || std::isinf(v)) {
-    throw UnitError(fmt::format("expected a number with a unit, got \"{}\"", whole));
+// The length of the decimal number at the start of `text` ([+-]digits[.digits][(e|E)[+-]digits]; 0 when there is
+// none). Only this form is a number: strtod would also take hexadecimal floats, "inf" and "nan".
+std::size_t decimal_length(std::string_view text) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i - from;
+  };
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+  std::size_t mantissa = digits();
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    mantissa += digits();
   }
-  text.remove_prefix(static_cast<std::size_t>(end - begin));
+  if (mantissa == 0) return 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    const std::size_t mark = i++;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (digits() == 0) i = mark;  // "5 EB" is 5 exabytes, not an exponent
+  }
+  // "0x1p10": hexadecimal, not "0" followed by the unit "x1p10".
+  if (i < text.size() && (text[i] == 'x' || text[i] == 'X')) return 0;
+  return i;
+}
+
+// Parses a leading number; returns the rest of the text. Throws on no number, and on one a double cannot hold
+// (beyond about 1.8e308, or so small it would silently become zero).
+double parse_number(std::string_view& text, std::string_view whole) {
+  const std::size_t length = decimal_length(text);
+  if (length == 0) throw UnitError(fmt::format("expected a number with a unit, got \"{}\"", whole));
+  const std::string digits(text.substr(0, length));
+  const double v = std::strtod(digits.c_str(), nullptr);
+  if (std::isinf(v)) throw UnitError(fmt::format("\"{}\" is too large a number", whole));
+  const bool nonzero = digits.find_first_of("123456789") < digits.find_first_of("eE");
+  if (nonzero && std::fabs(v) < std::numeric_limits<double>::min()) {
+    throw UnitError(fmt::format("\"{}\" is too small a number (it would be taken as zero)", whole));
+  }
+  text.remove_prefix(length);
   return v;
+}
+
+// Quantities beyond these magnitudes (in SI units) describe nothing real, and products of a few of them would
+// overflow a double (prices times counts times years) into infinities and NaNs: they are refused as typos.
+constexpr double kLargestQuantity = 1e30;
+constexpr double kSmallestQuantity = 1e-30;
+
+double checked_magnitude(double si, std::string_view whole) {
+  const double m = std::fabs(si);
+  if (m > kLargestQuantity) {
+    throw UnitError(fmt::format("\"{}\" is beyond the largest quantity hwsim takes (1e30 in SI units)", whole));
+  }
+  if (m != 0 && m < kSmallestQuantity) {
+    throw UnitError(fmt::format("\"{}\" is below the smallest quantity hwsim takes (1e-30 in SI units)", whole));
+  }
+  return si;
 }
 
 struct UnitFactor {
@@ -178,11 +224,11 @@ ParsedQuantity parse_quantity(std::string_view text) {
   q.dimension = unit.dimension;
   if (lo_raw) {
     if (first < *lo_raw) throw UnitError(fmt::format("range \"{}\" has its low end above its high end", whole));
-    q.low = *lo_raw * unit.factor;
-    q.high = first * unit.factor;
+    q.low = checked_magnitude(*lo_raw * unit.factor, whole);
+    q.high = checked_magnitude(first * unit.factor, whole);
     q.value = (*q.low + *q.high) / 2;
   } else {
-    q.value = first * unit.factor;
+    q.value = checked_magnitude(first * unit.factor, whole);
   }
   return q;
 }

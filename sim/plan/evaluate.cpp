@@ -1,6 +1,7 @@
 #include "sim/plan/evaluate.hpp"
 
 #include <fmt/format.h>
+#include <cmath>
 
 #include "sim/plan/sizing.hpp"
 
@@ -13,6 +14,29 @@ System build_system(const Scenario& sc, const DeploymentDecl& d) {
   }
   return shape_system(sc, d, largest_within_budgets(sc, d).count);
 }
+
+namespace {
+
+// Every figure a report prints is a finite number. Inputs that are each within bounds can still combine into an
+// infinity or a NaN (a product of huge prices and counts, a rate divided by a zero); that is bad input, named by the
+// result and metric it spoiled, never a silent "null" in JSON.
+void refuse_non_finite(const Evaluation& ev) {
+  Diagnostics diags;
+  for (const auto& r : ev.results) {
+    for (const auto* list : {&r.metrics, &r.breakdown}) {
+      for (const auto& m : *list) {
+        if (std::isfinite(m.value)) continue;
+        diags.add({ev.file, 0, 0}, fmt::format("{}/{}/{}", r.deployment, r.workload, m.key),
+                  fmt::format("is {} (the inputs overflow or divide by zero: look for extreme sizes, rates, prices or "
+                              "counts)",
+                              std::isnan(m.value) ? "not a number" : "infinite"));
+      }
+    }
+  }
+  diags.throw_if_any();
+}
+
+}  // namespace
 
 Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const EvaluateOptions& options) {
   Evaluation ev{sc.name, sc.description, sc.file, {}, {}, cost_assumptions(sc.facility)};
@@ -45,6 +69,7 @@ Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const Evalua
     for (auto& warning : budget_warnings(sc, d, sys)) ev.warnings.push_back(std::move(warning));
     for (const auto& w : sc.workloads) ev.results.push_back(evaluate_pair(sc, d, sys, w, eff, options));
   }
+  refuse_non_finite(ev);
   return ev;
 }
 
