@@ -102,11 +102,7 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
        {"bad/two_documents.yaml:8:1: 2 YAML documents in one file; hwsim reads one (remove the `---` separator, or "
         "split the file)"}},
       {"bad/invalid_utf8.yaml", {"bad/invalid_utf8.yaml:2:10: not UTF-8 text (YAML files are UTF-8)"}},
-      {"bad/deep_nesting.yaml",
-       {"bad/deep_nesting.yaml:2:68: "
-        "a[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]["
-        "0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nested deeper than 64 "
-        "levels: refused"}},
+      {"bad/deep_nesting.yaml", {"bad/deep_nesting.yaml:2:67: nested deeper than 64 levels: refused"}},
       {"bad/pp_overflow.yaml",
        {"bad/pp_overflow.yaml:6:92: workloads[0].parallelism.pp: must be at most 2147483647 (whole numbers are "
         "32-bit), got 4294967296"}},

@@ -1,7 +1,9 @@
 #include "sim/core/config_node.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+#include <array>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -90,6 +92,10 @@ ConfigNode convert(const YAML::Node& node, const std::string& file, const std::s
     case YAML::NodeType::Scalar:
       out.kind = ConfigNode::Kind::scalar;
       out.scalar = node.Scalar();
+      if (const std::string c = forbidden_character(out.scalar, false); !c.empty()) {
+        diags.add(out.where, path,
+                  fmt::format("the value holds the control character {}; values are printable text", c));
+      }
       break;
     case YAML::NodeType::Sequence: {
       out.kind = ConfigNode::Kind::sequence;
@@ -109,6 +115,10 @@ ConfigNode convert(const YAML::Node& node, const std::string& file, const std::s
         }
         const std::string key = kv.first.Scalar();
         const std::string key_path = path.empty() ? key : path + "." + key;
+        if (const std::string c = forbidden_character(key, true); !c.empty()) {
+          diags.add(key_where, path, fmt::format("a key holds the control character {}; keys are plain words", c));
+          continue;
+        }
         if (out.find(key) != nullptr) {
           diags.add(key_where, key_path, "duplicate key (it is already set above)");
           continue;
@@ -127,7 +137,87 @@ ConfigNode convert(const YAML::Node& node, const std::string& file, const std::s
   return out;
 }
 
-// The first byte of `text` that is not UTF-8, as a location; none when all of it is.
+// A first pass over the text with yaml-cpp's event parser, before any tree is built: it stops a file whose events
+// never end (yaml-cpp 0.7 loops on a stray ',' after a block mapping, building nodes until memory runs out) and one
+// nested deeper than kMaxYamlDepth, each at its line. Aliases are one event here; their expansion is counted by
+// convert().
+class EventBudget final : public YAML::EventHandler {
+ public:
+  EventBudget(const std::string& file, std::size_t bytes) : file_(file), bytes_(bytes) {}
+  void OnDocumentStart(const YAML::Mark& mark) override { count(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    count(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    open(mark);
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void count(const YAML::Mark& mark) {
+    // Every event stands for at least a byte of text (the shortest, "{a}", gives two events from three bytes): more
+    // events than bytes is the reader going round in circles.
+    if (++events_ > static_cast<long long>(bytes_) + 16) {
+      throw InputError(Diagnostic{location_of(mark, file_), "",
+                                  "invalid YAML: the reader cannot get past this point (a stray ',' or '-'?)"});
+    }
+    // A value is at most a key event and a value event: twice the node limit bounds every legitimate file.
+    if (events_ > 2 * kMaxYamlNodes) {
+      throw InputError(Diagnostic{location_of(mark, file_), "",
+                                  fmt::format("more than {} YAML values: a file this large is refused (split a "
+                                              "catalog into files)",
+                                              kMaxYamlNodes)});
+    }
+  }
+  void open(const YAML::Mark& mark) {
+    count(mark);
+    if (++depth_ > kMaxYamlDepth) {
+      throw InputError(Diagnostic{location_of(mark, file_), "",
+                                  fmt::format("nested deeper than {} levels: refused", kMaxYamlDepth)});
+    }
+  }
+  const std::string& file_;
+  std::size_t bytes_;
+  long long events_ = 0;
+  int depth_ = 0;
+};
+
+void check_events(const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  EventBudget budget(file, text.size());
+  while (parser.HandleNextDocument(budget)) {
+  }
+}
+
+ConfigNode parse_with(const std::function<std::vector<YAML::Node>()>& load, const std::string& display_name) {
+  try {
+    Diagnostics diags;
+    Budget budget;
+    const std::vector<YAML::Node> documents = load();
+    if (documents.size() > 1) {
+      throw InputError(Diagnostic{location_of(documents[1].Mark(), display_name), "",
+                                  fmt::format("{} YAML documents in one file; hwsim reads one (remove the `---` "
+                                              "separator, or split the file)",
+                                              documents.size())});
+    }
+    ConfigNode root = convert(documents.empty() ? YAML::Node() : documents.front(), display_name, "", diags, budget);
+    diags.throw_if_any();
+    return root;
+  } catch (const YAML::Exception& e) {
+    throw InputError(Diagnostic{location_of(e.mark, display_name), "", "invalid YAML: " + e.msg});
+  }
+}
+
+}  // namespace
+
 std::optional<SourceLocation> invalid_utf8(std::string_view text, const std::string& file) {
   int line = 1;
   int column = 1;
@@ -160,26 +250,19 @@ std::optional<SourceLocation> invalid_utf8(std::string_view text, const std::str
   return std::nullopt;
 }
 
-ConfigNode parse_with(const std::function<std::vector<YAML::Node>()>& load, const std::string& display_name) {
-  try {
-    Diagnostics diags;
-    Budget budget;
-    const std::vector<YAML::Node> documents = load();
-    if (documents.size() > 1) {
-      throw InputError(Diagnostic{location_of(documents[1].Mark(), display_name), "",
-                                  fmt::format("{} YAML documents in one file; hwsim reads one (remove the `---` "
-                                              "separator, or split the file)",
-                                              documents.size())});
-    }
-    ConfigNode root = convert(documents.empty() ? YAML::Node() : documents.front(), display_name, "", diags, budget);
-    diags.throw_if_any();
-    return root;
-  } catch (const YAML::Exception& e) {
-    throw InputError(Diagnostic{location_of(e.mark, display_name), "", "invalid YAML: " + e.msg});
+std::string forbidden_character(std::string_view text, bool key) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const auto next = [&](std::size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+    if ((c < 0x20 && (key || (c != '\t' && c != '\n'))) || c == 0x7F) return fmt::format("U+{:04X}", c);
+    if (c == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) return fmt::format("U+{:04X}", next(1));
+    if (c == 0xE2 && next(1) == 0x80 && next(2) >= 0xAA && next(2) <= 0xAE)
+      return fmt::format("U+20{:02X}", next(2) - 0x80);
+    if (c == 0xE2 && next(1) == 0x81 && next(2) >= 0xA6 && next(2) <= 0xA9)
+      return fmt::format("U+20{:02X}", next(2) - 0x40);
   }
+  return "";
 }
-
-}  // namespace
 
 ConfigNode load_yaml_file(const std::filesystem::path& path, const std::string& display_name) {
   std::error_code ec;
@@ -188,15 +271,19 @@ ConfigNode load_yaml_file(const std::filesystem::path& path, const std::string& 
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(Diagnostic{{display_name, 0, 0}, "", "cannot open the file"});
-  // Read at most one byte past the limit, so that /dev/zero or a huge file stops here.
-  std::string text(static_cast<std::size_t>(kMaxInputBytes) + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > static_cast<std::size_t>(kMaxInputBytes)) {
-    throw InputError(Diagnostic{{display_name, 0, 0},
-                                "",
-                                fmt::format("larger than {} MiB, the limit on input files (split a catalog into files)",
-                                            kMaxInputBytes >> 20)});
+  // Read in chunks, stopping just past the limit, so that /dev/zero or a huge file stops here (and a small file costs
+  // what it holds).
+  std::string text;
+  std::array<char, 1 << 16> chunk{};
+  while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > static_cast<std::size_t>(kMaxInputBytes)) {
+      throw InputError(
+          Diagnostic{{display_name, 0, 0},
+                     "",
+                     fmt::format("larger than {} MiB, the limit on input files (split a catalog into files)",
+                                 kMaxInputBytes >> 20)});
+    }
   }
   return parse_yaml_text(text, display_name);
 }
@@ -206,7 +293,12 @@ ConfigNode parse_yaml_text(std::string_view text, const std::string& display_nam
     throw InputError(Diagnostic{*where, "", "not UTF-8 text (YAML files are UTF-8)"});
   }
   const std::string copy(text);
-  return parse_with([&] { return YAML::LoadAll(copy); }, display_name);
+  return parse_with(
+      [&] {
+        check_events(copy, display_name);
+        return YAML::LoadAll(copy);
+      },
+      display_name);
 }
 
 ConfigNode merge_config(const ConfigNode& base, const ConfigNode& over) {

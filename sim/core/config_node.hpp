@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,6 +53,15 @@ struct ConfigEntry {
 inline constexpr long long kMaxInputBytes = 16LL << 20;
 inline constexpr long long kMaxYamlNodes = 100000;
 inline constexpr int kMaxYamlDepth = 64;
+
+// The first byte of `text` that is not UTF-8, as a location in `file`; none when all of it is.
+std::optional<SourceLocation> invalid_utf8(std::string_view text, const std::string& file);
+
+// The first character of `text` that no value may hold, as "U+001B"; empty when none. Refused: C0 controls other
+// than tab and newline (every one of them in a key), DEL, C1 controls and the bidirectional overrides (U+202A..U+202E,
+// U+2066..U+2069) that make a name display as something else. Names reach terminals, CSV, Markdown and HTML. The
+// YAML reader and `--set` both apply it.
+std::string forbidden_character(std::string_view text, bool key);
 
 ConfigNode load_yaml_file(const std::filesystem::path& path, const std::string& display_name);
 ConfigNode parse_yaml_text(std::string_view text, const std::string& display_name);

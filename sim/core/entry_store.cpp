@@ -30,14 +30,47 @@ ConfigNode inherited_sources(const ConfigNode& own, const ConfigNode& parent) {
 }  // namespace
 
 void EntryStore::add_directory(const std::filesystem::path& dir, Diagnostics& diags) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
+  if (!fs::is_directory(dir, ec)) {
     diags.add({dir.string(), 0, 0}, "", "catalog directory does not exist");
     return;
   }
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
-    if (e.is_regular_file() && e.path().extension() == ".yaml") files.push_back(e.path());
+  std::vector<fs::path> files;
+  std::uintmax_t bytes = 0;
+  const auto refuse = [&](const fs::path& where, const std::string& why) {
+    diags.add({where.string(), 0, 0}, "", why);
+  };
+  // Walked by hand: a directory that cannot be read is bad input with its name, not an exception out of the loop.
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
+  fs::path last = dir;  // the entry visited last: a failure to descend is about it
+  std::size_t visited = 0;
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    last = it->path();
+    if (++visited > 10 * kMaxCatalogFiles) {
+      refuse(dir, fmt::format("more than {} files and directories below a catalog directory: refused (is it the "
+                              "right directory?)",
+                              10 * kMaxCatalogFiles));
+      return;
+    }
+    if (it.depth() >= kMaxCatalogDepth) {
+      refuse(it->path(), fmt::format("catalog directories nest deeper than {} levels: refused", kMaxCatalogDepth));
+      return;
+    }
+    std::error_code type_ec;
+    if (!it->is_regular_file(type_ec) || it->path().extension() != ".yaml") continue;
+    files.push_back(it->path());
+    bytes += it->file_size(type_ec);
+    if (files.size() > kMaxCatalogFiles || bytes > kMaxCatalogBytes) {
+      refuse(dir, fmt::format("more than {} YAML files or {} MiB in one catalog directory: refused (is it the "
+                              "right directory?)",
+                              kMaxCatalogFiles, kMaxCatalogBytes >> 20));
+      return;
+    }
+  }
+  if (ec) {
+    refuse(last, fmt::format("cannot read the catalog directory: {}", ec.message()));
+    return;
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
@@ -101,19 +134,29 @@ void EntryStore::resolve(Diagnostics& diags) {
   std::map<std::string, ConfigNode> resolved_sources;
   // Entries whose chain failed: reported once, at the entry that is wrong, not again for every entry deriving from it.
   std::set<std::string> failed;
+  // How many `base:` links lie below each resolved entry. A chain deeper than kMaxBaseDepth is refused (once): no
+  // real catalog comes near it, and the recursion below must not exhaust the stack on a hostile one.
+  std::map<std::string, int> depth;
+  bool too_deep_reported = false;
+  const auto too_deep = [&](const std::string& name) {
+    if (too_deep_reported) return std::string();
+    too_deep_reported = true;
+    return fmt::format("'{}' derives through more than {} base: entries; shorten the chain", name, kMaxBaseDepth);
+  };
   // Resolves one entry's chain, depth first; `chain` (the entries being resolved, outermost first) detects cycles.
   std::function<const ConfigNode*(const std::string&, std::vector<std::string>&)> resolve_one =
       [&](const std::string& name, std::vector<std::string>& chain) -> const ConfigNode* {
     if (auto it = resolved.find(name); it != resolved.end()) return &it->second;
     if (failed.count(name) != 0) return nullptr;
     const auto fail = [&](const SourceLocation& where, const std::string& message) -> const ConfigNode* {
-      diags.add(where, "base", message);
+      if (!message.empty()) diags.add(where, "base", message);
       failed.insert(name);
       return nullptr;
     };
     RawEntry& entry = entries_.at(name);
     const ConfigNode* base = entry.node.find("base");
     if (base == nullptr) {
+      depth[name] = 0;
       resolved_sources.emplace(name, entry.sources);
       return &resolved.emplace(name, entry.node).first->second;
     }
@@ -135,6 +178,7 @@ void EntryStore::resolve(Diagnostics& diags) {
       cycle.push_back(name);
       return fail(base->where, fmt::format("inheritance cycle: {}", fmt::join(cycle, " -> ")));
     }
+    if (static_cast<int>(chain.size()) >= kMaxBaseDepth) return fail(base->where, too_deep(name));
     chain.push_back(name);
     const ConfigNode* parent_node = resolve_one(parent->name, chain);
     chain.pop_back();
@@ -142,6 +186,8 @@ void EntryStore::resolve(Diagnostics& diags) {
       failed.insert(name);  // the parent's problem is already reported
       return nullptr;
     }
+    depth[name] = depth.at(parent->name) + 1;
+    if (depth[name] > kMaxBaseDepth) return fail(base->where, too_deep(name));
     resolved_sources.emplace(name, inherited_sources(entry.sources, resolved_sources.at(parent->name)));
     ConfigNode merged = merge_config(*parent_node, entry.node);
     return &resolved.emplace(name, std::move(merged)).first->second;

@@ -6,6 +6,7 @@
 // entry cites its own sources and then those of the entries it inherits from.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -19,6 +20,15 @@ inline const std::vector<std::string>& catalog_kinds() {
   static const std::vector<std::string> kinds{"gpu", "cpu", "node", "network", "cluster", "rack", "facility", "model"};
   return kinds;
 }
+
+// What one catalog directory may hold (the shipped catalog has a few hundred files, under 1 MiB): beyond these it is
+// refused as the wrong directory rather than read for minutes.
+inline constexpr std::size_t kMaxCatalogFiles = 10000;
+inline constexpr std::uintmax_t kMaxCatalogBytes = 64ULL << 20;
+inline constexpr int kMaxCatalogDepth = 16;
+
+// The longest `base:` chain an entry may derive through.
+inline constexpr int kMaxBaseDepth = 64;
 
 struct RawEntry {
   std::string name;

@@ -15,7 +15,48 @@ std::string Diagnostic::str() const {
   std::string out = where.str();
   if (!out.empty()) out += ": ";
   if (!key_path.empty()) out += key_path + ": ";
-  return out + message;
+  return printable(out + message);
+}
+
+namespace {
+// The length of the UTF-8 sequence at text[i] (1..4), or 0 when the bytes there are not UTF-8.
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  std::size_t n = 0;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0 && c >= 0xC2) n = 2;
+  if ((c & 0xF0) == 0xE0) n = 3;
+  if ((c & 0xF8) == 0xF0 && c <= 0xF4) n = 4;
+  if (n == 0 || i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = utf8_length(text, i);
+    const auto second = n == 2 ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if (n == 0) {
+      out += fmt::format("\\x{:02X}", c);  // not UTF-8: shown as the byte it is
+      i += 1;
+    } else if (n == 2 && c == 0xC2 && second <= 0x9F) {
+      out += fmt::format("\\u{:04X}", second);  // a C1 control (U+0080..U+009F): a terminal may act on it too
+      i += 2;
+    } else if (n == 1 && (c < 0x20 || c == 0x7F)) {
+      out += c == '\n' ? std::string("\\n") : fmt::format("\\x{:02X}", c);
+      i += 1;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -33,6 +74,10 @@ InputError::InputError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(join_messages(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
 void Diagnostics::add(SourceLocation where, std::string key_path, std::string message) {
+  if (items_.size() >= kMaxDiagnostics) {
+    ++more_;
+    return;
+  }
   // One problem found twice (a key that entries deriving through `base:` inherit is validated with each of them) is
   // reported once.
   for (const auto& d : items_) {
@@ -45,7 +90,11 @@ void Diagnostics::add(SourceLocation where, std::string key_path, std::string me
 }
 
 void Diagnostics::throw_if_any() const {
-  if (!items_.empty()) throw InputError(items_);
+  if (items_.empty()) return;
+  if (more_ == 0) throw InputError(items_);
+  std::vector<Diagnostic> all = items_;
+  all.push_back({{}, "", fmt::format("{} more problems not shown (the first {} are above)", more_, kMaxDiagnostics)});
+  throw InputError(std::move(all));
 }
 
 namespace {

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hwsim {
@@ -22,8 +23,13 @@ struct Diagnostic {
   std::string key_path;  // "memory.hbm.bandwidth"; empty when the message is about the whole file
   std::string message;
 
-  [[nodiscard]] std::string str() const;  // "file:12:5: memory.hbm.bandwidth: expected ..."
+  // "file:12:5: memory.hbm.bandwidth: expected ...", control characters shown escaped (`printable`).
+  [[nodiscard]] std::string str() const;
 };
+
+// `text` with control characters (C0, DEL, C1) and bytes that are not UTF-8 written as visible escapes (\x1B, \n,
+// \u0085, \xC3), so that a message quoting a hostile name or path cannot drive the terminal it is printed on.
+std::string printable(std::string_view text);
 
 // Bad input: YAML files, scenario values, catalog references, command-line usage.
 class InputError : public std::runtime_error {
@@ -36,7 +42,10 @@ class InputError : public std::runtime_error {
   std::vector<Diagnostic> diagnostics_;
 };
 
-// Collects diagnostics during validation (an identical one added again is kept once); throws them all at once.
+// Collects diagnostics during validation (an identical one added again is kept once); throws them all at once. Only
+// the first kMaxDiagnostics are kept (checking for repeats is linear, and nobody reads ten thousand messages); the
+// rest are counted and reported as one line.
+inline constexpr std::size_t kMaxDiagnostics = 100;
 class Diagnostics {
  public:
   void add(SourceLocation where, std::string key_path, std::string message);
@@ -46,6 +55,7 @@ class Diagnostics {
 
  private:
   std::vector<Diagnostic> items_;
+  std::size_t more_ = 0;
 };
 
 // The closest candidate by edit distance, or empty when nothing is close enough to be a likely typo.

@@ -191,7 +191,6 @@ DeploymentDecl read_deployment(const Reader& d, const Scenario& sc,
   if (d.has("power_cap")) dep.power_cap = read_power_cap(d, *dep.node);
   if (auto p = d.optional_quantity("cloud_price")) dep.cloud_price = UsdPerSecond(*p / kSecondsPerHour);
   if (d.has("network")) dep.network = &sc.hw->network(d.text("network"), d.where("network"), d.path_of("network"));
-  if (has_name(sc.deployments, dep.name)) bad(d, "name", "duplicate deployment name");
   return dep;
 }
 
@@ -327,16 +326,22 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
   ConfigNode facility = ConfigNode::make_map(root.where);
   collect(diags, [&] { facility = read_facility(root, store, sc); });
   std::vector<std::pair<SourceLocation, std::string>> unbounded_fills;
+  std::set<std::string> names;  // duplicates found in one pass (loading stays linear in the number of entries)
   for (const Reader& d : top.list("deployments")) {
-    collect(diags, [&] { sc.deployments.push_back(read_deployment(d, sc, unbounded_fills)); });
+    collect(diags, [&] {
+      DeploymentDecl dep = read_deployment(d, sc, unbounded_fills);
+      if (!names.insert(dep.name).second) bad(d, "name", "duplicate deployment name");
+      sc.deployments.push_back(std::move(dep));
+    });
   }
+  names.clear();
   for (std::size_t i = 0; i < workload_nodes.size(); ++i) {
     const ConfigNode& node = *workload_nodes[i].first;
     const Schema& schema = *workload_nodes[i].second;
     collect(diags, [&] {
       const Reader w(node, schema, fmt::format("workloads[{}]", i));
       WorkloadDecl decl = scenario_load::read_workload(w, node, store);
-      if (has_name(sc.workloads, decl.name)) bad(w, "name", "duplicate workload name");
+      if (!names.insert(decl.name).second) bad(w, "name", "duplicate workload name");
       sc.workloads.push_back(std::move(decl));
     });
   }

@@ -54,6 +54,14 @@ void apply_override(ConfigNode& root, const std::string& assignment, std::vector
     diags.add(where, "", "expected PATH=VALUE (e.g. facility.pue=1.2, deployments.NAME.count=10, hw.NAME.KEY=VALUE)");
     return;
   }
+  if (invalid_utf8(assignment, "")) {
+    diags.add(where, "", "not UTF-8 text");
+    return;
+  }
+  if (const std::string c = forbidden_character(assignment, true); !c.empty()) {
+    diags.add(where, "", fmt::format("holds the control character {}; values are printable text", c));
+    return;
+  }
   const std::vector<std::string> parts = split_path(assignment.substr(0, eq));
   const ConfigNode value = ConfigNode::make_scalar(assignment.substr(eq + 1), where);
   for (const auto& p : parts) {
