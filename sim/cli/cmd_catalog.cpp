@@ -257,7 +257,7 @@ std::string list_hw(const Catalogs& c, const std::string& format) {
   for (std::size_t i = 1; i < rows.size(); ++i) {
     arr.push_back({{"name", rows[i][0]}, {"kind", rows[i][1]}, {"file", c.store.find(rows[i][0])->file}});
   }
-  return format == "json" ? arr.dump(2) + "\n" : grid(rows);
+  return format == "json" ? arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" : grid(rows);
 }
 
 ModelSpec model_of(const EntryStore& store, const std::string& name) {
@@ -352,7 +352,8 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       else
         text = show_other(*e, j);
       text += show_sources(c.hw.sources_of(name), j);
-      emit(common, common.format == "json" ? j.dump(2) + "\n" : text);
+      emit(common,
+           common.format == "json" ? j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" : text);
       return 0;
     };
   });
@@ -378,7 +379,8 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
                         std::to_string(m.hidden), fmt::format("{}/{}", m.heads, m.kv_heads),
                         std::to_string(m.max_seq)});
       }
-      emit(common, common.format == "json" ? arr.dump(2) + "\n" : grid(rows));
+      emit(common, common.format == "json" ? arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
+                                           : grid(rows));
       return 0;
     };
   });
@@ -391,7 +393,9 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       const Catalogs c = load_catalogs(common);
       const ModelSpec m = model_of(c.store, name);
       const std::string file = c.store.find(name)->file;
-      emit(common, common.format == "json" ? model_json(m, file).dump(2) + "\n" : model_text(m, file));
+      emit(common, common.format == "json"
+                       ? model_json(m, file).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
+                       : model_text(m, file));
       return 0;
     };
   });

@@ -81,7 +81,7 @@ std::string render_json(const ValidationReport& r) {
   j["not_modelled"] = nlohmann::ordered_json::array();
   for (const auto& n : r.not_modelled)
     j["not_modelled"].push_back({{"name", n.id}, {"kind", n.kind}, {"reason", n.reason}});
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace

@@ -86,7 +86,7 @@ std::string baseline_json(const Baseline& b) {
   }
   doc["inputs"] = nlohmann::ordered_json::object();
   for (const auto& i : b.inputs) doc["inputs"][i.path] = {{"value", i.value}, {"source", i.source}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Baseline read_baseline(const std::filesystem::path& file) {

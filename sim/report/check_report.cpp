@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/report/html.hpp"
+#include "sim/report/report.hpp"
 
 namespace hwsim {
 
@@ -100,11 +101,13 @@ std::string render_check_markdown(const std::vector<ScenarioCheck>& checks) {
   std::string out = failed == 0 ? fmt::format("## hwsim check: all {} plan(s) hold\n\n", checks.size())
                                 : fmt::format("## hwsim check: {} of {} plan(s) FAILED\n\n", failed, checks.size());
   for (const auto& s : checks) {
-    out += fmt::format("### {} `{}`: {}\n\n", s.passed() ? "PASS" : "FAIL", s.scenario, s.file);
+    out += fmt::format("### {} {}: {}\n\n", s.passed() ? "PASS" : "FAIL", markdown_code(s.scenario),
+                       markdown_text(s.file));
     if (!s.expectations.empty()) {
       out += "| | expectation | result |\n| --- | --- | --- |\n";
       for (const auto& o : s.expectations) {
-        out += fmt::format("| {} | `{}` | {} |\n", o.passed ? "pass" : "**FAIL**", o.expectation.metric, o.detail);
+        out += fmt::format("| {} | {} | {} |\n", o.passed ? "pass" : "**FAIL**", markdown_code(o.expectation.metric),
+                           markdown_text(o.detail));
       }
       out += "\n";
     }
@@ -120,13 +123,13 @@ std::string render_check_markdown(const std::vector<ScenarioCheck>& checks) {
         b.drifts.size(), b.compared.size());
     for (const auto& d : b.drifts) {
       std::string causes;
-      for (const auto& c : d.causes) causes += (causes.empty() ? "" : "<br>") + cause_text(b, c);
+      for (const auto& c : d.causes) causes += (causes.empty() ? "" : "<br>") + markdown_text(cause_text(b, c));
       if (d.unexplained)
         causes += fmt::format("{}{:.1f}% unexplained", causes.empty() ? "" : "<br>", *d.unexplained * 100);
-      out += fmt::format("| `{}` | {} | {} |\n", d.metric, change_text(d), causes);
+      out += fmt::format("| {} | {} | {} |\n", markdown_code(d.metric), markdown_text(change_text(d)), causes);
     }
     out += "\n";
-    if (!b.note.empty()) out += b.note + "\n\n";
+    if (!b.note.empty()) out += markdown_text(b.note) + "\n\n";
   }
   return out;
 }
@@ -188,7 +191,7 @@ std::string render_check_json(const std::vector<ScenarioCheck>& checks) {
     doc["scenarios"].push_back(std::move(j));
   }
   doc["passed"] = all;
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render_check_junit(const std::vector<ScenarioCheck>& checks) {

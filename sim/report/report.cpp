@@ -42,6 +42,45 @@ std::string money(double usd) {
 
 }  // namespace
 
+std::string markdown_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    // Everywhere: what opens emphasis, code, links, HTML, tables and entities; at the start: list and heading marks.
+    const bool special = std::string_view("\\`*_[]<>|~&").find(c) != std::string_view::npos ||
+                         (out.empty() && std::string_view("#+-").find(c) != std::string_view::npos);
+    if (c == '\n' || c == '\r' || c == '\t') {
+      out += ' ';
+    } else if (special) {
+      out += '\\';
+      out += c;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string markdown_code(std::string_view text) {
+  std::size_t longest = 0;
+  std::size_t run = 0;
+  std::string inner;
+  for (const char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+    if (c == '\n' || c == '\r' || c == '\t') {
+      inner += ' ';
+    } else if (c == '|') {
+      inner += "\\|";  // a table cell ends at a bare '|', even inside a code span
+    } else {
+      inner += c;
+    }
+  }
+  const std::string fence(longest + 1, '`');
+  const bool pad = !inner.empty() && (inner.front() == '`' || inner.back() == '`');
+  return fence + (pad ? " " : "") + inner + (pad ? " " : "") + fence;
+}
+
 std::string format_metric(const std::string& key, double value) {
   const MetricInfo* m = find_metric_info(key);
   if (m == nullptr) return number(value);
@@ -258,9 +297,11 @@ std::string spread_lines(const Evaluation& ev) {
 }
 
 std::string render_human(const Evaluation& ev, bool markdown) {
+  // Text from the scenario, shown as text in Markdown (markdown_text).
+  const auto user = [&](const std::string& text) { return markdown ? markdown_text(text) : text; };
   std::string out;
-  out += markdown ? fmt::format("## {}\n\n", ev.scenario) : fmt::format("Scenario: {}\n", ev.scenario);
-  if (!ev.description.empty()) out += markdown ? ev.description + "\n\n" : ev.description + "\n";
+  out += markdown ? fmt::format("## {}\n\n", user(ev.scenario)) : fmt::format("Scenario: {}\n", ev.scenario);
+  if (!ev.description.empty()) out += markdown ? user(ev.description) + "\n\n" : ev.description + "\n";
   if (!markdown) out += "\n";
   if (ev.results.empty()) return out + "(no results)\n";
   for (const bool breakdown : {false, true}) {
@@ -268,7 +309,7 @@ std::string render_human(const Evaluation& ev, bool markdown) {
     if (keys.empty()) continue;
     std::vector<std::vector<std::string>> rows;
     rows.push_back({breakdown ? "breakdown" : "metric"});
-    for (const auto& r : ev.results) rows[0].push_back(r.deployment + " / " + r.workload);
+    for (const auto& r : ev.results) rows[0].push_back(user(r.deployment + " / " + r.workload));
     if (!breakdown) {
       rows.push_back({"fits"});
       for (const auto& r : ev.results) rows.back().push_back(r.fits ? "yes" : "NO");
@@ -294,7 +335,7 @@ std::string render_human(const Evaluation& ev, bool markdown) {
   for (const auto& r : ev.results) {
     if (!r.search) continue;
     out += fmt::format("{}{} / {}: searched {} configurations{} on {} thread(s); best:\n", markdown ? "\n" : "",
-                       r.deployment, r.workload, r.search->configurations,
+                       user(r.deployment), user(r.workload), r.search->configurations,
                        r.search->seconds ? fmt::format(" in {:.3g} s", *r.search->seconds) : std::string(),
                        r.search->threads);
     for (std::size_t i = 0; i < r.search->top.size(); ++i) {
@@ -312,15 +353,17 @@ std::string render_human(const Evaluation& ev, bool markdown) {
   if (!markdown) out += spread_lines(ev);
   for (const auto& r : ev.results) {
     if (r.sizing) {
-      out += fmt::format("{}{} / {}: {}\n", markdown ? "- " : "", r.deployment, r.workload, describe_sizing(*r.sizing));
+      out += fmt::format("{}{} / {}: {}\n", markdown ? "- " : "", user(r.deployment), user(r.workload),
+                         describe_sizing(*r.sizing));
     }
   }
   for (const auto& r : ev.results) {
     if (!r.message.empty()) {
-      out += fmt::format("{}{} / {}: {}\n", markdown ? "- " : "", r.deployment, r.workload, r.message);
+      out +=
+          fmt::format("{}{} / {}: {}\n", markdown ? "- " : "", user(r.deployment), user(r.workload), user(r.message));
     }
   }
-  for (const auto& w : ev.warnings) out += fmt::format("{}warning: {}\n", markdown ? "- " : "", w);
+  for (const auto& w : ev.warnings) out += fmt::format("{}warning: {}\n", markdown ? "- " : "", user(w));
   if (!ev.assumptions.empty()) out += fmt::format("{}{}\n", markdown ? "\n" : "", describe_assumptions(ev.assumptions));
   out += fmt::format("{}efficiencies: {}\n", markdown ? "\n" : "",
                      ev.results.empty() ? "default" : ev.results.front().calibration);
@@ -332,17 +375,11 @@ constexpr std::string_view kSummaryKeys[] = {
     "throughput_tokens_per_s", "ttft_s",          "tpot_s",           "step_time_s", "mfu", "it_power_w", "tco_usd",
     "usd_per_million_tokens",  "time_to_train_s", "cost_to_train_usd"};
 
-std::string md_cell(std::string text) {
-  std::string out;
-  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
-  return out;
-}
-
 // A pull-request comment: per workload one compact row per deployment (P10-P90 under a value that has a spread),
 // the inputs that move each result most, then every metric in a collapsed section.
 std::string render_markdown(const Evaluation& ev) {
-  std::string out = fmt::format("## {}\n\n", md_cell(ev.scenario));
-  if (!ev.description.empty()) out += md_cell(ev.description) + "\n\n";
+  std::string out = fmt::format("## {}\n\n", markdown_text(ev.scenario));
+  if (!ev.description.empty()) out += markdown_text(ev.description) + "\n\n";
   std::vector<std::string> workloads;
   for (const auto& r : ev.results) {
     if (std::find(workloads.begin(), workloads.end(), r.workload) == workloads.end()) workloads.push_back(r.workload);
@@ -362,16 +399,16 @@ std::string render_markdown(const Evaluation& ev) {
       rows[0].push_back(metric_label(keys.back()));
     }
     for (const Result* r : results) {
-      rows.push_back({md_cell(r->deployment), r->fits ? "yes" : "**no**"});
+      rows.push_back({markdown_text(r->deployment), r->fits ? "yes" : "**no**"});
       for (const auto& k : keys) {
-        std::string c = cell(*r, k, false);
+        std::string c = markdown_text(cell(*r, k, false));
         if (const Percentiles* p = percentiles_of(*r, k); p != nullptr && p->p90 > p->p10) {
           c += fmt::format("<br><sub>P10-P90 {} - {}</sub>", format_metric(k, p->p10), format_metric(k, p->p90));
         }
-        rows.back().push_back(md_cell(c));
+        rows.back().push_back(c);
       }
     }
-    out += fmt::format("**{}** ({})\n\n{}\n", md_cell(w), results.front()->kind, render_grid(rows, true));
+    out += fmt::format("**{}** ({})\n\n{}\n", markdown_text(w), results.front()->kind, render_grid(rows, true));
   }
   std::string ranked;
   for (const auto& r : ev.results) {
@@ -381,22 +418,24 @@ std::string render_markdown(const Evaluation& ev) {
         if (e.metric == key && top.size() < 3) top.push_back(fmt::format("`{}` {:+.2f}", e.input, e.elasticity));
       }
       if (!top.empty()) {
-        ranked += fmt::format("- {} / {}, {}: {}\n", md_cell(r.deployment), md_cell(r.workload), metric_label(key),
-                              fmt::join(top, ", "));
+        ranked += fmt::format("- {} / {}, {}: {}\n", markdown_text(r.deployment), markdown_text(r.workload),
+                              metric_label(key), fmt::join(top, ", "));
       }
     }
   }
   if (!ranked.empty()) out += "Inputs that move the result most (elasticity, largest first):\n\n" + ranked + "\n";
   for (const auto& r : ev.results) {
     if (r.sizing) {
-      out += fmt::format("- {} / {}: {}\n", md_cell(r.deployment), md_cell(r.workload), describe_sizing(*r.sizing));
+      out += fmt::format("- {} / {}: {}\n", markdown_text(r.deployment), markdown_text(r.workload),
+                         describe_sizing(*r.sizing));
     }
   }
   for (const auto& r : ev.results) {
     if (!r.message.empty())
-      out += fmt::format("- {} / {}: {}\n", md_cell(r.deployment), md_cell(r.workload), r.message);
+      out += fmt::format("- {} / {}: {}\n", markdown_text(r.deployment), markdown_text(r.workload),
+                         markdown_text(r.message));
   }
-  for (const auto& warning : ev.warnings) out += fmt::format("- warning: {}\n", warning);
+  for (const auto& warning : ev.warnings) out += fmt::format("- warning: {}\n", markdown_text(warning));
   if (!ev.assumptions.empty()) out += fmt::format("- {}\n", describe_assumptions(ev.assumptions));
   out += "\n<details><summary>All metrics</summary>\n\n" + render_human(ev, true) + "\n</details>\n";
   return out;
@@ -459,11 +498,12 @@ std::string render_csv(const std::vector<Evaluation>& evs) {
 std::string render(const std::vector<Evaluation>& evs, Format format) {
   switch (format) {
     case Format::json: {
-      if (evs.size() == 1) return to_json(evs.front()).dump(2) + "\n";
+      if (evs.size() == 1)
+        return to_json(evs.front()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       nlohmann::ordered_json all;
       all["scenarios"] = nlohmann::ordered_json::array();
       for (const auto& ev : evs) all["scenarios"].push_back(to_json(ev));
-      return all.dump(2) + "\n";
+      return all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     case Format::csv: return render_csv(evs);
     case Format::html: return render_html(evs);

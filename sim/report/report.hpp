@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/plan/evaluate.hpp"
@@ -27,6 +28,11 @@ std::string describe_sizing(const Sizing& sizing);
 // "cost assumptions: PUE 1.42, electricity 0.0806 USD/kWh, ...": the facility's cost inputs in one line, and what
 // the $/M token figures count (every report prints it).
 std::string describe_assumptions(const std::vector<Metric>& assumptions);
+// Text from the user (names, descriptions, file paths) as Markdown that shows it and does nothing else: ASCII
+// punctuation backslash-escaped (no links, emphasis, HTML tags or table breaks), line breaks as spaces.
+std::string markdown_text(std::string_view text);
+// The same as a code span: fenced by more backticks than it holds, '|' escaped for table cells.
+std::string markdown_code(std::string_view text);
 // A short label for a metric key ("throughput_tokens_per_s" -> "throughput (tokens/s)").
 std::string metric_label(const std::string& key);
 

@@ -42,7 +42,9 @@ const Metric* find_metric(const Result& r, const std::string& key, std::size_t& 
   return nullptr;
 }
 
-void append_json_string(std::string& out, const std::string& text) { out += nlohmann::json(text).dump(); }
+void append_json_string(std::string& out, const std::string& text) {
+  out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace
 
@@ -121,8 +123,9 @@ std::string JsonSweepWriter::header() const {
   const SweepLayout& s = layout_;
   nlohmann::ordered_json vary = nlohmann::ordered_json::array();
   for (const auto& a : s.axes) vary.push_back({{"path", a.path}, {"values", a.values}});
-  return fmt::format("{{\"scenario\":{},\"vary\":{},\"points\":{},\"rows\":[", nlohmann::json(s.scenario).dump(),
-                     vary.dump(), s.total);
+  return fmt::format("{{\"scenario\":{},\"vary\":{},\"points\":{},\"rows\":[",
+                     nlohmann::json(s.scenario).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                     vary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), s.total);
 }
 
 std::string JsonSweepWriter::footer() const { return "\n]}\n"; }
