@@ -13,6 +13,7 @@
 #include "calibrate/profile.hpp"
 #include "hwmodels/catalog_loader.hpp"
 #include "sim/cli/cli.hpp"
+#include "sim/cli/output_file.hpp"
 #include "sim/core/catalog_paths.hpp"
 #include "sim/core/errors.hpp"
 #include "sim/perf/calibrated_efficiency.hpp"
@@ -123,12 +124,11 @@ int calibrate(const Common& common, const CalibrateOptions& o) {
   calib::RawMeasurements raw;
   if (o.fit.empty()) {
     // The probe's raw file: --raw FILE, else a temporary beside the profile, removed once read.
-    const std::string raw_file = o.raw_out.empty() ? common.output + ".raw.tmp" : o.raw_out;
+    const std::string raw_file = o.raw_out.empty() ? temporary_beside(common.output) : o.raw_out;
     struct Remove {
       std::string file;
       ~Remove() {
-        std::error_code ec;
-        if (!file.empty()) std::filesystem::remove(file, ec);
+        if (!file.empty()) remove_temporary(file);
       }
     } remove{o.raw_out.empty() ? raw_file : ""};
     raw = o.cpu ? run_cpu_probe(o, raw_file) : run_gpu_probe(o, raw_file);

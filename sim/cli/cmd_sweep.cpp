@@ -1,10 +1,10 @@
 // `hwsim sweep` (what-if grids, streamed) and `hwsim merge` (shard outputs into the unsharded result).
 #include <fmt/format.h>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "sim/cli/cli.hpp"
+#include "sim/cli/output_file.hpp"
 #include "sim/core/errors.hpp"
 #include "sim/plan/sweep.hpp"
 #include "sim/report/sweep_html.hpp"
@@ -15,33 +15,16 @@ namespace hwsim::cli {
 
 namespace {
 
-// Streams to -o FILE through a temporary file renamed at the end (atomic), or to stdout.
+// Streams to -o FILE through a temporary file renamed at the end (sim/cli/output_file.hpp), or to stdout.
 template <class Fn>
 void stream_output(const Common& common, Fn&& write) {
   if (common.output.empty()) {
     write(std::cout);
     return;
   }
-  const std::filesystem::path target(common.output);
-  const std::filesystem::path tmp = target.string() + ".tmp";
-  std::ofstream out(tmp, std::ios::binary);
-  if (!out) throw InputError(Diagnostic{{common.output, 0, 0}, "-o", "cannot write the output file"});
-  try {
-    write(out);
-  } catch (...) {
-    out.close();
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
-  }
-  out.close();
-  std::error_code ec;
-  if (!out) ec = std::make_error_code(std::errc::io_error);
-  if (!ec) std::filesystem::rename(tmp, target, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw InputError(Diagnostic{{common.output, 0, 0}, "-o", "cannot write the output file"});
-  }
+  OutputFile file(common.output);
+  write(file.stream());
+  file.commit();
 }
 
 struct SweepCli {

@@ -4,10 +4,12 @@
 #include <iostream>
 
 #include "sim/cli/cli.hpp"
+#include "sim/cli/output_file.hpp"
 #include "sim/core/catalog_paths.hpp"
 #include "sim/core/errors.hpp"
 
 int main(int argc, char** argv) {
+  hwsim::cli::install_signal_cleanup();  // an interrupted run leaves no temporary -o file behind
   CLI::App app{
       "hwsim: for an AI workload, the throughput, watts and dollars of each hardware option.\n"
       "Example: hwsim run scenarios/default.yaml --format json",
@@ -33,7 +35,7 @@ int main(int argc, char** argv) {
     for (const auto& d : e.diagnostics()) std::cerr << "hwsim: error: " << d.str() << '\n';
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "hwsim: internal error: " << e.what() << '\n';
+    std::cerr << "hwsim: internal error: " << hwsim::printable(e.what()) << '\n';
     return 3;
   }
 }

@@ -1,9 +1,8 @@
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "hwmodels/catalog_loader.hpp"
 #include "sim/cli/cli.hpp"
+#include "sim/cli/output_file.hpp"
 #include "sim/core/catalog_paths.hpp"
 #include "sim/core/errors.hpp"
 
@@ -15,19 +14,9 @@ void emit(const Common& common, const std::string& text) {
     std::cout.flush();
     return;
   }
-  const std::filesystem::path target(common.output);
-  const std::filesystem::path tmp = target.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw InputError(Diagnostic{{common.output, 0, 0}, "-o", "cannot write the output file"});
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, target, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw InputError(Diagnostic{{common.output, 0, 0}, "-o", "cannot write the output file"});
-  }
+  OutputFile file(common.output);
+  file.stream() << text;
+  file.commit();
 }
 
 void add_output_options(CLI::App* cmd, Common& common, const std::vector<std::string>& formats) {
