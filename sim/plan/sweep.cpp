@@ -35,7 +35,7 @@ namespace {
 void check_grid_size(const std::vector<VaryAxis>& axes, const SweepOptions& options) {
   std::int64_t total = 1;
   for (const auto& axis : axes) {
-    const auto n = static_cast<std::int64_t>(std::max<std::size_t>(1, axis.values.size()));
+    const std::int64_t n = std::max<std::int64_t>(1, axis.count);
     if (total > std::numeric_limits<std::int64_t>::max() / n) {
       throw InputError(Diagnostic{{"--vary", 0, 0}, "", "the grid has more than 9.2e18 points: refused"});
     }
@@ -196,7 +196,11 @@ Sweep::Sweep(const std::filesystem::path& scenario, const LoadOptions& load, con
 
   if (options.vary.empty()) throw InputError(Diagnostic{{"--vary", 0, 0}, "", "give at least one --vary PATH=VALUES"});
   std::vector<VaryAxis> parsed;
-  for (const auto& spec : options.vary) parsed.push_back(parse_vary(spec, s.source->document(), s.source->catalog()));
+  // The grid's size from the axes' counts, checked before any value is made; then the values.
+  for (const auto& spec : options.vary)
+    parsed.push_back(parse_vary(spec, s.source->document(), s.source->catalog(), false));
+  check_grid_size(parsed, options);
+  for (auto& axis : parsed) axis = parse_vary(axis.spec, s.source->document(), s.source->catalog());
   // Loads use only the catalog entries reachable by name from the scenario, the --set values, the axes' values
   // and the defaults that name entries (the facility's rack); an axis value that needs more falls back to all.
   std::vector<std::string> names{base.facility.rack};
@@ -207,7 +211,6 @@ Sweep::Sweep(const std::filesystem::path& scenario, const LoadOptions& load, con
     names.insert(names.end(), a.values.begin(), a.values.end());
   }
   s.source->narrow_to(std::move(names));
-  check_grid_size(parsed, options);
   for (auto& axis : parsed) {
     for (const auto& other : s.axes) {
       if (other.path == axis.path) {

@@ -26,7 +26,8 @@ namespace hwsim {
 struct VaryAxis {
   std::string spec;  // as given: "facility.pue=1.1,1.2" or "facility.electricity=0.05..0.20 USD/kWh:16"
   std::string path;
-  std::vector<std::string> values;  // YAML texts
+  std::vector<std::string> values;  // YAML texts (empty when parsed without them)
+  std::int64_t count = 0;           // how many values: known before they are made
 };
 
 struct Shard {
@@ -115,7 +116,9 @@ class Sweep {
 };
 
 // Parsing of the command's arguments (sim/plan/sweep_axes.cpp).
-// "PATH=V1,V2,..." or "PATH=LO..HI UNIT:N" (N evenly spaced values; integer keys take integer steps).
-VaryAxis parse_vary(const std::string& spec, const ConfigNode& document, const EntryStore& catalog);
+// "PATH=V1,V2,..." or "PATH=LO..HI UNIT:N" (N evenly spaced values; integer keys take integer steps). Without
+// `with_values` only the count is filled: a grid's size is checked before any of its values is made.
+VaryAxis parse_vary(const std::string& spec, const ConfigNode& document, const EntryStore& catalog,
+                    bool with_values = true);
 
 }  // namespace hwsim

@@ -36,8 +36,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 // "PATH=V1,V2,..." or "PATH=LO..HI UNIT:N" (N evenly spaced values; integer keys take integer steps).
 }  // namespace
 
-VaryAxis parse_vary(const std::string& spec, const ConfigNode& doc, const EntryStore& store) {
-  VaryAxis axis{spec, "", {}};
+VaryAxis parse_vary(const std::string& spec, const ConfigNode& doc, const EntryStore& store, bool with_values) {
+  VaryAxis axis{spec, "", {}, 0};
   const auto eq = spec.find('=');
   if (eq == std::string::npos || eq == 0) {
     bad_vary(spec,
@@ -52,6 +52,7 @@ VaryAxis parse_vary(const std::string& spec, const ConfigNode& doc, const EntryS
       if (trim(v).empty()) bad_vary(spec, "empty value in the list");
       axis.values.push_back(trim(v));
     }
+    axis.count = static_cast<std::int64_t>(axis.values.size());
     return axis;
   }
   const auto colon = rhs.rfind(':');
@@ -77,6 +78,10 @@ VaryAxis parse_vary(const std::string& spec, const ConfigNode& doc, const EntryS
   }
   const KeyDecl* decl = declared_key(split_path(axis.path), doc, store);
   const bool integer = decl != nullptr && decl->kind == ValueKind::integer;
+  // Steps under 1 on an integer key reach every whole number between the rounded ends, and no other: as many values.
+  const double step = n == 1 ? 0 : std::fabs(hi - lo) / static_cast<double>(n - 1);
+  axis.count = integer && n > 1 && step < 1 ? std::llabs(std::llround(hi) - std::llround(lo)) + 1 : n;
+  if (!with_values) return axis;
   for (long i = 0; i < n; ++i) {
     const double v = n == 1 ? lo : lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(n - 1);
     std::string text = integer ? fmt::format("{}", std::llround(v)) : fmt::format("{:.10g}", v);
