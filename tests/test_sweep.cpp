@@ -5,6 +5,8 @@
 // input as InputError naming the option. Tolerance: exact (the same arithmetic on the same inputs).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
@@ -104,6 +106,20 @@ TEST_CASE("sweep: a grid above --max-points is refused before any work, with its
   // 10^12 points: refused at once, not evaluated (the default limit is 10^7).
   CHECK_THAT(message_of({.vary = {"facility.pue=1.0..2.0:1000000", "facility.electricity=0.05..0.20 USD/kWh:1000000"}}),
              Catch::Matchers::StartsWith("the grid has 1000000000000 points"));
+}
+
+TEST_CASE("sweep: progress is reported from 0 to every point, in order, and does not change the output", "[sweep]") {
+  std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+  hwsim::SweepOptions options{.vary = {"facility.pue=1.0..2.0:300", "deployments.h100.count=1..3:3"}};
+  options.progress = [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); };
+  const hwsim::Sweep sweep(kServe, {}, options);
+  std::ostringstream out;
+  sweep.run(out, hwsim::CsvSweepWriter(sweep.layout()));
+  REQUIRE(calls.size() >= 3);
+  CHECK(calls.front() == std::pair<std::int64_t, std::int64_t>{0, 900});
+  CHECK(calls.back() == std::pair<std::int64_t, std::int64_t>{900, 900});
+  CHECK(std::is_sorted(calls.begin(), calls.end()));
+  CHECK(out.str() == run_sweep({"facility.pue=1.0..2.0:300", "deployments.h100.count=1..3:3"}, Format::csv));
 }
 
 TEST_CASE("sweep: a range gives N evenly spaced values with its unit, integer keys take integer steps", "[sweep]") {

@@ -133,7 +133,7 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
                   fmt::format("Latin-hypercube samples of the scenario's range inputs (LO..HI) for P10/P50/P90; "
                               "0 = off (default {})",
                               run_options.uncertainty.samples))
-      ->check(CLI::Range(0, 100000));
+      ->check(CLI::Range(0, 10000));
   run->callback([&] {
     action = [&] {
       std::vector<Evaluation> evs;

@@ -1,5 +1,10 @@
 // `hwsim sweep` (what-if grids, streamed) and `hwsim merge` (shard outputs into the unsharded result).
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -25,6 +30,43 @@ void stream_output(const Common& common, Fn&& write) {
   OutputFile file(common.output);
   write(file.stream());
   file.commit();
+}
+
+// "3.2 s", "4 min", "2.1 h": a duration for a progress line.
+std::string rough_duration(double seconds) {
+  if (seconds < 90) return fmt::format("{:.0f} s", seconds);
+  if (seconds < 5400) return fmt::format("{:.0f} min", seconds / 60);
+  return fmt::format("{:.1f} h", seconds / 3600);
+}
+
+// Progress on a terminal: the number of points at the start, then (at most twice a second) points done, elapsed time
+// and an estimate of the time left from the rate so far. Nothing when stderr is not a terminal, under CI (the CI
+// variable set), or when the rows themselves go to the terminal.
+std::function<void(std::int64_t, std::int64_t)> terminal_progress(const Common& common) {
+  const bool rows_on_terminal = common.output.empty() && ::isatty(STDOUT_FILENO) != 0;
+  if (::isatty(STDERR_FILENO) == 0 || std::getenv("CI") != nullptr || rows_on_terminal) return {};
+  using Clock = std::chrono::steady_clock;
+  struct State {
+    Clock::time_point start = Clock::now();
+    Clock::time_point shown;
+  };
+  auto state = std::make_shared<State>();
+  return [state](std::int64_t done, std::int64_t total) {
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - state->start).count();
+    if (done == 0) {
+      state->start = now;  // the values are checked by now: the rate counts points only
+      std::cerr << fmt::format("hwsim sweep: {} points\n", total);
+      return;
+    }
+    if (done < total && now - state->shown < std::chrono::milliseconds(500)) return;
+    state->shown = now;
+    const double left = elapsed / static_cast<double>(done) * static_cast<double>(total - done);
+    std::cerr << fmt::format("\rhwsim sweep: {} of {} points ({:.1f}%), {}{}\x1b[K", done, total,
+                             100.0 * static_cast<double>(done) / static_cast<double>(total), rough_duration(elapsed),
+                             done < total ? ", about " + rough_duration(left) + " left" : ", done")
+              << (done < total ? "" : "\n") << std::flush;
+  };
 }
 
 struct SweepCli {
@@ -80,6 +122,7 @@ void add_sweep_commands(CLI::App& app, Common& common, Action& action) {
         }
       }
       const bool html = o.format == "html";
+      o.options.progress = terminal_progress(common);
       const Sweep sw(o.scenario, LoadOptions{catalog_paths(common), o.sets}, o.options);
       if (html) {
         emit(common, render_sweep_html(sw.collect(20000)));

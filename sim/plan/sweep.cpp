@@ -126,12 +126,14 @@ std::int64_t for_each_point(const Sweep::Impl& s, int threads, Fn&& fn, Sink&& s
     for (std::int64_t k = from; k < to; ++k)
       fn(*workers[static_cast<std::size_t>(t)], s.options.shard.index + k * s.options.shard.count, buf);
   };
+  if (s.options.progress) s.options.progress(0, count);
   for (std::int64_t round = 0; round < count; round += kChunk * threads) {
     std::vector<std::thread> pool;
     for (int t = 1; t < threads && round + t * kChunk < count; ++t) pool.emplace_back(work, t, round + t * kChunk);
     work(0, round);
     for (auto& th : pool) th.join();
     for (int t = 0; t < threads && round + t * kChunk < count; ++t) sink(buffers[static_cast<std::size_t>(t)]);
+    if (s.options.progress) s.options.progress(std::min(count, round + kChunk * threads), count);
   }
   return count;
 }

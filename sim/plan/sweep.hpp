@@ -50,6 +50,8 @@ struct SweepOptions {
   // Most points one run (this shard) evaluates: a larger grid is refused before any work, with its size and the
   // --shard split that would fit (about a minute and a half per core at 10^5 points per second, a few GB of CSV).
   std::int64_t max_points = 10'000'000;
+  // Called after each batch of points (and once at the start with done = 0): the CLI shows progress on a terminal.
+  std::function<void(std::int64_t done, std::int64_t total)> progress;
 };
 
 // What a writer needs to know of a sweep: its axes and chosen metrics.
