@@ -8,6 +8,8 @@
 // below 2^53).
 #include <catch2/catch.hpp>
 
+#include "tests/support/run_hwsim.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,69 +33,11 @@ using Json = nlohmann::json;
 const fs::path kSource(HWSIM_SOURCE_DIR);
 const fs::path kFixtures = fs::path(HWSIM_FIXTURES_DIR) / "scenarios";
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = hwsim_test::CliRun;
 
-std::string quoted(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      q += "'\\''";
-    } else {
-      q += c;
-    }
-  }
-  return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A scratch directory of this test process, removed at exit.
-const fs::path& scratch() {
-  static const struct Dir {
-    fs::path path;
-    Dir() : path(fs::temp_directory_path() / ("hwsim-cli-test-" + std::to_string(::getpid()))) {
-      fs::create_directories(path);
-    }
-    ~Dir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  } dir;
-  return dir.path;
-}
-
-// Runs `hwsim ARGS...` with stdout and stderr captured in files.
-Run hwsim(const std::vector<std::string>& args) {
-  static int counter = 0;
-  ++counter;
-  const fs::path out = scratch() / ("out" + std::to_string(counter));
-  const fs::path err = scratch() / ("err" + std::to_string(counter));
-  std::string cmd = quoted(HWSIM_BINARY);
-  for (const auto& a : args) {
-    cmd += ' ';
-    cmd += quoted(a);
-  }
-  cmd += " >";
-  cmd += quoted(out.string());
-  cmd += " 2>";
-  cmd += quoted(err.string());
-  cmd += " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
+std::string slurp(const fs::path& p) { return hwsim_test::slurp_file(p); }
+const fs::path& scratch() { return hwsim_test::cli_scratch(); }
+Run hwsim(const std::vector<std::string>& args) { return hwsim_test::run_hwsim(args); }
 
 std::string scenario(const std::string& name) { return (kSource / "scenarios" / name).string(); }
 std::string fixture(const std::string& name) { return (kFixtures / name).string(); }

@@ -149,8 +149,9 @@ OutputFile::OutputFile(const std::string& target) : impl_(std::make_unique<Impl>
       if (impl_->fd < 0) refuse(target, fmt::format("cannot open: {}", std::strerror(errno)));
     } else if (::access(impl_->target.c_str(), W_OK) != 0 || (st.st_mode & 0222) == 0) {
       // The mode bits too: root may write anything, but a file nobody may write is meant to stay as it is.
-      refuse(target, "is read-only: hwsim does not replace a file it may not write (make it writable, or choose "
-                     "another path)");
+      refuse(target,
+             "is read-only: hwsim does not replace a file it may not write (make it writable, or choose "
+             "another path)");
     }
     impl_->mode = st.st_mode & 07777;
   } else {
