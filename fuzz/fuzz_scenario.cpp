@@ -35,8 +35,8 @@ void run_one(std::string_view text) {
   hwsim::Evaluation evaluation = hwsim::evaluate(scenario, efficiency, {.threads = 1, .top = 3});
   hwsim::add_uncertainty(evaluation, scenario, source, efficiency, {.samples = 4, .threads = 1});
   const std::vector<hwsim::Evaluation> all{evaluation};
-  for (const auto format : {hwsim::Format::table, hwsim::Format::json, hwsim::Format::csv, hwsim::Format::md,
-                            hwsim::Format::html}) {
+  for (const auto format :
+       {hwsim::Format::table, hwsim::Format::json, hwsim::Format::csv, hwsim::Format::md, hwsim::Format::html}) {
     (void)hwsim::render(all, format);
   }
 }

@@ -89,8 +89,9 @@ TEST_CASE("printable: control characters and bytes that are not UTF-8 are shown,
           "[bad_inputs]") {
   CHECK(hwsim::printable("pod\x1b[31m") == "pod\\x1B[31m");
   CHECK(hwsim::printable("a\nb") == "a\\nb");
-  CHECK(hwsim::printable("x\xc2\x9b" "31m") == "x\\u009B31m");  // C1 CSI
-  CHECK(hwsim::printable("p\xc3\x28od") == "p\\xC3(od");       // a broken two-byte sequence
+  CHECK(hwsim::printable("x\xc2\x9b"
+                         "31m") == "x\\u009B31m");        // C1 CSI
+  CHECK(hwsim::printable("p\xc3\x28od") == "p\\xC3(od");  // a broken two-byte sequence
   CHECK(hwsim::printable("caf\xc3\xa9 \xe2\x80\x94 ok") == "caf\xc3\xa9 \xe2\x80\x94 ok");  // UTF-8 text stays
   // Diagnostics print through it.
   const hwsim::Diagnostic d{{"f.yaml", 3, 4}, "name", "got \"\x1b]0;owned\x07\""};
@@ -104,8 +105,12 @@ TEST_CASE("forbidden_character: controls, DEL, C1 and bidirectional overrides; t
   CHECK(hwsim::forbidden_character("a\tb", true) == "U+0009");
   CHECK(hwsim::forbidden_character("a\x7f", false) == "U+007F");
   CHECK(hwsim::forbidden_character("a\xc2\x85", false) == "U+0085");
-  CHECK(hwsim::forbidden_character("a\xe2\x80\xae" "b", false) == "U+202E");
-  CHECK(hwsim::forbidden_character("a\xe2\x81\xa6" "b", false) == "U+2066");
+  CHECK(hwsim::forbidden_character("a\xe2\x80\xae"
+                                   "b",
+                                   false) == "U+202E");
+  CHECK(hwsim::forbidden_character("a\xe2\x81\xa6"
+                                   "b",
+                                   false) == "U+2066");
   CHECK(hwsim::forbidden_character("\xe2\x80\x94", false).empty());  // an em dash is text
 }
 
@@ -155,7 +160,8 @@ TEST_CASE("output file (-o): a file nobody may write is refused and left as it w
   CHECK(listing(dir) == std::vector<std::string>{"report.json"});
 }
 
-TEST_CASE("output file (-o): the temporary has an unpredictable name, so a link planted at FILE.tmp is not followed", "[bad_inputs]") {
+TEST_CASE("output file (-o): the temporary has an unpredictable name, so a link planted at FILE.tmp is not followed",
+          "[bad_inputs]") {
   const fs::path dir = fresh_dir("planted");
   std::ofstream(dir / "victim") << "another user's file";
   fs::create_symlink(dir / "victim", dir / "report.json.tmp");
@@ -166,7 +172,8 @@ TEST_CASE("output file (-o): the temporary has an unpredictable name, so a link 
   CHECK(listing(dir) == std::vector<std::string>{"report.json", "report.json.tmp", "victim"});
 }
 
-TEST_CASE("output file (-o): through a symbolic link the file it names is replaced and the link stays", "[bad_inputs]") {
+TEST_CASE("output file (-o): through a symbolic link the file it names is replaced and the link stays",
+          "[bad_inputs]") {
   const fs::path dir = fresh_dir("link");
   std::ofstream(dir / "real.csv") << "old";
   fs::create_symlink("real.csv", dir / "link.csv");
@@ -179,8 +186,9 @@ TEST_CASE("output file (-o): through a symbolic link the file it names is replac
 TEST_CASE("output file (-o): a sweep stopped by SIGTERM leaves neither the file nor its temporary", "[bad_inputs]") {
   const fs::path dir = fresh_dir("interrupted");
   const fs::path target = dir / "sweep.csv";
-  const std::string cmd = "{ " + hwsim_test::shell_quoted(HWSIM_BINARY) + " sweep " + hwsim_test::shell_quoted(valid_scenario()) +
-                          " --vary 'facility.pue=1.0..2.0:2000000' -o " + hwsim_test::shell_quoted(target.string()) +
+  const std::string cmd = "{ " + hwsim_test::shell_quoted(HWSIM_BINARY) + " sweep " +
+                          hwsim_test::shell_quoted(valid_scenario()) + " --vary 'facility.pue=1.0..2.0:2000000' -o " +
+                          hwsim_test::shell_quoted(target.string()) +
                           " 2>/dev/null & pid=$!; sleep 1.5; kill -TERM $pid; wait $pid; echo $? >" +
                           hwsim_test::shell_quoted((dir.parent_path() / "interrupted.rc").string()) + "; } 2>/dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
@@ -199,6 +207,6 @@ TEST_CASE("catalog directories: one that cannot be read is bad input with its na
   const auto r = hwsim_test::run_hwsim({"run", valid_scenario(), "--catalog", dir.string()});
   fs::permissions(dir / "locked", fs::perms::owner_all);
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "hwsim: error: " + (dir / "locked").string() +
-                     ": cannot read the catalog directory: Permission denied\n");
+  CHECK(r.err ==
+        "hwsim: error: " + (dir / "locked").string() + ": cannot read the catalog directory: Permission denied\n");
 }
