@@ -43,7 +43,11 @@ const Schema& cpu_schema() {
       {
           {.name = "l1d", .kind = ValueKind::quantity, .dimension = Dimension::bytes, .doc = "L1 data cache per core"},
           {.name = "l2", .kind = ValueKind::quantity, .dimension = Dimension::bytes, .doc = "L2 per core"},
-          {.name = "l3", .kind = ValueKind::quantity, .dimension = Dimension::bytes, .doc = "last-level cache, shared"},
+          {.name = "l3",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::bytes,
+           .minimum = 0,
+           .doc = "last-level cache, shared (0: none)"},
       }};
   static const Schema memory{"cpu.memory",
                              {

@@ -179,7 +179,11 @@ const Schema& cluster_schema() {
            .doc = "nodes per rack (default: from the rack's space and power)"},
           {.name = "scalable_unit", .kind = ValueKind::integer, .minimum = 1, .doc = "nodes per scalable unit"},
           {.name = "network", .kind = ValueKind::map, .required = true, .child = &network, .doc = "scale-out fabric"},
-          {.name = "storage", .kind = ValueKind::quantity, .dimension = Dimension::bytes, .doc = "shared storage"},
+          {.name = "storage",
+           .kind = ValueKind::quantity,
+           .dimension = Dimension::bytes,
+           .minimum = 0,
+           .doc = "shared storage"},
       }};
   return s;
 }
