@@ -222,30 +222,15 @@ std::optional<SourceLocation> invalid_utf8(std::string_view text, const std::str
   int line = 1;
   int column = 1;
   for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t extra = 0;
-    if (c < 0x80) {
-      extra = 0;
-    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
-      extra = 1;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
-      extra = 3;
-    } else {
-      return SourceLocation{file, line, column};
-    }
-    if (extra > 0 && i + extra >= text.size()) return SourceLocation{file, line, column};
-    for (std::size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return SourceLocation{file, line, column};
-    }
-    if (c == '\n') {
+    const std::size_t n = utf8_length(text, i);
+    if (n == 0) return SourceLocation{file, line, column};
+    if (text[i] == '\n') {
       ++line;
       column = 1;
     } else {
       ++column;
     }
-    i += extra + 1;
+    i += n;
   }
   return std::nullopt;
 }

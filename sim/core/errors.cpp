@@ -18,8 +18,6 @@ std::string Diagnostic::str() const {
   return printable(out + message);
 }
 
-namespace {
-// The length of the UTF-8 sequence at text[i] (1..4), or 0 when the bytes there are not UTF-8.
 std::size_t utf8_length(std::string_view text, std::size_t i) {
   const auto c = static_cast<unsigned char>(text[i]);
   std::size_t n = 0;
@@ -33,7 +31,6 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
   }
   return n;
 }
-}  // namespace
 
 std::string printable(std::string_view text) {
   std::string out;

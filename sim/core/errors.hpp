@@ -27,6 +27,10 @@ struct Diagnostic {
   [[nodiscard]] std::string str() const;
 };
 
+// The length of the UTF-8 sequence at text[i] (1..4), or 0 when the bytes there are not UTF-8 (a stray continuation
+// byte, a lead byte C0, C1 or above F4, a sequence cut short). The YAML reader and `printable` both decode with it.
+std::size_t utf8_length(std::string_view text, std::size_t i);
+
 // `text` with control characters (C0, DEL, C1) and bytes that are not UTF-8 written as visible escapes (\x1B, \n,
 // \u0085, \xC3), so that a message quoting a hostile name or path cannot drive the terminal it is printed on.
 std::string printable(std::string_view text);
