@@ -8,6 +8,7 @@
 #include "hwmodels/common_schema.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/cli/cli.hpp"
+#include "sim/plan/json_text.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/scenario_schema.hpp"
 #include "workloads/model.hpp"
@@ -257,7 +258,7 @@ std::string list_hw(const Catalogs& c, const std::string& format) {
   for (std::size_t i = 1; i < rows.size(); ++i) {
     arr.push_back({{"name", rows[i][0]}, {"kind", rows[i][1]}, {"file", c.store.find(rows[i][0])->file}});
   }
-  return format == "json" ? arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" : grid(rows);
+  return format == "json" ? json_text(arr) + "\n" : grid(rows);
 }
 
 ModelSpec model_of(const EntryStore& store, const std::string& name) {
@@ -352,8 +353,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       else
         text = show_other(*e, j);
       text += show_sources(c.hw.sources_of(name), j);
-      emit(common,
-           common.format == "json" ? j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" : text);
+      emit(common, common.format == "json" ? json_text(j) + "\n" : text);
       return 0;
     };
   });
@@ -379,8 +379,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
                         std::to_string(m.hidden), fmt::format("{}/{}", m.heads, m.kv_heads),
                         std::to_string(m.max_seq)});
       }
-      emit(common, common.format == "json" ? arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
-                                           : grid(rows));
+      emit(common, common.format == "json" ? json_text(arr) + "\n" : grid(rows));
       return 0;
     };
   });
@@ -393,9 +392,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       const Catalogs c = load_catalogs(common);
       const ModelSpec m = model_of(c.store, name);
       const std::string file = c.store.find(name)->file;
-      emit(common, common.format == "json"
-                       ? model_json(m, file).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
-                       : model_text(m, file));
+      emit(common, common.format == "json" ? json_text(model_json(m, file)) + "\n" : model_text(m, file));
       return 0;
     };
   });

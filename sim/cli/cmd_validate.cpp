@@ -4,6 +4,7 @@
 
 #include "sim/cli/cli.hpp"
 #include "sim/core/catalog_paths.hpp"
+#include "sim/plan/json_text.hpp"
 #include "sim/plan/validate.hpp"
 #include "sim/report/report.hpp"
 
@@ -81,7 +82,7 @@ std::string render_json(const ValidationReport& r) {
   j["not_modelled"] = nlohmann::ordered_json::array();
   for (const auto& n : r.not_modelled)
     j["not_modelled"].push_back({{"name", n.id}, {"kind", n.kind}, {"reason", n.reason}});
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return json_text(j) + "\n";
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "sim/plan/json_text.hpp"
 #include "sim/scenario/inputs.hpp"
 
 namespace hwsim {
@@ -86,7 +87,7 @@ std::string baseline_json(const Baseline& b) {
   }
   doc["inputs"] = nlohmann::ordered_json::object();
   for (const auto& i : b.inputs) doc["inputs"][i.path] = {{"value", i.value}, {"source", i.source}};
-  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return json_text(doc) + "\n";
 }
 
 Baseline read_baseline(const std::filesystem::path& file) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "sim/plan/json_text.hpp"
 #include "sim/report/html.hpp"
 #include "sim/report/report.hpp"
 
@@ -191,7 +192,7 @@ std::string render_check_json(const std::vector<ScenarioCheck>& checks) {
     doc["scenarios"].push_back(std::move(j));
   }
   doc["passed"] = all;
-  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return json_text(doc) + "\n";
 }
 
 std::string render_check_junit(const std::vector<ScenarioCheck>& checks) {

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "sim/core/catalog_paths.hpp"
+#include "sim/plan/json_text.hpp"
 #include "sim/report/csv.hpp"
 #include "sim/report/html.hpp"
 
@@ -498,12 +499,11 @@ std::string render_csv(const std::vector<Evaluation>& evs) {
 std::string render(const std::vector<Evaluation>& evs, Format format) {
   switch (format) {
     case Format::json: {
-      if (evs.size() == 1)
-        return to_json(evs.front()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      if (evs.size() == 1) return json_text(to_json(evs.front())) + "\n";
       nlohmann::ordered_json all;
       all["scenarios"] = nlohmann::ordered_json::array();
       for (const auto& ev : evs) all["scenarios"].push_back(to_json(ev));
-      return all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      return json_text(all) + "\n";
     }
     case Format::csv: return render_csv(evs);
     case Format::html: return render_html(evs);

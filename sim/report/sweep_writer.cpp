@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "sim/plan/json_text.hpp"
 #include "sim/report/csv.hpp"
 
 namespace hwsim {
@@ -42,9 +43,7 @@ const Metric* find_metric(const Result& r, const std::string& key, std::size_t& 
   return nullptr;
 }
 
-void append_json_string(std::string& out, const std::string& text) {
-  out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+void append_json_string(std::string& out, const std::string& text) { out += json_text(nlohmann::json(text), -1); }
 
 }  // namespace
 
@@ -124,8 +123,7 @@ std::string JsonSweepWriter::header() const {
   nlohmann::ordered_json vary = nlohmann::ordered_json::array();
   for (const auto& a : s.axes) vary.push_back({{"path", a.path}, {"values", a.values}});
   return fmt::format("{{\"scenario\":{},\"vary\":{},\"points\":{},\"rows\":[",
-                     nlohmann::json(s.scenario).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                     vary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), s.total);
+                     json_text(nlohmann::json(s.scenario), -1), json_text(vary, -1), s.total);
 }
 
 std::string JsonSweepWriter::footer() const { return "\n]}\n"; }
