@@ -2,14 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/catalog_paths.hpp"
 #include "sim/core/config_node.hpp"
 #include "sim/core/dtype.hpp"
 #include "sim/core/errors.hpp"
 #include "sim/core/units.hpp"
-
-#ifndef HWSIM_PROFILES_DIR
-#error "HWSIM_PROFILES_DIR must be defined by the build (calibrate/CMakeLists.txt)"
-#endif
 
 namespace hwsim::calib {
 
@@ -429,16 +426,14 @@ Profile load_profile(const std::filesystem::path& file) {
   return p;
 }
 
-std::filesystem::path profiles_dir() { return HWSIM_PROFILES_DIR; }
-
 std::filesystem::path resolve_profile(const std::string& file_or_name) {
   if (std::filesystem::exists(file_or_name)) return file_or_name;
-  const std::filesystem::path named = profiles_dir() / (file_or_name + ".yaml");
+  const std::filesystem::path named = default_profiles_dir() / (file_or_name + ".yaml");
   if (file_or_name.find('/') == std::string::npos && std::filesystem::exists(named)) return named;
-  throw InputError(
-      Diagnostic{{"<--calibration>", 0, 0},
-                 "",
-                 fmt::format("\"{}\" is neither a file nor a profile in {}", file_or_name, profiles_dir().string())});
+  throw InputError(Diagnostic{
+      {"<--calibration>", 0, 0},
+      "",
+      fmt::format("\"{}\" is neither a file nor a profile in {}", file_or_name, default_profiles_dir().string())});
 }
 
 }  // namespace hwsim::calib

@@ -81,7 +81,6 @@ Profile load_profile(const std::filesystem::path& file);
 
 // A `--calibration` argument: an existing file, else the name of a profile in calibrate/profiles/ (NAME.yaml).
 std::filesystem::path resolve_profile(const std::string& file_or_name);
-std::filesystem::path profiles_dir();
 
 const Schema& profile_schema();
 
