@@ -203,3 +203,23 @@ TEST_CASE("strong types give bytes / (bytes/s) = seconds and FLOP / (FLOP/s) = s
   const hwsim::Joules e = hwsim::Watts(400) * hwsim::Seconds(3600);
   CHECK(e.value() == 400.0 * 3600);
 }
+
+TEST_CASE("a unit in the wrong case names the units it could have meant", "[units]") {
+  const auto message = [](const char* text) {
+    try {
+      (void)parse_quantity(text);
+    } catch (const UnitError& e) {
+      return std::string(e.what());
+    }
+    return std::string("parsed");
+  };
+  CHECK(message("700 w").find("did you mean \"700 W\"?") != std::string::npos);
+  CHECK(message("0.1 usd/kwh").find("did you mean \"0.1 USD/kWh\"?") != std::string::npos);
+  // Two units differ only in case: both are named.
+  CHECK(message("5 mw").find("did you mean \"5 MW\" or \"5 mW\"?") != std::string::npos);
+  CHECK(message("3 tb/s").find("\"3 TB/s\" or \"3 Tb/s\"") != std::string::npos);
+  // A range keeps its low end in the hint.
+  CHECK(message("1..2 gib").find("did you mean \"1..2 GiB\" or \"1..2 Gib\"?") != std::string::npos);
+  // No unit of any case: no guess.
+  CHECK(message("3 furlongs").find("did you mean") == std::string::npos);
+}

@@ -1,11 +1,13 @@
 #include "sim/core/units.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <vector>
 
 namespace hwsim {
 namespace {
@@ -148,6 +150,31 @@ struct UnitFactor {
   double factor;
 };
 
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// The units a miscased one could have meant ("w" -> W; "gb/s" -> GB/s, Gb/s), as "700 W" or "700 GB/s".
+std::string case_hint(std::string_view unit, std::string_view whole) {
+  std::vector<std::string> meant;
+  for (const auto& base : kBaseUnits) {
+    for (const auto& p : kPrefixes) {
+      if (!prefix_allowed(p, base.prefixes)) continue;
+      const std::string spelling = fmt::format("{}{}", p.symbol, base.symbol);
+      if (same_ignoring_case(spelling, unit)) {
+        meant.push_back(fmt::format("\"{}{}\"", whole.substr(0, whole.size() - unit.size()), spelling));
+      }
+    }
+  }
+  if (meant.empty()) return "";
+  return fmt::format(": did you mean {}? (units are case-sensitive)", fmt::join(meant, " or "));
+}
+
 UnitFactor parse_unit(std::string_view unit, std::string_view whole) {
   if (unit.empty()) return {Dimension::dimensionless, 1.0};
   for (const auto& base : kBaseUnits) {
@@ -157,11 +184,11 @@ UnitFactor parse_unit(std::string_view unit, std::string_view whole) {
       if (p.symbol == prefix && prefix_allowed(p, base.prefixes)) return {base.dimension, p.factor * base.scale};
     }
   }
-  throw UnitError(
-      fmt::format("unknown unit \"{}\" in \"{}\" (units: B, b, B/s, b/s, Hz, FLOP, FLOP/s, OP/s, W, J, Wh, s, min, h, "
-                  "day, USD, USD/kWh, "
-                  "USD/kW/month, USD/h, mm2; prefixes k M G T P, Ki Mi Gi Ti for bytes, m u n for time/power)",
-                  unit, whole));
+  throw UnitError(fmt::format(
+      "unknown unit \"{}\" in \"{}\"{} (units: B, b, B/s, b/s, Hz, FLOP, FLOP/s, OP/s, W, J, Wh, s, min, h, "
+      "day, USD, USD/kWh, "
+      "USD/kW/month, USD/h, mm2; prefixes k M G T P, Ki Mi Gi Ti for bytes, m u n for time/power)",
+      unit, whole, case_hint(unit, whole)));
 }
 
 }  // namespace
