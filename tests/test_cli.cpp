@@ -197,6 +197,35 @@ TEST_CASE("cli: hw show of an unknown entry exits 2 and suggests the closest nam
   CHECK_THAT(r.err, Catch::Contains("unknown hardware entry 'a100-sxm4-40g' (did you mean 'a100-sxm4-40gb'?)"));
 }
 
+TEST_CASE("cli: hw compare sets two entries' derived figures side by side with the second's ratio to the first",
+          "[cli]") {
+  const Run r = hwsim({"hw", "compare", "a100-sxm4-40gb", "h100-sxm5-80gb", "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Json j = Json::parse(r.out);
+  CHECK(j.at("first") == "a100-sxm4-40gb");
+  CHECK(j.at("second") == "h100-sxm5-80gb");
+  std::map<std::string, Json> figures;
+  for (const auto& f : j.at("figures")) figures[f.at("figure").get<std::string>()] = f;
+  // bf16: 989.4 / 311.9 TFLOP/s; HBM 3.35 / 1.555 TB/s; TDP 700 / 400 W (the catalog's figures).
+  REQUIRE(figures.count("bf16 dense peak") == 1);
+  CHECK(figures["bf16 dense peak"].at("ratio").get<double>() == Approx(989.4 / 311.9).epsilon(0.005));
+  CHECK(figures["memory bandwidth"].at("ratio").get<double>() == Approx(3.35 / 1.555).epsilon(1e-6));
+  CHECK(figures["power at most (TDP)"].at("first").get<double>() == 400);
+  CHECK(figures["bf16 peak per watt (TDP)"].at("ratio").get<double>() ==
+        Approx((989.4 / 700) / (311.9 / 400)).epsilon(0.005));
+  const Run table = hwsim({"hw", "compare", "dgx-h100", "altra-max-server"});
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("altra-max-server / dgx-h100"));
+  CHECK_THAT(table.out, Catch::Contains("fp16 peak per watt (TDP)"));  // the Altra has no bf16: the shared dtype
+  const Run rack = hwsim({"hw", "compare", "rack-42u", "dgx-h100"});
+  CHECK(rack.exit_code == 2);
+  CHECK_THAT(rack.err, Catch::Contains("compares GPUs, CPUs and nodes: rack-42u is a rack"));
+  const Run unknown = hwsim({"hw", "compare", "dgx-h100", "dgx-h1000"});
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("unknown hardware entry 'dgx-h1000'"));
+}
+
 // The source registry read straight from its YAML (not through hwsim's loader): id -> {key: text}.
 std::map<std::string, std::map<std::string, std::string>> registry_entries() {
   std::map<std::string, std::map<std::string, std::string>> out;
@@ -385,12 +414,19 @@ TEST_CASE("cli: --set overrides an input, --set of an undeclared key exits 2", "
   CHECK(bad.err == "hwsim: error: --set facility.pu=1.3: facility: unknown key 'pu' (did you mean 'pue'?)\n");
 }
 
-TEST_CASE("cli: usage errors exit 2: unknown flag, unknown format, missing file, no command", "[cli]") {
+TEST_CASE("cli: usage errors exit 2: unknown flag, unknown format, missing file, unknown command; no command is help",
+          "[cli]") {
   CHECK(hwsim({"run", scenario("default.yaml"), "--bogus"}).exit_code == 2);
   CHECK(hwsim({"run", scenario("default.yaml"), "--format", "xml"}).exit_code == 2);
   CHECK(hwsim({"run", fixture("no-such-file.yaml")}).exit_code == 2);
-  CHECK(hwsim({}).exit_code == 2);
   CHECK(hwsim({"frobnicate"}).exit_code == 2);
+  // `hwsim` alone prints the help on stdout, every command listed.
+  const Run bare = hwsim({});
+  CHECK(bare.exit_code == 0);
+  CHECK(bare.err.empty());
+  for (const char* command : {"run", "check", "sweep", "merge", "hw", "model", "schema", "validate", "calibrate"}) {
+    CHECK_THAT(bare.out, Catch::Contains(std::string("  ") + command + " "));
+  }
   const Run help = hwsim({"run", "--help"});
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.out, Catch::Contains("Example:"));

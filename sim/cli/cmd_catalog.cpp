@@ -1,4 +1,4 @@
-// `hwsim hw list|show`, `hwsim model list|show`, `hwsim schema KIND`: the catalogs, their derived figures with
+// `hwsim hw list|show|compare`, `hwsim model list|show`, `hwsim schema KIND`: the catalogs, their derived figures with
 // where each comes from, and the declared YAML keys.
 #include <fmt/format.h>
 #include <cmath>
@@ -220,6 +220,124 @@ std::string show_sources(const std::vector<Source>& sources, Json& j) {
   return t;
 }
 
+// One hardware entry: its table text, and its figures into `j`. An unknown name (or a model) is bad input naming
+// `command`.
+std::string show_entry(const Catalogs& c, const std::string& name, const char* command, Json& j) {
+  const RawEntry* e = c.store.find(name);
+  if (e == nullptr || e->kind == "model") {
+    std::vector<std::string> names;
+    for (const auto& k : catalog_kinds()) {
+      if (k == "model") continue;
+      for (auto& n : c.store.names_of_kind(k)) names.push_back(n);
+    }
+    throw_unknown("hardware entry", name, names, {command, 0, 0}, "");
+  }
+  std::string text;
+  if (e->kind == "gpu")
+    text = show_gpu(c.hw.gpus().at(name), e->file, j);
+  else if (e->kind == "cpu")
+    text = show_cpu(c.hw.cpus().at(name), e->file, j);
+  else if (e->kind == "node")
+    text = show_node(c.hw.nodes().at(name), e->file, j);
+  else
+    text = show_other(*e, j);
+  text += show_sources(c.hw.sources_of(name), j);
+  return text;
+}
+
+// The figures `hw compare` sets side by side: the JSON key `hw show` writes, its label and its dimension.
+struct Figure {
+  std::string key;
+  std::string label;
+  Dimension dimension;
+  std::string unit;  // SI, as the JSON gives the values
+};
+
+std::vector<Figure> comparable_figures(const Json& a, const Json& b) {
+  std::vector<Figure> out;
+  for (const auto& [dtype, value] : a["peak_flops_per_s"].items()) {
+    if (b["peak_flops_per_s"].contains(dtype)) {
+      out.push_back({"peak_flops_per_s/" + dtype, dtype + " dense peak", Dimension::flop_per_second, "FLOP/s"});
+    }
+  }
+  const std::vector<Figure> plain{
+      {"devices", "devices", Dimension::dimensionless, ""},
+      {"memory_capacity_bytes", "memory capacity", Dimension::bytes, "B"},
+      {"memory_bandwidth_bytes_per_s", "memory bandwidth", Dimension::bytes_per_second, "B/s"},
+      {"l2_capacity_bytes", "L2 cache", Dimension::bytes, "B"},
+      {"nvlink_bandwidth_per_direction_bytes_per_s", "NVLink per direction", Dimension::bytes_per_second, "B/s"},
+      {"pcie_bandwidth_per_direction_bytes_per_s", "PCIe per direction", Dimension::bytes_per_second, "B/s"},
+      {"tdp_w", "power at most (TDP)", Dimension::watts, "W"},
+      {"idle_w", "power idle", Dimension::watts, "W"},
+      {"rack_units", "rack units", Dimension::dimensionless, ""},
+      {"price_usd", "price", Dimension::usd, "USD"}};
+  for (const auto& f : plain) {
+    if (a.contains(f.key) && b.contains(f.key)) out.push_back(f);
+  }
+  return out;
+}
+
+double figure_value(const Json& j, const std::string& key) {
+  const auto slash = key.find('/');
+  return slash == std::string::npos ? j[key].get<double>()
+                                    : j[key.substr(0, slash)][key.substr(slash + 1)].get<double>();
+}
+
+// `hw compare A B`: the figures both entries have, B's over A's, and per watt and per dollar for the first dtype both
+// list among bf16, fp16, fp32, fp64 (peak per TDP, peak per price). Table and JSON {first, second, figures: [{figure,
+// unit, first, second, ratio}]}.
+std::string compare_entries(const Json& a, const Json& b, Json& j) {
+  if (!a.contains("peak_flops_per_s") || !b.contains("peak_flops_per_s")) {
+    throw InputError(Diagnostic{
+        {"hwsim hw compare", 0, 0},
+        "",
+        fmt::format("compares GPUs, CPUs and nodes: {} is a {}, {} a {}", a["name"].get<std::string>(),
+                    a["kind"].get<std::string>(), b["name"].get<std::string>(), b["kind"].get<std::string>())});
+  }
+  const std::string first = a["name"];
+  const std::string second = b["name"];
+  j = Json{{"first", first}, {"second", second}, {"figures", Json::array()}};
+  std::vector<std::vector<std::string>> rows{{"figure", first, second, second + " / " + first}};
+  const auto add = [&](const std::string& label, double va, double vb, const std::string& unit, std::string ta,
+                       std::string tb) {
+    const double ratio = va != 0 ? vb / va : 0.0;
+    j["figures"].push_back({{"figure", label}, {"unit", unit}, {"first", va}, {"second", vb}, {"ratio", ratio}});
+    rows.push_back({label, std::move(ta), std::move(tb), va != 0 ? fmt::format("x{:.3g}", ratio) : "-"});
+  };
+  const std::vector<Figure> figures = comparable_figures(a, b);
+  for (const auto& f : figures) {
+    const double va = figure_value(a, f.key);
+    const double vb = figure_value(b, f.key);
+    add(f.label, va, vb, f.unit, q(va, f.dimension), q(vb, f.dimension));
+  }
+  // Per watt and per dollar at the training dtype where both have it, else the first of these they share.
+  const Figure* headline = nullptr;
+  for (const char* dtype : {"bf16", "fp16", "fp32", "fp64"}) {
+    for (const auto& f : figures) {
+      if (headline == nullptr && f.key == std::string("peak_flops_per_s/") + dtype) headline = &f;
+    }
+  }
+  if (headline != nullptr) {
+    const Figure& peak = *headline;
+    const std::string dtype = peak.key.substr(peak.key.find('/') + 1);
+    const double pa = figure_value(a, peak.key);
+    const double pb = figure_value(b, peak.key);
+    const double wa = a["tdp_w"].get<double>();
+    const double wb = b["tdp_w"].get<double>();
+    add(dtype + " peak per watt (TDP)", pa / wa, pb / wb, "FLOP/s/W", q(pa / wa, Dimension::flop_per_second) + "/W",
+        q(pb / wb, Dimension::flop_per_second) + "/W");
+    const double da = a["price_usd"].get<double>();
+    const double db = b["price_usd"].get<double>();
+    if (da > 0 && db > 0) {
+      add(dtype + " peak per 1000 USD", pa / da * 1e3, pb / db * 1e3, "FLOP/s per 1000 USD",
+          q(pa / da * 1e3, Dimension::flop_per_second), q(pb / db * 1e3, Dimension::flop_per_second));
+    }
+  }
+  return fmt::format("{} ({}) versus {} ({})\n\n", first, a["kind"].get<std::string>(), second,
+                     b["kind"].get<std::string>()) +
+         grid(rows);
+}
+
 std::string list_hw(const Catalogs& c, const std::string& format) {
   Json arr = Json::array();
   std::vector<std::vector<std::string>> rows{
@@ -333,26 +451,29 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   hw_show->callback([&] {
     action = [&] {
       const Catalogs c = load_catalogs(common);
-      const RawEntry* e = c.store.find(name);
-      if (e == nullptr || e->kind == "model") {
-        std::vector<std::string> names;
-        for (const auto& k : catalog_kinds()) {
-          if (k == "model") continue;
-          for (auto& n : c.store.names_of_kind(k)) names.push_back(n);
-        }
-        throw_unknown("hardware entry", name, names, {"hwsim hw show", 0, 0}, "");
-      }
       Json j{{"name", name}};
-      std::string text;
-      if (e->kind == "gpu")
-        text = show_gpu(c.hw.gpus().at(name), e->file, j);
-      else if (e->kind == "cpu")
-        text = show_cpu(c.hw.cpus().at(name), e->file, j);
-      else if (e->kind == "node")
-        text = show_node(c.hw.nodes().at(name), e->file, j);
-      else
-        text = show_other(*e, j);
-      text += show_sources(c.hw.sources_of(name), j);
+      const std::string text = show_entry(c, name, "hwsim hw show", j);
+      emit(common, common.format == "json" ? json_text(j) + "\n" : text);
+      return 0;
+    };
+  });
+  static std::string other;
+  CLI::App* hw_compare = hw->add_subcommand(
+      "compare",
+      "two GPUs, CPUs or nodes side by side: their derived figures and the ratio of the second to the first");
+  hw_compare->add_option("first", name, "entry name")->required();
+  hw_compare->add_option("second", other, "entry name")->required();
+  add_output_options(hw_compare, common, {"table", "json"});
+  hw_compare->fallthrough();  // accept the parent's --catalog after the subcommand
+  hw_compare->callback([&] {
+    action = [&] {
+      const Catalogs c = load_catalogs(common);
+      Json a{{"name", name}};
+      Json b{{"name", other}};
+      (void)show_entry(c, name, "hwsim hw compare", a);
+      (void)show_entry(c, other, "hwsim hw compare", b);
+      Json j;
+      const std::string text = compare_entries(a, b, j);
       emit(common, common.format == "json" ? json_text(j) + "\n" : text);
       return 0;
     };

@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
   hwsim::cli::add_validate_command(app, common, action);
   hwsim::cli::add_sweep_commands(app, common, action);
   hwsim::cli::add_calibrate_command(app, common, action);
+  if (argc == 1) {  // `hwsim` alone asks what it can do: the help, as `hwsim --help` prints it
+    std::cout << app.help();
+    return 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
