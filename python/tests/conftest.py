@@ -21,11 +21,18 @@ def root():
 
 
 @pytest.fixture(scope="session")
-def cli():
-    """cli(*args) -> the JSON document `hwsim ARGS --format json` prints (exit status 0 required)."""
+def hwsim_binary():
+    """The `hwsim` CLI the module is compared with."""
     binary = os.environ.get("HWSIM_BINARY", str(ROOT / "build" / "bin" / "hwsim"))
     if not os.path.exists(binary):
         pytest.skip(f"no hwsim CLI at {binary} (set HWSIM_BINARY)")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def cli(hwsim_binary):
+    """cli(*args) -> the JSON document `hwsim ARGS` prints (exit status 0 required)."""
+    binary = hwsim_binary
 
     def run(*args):
         done = subprocess.run([binary, *args], cwd=ROOT, capture_output=True, text=True, check=False)

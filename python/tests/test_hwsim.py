@@ -1,5 +1,6 @@
 """The hwsim Python module against the CLI it wraps: the same documents, the same diagnostics, raised as exceptions."""
 
+import json
 import math
 import os
 import signal
@@ -123,6 +124,27 @@ def test_check_reports_expectations(root, cli):
     assert c["scenarios"][0]["expectations"] and c["scenarios"][0]["passed"] is True
 
 
+def test_catalog_and_calibration_options_are_the_cli_ones(tmp_path, cli):
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "my-dgx.yaml").write_text("name: my-dgx\nkind: node\nbase: dgx-h100\nprice: 123456 USD  # a quote\n")
+    scenario = {"name": "mine", "deployments": [{"name": "mine", "node": "my-dgx"}],
+                "workloads": [{"name": "chat", "kind": "inference", "model": "llama3-8b", "dtype": "bf16",
+                               "input_tokens": 128, "output_tokens": 128}]}
+    path = write(tmp_path, "mine.yaml", json.dumps(scenario))
+    r = hwsim.run(scenario, catalog=catalog)
+    assert r == hwsim.run(path, catalog=[str(catalog)]) == cli("run", path, "--catalog", str(catalog), "--format",
+                                                                "json")
+    assert r["results"][0]["metrics"]["capex_usd"] >= 123456
+    with pytest.raises(hwsim.InputError, match="unknown node 'my-dgx'"):
+        hwsim.run(scenario)
+    calibrated = hwsim.run(DEFAULT, calibration="intel-xeon-processor", samples=0)
+    assert calibrated == cli("run", DEFAULT, "--calibration", "intel-xeon-processor", "--samples", "0", "--format",
+                             "json")
+    with pytest.raises(hwsim.InputError, match="is neither a file nor a profile"):
+        hwsim.run(DEFAULT, calibration="no-such-profile")
+
+
 def test_misspelt_key_raises_input_error_with_file_and_line(tmp_path):
     path = write(tmp_path, "misspelt.yaml", MISSPELT)
     with pytest.raises(hwsim.InputError) as caught:
@@ -134,18 +156,17 @@ def test_misspelt_key_raises_input_error_with_file_and_line(tmp_path):
                               "message": "unknown key 'electricty' (did you mean 'electricity'?)"}]
 
 
-def test_bad_unit_raises_input_error_with_the_cli_lines(tmp_path):
+def test_bad_unit_raises_input_error_with_the_cli_lines(tmp_path, hwsim_binary):
     path = write(tmp_path, "bad_unit.yaml", BAD_UNIT)
     with pytest.raises(hwsim.InputError) as caught:
         hwsim.run(path)
     [d] = caught.value.diagnostics
     assert (d["file"], d["line"], d["path"]) == (path, 3, "deployments[0].price")
     assert 'expected a price like "199000 USD", got "300000" (no unit)' in d["message"]
-    cli = os.environ.get("HWSIM_BINARY")
-    if cli:  # the CLI prints the same lines, each after "hwsim: error: "
-        done = subprocess.run([cli, "run", path], capture_output=True, text=True, check=False)
-        assert done.returncode == 2
-        assert done.stderr.splitlines() == ["hwsim: error: " + line for line in str(caught.value).splitlines()]
+    # The CLI prints the same lines, each after "hwsim: error: ", and exits 2.
+    done = subprocess.run([hwsim_binary, "run", path], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["hwsim: error: " + line for line in str(caught.value).splitlines()]
 
 
 def test_dict_errors_name_the_dict():
