@@ -11,5 +11,8 @@ namespace hwsim {
 
 // Reads the directories; throws InputError listing every problem. Does not resolve `base:` (call resolve()).
 EntryStore read_catalog_dirs(const std::vector<std::filesystem::path>& dirs);
+// The default directories (sim/core/catalog_paths.hpp) and then `extra_dirs`, read with `base:` resolved: the catalog
+// as a command sees it. Throws InputError listing every problem.
+EntryStore read_resolved_catalog(const std::vector<std::filesystem::path>& extra_dirs);
 
 }  // namespace hwsim

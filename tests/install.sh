@@ -8,6 +8,7 @@ build=$1
 source=$2
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
+python=/usr/bin/python3
 unset HWSIM_CATALOG HWSIM_SOURCES
 cmake --install "$build" --prefix "$prefix" >/dev/null
 for program in hwsim hwsim-cpu-probe; do
@@ -39,3 +40,18 @@ tree_cases=$("$build/bin/hwsim" validate --format json | grep -c '"measured"')
 [ "$installed_cases" = "$tree_cases" ] || { echo "validate: $installed_cases cases installed, $tree_cases in the tree" >&2; exit 1; }
 (cd / && "$prefix/bin/hwsim" run "$data/scenarios/default.yaml" --calibration intel-xeon-processor >/dev/null)
 echo "validate: $installed_cases cases; --calibration NAME resolves under the prefix"
+
+# The Python module, where it was built: imported from PREFIX/lib/python3/dist-packages, it reads PREFIX/share/hwsim
+# too: a DGX H100 priced at 1000 USD there instead of 270000 takes 269000 USD off the deployment's capex.
+if [ -d "$build/python/hwsim" ] && [ -x "$python" ]; then
+  sed -i 's/^price: .*/price: 1000 USD/' "$data/hwmodels/catalog/nodes/dgx-h100.yaml"
+  capex=$(cd / && PYTHONPATH="$prefix/lib/python3/dist-packages" "$python" -c '
+import sys, hwsim
+r = hwsim.run(sys.argv[1])
+print(round([x for x in r["results"] if x["deployment"] == "dgx-h100"][0]["metrics"]["capex_usd"]))' \
+    "$data/scenarios/default.yaml")
+  tree_capex=$("$build/bin/hwsim" run "$source/scenarios/default.yaml" --format csv --set hw.dgx-h100.price="1000 USD" |
+    "$python" -c 'import csv, sys; print(round(float([r for r in csv.DictReader(sys.stdin) if r["deployment"] == "dgx-h100"][0]["capex_usd"])))')
+  [ "$capex" = "$tree_capex" ] || { echo "installed Python module: capex $capex, expected $tree_capex" >&2; exit 1; }
+  echo "python: the installed module reads PREFIX/share/hwsim"
+fi

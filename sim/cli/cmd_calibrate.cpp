@@ -167,31 +167,7 @@ void add_calibration_option(CLI::App* cmd, Common& common) {
 }
 
 std::unique_ptr<EfficiencyModel> efficiency_model(const Common& common) {
-  if (common.calibrations.empty()) return std::make_unique<DefaultEfficiency>();
-  std::vector<calib::Profile> profiles;
-  for (const auto& c : common.calibrations) profiles.push_back(calib::load_profile(calib::resolve_profile(c)));
-  // A profile names the catalog chip it measured: an unknown name, or a chip of the other kind, is a typo that would
-  // otherwise leave every prediction silently uncalibrated (or calibrate a GPU with a CPU's figures).
-  const EntryStore store = resolved_catalog(common);
-  Diagnostics diags;
-  for (const auto& p : profiles) {
-    if (p.catalog.empty()) continue;
-    const RawEntry* entry = store.find(p.catalog);
-    if (entry == nullptr || (entry->kind != "gpu" && entry->kind != "cpu")) {
-      std::vector<std::string> chips = store.names_of_kind("gpu");
-      for (auto& n : store.names_of_kind("cpu")) chips.push_back(std::move(n));
-      const std::string near = closest_match(p.catalog, chips);
-      diags.add(p.catalog_where, "catalog",
-                fmt::format("no gpu or cpu catalog entry '{}'{}", p.catalog,
-                            near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
-    } else if (entry->kind != p.device.kind) {
-      diags.add(p.catalog_where, "catalog",
-                fmt::format("'{}' is a {} entry but the profile measured a {} (device.kind)", p.catalog, entry->kind,
-                            p.device.kind));
-    }
-  }
-  diags.throw_if_any();
-  return std::make_unique<CalibratedEfficiency>(std::move(profiles));
+  return efficiency_from_profiles(common.calibrations, catalog_paths(common));
 }
 
 void add_calibrate_command(CLI::App& app, Common& common, Action& action) {

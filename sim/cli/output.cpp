@@ -3,8 +3,6 @@
 #include "hwmodels/catalog_loader.hpp"
 #include "sim/cli/cli.hpp"
 #include "sim/cli/output_file.hpp"
-#include "sim/core/catalog_paths.hpp"
-#include "sim/core/errors.hpp"
 
 namespace hwsim::cli {
 
@@ -32,14 +30,6 @@ std::vector<std::filesystem::path> catalog_paths(const Common& common) {
   return dirs;
 }
 
-EntryStore resolved_catalog(const Common& common) {
-  std::vector<std::filesystem::path> dirs = default_catalog_dirs();
-  for (const auto& d : catalog_paths(common)) dirs.push_back(d);
-  EntryStore store = read_catalog_dirs(dirs);
-  Diagnostics diags;
-  store.resolve(diags);
-  diags.throw_if_any();
-  return store;
-}
+EntryStore resolved_catalog(const Common& common) { return read_resolved_catalog(catalog_paths(common)); }
 
 }  // namespace hwsim::cli

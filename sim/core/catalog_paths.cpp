@@ -37,9 +37,12 @@ std::vector<std::filesystem::path> install_candidates() {
   if (dladdr(reinterpret_cast<void*>(&install_candidates), &info) != 0 && info.dli_fname != nullptr) {
     const auto object = std::filesystem::weakly_canonical(info.dli_fname, ec);
     if (!ec && object.extension() == ".so") {
-      // PREFIX/lib/python3/dist-packages/hwsim...so, or PREFIX/lib/hwsim...so
-      out.push_back(object.parent_path().parent_path().parent_path().parent_path() / HWSIM_INSTALL_DATA_DIR);
-      out.push_back(object.parent_path().parent_path() / HWSIM_INSTALL_DATA_DIR);
+      // PREFIX/lib/python3/dist-packages/hwsim/_hwsim...so (python/CMakeLists.txt): the prefix is 5 levels up.
+      std::filesystem::path dir = object.parent_path();
+      for (int level = 0; level < 5 && dir.has_relative_path(); ++level) {
+        dir = dir.parent_path();
+        out.push_back(dir / HWSIM_INSTALL_DATA_DIR);
+      }
     }
   }
   return out;

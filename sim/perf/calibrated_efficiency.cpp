@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "hwmodels/catalog_loader.hpp"
 #include "sim/core/errors.hpp"
 
 namespace hwsim {
@@ -102,6 +103,33 @@ std::string CalibratedEfficiency::source() const {
 std::string CalibratedEfficiency::source_for(const Device& device) const {
   const calib::Profile* p = profile_for(device);
   return p ? p->name : "default";
+}
+
+std::unique_ptr<EfficiencyModel> efficiency_from_profiles(
+    const std::vector<std::string>& calibrations, const std::vector<std::filesystem::path>& extra_catalog_dirs) {
+  if (calibrations.empty()) return std::make_unique<DefaultEfficiency>();
+  std::vector<calib::Profile> profiles;
+  for (const auto& c : calibrations) profiles.push_back(calib::load_profile(calib::resolve_profile(c)));
+  const EntryStore store = read_resolved_catalog(extra_catalog_dirs);
+  Diagnostics diags;
+  for (const auto& p : profiles) {
+    if (p.catalog.empty()) continue;
+    const RawEntry* entry = store.find(p.catalog);
+    if (entry == nullptr || (entry->kind != "gpu" && entry->kind != "cpu")) {
+      std::vector<std::string> chips = store.names_of_kind("gpu");
+      for (auto& n : store.names_of_kind("cpu")) chips.push_back(std::move(n));
+      const std::string near = closest_match(p.catalog, chips);
+      diags.add(p.catalog_where, "catalog",
+                fmt::format("no gpu or cpu catalog entry '{}'{}", p.catalog,
+                            near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
+    } else if (entry->kind != p.device.kind) {
+      diags.add(p.catalog_where, "catalog",
+                fmt::format("'{}' is a {} entry but the profile measured a {} (device.kind)", p.catalog, entry->kind,
+                            p.device.kind));
+    }
+  }
+  diags.throw_if_any();
+  return std::make_unique<CalibratedEfficiency>(std::move(profiles));
 }
 
 }  // namespace hwsim

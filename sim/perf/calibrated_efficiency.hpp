@@ -5,6 +5,9 @@
 // so a profile that measured a slower GEMM makes every GEMM on that chip slower.
 #pragma once
 
+#include <filesystem>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "calibrate/profile.hpp"
@@ -44,5 +47,12 @@ class CalibratedEfficiency final : public EfficiencyModel {
   std::vector<calib::Profile> profiles_;
   DefaultEfficiency defaults_;
 };
+
+// The efficiency model of a run (`--calibration FILE|NAME`, repeatable): the defaults when `calibrations` is empty,
+// else those profiles (calib::resolve_profile) over them. Each profile's `catalog` must name a gpu or cpu entry of the
+// kind it measured, in the default catalog plus `extra_catalog_dirs` (a typo would otherwise leave every prediction
+// silently uncalibrated). Throws InputError.
+std::unique_ptr<EfficiencyModel> efficiency_from_profiles(const std::vector<std::string>& calibrations,
+                                                          const std::vector<std::filesystem::path>& extra_catalog_dirs);
 
 }  // namespace hwsim

@@ -191,7 +191,7 @@ Sweep::Sweep(const std::filesystem::path& scenario, const LoadOptions& load, con
     : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.options = options;
-  s.source = std::make_unique<ScenarioSource>(scenario, LoadOptions{load.catalog_dirs, load.sets});
+  s.source = std::make_unique<ScenarioSource>(scenario, LoadOptions{load.catalog_dirs, load.sets, load.document});
   const Scenario base = s.source->load();
   s.name = base.name;
   const Evaluation base_ev = evaluate(base, DefaultEfficiency{}, {});

@@ -92,7 +92,9 @@ struct SweepTable {
   std::vector<Row> rows;
 };
 
-// The scenario read once, the axes parsed and every axis value checked (as `--set` would, naming the --vary).
+// The scenario read once, the axes parsed and every axis value checked (as `--set` would, naming the --vary). `load`
+// gives the catalog directories, the --set values and optionally the document already parsed (a scenario held in
+// memory, `scenario` then only names it); its catalog and inputs are not used.
 class Sweep {
  public:
   Sweep(const std::filesystem::path& scenario, const LoadOptions& load, const SweepOptions& options);
