@@ -115,6 +115,10 @@ TEST_CASE("a quantity key yields a string with its unit pattern, above zero with
   CHECK(v["type"] == "string");
   CHECK(v["pattern"] == hwsim::quantity_pattern(Dimension::watts, NumberSign::positive));
   CHECK(v["examples"] == JsonSchema::array({"400 W"}));
+  // What an editor prints instead of the regular expression.
+  CHECK(v["patternErrorMessage"] ==
+        "expected power (e.g. 400 W): a decimal number above 0, or a range LO..HI, then a unit: W, kW, MW, GW, TW, PW, "
+        "EW, mW, uW, nW");
   const std::string pattern = v["pattern"].get<std::string>();
   CHECK(matches(pattern, "700 W"));
   CHECK(matches(pattern, "0.7 kW"));

@@ -1,5 +1,6 @@
 #include "sim/core/json_schema.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <regex>
@@ -30,6 +31,23 @@ NumberSign sign_of(const KeyDecl& key) {
   return *key.minimum >= 0 ? NumberSign::non_negative : NumberSign::any;
 }
 
+// What a pattern wants, in the words of hwsim's own messages: editors print it instead of the regular expression
+// (`patternErrorMessage`, a keyword of vscode-json-languageservice that other validators ignore).
+std::string number_words(NumberSign sign) {
+  const char* above = sign == NumberSign::positive       ? " above 0"
+                      : sign == NumberSign::non_negative ? " of 0 or more"
+                                                         : "";
+  return fmt::format("a decimal number{}, or a range LO..HI", above);
+}
+
+std::string quantity_words(Dimension dim, NumberSign sign) {
+  if (dim == Dimension::dimensionless) return fmt::format("expected a plain number (no unit): {}", number_words(sign));
+  std::string units;
+  for (const auto& u : unit_symbols(dim)) units += (units.empty() ? "" : ", ") + u;
+  return fmt::format("expected {} (e.g. {}): {}, then a unit: {}", dimension_name(dim), dimension_example(dim),
+                     number_words(sign), units);
+}
+
 // The choices as a YAML editor may read them: each as text, and as the number or boolean a plain `0` is.
 JsonSchema choice_values(const std::vector<std::string>& choices) {
   JsonSchema values = JsonSchema::array();
@@ -58,6 +76,7 @@ JsonSchema plain_number(const KeyDecl& key) {
   }
   v["maximum"] = bound(std::min(key.maximum.value_or(kLargestNumber), kLargestNumber));
   v["pattern"] = quantity_pattern(Dimension::dimensionless, sign);
+  v["patternErrorMessage"] = quantity_words(Dimension::dimensionless, sign);
   return v;
 }
 
@@ -68,12 +87,15 @@ JsonSchema whole_number(const KeyDecl& key) {
   return {{"type", JsonSchema::array({"integer", "string"})},
           {"minimum", bound(low)},
           {"maximum", bound(high)},
-          {"pattern", low >= 0 ? "^\\+?[0-9]+$" : "^[+-]?[0-9]+$"}};
+          {"pattern", low >= 0 ? "^\\+?[0-9]+$" : "^[+-]?[0-9]+$"},
+          {"patternErrorMessage", low >= 0 ? "expected a whole number of 0 or more" : "expected a whole number"}};
 }
 
 // One line of text: any scalar (`name: 2024` is a number to YAML and text to hwsim), no tab or line break.
 JsonSchema text_value() {
-  return {{"type", JsonSchema::array({"string", "number", "boolean"})}, {"pattern", "^[^\\t\\n]*$"}};
+  return {{"type", JsonSchema::array({"string", "number", "boolean"})},
+          {"pattern", "^[^\\t\\n]*$"},
+          {"patternErrorMessage", "expected one line of text (no line breaks or tabs)"}};
 }
 
 // The name of a map in `$defs`: its schema's name with anything but letters, digits, '.', '_' and '-' as '-'.
@@ -136,6 +158,7 @@ JsonSchema JsonSchemaBuilder::declared_value(const KeyDecl& key, bool inherited)
       if (key.dimension == Dimension::dimensionless) return or_words(plain_number(key), key.choices);
       return or_words({{"type", "string"},
                        {"pattern", quantity_pattern(key.dimension, sign_of(key))},
+                       {"patternErrorMessage", quantity_words(key.dimension, sign_of(key))},
                        {"examples", JsonSchema::array({std::string(dimension_example(key.dimension))})}},
                       key.choices);
     case ValueKind::integer: return or_words(whole_number(key), key.choices);
