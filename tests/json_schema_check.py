@@ -170,18 +170,26 @@ UNSEEN = [
     ("scenarios/default.yaml", "train_tokens: 1e9", "train_tokens: 0x10"),
     (GPU_FILE, "count: 132", "count: 132.0"),
 ]
-GPU_EDITS = [  # a copy of the H100 entry under another name, in a catalog directory of its own
-    ("tdp: 700 W", "tdp: 700 w", "refuses"),  # misspelt unit
-    ("tdp: 700 W", "tdp: 700W", "accepts"),
-    ("tdp: 700 W", "tdp: 0.7 kW", "accepts"),
-    ("tdp: 700 W", "tdp: 700", "refuses"),  # no unit
-    ("tdp: 700 W", "tdp: -700 W", "refuses"),
-    ("capacity: 80 GiB", "capacity: 80 GIB", "refuses"),
-    ("capacity: 80 GiB", "capacity: 60..80 GiB", "accepts"),
-    ("tensor_core_generation: hopper", "tensor_core_generation: hoper", "refuses"),
-    ("form_factor: SXM5", "from_factor: SXM5", "refuses"),  # misspelt key
-    ("price: 27500 USD", "price: 27500 EUR", "refuses"),
-    ("count: 132", "count: 132.0", "refuses"),
+H200_FILE = "hwmodels/catalog/gpus/h200-sxm-141gb.yaml"
+# Edits of catalog entries, each a copy under another name in a catalog directory of its own: the H100, and the
+# H200 that derives from it (`base:`) and so needs no other key.
+GPU_EDITS = [
+    (GPU_FILE, "tdp: 700 W", "tdp: 700 w", "refuses"),  # misspelt unit
+    (GPU_FILE, "tdp: 700 W", "tdp: 700W", "accepts"),
+    (GPU_FILE, "tdp: 700 W", "tdp: 0.7 kW", "accepts"),
+    (GPU_FILE, "tdp: 700 W", "tdp: 700", "refuses"),  # no unit
+    (GPU_FILE, "tdp: 700 W", "tdp: -700 W", "refuses"),
+    (GPU_FILE, "capacity: 80 GiB", "capacity: 80 GIB", "refuses"),
+    (GPU_FILE, "capacity: 80 GiB", "capacity: 60..80 GiB", "accepts"),
+    (GPU_FILE, "tensor_core_generation: hopper", "tensor_core_generation: hoper", "refuses"),
+    (GPU_FILE, "form_factor: SXM5", "from_factor: SXM5", "refuses"),  # misspelt key
+    (GPU_FILE, "price: 27500 USD", "price: 27500 EUR", "refuses"),
+    (GPU_FILE, "count: 132", "count: 132.0", "refuses"),
+    (H200_FILE, "idle: 75 W", "idle: 75 W", "accepts"),
+    (H200_FILE, "idle: 75 W", "idel: 75 W", "refuses"),
+    (H200_FILE, "capacity: 141 GiB", "capacity: 141 Gib", "accepts"),  # 141 gibibits: a size all the same
+    (H200_FILE, "capacity: 141 GiB", "capacity: 141 GiB/s", "refuses"),
+    (H200_FILE, "kind: gpu\n", "", "refuses"),  # an entry names its kind, base: or not
 ]
 
 
@@ -213,20 +221,20 @@ def check_edits(hwsim, schemas, root):
                 if verdict != want:
                     failures += fail(f"{file} with {old!r} -> {new!r}: {who} {verdict}, expected: {want}")
             edits += 1
-        gpu = (root / GPU_FILE).read_text()
-        gpu = gpu.replace("name: h100-sxm5-80gb", "name: h100-edited")
         catalog = Path(tmp) / "catalog"
         catalog.mkdir()
-        for old, new, expected in GPU_EDITS:
-            assert gpu.count(old) == 1, f"{GPU_FILE}: {old!r} is not there exactly once"
-            edited = gpu.replace(old, new)
-            (catalog / "h100-edited.yaml").write_text(edited)
-            said = {"hwsim": hwsim_verdict(hwsim, ["hw", "show", "h100-edited", "--catalog", str(catalog)], root),
+        for file, old, new, expected in GPU_EDITS:
+            text = (root / file).read_text()
+            assert text.count(old) == 1, f"{file}: {old!r} is not there exactly once"
+            name = Path(file).stem
+            edited = text.replace(old, new).replace(f"name: {name}", "name: gpu-edited")
+            (catalog / "gpu-edited.yaml").write_text(edited)
+            said = {"hwsim": hwsim_verdict(hwsim, ["hw", "show", "gpu-edited", "--catalog", str(catalog)], root),
                     "schema": schema_verdict(schemas["gpu"], edited)}
             for who, verdict in said.items():
-                want = "accepts" if who == "schema" and (GPU_FILE, old, new) in UNSEEN else expected
+                want = "accepts" if who == "schema" and (file, old, new) in UNSEEN else expected
                 if verdict != want:
-                    failures += fail(f"{GPU_FILE} with {old!r} -> {new!r}: {who} {verdict}, expected: {want}")
+                    failures += fail(f"{file} with {old!r} -> {new!r}: {who} {verdict}, expected: {want}")
             edits += 1
     print(f"{edits} edits of shipped files: the schema agrees with hwsim")
     return failures

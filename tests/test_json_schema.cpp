@@ -229,6 +229,7 @@ TEST_CASE("define() replaces what a key takes and keeps its doc and default", "[
 TEST_CASE("file schemas: catalog entries name their kind and may cite sources; workloads go by kind", "[json_schema]") {
   const JsonSchema gpu = hwsim::file_json_schema("gpu");
   CHECK(gpu["title"] == "hwsim gpu");
+  CHECK(gpu["required"] == JsonSchema::array({"name", "kind"}));  // with base: too (entry_store.cpp add_entry)
   const JsonSchema& gpu_keys = gpu["$defs"]["gpu"]["properties"];
   CHECK(gpu_keys["kind"]["enum"] == JsonSchema::array({"gpu"}));
   CHECK(gpu_keys.contains("sources"));

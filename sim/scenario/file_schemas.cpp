@@ -37,11 +37,13 @@ JsonSchema by_kind(const std::vector<std::string>& kinds, const std::vector<Json
 }
 
 // A catalog entry of `kind`: its `kind:` is that kind (a file's schema is chosen by it), and with `base:` it
-// requires no key (the store merges the entry it names under it).
+// requires no key but its name and kind (the store merges the entry it names under it; entry_store.cpp add_entry).
 JsonSchema catalog_entry(JsonSchemaBuilder& b, const std::string& kind) {
   const Schema& s = catalog_file_schema(kind);
   b.define(s, "kind", {{"enum", JsonSchema::array({kind})}});
-  return b.entry(s);
+  JsonSchema entry = b.entry(s);
+  entry["required"] = JsonSchema::array({"name", "kind"});
+  return entry;
 }
 
 // A workload's `model:` (sim/scenario/load_workload.cpp load_model_ref): a model of the catalog, or an inline model
