@@ -5,11 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "calibrate/profile.hpp"
-#include "hwmodels/common_schema.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/cli/cli.hpp"
 #include "sim/plan/json_text.hpp"
 #include "sim/report/report.hpp"
+#include "sim/scenario/file_schemas.hpp"
 #include "sim/scenario/scenario_schema.hpp"
 #include "workloads/model.hpp"
 
@@ -427,11 +427,44 @@ std::string model_text(const ModelSpec& m, const std::string& file) {
   return t;
 }
 
+// `hwsim schema KIND [--format text|json-schema]`: the declared keys of a file kind, as text or as the JSON Schema
+// an editor validates and completes the file with.
+void add_schema_command(CLI::App& app, Common& common, Action& action) {
+  static std::string kind;
+  CLI::App* schema = app.add_subcommand("schema",
+                                        "print the declared YAML keys of a file kind (or their JSON Schema, for "
+                                        "editors)\n"
+                                        "Example: hwsim schema gpu; hwsim schema scenario --format json-schema");
+  schema
+      ->add_option("kind", kind,
+                   "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference, profile, "
+                   "sources (the source registry, hwmodels/sources.yaml)")
+      ->required()
+      ->check(CLI::IsMember(file_kinds()));
+  add_output_options(schema, common, {"text", "json-schema"});
+  schema->callback([&] {
+    action = [&] {
+      if (common.format == "json-schema") {
+        emit(common, json_text(file_json_schema(kind)) + "\n");
+        return 0;
+      }
+      const Schema* s = nullptr;
+      if (kind == "scenario") s = &scenario_schema();
+      if (kind == "training") s = &training_workload_schema();
+      if (kind == "inference") s = &inference_workload_schema();
+      if (kind == "profile") s = &calib::profile_schema();
+      if (kind == "sources") s = &source_registry_schema();
+      // A catalog kind: its keys and, for hardware, the provenance `sources:` kept beside them (common_schema.hpp).
+      emit(common, describe_schema(s != nullptr ? *s : catalog_file_schema(kind)));
+      return 0;
+    };
+  });
+}
+
 }  // namespace
 
 void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
   static std::string name;
-  static std::string kind;
   CLI::App* hw = app.add_subcommand("hw", "the hardware catalog\nExample: hwsim hw show a100-sxm4-40gb");
   hw->require_subcommand(1);
   hw->add_option("--catalog", common.catalog_dirs, "extra catalog directory (repeatable)");
@@ -517,36 +550,7 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       return 0;
     };
   });
-
-  CLI::App* schema = app.add_subcommand("schema",
-                                        "print the declared YAML keys of a file kind\n"
-                                        "Example: hwsim schema gpu");
-  schema
-      ->add_option("kind", kind,
-                   "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference, profile, "
-                   "sources (the source registry, hwmodels/sources.yaml)")
-      ->required()
-      ->check(CLI::IsMember({"gpu", "cpu", "node", "network", "cluster", "rack", "facility", "model", "scenario",
-                             "training", "inference", "profile", "sources"}));
-  schema->callback([&] {
-    action = [&] {
-      const Schema* s = hardware_schema(kind);
-      if (kind == "model") s = &model_schema();
-      if (kind == "scenario") s = &scenario_schema();
-      if (kind == "training") s = &training_workload_schema();
-      if (kind == "inference") s = &inference_workload_schema();
-      if (kind == "profile") s = &calib::profile_schema();
-      if (kind == "sources") s = &source_registry_schema();
-      std::string text = describe_schema(*s);
-      if (hardware_schema(kind) != nullptr) {
-        // The provenance key, kept beside the kind's keys (common_schema.hpp): listed with them, without its header.
-        const std::string provenance = describe_schema(entry_provenance_schema());
-        text += provenance.substr(provenance.find('\n') + 1);
-      }
-      emit(common, text);
-      return 0;
-    };
-  });
+  add_schema_command(app, common, action);
 }
 
 }  // namespace hwsim::cli

@@ -113,6 +113,15 @@ std::size_t decimal_length(std::string_view text) {
   return i;
 }
 
+// decimal_length's grammar as a regular expression, its mantissa nonzero for NumberSign::positive (as `nonzero` in
+// parse_number reads it). Held to parse_quantity by tests/test_json_schema.cpp.
+std::string decimal_pattern(NumberSign sign) {
+  const std::string mantissa = sign == NumberSign::positive
+                                   ? "(?:[0-9]*[1-9][0-9]*(?:\\.[0-9]*)?|[0-9]*\\.[0-9]*[1-9][0-9]*)"
+                                   : "(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)";
+  return (sign == NumberSign::any ? "[+-]?" : "\\+?") + mantissa + "(?:[eE][+-]?[0-9]+)?";
+}
+
 // Parses a leading number; returns the rest of the text. Throws on no number, and on one a double cannot hold
 // (beyond about 1.8e308, or so small it would silently become zero).
 double parse_number(std::string_view& text, std::string_view whole) {
@@ -231,6 +240,28 @@ std::string_view dimension_example(Dimension dim) {
     case Dimension::area_m2: return "826 mm2";
   }
   return "";
+}
+
+std::vector<std::string> unit_symbols(Dimension dim) {
+  std::vector<std::string> out;
+  for (const auto& base : kBaseUnits) {
+    if (base.dimension != dim) continue;
+    for (const auto& p : kPrefixes) {
+      if (prefix_allowed(p, base.prefixes)) out.push_back(std::string(p.symbol) + std::string(base.symbol));
+    }
+  }
+  return out;
+}
+
+std::string quantity_pattern(Dimension dim, NumberSign sign) {
+  // Blanks as trim() takes them; "LO..HI": blanks may follow LO (trimmed) but not the dots (parse_number reads
+  // right after them).
+  const std::string blank = "[ \\t]*";
+  const std::string number = decimal_pattern(sign);
+  std::string units;
+  for (const auto& u : unit_symbols(dim)) units += (units.empty() ? "" : "|") + u;
+  const std::string unit = units.empty() ? "" : blank + "(?:" + units + ")";
+  return "^" + blank + "(?:" + number + blank + "\\.\\.)?" + number + unit + blank + "$";
 }
 
 ParsedQuantity parse_quantity(std::string_view text) {

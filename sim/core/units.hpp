@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hwsim {
 
@@ -42,6 +43,19 @@ struct ParsedQuantity {
 // Parses "1555 GB/s", "40 MiB", "1.41 GHz", "0.10 USD/kWh", "25000..40000 USD", "1.3", "300e9".
 // Throws UnitError with a message that does not include the location (the caller adds it).
 ParsedQuantity parse_quantity(std::string_view text);
+
+// Every unit parse_quantity reads as `dim`, its prefix spelled out ("B", "kB", ..., "GiB", "Gb"); none for a plain
+// number. In the order of the unit table, each symbol's prefixes in the order of the prefix table.
+std::vector<std::string> unit_symbols(Dimension dim);
+
+// The signs of number a pattern admits: any, zero or above, above zero.
+enum class NumberSign { any, non_negative, positive };
+
+// A regular expression (ECMA-262 as JSON Schema's `pattern` takes it, anchored at both ends) matching exactly the
+// texts parse_quantity reads as a quantity of `dim`: a decimal number, or a range `LO..HI`, then one of
+// unit_symbols(dim) (nothing for a plain number), blanks as parse_quantity skips them; numbers signed as `sign`
+// admits. Left out: the magnitude limits (1e-30..1e30 in SI units) and a range's LO <= HI.
+std::string quantity_pattern(Dimension dim, NumberSign sign);
 
 // Formats an SI value with a readable prefix: 3.12e14 FLOP/s -> "312 TFLOP/s"; bytes that are whole GiB print in GiB.
 std::string format_quantity(double si_value, Dimension dim, int significant_digits = 4);
