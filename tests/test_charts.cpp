@@ -80,8 +80,8 @@ TEST_CASE("nice ticks: steps of 1, 2 or 5 x 10^k that cover the data range", "[c
 }
 
 TEST_CASE("nice ticks on count axes are whole numbers", "[charts]") {
-  for (const auto& [lo, hi] : {std::pair{1.0, 3.0}, std::pair{0.0, 1.0}, std::pair{1.0, 8.0}, std::pair{8.0, 64.0},
-                               std::pair{1.0, 1.0}}) {
+  for (const auto& [lo, hi] :
+       {std::pair{1.0, 3.0}, std::pair{0.0, 1.0}, std::pair{1.0, 8.0}, std::pair{8.0, 64.0}, std::pair{1.0, 1.0}}) {
     const hwsim::chart::Ticks t = hwsim::chart::nice_ticks(lo, hi, true);
     INFO(lo << ".." << hi);
     CHECK(t.step >= 1);
@@ -104,7 +104,7 @@ TEST_CASE("log ticks span the decades of the data", "[charts]") {
 
 TEST_CASE("tick labels: SI prefix by magnitude, decimals by step, the unit or dollar sign", "[charts]") {
   CHECK(hwsim::tick_text(1.5e6, 5e5) == "1.5M");
-  CHECK(hwsim::tick_text(1e6, 5e5) == "1.0M");     // the decimals of the step: 500k, 1.0M, 1.5M
+  CHECK(hwsim::tick_text(1e6, 5e5) == "1.0M");      // the decimals of the step: 500k, 1.0M, 1.5M
   CHECK(hwsim::tick_text(0.03, 0.002) == "0.030");  // 0.028, 0.030, 0.032
   CHECK(hwsim::tick_text(5e5, 5e5) == "500k");
   CHECK(hwsim::tick_text(4e5, 2e5, "W") == "400 kW");

@@ -25,10 +25,10 @@ hwsim::SweepTable table() {
       const double n = static_cast<double>(c + 1);
       const double pue = p == 0 ? 1.1 : 1.3;
       for (const auto& [d, speed] : {std::pair{"gpu", 1000.0}, std::pair{"cpu", 40.0}}) {
-        t.rows.push_back({point, {c, p}, d, "chat", true, {speed * n, 0.5 * pue / speed * 1000, 8 * n, std::nan("")},
-                          "inference"});
-        t.rows.push_back({point, {c, p}, d, "train", true, {speed * n * 10, 0.01 * pue, 8 * n, 86400 * 30 / n},
-                          "training"});
+        t.rows.push_back(
+            {point, {c, p}, d, "chat", true, {speed * n, 0.5 * pue / speed * 1000, 8 * n, std::nan("")}, "inference"});
+        t.rows.push_back(
+            {point, {c, p}, d, "train", true, {speed * n * 10, 0.01 * pue, 8 * n, 86400 * 30 / n}, "training"});
       }
     }
   }

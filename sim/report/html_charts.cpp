@@ -225,10 +225,10 @@ std::string pareto_chart(const std::vector<const Result*>& results) {
     const double px = x.at(points[i].first);
     const double py = y.at(points[i].second);
     const bool on_front = std::find(front.begin(), front.end(), i) != front.end();
-    out += chart::circle(px, py, on_front ? 6 : 4.5, on_front ? chart::colour(1) : chart::colour(7),
-                         fmt::format("{}: {}, {}", shown[i]->deployment,
-                                     format_metric("throughput_tokens_per_s", points[i].second),
-                                     format_metric("usd_per_million_tokens", points[i].first)));
+    out += chart::circle(
+        px, py, on_front ? 6 : 4.5, on_front ? chart::colour(1) : chart::colour(7),
+        fmt::format("{}: {}, {}", shown[i]->deployment, format_metric("throughput_tokens_per_s", points[i].second),
+                    format_metric("usd_per_million_tokens", points[i].first)));
     double label_y = py - 9;
     while (std::any_of(placed.begin(), placed.end(), [&](const auto& q) {
       return std::fabs(q.first - px) < 90 && std::fabs(q.second - label_y) < 13;
@@ -264,9 +264,9 @@ std::string tornado_chart(const Result& r, const std::string& key) {
   const double left = 210;
   const double right = kWidth - 20;
   double top = 50;
-  const std::string legend = chart::legend(
-      {{"input at its low end", std::string(chart::colour(0))}, {"input at its high end", std::string(chart::colour(1))}},
-      10, top + 8, kWidth - 20, top);
+  const std::string legend = chart::legend({{"input at its low end", std::string(chart::colour(0))},
+                                            {"input at its high end", std::string(chart::colour(1))}},
+                                           10, top + 8, kWidth - 20, top);
   const double block = 36;
   const double bottom = top + block * static_cast<double>(rows.size());
   const chart::Axis x(lo - pad, hi + pad, left, right, chart::metric_unit(key, std::max(std::fabs(lo), std::fabs(hi))),
@@ -283,12 +283,12 @@ std::string tornado_chart(const Result& r, const std::string& key) {
     const bool apart = (s.at_low - *mid) * (s.at_high - *mid) <= 0;  // on either side of the point estimate
     const double h = apart ? 22 : 11;
     for (const auto& [value, input, colour, dy] :
-         {std::tuple{s.at_low, s.input_low, chart::colour(0), 0.0}, std::tuple{s.at_high, s.input_high, chart::colour(1),
-                                                                               apart ? 0.0 : 11.0}}) {
+         {std::tuple{s.at_low, s.input_low, chart::colour(0), 0.0},
+          std::tuple{s.at_high, s.input_high, chart::colour(1), apart ? 0.0 : 11.0}}) {
       const double end = x.at(value);
-      out += chart::rect(std::min(m, end), y + dy, std::fabs(end - m), h, colour,
-                         fmt::format("{} = {}: {}", s.input, input_value(input, s.input_unit),
-                                     format_metric(key, value)));
+      out +=
+          chart::rect(std::min(m, end), y + dy, std::fabs(end - m), h, colour,
+                      fmt::format("{} = {}: {}", s.input, input_value(input, s.input_unit), format_metric(key, value)));
       const bool left_side = value < *mid;
       out += chart::text(left_side ? end - 4 : end + 4, y + dy + h / 2 + 4, input_value(input, s.input_unit),
                          left_side ? "end" : "start", "value");

@@ -1,6 +1,7 @@
 // The run report's charts (`--format html`, sim/report/html.cpp), drawn with sim/report/svg_chart.hpp. Contract: a
-// chart whose bars differ by chart::kLogRatio or more draws a log axis and says so in its axis title; a limit (the facility
-// power budget) is a labelled line on the chart; each chart is one <svg>, or "" when no result has its figures.
+// chart whose bars differ by chart::kLogRatio or more draws a log axis and says so in its axis title; a limit (the
+// facility power budget) is a labelled line on the chart; each chart is one <svg>, or "" when no result has its
+// figures.
 #pragma once
 
 #include <optional>

@@ -76,16 +76,18 @@ std::string significant(double value, int digits) {
   return trim_zeros(fmt::format("{:.{}f}", value, std::max(0, digits - 1 - magnitude)));
 }
 
-std::string readable_number(double v) {
+std::string readable_number(double v, int digits) {
   if (!std::isfinite(v)) return fmt::format("{}", v);
   const double a = std::fabs(v);
-  if (a >= 1e6 || std::stod(significant(a, 3)) >= 1e6) {
-    const auto [x, symbol] = scaled(v, kBig, 3);
+  if (a >= 1e6 || std::stod(significant(a, digits)) >= 1e6) {
+    const auto [x, symbol] = scaled(v, kBig, digits);
     if (std::fabs(x) >= 1e3) return fmt::format("{} {}", with_separators(std::round(x)), symbol);
-    return fmt::format("{} {}", significant(x, 3), symbol);
+    return fmt::format("{} {}", significant(x, digits), symbol);
   }
-  if (a >= 1e3 || v == std::round(v) || std::stod(significant(a, 3)) >= 1e3) return with_separators(std::round(v));
-  return significant(v, 3);
+  if (a >= 1e3 || v == std::round(v) || std::stod(significant(a, digits)) >= 1e3) {
+    return with_separators(std::round(v));
+  }
+  return significant(v, digits);
 }
 
 std::string money_text(double usd) {
@@ -119,7 +121,8 @@ std::string tick_text(double value, double step, const std::string& unit, bool m
   const int decimals = unit_step > 0 ? std::max(0, static_cast<int>(std::ceil(-std::log10(unit_step) - 1e-9))) : 0;
   // Every tick of an axis with the decimals of its step ("$0.026", "$0.030"); zero as "0".
   const std::string number = value == 0 ? "0" : fmt::format("{:.{}f}", v, std::min(decimals, 12));
-  if (money) return (value < 0 ? "-$" : "$") + (number.front() == '-' ? number.substr(1) : number) + std::string(symbol);
+  if (money)
+    return (value < 0 ? "-$" : "$") + (number.front() == '-' ? number.substr(1) : number) + std::string(symbol);
   if (unit.empty()) return number + std::string(symbol);
   return fmt::format("{} {}{}", number, symbol, unit);
 }

@@ -8,9 +8,9 @@
 
 namespace hwsim {
 
-// "0.285", "69.8", "583", "17,873", "8.18 M", "12.6 G": three significant digits below a thousand, whole numbers with
-// thousands separators up to a million, then three significant digits with an SI suffix (M, G, T, P, E).
-std::string readable_number(double value);
+// "0.285", "69.8", "583", "17,873", "8.18 M", "12.6 G": `digits` significant digits below a thousand, whole numbers
+// with thousands separators up to a million, then `digits` significant digits with an SI suffix (M, G, T, P, E).
+std::string readable_number(double value, int digits = 3);
 // `value` with `digits` significant digits in fixed notation, trailing zeros dropped: (0.030600, 4) -> "0.0306".
 std::string significant(double value, int digits);
 // "$9.01", "$234K", "$18.9M", "$1.2B", "$3.4T".

@@ -97,8 +97,8 @@ AxisUnit metric_unit(const std::string& key, double max_abs) {
     const std::string symbol = format_quantity(1, m->dimension).substr(2);  // "1 W" -> "W"
     return {1, symbol, symbol, false, false};
   }
-  constexpr std::pair<double, std::string_view> kDurations[] = {
-      {86400, "days"}, {3600, "h"}, {60, "min"}, {1, "s"}, {1e-3, "ms"}, {1e-6, "us"}};
+  constexpr std::pair<double, std::string_view> kDurations[] = {{86400, "days"}, {3600, "h"},  {60, "min"},
+                                                                {1, "s"},        {1e-3, "ms"}, {1e-6, "us"}};
   for (const auto& [factor, name] : kDurations) {
     if (max_abs >= 2 * factor || factor == 1e-6) return {factor, std::string(name), "", false, false};
   }
@@ -167,11 +167,12 @@ std::string y_axis(const Axis& y, const Frame& f) {
     out += text(f.left - 6, py + 4, y.tick_label(t), "end", "tick");
   }
   const double mid = (f.top + f.bottom) / 2;
-  return out + fmt::format(
-                   "<text class=\"axis\" transform=\"translate(16 {:.1f}) rotate(-90)\" text-anchor=\"middle\">{}"
-                   "</text>",
-                   mid, html_escape(fit(text_px(y.title()) <= f.bottom - f.top ? y.title() : y.short_title(),
-                                        f.bottom - f.top)));
+  return out +
+         fmt::format(
+             "<text class=\"axis\" transform=\"translate(16 {:.1f}) rotate(-90)\" text-anchor=\"middle\">{}"
+             "</text>",
+             mid,
+             html_escape(fit(text_px(y.title()) <= f.bottom - f.top ? y.title() : y.short_title(), f.bottom - f.top)));
 }
 
 std::string legend(const std::vector<LegendItem>& items, double x, double y, double width, double& height) {
@@ -208,8 +209,8 @@ std::string text(double x, double y, const std::string& s, std::string_view anch
 }
 
 std::string rect(double x, double y, double w, double h, std::string_view fill, const std::string& tooltip) {
-  const std::string r = fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"",
-                                    x, y, std::max(0.0, w), h, fill);
+  const std::string r = fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"", x,
+                                    y, std::max(0.0, w), h, fill);
   return tooltip.empty() ? r + "/>" : fmt::format("{}><title>{}</title></rect>", r, html_escape(tooltip));
 }
 
