@@ -177,7 +177,13 @@ struct Layout {
       const auto d = std::find(deployments.begin(), deployments.end(), r.deployment) - deployments.begin();
       return std::string(chart::colour(static_cast<std::size_t>(d)));
     }
-    return chart::ramp(series_of(r), series_count);
+    return series_colour(series_of(r));
+  }
+  // A ramp when the other inputs are numbers (their order reads as lightness), else a colour each.
+  [[nodiscard]] std::string series_colour(std::size_t s) const {
+    bool numbers = true;
+    for (std::size_t a = 0; a < inputs.size(); ++a) numbers = numbers && (a == x_axis || !inputs[a].numbers.empty());
+    return numbers ? chart::ramp(s, series_count) : std::string(chart::colour(s));
   }
 };
 
@@ -245,27 +251,21 @@ std::pair<double, double> range_of(const std::vector<const Row*>& rows, std::siz
   return {lo, hi};
 }
 
-// Metric column `m` of one workload: the legend, then one panel (one input) or a panel per deployment.
+// Metric column `m` of one workload: with one input a chart (the caller writes the legend and the grid), with more
+// a row of panels, one per deployment, under the metric's name and the legend of the other inputs' colours.
 std::string metric_row(const SweepTable& t, const Layout& lay, const std::vector<const Row*>& rows, std::size_t m) {
   const auto shown = charted(rows, m);
   if (shown.empty()) return "";
-  std::string legend;
-  if (lay.by_deployment()) {
-    for (std::size_t d = 0; d < lay.deployments.size(); ++d) legend += swatch(chart::colour(d), lay.deployments[d]);
-  } else {
-    std::string names;
-    for (std::size_t a = 0; a < lay.inputs.size(); ++a) {
-      if (a != lay.x_axis) names += (names.empty() ? "" : ", ") + lay.inputs[a].axis->path;
-    }
-    legend = html_escape(names) + ": ";
-    for (std::size_t s = 0; s < lay.series_count; ++s) {
-      legend += swatch(chart::ramp(s, lay.series_count), lay.series_label(s));
-    }
-  }
   const std::string label = metric_label(t.metrics[m]);
+  if (lay.by_deployment()) return panel(t, lay, shown, m, label, 660, range_of(shown, m)) + "\n";
+  std::string names;
+  for (std::size_t a = 0; a < lay.inputs.size(); ++a) {
+    if (a != lay.x_axis) names += (names.empty() ? "" : ", ") + lay.inputs[a].axis->path;
+  }
+  std::string legend = html_escape(names) + ": ";
+  for (std::size_t s = 0; s < lay.series_count; ++s) legend += swatch(lay.series_colour(s), lay.series_label(s));
   std::string out =
       fmt::format("<h3>{}</h3>\n<div class=\"legend\">{}</div>\n<div class=\"panels\">\n", html_escape(label), legend);
-  if (lay.by_deployment()) return out + panel(t, lay, shown, m, label, 660, range_of(shown, m)) + "</div>\n";
   for (const auto& d : lay.deployments) {
     std::vector<const Row*> mine;
     for (const Row* r : shown) {
@@ -347,7 +347,14 @@ std::string render_sweep_html(const SweepTable& t) {
     if (tput >= 0 && cost >= 0) {
       out += pareto_section(t, rows, lay.deployments, {static_cast<std::size_t>(cost), static_cast<std::size_t>(tput)});
     }
+    if (lay.by_deployment()) {
+      std::string legend;
+      for (std::size_t d = 0; d < lay.deployments.size(); ++d) legend += swatch(chart::colour(d), lay.deployments[d]);
+      out += fmt::format("<h3>Against {}</h3>\n<div class=\"legend\">{}</div>\n<div class=\"panels\">\n",
+                         html_escape(t.axes.front().path), legend);
+    }
     for (std::size_t m = 0; m < t.metrics.size(); ++m) out += metric_row(t, lay, rows, m);
+    if (lay.by_deployment()) out += "</div>\n";
   }
   return out + "</body></html>\n";
 }
