@@ -101,7 +101,13 @@ std::string bar_chart(const std::string& title, const std::vector<std::string>& 
         out += whisker(x, *p, y + bar / 2);
         end = std::max(end, x.at(p->p90));
       }
-      out += chart::text(end + 5, y + bar - 3, format_metric(keys[s], v), "start", "value");
+      const std::string text = format_metric(keys[s], v);
+      const double limit_px = limit ? x.at(limit->value) : -1;
+      if (limit_px > end && limit_px < end + 9 + chart::text_px(text) && end - base > chart::text_px(text) + 10) {
+        out += chart::text(end - 5, y + bar - 4, text, "end", "inside");  // in the bar, clear of the limit's line
+      } else {
+        out += chart::text(end + 5, y + bar - 3, text, "start", "value");
+      }
     }
   }
   return out + "</svg>\n";

@@ -21,7 +21,7 @@ svg .grid { stroke: #e4e6ea; } svg .zero { stroke: #888; } svg .frame { fill: no
 svg .whisker { stroke: #222; stroke-width: 1.5; }
 svg .front { fill: none; stroke: #222; stroke-width: 1.5; stroke-dasharray: 5 3; }
 svg .series { fill: none; stroke-width: 2; } svg .limit { stroke: #c0392b; stroke-width: 2; stroke-dasharray: 6 3; }
-svg .limit-text { fill: #c0392b; font-size: 11px; }
+svg .limit-text { fill: #c0392b; font-size: 11px; } svg .inside { fill: #fff; font-size: 11px; }
 )";
 
 namespace {
