@@ -145,6 +145,8 @@ TEST_CASE("the md report has a compact table per workload with P10-P90 and every
   CHECK(md.find("`deployments.h100.price` +0.") != std::string::npos);
   CHECK(md.find("<details><summary>All metrics</summary>") != std::string::npos);
   CHECK(md.find("| metric | h100 / chat | a100 / chat |") != std::string::npos);
+  CHECK(md.find("| &nbsp;&nbsp;&nbsp;&nbsp;compute |") != std::string::npos);  // a breakdown sub-row, indented
+  CHECK(md.find("e+0") == std::string::npos);
 }
 
 TEST_CASE("json carries uncertainty, sensitivity and the cost breakdown only when they exist", "[html]") {

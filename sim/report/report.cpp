@@ -293,7 +293,14 @@ std::string render_human(const Evaluation& ev, bool markdown) {
       }
     }
     for (const auto& k : keys) {
-      rows.push_back({metric_label(k)});
+      std::string label = metric_label(k);
+      // A sub-row's indent ("  compute" under "prefill"): Markdown drops a cell's leading spaces, not non-breaking
+      // ones.
+      if (const std::size_t indent = label.find_first_not_of(' ');
+          markdown && indent > 0 && indent != std::string::npos) {
+        label = std::string("&nbsp;&nbsp;&nbsp;&nbsp;").append(label.substr(indent));
+      }
+      rows.push_back({label});
       for (const auto& r : ev.results) rows.back().push_back(cell(r, k, breakdown));
     }
     out += render_grid(rows, markdown) + "\n";
