@@ -199,15 +199,15 @@ std::string x_axis_of(const InputAxis& in, const chart::Axis& x, const chart::Fr
   return out + chart::text((f.left + f.right) / 2, f.bottom + 32, in.axis->path, "middle", "axis");
 }
 
-// One panel: the rows of one deployment (or all, coloured by deployment) of metric column `m`, a line per series.
+// One panel: the rows of one deployment (or all, coloured by deployment) of metric column `m`, a line per series;
+// values in the unit that fits `unit_max` (the largest of the row of panels).
 std::string panel(const SweepTable& t, const Layout& lay, const std::vector<const Row*>& rows, std::size_t m,
-                  const std::string& title, double width, std::pair<double, double> y_range) {
+                  const std::string& title, double width, std::pair<double, double> y_range, double unit_max) {
   const InputAxis& in = lay.inputs[lay.x_axis];
   const std::string& key = t.metrics[m];
   constexpr double kTop = 44;
   constexpr double kBottom = 260;
-  const chart::Axis y(y_range.first, y_range.second, kBottom, kTop,
-                      chart::metric_unit(key, std::max(std::fabs(y_range.first), std::fabs(y_range.second))),
+  const chart::Axis y(y_range.first, y_range.second, kBottom, kTop, chart::metric_unit(key, unit_max),
                       metric_label(key));
   const double left = y.widest_tick_px() + 36;
   const double right = width - 22;
@@ -257,7 +257,9 @@ std::string metric_row(const SweepTable& t, const Layout& lay, const std::vector
   const auto shown = charted(rows, m);
   if (shown.empty()) return "";
   const std::string label = metric_label(t.metrics[m]);
-  if (lay.by_deployment()) return panel(t, lay, shown, m, label, 660, range_of(shown, m)) + "\n";
+  const auto [lo, hi] = range_of(shown, m);
+  const double unit_max = std::max(std::fabs(lo), std::fabs(hi));  // one unit for a row of panels ("h", not "min")
+  if (lay.by_deployment()) return panel(t, lay, shown, m, label, 660, {lo, hi}, unit_max) + "\n";
   std::string names;
   for (std::size_t a = 0; a < lay.inputs.size(); ++a) {
     if (a != lay.x_axis) names += (names.empty() ? "" : ", ") + lay.inputs[a].axis->path;
@@ -271,7 +273,7 @@ std::string metric_row(const SweepTable& t, const Layout& lay, const std::vector
     for (const Row* r : shown) {
       if (r->deployment == d) mine.push_back(r);
     }
-    if (!mine.empty()) out += panel(t, lay, mine, m, d, 440, range_of(mine, m)) + "\n";
+    if (!mine.empty()) out += panel(t, lay, mine, m, d, 440, range_of(mine, m), unit_max) + "\n";
   }
   return out + "</div>\n";
 }
