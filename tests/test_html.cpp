@@ -75,6 +75,48 @@ TEST_CASE("the html report is one self-contained document with a chart per figur
   CHECK(page.find("P10-P90") != std::string::npos);
 }
 
+TEST_CASE("the html report's axes carry units, its numbers are readable and its tornado shows each input's values",
+          "[html]") {
+  const std::string page = hwsim::render({evaluated(16)}, hwsim::Format::html);
+  CHECK(page.find(">Throughput, tokens/s<") != std::string::npos);
+  CHECK(page.find(">Power at load, W<") != std::string::npos);
+  CHECK(page.find(">Total cost of ownership, USD<") != std::string::npos);
+  CHECK(page.find(">throughput, tokens/s<") != std::string::npos);  // the Pareto chart's y axis
+  CHECK(page.find("e+0") == std::string::npos);
+  // The node price range of the fixture, 200000..340000 USD, labels the ends of its tornado bars.
+  CHECK(page.find(">$200K<") != std::string::npos);
+  CHECK(page.find(">$340K<") != std::string::npos);
+  // A summary of every workload x deployment comes first; the breakdown's sub-rows are indented.
+  CHECK(page.find("<table class=\"summary\">") < page.find("<svg"));
+  CHECK(page.find("<td title=\"prefill_compute_s\" class=\"sub\">compute</td>") != std::string::npos);
+}
+
+TEST_CASE("the html report draws the facility power budget and a log axis where bars differ by 50x or more", "[html]") {
+  const hwsim::DefaultEfficiency eff;
+  const hwsim::Scenario sc =
+      hwsim::ScenarioSource(fs::path(HWSIM_SOURCE_DIR) / "scenarios" / "dgx-h100-vs-altra-1mw.yaml", {}).load();
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, eff);
+  REQUIRE(ev.power_budget_w == 1e6);
+  const std::string page = hwsim::render({ev}, hwsim::Format::html);
+  CHECK(page.find("class=\"limit\"") != std::string::npos);
+  CHECK(page.find(">facility power budget 1 MW<") != std::string::npos);
+  // 8.18 M tokens/s of the DGX pods against 149,326 of the Altra racks: 55x.
+  CHECK(page.find(">Throughput, tokens/s (log scale)<") != std::string::npos);
+  CHECK(page.find(">Power at load, W<") != std::string::npos);  // 481 kW against 941 kW: linear
+  CHECK(page.find("e+0") == std::string::npos);
+}
+
+TEST_CASE("the html report charts time and cost to train for training workloads", "[html]") {
+  const hwsim::DefaultEfficiency eff;
+  const hwsim::Scenario sc =
+      hwsim::ScenarioSource(fs::path(HWSIM_SOURCE_DIR) / "scenarios" / "default.yaml", {}).load();
+  const std::string page = hwsim::render({hwsim::evaluate(sc, eff)}, hwsim::Format::html);
+  CHECK(count(page, ">Time to train</text>") == 1);  // one training workload
+  CHECK(count(page, ">Cost to train</text>") == 1);
+  CHECK(page.find(">Time to train, h<") != std::string::npos);
+  CHECK(page.find(">Cost to train, USD<") != std::string::npos);
+}
+
 TEST_CASE("the html report without range inputs has no tornado and no spread", "[html]") {
   const std::string page = hwsim::render({evaluated(0)}, hwsim::Format::html);
   CHECK(count(page, "<svg") == 6);
@@ -103,6 +145,8 @@ TEST_CASE("the md report has a compact table per workload with P10-P90 and every
   CHECK(md.find("`deployments.h100.price` +0.") != std::string::npos);
   CHECK(md.find("<details><summary>All metrics</summary>") != std::string::npos);
   CHECK(md.find("| metric | h100 / chat | a100 / chat |") != std::string::npos);
+  CHECK(md.find("| &nbsp;&nbsp;&nbsp;&nbsp;compute |") != std::string::npos);  // a breakdown sub-row, indented
+  CHECK(md.find("e+0") == std::string::npos);
 }
 
 TEST_CASE("json carries uncertainty, sensitivity and the cost breakdown only when they exist", "[html]") {

@@ -83,7 +83,7 @@ TEST_CASE("metric registry: reports print each value in its registered style") {
   CHECK(hwsim::format_metric("mfu", 0.4338) == "43.4%");
   CHECK(hwsim::format_metric("usd_per_million_tokens", 0.249256) == "$0.2493");
   CHECK(hwsim::format_metric("tco_usd", 2.5e6) == "$2.5M");
-  CHECK(hwsim::format_metric("throughput_tokens_per_s", 1234.0) == "1234 tokens/s");
+  CHECK(hwsim::format_metric("throughput_tokens_per_s", 1234.0) == "1,234 tokens/s");  // thousands separated
   CHECK(hwsim::format_metric("energy_to_train_j", 7.2e9) == "2 MWh");
   CHECK(hwsim::metric_label("tpot_s") == "time per output token");
   CHECK(hwsim::format_metric("not_a_metric", 2.0) == "2");

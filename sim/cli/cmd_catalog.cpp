@@ -77,7 +77,7 @@ std::string show_gpu(const GpuSpec& g, const std::string& file, Json& j) {
   std::string t =
       fmt::format("{} (gpu) from {}\n{} {} {}, {}", g.name, file, g.vendor, g.architecture, g.form_factor, g.process);
   if (g.die_area_m2) t += fmt::format(", {} die", q(*g.die_area_m2, Dimension::area_m2));
-  if (g.transistors) t += fmt::format(", {:.3g} transistors", *g.transistors);
+  if (g.transistors) t += fmt::format(", {} transistors", readable_number(*g.transistors));
   t += fmt::format("\n{} SMs, {} tensor cores ({} per SM), {} FP32 lanes per SM; clocks: boost {}, tensor {}\n\n",
                    g.sm_count, g.sm_count * g.tensor_cores_per_sm, g.tensor_cores_per_sm, g.fp32_lanes_per_sm,
                    q(g.boost_clock.value(), Dimension::hertz), q(g.tensor_clock.value(), Dimension::hertz));
@@ -414,16 +414,17 @@ std::string model_text(const ModelSpec& m, const std::string& file) {
   t += fmt::format("{} layers, hidden {}, {} heads ({} KV heads, head dim {}), FFN {}{}, vocab {}, max seq {}\n",
                    m.layers, m.hidden, m.heads, m.kv_heads, m.head_dim(), m.ffn_hidden, m.gated_mlp ? " (gated)" : "",
                    m.vocab, m.max_seq);
-  t += fmt::format("parameters (derived): {:.4g}", m.parameters());
+  t += fmt::format("parameters (derived): {}", readable_number(m.parameters(), 4));
   if (m.published_parameters > 0) {
-    t += fmt::format("  (published {:.4g}, {:+.2f}%)", m.published_parameters,
+    t += fmt::format("  (published {}, {:+.2f}%)", readable_number(m.published_parameters, 4),
                      (m.parameters() / m.published_parameters - 1) * 100);
   }
   t += fmt::format(
-      "\ntraining FLOPs per token at seq {}: {:.4g} (= 6 x {:.4g} matmul params + 12 x {} layers x {} "
+      "\ntraining FLOPs per token at seq {}: {} (= 6 x {} matmul params + 12 x {} layers x {} "
       "x {})\nKV cache per token (bf16): {}\n",
-      m.max_seq, m.training_flops_per_token(m.max_seq), m.active_matmul_parameters(), m.layers, m.max_seq,
-      m.heads * m.head_dim(), format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes));
+      m.max_seq, readable_number(m.training_flops_per_token(m.max_seq), 4),
+      readable_number(m.active_matmul_parameters(), 4), m.layers, m.max_seq, m.heads * m.head_dim(),
+      format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes));
   return t;
 }
 
@@ -527,9 +528,9 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       for (const auto* e : c.store.of_kind("model")) {
         const ModelSpec m = model_of(c.store, e->name);
         arr.push_back(model_json(m, e->file));
-        rows.push_back({m.name, fmt::format("{:.4g}", m.parameters()),
-                        m.published_parameters > 0 ? fmt::format("{:.4g}", m.published_parameters) : "-",
-                        fmt::format("{:.4g}", m.training_flops_per_token(m.max_seq)), std::to_string(m.layers),
+        rows.push_back({m.name, readable_number(m.parameters(), 4),
+                        m.published_parameters > 0 ? readable_number(m.published_parameters, 4) : "-",
+                        readable_number(m.training_flops_per_token(m.max_seq), 4), std::to_string(m.layers),
                         std::to_string(m.hidden), fmt::format("{}/{}", m.heads, m.kv_heads),
                         std::to_string(m.max_seq)});
       }

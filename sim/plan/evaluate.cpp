@@ -39,7 +39,8 @@ void refuse_non_finite(const Evaluation& ev) {
 }  // namespace
 
 Evaluation evaluate(const Scenario& sc, const EfficiencyModel& eff, const EvaluateOptions& options) {
-  Evaluation ev{sc.name, sc.description, sc.file, {}, {}, cost_assumptions(sc.facility)};
+  Evaluation ev{sc.name, sc.description, sc.file, {}, {}, cost_assumptions(sc.facility), std::nullopt};
+  if (sc.facility.power_budget) ev.power_budget_w = sc.facility.power_budget->value();
   for (const auto& w : sc.workloads) {
     if (w.kind != WorkloadKind::inference) continue;
     const InferenceConfig& c = w.inference;

@@ -13,9 +13,10 @@
 
 namespace hwsim {
 
-// How a value prints in tables: plain (3 significant digits, `unit` after it), percent (x100, one decimal),
-// money ($K/$M/$B), usd_rate ($ with 4 significant digits), energy (MWh from 1 kWh up, else joules),
-// quantity (format_quantity in `dimension`).
+// How a value prints in tables (sim/report/number_text.hpp format_metric): plain (readable_number: "17,873",
+// "8.18 M", `unit` after it), percent (x100, one decimal), money ($K/$M/$B/$T), usd_rate ($ with 4 significant
+// digits), energy (kWh, MWh, GWh from 1 kWh up, else joules), quantity (format_quantity in `dimension`; durations
+// from two years up in years).
 enum class MetricStyle { plain, percent, money, usd_rate, energy, quantity };
 
 enum class MetricGroup { metric, breakdown, cost_breakdown };

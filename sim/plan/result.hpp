@@ -47,8 +47,11 @@ struct Sensitivity {
   std::string input;   // the input's --set path
   std::string metric;  // metric key
   double elasticity = 0;
-  double at_low = 0;   // the metric with the input at its low end (the others at their midpoints)
-  double at_high = 0;  // ... at its high end
+  double at_low = 0;       // the metric with the input at its low end (the others at their midpoints)
+  double at_high = 0;      // ... at its high end
+  double input_low = 0;    // the input's low end, as written in `input_unit` (reports label tornado bars with it)
+  double input_high = 0;   // ... its high end
+  std::string input_unit;  // "USD", "USD/kWh", "" for plain numbers
 };
 
 // How a `count: fill` deployment was sized for one workload (sim/plan/sizing.hpp).
@@ -105,6 +108,8 @@ struct Evaluation {
   // differs), electricity_usd_per_kwh, colocation_usd_per_kw_month, utilization, years, maintenance_per_year (share
   // of capex), operations_usd_per_node_year. Every report prints them.
   std::vector<Metric> assumptions;
+  // The facility's power budget (IT x PUE available), when the scenario gives one: reports draw it on power charts.
+  std::optional<double> power_budget_w;
 };
 
 // The cost assumptions of a facility, as Evaluation::assumptions holds them.

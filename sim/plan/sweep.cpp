@@ -269,7 +269,7 @@ SweepTable Sweep::collect(std::size_t max_rows) const {
       [&](Worker& w, std::int64_t point, std::string&) {
         const Evaluation ev = w.evaluate_point(point);
         for (const auto& r : ev.results) {
-          SweepTable::Row row{point, w.value_index(), r.deployment, r.workload, r.fits, {}};
+          SweepTable::Row row{point, w.value_index(), r.deployment, r.workload, r.fits, {}, r.kind};
           for (const auto& m : s.metrics) row.metrics.push_back(r.metric(m).value_or(std::nan("")));
           table.rows.push_back(std::move(row));
         }

@@ -88,6 +88,7 @@ struct SweepTable {
     std::string workload;
     bool fits = true;
     std::vector<double> metrics;
+    std::string kind;  // the workload's: training | inference
   };
   std::vector<Row> rows;
 };

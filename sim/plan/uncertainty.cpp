@@ -117,7 +117,7 @@ void add_sensitivity(Result& r, std::size_t index, const std::vector<RangeInput>
       if (!y_low || !y_high || x_mid == 0 || ranges[k].high == ranges[k].low) continue;
       const double e = ((*y_high - *y_low) / *y_mid) / ((ranges[k].high - ranges[k].low) / x_mid);
       if (std::fabs(e) < 1e-9) continue;  // the input does not move this result (e.g. another deployment's price)
-      r.sensitivity.push_back({ranges[k].path, key, e, *y_low, *y_high});
+      r.sensitivity.push_back({ranges[k].path, key, e, *y_low, *y_high, ranges[k].low, ranges[k].high, ranges[k].unit});
     }
   }
   std::stable_sort(r.sensitivity.begin(), r.sensitivity.end(), [](const Sensitivity& a, const Sensitivity& b) {

@@ -13,10 +13,11 @@ namespace hwsim {
 
 namespace {
 
-std::string number(std::optional<double> v) { return v ? fmt::format("{:.6g}", *v) : "absent"; }
-
-// "old -> new (+1.23%)"
+// "$18.9M -> $19.2M (+1.59%)": a drift in the metric's own style (format_metric; the relative change carries what
+// rounding hides).
 std::string change_text(const Drift& d) {
+  const std::string key = d.metric.substr(d.metric.rfind('/') + 1);
+  const auto number = [&](std::optional<double> v) { return v ? format_metric(key, *v) : std::string("absent"); };
   std::string delta;
   if (d.before && d.after && *d.before != 0) delta = fmt::format(" ({:+.3g}%)", (*d.after / *d.before - 1) * 100);
   return fmt::format("{} -> {}{}", number(d.before), number(d.after), delta);

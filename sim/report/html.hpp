@@ -1,7 +1,10 @@
-// `--format html`: one self-contained page per run (inline CSS, each chart an inline <svg> drawn here; no script,
-// no network). Contract: per workload, bar charts of throughput, power, TCO and $/M tokens per deployment (with
-// P10-P90 whiskers when the scenario has range inputs), the TCO breakdown, a throughput-versus-cost Pareto chart
-// and a sensitivity tornado per result that has one, then the metric tables. Every name is HTML-escaped.
+// `--format html`: one self-contained page per run (inline CSS, each chart an inline <svg> drawn by
+// sim/report/html_charts.hpp; no script, no network). Contract: a summary table of every workload x deployment on
+// top, then per workload bar charts of throughput, power (with the facility power budget when the scenario has one),
+// TCO and $/M tokens per deployment, time and cost to train for training (P10-P90 whiskers when the scenario has
+// range inputs; a log axis where bars differ by 50x), the TCO breakdown, a throughput-versus-cost Pareto chart and a
+// sensitivity tornado per result that has one (bars labelled with each input's low and high value), then the metric
+// tables with indented sub-rows. Every name is HTML-escaped.
 #pragma once
 
 #include <string>

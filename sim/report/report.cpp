@@ -24,25 +24,6 @@ Format parse_format(const std::string& name) {
       Diagnostic{{"--format", 0, 0}, "", fmt::format("unknown format '{}' (table, json, csv, md, html)", name)});
 }
 
-namespace {
-
-std::string number(double v) {
-  const double a = std::fabs(v);
-  if (a != 0 && (a >= 1e7 || a < 1e-3)) return fmt::format("{:.3g}", v);
-  if (a >= 100 || v == std::round(v)) return fmt::format("{:.0f}", v);
-  return fmt::format("{:.3g}", v);
-}
-
-std::string money(double usd) {
-  const double a = std::fabs(usd);
-  if (a >= 1e9) return fmt::format("${:.3g}B", usd / 1e9);
-  if (a >= 1e6) return fmt::format("${:.3g}M", usd / 1e6);
-  if (a >= 1e3) return fmt::format("${:.3g}K", usd / 1e3);
-  return fmt::format("${:.2f}", usd);
-}
-
-}  // namespace
-
 std::string markdown_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -80,22 +61,6 @@ std::string markdown_code(std::string_view text) {
   const std::string fence(longest + 1, '`');
   const bool pad = !inner.empty() && (inner.front() == '`' || inner.back() == '`');
   return fence + (pad ? " " : "") + inner + (pad ? " " : "") + fence;
-}
-
-std::string format_metric(const std::string& key, double value) {
-  const MetricInfo* m = find_metric_info(key);
-  if (m == nullptr) return number(value);
-  switch (m->style) {
-    case MetricStyle::percent: return fmt::format("{:.1f}%", value * 100);
-    case MetricStyle::usd_rate: return fmt::format("${:.4g}", value);
-    case MetricStyle::money: return money(value);
-    case MetricStyle::plain: return m->unit.empty() ? number(value) : fmt::format("{} {}", number(value), m->unit);
-    case MetricStyle::energy:
-      if (value >= kJoulesPerKwh) return fmt::format("{:.4g} MWh", value / kJoulesPerKwh / 1e3);
-      break;
-    case MetricStyle::quantity: break;
-  }
-  return format_quantity(value, m->dimension, 4);
 }
 
 const Percentiles* percentiles_of(const Result& r, const std::string& key) {
@@ -328,7 +293,14 @@ std::string render_human(const Evaluation& ev, bool markdown) {
       }
     }
     for (const auto& k : keys) {
-      rows.push_back({metric_label(k)});
+      std::string label = metric_label(k);
+      // A sub-row's indent ("  compute" under "prefill"): Markdown drops a cell's leading spaces, not non-breaking
+      // ones.
+      if (const std::size_t indent = label.find_first_not_of(' ');
+          markdown && indent > 0 && indent != std::string::npos) {
+        label = std::string("&nbsp;&nbsp;&nbsp;&nbsp;").append(label.substr(indent));
+      }
+      rows.push_back({label});
       for (const auto& r : ev.results) rows.back().push_back(cell(r, k, breakdown));
     }
     out += render_grid(rows, markdown) + "\n";

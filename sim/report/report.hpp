@@ -8,6 +8,7 @@
 
 #include "sim/plan/evaluate.hpp"
 #include "sim/plan/metrics.hpp"
+#include "sim/report/number_text.hpp"
 
 namespace hwsim {
 
@@ -19,8 +20,6 @@ std::string render(const std::vector<Evaluation>& evaluations, Format format);
 // The P10/P50/P90 of a result's metric, when the result has uncertainty figures for it.
 const Percentiles* percentiles_of(const Result& result, const std::string& key);
 
-// "1.23 kW", "4.5 ms", "$1.2M", "312 TFLOP/s": a metric value for people, by its key's unit suffix.
-std::string format_metric(const std::string& key, double value);
 // "sized to 13 nodes, bound by throughput_target (the budgets allow up to 60, bound by max_racks)": how
 // `count: fill` chose the count.
 std::string describe_sizing(const Sizing& sizing);
