@@ -361,7 +361,8 @@ TEST_CASE("cli: check exits 0 when every expectation holds and 1 when one fails"
   INFO(fails.out << fails.err);
   CHECK(fails.exit_code == 1);
   CHECK_THAT(fails.out, Catch::Contains("PASS  h100/chat/devices"));
-  CHECK_THAT(fails.out, Catch::Contains("FAIL  h100/chat/provisioned_power_w"));
+  // Values and bounds in the metric's own units, with how far a missed bound is off.
+  CHECK_THAT(fails.out, Catch::Contains("FAIL  h100/chat/provisioned_power_w  10.5 kW vs max 1 kW (off +950%)"));
   const Run json = hwsim({"check", fixture("check_fails.yaml"), "--format", "json"});
   CHECK(json.exit_code == 1);
   const Json doc = Json::parse(json.out);

@@ -13,8 +13,7 @@ namespace hwsim {
 struct ExpectationOutcome {
   Expectation expectation;
   double actual = 0;
-  bool passed = false;
-  std::string detail;  // "12.3 <= max 15", "approx 100 +-5%: 97 (-3.0%)"
+  bool passed = false;  // worded by the report layer (sim/report/check_report.cpp)
 };
 
 std::vector<ExpectationOutcome> check_expectations(const Scenario& scenario, const Evaluation& evaluation);

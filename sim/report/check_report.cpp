@@ -1,6 +1,7 @@
 #include "sim/report/check_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,27 @@ std::string change_text(const Drift& d) {
   std::string delta;
   if (d.before && d.after && *d.before != 0) delta = fmt::format(" ({:+.3g}%)", (*d.after / *d.before - 1) * 100);
   return fmt::format("{} -> {}{}", number(d.before), number(d.after), delta);
+}
+
+// "51,623 tokens/s vs min 50,000 tokens/s", "0.0497 s vs max 0.05 s", "$0.431 vs approx $0.40 +-5% (off +7.76%)": an
+// expectation's outcome with the metric's value and bounds in its own style (format_metric).
+std::string outcome_text(const ExpectationOutcome& o) {
+  const Expectation& e = o.expectation;
+  const std::string key = e.metric.substr(e.metric.rfind('/') + 1);
+  std::vector<std::string> parts;
+  // A bound missed by less than the rounding shows how far (the two texts could read alike).
+  const auto bound = [&](const char* word, double limit, bool missed) {
+    std::string text = fmt::format("{} {}", word, format_metric(key, limit));
+    if (missed && limit != 0) text += fmt::format(" (off {:+.3g}%)", (o.actual / limit - 1.0) * 100);
+    return text;
+  };
+  if (e.min) parts.push_back(bound("min", *e.min, o.actual < *e.min));
+  if (e.max) parts.push_back(bound("max", *e.max, o.actual > *e.max));
+  if (e.approx) {
+    parts.push_back(fmt::format("approx {} +-{:.3g}% (off {:+.2f}%)", format_metric(key, *e.approx), e.tolerance * 100,
+                                (o.actual / *e.approx - 1.0) * 100));
+  }
+  return fmt::format("{} vs {}", format_metric(key, o.actual), fmt::join(parts, ", "));
 }
 
 const InputChange* change_of(const BaselineComparison& b, const std::string& path) {
@@ -67,7 +89,7 @@ std::string render_check_text(const std::vector<ScenarioCheck>& checks) {
     if (s.baseline) out += fmt::format(", {} baselined metric(s)", s.baseline->compared.size());
     out += "\n";
     for (const auto& o : s.expectations) {
-      out += fmt::format("  {}  {}  {}\n", o.passed ? "PASS" : "FAIL", o.expectation.metric, o.detail);
+      out += fmt::format("  {}  {}  {}\n", o.passed ? "PASS" : "FAIL", o.expectation.metric, outcome_text(o));
     }
     if (!s.baseline_written.empty()) out += fmt::format("  baseline written: {}\n", s.baseline_written);
     if (!s.baseline) continue;
@@ -109,7 +131,7 @@ std::string render_check_markdown(const std::vector<ScenarioCheck>& checks) {
       out += "| | expectation | result |\n| --- | --- | --- |\n";
       for (const auto& o : s.expectations) {
         out += fmt::format("| {} | {} | {} |\n", o.passed ? "pass" : "**FAIL**", markdown_code(o.expectation.metric),
-                           markdown_text(o.detail));
+                           markdown_text(outcome_text(o)));
       }
       out += "\n";
     }
@@ -210,8 +232,9 @@ std::string render_check_junit(const std::vector<ScenarioCheck>& checks) {
                            html_escape(o.expectation.metric));
       if (!o.passed) {
         ++failed;
-        cases += fmt::format("<failure type=\"expectation\" message=\"{}\">{}</failure>", html_escape(o.detail),
-                             html_escape(o.detail));
+        const std::string detail = outcome_text(o);
+        cases += fmt::format("<failure type=\"expectation\" message=\"{}\">{}</failure>", html_escape(detail),
+                             html_escape(detail));
       }
       cases += "</testcase>\n";
     }
