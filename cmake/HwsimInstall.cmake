@@ -34,4 +34,6 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The Python module (where it was built) is for the python3 it was built with; pandas and matplotlib are optional.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "python3, python3-pandas, python3-matplotlib")
 include(CPack)
