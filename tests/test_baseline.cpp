@@ -7,7 +7,6 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,9 +19,8 @@
 #include "sim/scenario/inputs.hpp"
 #include "sim/scenario/load.hpp"
 
-// After the engine's headers: <sys/wait.h> defines a `si_value` macro that units.hpp's parameter names would hit.
-#include <sys/wait.h>
-#include <unistd.h>
+// After the engine's headers: its <sys/wait.h> defines a `si_value` macro that units.hpp's parameter names would hit.
+#include "tests/support/run_hwsim.hpp"
 
 namespace {
 
@@ -70,25 +68,15 @@ const hwsim::Drift* drift(const hwsim::BaselineComparison& c, const std::string&
   return it == c.drifts.end() ? nullptr : &*it;
 }
 
+// `hwsim ARGS...` through the suite's one runner (tests/support/run_hwsim.hpp), stdout and stderr together.
 struct Run {
   int exit_code = -1;
   std::string out;
 };
 
-fs::path scratch() {
-  const fs::path dir = fs::temp_directory_path() / ("hwsim-baseline-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir;
-}
-
-Run hwsim_cli(const std::string& args, const std::string& env = "") {
-  const fs::path out = scratch() / "out.txt";
-  const std::string cmd = env + " '" + std::string(HWSIM_BINARY) + "' " + args + " >'" + out.string() + "' 2>&1";
-  const int status = std::system(cmd.c_str());
-  std::ifstream in(out);
-  std::stringstream s;
-  s << in.rdbuf();
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, s.str()};
+Run hwsim_cli(const std::vector<std::string>& args, std::vector<std::string> env = {}) {
+  const hwsim_test::CliRun r = hwsim_test::run_hwsim(args, {.env = std::move(env)});
+  return {r.exit_code, r.out + r.err};
 }
 
 }  // namespace
@@ -191,18 +179,17 @@ TEST_CASE("baseline: a per-metric tolerance hides drift below it", "[baseline]")
 
 TEST_CASE("baseline: hwsim check exits 0 on its baseline, 1 naming an edited catalog figure, 2 without one",
           "[baseline][cli]") {
-  const fs::path dir = scratch();
-  // Quoted for the shell (std::string(1, ...).append avoids GCC 12's false -Wrestrict on "'" + std::string).
-  const auto quoted = [](const fs::path& p) { return std::string(1, '\'').append(p.string()).append(1, '\''); };
-  const std::string plans = quoted(kSource / "scenarios" / "plans");
-  const std::string base = quoted(dir / "baseline");
-  const Run missing = hwsim_cli("check " + plans + " --baseline " + base);
+  const fs::path dir = hwsim_test::cli_scratch() / "baseline";
+  fs::create_directories(dir);
+  const std::string plans = (kSource / "scenarios" / "plans").string();
+  const std::string base = (dir / "baseline").string();
+  const Run missing = hwsim_cli({"check", plans, "--baseline", base});
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.out, Catch::Contains("--update-baseline"));
-  const Run update = hwsim_cli("check " + plans + " --baseline " + base + " --update-baseline");
+  const Run update = hwsim_cli({"check", plans, "--baseline", base, "--update-baseline"});
   INFO(update.out);
   REQUIRE(update.exit_code == 0);
-  const Run same = hwsim_cli("check " + plans + " --baseline " + base + " --junit '" + (dir / "ok.xml").string() + "'");
+  const Run same = hwsim_cli({"check", plans, "--baseline", base, "--junit", (dir / "ok.xml").string()});
   CHECK(same.exit_code == 0);
   // The same catalog with the DGX H100 price edited.
   const fs::path catalog = dir / "catalog";
@@ -224,9 +211,9 @@ TEST_CASE("baseline: hwsim check exits 0 on its baseline, 1 naming an edited cat
   yaml.replace(at + 8, end - at - 8, new_price);
   std::ofstream(node) << yaml;
   const int line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + static_cast<long>(at) + 1, '\n'));
-  const std::string env = "HWSIM_CATALOG='" + (catalog / "hw").string() + ":" + (catalog / "models").string() + "'";
-  const Run edited =
-      hwsim_cli("check " + plans + " --baseline " + base + " --junit '" + (dir / "fail.xml").string() + "'", env);
+  const std::vector<std::string> env{"HWSIM_CATALOG=" + (catalog / "hw").string() + ":" +
+                                     (catalog / "models").string()};
+  const Run edited = hwsim_cli({"check", plans, "--baseline", base, "--junit", (dir / "fail.xml").string()}, env);
   INFO(edited.out);
   CHECK(edited.exit_code == 1);
   CHECK_THAT(edited.out, Catch::Contains("DRIFT h100-pod/llama3-70b-cpt/capex_usd"));
@@ -235,27 +222,26 @@ TEST_CASE("baseline: hwsim check exits 0 on its baseline, 1 naming an edited cat
                                          "hw/nodes/dgx-h100.yaml:" +
                                          std::to_string(line) + ")"));
   CHECK_THAT(edited.out, Catch::Contains("some plans FAILED"));
-  const Run md = hwsim_cli("check " + plans + " --baseline " + base + " --format md", env);
+  const Run md = hwsim_cli({"check", plans, "--baseline", base, "--format", "md"}, env);
   CHECK(md.exit_code == 1);
   CHECK_THAT(md.out, Catch::Contains("| `dgx-h100/chat-70b/capex_usd` |"));
   std::ifstream junit(dir / "fail.xml");
   std::stringstream xml;
   xml << junit.rdbuf();
   CHECK_THAT(xml.str(), Catch::Contains("<failure type=\"drift\""));
-  CHECK(hwsim_cli("check " + plans + " --update-baseline").exit_code == 2);
+  CHECK(hwsim_cli({"check", plans, "--update-baseline"}).exit_code == 2);
 }
 
 TEST_CASE("baseline: a --tolerance for an unknown metric, or without --baseline, is bad input (exit 2)",
           "[baseline][cli]") {
-  const std::string plans = std::string(1, '\'').append((kSource / "scenarios" / "plans").string()).append(1, '\'');
-  const std::string base =
-      std::string(1, '\'').append((kSource / "scenarios" / "plans" / "baseline").string()).append(1, '\'');
-  const Run typo = hwsim_cli("check " + plans + " --baseline " + base + " --tolerance tco_us=0.1");
+  const std::string plans = (kSource / "scenarios" / "plans").string();
+  const std::string base = (kSource / "scenarios" / "plans" / "baseline").string();
+  const Run typo = hwsim_cli({"check", plans, "--baseline", base, "--tolerance", "tco_us=0.1"});
   CHECK(typo.exit_code == 2);
   CHECK_THAT(typo.out, Catch::Contains("--tolerance tco_us=0.1: unknown metric 'tco_us' (did you mean 'tco_usd'?)"));
-  const Run alone = hwsim_cli("check " + plans + " --tolerance tco_usd=0.1");
+  const Run alone = hwsim_cli({"check", plans, "--tolerance", "tco_usd=0.1"});
   CHECK(alone.exit_code == 2);
   CHECK_THAT(alone.out, Catch::Contains("tolerances apply to a baseline: give --baseline DIR"));
-  const Run scoped = hwsim_cli("check " + plans + " --baseline " + base + " --tolerance dgx-h100/chat-70b/tco_usd=0.1");
+  const Run scoped = hwsim_cli({"check", plans, "--baseline", base, "--tolerance", "dgx-h100/chat-70b/tco_usd=0.1"});
   CHECK(scoped.exit_code == 0);
 }

@@ -1,6 +1,6 @@
 // Running the built `hwsim` binary (HWSIM_BINARY) from a test: arguments quoted for the shell, stdout and stderr
-// captured, a working directory, and a wall-clock limit after which the run is killed (timed_out). One home for the
-// command-line tests (test_cli.cpp, test_bad_inputs.cpp).
+// captured, a working directory, environment variables, and a wall-clock limit after which the run is killed
+// (timed_out). One home for the command-line tests (test_cli.cpp, test_bad_inputs.cpp).
 #pragma once
 
 #include <sys/wait.h>
@@ -53,8 +53,9 @@ inline const std::filesystem::path& cli_scratch() {
 }
 
 struct CliOptions {
-  std::filesystem::path cwd;  // empty: the test's own
-  int timeout_s = 120;        // killed (SIGKILL) after this long
+  std::filesystem::path cwd;     // empty: the test's own
+  int timeout_s = 120;           // killed (SIGKILL) after this long
+  std::vector<std::string> env;  // NAME=VALUE set for this run only
 };
 
 // Runs `hwsim ARGS...` with stdin from /dev/null.
@@ -65,6 +66,11 @@ inline CliRun run_hwsim(const std::vector<std::string>& args, const CliOptions& 
   const auto err = cli_scratch() / ("err" + std::to_string(counter));
   std::string cmd;
   if (!options.cwd.empty()) cmd += "cd " + shell_quoted(options.cwd.string()) + " && ";
+  if (!options.env.empty()) {
+    cmd += "env";
+    for (const auto& e : options.env) cmd += " " + shell_quoted(e);
+    cmd += " ";
+  }
   cmd += "timeout -s KILL " + std::to_string(options.timeout_s) + " " + shell_quoted(HWSIM_BINARY);
   for (const auto& a : args) cmd += " " + shell_quoted(a);
   cmd += " >" + shell_quoted(out.string()) + " 2>" + shell_quoted(err.string()) + " </dev/null";
