@@ -86,38 +86,20 @@ std::vector<std::string> expand_directories(const std::vector<std::string>& args
   return files;
 }
 
-// Expectations, then the baseline: written with --update-baseline, else compared and any drift attributed.
-ScenarioCheck check_scenario(const Common& common, const RunOptions& o, const CheckOptions& plan,
-                             const std::string& file) {
+// Expectations, then the baseline (sim/plan/baseline.hpp check_scenario): written with --update-baseline, else
+// compared and any drift attributed.
+ScenarioCheck check_file(const Common& common, const RunOptions& o, const CheckOptions& plan, const std::string& file) {
   const auto model = efficiency_model(common);
-  const EfficiencyModel& efficiency = *model;
-  std::vector<InputValue> inputs;
   const ScenarioSource source(file, LoadOptions{catalog_paths(common), o.sets});
-  const Scenario sc = source.load({}, &inputs);
-  const Evaluation ev = evaluate(sc, efficiency, o.evaluate);
-  for (const auto& w : ev.warnings) std::cerr << "hwsim: warning: " << w << '\n';
-  ScenarioCheck c{sc.name, sc.file, check_expectations(sc, ev), std::nullopt, ""};
-  if (plan.baseline.empty()) return c;
-  const auto path = baseline_path(plan.baseline, sc.name);
-  if (plan.update) {
-    Tolerances t;
-    if (std::filesystem::exists(path)) t = read_baseline(path).tolerances;  // kept unless overridden
-    for (const auto& a : plan.tolerances) add_tolerance(t, a);
+  CheckOutcome c = check_scenario(source, *model, o.evaluate, {plan.baseline, plan.update, plan.tolerances});
+  for (const auto& w : c.warnings) std::cerr << "hwsim: warning: " << w << '\n';
+  if (!c.baseline_text.empty()) {
     std::filesystem::create_directories(plan.baseline);
     Common out = common;
-    out.output = path.string();
-    emit(out, baseline_json(make_baseline(sc, ev, inputs, t)));
-    c.baseline_written = path.string();
-    return c;
+    out.output = c.baseline_file.string();
+    emit(out, c.baseline_text);
   }
-  const Baseline base = read_baseline(path);
-  Tolerances t = base.tolerances;
-  for (const auto& a : plan.tolerances) add_tolerance(t, a);
-  const Reevaluate reevaluate = [&](const std::vector<std::string>& extra) {
-    return evaluate(source.load(extra), efficiency, o.evaluate);
-  };
-  c.baseline = compare_with_baseline(base, ev, inputs, t, reevaluate);
-  return c;
+  return std::move(c.check);
 }
 
 }  // namespace
@@ -167,21 +149,10 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
       if (!plan.tolerances.empty() && plan.baseline.empty()) {
         throw InputError(Diagnostic{{"--tolerance", 0, 0}, "", "tolerances apply to a baseline: give --baseline DIR"});
       }
-      const std::vector<std::string> metrics = known_metric_keys();
-      for (const auto& a : plan.tolerances) {  // a typo would otherwise leave the default tolerance in force, silently
-        const std::string name = a.substr(0, a.find('='));
-        const std::string metric = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
-        if (metric == "default" || std::find(metrics.begin(), metrics.end(), metric) != metrics.end()) continue;
-        const std::string near = closest_match(metric, metrics);
-        throw InputError(Diagnostic{{"--tolerance " + a, 0, 0},
-                                    "",
-                                    fmt::format("unknown metric '{}'{}", metric,
-                                                near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near))});
-      }
+      check_tolerances(plan.tolerances);
       check_options.scenarios = expand_directories(check_options.scenarios);
       std::vector<ScenarioCheck> checks;
-      for (const auto& file : check_options.scenarios)
-        checks.push_back(check_scenario(common, check_options, plan, file));
+      for (const auto& file : check_options.scenarios) checks.push_back(check_file(common, check_options, plan, file));
       const std::string f = common.format;
       emit(common, f == "json" ? render_check_json(checks)
                    : f == "md" ? render_check_markdown(checks)

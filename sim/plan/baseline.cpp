@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "sim/plan/json_text.hpp"
+#include "sim/plan/metrics.hpp"
 #include "sim/scenario/inputs.hpp"
 
 namespace hwsim {
@@ -240,6 +241,50 @@ bool ScenarioCheck::passed() const {
   const bool expectations_hold =
       std::all_of(expectations.begin(), expectations.end(), [](const ExpectationOutcome& o) { return o.passed; });
   return expectations_hold && (!baseline || baseline->drifts.empty());
+}
+
+void check_tolerances(const std::vector<std::string>& assignments) {
+  const std::vector<std::string> metrics = known_metric_keys();
+  Tolerances parsed;
+  for (const auto& a : assignments) {
+    const std::string name = a.substr(0, a.find('='));
+    const std::string metric = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+    if (metric != "default" && std::find(metrics.begin(), metrics.end(), metric) == metrics.end()) {
+      const std::string near = closest_match(metric, metrics);
+      throw InputError(Diagnostic{{"--tolerance " + a, 0, 0},
+                                  "",
+                                  fmt::format("unknown metric '{}'{}", metric,
+                                              near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near))});
+    }
+    add_tolerance(parsed, a);
+  }
+}
+
+CheckOutcome check_scenario(const ScenarioSource& source, const EfficiencyModel& efficiency,
+                            const EvaluateOptions& options, const CheckRequest& request) {
+  std::vector<InputValue> inputs;
+  const Scenario sc = source.load({}, &inputs);
+  const Evaluation ev = evaluate(sc, efficiency, options);
+  CheckOutcome out{{sc.name, sc.file, check_expectations(sc, ev), std::nullopt, ""}, ev.warnings, {}, ""};
+  if (request.baseline_dir.empty()) return out;
+  const auto path = baseline_path(request.baseline_dir, sc.name);
+  if (request.update) {
+    Tolerances t;
+    if (std::filesystem::exists(path)) t = read_baseline(path).tolerances;  // kept unless overridden
+    for (const auto& a : request.tolerances) add_tolerance(t, a);
+    out.baseline_file = path;
+    out.baseline_text = baseline_json(make_baseline(sc, ev, inputs, t));
+    out.check.baseline_written = path.string();
+    return out;
+  }
+  const Baseline base = read_baseline(path);
+  Tolerances t = base.tolerances;
+  for (const auto& a : request.tolerances) add_tolerance(t, a);
+  const Reevaluate reevaluate = [&](const std::vector<std::string>& extra) {
+    return evaluate(source.load(extra), efficiency, options);
+  };
+  out.check.baseline = compare_with_baseline(base, ev, inputs, t, reevaluate);
+  return out;
 }
 
 }  // namespace hwsim

@@ -15,6 +15,7 @@
 
 #include "sim/plan/check.hpp"
 #include "sim/plan/evaluate.hpp"
+#include "sim/scenario/load.hpp"
 
 namespace hwsim {
 
@@ -91,5 +92,30 @@ struct ScenarioCheck {
   std::string baseline_written;  // path, with --update-baseline
   [[nodiscard]] bool passed() const;
 };
+
+// METRIC=REL tolerance assignments (`--tolerance`, the Python module's `tolerance=`), checked before any work: the
+// metric must be a known one (a typo would otherwise leave the default tolerance in force, silently), then the form.
+// Throws InputError naming the closest metric.
+void check_tolerances(const std::vector<std::string>& assignments);
+
+// What `hwsim check` does with one scenario besides its expectations.
+struct CheckRequest {
+  std::filesystem::path baseline_dir;   // empty: expectations only
+  bool update = false;                  // write the baseline instead of comparing with it
+  std::vector<std::string> tolerances;  // METRIC=REL, over the baseline's stored ones
+};
+
+struct CheckOutcome {
+  ScenarioCheck check;
+  std::vector<std::string> warnings;    // the evaluation's
+  std::filesystem::path baseline_file;  // with `update`: where the new baseline goes (the caller writes it)
+  std::string baseline_text;            // with `update`: its text
+};
+
+// The check of one scenario, for the CLI and the Python module alike: its expectations and, with a baseline
+// directory, the comparison with DIR/<scenario name>.json, each drift explained by re-evaluating `source` with the
+// changed inputs reverted one at a time. A missing baseline is bad input.
+CheckOutcome check_scenario(const ScenarioSource& source, const EfficiencyModel& efficiency,
+                            const EvaluateOptions& options, const CheckRequest& request);
 
 }  // namespace hwsim
