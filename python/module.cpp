@@ -19,6 +19,7 @@
 #include "sim/core/config_node.hpp"
 #include "sim/core/errors.hpp"
 #include "sim/perf/calibrated_efficiency.hpp"
+#include "sim/plan/baseline.hpp"
 #include "sim/plan/check.hpp"
 #include "sim/plan/evaluate.hpp"
 #include "sim/plan/sweep.hpp"
@@ -147,15 +148,21 @@ std::string run_json(const std::vector<ScenarioArg>& scenarios, const CommonArgs
 }
 
 // `hwsim check` without a baseline: the scenarios' `expect:` entries.
-std::string check_json(const std::vector<ScenarioArg>& scenarios, const CommonArgs& a) {
+// `hwsim check --format json [--baseline DIR [--tolerance METRIC=REL]...]`, through the CLI's own check
+// (sim/plan/baseline.hpp check_scenario); writing baselines stays with the CLI (`--update-baseline`).
+std::string check_json(const std::vector<ScenarioArg>& scenarios, const CommonArgs& a,
+                       const std::optional<std::string>& baseline, const std::vector<std::string>& tolerances) {
   const EvaluateOptions options = evaluate_options(a);
+  if (!tolerances.empty() && !baseline) bad_option("tolerance", "tolerances apply to a baseline: give baseline=DIR");
   return without_gil([&] {
+    check_tolerances(tolerances);
     const auto efficiency = efficiency_from_profiles(a.calibrations, catalog_paths(a));
+    const CheckRequest request{baseline ? std::filesystem::path(*baseline) : std::filesystem::path(), false,
+                               tolerances};
     std::vector<ScenarioCheck> checks;
     for (const auto& s : scenarios) {
-      const Scenario sc = open_source(s, LoadOptions{catalog_paths(a), a.sets}).load();
-      const Evaluation ev = evaluate(sc, *efficiency, options);
-      checks.push_back({sc.name, sc.file, check_expectations(sc, ev), std::nullopt, ""});
+      checks.push_back(
+          check_scenario(open_source(s, LoadOptions{catalog_paths(a), a.sets}), *efficiency, options, request).check);
     }
     return render_check_json(checks);
   });
@@ -269,8 +276,9 @@ PYBIND11_MODULE(_hwsim, m) {
 
   m.def("run_json", &run_json, py::arg("scenarios"), py::arg("common"), py::arg("samples") = py::none(),
         "`hwsim run --format json` of the scenarios");
-  m.def("check_json", &check_json, py::arg("scenarios"), py::arg("common"),
-        "`hwsim check --format json` of the scenarios' expectations (no baseline)");
+  m.def("check_json", &check_json, py::arg("scenarios"), py::arg("common"), py::arg("baseline") = py::none(),
+        py::arg("tolerances") = std::vector<std::string>{},
+        "`hwsim check --format json` of the scenarios' expectations and, given a baseline directory, their drift");
   m.def("sweep_json", &sweep_json, py::arg("scenario"), py::arg("vary"), py::arg("common"), py::arg("shard") = "0/1",
         py::arg("max_points") = py::none(), "`hwsim sweep --format json`");
   m.def("validate_json", &validate_json, py::arg("common"), py::arg("dir") = py::none(), py::arg("split") = "",

@@ -131,10 +131,32 @@ def run(scenario, *, set=None, catalog=None, calibration=None, samples=None, top
     return to_frame(doc) if frame else doc
 
 
-def check(scenario, *, set=None, catalog=None, calibration=None, top=None, threads=None):
-    """``hwsim check --format json`` of the scenario's ``expect:`` entries (no baseline): {"scenarios": [{"scenario",
-    "file", "passed", "expectations": [...]}], "passed"}."""
-    return json.loads(_check_json(_scenario_args(scenario), _common(set, catalog, calibration, threads, top)))
+def check(scenario, *, baseline=None, tolerance=None, set=None, catalog=None, calibration=None, top=None,
+          threads=None):
+    """``hwsim check --format json``: each scenario's ``expect:`` entries and, with ``baseline=DIR``, every metric
+    against ``DIR/<scenario name>.json`` with each drift explained by the inputs that changed: {"scenarios":
+    [{"scenario", "file", "passed", "expectations": [...], "baseline": {...}}], "passed"}.
+
+    scenario: a path, a dict, a directory (its ``*.yaml``, as the CLI takes it) or a list of them. tolerance: relative
+    tolerances over the baseline's stored ones, {"tco_usd": 1e-3, "dep/work/metric": 0.01} or ["METRIC=REL", ...].
+    Writing baselines stays with the CLI (``hwsim check --update-baseline``).
+    """
+    scenarios = scenario if isinstance(scenario, (list, tuple)) else [scenario]
+    files = []
+    for s in scenarios:
+        if isinstance(s, (str, bytes, os.PathLike)) and os.path.isdir(s):
+            found = sorted(e.path for e in os.scandir(s) if e.is_file() and e.name.endswith(".yaml"))
+            if not found:
+                error = InputError(f"{os.fsdecode(s)}: no *.yaml scenario in this directory")
+                error.diagnostics = [{"file": os.fsdecode(s), "line": None, "column": None, "path": None,
+                                      "message": "no *.yaml scenario in this directory"}]
+                raise error
+            files.extend(found)
+        else:
+            files.append(s)
+    text = _check_json(_scenario_args(files), _common(set, catalog, calibration, threads, top),
+                       None if baseline is None else os.fsdecode(baseline), _assignments(tolerance, "tolerance"))
+    return json.loads(text)
 
 
 def sweep(scenario, vary, *, set=None, catalog=None, threads=None, shard="0/1", max_points=None, document=False,

@@ -124,6 +124,39 @@ def test_check_reports_expectations(root, cli):
     assert c["scenarios"][0]["expectations"] and c["scenarios"][0]["passed"] is True
 
 
+def test_check_compares_with_a_baseline_as_the_cli_does(root, cli, hwsim_binary, tmp_path):
+    plans, base = "scenarios/plans", "scenarios/plans/baseline"
+    c = hwsim.check(plans, baseline=base)
+    assert c == cli("check", plans, "--baseline", base, "--format", "json")
+    assert c["passed"] is True and all(s["baseline"] for s in c["scenarios"])
+    # A fleet halved drifts: the same verdict and drifts as the CLI's, the cause named.
+    halved = {"deployments.dgx-h100.count": 3}
+    plan = "scenarios/plans/serve-llama2-70b-dgx-h100.yaml"
+    d = hwsim.check(plan, baseline=base, set=halved)
+    assert d == cli_status(hwsim_binary, root, 1, "check", plan, "--baseline", base, "--set", "deployments.dgx-h100.count=3",
+                           "--format", "json")
+    assert d["passed"] is False
+    # A tolerance loose enough hides every drift of a metric.
+    t = hwsim.check(plan, baseline=base, set=halved, tolerance={"devices": 1.0})
+    assert t == cli_status(hwsim_binary, root, 1, "check", plan, "--baseline", base, "--set", "deployments.dgx-h100.count=3",
+                           "--tolerance", "devices=1", "--format", "json")
+    with pytest.raises(hwsim.InputError, match="unknown metric 'tco_us' \\(did you mean 'tco_usd'\\?\\)"):
+        hwsim.check(plan, baseline=base, tolerance={"tco_us": 0.1})
+    with pytest.raises(hwsim.InputError, match="give baseline=DIR"):
+        hwsim.check(plan, tolerance={"tco_usd": 0.1})
+    with pytest.raises(hwsim.InputError, match="no \\*.yaml scenario in this directory"):
+        hwsim.check(tmp_path)
+    with pytest.raises(hwsim.InputError, match="--update-baseline"):
+        hwsim.check(plan, baseline=tmp_path)  # no baseline there yet
+
+
+def cli_status(binary, root, status, *args):
+    """The JSON document `hwsim ARGS` prints, with the exit status required."""
+    done = subprocess.run([binary, *args], cwd=root, capture_output=True, text=True, check=False)
+    assert done.returncode == status, done.stderr
+    return json.loads(done.stdout)
+
+
 def test_catalog_and_calibration_options_are_the_cli_ones(tmp_path, cli):
     catalog = tmp_path / "catalog"
     catalog.mkdir()
