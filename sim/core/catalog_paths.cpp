@@ -26,34 +26,32 @@ bool is_install(const std::filesystem::path& dir) {
   return std::filesystem::is_directory(dir / "hwmodels" / "catalog", ec);
 }
 
-// The file this code was loaded from: the hwsim executable, or the Python module (a shared object under
-// PREFIX/lib/python3/dist-packages/), and the prefix data directories each would have if installed.
-std::vector<std::filesystem::path> install_candidates() {
-  std::vector<std::filesystem::path> out;
+// The prefix data directory of the file this code was loaded from, if it were installed: the Python module (a shared
+// object, PREFIX/lib/python3/dist-packages/hwsim/_hwsim...so: python/CMakeLists.txt), else the hwsim executable
+// (PREFIX/bin/hwsim). Only that file's own prefix counts: the interpreter that loaded the module is not hwsim's, so a
+// module run from its build tree reads the source tree even where a .deb put hwsim in /usr.
+std::filesystem::path install_candidate() {
   std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) out.push_back(exe.parent_path().parent_path() / HWSIM_INSTALL_DATA_DIR);
   Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&install_candidates), &info) != 0 && info.dli_fname != nullptr) {
+  if (dladdr(reinterpret_cast<void*>(&install_candidate), &info) != 0 && info.dli_fname != nullptr) {
     const auto object = std::filesystem::weakly_canonical(info.dli_fname, ec);
     if (!ec && object.extension() == ".so") {
-      // PREFIX/lib/python3/dist-packages/hwsim/_hwsim...so (python/CMakeLists.txt): the prefix is 5 levels up.
-      std::filesystem::path dir = object.parent_path();
-      for (int level = 0; level < 5 && dir.has_relative_path(); ++level) {
-        dir = dir.parent_path();
-        out.push_back(dir / HWSIM_INSTALL_DATA_DIR);
-      }
+      // hwsim/ -> dist-packages/ -> python3/ -> lib/ -> PREFIX
+      std::filesystem::path prefix = object.parent_path();
+      for (int level = 0; level < 4; ++level) prefix = prefix.parent_path();
+      return prefix / HWSIM_INSTALL_DATA_DIR;
     }
   }
-  return out;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : exe.parent_path().parent_path() / HWSIM_INSTALL_DATA_DIR;
 }
 
 std::filesystem::path find_data_root() {
-  for (const auto& dir : install_candidates()) {
-    if (is_install(dir)) return dir.lexically_normal();
-  }
+  const std::filesystem::path installed = install_candidate();
+  if (!installed.empty() && is_install(installed)) return installed.lexically_normal();
   return HWSIM_SOURCE_ROOT;
 }
+
 }  // namespace
 
 std::filesystem::path data_root() {
