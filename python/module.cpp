@@ -159,8 +159,16 @@ std::string check_json(const std::vector<ScenarioArg>& scenarios, const CommonAr
     const auto efficiency = efficiency_from_profiles(a.calibrations, catalog_paths(a));
     const CheckRequest request{baseline ? std::filesystem::path(*baseline) : std::filesystem::path(), false,
                                tolerances};
-    std::vector<ScenarioCheck> checks;
+    std::vector<ScenarioArg> plans;  // a directory stands for its *.yaml, as for the CLI
     for (const auto& s : scenarios) {
+      if (s.text) {
+        plans.push_back(s);
+        continue;
+      }
+      for (auto& file : plan_files({s.name})) plans.push_back({std::move(file), std::nullopt});
+    }
+    std::vector<ScenarioCheck> checks;
+    for (const auto& s : plans) {
       checks.push_back(
           check_scenario(open_source(s, LoadOptions{catalog_paths(a), a.sets}), *efficiency, options, request).check);
     }

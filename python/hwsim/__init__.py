@@ -141,20 +141,7 @@ def check(scenario, *, baseline=None, tolerance=None, set=None, catalog=None, ca
     tolerances over the baseline's stored ones, {"tco_usd": 1e-3, "dep/work/metric": 0.01} or ["METRIC=REL", ...].
     Writing baselines stays with the CLI (``hwsim check --update-baseline``).
     """
-    scenarios = scenario if isinstance(scenario, (list, tuple)) else [scenario]
-    files = []
-    for s in scenarios:
-        if isinstance(s, (str, bytes, os.PathLike)) and os.path.isdir(s):
-            found = sorted(e.path for e in os.scandir(s) if e.is_file() and e.name.endswith(".yaml"))
-            if not found:
-                error = InputError(f"{os.fsdecode(s)}: no *.yaml scenario in this directory")
-                error.diagnostics = [{"file": os.fsdecode(s), "line": None, "column": None, "path": None,
-                                      "message": "no *.yaml scenario in this directory"}]
-                raise error
-            files.extend(found)
-        else:
-            files.append(s)
-    text = _check_json(_scenario_args(files), _common(set, catalog, calibration, threads, top),
+    text = _check_json(_scenario_args(scenario), _common(set, catalog, calibration, threads, top),
                        None if baseline is None else os.fsdecode(baseline), _assignments(tolerance, "tolerance"))
     return json.loads(text)
 

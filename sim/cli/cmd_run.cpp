@@ -67,25 +67,6 @@ struct CheckOptions {
   std::string junit;
 };
 
-// Directories stand for the *.yaml files directly in them, sorted.
-std::vector<std::string> expand_directories(const std::vector<std::string>& args) {
-  std::vector<std::string> files;
-  for (const auto& a : args) {
-    if (!std::filesystem::is_directory(a)) {
-      files.push_back(a);
-      continue;
-    }
-    std::vector<std::string> found;
-    for (const auto& e : std::filesystem::directory_iterator(a)) {
-      if (e.is_regular_file() && e.path().extension() == ".yaml") found.push_back(e.path().string());
-    }
-    std::sort(found.begin(), found.end());
-    if (found.empty()) throw InputError(Diagnostic{{a, 0, 0}, "", "no *.yaml scenario in this directory"});
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
-}
-
 // Expectations, then the baseline (sim/plan/baseline.hpp check_scenario): written with --update-baseline, else
 // compared and any drift attributed.
 ScenarioCheck check_file(const Common& common, const RunOptions& o, const CheckOptions& plan, const std::string& file) {
@@ -150,7 +131,7 @@ void add_run_commands(CLI::App& app, Common& common, Action& action) {
         throw InputError(Diagnostic{{"--tolerance", 0, 0}, "", "tolerances apply to a baseline: give --baseline DIR"});
       }
       check_tolerances(plan.tolerances);
-      check_options.scenarios = expand_directories(check_options.scenarios);
+      check_options.scenarios = plan_files(check_options.scenarios);
       std::vector<ScenarioCheck> checks;
       for (const auto& file : check_options.scenarios) checks.push_back(check_file(common, check_options, plan, file));
       const std::string f = common.format;

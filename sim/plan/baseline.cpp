@@ -243,6 +243,24 @@ bool ScenarioCheck::passed() const {
   return expectations_hold && (!baseline || baseline->drifts.empty());
 }
 
+std::vector<std::string> plan_files(const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  for (const auto& a : args) {
+    if (!std::filesystem::is_directory(a)) {
+      files.push_back(a);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& e : std::filesystem::directory_iterator(a)) {
+      if (e.is_regular_file() && e.path().extension() == ".yaml") found.push_back(e.path().string());
+    }
+    std::sort(found.begin(), found.end());
+    if (found.empty()) throw InputError(Diagnostic{{a, 0, 0}, "", "no *.yaml scenario in this directory"});
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
 void check_tolerances(const std::vector<std::string>& assignments) {
   const std::vector<std::string> metrics = known_metric_keys();
   Tolerances parsed;

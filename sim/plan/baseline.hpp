@@ -93,6 +93,10 @@ struct ScenarioCheck {
   [[nodiscard]] bool passed() const;
 };
 
+// The scenario files `hwsim check` takes: each argument a file, or a directory standing for the *.yaml files directly
+// in it, sorted (a directory without any is bad input).
+std::vector<std::string> plan_files(const std::vector<std::string>& args);
+
 // METRIC=REL tolerance assignments (`--tolerance`, the Python module's `tolerance=`), checked before any work: the
 // metric must be a known one (a typo would otherwise leave the default tolerance in force, silently), then the form.
 // Throws InputError naming the closest metric.
