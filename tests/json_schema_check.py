@@ -204,6 +204,17 @@ def schema_verdict(validator, text):
     return "refuses" if errors(validator, load_yaml(text)) else "accepts"
 
 
+def disagreements(file, old, new, expected, said):
+    """How many of hwsim's and the schema's verdicts ({who: verdict}) on one edit differ from the expected one (the
+    schema accepts what it cannot see: UNSEEN)."""
+    failures = 0
+    for who, verdict in said.items():
+        want = "accepts" if who == "schema" and (file, old, new) in UNSEEN else expected
+        if verdict != want:
+            failures += fail(f"{file} with {old!r} -> {new!r}: {who} {verdict}, expected: {want}")
+    return failures
+
+
 def check_edits(hwsim, schemas, root):
     failures = 0
     edits = 0
@@ -216,10 +227,7 @@ def check_edits(hwsim, schemas, root):
             path.write_text(edited)
             said = {"hwsim": hwsim_verdict(hwsim, ["run", str(path), "--format", "json"], root),
                     "schema": schema_verdict(schemas["scenario"], edited)}
-            for who, verdict in said.items():
-                want = "accepts" if who == "schema" and (file, old, new) in UNSEEN else expected
-                if verdict != want:
-                    failures += fail(f"{file} with {old!r} -> {new!r}: {who} {verdict}, expected: {want}")
+            failures += disagreements(file, old, new, expected, said)
             edits += 1
         catalog = Path(tmp) / "catalog"
         catalog.mkdir()
@@ -231,10 +239,7 @@ def check_edits(hwsim, schemas, root):
             (catalog / "gpu-edited.yaml").write_text(edited)
             said = {"hwsim": hwsim_verdict(hwsim, ["hw", "show", "gpu-edited", "--catalog", str(catalog)], root),
                     "schema": schema_verdict(schemas["gpu"], edited)}
-            for who, verdict in said.items():
-                want = "accepts" if who == "schema" and (file, old, new) in UNSEEN else expected
-                if verdict != want:
-                    failures += fail(f"{file} with {old!r} -> {new!r}: {who} {verdict}, expected: {want}")
+            failures += disagreements(file, old, new, expected, said)
             edits += 1
     print(f"{edits} edits of shipped files: the schema agrees with hwsim")
     return failures

@@ -68,11 +68,12 @@ inline CliRun run_hwsim(const std::vector<std::string>& args, const CliOptions& 
   if (!options.cwd.empty()) cmd += "cd " + shell_quoted(options.cwd.string()) + " && ";
   if (!options.env.empty()) {
     cmd += "env";
-    for (const auto& e : options.env) cmd += " " + shell_quoted(e);
+    for (const auto& e : options.env) cmd.append(" ").append(shell_quoted(e));
     cmd += " ";
   }
   cmd += "timeout -s KILL " + std::to_string(options.timeout_s) + " " + shell_quoted(HWSIM_BINARY);
-  for (const auto& a : args) cmd += " " + shell_quoted(a);
+  // append, not " " + string: GCC 12 reports a false -Wrestrict on the temporary
+  for (const auto& a : args) cmd.append(" ").append(shell_quoted(a));
   cmd += " >" + shell_quoted(out.string()) + " 2>" + shell_quoted(err.string()) + " </dev/null";
   const auto start = std::chrono::steady_clock::now();
   const int status = std::system(cmd.c_str());
