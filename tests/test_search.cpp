@@ -182,7 +182,9 @@ TEST_CASE("the search proposes only combinations the workload's stack runs", "[s
     const auto r = hwsim::search_training(base, fixture().sys, kEff, {true, true, 100000, 1});
     REQUIRE_FALSE(r.top.empty());
     bool zero_with_pipeline = false;
+    bool op_checkpointing = false;
     for (const auto& c : r.top) {
+      op_checkpointing = op_checkpointing || c.recompute == hwsim::Recompute::selective_op;
       const auto& p = c.parallelism;
       if (stack == hwsim::Stack::megatron_core) CHECK(p.zero <= 1);  // DDP or the distributed optimizer
       if (stack == hwsim::Stack::deepspeed) {
@@ -194,6 +196,8 @@ TEST_CASE("the search proposes only combinations the workload's stack runs", "[s
       zero_with_pipeline = zero_with_pipeline || (p.zero >= 1 && p.pp > 1);
     }
     CHECK(zero_with_pipeline);  // the constraint removes combinations, not whole stages
+    // Op-level selective checkpointing is PyTorch's (torchtitan), and the search offers it there.
+    CHECK(op_checkpointing == (stack == hwsim::Stack::pytorch));
   }
 }
 

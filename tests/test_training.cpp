@@ -471,3 +471,55 @@ TEST_CASE("with context parallelism ZeRO shards over dp x cp: the distributed op
   c.grad_reduce_dtype = hwsim::DType::bf16;
   CHECK(hwsim::training_memory(c).gradients.value() == Approx(2 * params / 8).epsilon(kRel));
 }
+
+// torchtitan's op-level selective checkpointing (Recompute::selective_op) on Llama 2 7B (h = 4096, 32 KV heads of 128:
+// kv = 4096, gated MLP f = 11008, 32 layers), one DGX A100 as 8 FSDP ranks (ZeRO-3), one micro-batch of 2048 tokens.
+TrainingConfig llama7b_dp8(Recompute recompute) {
+  TrainingConfig c = workload("llama7b-pp4");
+  c.stack = hwsim::Stack::pytorch;
+  c.parallelism = {.tp = 1, .pp = 1, .dp = 8, .zero = 3};
+  c.global_batch = 8;
+  c.micro_batch = 1;
+  c.recompute = recompute;
+  return c;
+}
+
+TEST_CASE("op-level checkpointing keeps the layer input, the attention output and every odd product's output",
+          "[training]") {
+  // Kept per token and layer: input h, attention output h, wq h, wv kv, w1 f, w2 h (wk, wo and w3 are recomputed):
+  // 4 x 4096 + 4096 + 11008 = 31,488 elements of 2 B; and the fp32 logits with their gradient (2 x s x V x 4 B).
+  const double tokens = 2048;
+  const double logits = 2.0 * tokens * 32000 * 4;
+  const double kept = 2.0 * tokens * (4 * 4096.0 + 4096 + 11008) * 32;  // 4,127,195,136 B
+  CHECK(hwsim::training_memory(llama7b_dp8(Recompute::selective_op)).activations.value() ==
+        Approx(kept + logits).epsilon(kRel));
+  CHECK(hwsim::op_checkpoint_saved_width(workload("llama7b-pp4").model, 1, false) == 31488.0);
+  // Tensor parallelism splits the column-parallel outputs; the input and w2's output are full width without sequence
+  // parallelism: 4096 + 4096 + (4096 + 4096 + 4096 + 11008) / 4 = 14,016; with it, everything / 4 = 7,872.
+  CHECK(hwsim::op_checkpoint_saved_width(workload("llama7b-pp4").model, 4, false) == 14016.0);
+  CHECK(hwsim::op_checkpoint_saved_width(workload("llama7b-pp4").model, 4, true) == 7872.0);
+}
+
+TEST_CASE("op-level checkpointing recomputes wk, wo and w3 and counts them as hardware FLOPs, between none and full",
+          "[training]") {
+  const hwsim::System node = system_of("a100-node");
+  const auto none = hwsim::evaluate_training(llama7b_dp8(Recompute::none), node, kEff);
+  const auto op = hwsim::evaluate_training(llama7b_dp8(Recompute::selective_op), node, kEff);
+  const auto full = hwsim::evaluate_training(llama7b_dp8(Recompute::full), node, kEff);
+  REQUIRE(none.fits);
+  REQUIRE(op.fits);
+  REQUIRE(full.fits);
+  CHECK(full.memory_per_device < op.memory_per_device);
+  CHECK(op.memory_per_device < none.memory_per_device);
+  CHECK(none.step_time < op.step_time);
+  CHECK(op.step_time < full.step_time);
+  // Recomputed FLOPs per token: 2 x (h x kv + h x h + h x f) x layers, over the model's training FLOPs per token.
+  const hwsim::ModelSpec& m = workload("llama7b-pp4").model;
+  const double recomputed = 2.0 * (4096.0 * 4096 + 4096.0 * 4096 + 4096.0 * 11008) * 32;
+  CHECK((op.hfu - op.mfu) / op.mfu == Approx(recomputed / m.training_flops_per_token(2048)).epsilon(1e-9));
+  // Its time: at least those products at the stated GEMM efficiency (0.7 of the A100's 312 TFLOP/s), plus the
+  // element-wise work, less than the whole forward.
+  const double product_time = recomputed * 2048 / (312e12 * 0.7);
+  CHECK(op.breakdown.recompute.value() > product_time);
+  CHECK(op.breakdown.recompute < full.breakdown.recompute);
+}

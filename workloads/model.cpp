@@ -153,6 +153,22 @@ double ModelSpec::mlp_parameters_per_expert() const {
   return p;
 }
 
+LayerProducts layer_products(const ModelSpec& m) {
+  const double h = m.hidden;
+  const double kv = m.kv_dim();
+  const double f = static_cast<double>(m.ffn_hidden) * m.experts_per_token;
+  LayerProducts l;
+  const auto add = [&l](double in, double out, bool row_parallel) { l.products[l.count++] = {in, out, row_parallel}; };
+  add(h, h, false);                   // wq
+  add(h, kv, false);                  // wk
+  add(h, kv, false);                  // wv
+  add(h, h, true);                    // wo
+  add(h, f, false);                   // w1 (gate, or up)
+  if (m.gated_mlp) add(h, f, false);  // w3 (up)
+  add(f, h, true);                    // w2 (down)
+  return l;
+}
+
 double ModelSpec::norm_parameters() const { return norm == NormKind::layernorm ? 2.0 * hidden : hidden; }
 
 double ModelSpec::embedding_parameters() const {

@@ -5,6 +5,7 @@
 // Training model FLOPs = 3 x forward (backward = 2 x forward); recompute is not counted.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -56,6 +57,23 @@ struct ModelSpec {
   // KV-cache elements per token of context (K and V over all layers).
   [[nodiscard]] double kv_elements_per_token() const { return 2.0 * layers * kv_dim(); }
 };
+
+// One matrix product of a layer, per token: x (1 x in) . W (in x out). A row-parallel product (the attention output
+// projection, the MLP down projection) takes its input split by tensor parallelism and produces the full width, which
+// the ranks then reduce; the others split their output.
+struct LayerProduct {
+  double in = 0;
+  double out = 0;
+  bool row_parallel = false;
+};
+// A layer's products in the order a PyTorch layer issues them (torchtitan's Llama, models/llama/model.py: wq, wk, wv,
+// wo, then w1, w3, w2 of a gated MLP; up, down otherwise), the MLP at the active experts' width. The op-level
+// checkpointing rule counts them in this order (sim/train: op_checkpoint_recomputes).
+struct LayerProducts {
+  std::array<LayerProduct, 7> products;
+  int count = 0;
+};
+LayerProducts layer_products(const ModelSpec& model);
 
 // Layers held by pipeline stages, as Megatron-LM splits them. When pp divides the layers every stage takes
 // layers / pp. Otherwise the embedding and the loss count as one layer each (Megatron-Core

@@ -130,10 +130,6 @@ void add_energy_metrics(Result& r, const PowerResult& p, double tokens_per_s) {
   add(r.metrics, "tokens_per_kwh", kJoulesPerKwh / joules);
 }
 
-std::string_view recompute_name(Recompute r) {
-  return r == Recompute::full ? "full" : r == Recompute::selective ? "selective" : "none";
-}
-
 std::string_view stack_name(Stack s) {
   return s == Stack::pytorch ? "pytorch" : s == Stack::deepspeed ? "deepspeed" : "megatron-core";
 }

@@ -78,8 +78,7 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   decl.dp_auto = p.is_word("dp", "auto") || decl.search_parallelism;
   if (!decl.dp_auto) t.parallelism.dp = static_cast<int>(p.integer("dp"));
   t.sequence_parallel = w.boolean("sequence_parallel");
-  const std::string rc = w.text("recompute");
-  t.recompute = rc == "full" ? Recompute::full : rc == "selective" ? Recompute::selective : Recompute::none;
+  t.recompute = recompute_named(w.text("recompute"));
   t.train_tokens = w.optional_number("train_tokens").value_or(0);
   t.flash_attention = w.boolean("flash_attention");
   const std::string stack = w.text("stack");

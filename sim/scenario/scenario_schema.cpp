@@ -3,11 +3,18 @@
 #include "hwmodels/hardware_catalog.hpp"
 #include "hwmodels/infrastructure.hpp"
 #include "sim/core/dtype.hpp"
+#include "sim/train/training.hpp"
 #include "workloads/model.hpp"
 
 namespace hwsim {
 
 namespace {
+
+std::vector<std::string> recompute_choices() {
+  std::vector<std::string> words;
+  for (const auto& [recompute, name] : kRecomputeNames) words.emplace_back(name);
+  return words;
+}
 
 const Schema& deployment_schema() {
   static const Schema s{
@@ -226,8 +233,10 @@ const Schema& training_workload_schema() {
     w.keys.push_back({.name = "recompute",
                       .kind = ValueKind::choice,
                       .default_text = "none",
-                      .choices = {"none", "selective", "full"},
-                      .doc = "activation recomputation"});
+                      .choices = recompute_choices(),
+                      .doc = "activation recomputation: none, selective (Megatron-LM: attention scores), "
+                             "selective-op (torchtitan's op-level checkpointing: every second matrix product and the "
+                             "element-wise work), full (each layer's forward)"});
     w.keys.push_back({.name = "train_tokens",
                       .kind = ValueKind::number,
                       .minimum = 0,

@@ -40,6 +40,7 @@ Grid grid_for(const TrainingConfig& base, const System& sys, const SearchOptions
     }
     g.zero = stack_zero_stages(base.stack);
     g.recompute = {Recompute::none, Recompute::selective, Recompute::full};
+    if (stack_runs_op_checkpointing(base.stack)) g.recompute.push_back(Recompute::selective_op);
   } else {
     g.tp = {base.parallelism.tp};
     g.pp = {base.parallelism.pp};
@@ -77,6 +78,10 @@ bool stack_runs(Stack stack, int zero, int pp) {
 bool stack_runs_interleaving(Stack stack) { return stack != Stack::deepspeed; }
 
 bool stack_runs_context_parallel(Stack stack) { return stack != Stack::deepspeed; }
+
+// Op-level selective checkpointing is PyTorch's (torch.utils.checkpoint create_selective_checkpoint_contexts, which
+// torchtitan applies); Megatron-Core and DeepSpeed recompute whole layers or the attention core.
+bool stack_runs_op_checkpointing(Stack stack) { return stack == Stack::pytorch; }
 
 TrainingConfig apply_candidate(const TrainingConfig& base, const SearchCandidate& c) {
   TrainingConfig t = base;

@@ -49,6 +49,7 @@ std::vector<int> stack_zero_stages(Stack stack);
 bool stack_runs(Stack stack, int zero, int pp);
 bool stack_runs_interleaving(Stack stack);
 bool stack_runs_context_parallel(Stack stack);
+bool stack_runs_op_checkpointing(Stack stack);
 
 // The configuration a candidate stands for.
 TrainingConfig apply_candidate(const TrainingConfig& base, const SearchCandidate& candidate);

@@ -82,21 +82,23 @@ struct Context {
   // the weights (tensor-parallel overlap, see layer_cost).
   void linear(Cost& forward, Cost& backward, double m, double n, double k, double forward_chunks = 1.0,
               double dgrad_chunks = 1.0) const {
+    linear_forward(forward, m, n, k, forward_chunks);
     const double split = eff.split_accumulation(dev, gemm_dtype);
-    const double out = std::max(kActivationBytes, dtype_bytes(gemm_dtype));
-    product(forward, gemm_dtype, gemm_peak, m / forward_chunks, n, k, forward_chunks, 1.0, out);
-    product(backward, gemm_dtype, gemm_peak, m / dgrad_chunks, k, n, dgrad_chunks, split, out);
+    product(backward, gemm_dtype, gemm_peak, m / dgrad_chunks, k, n, dgrad_chunks, split, output_bytes());
     // The wgrad result is added into the main-gradient buffer (read + write an element of it; Megatron-LM/NeMo
     // gradient_accumulation_fusion, NeMo conf "gradient_accumulation_fusion: True").
     product(backward, gemm_dtype, gemm_peak, k, n, m, 1.0, split, 2.0 * gradient_buffer_bytes(c));
-    if (gemm_dtype == DType::fp8) {
-      elementwise(forward, kCastTransposeBytes * m * k);
-      elementwise(backward, kCastTransposeBytes * m * n);
-    }
+    if (gemm_dtype == DType::fp8) elementwise(backward, kCastTransposeBytes * m * n);
+  }
+  // The forward product of linear() alone (what recomputation repeats), with its FP8 input cast.
+  void linear_forward(Cost& forward, double m, double n, double k, double chunks = 1.0) const {
+    product(forward, gemm_dtype, gemm_peak, m / chunks, n, k, chunks, 1.0, output_bytes());
+    if (gemm_dtype == DType::fp8) elementwise(forward, kCastTransposeBytes * m * k);
   }
   void elementwise(Cost& cost, double bytes) const { cost.add(Seconds(0), bytes_time(bytes), Flop(0), corner); }
 
  private:
+  [[nodiscard]] double output_bytes() const { return std::max(kActivationBytes, dtype_bytes(gemm_dtype)); }
   // Inputs move in the product's own format (1 B for FP8), the m x n result `out_bytes` per element.
   void product(Cost& cost, DType dtype, FlopPerSecond peak, double m, double n, double k, double count,
                double accumulation, double out_bytes) const {
@@ -111,6 +113,7 @@ struct LayerCost {
   Cost forward;
   Cost backward;
   Cost attention_forward;  // the attention core alone (what selective recompute repeats)
+  Cost op_recompute;       // what op-level checkpointing repeats: every second product and the element-wise work
   double kernels_forward = 0;
 };
 
@@ -187,6 +190,16 @@ LayerCost layer_cost(const Context& x) {
   x.elementwise(elementwise, h_wide + f_wide);
   L.forward += elementwise;
   L.backward += scaled(elementwise, 2.0);
+
+  // Op-level checkpointing repeats the products it did not keep, whole (no tensor-parallel chunking in torchtitan),
+  // and all the element-wise work.
+  const LayerProducts products = layer_products(m);
+  for (int i = 0; i < products.count; ++i) {
+    const LayerProduct& p = products.products[i];
+    if (op_checkpoint_recomputes(i))
+      x.linear_forward(L.op_recompute, tokens, p.row_parallel ? p.out : p.out / t, p.row_parallel ? p.in / t : p.in);
+  }
+  L.op_recompute += elementwise;
 
   L.kernels_forward = kKernelsPerLayer + (c.flash_attention ? 0.0 : 4.0);
   return L;
@@ -328,6 +341,7 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   // already recomputes its scores inside the backward kernel, so there is nothing left to repeat).
   if (c.recompute == Recompute::full) w.layer_recompute = w.layer.forward;
   if (c.recompute == Recompute::selective && !c.flash_attention) w.layer_recompute = w.layer.attention_forward;
+  if (c.recompute == Recompute::selective_op) w.layer_recompute = w.layer.op_recompute;
   w.recompute = scaled(w.layer_recompute, layers_per_stage);
   return w;
 }
@@ -490,6 +504,13 @@ void flop_rates(TrainingResult& r, const TrainingConfig& c, FlopPerSecond peak) 
   if (c.recompute == Recompute::full) recomputed = layer_forward_flops * tokens;
   if (c.recompute == Recompute::selective) {
     recomputed = 4.0 * m.layers * static_cast<double>(c.seq_len) * m.heads * m.head_dim() * tokens;
+  }
+  if (c.recompute == Recompute::selective_op) {
+    const LayerProducts products = layer_products(m);
+    for (int i = 0; i < products.count; ++i) {
+      const LayerProduct& p = products.products[i];
+      if (op_checkpoint_recomputes(i)) recomputed += 2.0 * p.in * p.out * m.layers * tokens;
+    }
   }
   const double step = r.step_time.value();
   r.tokens_per_s = tokens / step;

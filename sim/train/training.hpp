@@ -13,8 +13,11 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "sim/core/dtype.hpp"
 #include "sim/core/units.hpp"
@@ -24,7 +27,29 @@
 
 namespace hwsim {
 
-enum class Recompute { none, selective, full };
+// Activation recomputation. selective: Megatron-LM's (Korthikanti et al. 2022, section 5): the attention core's scores
+// (nothing with fused attention, whose kernel already recomputes them). selective_op: PyTorch's op-level selective
+// checkpointing as torchtitan applies it (activation_checkpoint mode "selective", selective_ac_option "op";
+// torchtitan/models/llama/parallelize_llama.py _custom_policy): in each layer the outputs of the matrix products and
+// of attention are saved except every second product (op_checkpoint_recomputes), which the backward recomputes with
+// all the element-wise work from the layer's input. full: the layer's whole forward from its input.
+enum class Recompute { none, selective, selective_op, full };
+
+// The words a scenario uses for each kind of recomputation (the `recompute` key's choices, in this order).
+inline constexpr std::array<std::pair<Recompute, std::string_view>, 4> kRecomputeNames{{
+    {Recompute::none, "none"},
+    {Recompute::selective, "selective"},
+    {Recompute::selective_op, "selective-op"},
+    {Recompute::full, "full"},
+}};
+std::string_view recompute_name(Recompute recompute);
+// The recomputation a word names (one of kRecomputeNames; the loader has checked it).
+Recompute recompute_named(std::string_view name);
+
+// Whether op-level checkpointing recomputes the product at `index` (from 0) of workloads/model.hpp layer_products:
+// torchtitan's policy counts the layer's mm calls and recomputes each one whose count is even (the 2nd, 4th, 6th:
+// wk, wo, w3 of a Llama layer).
+constexpr bool op_checkpoint_recomputes(int index) { return index % 2 == 1; }
 
 // The software stack that runs the training (DESIGN.md `stack`): which kernels it uses and which parallelism
 // combinations it supports (sim/train/search.cpp).
@@ -147,5 +172,9 @@ double gradient_buffer_bytes(const TrainingConfig& config);
 // Bytes per weight as training keeps it (Megatron-style mixed precision): 16-bit weights, also in FP8 training; 4 bytes
 // in fp32, tf32 and fp64 training.
 double training_weight_bytes(DType dtype);
+
+// 16-bit activation elements per token one layer keeps under op-level checkpointing (Recompute::selective_op), on one
+// tensor-parallel rank.
+double op_checkpoint_saved_width(const ModelSpec& model, double tp, bool sequence_parallel);
 
 }  // namespace hwsim

@@ -21,6 +21,33 @@ struct StageFootprint {
 };
 }  // namespace
 
+std::string_view recompute_name(Recompute recompute) {
+  for (const auto& [r, name] : kRecomputeNames) {
+    if (r == recompute) return name;
+  }
+  return "none";
+}
+
+Recompute recompute_named(std::string_view name) {
+  for (const auto& [r, word] : kRecomputeNames) {
+    if (word == name) return r;
+  }
+  return Recompute::none;
+}
+
+double op_checkpoint_saved_width(const ModelSpec& m, double tp, bool sequence_parallel) {
+  // The layer's input (the checkpoint's own input), the attention output and the outputs of the products kept;
+  // tensor parallelism splits the column-parallel outputs, and the full-width ones only with sequence parallelism.
+  const double full_width = sequence_parallel ? tp : 1.0;
+  double width = m.hidden / full_width + m.hidden / tp;
+  const LayerProducts products = layer_products(m);
+  for (int i = 0; i < products.count; ++i) {
+    const LayerProduct& p = products.products[i];
+    if (!op_checkpoint_recomputes(i)) width += p.out / (p.row_parallel ? full_width : tp);
+  }
+  return width;
+}
+
 double training_weight_bytes(DType d) { return d == DType::fp32 || d == DType::tf32 || d == DType::fp64 ? 4.0 : 2.0; }
 
 double gradient_buffer_bytes(const TrainingConfig& c) {
@@ -59,6 +86,8 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   double per_layer = 0;
   if (c.recompute == Recompute::full) {
     per_layer = 2.0 * s * b * h / (c.sequence_parallel ? t : 1.0);
+  } else if (c.recompute == Recompute::selective_op) {
+    per_layer = 2.0 * s * b * op_checkpoint_saved_width(m, t, c.sequence_parallel);
   } else if (c.sequence_parallel) {
     per_layer = s * b * (shared + split) / t;
   } else {
