@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 #include <filesystem>
+#include <limits>
 #include <string>
 
 #include "sim/perf/collectives.hpp"
@@ -522,4 +523,33 @@ TEST_CASE("op-level checkpointing recomputes wk, wo and w3 and counts them as ha
   const double product_time = recomputed * 2048 / (312e12 * 0.7);
   CHECK(op.breakdown.recompute.value() > product_time);
   CHECK(op.breakdown.recompute < full.breakdown.recompute);
+}
+
+TEST_CASE("TP overlap (userbuffers): the products beside a pipeline or bulk overlap lose its 16 SMs, the rest keep all",
+          "[training]") {
+  // GPT-3 175B at tp 8 with TP overlap on a pod of A100s (108 SMs). Per token and layer the products beside a
+  // pipeline overlap (projection and MLP-down forward: 2h^2 + 8h^2 FLOPs) or a bulk overlap (QKV and MLP-up dgrad and
+  // wgrad: 12h^2 + 16h^2) are 38h^2 of the 72h^2 linear FLOPs; on 108 - 16 SMs they take 108/92 of their time. With a
+  // max roofline corner the compute-bound products' time is FLOPs / (bf16 peak x 0.7), so the compute grows by that
+  // much over a device without the margin (no SM count).
+  hwsim::test::EfficiencyFigures figures = kFigures;
+  figures.roofline_corner = std::numeric_limits<double>::infinity();
+  const hwsim::test::FixedEfficiency eff(figures);
+  TrainingConfig c = gpt3(1, true, Recompute::none);
+  c.tp_overlap = true;
+  c.dp_overlap = false;  // no data-parallel contention, which a longer backward would change
+  const hwsim::System pod = system_of("a100-pod");
+  REQUIRE(pod.device.sms == 108);
+  hwsim::System without_margin = pod;
+  without_margin.device.sms = 0;
+  const auto with = hwsim::evaluate_training(c, pod, eff);
+  const auto without = hwsim::evaluate_training(c, without_margin, eff);
+  REQUIRE(with.fits);
+  const double h = 12288;
+  const double peak = pod.device.peak_of(hwsim::DType::bf16)->value();  // 108 SMs x 4 x 512 FLOP x 1.41 GHz
+  const double per_layer = 38.0 * h * h * 2048 / 8 / (peak * 0.7);
+  const double layers = 6;           // 96 / 16 stages
+  const double micro_batches = 128;  // 1536 / (dp 12 x 1)
+  CHECK(with.breakdown.compute.value() - without.breakdown.compute.value() ==
+        Approx(micro_batches * layers * per_layer * (108.0 / 92 - 1)).epsilon(1e-9));
 }

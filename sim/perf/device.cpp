@@ -23,6 +23,7 @@ Device device_of(const NodeSpec& node) {
     d.tdp = g.tdp;
     d.idle = g.idle;
     d.tensor_core_generation = g.tensor_core_generation;
+    d.sms = g.sm_count;
     return d;
   }
   const CpuSpec& c = *node.cpu;

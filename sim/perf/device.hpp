@@ -24,6 +24,7 @@ struct Device {
   Watts tdp;
   Watts idle;
   int cores = 0;                                                               // CPU cores per socket (0 for GPUs)
+  int sms = 0;                                                                 // GPU streaming multiprocessors
   TensorCoreGeneration tensor_core_generation = TensorCoreGeneration::ampere;  // GPUs
 
   // Fused (flash) attention kernels exist for the device (GPUs from Ampere on; CPU runtimes fuse attention).

@@ -23,6 +23,11 @@ constexpr double kCastTransposeBytes = 4.0;
 // them (2); the backward pass moves ~16 (estimates from the kernels Megatron-LM 2021 runs).
 constexpr double kScoreBytesForward = 13.0;
 constexpr double kScoreBytesBackward = 16.0;
+// Streaming multiprocessors a Transformer Engine userbuffers overlap of the "pipeline" and "bulk" kinds gives its
+// communication kernels, taken from the GEMM it overlaps (set_sm_margin); the "ring_exchange" kind moves data with the
+// copy engines and leaves the GEMM every SM (transformer_engine/pytorch/module/base.py initialize_ub,
+// get_default_config: num_sm 16 and set_sm_margin for pipeline and bulk, num_sm 1 and use_ce for ring_exchange).
+constexpr double kUserbufferSms = 16.0;
 // The backward launches ~1.7x as many kernels per layer as the forward (kKernelsPerLayer): estimate from Megatron-LM
 // traces.
 constexpr double kKernelsBackwardFactor = 1.7;
@@ -80,10 +85,12 @@ struct Context {
   // transposed per element): x in the forward, the output gradient in the backward.
   // `forward_chunks` / `dgrad_chunks` > 1: the product runs as that many GEMMs of m / chunks rows, each re-reading
   // the weights (tensor-parallel overlap, see layer_cost).
+  // `forward_share` / `backward_share`: the share of the SMs the forward product / the backward's products keep beside
+  // a userbuffers overlap (userbuffer_share).
   void linear(Cost& forward, Cost& backward, double m, double n, double k, double forward_chunks = 1.0,
-              double dgrad_chunks = 1.0) const {
-    linear_forward(forward, m, n, k, forward_chunks);
-    const double split = eff.split_accumulation(dev, gemm_dtype);
+              double dgrad_chunks = 1.0, double forward_share = 1.0, double backward_share = 1.0) const {
+    linear_forward(forward, m, n, k, forward_chunks, forward_share);
+    const double split = eff.split_accumulation(dev, gemm_dtype) * backward_share;
     product(backward, gemm_dtype, gemm_peak, m / dgrad_chunks, k, n, dgrad_chunks, split, output_bytes());
     // The wgrad result is added into the main-gradient buffer (read + write an element of it; Megatron-LM/NeMo
     // gradient_accumulation_fusion, NeMo conf "gradient_accumulation_fusion: True").
@@ -91,20 +98,27 @@ struct Context {
     if (gemm_dtype == DType::fp8) elementwise(backward, kCastTransposeBytes * m * n);
   }
   // The forward product of linear() alone (what recomputation repeats), with its FP8 input cast.
-  void linear_forward(Cost& forward, double m, double n, double k, double chunks = 1.0) const {
-    product(forward, gemm_dtype, gemm_peak, m / chunks, n, k, chunks, 1.0, output_bytes());
+  void linear_forward(Cost& forward, double m, double n, double k, double chunks = 1.0, double share = 1.0) const {
+    product(forward, gemm_dtype, gemm_peak, m / chunks, n, k, chunks, share, output_bytes());
     if (gemm_dtype == DType::fp8) elementwise(forward, kCastTransposeBytes * m * k);
+  }
+  // The share of the SMs a GEMM keeps while a userbuffers overlap of the pipeline or bulk kind runs beside it (TP
+  // overlap on a GPU; 1 otherwise).
+  [[nodiscard]] double userbuffer_share() const {
+    if (!c.tp_overlap || c.parallelism.tp <= 1 || dev.sms <= kUserbufferSms) return 1.0;
+    return (dev.sms - kUserbufferSms) / dev.sms;
   }
   void elementwise(Cost& cost, double bytes) const { cost.add(Seconds(0), bytes_time(bytes), Flop(0), corner); }
 
  private:
   [[nodiscard]] double output_bytes() const { return std::max(kActivationBytes, dtype_bytes(gemm_dtype)); }
-  // Inputs move in the product's own format (1 B for FP8), the m x n result `out_bytes` per element.
-  void product(Cost& cost, DType dtype, FlopPerSecond peak, double m, double n, double k, double count,
-               double accumulation, double out_bytes) const {
+  // Inputs move in the product's own format (1 B for FP8), the m x n result `out_bytes` per element. `share`
+  // scales the efficiency (split accumulation, SMs left beside a userbuffers overlap).
+  void product(Cost& cost, DType dtype, FlopPerSecond peak, double m, double n, double k, double count, double share,
+               double out_bytes) const {
     const double flops = 2.0 * m * n * k * count;
     const double bytes = (dtype_bytes(dtype) * (m * k + k * n) + out_bytes * m * n) * count;
-    const double e = eff.gemm(dev, dtype, m, n, k) * accumulation;
+    const double e = eff.gemm(dev, dtype, m, n, k) * share;
     cost.add(Flop(flops) / (peak * e), bytes_time(bytes), Flop(flops), corner);
   }
 };
@@ -142,11 +156,15 @@ LayerCost layer_cost(const Context& x) {
   // chunks: every forward product and the dgrad of the projection and MLP down; the other dgrads and all wgrads run
   // whole ("bulk" overlap) (mlcommons/training_results_v3.1 NVIDIA gpt3 conf/tp_overlap/h100tp4pp8mbs1.yaml;
   // Megatron Bridge CommOverlapConfig: RingExchangeOverlapCfg, PipelineOverlapCfg num_splits, BulkOverlapCfg).
+  // The products next to a reduce-scatter overlap ("pipeline": the projection and MLP down forward) and the bulk
+  // overlaps (the QKV and MLP up dgrad and wgrad) run on the SMs the overlap leaves them (userbuffer_share); the
+  // ring exchanges (the other forward products, the projection and MLP down dgrad) leave every SM to the GEMM.
   const double chunks = c.tp_overlap && par.tp > 1 ? t : 1.0;
-  x.linear(L.forward, L.backward, tokens, (h + 2.0 * kv) / t, h, chunks, 1.0);  // QKV
-  x.linear(L.forward, L.backward, tokens, h, h / t, chunks, chunks);            // attention output projection
-  x.linear(L.forward, L.backward, tokens, up / t, h, chunks, 1.0);              // MLP up (and gate)
-  x.linear(L.forward, L.backward, tokens, h, f / t, chunks, chunks);            // MLP down
+  const double sms = x.userbuffer_share();
+  x.linear(L.forward, L.backward, tokens, (h + 2.0 * kv) / t, h, chunks, 1.0, 1.0, sms);  // QKV
+  x.linear(L.forward, L.backward, tokens, h, h / t, chunks, chunks, sms, 1.0);            // attention projection
+  x.linear(L.forward, L.backward, tokens, up / t, h, chunks, 1.0, 1.0, sms);              // MLP up (and gate)
+  x.linear(L.forward, L.backward, tokens, h, f / t, chunks, chunks, sms, 1.0);            // MLP down
 
   // Attention core: QK^T and AV over the context.
   Cost attn_fwd;
@@ -360,11 +378,14 @@ struct Communication {
   Seconds contention_step;
 };
 
+// The part of `comm` that `cover` cannot hide.
+Seconds exposed(Seconds comm, Seconds cover) { return Seconds(std::max(0.0, (comm - cover).value())); }
+
 // The part of `comm` that `cover` cannot hide; the hidden part adds its contention.
 Seconds expose(Seconds comm, Seconds cover, Seconds& contention) {
-  const Seconds hidden(std::max(0.0, std::min(comm.value(), cover.value())));
-  contention += hidden * kOverlapContention;
-  return comm - hidden;
+  const Seconds left = exposed(comm, cover);
+  contention += (comm - left) * kOverlapContention;
+  return left;
 }
 
 // Tensor, context and pipeline parallel communication of one micro-batch.
@@ -385,7 +406,7 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
     const Bytes kv_block(2.0 * c.micro_batch * shape.s_local * m.kv_dim() * kActivationBytes / par.tp);
     const Seconds ring = point_to_point(kv_block, links.tp) * (3.0 * (par.cp - 1));  // forward + 2x backward
     const Seconds attention = w.layer.attention_forward.time() * 3.0;
-    comm.cp = Seconds(std::max(0.0, (ring - attention).value())) * shape.layers_per_stage;
+    comm.cp = exposed(ring, attention) * shape.layers_per_stage;
   }
   // Pipeline: per micro-batch and model chunk, an activation forward and a gradient backward across each stage
   // boundary (divided by TP when sequence parallel scatters them).
@@ -396,7 +417,8 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
     pp_time = point_to_point(activation, links.pp) * (2.0 * par.vp);
   }
   const Seconds gemm_time = (w.layer.forward.compute + w.layer.backward.compute) * shape.layers_per_stage;
-  comm.tp = c.tp_overlap ? expose(tp_time, gemm_time, comm.contention_mb) : tp_time;
+  // What a userbuffers overlap takes from the GEMMs it hides under is in their times already (userbuffer_share).
+  comm.tp = c.tp_overlap ? exposed(tp_time, gemm_time) : tp_time;
   comm.pp = c.pp_overlap ? expose(pp_time, w.stage.time(), comm.contention_mb) : pp_time;
 }
 

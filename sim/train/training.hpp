@@ -133,7 +133,10 @@ struct TrainingResult {
 // sized to one wave of 132 blocks nearly doubles its time when that all-gather runs beside it (tail effect; NVIDIA
 // developer forum, "Compute-Communication Overlap Causes Severe GEMM Performance Degradation because of Tail
 // Effect", 2025). Within that range 0.5 fits the tune split of scenarios/validation (training MAPE 11.8% at 0.2,
-// 10.3% at 0.35, 9.8% at 0.5).
+// 10.3% at 0.35, 9.8% at 0.5). It applies to NCCL collectives (data-parallel, ZeRO-3, pipeline); a Transformer Engine
+// userbuffers overlap of tensor-parallel traffic takes its SMs from the GEMMs instead (sim/train/training.cpp
+// kUserbufferSms). Re-checked after that change: 11.4% at 0.2, 9.9% at 0.35, 9.1% at 0.5, 8.9% at 0.7, 8.8% at 1.0;
+// kept at 0.5, since the surface is flat above it and 1.0 would say an overlap hides nothing.
 inline constexpr double kOverlapContention = 0.5;
 
 struct LayerCostCache;
