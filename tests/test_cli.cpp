@@ -306,6 +306,30 @@ TEST_CASE("cli: model show gives parameters and training FLOPs per token at max_
   CHECK(m.at("max_seq") == 4096);
 }
 
+TEST_CASE("cli: model show gives a mixture of experts' active parameters beside all of them", "[cli]") {
+  const Run r = hwsim({"model", "show", "mixtral-8x7b", "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const Json m = Json::parse(r.out);
+  // 32 layers x (attention 2 x 4096^2 + 2 x 4096 x 1024, router 4096 x 8, 2 RMSNorms) + untied 32000 x 4096 twice +
+  // a final norm, with 8 experts of 3 x 4096 x 14336 per layer (all) or 2 (active).
+  const double shared =
+      32.0 * (2.0 * 4096 * 4096 + 2.0 * 4096 * 1024 + 4096 * 8 + 2 * 4096) + 2.0 * 32000 * 4096 + 4096;
+  const double expert = 3.0 * 4096 * 14336;
+  CHECK(m.at("parameters").get<double>() == shared + 32 * 8 * expert);         // 46,702,792,704
+  CHECK(m.at("active_parameters").get<double>() == shared + 32 * 2 * expert);  // 12,879,925,248
+  CHECK(m.at("experts") == 8);
+  CHECK(m.at("experts_per_token") == 2);
+}
+
+TEST_CASE("cli: a workload on a model with latent attention is refused, naming its model key", "[cli]") {
+  const fs::path scenario = fs::path(fixture("bad/mla_workload.yaml"));
+  const Run r = hwsim({"run", scenario.string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains(scenario.string() + ":9:12: workloads[0].model: the model uses multi-head latent "
+                                                        "attention (kv_lora_rank)"));
+}
+
 TEST_CASE("cli: every bad scenario exits 2 with one stderr line per problem, each naming file:line", "[cli]") {
   // Problems per fixture (tests/test_scenario.cpp checks the exact text).
   const std::vector<std::pair<std::string, std::size_t>> cases{

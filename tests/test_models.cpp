@@ -156,10 +156,38 @@ TEST_CASE("mixture of experts: all experts count as parameters, only the active 
       "layers: 2\nhidden: 256\nheads: 4\nffn_hidden: 512\nvocab: 1000\nmax_seq: 128\nexperts: 8\n"
       "experts_per_token: 2\ngated_mlp: true\n");
   const double expert = 3.0 * 256 * 512;
+  const double router = 256.0 * 8;  // hidden x experts per MoE layer
   CHECK(m.mlp_parameters_per_expert() == expert);
-  CHECK(m.active_matmul_parameters() == 2 * (4.0 * 256 * 256 + 2 * expert) + 1000.0 * 256);
-  // Per layer: attention 4 x 256^2, 8 experts, two LayerNorms 2 x 2 x 256; untied embeddings; final LayerNorm 2 x 256.
-  CHECK(m.parameters() == 2 * (4.0 * 256 * 256 + 8 * expert + 2 * 2 * 256.0) + 2.0 * 1000 * 256 + 2 * 256.0);
+  CHECK(m.active_matmul_parameters() == 2 * (4.0 * 256 * 256 + 2 * expert + router) + 1000.0 * 256);
+  // Per layer: attention 4 x 256^2, 8 experts and the router, two LayerNorms 2 x 2 x 256; untied embeddings; final
+  // LayerNorm 2 x 256.
+  const double others = 2.0 * 1000 * 256 + 2 * 256.0;
+  CHECK(m.parameters() == 2 * (4.0 * 256 * 256 + 8 * expert + router + 2 * 2 * 256.0) + others);
+  CHECK(m.active_parameters() == 2 * (4.0 * 256 * 256 + 2 * expert + router + 2 * 2 * 256.0) + others);
+}
+
+TEST_CASE("published MoE sizes: Mixtral 8x7B 46.7B with 12.9B active, DeepSeek-V3 671B with 37B active", "[models]") {
+  const ModelSpec& mixtral = model("mixtral-8x7b");
+  CHECK(mixtral.parameters() == Approx(46.7e9).epsilon(0.01));
+  CHECK(mixtral.active_parameters() == Approx(12.9e9).epsilon(0.01));
+  const ModelSpec& ds = model("deepseek-v3");
+  CHECK(ds.parameters() == Approx(671e9).epsilon(0.02));
+  CHECK(ds.active_parameters() == Approx(37e9).epsilon(0.03));
+  // Active MLP width per layer: 3 dense layers of 18432, 58 MoE layers of (8 routed + 1 shared) x 2048.
+  CHECK(ds.active_mlp_width() == Approx((3.0 * 18432 + 58.0 * 9 * 2048) / 61).epsilon(1e-12));
+}
+
+TEST_CASE("multi-head latent attention: DeepSeek-V3's projections, latent norms and compressed KV cache", "[models]") {
+  const ModelSpec& ds = model("deepseek-v3");
+  // q_a 7168 x 1536, q_b 1536 x 128 x (128 + 64), kv_a 7168 x (512 + 64), kv_b 512 x 128 x (128 + 128),
+  // o 128 x 128 x 7168, and the two latent RMSNorms (1536 + 512): 187,107,328.
+  const double attention =
+      7168.0 * 1536 + 1536.0 * 128 * 192 + 7168.0 * 576 + 512.0 * 128 * 256 + 128.0 * 128 * 7168 + 1536 + 512;
+  CHECK(ds.attention_parameters_per_layer() == attention);
+  // The cache keeps the 512-wide latent and one 64-wide rotary key per layer: 61 x 576 elements per token.
+  CHECK(ds.kv_elements_per_token() == 61.0 * 576);
+  // Scores over 128 + 64 per head, values over 128: 2 x 61 x context x 128 x (192 + 128) FLOPs per token.
+  CHECK(ds.attention_flops_per_token(4096) == 2.0 * 61 * 4096 * 128 * 320);
 }
 
 TEST_CASE("inconsistent model shapes are errors naming the key", "[models]") {
@@ -177,6 +205,16 @@ TEST_CASE("inconsistent model shapes are errors naming the key", "[models]") {
         "inline.yaml:4:11: kv_heads: heads must be a multiple of kv_heads");
   CHECK(error_of("layers: 2\nhidden: 256\nheads: 4\nvocab: 10\nmax_seq: 8\nexperts: 2\nexperts_per_token: 4\n") ==
         "inline.yaml:7:20: experts_per_token: cannot exceed experts");
+  // Expert and latent-attention keys where there are no experts or no MLA would be silently unused.
+  const std::string base = "layers: 2\nhidden: 256\nheads: 4\nvocab: 10\nmax_seq: 8\n";
+  CHECK(error_of(base + "shared_experts: 1\n") ==
+        "inline.yaml:6:17: shared_experts: needs experts > 1 (a mixture of experts)");
+  CHECK(error_of(base + "q_lora_rank: 64\n") ==
+        "inline.yaml:6:14: q_lora_rank: needs kv_lora_rank (multi-head latent attention)");
+  CHECK(error_of(base + "kv_lora_rank: 64\n") ==
+        "inline.yaml:6:15: kv_lora_rank: multi-head latent attention needs qk_rope_head_dim");
+  CHECK(error_of(base + "experts: 4\ndense_layers: 2\n") ==
+        "inline.yaml:7:15: dense_layers: must leave at least one MoE layer (fewer than layers)");
 }
 
 TEST_CASE("parallelism_error: every stage takes a layer, tensor-parallel ranks whole heads and whole KV groups",

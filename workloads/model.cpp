@@ -84,6 +84,41 @@ std::vector<KeyDecl> model_keys(bool catalog_entry) {
        .default_text = "1",
        .minimum = 1,
        .doc = "experts each token uses"},
+      {.name = "shared_experts",
+       .kind = ValueKind::integer,
+       .default_text = "0",
+       .minimum = 0,
+       .maximum = 65536,
+       .doc = "experts every token uses besides its routed ones (DeepSeek n_shared_experts)"},
+      {.name = "moe_ffn_hidden",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "MLP width of one expert (default: ffn_hidden; DeepSeek and Qwen moe_intermediate_size)"},
+      {.name = "dense_layers",
+       .kind = ValueKind::integer,
+       .default_text = "0",
+       .minimum = 0,
+       .doc = "leading layers with a dense MLP of ffn_hidden instead of experts (DeepSeek first_k_dense_replace)"},
+      {.name = "kv_lora_rank",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "multi-head latent attention (MLA): width of the key-value latent the KV cache keeps"},
+      {.name = "q_lora_rank",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "MLA: width of the query latent (default: queries projected directly)"},
+      {.name = "qk_rope_head_dim",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "MLA: rotary part of each query and key head; the cache keeps one rotary key per token"},
+      {.name = "qk_nope_head_dim",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "MLA: non-rotary part of each query and key head (default: hidden / heads)"},
+      {.name = "v_head_dim",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "MLA: width of each value head (default: hidden / heads)"},
       {.name = "published_parameters",
        .kind = ValueKind::number,
        .minimum = 0,
@@ -123,8 +158,32 @@ ModelSpec load_model(const Reader& r) {
   m.parallel_attention = r.boolean("parallel_attention");
   m.experts = static_cast<int>(r.integer("experts"));
   m.experts_per_token = static_cast<int>(r.integer("experts_per_token"));
+  m.shared_experts = static_cast<int>(r.integer("shared_experts"));
+  m.moe_ffn_hidden = static_cast<int>(r.optional_integer("moe_ffn_hidden").value_or(m.ffn_hidden));
+  m.dense_layers = static_cast<int>(r.integer("dense_layers"));
+  m.kv_lora_rank = static_cast<int>(r.optional_integer("kv_lora_rank").value_or(0));
+  m.q_lora_rank = static_cast<int>(r.optional_integer("q_lora_rank").value_or(0));
+  m.qk_rope_head_dim = static_cast<int>(r.optional_integer("qk_rope_head_dim").value_or(0));
+  m.qk_nope_head_dim = static_cast<int>(r.optional_integer("qk_nope_head_dim").value_or(m.head_dim()));
+  m.v_head_dim = static_cast<int>(r.optional_integer("v_head_dim").value_or(m.head_dim()));
   m.published_parameters = r.optional_number("published_parameters").value_or(0);
   Diagnostics diags;
+  // Expert and latent-attention keys describe a MoE layer and MLA; elsewhere they would be silently unused.
+  for (const char* key : {"shared_experts", "moe_ffn_hidden", "dense_layers"}) {
+    if (m.experts == 1 && r.has(key))
+      diags.add(r.where(key), r.path_of(key), "needs experts > 1 (a mixture of experts)");
+  }
+  for (const char* key : {"q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"}) {
+    if (!m.mla() && r.has(key))
+      diags.add(r.where(key), r.path_of(key), "needs kv_lora_rank (multi-head latent attention)");
+  }
+  if (m.mla() && m.qk_rope_head_dim == 0) {
+    diags.add(r.where("kv_lora_rank"), r.path_of("kv_lora_rank"), "multi-head latent attention needs qk_rope_head_dim");
+  }
+  if (m.dense_layers >= m.layers && m.experts > 1) {
+    diags.add(r.where("dense_layers"), r.path_of("dense_layers"),
+              "must leave at least one MoE layer (fewer than layers)");
+  }
   if (m.hidden % m.heads != 0) {
     diags.add(r.where("heads"), r.path_of("heads"), "hidden must be a multiple of heads");
   }
@@ -138,25 +197,54 @@ ModelSpec load_model(const Reader& r) {
   return m;
 }
 
-double ModelSpec::attention_parameters_per_layer() const {
+double ModelSpec::attention_matmul_parameters() const {
   const double h = hidden;
-  double p = 2.0 * h * h + 2.0 * h * kv_dim();
-  if (biases) p += 2.0 * h + 2.0 * kv_dim();
+  if (!mla()) return 2.0 * h * h + 2.0 * h * kv_dim();
+  // DeepSeek-V3 (modeling_deepseek.py DeepseekV3Attention): q_a_proj h x q_lora and q_b_proj q_lora x heads x
+  // (nope + rope), or q_proj h x heads x (nope + rope); kv_a_proj_with_mqa h x (kv_lora + rope); kv_b_proj
+  // kv_lora x heads x (nope + v); o_proj heads x v x h.
+  const double q_width = heads * score_head_dim();
+  const double q = q_lora_rank > 0 ? h * q_lora_rank + static_cast<double>(q_lora_rank) * q_width : h * q_width;
+  const double kv = h * (kv_lora_rank + qk_rope_head_dim) +
+                    static_cast<double>(kv_lora_rank) * heads * (qk_nope_head_dim + v_head_dim);
+  return q + kv + heads * value_head_dim() * h;
+}
+
+double ModelSpec::attention_parameters_per_layer() const {
+  double p = attention_matmul_parameters();
+  if (mla()) return p + q_lora_rank + kv_lora_rank;  // the latents' RMSNorms (q_a_layernorm, kv_a_layernorm)
+  if (biases) p += 2.0 * hidden + 2.0 * kv_dim();
   return p;
 }
 
-double ModelSpec::mlp_parameters_per_expert() const {
+double ModelSpec::mlp_parameters(double width) const {
   const double h = hidden;
-  const double f = ffn_hidden;
-  double p = (gated_mlp ? 3.0 : 2.0) * h * f;
-  if (biases) p += (gated_mlp ? 2.0 : 1.0) * f + h;
+  double p = (gated_mlp ? 3.0 : 2.0) * h * width;
+  if (biases) p += (gated_mlp ? 2.0 : 1.0) * width + h;
   return p;
 }
+
+double ModelSpec::mlp_parameters_per_expert() const { return mlp_parameters(moe_ffn_hidden); }
+
+double ModelSpec::active_mlp_width() const {
+  const double moe_width = static_cast<double>(experts_per_token + shared_experts) * moe_ffn_hidden;
+  return (static_cast<double>(layers - moe_layers()) * ffn_hidden + moe_layers() * moe_width) / layers;
+}
+
+double ModelSpec::block_parameters(double experts_used) const {
+  const double norms_per_layer = parallel_attention ? 1.0 : 2.0;
+  const double router = static_cast<double>(hidden) * experts;
+  const double moe_layer = (experts_used + shared_experts) * mlp_parameters_per_expert() + router;
+  return layers * (attention_parameters_per_layer() + norms_per_layer * norm_parameters()) +
+         static_cast<double>(layers - moe_layers()) * mlp_parameters(ffn_hidden) + moe_layers() * moe_layer;
+}
+
+double ModelSpec::parameters_per_layer() const { return block_parameters(experts) / layers; }
 
 LayerProducts layer_products(const ModelSpec& m) {
   const double h = m.hidden;
   const double kv = m.kv_dim();
-  const double f = static_cast<double>(m.ffn_hidden) * m.experts_per_token;
+  const double f = m.active_mlp_width();
   LayerProducts l;
   const auto add = [&l](double in, double out, bool row_parallel) { l.products[l.count++] = {in, out, row_parallel}; };
   add(h, h, false);                   // wq
@@ -179,25 +267,26 @@ double ModelSpec::embedding_parameters() const {
 }
 
 double ModelSpec::parameters() const {
-  const double norms_per_layer = parallel_attention ? 1.0 : 2.0;
-  const double per_layer =
-      attention_parameters_per_layer() + experts * mlp_parameters_per_expert() + norms_per_layer * norm_parameters();
-  double total = layers * per_layer + embedding_parameters();
+  double total = block_parameters(experts) + embedding_parameters();
   if (!tied_embeddings) total += static_cast<double>(vocab) * hidden;
   // Decoders end with a final norm; encoders (BERT) normalise the embeddings instead: one norm either way.
   total += norm_parameters();
   return total;
 }
 
+double ModelSpec::active_parameters() const {
+  return parameters() - block_parameters(experts) + block_parameters(experts_per_token);
+}
+
 double ModelSpec::active_matmul_parameters() const {
   const double h = hidden;
-  const double attention = 2.0 * h * h + 2.0 * h * kv_dim();
-  const double mlp = (gated_mlp ? 3.0 : 2.0) * h * ffn_hidden * experts_per_token;
-  return layers * (attention + mlp) + static_cast<double>(vocab) * h;
+  const double mlp = (gated_mlp ? 3.0 : 2.0) * h * active_mlp_width();
+  const double routers = static_cast<double>(moe_layers()) * h * experts;
+  return layers * (attention_matmul_parameters() + mlp) + routers + static_cast<double>(vocab) * h;
 }
 
 double ModelSpec::forward_flops_per_token(double context) const {
-  return 2.0 * active_matmul_parameters() + 4.0 * layers * context * static_cast<double>(heads) * head_dim();
+  return 2.0 * active_matmul_parameters() + attention_flops_per_token(context);
 }
 
 double ModelSpec::training_flops_per_token(double seq) const { return 3.0 * forward_flops_per_token(seq); }
@@ -217,9 +306,7 @@ StageLayers stage_layers(int layers, int pp) {
 }
 
 double stage_parameters(const ModelSpec& model, int layers_in_stage, bool first, bool last, int tp, int pp) {
-  const double norms_per_layer = model.parallel_attention ? 1.0 : 2.0;
-  const double per_layer = model.attention_parameters_per_layer() + model.experts * model.mlp_parameters_per_expert() +
-                           norms_per_layer * model.norm_parameters();
+  const double per_layer = model.parameters_per_layer();
   const double output = static_cast<double>(model.vocab) * model.hidden;
   double p = layers_in_stage * per_layer;
   if (first) p += model.embedding_parameters();

@@ -34,28 +34,71 @@ struct ModelSpec {
   PositionKind position = PositionKind::rope;
   bool biases = false;
   bool parallel_attention = false;
+  // Mixture of experts (experts > 1): `experts` routed experts of width `moe_ffn_hidden`, `experts_per_token` of them
+  // per token, `shared_experts` more that every token uses, a router (hidden x experts) per MoE layer, and the first
+  // `dense_layers` layers with a dense MLP of `ffn_hidden` instead (DeepSeek's first_k_dense_replace).
   int experts = 1;
   int experts_per_token = 1;
+  int shared_experts = 0;
+  int moe_ffn_hidden = 0;  // set by the loader (default ffn_hidden)
+  int dense_layers = 0;
+  // Multi-head latent attention (DeepSeek-V2/V3) when kv_lora_rank > 0: queries through a `q_lora_rank` latent (0:
+  // a plain projection), keys and values through a `kv_lora_rank` latent, which the KV cache keeps with one shared
+  // rotary key of `qk_rope_head_dim`; each head's query and key are `qk_nope_head_dim + qk_rope_head_dim` wide, its
+  // value `v_head_dim`.
+  int kv_lora_rank = 0;
+  int q_lora_rank = 0;
+  int qk_rope_head_dim = 0;
+  int qk_nope_head_dim = 0;
+  int v_head_dim = 0;
   double published_parameters = 0;  // 0 = not given
 
   [[nodiscard]] int head_dim() const { return hidden / heads; }
   [[nodiscard]] double kv_dim() const { return static_cast<double>(kv_heads) * head_dim(); }
+  [[nodiscard]] bool mla() const { return kv_lora_rank > 0; }
+  [[nodiscard]] bool moe() const { return experts > 1; }
+  // Layers whose MLP is a mixture of experts (the others are dense).
+  [[nodiscard]] int moe_layers() const { return moe() ? layers - dense_layers : 0; }
+  // Widths of one head's query-key product and of its value (head_dim, or MLA's).
+  [[nodiscard]] double score_head_dim() const { return mla() ? qk_nope_head_dim + qk_rope_head_dim : head_dim(); }
+  [[nodiscard]] double value_head_dim() const { return mla() ? v_head_dim : head_dim(); }
+  // MLP width a token passes through, averaged over the layers: ffn_hidden in dense layers, (experts_per_token +
+  // shared_experts) x moe_ffn_hidden in MoE layers. What the step's MLP products, activations and element-wise work
+  // scale with.
+  [[nodiscard]] double active_mlp_width() const;
 
-  // Weights of one layer's attention block (Q, K, V, O and their biases).
+  // Weights of one layer's attention block (Q, K, V, O and their biases; MLA's projections and latent norms).
   [[nodiscard]] double attention_parameters_per_layer() const;
   // Weights of one expert's MLP (and biases).
   [[nodiscard]] double mlp_parameters_per_expert() const;
   [[nodiscard]] double norm_parameters() const;       // one norm
   [[nodiscard]] double embedding_parameters() const;  // token (+ learned position, + token type) embeddings
-  [[nodiscard]] double parameters() const;            // all weights, every expert
-  // Weights multiplied per token in a forward pass: layers (active experts only) plus the logits projection.
+  // Weights of the layers (attention, MLPs with every expert, routers, norms), averaged per layer.
+  [[nodiscard]] double parameters_per_layer() const;
+  [[nodiscard]] double parameters() const;  // all weights, every expert
+  // Weights a token uses: the routed experts it picks and the shared ones, not the others (DeepSeek's "activated
+  // parameters": embeddings and output layer included).
+  [[nodiscard]] double active_parameters() const;
+  // Weights multiplied per token in a forward pass: layers (active experts and routers) plus the logits projection.
   [[nodiscard]] double active_matmul_parameters() const;
   // Model FLOPs of one token's forward pass with `context` tokens attended.
   [[nodiscard]] double forward_flops_per_token(double context) const;
+  // The attention part of it: scores and values over `context` tokens, every layer (no causal halving).
+  [[nodiscard]] double attention_flops_per_token(double context) const {
+    return 2.0 * layers * context * static_cast<double>(heads) * (score_head_dim() + value_head_dim());
+  }
   // Training model FLOPs per token at sequence length `seq` (3 x forward at context seq).
   [[nodiscard]] double training_flops_per_token(double seq) const;
-  // KV-cache elements per token of context (K and V over all layers).
-  [[nodiscard]] double kv_elements_per_token() const { return 2.0 * layers * kv_dim(); }
+  // KV-cache elements per token of context: K and V over all layers, or MLA's latent and shared rotary key.
+  [[nodiscard]] double kv_elements_per_token() const {
+    return mla() ? static_cast<double>(layers) * (kv_lora_rank + qk_rope_head_dim) : 2.0 * layers * kv_dim();
+  }
+
+ private:
+  [[nodiscard]] double mlp_parameters(double width) const;
+  // Weights of the layers' blocks over all layers; `experts_used` routed experts per MoE layer.
+  [[nodiscard]] double block_parameters(double experts_used) const;
+  [[nodiscard]] double attention_matmul_parameters() const;
 };
 
 // One matrix product of a layer, per token: x (1 x in) . W (in x out). A row-parallel product (the attention output

@@ -394,6 +394,7 @@ Json model_json(const ModelSpec& m, const std::string& file) {
   Json j{{"name", m.name},
          {"file", file},
          {"parameters", m.parameters()},
+         {"active_parameters", m.active_parameters()},
          {"flops_per_token", m.training_flops_per_token(m.max_seq)},
          {"forward_flops_per_token", m.forward_flops_per_token(m.max_seq)},
          {"active_matmul_parameters", m.active_matmul_parameters()},
@@ -406,25 +407,53 @@ Json model_json(const ModelSpec& m, const std::string& file) {
          {"vocab", m.vocab},
          {"max_seq", m.max_seq}};
   if (m.published_parameters > 0) j["published_parameters"] = m.published_parameters;
+  if (m.moe()) {
+    j["experts"] = m.experts;
+    j["experts_per_token"] = m.experts_per_token;
+    j["shared_experts"] = m.shared_experts;
+    j["moe_ffn_hidden"] = m.moe_ffn_hidden;
+    j["dense_layers"] = m.dense_layers;
+  }
+  if (m.mla()) {
+    j["kv_lora_rank"] = m.kv_lora_rank;
+    j["q_lora_rank"] = m.q_lora_rank;
+    j["qk_rope_head_dim"] = m.qk_rope_head_dim;
+    j["qk_nope_head_dim"] = m.qk_nope_head_dim;
+    j["v_head_dim"] = m.v_head_dim;
+  }
   return j;
 }
 
 std::string model_text(const ModelSpec& m, const std::string& file) {
   std::string t = fmt::format("{} (model) from {}\n", m.name, file);
-  t += fmt::format("{} layers, hidden {}, {} heads ({} KV heads, head dim {}), FFN {}{}, vocab {}, max seq {}\n",
-                   m.layers, m.hidden, m.heads, m.kv_heads, m.head_dim(), m.ffn_hidden, m.gated_mlp ? " (gated)" : "",
-                   m.vocab, m.max_seq);
+  const std::string heads = m.mla()
+                                ? fmt::format("{} heads", m.heads)
+                                : fmt::format("{} heads ({} KV heads, head dim {})", m.heads, m.kv_heads, m.head_dim());
+  t += fmt::format("{} layers, hidden {}, {}, FFN {}{}, vocab {}, max seq {}\n", m.layers, m.hidden, heads,
+                   m.ffn_hidden, m.gated_mlp ? " (gated)" : "", m.vocab, m.max_seq);
+  if (m.moe()) {
+    t += fmt::format(
+        "mixture of experts: {} routed experts of width {}, {} per token, {} shared; {} MoE layers after "
+        "{} dense\n",
+        m.experts, m.moe_ffn_hidden, m.experts_per_token, m.shared_experts, m.moe_layers(), m.dense_layers);
+  }
+  if (m.mla()) {
+    t += fmt::format(
+        "multi-head latent attention: KV latent {}, query latent {}, head dims {} + {} (rotary), value {}\n",
+        m.kv_lora_rank, m.q_lora_rank, m.qk_nope_head_dim, m.qk_rope_head_dim, m.v_head_dim);
+  }
   t += fmt::format("parameters (derived): {}", readable_number(m.parameters(), 4));
   if (m.published_parameters > 0) {
     t += fmt::format("  (published {}, {:+.2f}%)", readable_number(m.published_parameters, 4),
                      (m.parameters() / m.published_parameters - 1) * 100);
   }
+  if (m.moe()) t += fmt::format("\nactive parameters per token: {}", readable_number(m.active_parameters(), 4));
   t += fmt::format(
-      "\ntraining FLOPs per token at seq {}: {} (= 6 x {} matmul params + 12 x {} layers x {} "
-      "x {})\nKV cache per token (bf16): {}\n",
+      "\ntraining FLOPs per token at seq {}: {} (= 6 x {} matmul params + 6 x {} layers x {} x {} heads x {:g} "
+      "score and value widths)\nKV cache per token (bf16): {}\n",
       m.max_seq, readable_number(m.training_flops_per_token(m.max_seq), 4),
-      readable_number(m.active_matmul_parameters(), 4), m.layers, m.max_seq, m.heads * m.head_dim(),
-      format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes));
+      readable_number(m.active_matmul_parameters(), 4), m.layers, m.max_seq, m.heads,
+      m.score_head_dim() + m.value_head_dim(), format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes));
   return t;
 }
 

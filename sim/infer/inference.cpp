@@ -120,9 +120,9 @@ struct Evaluator {
     const double devices = c.tp;         // pipeline stages run one after another for one batch
     // A unified cache (llama.cpp) holds all `batch` sequences, and each token's attention spans every used cell.
     const double attended = unified_cache ? context * batch : context;
-    const double attention_flops_per_token = 4.0 * m.layers * attended * m.heads * m.head_dim();
-    const Flop matmul_flops(
-        rows * (m.forward_flops_per_token(context) - 4.0 * m.layers * context * m.heads * m.head_dim()) / devices);
+    const double attention_flops_per_token = m.attention_flops_per_token(attended);
+    const Flop matmul_flops(rows * (m.forward_flops_per_token(context) - m.attention_flops_per_token(context)) /
+                            devices);
     const Flop attention_flops(rows * attention_flops_per_token / devices);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time.
     const double group_reads = c.kv_reads_per_query_head ? static_cast<double>(m.heads) / m.kv_heads : 1.0;
@@ -157,7 +157,7 @@ struct Evaluator {
     const ModelSpec& m = c.model;
     const double h = m.hidden;
     const double kv = m.kv_dim();
-    const double f = static_cast<double>(m.ffn_hidden) * m.experts_per_token;
+    const double f = m.active_mlp_width();
     const double up = m.gated_mlp ? 2.0 * f : f;
     const double g = std::min(2.0, dtype_bytes(arithmetic));
     const double per_layer = 2.0 * (6.0 + g) * h + 2.0 * (h + 2.0 * kv) + 2.0 * h + 2.0 * kv * dtype_bytes(c.kv_dtype) +

@@ -143,7 +143,7 @@ LayerCost layer_cost(const Context& x) {
   const double tokens = b * s;
   const double h = m.hidden;
   const double kv = m.kv_dim();
-  const double f = m.ffn_hidden * static_cast<double>(m.experts_per_token);
+  const double f = m.active_mlp_width();
   const double up = m.gated_mlp ? 2.0 * f : f;
   const double heads = m.heads / t;
   const double hd = m.head_dim();
@@ -525,7 +525,7 @@ void flop_rates(TrainingResult& r, const TrainingConfig& c, FlopPerSecond peak) 
       m.forward_flops_per_token(c.seq_len) - 2.0 * m.vocab * static_cast<double>(m.hidden);
   if (c.recompute == Recompute::full) recomputed = layer_forward_flops * tokens;
   if (c.recompute == Recompute::selective) {
-    recomputed = 4.0 * m.layers * static_cast<double>(c.seq_len) * m.heads * m.head_dim() * tokens;
+    recomputed = m.attention_flops_per_token(c.seq_len) * tokens;
   }
   if (c.recompute == Recompute::selective_op) {
     const LayerProducts products = layer_products(m);

@@ -69,7 +69,7 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   const double b = c.micro_batch;
   const double h = m.hidden;
   const double kv = m.kv_dim();
-  const double f = m.ffn_hidden * static_cast<double>(m.experts_per_token);
+  const double f = m.active_mlp_width();
   const double up = m.gated_mlp ? 2.0 * f : f;
   const double t = par.tp;
   const bool dropout = c.dropout > 0;
