@@ -85,6 +85,11 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
        {"bad/unknown_node.yaml:4:24: deployments[0].node: unknown node 'dgx-h10' (did you mean 'dgx-h100'?)"}},
       {"bad/unknown_model.yaml",
        {"bad/unknown_model.yaml:6:42: workloads[0].model: unknown model 'mistral-7c' (did you mean 'mistral-7b'?)"}},
+      {"bad/ep_dense_model.yaml",
+       {"bad/ep_dense_model.yaml:10:37: workloads[0].parallelism.ep: expert parallelism needs a mixture of experts "
+        "(the model has no experts)"}},
+      {"bad/ep_uneven_experts.yaml",
+       {"bad/ep_uneven_experts.yaml:10:37: workloads[0].parallelism.ep: 8 experts do not split evenly over ep=3"}},
       {"bad/mla_workload.yaml",
        {"bad/mla_workload.yaml:9:12: workloads[0].model: the model uses multi-head latent attention (kv_lora_rank), "
         "which training and inference do not model yet; `hwsim model show` gives a catalog model's parameters, FLOPs "

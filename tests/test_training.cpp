@@ -19,6 +19,7 @@
 #include "sim/perf/collectives.hpp"
 #include "sim/plan/evaluate.hpp"
 #include "sim/scenario/load.hpp"
+#include "sim/train/search.hpp"
 #include "sim/train/training.hpp"
 #include "tests/support/fixed_efficiency.hpp"
 
@@ -552,4 +553,92 @@ TEST_CASE("TP overlap (userbuffers): the products beside a pipeline or bulk over
   const double micro_batches = 128;  // 1536 / (dp 12 x 1)
   CHECK(with.breakdown.compute.value() - without.breakdown.compute.value() ==
         Approx(micro_batches * layers * per_layer * (108.0 / 92 - 1)).epsilon(1e-9));
+}
+
+// Mixtral 8x7B with ep = 8 and the distributed optimizer (tests/fixtures/scenarios/moe_training.yaml).
+struct MoeFixture {
+  hwsim::Scenario scenario = hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/moe_training.yaml", {});
+  [[nodiscard]] TrainingConfig mixtral(int dp) const {
+    TrainingConfig c = scenario.workloads.at(0).training;
+    c.parallelism.dp = dp;
+    return c;
+  }
+  [[nodiscard]] hwsim::System system(const std::string& deployment) const {
+    for (const auto& d : scenario.deployments) {
+      if (d.name == deployment) return hwsim::build_system(scenario, d);
+    }
+    FAIL("no deployment " << deployment);
+    return {};
+  }
+};
+
+TEST_CASE("expert parallelism: each of ep ranks holds 1/ep of the routed experts; ZeRO shards experts like the rest",
+          "[training]") {
+  const MoeFixture f;
+  const hwsim::ModelSpec& m = f.mixtral(32).model;
+  // Routed experts: 32 layers x 8 x 3 x 4096 x 14336 = 45,097,156,608; the rest (attention, routers, norms,
+  // embeddings, output) 1,605,636,096 of 46,702,792,704.
+  const double experts = 32.0 * 8 * 3 * 4096 * 14336;
+  const double all = m.parameters();
+  REQUIRE(hwsim::stage_expert_parameters(m, 32, 1) == experts);
+  const double held = all - experts + experts / 8;
+  // Four DGX H100, dp 32: 16-bit weights and fp32 gradients of what a rank holds; optimizer state 12 B / (dp x cp).
+  const TrainingMemory four = hwsim::training_memory(f.mixtral(32));
+  CHECK(four.weights.value() == Approx(held * 2).epsilon(kRel));
+  CHECK(four.gradients.value() == Approx(held * 4).epsilon(kRel));
+  CHECK(four.optimizer.value() == Approx(all * 12 / 32).epsilon(kRel));
+  const auto fits = hwsim::evaluate_training(f.mixtral(32), f.system("four-dgx"), kEff);
+  CHECK(fits.fits);
+  // One DGX H100: 46.7B parameters x 18 B = 841 GB of weights, gradients and optimizer state for 8 x 80 GB; with
+  // ep = 8 a rank still needs held x 6 B + all x 12 / 8 B = 113.5 GB before its 2.1 GB of activations.
+  const auto one = hwsim::evaluate_training(f.mixtral(8), f.system("one-dgx"), kEff);
+  CHECK_FALSE(one.fits);
+  CHECK_THAT(one.message, Catch::StartsWith("does not fit: needs 115.6 GB per device"));
+  CHECK(all * 18 == Approx(840.65e9).epsilon(1e-4));
+}
+
+TEST_CASE("expert all-to-all: per MoE layer and micro-batch, tokens x top-k x hidden x 2 B each way, in the breakdown",
+          "[training]") {
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  const auto r = hwsim::evaluate_training(f.mixtral(32), pod, kEff);
+  REQUIRE(r.fits);
+  // 4096 local tokens (micro-batch 1, no CP or SP) x 2 experts x 4096 x 2 B = 67,108,864 B per all-to-all among the
+  // 8 expert-parallel ranks of a node (NVLink); dispatch and combine in the forward, the recomputed forward and the
+  // backward: 6 per layer, 32 layers, 256 / 32 = 8 micro-batches, all exposed.
+  const hwsim::Bytes buffer = hwsim::expert_dispatch_bytes(f.mixtral(32), 4096);
+  CHECK(buffer.value() == 4096.0 * 2 * 4096 * 2);
+  const hwsim::LinkPath nvlink{pod.device.scale_up_bandwidth, Seconds(2e-6), 0.75};
+  const double expected = hwsim::all_to_all(buffer, 8, nvlink).value() * 6 * 32 * 8;
+  CHECK(r.breakdown.all_to_all.value() == Approx(expected).epsilon(kRel));
+  CHECK(r.breakdown.communication >= r.breakdown.all_to_all);
+  // Without expert parallelism nothing is exchanged.
+  TrainingConfig no_ep = f.mixtral(32);
+  no_ep.parallelism.ep = 1;
+  no_ep.parallelism.zero = 1;
+  no_ep.parallelism.pp = 4;
+  no_ep.parallelism.dp = 8;
+  const auto pipelined = hwsim::evaluate_training(no_ep, pod, kEff);
+  CHECK(pipelined.breakdown.all_to_all.value() == 0.0);
+}
+
+TEST_CASE("the search splits a mixture of experts over expert-parallel ranks that divide the experts and dp x cp",
+          "[training][search]") {
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  TrainingConfig base = f.mixtral(32);
+  const auto r = hwsim::search_training(base, pod, kEff, {true, false, 1000, 1});
+  REQUIRE_FALSE(r.top.empty());
+  bool expert_parallel = false;
+  for (const auto& c : r.top) {
+    const auto& p = c.parallelism;
+    CHECK(8 % p.ep == 0);
+    CHECK((static_cast<long long>(p.dp) * p.cp) % p.ep == 0);
+    expert_parallel = expert_parallel || p.ep > 1;
+  }
+  CHECK(expert_parallel);
+  // The best, pasted back as a fixed configuration, reproduces its throughput.
+  const auto& best = r.top.front();
+  const auto again = hwsim::evaluate_training(hwsim::apply_candidate(base, best), pod, kEff);
+  CHECK(again.tokens_per_s == best.tokens_per_s);
 }

@@ -317,6 +317,12 @@ double stage_parameters(const ModelSpec& model, int layers_in_stage, bool first,
   return p / tp;
 }
 
+double stage_expert_parameters(const ModelSpec& model, int layers_in_stage, int tp) {
+  const double per_layer =
+      static_cast<double>(model.moe_layers()) * model.experts * model.mlp_parameters_per_expert() / model.layers;
+  return layers_in_stage * per_layer / tp;
+}
+
 std::optional<ParallelismError> parallelism_error(const ModelSpec& model, int tp, int pp) {
   if (pp < 1) return ParallelismError{"pp", fmt::format("pp must be at least 1, got {}", pp)};
   if (tp < 1) return ParallelismError{"tp", fmt::format("tp must be at least 1, got {}", tp)};

@@ -139,6 +139,10 @@ StageLayers stage_layers(int layers, int pp);
 // the embedding matrix when pp > 1, as Megatron-LM does).
 double stage_parameters(const ModelSpec& model, int layers_in_stage, bool first, bool last, int tp, int pp);
 
+// The routed experts' parameters among a stage's layers on one tensor-parallel rank (what expert parallelism splits;
+// shared experts, routers and everything else stay whole).
+double stage_expert_parameters(const ModelSpec& model, int layers_in_stage, int tp);
+
 // Why `tp` tensor-parallel ranks and `pp` pipeline stages cannot split `model`, or nothing when they can. Contract:
 // pipeline stages take whole layers (layers % pp == 0); tensor-parallel ranks take whole attention heads and whole
 // KV groups (heads % tp == 0 and kv_heads % tp == 0, as Megatron-LM's divide(num_query_groups, tp) requires; the

@@ -111,6 +111,8 @@ constexpr MetricInfo kMetrics[] = {
      kBreakdown},
     {"communication_s", "exposed communication", quantity, Dimension::seconds, "", "collectives not hidden",
      kBreakdown},
+    {"all_to_all_s", "  of which expert all-to-all", quantity, Dimension::seconds, "",
+     "exposed expert-parallel token dispatch and combine (mixtures of experts)", kBreakdown},
     {"bubble_s", "pipeline bubble", quantity, Dimension::seconds, "", "pipeline fill and drain", kBreakdown},
     {"recompute_s", "recompute", quantity, Dimension::seconds, "", "activation recomputation", kBreakdown},
     {"prefill_s", "prefill (batch)", quantity, Dimension::seconds, "", "prefill of a batch's prompts", kBreakdown},

@@ -135,7 +135,7 @@ std::string_view stack_name(Stack s) {
 }
 
 std::vector<std::pair<std::string, int>> parallelism_list(const Parallelism& p) {
-  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"vp", p.vp}, {"cp", p.cp}, {"zero", p.zero}};
+  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"vp", p.vp}, {"cp", p.cp}, {"ep", p.ep}, {"zero", p.zero}};
 }
 
 Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
@@ -227,6 +227,8 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
                  {"communication_s", t.breakdown.communication.value()},
                  {"bubble_s", t.breakdown.bubble.value()},
                  {"recompute_s", t.breakdown.recompute.value()}};
+  // Under the communication it is part of, for a mixture of experts.
+  if (cfg.model.moe()) r.breakdown.insert(r.breakdown.begin() + 3, {"all_to_all_s", t.breakdown.all_to_all.value()});
   return r;
 }
 

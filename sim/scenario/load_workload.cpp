@@ -102,6 +102,10 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   }
   if (t.micro_batch > t.global_batch) bad(w, "micro_batch", "micro_batch cannot exceed global_batch");
   check_split(p, model, t.parallelism.tp, t.parallelism.pp);
+  const int ep = t.parallelism.ep;
+  if (ep > 1 && !model.moe()) bad(p, "ep", "expert parallelism needs a mixture of experts (the model has no experts)");
+  if (model.experts % ep != 0)
+    bad(p, "ep", fmt::format("{} experts do not split evenly over ep={}", model.experts, ep));
 }
 
 void read_inference(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {

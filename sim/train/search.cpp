@@ -18,7 +18,7 @@ void offer(std::vector<SearchCandidate>& top, const SearchCandidate& c, int n) {
 }
 
 struct Grid {
-  std::vector<int> tp, pp, cp, micro_batch, zero;
+  std::vector<int> tp, pp, cp, ep, micro_batch, zero;
   std::vector<Recompute> recompute;
 };
 
@@ -39,6 +39,10 @@ Grid grid_for(const TrainingConfig& base, const System& sys, const SearchOptions
       if (base.seq_len % c == 0 && (c == 1 || stack_runs_context_parallel(base.stack))) g.cp.push_back(c);
     }
     g.zero = stack_zero_stages(base.stack);
+    // Expert parallelism for a mixture of experts: powers of two that split the experts.
+    for (int e = 1; e <= m.experts && e <= sys.devices; e *= 2) {
+      if (m.experts % e == 0) g.ep.push_back(e);
+    }
     g.recompute = {Recompute::none, Recompute::selective, Recompute::full};
     if (stack_runs_op_checkpointing(base.stack)) g.recompute.push_back(Recompute::selective_op);
   } else {
@@ -46,6 +50,7 @@ Grid grid_for(const TrainingConfig& base, const System& sys, const SearchOptions
     g.pp = {base.parallelism.pp};
     g.cp = {base.parallelism.cp};
     g.zero = {base.parallelism.zero};
+    g.ep = {base.parallelism.ep};
     g.recompute = {base.recompute};
   }
   if (o.micro_batch) {
@@ -119,36 +124,39 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
         if (model_parallel > sys.devices || sys.devices % model_parallel != 0) continue;
         const int dp = static_cast<int>(sys.devices / model_parallel);
         if (!o.parallelism && base.parallelism.dp != dp) continue;
-        // Interleaving splits a stage's layer slots (the embedding and loss slots too when the split is uneven)
-        // into vp equal chunks.
-        const int layers_per_stage =
-            base.model.layers % pp == 0 ? base.model.layers / pp : (base.model.layers + 2) / pp;
-        for (int mb : g.micro_batch) {
-          // Every rank needs a sample; where dp x mb does not divide the batch, accumulation rounds up.
-          if (static_cast<long long>(dp) * mb > base.global_batch) continue;
-          const long long micro_batches = micro_batches_per_step(base.global_batch, dp, mb);
-          for (int vp = 1; vp <= layers_per_stage; ++vp) {
-            if (layers_per_stage % vp != 0) continue;
-            if (vp > 1 && (pp == 1 || micro_batches % pp != 0)) continue;  // interleaving needs m multiple of pp
-            if (!o.parallelism && vp != base.parallelism.vp) continue;
-            if (o.parallelism && vp > 1 && !stack_runs_interleaving(base.stack)) continue;
-            for (int zero : g.zero) {
-              if (dp == 1 && zero > 0) continue;
-              if (o.parallelism && !stack_runs(base.stack, zero, pp)) continue;
-              for (Recompute rc : g.recompute) {
-                // With fused attention, selective recompute repeats nothing (the kernel already recomputes scores).
-                if (rc == Recompute::selective && base.flash_attention && g.recompute.size() > 1) continue;
-                cfg.parallelism = {tp, pp, dp, vp, cp, base.parallelism.ep, zero};
-                cfg.micro_batch = mb;
-                cfg.recompute = rc;
-                cfg.sequence_parallel = o.parallelism ? tp > 1 : base.sequence_parallel;
-                ++part.configurations;
-                // Memory first: most of the grid does not fit, and that check is a few multiplications.
-                if (training_memory(cfg).total().value() > usable) continue;
-                const TrainingResult r = evaluate_training(cfg, sys, eff, &cache);
-                if (!r.fits) continue;
-                offer(part.top, {cfg.parallelism, mb, rc, cfg.sequence_parallel, r.tokens_per_s, r.memory_per_device},
-                      o.top_n);
+        for (int ep : g.ep) {
+          if ((static_cast<long long>(dp) * cp) % ep != 0) continue;  // expert groups within dp x cp
+          // Interleaving splits a stage's layer slots (the embedding and loss slots too when the split is uneven)
+          // into vp equal chunks.
+          const int layers_per_stage =
+              base.model.layers % pp == 0 ? base.model.layers / pp : (base.model.layers + 2) / pp;
+          for (int mb : g.micro_batch) {
+            // Every rank needs a sample; where dp x mb does not divide the batch, accumulation rounds up.
+            if (static_cast<long long>(dp) * mb > base.global_batch) continue;
+            const long long micro_batches = micro_batches_per_step(base.global_batch, dp, mb);
+            for (int vp = 1; vp <= layers_per_stage; ++vp) {
+              if (layers_per_stage % vp != 0) continue;
+              if (vp > 1 && (pp == 1 || micro_batches % pp != 0)) continue;  // interleaving needs m multiple of pp
+              if (!o.parallelism && vp != base.parallelism.vp) continue;
+              if (o.parallelism && vp > 1 && !stack_runs_interleaving(base.stack)) continue;
+              for (int zero : g.zero) {
+                if (dp == 1 && zero > 0) continue;
+                if (o.parallelism && !stack_runs(base.stack, zero, pp)) continue;
+                for (Recompute rc : g.recompute) {
+                  // With fused attention, selective recompute repeats nothing (the kernel already recomputes scores).
+                  if (rc == Recompute::selective && base.flash_attention && g.recompute.size() > 1) continue;
+                  cfg.parallelism = {tp, pp, dp, vp, cp, ep, zero};
+                  cfg.micro_batch = mb;
+                  cfg.recompute = rc;
+                  cfg.sequence_parallel = o.parallelism ? tp > 1 : base.sequence_parallel;
+                  ++part.configurations;
+                  // Memory first: most of the grid does not fit, and that check is a few multiplications.
+                  if (training_memory(cfg).total().value() > usable) continue;
+                  const TrainingResult r = evaluate_training(cfg, sys, eff, &cache);
+                  if (!r.fits) continue;
+                  offer(part.top, {cfg.parallelism, mb, rc, cfg.sequence_parallel, r.tokens_per_s, r.memory_per_device},
+                        o.top_n);
+                }
               }
             }
           }

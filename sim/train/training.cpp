@@ -242,6 +242,7 @@ struct Links {
   LinkPath tp;
   LinkPath dp;
   LinkPath pp;
+  LinkPath ep;
   bool dp_scale_out = false;
 };
 
@@ -265,6 +266,9 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
     l.dp = ring_across_nodes(path_for(sys, eff, false), l.dp, std::min(ranks_per_node, p.dp * p.cp));
   }
   l.pp = path_for(sys, eff, sys.nodes > 1 && static_cast<long long>(p.tp) * p.cp * p.dp >= per_node);
+  // Expert-parallel ranks are tp apart within the data-parallel ranks (Megatron-Core's expert groups); past the node
+  // the all-to-all runs on each rank's NICs.
+  l.ep = path_for(sys, eff, static_cast<long long>(p.tp) * p.ep > per_node);
   return l;
 }
 
@@ -289,26 +293,14 @@ TrainingCache::~TrainingCache() = default;
 
 namespace {
 
-// The shortfall of a configuration that does not fit, or an empty string when it fits.
-std::string memory_shortfall(const TrainingMemory& mem, const Device& dev) {
-  const double usable = dev.usable_memory().value();
-  if (mem.total().value() <= usable) return {};
-  return fmt::format(
-      "does not fit: needs {:.1f} GB per device (weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations "
-      "{:.1f}), {:.1f} GB usable of {:.1f} GB: short by {:.1f} GB; try more pipeline/tensor parallelism, ZeRO, "
-      "or recompute",
-      mem.total().value() / 1e9, mem.weights.value() / 1e9, mem.gradients.value() / 1e9, mem.optimizer.value() / 1e9,
-      mem.activations.value() / 1e9, usable / 1e9, dev.memory_capacity.value() / 1e9,
-      (mem.total().value() - usable) / 1e9);
-}
-
 // Counts of one step that the stages below share: those of the slowest pipeline stage, which sets the pace.
 struct StepShape {
   double micro_batches;  // per step, through each pipeline (at least 1)
   double layers_per_stage;
   double s_local;  // tokens per sequence on one context-parallel rank
-  double params;   // parameters per device (of the slowest stage, split by TP, before ZeRO)
+  double params;   // parameters per device (of the slowest stage, split by TP and the experts by EP, before ZeRO)
   double shards;   // ranks ZeRO shards over and gradients reduce over: dp x cp
+  double updated;  // parameters per device the optimizer steps: params, or the stage's / shards with ZeRO
 };
 
 // One micro-batch through one pipeline stage (the last one, which also computes the logits), and the forward work
@@ -370,6 +362,7 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
 // micro-batch and lengthens the bubble) and per step.
 struct Communication {
   Seconds tp;                  // per micro-batch
+  Seconds ep;                  // per micro-batch: expert all-to-all
   Seconds cp;                  // per micro-batch
   Seconds pp;                  // per micro-batch
   Seconds dp_per_micro_batch;  // ZeRO-3 gathers and reductions
@@ -415,6 +408,15 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
     const Bytes activation(c.micro_batch * shape.s_local * m.hidden * kActivationBytes /
                            (c.sequence_parallel ? par.tp : 1));
     pp_time = point_to_point(activation, links.pp) * (2.0 * par.vp);
+  }
+  // Expert parallelism (Megatron-Core's alltoall token dispatcher): each MoE layer sends every local token to its
+  // experts_per_token experts and gets the results back, in the forward and again in the backward (and a recomputed
+  // forward), exposed (the dispatcher waits for its tokens).
+  if (par.ep > 1 && m.moe()) {
+    const double tokens = c.micro_batch * shape.s_local / (c.sequence_parallel ? par.tp : 1);
+    const double passes = c.recompute == Recompute::full ? 6.0 : 4.0;
+    const double moe_layers = shape.layers_per_stage * m.moe_layers() / m.layers;
+    comm.ep = all_to_all(expert_dispatch_bytes(c, tokens), par.ep, links.ep) * (passes * moe_layers);
   }
   const Seconds gemm_time = (w.layer.forward.compute + w.layer.backward.compute) * shape.layers_per_stage;
   // What a userbuffers overlap takes from the GEMMs it hides under is in their times already (userbuffer_share).
@@ -496,16 +498,20 @@ void assemble_step(TrainingResult& r, const TrainingConfig& c, const StageWork& 
   const Parallelism& par = c.parallelism;
   const double micro_batches = shape.micro_batches;
   const Seconds per_micro_batch = w.stage.time() + w.recompute.time() + w.launches + comm.tp + comm.cp + comm.pp +
-                                  comm.dp_per_micro_batch + comm.contention_mb;
+                                  comm.ep + comm.dp_per_micro_batch + comm.contention_mb;
   const Seconds pipeline = per_micro_batch * micro_batches;
   const Seconds bubble = per_micro_batch * (static_cast<double>(par.pp - 1) / par.vp);
   const Seconds communication =
-      (comm.tp + comm.cp + comm.pp + comm.dp_per_micro_batch) * micro_batches + comm.dp_per_step;
+      (comm.tp + comm.cp + comm.pp + comm.ep + comm.dp_per_micro_batch) * micro_batches + comm.dp_per_step;
   const Seconds compute =
       (w.stage.time() + w.launches + comm.contention_mb) * micro_batches + comm.contention_step + optimizer;
   r.step_time = pipeline + bubble + comm.dp_per_step + comm.contention_step + optimizer;
-  r.breakdown = {compute, (w.stage.memory + w.recompute.memory) * micro_batches + optimizer, communication, bubble,
-                 w.recompute.time() * micro_batches};
+  r.breakdown = {compute,
+                 (w.stage.memory + w.recompute.memory) * micro_batches + optimizer,
+                 communication,
+                 bubble,
+                 w.recompute.time() * micro_batches,
+                 comm.ep * micro_batches};
   const double step = r.step_time.value();
   r.compute_busy = std::min(1.0, (w.stage.compute + w.recompute.compute + w.launches).value() * micro_batches / step);
   r.memory_busy = std::min(1.0, ((w.stage.memory + w.recompute.memory) * micro_batches).value() / step);
@@ -527,13 +533,7 @@ void flop_rates(TrainingResult& r, const TrainingConfig& c, FlopPerSecond peak) 
   if (c.recompute == Recompute::selective) {
     recomputed = m.attention_flops_per_token(c.seq_len) * tokens;
   }
-  if (c.recompute == Recompute::selective_op) {
-    const LayerProducts products = layer_products(m);
-    for (int i = 0; i < products.count; ++i) {
-      const LayerProduct& p = products.products[i];
-      if (op_checkpoint_recomputes(i)) recomputed += 2.0 * p.in * p.out * m.layers * tokens;
-    }
-  }
+  if (c.recompute == Recompute::selective_op) recomputed = op_checkpoint_recomputed_flops(m) * tokens;
   const double step = r.step_time.value();
   r.tokens_per_s = tokens / step;
   r.achieved_flops_per_device = FlopPerSecond(model_flops / devices / step);
@@ -557,7 +557,7 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   }
   const TrainingMemory mem = training_memory(c);
   r.memory_per_device = mem.total();
-  r.message = memory_shortfall(mem, dev);
+  r.message = training_misfit(c, mem, dev);
   if (!r.message.empty()) {
     r.fits = false;
     return r;
@@ -567,16 +567,21 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   const FlopPerSecond attention_peak = dev.peak_of(attention_dtype).value_or(*peak);
   const Context x{c, sys, eff, dev, *peak, attention_peak, c.dtype, attention_dtype};
   const StageWork work = stage_work(x, training_cache != nullptr ? training_cache->impl_.get() : nullptr);
-  const StepShape shape{
-      static_cast<double>(micro_batches_per_step(c)), static_cast<double>(work.layers),
-      static_cast<double>(c.seq_len) / par.cp,
-      stage_parameters(c.model, work.layers, work.first_is_slowest, work.last_is_slowest, par.tp, par.pp),
-      static_cast<double>(par.dp) * par.cp};
+  const double stage =
+      stage_parameters(c.model, work.layers, work.first_is_slowest, work.last_is_slowest, par.tp, par.pp);
+  const double held = held_parameters(c, stage, stage_expert_parameters(c.model, work.layers, par.tp));
+  const double shards = static_cast<double>(par.dp) * par.cp;
+  const StepShape shape{static_cast<double>(micro_batches_per_step(c)),
+                        static_cast<double>(work.layers),
+                        static_cast<double>(c.seq_len) / par.cp,
+                        held,
+                        shards,
+                        par.zero >= 1 ? stage / shards : held};
   const Links links = links_for(c, sys, eff);
   Communication comm;
   model_parallel_communication(c, links, work, shape, comm);
   data_parallel_communication(c, links, work, shape, comm);
-  const Seconds optimizer = x.bytes_time(shape.params / (par.zero >= 1 ? shape.shards : 1.0) * kOptimizerStepBytes);
+  const Seconds optimizer = x.bytes_time(shape.updated * kOptimizerStepBytes);
   assemble_step(r, c, work, comm, shape, optimizer);
   flop_rates(r, c, *peak);
   return r;

@@ -108,6 +108,7 @@ struct TrainingBreakdown {
   Seconds communication;  // exposed TP, PP and DP communication
   Seconds bubble;         // pipeline fill and drain
   Seconds recompute;      // activation recomputation
+  Seconds all_to_all;     // expert-parallel token dispatch and combine, exposed (included in `communication`)
 };
 
 struct TrainingResult {
@@ -167,6 +168,9 @@ struct TrainingMemory {
   [[nodiscard]] Bytes total() const { return weights + gradients + optimizer + activations; }
 };
 TrainingMemory training_memory(const TrainingConfig& config);
+// Why a configuration does not fit (its footprint over the device's usable memory, or expert-parallel ranks that do
+// not divide the ranks holding the experts), or an empty string when it fits.
+std::string training_misfit(const TrainingConfig& config, const TrainingMemory& memory, const Device& device);
 
 // Bytes per parameter of the gradient buffer: the data-parallel reduction's format (Megatron-Core main_grad), fp32
 // shards under ZeRO-3.
@@ -176,8 +180,20 @@ double gradient_buffer_bytes(const TrainingConfig& config);
 // in fp32, tf32 and fp64 training.
 double training_weight_bytes(DType dtype);
 
+// Bytes one expert-parallel rank sends to (and gets back from) the experts in one all-to-all for `tokens` local tokens:
+// each token's hidden state, 16-bit, once per expert it is routed to.
+inline Bytes expert_dispatch_bytes(const TrainingConfig& config, double tokens) {
+  return Bytes(tokens * config.model.experts_per_token * config.model.hidden * 2.0);
+}
+
+// Parameters one device holds of a stage (`stage_params` on one TP rank, of which `stage_experts` are routed
+// experts): expert parallelism gives each of its ep ranks 1/ep of the routed experts; the rest is whole.
+double held_parameters(const TrainingConfig& config, double stage_params, double stage_experts);
+
 // 16-bit activation elements per token one layer keeps under op-level checkpointing (Recompute::selective_op), on one
 // tensor-parallel rank.
 double op_checkpoint_saved_width(const ModelSpec& model, double tp, bool sequence_parallel);
+// Forward FLOPs per token op-level checkpointing repeats (every layer's recomputed products).
+double op_checkpoint_recomputed_flops(const ModelSpec& model);
 
 }  // namespace hwsim

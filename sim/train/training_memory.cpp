@@ -2,6 +2,7 @@
 // 2022), the footprint evaluate_training checks before it times anything.
 #include "sim/train/training.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 
 namespace hwsim {
@@ -21,31 +22,27 @@ struct StageFootprint {
 };
 }  // namespace
 
-std::string_view recompute_name(Recompute recompute) {
-  for (const auto& [r, name] : kRecomputeNames) {
-    if (r == recompute) return name;
-  }
-  return "none";
+double held_parameters(const TrainingConfig& c, double stage_params, double stage_experts) {
+  return stage_params - stage_experts + stage_experts / c.parallelism.ep;
 }
 
-Recompute recompute_named(std::string_view name) {
-  for (const auto& [r, word] : kRecomputeNames) {
-    if (word == name) return r;
+std::string training_misfit(const TrainingConfig& c, const TrainingMemory& mem, const Device& dev) {
+  const Parallelism& par = c.parallelism;
+  if ((static_cast<long long>(par.dp) * par.cp) % par.ep != 0) {
+    return fmt::format(
+        "does not fit: ep={} does not divide the {} data- and context-parallel ranks (dp x cp) that "
+        "hold the experts",
+        par.ep, static_cast<long long>(par.dp) * par.cp);
   }
-  return Recompute::none;
-}
-
-double op_checkpoint_saved_width(const ModelSpec& m, double tp, bool sequence_parallel) {
-  // The layer's input (the checkpoint's own input), the attention output and the outputs of the products kept;
-  // tensor parallelism splits the column-parallel outputs, and the full-width ones only with sequence parallelism.
-  const double full_width = sequence_parallel ? tp : 1.0;
-  double width = m.hidden / full_width + m.hidden / tp;
-  const LayerProducts products = layer_products(m);
-  for (int i = 0; i < products.count; ++i) {
-    const LayerProduct& p = products.products[i];
-    if (!op_checkpoint_recomputes(i)) width += p.out / (p.row_parallel ? full_width : tp);
-  }
-  return width;
+  const double usable = dev.usable_memory().value();
+  if (mem.total().value() <= usable) return {};
+  return fmt::format(
+      "does not fit: needs {:.1f} GB per device (weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations "
+      "{:.1f}), {:.1f} GB usable of {:.1f} GB: short by {:.1f} GB; try more pipeline/tensor parallelism, ZeRO, "
+      "or recompute",
+      mem.total().value() / 1e9, mem.weights.value() / 1e9, mem.gradients.value() / 1e9, mem.optimizer.value() / 1e9,
+      mem.activations.value() / 1e9, usable / 1e9, dev.memory_capacity.value() / 1e9,
+      (mem.total().value() - usable) / 1e9);
 }
 
 double training_weight_bytes(DType d) { return d == DType::fp32 || d == DType::tf32 || d == DType::fp64 ? 4.0 : 2.0; }
@@ -58,7 +55,9 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   const Parallelism& par = c.parallelism;
   const ModelSpec& m = c.model;
   // ZeRO shards over every rank that holds the same weights: data-parallel and context-parallel ranks alike
-  // (Megatron-Core's distributed optimizer uses the data-parallel group with context parallelism).
+  // (Megatron-Core's distributed optimizer uses the data-parallel group with context parallelism). A routed expert's
+  // state is sharded over the dp x cp / ep ranks that hold that expert, so a sharded share is params / (dp x cp)
+  // for experts too.
   const double shards = static_cast<double>(par.dp) * par.cp;
 
   // Activations per layer per micro-batch, 16-bit (Korthikanti et al. 2022, "Reducing Activation Recomputation
@@ -110,10 +109,11 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   for (const StageFootprint& st : stages) {
     if (st.layers <= 0) continue;
     const double params = stage_parameters(m, st.layers, st.first, st.last, par.tp, par.pp);
+    const double held = held_parameters(c, params, stage_expert_parameters(m, st.layers, par.tp));
     TrainingMemory mem;
-    mem.weights = Bytes(params * training_weight_bytes(c.dtype) / (par.zero >= 3 ? shards : 1.0));
-    mem.gradients = Bytes(params * gradient_buffer_bytes(c) / (par.zero >= 2 ? shards : 1.0));
-    mem.optimizer = Bytes(params * kOptimizerBytes / (par.zero >= 1 ? shards : 1.0));
+    mem.weights = Bytes((par.zero >= 3 ? params / shards : held) * training_weight_bytes(c.dtype));
+    mem.gradients = Bytes((par.zero >= 2 ? params / shards : held) * gradient_buffer_bytes(c));
+    mem.optimizer = Bytes((par.zero >= 1 ? params / shards : held) * kOptimizerBytes);
     const double in_flight = std::min(st.in_flight, micro_batches);
     mem.activations = Bytes(per_layer * st.layers * in_flight * interleave + (st.last ? logits : 0.0));
     if (mem.total() > worst.total()) worst = mem;
