@@ -12,6 +12,8 @@
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
+#include <cmath>
+#include <filesystem>
 #include <string>
 
 #include "sim/infer/inference.hpp"
@@ -276,4 +278,27 @@ TEST_CASE(
     const auto capped = hwsim::evaluate_inference(c, h100, kEff);
     CHECK(capped.batch == 5);
   }
+}
+
+TEST_CASE("a mixture of experts' decode step reads only the experts its batch picks: Mixtral at batch 1 about 13B",
+          "[inference]") {
+  // Mixtral 8x7B in bf16 on 4 H100s, static batches: a decode step of B sequences routes B tokens, each to 2 of a
+  // layer's 8 experts, so a layer reads 8 x (1 - (6/8)^B) experts on average (2 at B = 1, 7.4 at B = 8).
+  const hwsim::Scenario moe =
+      hwsim::load_scenario(std::filesystem::path(HWSIM_FIXTURES_DIR) / "scenarios/moe_training.yaml", {});
+  const hwsim::ModelSpec& mixtral = moe.workloads.at(0).training.model;
+  CHECK(mixtral.experts_touched(1) == Approx(2.0).epsilon(1e-12));
+  CHECK(mixtral.experts_touched(8) == Approx(8 * (1 - std::pow(0.75, 8))).epsilon(1e-12));
+  CHECK(mixtral.parameters_read(1) == Approx(mixtral.active_parameters()).epsilon(1e-12));  // 12.88 G of 46.70 G
+  CHECK(mixtral.parameters_read(1) == Approx(12.9e9).epsilon(0.01));
+  InferenceConfig c = llama70b_tp4(1);
+  c.model = mixtral;
+  const auto one = hwsim::evaluate_inference(c, system_of("h100"), kEff);
+  c.batch = 8;
+  const auto eight = hwsim::evaluate_inference(c, system_of("h100"), kEff);
+  REQUIRE(one.fits);
+  REQUIRE(eight.fits);
+  // The weights' read time follows the experts read (the efficiencies here are the same at every size).
+  CHECK(one.decode.matmul_memory.value() / eight.decode.matmul_memory.value() ==
+        Approx(mixtral.parameters_read(1) / mixtral.parameters_read(8)).epsilon(1e-12));
 }

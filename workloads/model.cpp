@@ -1,6 +1,8 @@
 #include "workloads/model.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
 
 #include "sim/core/entry_store.hpp"
 
@@ -276,6 +278,16 @@ double ModelSpec::parameters() const {
 
 double ModelSpec::active_parameters() const {
   return parameters() - block_parameters(experts) + block_parameters(experts_per_token);
+}
+
+double ModelSpec::experts_touched(double tokens) const {
+  if (!moe()) return experts;
+  const double untouched = std::pow(1.0 - static_cast<double>(experts_per_token) / experts, std::max(0.0, tokens));
+  return experts * (1.0 - untouched);
+}
+
+double ModelSpec::parameters_read(double tokens) const {
+  return parameters() - moe_layers() * (experts - experts_touched(tokens)) * mlp_parameters_per_expert();
 }
 
 double ModelSpec::active_matmul_parameters() const {

@@ -79,6 +79,12 @@ struct ModelSpec {
   // Weights a token uses: the routed experts it picks and the shared ones, not the others (DeepSeek's "activated
   // parameters": embeddings and output layer included).
   [[nodiscard]] double active_parameters() const;
+  // Routed experts of one MoE layer that `tokens` tokens use between them, each picking experts_per_token of the
+  // experts uniformly and independently: E x (1 - (1 - k/E)^tokens), the expected count (k for one token, all of them
+  // for many). A balanced router's expectation; real routing is skewed, so fewer distinct experts are read.
+  [[nodiscard]] double experts_touched(double tokens) const;
+  // Weights a forward pass over `tokens` tokens reads: all of them but the routed experts no token picks.
+  [[nodiscard]] double parameters_read(double tokens) const;
   // Weights multiplied per token in a forward pass: layers (active experts and routers) plus the logits projection.
   [[nodiscard]] double active_matmul_parameters() const;
   // Model FLOPs of one token's forward pass with `context` tokens attended.

@@ -133,7 +133,10 @@ struct Evaluator {
     // far from peak a decode step at a small batch runs.
     p.matmul_compute = matmul_flops / (peak * eff.gemm(sys.device, arithmetic, rows,
                                                        static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
-    p.matmul_memory = weight_bytes / (bandwidth * eff.memory(sys.device, weight_bytes));
+    // A mixture of experts reads only the experts the pass's tokens pick (ModelSpec::parameters_read).
+    const Bytes read =
+        c.model.moe() ? weight_bytes * (c.model.parameters_read(rows) / c.model.parameters()) : weight_bytes;
+    p.matmul_memory = read / (bandwidth * eff.memory(sys.device, read));
     p.attention_compute = attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false));
     p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));
     if (c.tp > 1) {
