@@ -553,11 +553,11 @@ void add_catalog_commands(CLI::App& app, Common& common, Action& action) {
       const Catalogs c = load_catalogs(common);
       Json arr = Json::array();
       std::vector<std::vector<std::string>> rows{
-          {"name", "parameters", "published", "train FLOP/token", "layers", "hidden", "heads/kv", "max seq"}};
+          {"name", "parameters", "active", "published", "train FLOP/token", "layers", "hidden", "heads/kv", "max seq"}};
       for (const auto* e : c.store.of_kind("model")) {
         const ModelSpec m = model_of(c.store, e->name);
         arr.push_back(model_json(m, e->file));
-        rows.push_back({m.name, readable_number(m.parameters(), 4),
+        rows.push_back({m.name, readable_number(m.parameters(), 4), readable_number(m.active_parameters(), 4),
                         m.published_parameters > 0 ? readable_number(m.published_parameters, 4) : "-",
                         readable_number(m.training_flops_per_token(m.max_seq), 4), std::to_string(m.layers),
                         std::to_string(m.hidden), fmt::format("{}/{}", m.heads, m.kv_heads),
