@@ -137,6 +137,11 @@ TEST_CASE("ZeRO stage 1 divides the optimizer by dp, stage 2 also the gradients,
           "[training]") {
   const double per_device = kGpt3FirstStage;
   const double dp = 12;
+  // ZeRO-3 (FSDP) also holds two gathered layers of 16-bit weights (the one running, the one prefetched) and one
+  // layer's whole gradient in fp32 for its reduce-scatter: a GPT-3 layer is 12h^2 + 13h = 1,812,099,072 weights, / 8
+  // TP ranks, x (2 x 2 + 4) B = 1,812,099,072 B.
+  const double h = 12288;
+  const double unsharded = (12 * h * h + 13 * h) / 8 * (2 * 2 + 4);
   struct Row {
     int zero;
     double weights, gradients, optimizer;
@@ -145,7 +150,7 @@ TEST_CASE("ZeRO stage 1 divides the optimizer by dp, stage 2 also the gradients,
       {0, 2.0 * per_device, 4.0 * per_device, 12.0 * per_device},
       {1, 2.0 * per_device, 4.0 * per_device, 12.0 * per_device / dp},
       {2, 2.0 * per_device, 4.0 * per_device / dp, 12.0 * per_device / dp},
-      {3, 2.0 * per_device / dp, 4.0 * per_device / dp, 12.0 * per_device / dp},
+      {3, 2.0 * per_device / dp + unsharded, 4.0 * per_device / dp, 12.0 * per_device / dp},
   };
   for (const Row& r : rows) {
     INFO("zero " << r.zero);

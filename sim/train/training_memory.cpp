@@ -105,13 +105,19 @@ TrainingMemory training_memory(const TrainingConfig& c) {
       {split_layers.middle, false, false, par.pp - 1.0},
       {split_layers.last, par.pp == 1, true, 1.0},
   };
+  // ZeRO-3 / FSDP FULL_SHARD gathers a layer's weights before it runs and prefetches the next layer's (PyTorch FSDP
+  // forward and backward prefetch), and reduce-scatters each layer's whole gradient in the reduction's format: two
+  // unsharded layers of weights and one of gradients are held beside the shards.
+  const double layer_weights = m.parameters_per_layer() / t;
+  const double unsharded =
+      par.zero >= 3 ? layer_weights * (2.0 * training_weight_bytes(c.dtype) + dtype_bytes(c.grad_reduce_dtype)) : 0.0;
   TrainingMemory worst;
   for (const StageFootprint& st : stages) {
     if (st.layers <= 0) continue;
     const double params = stage_parameters(m, st.layers, st.first, st.last, par.tp, par.pp);
     const double held = held_parameters(c, params, stage_expert_parameters(m, st.layers, par.tp));
     TrainingMemory mem;
-    mem.weights = Bytes((par.zero >= 3 ? params / shards : held) * training_weight_bytes(c.dtype));
+    mem.weights = Bytes((par.zero >= 3 ? params / shards : held) * training_weight_bytes(c.dtype) + unsharded);
     mem.gradients = Bytes((par.zero >= 2 ? params / shards : held) * gradient_buffer_bytes(c));
     mem.optimizer = Bytes((par.zero >= 1 ? params / shards : held) * kOptimizerBytes);
     const double in_flight = std::min(st.in_flight, micro_batches);
