@@ -1,0 +1,110 @@
+#include "sim/train/layer_cost.hpp"
+
+namespace hwsim::train_detail {
+
+LayerCost layer_cost(const Context& x) {
+  const TrainingConfig& c = x.c;
+  const ModelSpec& m = c.model;
+  const Parallelism& par = c.parallelism;
+  const double t = par.tp;
+  const double b = c.micro_batch;
+  const double s = static_cast<double>(c.seq_len) / par.cp;  // local tokens per sequence
+  const double context = c.seq_len;                          // keys each query attends to (ring attention with CP)
+  const double tokens = b * s;
+  const double h = m.hidden;
+  const double kv = m.kv_dim();
+  const double f = m.active_mlp_width();
+  const double up = m.gated_mlp ? 2.0 * f : f;
+  const double heads = m.heads / t;
+  const double hd = m.head_dim();
+  const double replicated = c.sequence_parallel ? 1.0 / t : 1.0;  // share of h-wide element-wise work per rank
+
+  LayerCost L;
+  // Linear layers: forward, and the backward's two products of the same size. Tensor-parallel overlap (Transformer
+  // Engine userbuffers) splits the GEMMs that consume an all-gather ("ring_exchange": one GEMM per arriving shard)
+  // and those that feed a reduce-scatter ("pipeline": num_splits GEMMs, 4 = tp in the MLPerf GPT-3 configs) into tp
+  // chunks: every forward product and the dgrad of the projection and MLP down; the other dgrads and all wgrads run
+  // whole ("bulk" overlap) (mlcommons/training_results_v3.1 NVIDIA gpt3 conf/tp_overlap/h100tp4pp8mbs1.yaml;
+  // Megatron Bridge CommOverlapConfig: RingExchangeOverlapCfg, PipelineOverlapCfg num_splits, BulkOverlapCfg).
+  // The products next to a reduce-scatter overlap ("pipeline": the projection and MLP down forward) and the bulk
+  // overlaps (the QKV and MLP up dgrad and wgrad) run on the SMs the overlap leaves them (userbuffer_share); the
+  // ring exchanges (the other forward products, the projection and MLP down dgrad) leave every SM to the GEMM.
+  const double chunks = c.tp_overlap && par.tp > 1 ? t : 1.0;
+  const double sms = x.userbuffer_share();
+  x.linear(L.forward, L.backward, tokens, (h + 2.0 * kv) / t, h, chunks, 1.0, 1.0, sms);  // QKV
+  x.linear(L.forward, L.backward, tokens, h, h / t, chunks, chunks, sms, 1.0);            // attention projection
+  x.linear(L.forward, L.backward, tokens, up / t, h, chunks, 1.0, 1.0, sms);              // MLP up (and gate)
+  x.linear(L.forward, L.backward, tokens, h, f / t, chunks, chunks, sms, 1.0);            // MLP down
+
+  // Attention core: QK^T and AV over the context.
+  Cost attn_fwd;
+  Cost attn_bwd;
+  const double full_flops = 4.0 * tokens * context * heads * hd;
+  if (c.flash_attention) {
+    // Fused kernels skip masked blocks (causal: about half) and keep scores on chip; the backward recomputes
+    // QK^T (2.5x the forward's FLOPs).
+    const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
+    const double io = kActivationBytes * tokens * (2.0 * h + 2.0 * kv) / t;
+    // The stack's kernel generation: Megatron-Core runs the chip's own (cuDNN); PyTorch and DeepSpeed stacks run
+    // Ampere-class kernels (attention_kernel_share).
+    const double share = x.eff.attention_kernel_share(
+        x.dev, c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class);
+    const double forward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, false) * share;
+    const double backward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, true) * share;
+    attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io), Flop(executed), x.corner);
+    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io), Flop(2.5 * executed),
+                 x.corner);
+  } else {
+    // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory.
+    Cost core;
+    x.gemm16(core, s, context, hd, b * heads);  // QK^T
+    x.gemm16(core, s, hd, context, b * heads);  // AV
+    attn_fwd += core;
+    attn_bwd += scaled(core, 2.0);
+    const double scores = b * heads * s * context;
+    x.elementwise(attn_fwd, kScoreBytesForward * scores);
+    x.elementwise(attn_bwd, kScoreBytesBackward * scores);
+  }
+  L.attention_forward = attn_fwd;
+  L.forward += attn_fwd;
+  L.backward += attn_bwd;
+
+  // Element-wise work: two norms (read, write), two residual adds (read 2, write 1; with dropout also a mask and
+  // a pass: 4), the MLP activation (f wide); the backward moves about twice the bytes.
+  const double residual = c.dropout > 0 ? 4.0 : 3.0;
+  const double h_wide = tokens * h * kActivationBytes * replicated * (2.0 + 2.0 + 2.0 * residual);
+  const double f_wide = tokens * kActivationBytes * (up + f) / t;
+  Cost elementwise;
+  x.elementwise(elementwise, h_wide + f_wide);
+  L.forward += elementwise;
+  L.backward += scaled(elementwise, 2.0);
+
+  // Op-level checkpointing repeats the products it did not keep, whole (no tensor-parallel chunking in torchtitan),
+  // and all the element-wise work.
+  const LayerProducts products = layer_products(m);
+  for (int i = 0; i < products.count; ++i) {
+    const LayerProduct& p = products.products[i];
+    if (op_checkpoint_recomputes(i))
+      x.linear_forward(L.op_recompute, tokens, p.row_parallel ? p.out : p.out / t, p.row_parallel ? p.in / t : p.in);
+  }
+  L.op_recompute += elementwise;
+
+  L.kernels_forward = kKernelsPerLayer + (c.flash_attention ? 0.0 : 4.0);
+  return L;
+}
+
+Cost logits_cost(const Context& x) {
+  const TrainingConfig& c = x.c;
+  const double tokens = c.micro_batch * static_cast<double>(c.seq_len) / c.parallelism.cp;
+  const double vocab = static_cast<double>(c.model.vocab) / c.parallelism.tp;
+  Cost total;
+  x.gemm16(total, tokens, vocab, c.model.hidden);
+  // Cross-entropy on fp32 logits: write, softmax read/write, gradient write.
+  x.elementwise(total, tokens * vocab * 4.0 * 4.0);
+  Cost bwd;
+  x.gemm16(bwd, tokens, vocab, c.model.hidden);
+  total += scaled(bwd, 2.0);
+  return total;
+}
+
+}  // namespace hwsim::train_detail
