@@ -90,6 +90,9 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
         "(the model has no experts)"}},
       {"bad/ep_uneven_experts.yaml",
        {"bad/ep_uneven_experts.yaml:10:37: workloads[0].parallelism.ep: 8 experts do not split evenly over ep=3"}},
+      {"bad/lora_targets_without_rank.yaml",
+       {"bad/lora_targets_without_rank.yaml:10:19: workloads[0].lora_targets: LoRA targets need lora_rank (LoRA "
+        "fine-tuning)"}},
       {"bad/mla_workload.yaml",
        {"bad/mla_workload.yaml:9:12: workloads[0].model: the model uses multi-head latent attention (kv_lora_rank), "
         "which training and inference do not model yet; `hwsim model show` gives a catalog model's parameters, FLOPs "

@@ -647,3 +647,48 @@ TEST_CASE("the search splits a mixture of experts over expert-parallel ranks tha
   const auto again = hwsim::evaluate_training(hwsim::apply_candidate(base, best), pod, kEff);
   CHECK(again.tokens_per_s == best.tokens_per_s);
 }
+
+TEST_CASE("LoRA: frozen base weights keep no gradients or optimizer state, adapters of rank r on QKV and output",
+          "[training]") {
+  // Llama 2 7B on 8 ranks (tp 1, dp 8, distributed optimizer), LoRA rank 16 on the attention: per layer
+  // A and B beside QKV (4096 -> 4096 + 2 x 4096) and the output projection (4096 -> 4096):
+  // 16 x (4096 + 12288) + 16 x (4096 + 4096) = 393,216 adapter parameters, x 32 layers = 12,582,912.
+  TrainingConfig c = llama7b_dp8(Recompute::none);
+  c.stack = hwsim::Stack::megatron_core;
+  c.parallelism.zero = 1;
+  c.lora_rank = 16;
+  const double adapters = 32.0 * 393216;
+  CHECK(hwsim::lora_parameters_per_layer(c) * 32 == adapters);
+  const TrainingMemory lora = hwsim::training_memory(c);
+  const double base = c.model.parameters();  // 6,738,415,616, frozen in 16 bits
+  CHECK(lora.weights.value() == Approx(base * 2 + adapters * 2).epsilon(kRel));
+  CHECK(lora.gradients.value() == Approx(adapters * 4).epsilon(kRel));  // fp32 main gradients of the adapters
+  CHECK(lora.optimizer.value() == Approx(adapters * 12 / 8).epsilon(kRel));
+  // All linear layers: also the MLP's up and gate (4096 -> 2 x 11008) and down (11008 -> 4096).
+  c.lora_all_linears = true;
+  CHECK(hwsim::lora_parameters_per_layer(c) == 393216.0 + 16 * (4096 + 2 * 11008.0) + 16 * (11008 + 4096.0));
+}
+
+TEST_CASE("LoRA's backward computes input gradients only: a shorter step, 2/3 of training's model FLOPs",
+          "[training]") {
+  const hwsim::System node = system_of("a100-node");
+  TrainingConfig full = llama7b_dp8(Recompute::none);
+  full.stack = hwsim::Stack::megatron_core;
+  full.parallelism.zero = 1;
+  TrainingConfig lora = full;
+  lora.lora_rank = 16;
+  const auto f = hwsim::evaluate_training(full, node, kEff);
+  const auto l = hwsim::evaluate_training(lora, node, kEff);
+  REQUIRE(l.fits);
+  REQUIRE(f.fits);
+  // No weight-gradient products for the frozen base or output layer (the linear layers' backward halves, attention's
+  // stays), no base gradients to reduce, no base optimizer step: more than half of the step remains.
+  CHECK(l.step_time < f.step_time);
+  CHECK(l.step_time.value() > f.step_time.value() * 0.5);
+  CHECK(l.breakdown.communication < f.breakdown.communication);
+  CHECK(l.memory_per_device < f.memory_per_device);
+  // MFU counts the frozen base's forward and input gradients: 2/3 of 6N + attention per token.
+  const double tokens = 8.0 * 2048;
+  CHECK(l.achieved_flops_per_device.value() * 8 * l.step_time.value() ==
+        Approx(lora.model.training_flops_per_token(2048) * tokens * 2.0 / 3.0).epsilon(1e-9));
+}

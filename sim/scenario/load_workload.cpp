@@ -88,6 +88,10 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.pp_overlap = w.boolean("pp_overlap");
   t.grad_reduce_dtype = dtype_of(w, "grad_reduce_dtype");
   t.dropout = w.number("dropout");
+  t.lora_rank = static_cast<int>(w.optional_integer("lora_rank").value_or(0));
+  t.lora_all_linears = w.text("lora_targets") == "all";
+  if (w.has("lora_targets") && t.lora_rank == 0)
+    bad(w, "lora_targets", "LoRA targets need lora_rank (LoRA fine-tuning)");
   if (t.dropout >= 1) bad(w, "dropout", fmt::format("dropout is a probability below 1, got {:g}", t.dropout));
   if (auto deadline = w.optional_quantity("train_time")) {
     if (t.train_tokens <= 0) bad(w, "train_time", "train_time is a deadline for train_tokens; give train_tokens too");

@@ -283,6 +283,18 @@ const Schema& training_workload_schema() {
          .minimum = 0,
          .doc = "dropout probability, below 1 of the recipe (0 for Llama-style recipes; Megatron-LM GPT 0.1): "
                 "stored masks and extra element-wise passes"});
+    w.keys.push_back({.name = "lora_rank",
+                      .kind = ValueKind::integer,
+                      .minimum = 1,
+                      .maximum = 65536,
+                      .doc = "LoRA fine-tuning with adapters of this rank: the base weights are frozen (no gradients "
+                             "or optimizer state), the adapters trained"});
+    w.keys.push_back({.name = "lora_targets",
+                      .kind = ValueKind::choice,
+                      .default_text = "attention",
+                      .choices = {"attention", "all"},
+                      .doc = "the linear layers LoRA adapts: attention (QKV and output projections) or all (the "
+                             "MLP's too)"});
     return w;
   }();
   return s;

@@ -35,6 +35,14 @@ LayerCost layer_cost(const Context& x) {
   x.linear(L.forward, L.backward, tokens, h, h / t, chunks, chunks, sms, 1.0);            // attention projection
   x.linear(L.forward, L.backward, tokens, up / t, h, chunks, 1.0, 1.0, sms);              // MLP up (and gate)
   x.linear(L.forward, L.backward, tokens, h, f / t, chunks, chunks, sms, 1.0);            // MLP down
+  if (c.lora_rank > 0) {
+    x.adapter(L.forward, L.backward, tokens, (h + 2.0 * kv) / t, h);
+    x.adapter(L.forward, L.backward, tokens, h, h / t);
+    if (c.lora_all_linears) {
+      x.adapter(L.forward, L.backward, tokens, up / t, h);
+      x.adapter(L.forward, L.backward, tokens, h, f / t);
+    }
+  }
 
   // Attention core: QK^T and AV over the context.
   Cost attn_fwd;
@@ -103,7 +111,8 @@ Cost logits_cost(const Context& x) {
   x.elementwise(total, tokens * vocab * 4.0 * 4.0);
   Cost bwd;
   x.gemm16(bwd, tokens, vocab, c.model.hidden);
-  total += scaled(bwd, 2.0);
+  // The input gradient, and the output layer's weight gradient unless it is frozen (LoRA).
+  total += scaled(bwd, c.lora_rank > 0 ? 1.0 : 2.0);
   return total;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <tuple>
 
 #include "sim/perf/roofline.hpp"
 #include "sim/train/training.hpp"
@@ -93,9 +94,20 @@ struct Context {
     const double split = eff.split_accumulation(dev, gemm_dtype) * backward_share;
     product(backward, gemm_dtype, gemm_peak, m / dgrad_chunks, k, n, dgrad_chunks, split, output_bytes());
     // The wgrad result is added into the main-gradient buffer (read + write an element of it; Megatron-LM/NeMo
-    // gradient_accumulation_fusion, NeMo conf "gradient_accumulation_fusion: True").
-    product(backward, gemm_dtype, gemm_peak, k, n, m, 1.0, split, 2.0 * gradient_buffer_bytes(c));
+    // gradient_accumulation_fusion, NeMo conf "gradient_accumulation_fusion: True"). A frozen (LoRA base) weight
+    // has no gradient.
+    if (c.lora_rank <= 0) product(backward, gemm_dtype, gemm_peak, k, n, m, 1.0, split, 2.0 * gradient_buffer_bytes(c));
     if (gemm_dtype == DType::fp8) elementwise(backward, kCastTransposeBytes * m * n);
+  }
+  // A LoRA adapter beside a frozen product of x (m x k) by (k x n): x . A (k x r), then . B (r x n), both trained, in
+  // 16 bits.
+  void adapter(Cost& forward, Cost& backward, double m, double n, double k) const {
+    const double r = c.lora_rank;
+    for (const auto& [rows, cols, inner] : {std::tuple{m, r, k}, std::tuple{m, n, r}}) {
+      gemm16(forward, rows, cols, inner);
+      gemm16(backward, rows, inner, cols);  // input gradient
+      gemm16(backward, inner, cols, rows);  // weight gradient
+    }
   }
   // The forward product of linear() alone (what recomputation repeats), with its FP8 input cast.
   void linear_forward(Cost& forward, double m, double n, double k, double chunks = 1.0, double share = 1.0) const {

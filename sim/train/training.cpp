@@ -56,8 +56,8 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
 
 struct LayerCostCache {
   struct Key {
-    int tp, cp, micro_batch, seq_len;
-    bool sequence_parallel, flash_attention, tp_overlap;
+    int tp, cp, micro_batch, seq_len, lora_rank;
+    bool sequence_parallel, flash_attention, tp_overlap, lora_all_linears;
     DType dtype;
     Stack stack;
     bool operator==(const Key&) const = default;
@@ -81,6 +81,7 @@ struct StepShape {
   double params;   // parameters per device (of the slowest stage, split by TP and the experts by EP, before ZeRO)
   double shards;   // ranks ZeRO shards over and gradients reduce over: dp x cp
   double updated;  // parameters per device the optimizer steps: params, or the stage's / shards with ZeRO
+  double trained;  // parameters per device whose gradients are reduced: params, or the LoRA adapters
 };
 
 // One micro-batch through one pipeline stage (the last one, which also computes the logits), and the forward work
@@ -105,8 +106,17 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   // logits costs are reused while the settings they read stay the same.
   LayerCostCache local;
   LayerCostCache& memo = cache != nullptr ? *cache : local;
-  const LayerCostCache::Key key{par.tp,       par.cp,  c.micro_batch, c.seq_len, c.sequence_parallel, c.flash_attention,
-                                c.tp_overlap, c.dtype, c.stack};
+  const LayerCostCache::Key key{par.tp,
+                                par.cp,
+                                c.micro_batch,
+                                c.seq_len,
+                                c.lora_rank,
+                                c.sequence_parallel,
+                                c.flash_attention,
+                                c.tp_overlap,
+                                c.lora_all_linears,
+                                c.dtype,
+                                c.stack};
   if (!memo.valid || !(memo.key == key)) {
     memo.layer = layer_cost(x);
     memo.logits = logits_cost(x);
@@ -214,7 +224,7 @@ void sharded_weights_communication(const TrainingConfig& c, const Links& links, 
   const double L = std::max(1.0, shape.layers_per_stage);
   const int group = static_cast<int>(shape.shards);
   const Seconds gather = ring_all_gather(Bytes(shape.params / L * training_weight_bytes(c.dtype)), group, links.dp);
-  const Seconds reduce = ring_all_gather(Bytes(shape.params / L * dtype_bytes(c.grad_reduce_dtype)), group, links.dp);
+  const Seconds reduce = ring_all_gather(Bytes(shape.trained / L * dtype_bytes(c.grad_reduce_dtype)), group, links.dp);
   if (!c.dp_overlap) {
     comm.dp_per_micro_batch = (gather * 2.0 + reduce) * L;
     return;
@@ -246,9 +256,9 @@ void gradient_reduction(const TrainingConfig& c, const Links& links, const Stage
       (scaled(w.layer.backward, shape.layers_per_stage).time() + w.recompute.time()) * remaining;
   const Seconds forward_cover = scaled(w.layer.forward, shape.layers_per_stage).time() * remaining;
   const int group = static_cast<int>(shape.shards);
-  const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(shape.params * grad_bytes), group, links.dp)
-                                       : all_reduce(Bytes(shape.params * grad_bytes), group, links.dp);
-  const Bytes weights(shape.params * training_weight_bytes(c.dtype));
+  const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(shape.trained * grad_bytes), group, links.dp)
+                                       : all_reduce(Bytes(shape.trained * grad_bytes), group, links.dp);
+  const Bytes weights(shape.trained * training_weight_bytes(c.dtype));
   const Seconds gather = par.zero >= 1 ? ring_all_gather(weights, group, links.dp) : Seconds(0);
   if (!c.dp_overlap) {
     comm.dp_per_step = reduce + gather;
@@ -305,7 +315,8 @@ void flop_rates(TrainingResult& r, const TrainingConfig& c, FlopPerSecond peak) 
   const ModelSpec& m = c.model;
   const double devices = static_cast<double>(par.tp) * par.pp * par.cp * par.dp;
   const double tokens = static_cast<double>(c.global_batch) * c.seq_len;
-  const double model_flops = m.training_flops_per_token(c.seq_len) * tokens;
+  // LoRA: the frozen base's forward and input gradients, 2/3 of full training (the adapters' few FLOPs not counted).
+  const double model_flops = m.training_flops_per_token(c.seq_len) * tokens * (c.lora_rank > 0 ? 2.0 / 3.0 : 1.0);
   double recomputed = 0;
   const double layer_forward_flops =
       m.forward_flops_per_token(c.seq_len) - 2.0 * m.vocab * static_cast<double>(m.hidden);
@@ -351,12 +362,17 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
       stage_parameters(c.model, work.layers, work.first_is_slowest, work.last_is_slowest, par.tp, par.pp);
   const double held = held_parameters(c, stage, stage_expert_parameters(c.model, work.layers, par.tp));
   const double shards = static_cast<double>(par.dp) * par.cp;
+  // With LoRA only the adapters have gradients and optimizer state.
+  const double adapters = work.layers * lora_parameters_per_layer(c);
+  const double trained_stage = c.lora_rank > 0 ? adapters : stage;
+  const double trained = c.lora_rank > 0 ? adapters : held;
   const StepShape shape{static_cast<double>(micro_batches_per_step(c)),
                         static_cast<double>(work.layers),
                         static_cast<double>(c.seq_len) / par.cp,
                         held,
                         shards,
-                        par.zero >= 1 ? stage / shards : held};
+                        par.zero >= 1 ? trained_stage / shards : trained,
+                        trained};
   const Links links = links_for(c, sys, eff);
   Communication comm;
   model_parallel_communication(c, links, work, shape, comm);

@@ -89,7 +89,16 @@ struct TrainingConfig {
   double dropout = 0;                     // dropout probability of the recipe (masks stored, extra passes)
   Stack stack = Stack::megatron_core;
   double train_tokens = 0;  // 0 = not given
+  // LoRA fine-tuning when lora_rank > 0 (Hu et al. 2021): the base weights are frozen (no gradients, no optimizer
+  // state, no weight-gradient products), rank-r adapters A (in x r) and B (r x out) beside the attention's QKV and
+  // output projections (and the MLP's, with lora_all_linears) are trained; the backward still computes every input
+  // gradient down to the first adapted layer.
+  int lora_rank = 0;
+  bool lora_all_linears = false;
 };
+
+// Trained parameters of one layer's LoRA adapters on one tensor-parallel rank (0 without LoRA).
+double lora_parameters_per_layer(const TrainingConfig& config);
 
 // Micro-batches each data-parallel rank runs per step: global_batch / (dp x micro_batch), rounded up where dp x
 // micro_batch does not divide the global batch (gradient accumulation meets it; the last round runs part-empty

@@ -26,6 +26,21 @@ double held_parameters(const TrainingConfig& c, double stage_params, double stag
   return stage_params - stage_experts + stage_experts / c.parallelism.ep;
 }
 
+double lora_parameters_per_layer(const TrainingConfig& c) {
+  if (c.lora_rank <= 0) return 0;
+  const ModelSpec& m = c.model;
+  const double h = m.hidden;
+  const double r = c.lora_rank;
+  // A (in x r) and B (r x out) per adapted product: QKV (h -> h + 2 kv) and the output projection (h -> h); with all
+  // linear layers also the MLP's up (and gate) and down products.
+  double p = r * (h + h + 2.0 * m.kv_dim()) + r * (h + h);
+  if (c.lora_all_linears) {
+    const double f = m.active_mlp_width();
+    p += r * (h + (m.gated_mlp ? 2.0 * f : f)) + r * (f + h);
+  }
+  return p / c.parallelism.tp;
+}
+
 std::string training_misfit(const TrainingConfig& c, const TrainingMemory& mem, const Device& dev) {
   const Parallelism& par = c.parallelism;
   if ((static_cast<long long>(par.dp) * par.cp) % par.ep != 0) {
@@ -116,10 +131,16 @@ TrainingMemory training_memory(const TrainingConfig& c) {
     if (st.layers <= 0) continue;
     const double params = stage_parameters(m, st.layers, st.first, st.last, par.tp, par.pp);
     const double held = held_parameters(c, params, stage_expert_parameters(m, st.layers, par.tp));
+    // What is trained: every parameter, or with LoRA the adapters (the frozen base keeps only its weights).
+    const double adapters = st.layers * lora_parameters_per_layer(c);
+    const bool lora = c.lora_rank > 0;
+    const double trained = lora ? adapters : params;
+    const double trained_held = lora ? adapters : held;
     TrainingMemory mem;
-    mem.weights = Bytes((par.zero >= 3 ? params / shards : held) * training_weight_bytes(c.dtype) + unsharded);
-    mem.gradients = Bytes((par.zero >= 2 ? params / shards : held) * gradient_buffer_bytes(c));
-    mem.optimizer = Bytes((par.zero >= 1 ? params / shards : held) * kOptimizerBytes);
+    mem.weights =
+        Bytes((par.zero >= 3 ? params / shards : held) * training_weight_bytes(c.dtype) + adapters * 2.0 + unsharded);
+    mem.gradients = Bytes((par.zero >= 2 ? trained / shards : trained_held) * gradient_buffer_bytes(c));
+    mem.optimizer = Bytes((par.zero >= 1 ? trained / shards : trained_held) * kOptimizerBytes);
     const double in_flight = std::min(st.in_flight, micro_batches);
     mem.activations = Bytes(per_layer * st.layers * in_flight * interleave + (st.last ? logits : 0.0));
     if (mem.total() > worst.total()) worst = mem;
