@@ -84,7 +84,7 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     }
     const auto mape = [&](const std::string& key) { return by.at(key).second / by.at(key).first; };
     REQUIRE(by.size() == 4);
-    CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 60);
+    CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 97);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
     CHECK(mape("tune/gpu") <= 0.17);
     CHECK(mape("test/gpu") <= 0.23);
