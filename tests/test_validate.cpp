@@ -54,25 +54,28 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     CHECK(test >= 0.4 * cases);
   }
 
-  // The accuracy measured when issue #12's work ended (tune 9.8%, test 18.6%), held so that a change that loses it
-  // fails; the issue's targets (tune <= 8%, test <= 10%, no source above 15%, no case off by more than 30%) are not
-  // reached yet (see the issue's closing note).
-  SECTION("training predictions hold MAPE <= 10% on the tune split and <= 19% on the held-out test split") {
+  // The accuracy measured when issue #12's work paused (tune 9.8%, test 18.6%), then with op-level checkpointing and
+  // userbuffers' SM margin (tune 9.1%, test 15.5%) and the four MLPerf Llama 2 70B LoRA cases (2 tune, 2 test: +7%
+  // to +54%, the multi-node ones far over): tune 10.0%, test 16.2%. Held so that a change that loses it fails; the
+  // issue's targets (tune <= 8%, test <= 10%, no source above 15%, no case off by more than 30%) are not reached yet.
+  SECTION("training predictions hold MAPE <= 11% on the tune split and <= 17% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.10);
-    CHECK(by_split.at("test").at("training").mape <= 0.19);
+    CHECK(by_split.at("tune").at("training").mape <= 0.11);
+    CHECK(by_split.at("test").at("training").mape <= 0.17);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits
     }
   }
 
-  // Inference accuracy per split and device as measured at the end of this work on issue #13 (GPU: tune 16.7%, test
-  // 22.6%; CPU, with llama.cpp's unified KV cache: tune 14.0%, test 18.9%), held so that a change that loses it fails;
-  // the issue's GPU target (test <= 12%) is not reached.
-  SECTION("inference validation: GPU MAPE <= 17% tune and <= 23% test, CPU <= 15% tune and <= 20% test") {
+  // Inference accuracy per split and device as measured at the end of the work on issue #13 (GPU: tune 16.7%, test
+  // 22.6%; CPU, with llama.cpp's unified KV cache: tune 14.0%, test 18.9%), then with the 34 MLPerf Mixtral 8x7B cases
+  // (12 tune, 22 test; all over-predicted, +5% to +57%: MoE serving costs beyond the experts read are not modelled):
+  // GPU tune 17.1%, test 20.5%. Held so that a change that loses it fails; the issue's GPU target (test <= 12%) is
+  // not reached.
+  SECTION("inference validation: GPU MAPE <= 18% tune and <= 21% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -86,8 +89,8 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     REQUIRE(by.size() == 4);
     CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 97);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.17);
-    CHECK(mape("test/gpu") <= 0.23);
+    CHECK(mape("tune/gpu") <= 0.18);
+    CHECK(mape("test/gpu") <= 0.21);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }
