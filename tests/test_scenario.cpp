@@ -90,6 +90,9 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
         "(the model has no experts)"}},
       {"bad/ep_uneven_experts.yaml",
        {"bad/ep_uneven_experts.yaml:10:37: workloads[0].parallelism.ep: 8 experts do not split evenly over ep=3"}},
+      {"bad/expert_imbalance_dense.yaml",
+       {"bad/expert_imbalance_dense.yaml:10:23: workloads[0].expert_imbalance: expert_imbalance needs a mixture of "
+        "experts (the model has no experts)"}},
       {"bad/lora_targets_without_rank.yaml",
        {"bad/lora_targets_without_rank.yaml:10:19: workloads[0].lora_targets: LoRA targets need lora_rank (LoRA "
         "fine-tuning)"}},

@@ -692,3 +692,25 @@ TEST_CASE("LoRA's backward computes input gradients only: a shorter step, 2/3 of
   CHECK(l.achieved_flops_per_device.value() * 8 * l.step_time.value() ==
         Approx(lora.model.training_flops_per_token(2048) * tokens * 2.0 / 3.0).epsilon(1e-9));
 }
+
+TEST_CASE("expert load imbalance: the busiest expert-parallel rank's experts and all-to-all set each MoE layer's pace",
+          "[training]") {
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  TrainingConfig c = f.mixtral(32);
+  const auto balanced = hwsim::evaluate_training(c, pod, kEff);
+  c.expert_imbalance = 1.5;
+  const auto skewed = hwsim::evaluate_training(c, pod, kEff);
+  REQUIRE(skewed.fits);
+  // Mixtral routes 2 of 8 experts of width 14336 in every layer: the busiest rank's MLP is 28,672 + 28,672 x 0.5 wide.
+  CHECK(hwsim::busiest_mlp_width(c) == 43008.0);
+  // Its all-to-all receives 1.5 x the mean: 6 exchanges per layer x 32 layers x 8 micro-batches, as before.
+  const hwsim::LinkPath nvlink{pod.device.scale_up_bandwidth, Seconds(2e-6), 0.75};
+  const hwsim::Bytes buffer = hwsim::expert_dispatch_bytes(c, 4096) * 1.5;
+  CHECK(skewed.breakdown.all_to_all.value() ==
+        Approx(hwsim::all_to_all(buffer, 8, nvlink).value() * 6 * 32 * 8).epsilon(kRel));
+  CHECK(skewed.step_time > balanced.step_time);
+  // A rank that holds every expert (ep 1) does all of their work whatever the routing.
+  c.parallelism.ep = 1;
+  CHECK(hwsim::busiest_mlp_width(c) == 28672.0);
+}

@@ -88,6 +88,10 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.pp_overlap = w.boolean("pp_overlap");
   t.grad_reduce_dtype = dtype_of(w, "grad_reduce_dtype");
   t.dropout = w.number("dropout");
+  t.expert_imbalance = w.number("expert_imbalance");
+  if (w.has("expert_imbalance") && !model.moe()) {
+    bad(w, "expert_imbalance", "expert_imbalance needs a mixture of experts (the model has no experts)");
+  }
   t.lora_rank = static_cast<int>(w.optional_integer("lora_rank").value_or(0));
   t.lora_all_linears = w.text("lora_targets") == "all";
   if (w.has("lora_targets") && t.lora_rank == 0)

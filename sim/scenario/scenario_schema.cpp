@@ -283,6 +283,13 @@ const Schema& training_workload_schema() {
          .minimum = 0,
          .doc = "dropout probability, below 1 of the recipe (0 for Llama-style recipes; Megatron-LM GPT 0.1): "
                 "stored masks and extra element-wise passes"});
+    w.keys.push_back({.name = "expert_imbalance",
+                      .kind = ValueKind::number,
+                      .default_text = "1",
+                      .minimum = 1,
+                      .doc =
+                          "mixture of experts with ep > 1: tokens the busiest expert-parallel rank receives over the "
+                          "mean (1 = balanced routing); its experts' work and all-to-all set each MoE layer's pace"});
     w.keys.push_back({.name = "lora_rank",
                       .kind = ValueKind::integer,
                       .minimum = 1,

@@ -13,7 +13,7 @@ LayerCost layer_cost(const Context& x) {
   const double tokens = b * s;
   const double h = m.hidden;
   const double kv = m.kv_dim();
-  const double f = m.active_mlp_width();
+  const double f = busiest_mlp_width(c);
   const double up = m.gated_mlp ? 2.0 * f : f;
   const double heads = m.heads / t;
   const double hd = m.head_dim();

@@ -56,7 +56,8 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
 
 struct LayerCostCache {
   struct Key {
-    int tp, cp, micro_batch, seq_len, lora_rank;
+    int tp, cp, ep, micro_batch, seq_len, lora_rank;
+    double expert_imbalance;
     bool sequence_parallel, flash_attention, tp_overlap, lora_all_linears;
     DType dtype;
     Stack stack;
@@ -108,9 +109,11 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   LayerCostCache& memo = cache != nullptr ? *cache : local;
   const LayerCostCache::Key key{par.tp,
                                 par.cp,
+                                par.ep,
                                 c.micro_batch,
                                 c.seq_len,
                                 c.lora_rank,
+                                c.expert_imbalance,
                                 c.sequence_parallel,
                                 c.flash_attention,
                                 c.tp_overlap,
@@ -206,7 +209,9 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
     const double tokens = c.micro_batch * shape.s_local / (c.sequence_parallel ? par.tp : 1);
     const double passes = c.recompute == Recompute::full ? 6.0 : 4.0;
     const double moe_layers = shape.layers_per_stage * m.moe_layers() / m.layers;
-    comm.ep = all_to_all(expert_dispatch_bytes(c, tokens), par.ep, links.ep) * (passes * moe_layers);
+    // The busiest rank receives expert_imbalance times the mean.
+    comm.ep =
+        all_to_all(expert_dispatch_bytes(c, tokens) * c.expert_imbalance, par.ep, links.ep) * (passes * moe_layers);
   }
   const Seconds gemm_time = (w.layer.forward.compute + w.layer.backward.compute) * shape.layers_per_stage;
   // What a userbuffers overlap takes from the GEMMs it hides under is in their times already (userbuffer_share).

@@ -95,7 +95,14 @@ struct TrainingConfig {
   // gradient down to the first adapted layer.
   int lora_rank = 0;
   bool lora_all_linears = false;
+  // Tokens the busiest expert-parallel rank's experts receive over the mean (1 = balanced routing, as auxiliary-loss
+  // or bias balancing aims at). With ep > 1 the slowest rank sets the pace of each MoE layer.
+  double expert_imbalance = 1.0;
 };
+
+// The MLP width a token passes through on the busiest expert-parallel rank: active_mlp_width with its routed
+// experts' part scaled by expert_imbalance when ep > 1 (a rank that holds every expert does all their work anyway).
+double busiest_mlp_width(const TrainingConfig& config);
 
 // Trained parameters of one layer's LoRA adapters on one tensor-parallel rank (0 without LoRA).
 double lora_parameters_per_layer(const TrainingConfig& config);

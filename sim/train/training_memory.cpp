@@ -26,6 +26,13 @@ double held_parameters(const TrainingConfig& c, double stage_params, double stag
   return stage_params - stage_experts + stage_experts / c.parallelism.ep;
 }
 
+double busiest_mlp_width(const TrainingConfig& c) {
+  const ModelSpec& m = c.model;
+  if (c.parallelism.ep <= 1 || !m.moe()) return m.active_mlp_width();
+  const double routed = static_cast<double>(m.moe_layers()) * m.experts_per_token * m.moe_ffn_hidden / m.layers;
+  return m.active_mlp_width() + routed * (c.expert_imbalance - 1.0);
+}
+
 double lora_parameters_per_layer(const TrainingConfig& c) {
   if (c.lora_rank <= 0) return 0;
   const ModelSpec& m = c.model;
