@@ -124,12 +124,12 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
         if (model_parallel > sys.devices || sys.devices % model_parallel != 0) continue;
         const int dp = static_cast<int>(sys.devices / model_parallel);
         if (!o.parallelism && base.parallelism.dp != dp) continue;
+        // Interleaving splits a stage's layer slots (the embedding and loss slots too when the split is uneven)
+        // into vp equal chunks.
+        const int layers_per_stage =
+            base.model.layers % pp == 0 ? base.model.layers / pp : (base.model.layers + 2) / pp;
         for (int ep : g.ep) {
           if ((static_cast<long long>(dp) * cp) % ep != 0) continue;  // expert groups within dp x cp
-          // Interleaving splits a stage's layer slots (the embedding and loss slots too when the split is uneven)
-          // into vp equal chunks.
-          const int layers_per_stage =
-              base.model.layers % pp == 0 ? base.model.layers / pp : (base.model.layers + 2) / pp;
           for (int mb : g.micro_batch) {
             // Every rank needs a sample; where dp x mb does not divide the batch, accumulation rounds up.
             if (static_cast<long long>(dp) * mb > base.global_batch) continue;

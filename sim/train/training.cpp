@@ -363,21 +363,15 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   const FlopPerSecond attention_peak = dev.peak_of(attention_dtype).value_or(*peak);
   const Context x{c, sys, eff, dev, *peak, attention_peak, c.dtype, attention_dtype};
   const StageWork work = stage_work(x, training_cache != nullptr ? training_cache->impl_.get() : nullptr);
-  const double stage =
-      stage_parameters(c.model, work.layers, work.first_is_slowest, work.last_is_slowest, par.tp, par.pp);
-  const double held = held_parameters(c, stage, stage_expert_parameters(c.model, work.layers, par.tp));
+  const StageParameters p = stage_parameter_counts(c, work.layers, work.first_is_slowest, work.last_is_slowest);
   const double shards = static_cast<double>(par.dp) * par.cp;
-  // With LoRA only the adapters have gradients and optimizer state.
-  const double adapters = work.layers * lora_parameters_per_layer(c);
-  const double trained_stage = c.lora_rank > 0 ? adapters : stage;
-  const double trained = c.lora_rank > 0 ? adapters : held;
   const StepShape shape{static_cast<double>(micro_batches_per_step(c)),
                         static_cast<double>(work.layers),
                         static_cast<double>(c.seq_len) / par.cp,
-                        held,
+                        p.held,
                         shards,
-                        par.zero >= 1 ? trained_stage / shards : trained,
-                        trained};
+                        par.zero >= 1 ? p.trained / shards : p.trained_held,
+                        p.trained_held};
   const Links links = links_for(c, sys, eff);
   Communication comm;
   model_parallel_communication(c, links, work, shape, comm);

@@ -202,9 +202,18 @@ inline Bytes expert_dispatch_bytes(const TrainingConfig& config, double tokens) 
   return Bytes(tokens * config.model.experts_per_token * config.model.hidden * 2.0);
 }
 
-// Parameters one device holds of a stage (`stage_params` on one TP rank, of which `stage_experts` are routed
-// experts): expert parallelism gives each of its ep ranks 1/ep of the routed experts; the rest is whole.
-double held_parameters(const TrainingConfig& config, double stage_params, double stage_experts);
+// The parameters of a pipeline stage of `layers` layers on one tensor-parallel rank, and what one device holds and
+// trains of them: expert parallelism gives each of its ep ranks 1/ep of the routed experts (the rest is whole); with
+// LoRA only the adapters have gradients and optimizer state. Before ZeRO, which shards `all` and `trained` over
+// dp x cp (a routed expert's state over the dp x cp / ep ranks that hold it: the same share).
+struct StageParameters {
+  double all = 0;           // the stage's parameters on one TP rank (stage_parameters)
+  double held = 0;          // of those, what one device holds
+  double adapters = 0;      // LoRA adapters (0 without LoRA)
+  double trained = 0;       // parameters with gradients and optimizer state: all, or the adapters
+  double trained_held = 0;  // of those, what one device holds
+};
+StageParameters stage_parameter_counts(const TrainingConfig& config, int layers, bool first, bool last);
 
 // 16-bit activation elements per token one layer keeps under op-level checkpointing (Recompute::selective_op), on one
 // tensor-parallel rank.

@@ -22,8 +22,17 @@ struct StageFootprint {
 };
 }  // namespace
 
-double held_parameters(const TrainingConfig& c, double stage_params, double stage_experts) {
-  return stage_params - stage_experts + stage_experts / c.parallelism.ep;
+StageParameters stage_parameter_counts(const TrainingConfig& c, int layers, bool first, bool last) {
+  const Parallelism& par = c.parallelism;
+  StageParameters s;
+  s.all = stage_parameters(c.model, layers, first, last, par.tp, par.pp);
+  const double experts = stage_expert_parameters(c.model, layers, par.tp);
+  s.held = s.all - experts + experts / par.ep;
+  s.adapters = layers * lora_parameters_per_layer(c);
+  const bool lora = c.lora_rank > 0;
+  s.trained = lora ? s.adapters : s.all;
+  s.trained_held = lora ? s.adapters : s.held;
+  return s;
 }
 
 double busiest_mlp_width(const TrainingConfig& c) {
@@ -77,9 +86,8 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   const Parallelism& par = c.parallelism;
   const ModelSpec& m = c.model;
   // ZeRO shards over every rank that holds the same weights: data-parallel and context-parallel ranks alike
-  // (Megatron-Core's distributed optimizer uses the data-parallel group with context parallelism). A routed expert's
-  // state is sharded over the dp x cp / ep ranks that hold that expert, so a sharded share is params / (dp x cp)
-  // for experts too.
+  // (Megatron-Core's distributed optimizer uses the data-parallel group with context parallelism); for routed experts
+  // too (StageParameters).
   const double shards = static_cast<double>(par.dp) * par.cp;
 
   // Activations per layer per micro-batch, 16-bit (Korthikanti et al. 2022, "Reducing Activation Recomputation
@@ -136,18 +144,13 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   TrainingMemory worst;
   for (const StageFootprint& st : stages) {
     if (st.layers <= 0) continue;
-    const double params = stage_parameters(m, st.layers, st.first, st.last, par.tp, par.pp);
-    const double held = held_parameters(c, params, stage_expert_parameters(m, st.layers, par.tp));
-    // What is trained: every parameter, or with LoRA the adapters (the frozen base keeps only its weights).
-    const double adapters = st.layers * lora_parameters_per_layer(c);
-    const bool lora = c.lora_rank > 0;
-    const double trained = lora ? adapters : params;
-    const double trained_held = lora ? adapters : held;
+    // A frozen (LoRA) base keeps only its weights; the adapters' 16-bit weights sit beside them.
+    const StageParameters p = stage_parameter_counts(c, st.layers, st.first, st.last);
     TrainingMemory mem;
-    mem.weights =
-        Bytes((par.zero >= 3 ? params / shards : held) * training_weight_bytes(c.dtype) + adapters * 2.0 + unsharded);
-    mem.gradients = Bytes((par.zero >= 2 ? trained / shards : trained_held) * gradient_buffer_bytes(c));
-    mem.optimizer = Bytes((par.zero >= 1 ? trained / shards : trained_held) * kOptimizerBytes);
+    mem.weights = Bytes((par.zero >= 3 ? p.all / shards : p.held) * training_weight_bytes(c.dtype) + p.adapters * 2.0 +
+                        unsharded);
+    mem.gradients = Bytes((par.zero >= 2 ? p.trained / shards : p.trained_held) * gradient_buffer_bytes(c));
+    mem.optimizer = Bytes((par.zero >= 1 ? p.trained / shards : p.trained_held) * kOptimizerBytes);
     const double in_flight = std::min(st.in_flight, micro_batches);
     mem.activations = Bytes(per_layer * st.layers * in_flight * interleave + (st.last ? logits : 0.0));
     if (mem.total() > worst.total()) worst = mem;
