@@ -35,6 +35,12 @@ const Schema& gpu_memory_schema() {
                                .dimension = Dimension::bytes_per_second,
                                .required = true,
                                .doc = "device memory bandwidth"},
+                              {.name = "stream_efficiency",
+                               .kind = ValueKind::number,
+                               .minimum = 0.05,
+                               .maximum = 1,
+                               .doc = "share of `bandwidth` a streaming kernel measures (the plateau memory-bound "
+                                      "kernels reach); absent: 0.88"},
                               {.name = "stacks", .kind = ValueKind::integer, .minimum = 0, .doc = "HBM stacks"},
                           }};
   static const Schema memory{
@@ -197,6 +203,7 @@ GpuSpec load_gpu(const Reader& r) {
   g.hbm_capacity = Bytes(hbm.quantity("capacity"));
   g.hbm_bandwidth = BytesPerSecond(hbm.quantity("bandwidth"));
   g.hbm_stacks = static_cast<int>(hbm.optional_integer("stacks").value_or(0));
+  if (auto share = hbm.optional_number("stream_efficiency")) g.hbm_stream_efficiency = *share;
 
   const Reader links = r.child("links");
   if (links.has("nvlink")) {

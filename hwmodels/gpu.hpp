@@ -59,6 +59,7 @@ struct GpuSpec {
   std::string hbm_type;
   Bytes hbm_capacity;
   BytesPerSecond hbm_bandwidth;
+  std::optional<double> hbm_stream_efficiency;  // measured streaming plateau / bandwidth, when the catalog gives it
   int hbm_stacks = 0;
 
   int nvlink_generation = 0;  // 0 = no NVLink

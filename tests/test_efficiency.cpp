@@ -105,6 +105,15 @@ TEST_CASE("default memory efficiency reaches half its plateau at 256 KiB", "[eff
   CHECK(eff.memory(gpu, Bytes(kGiB)) > eff.memory(gpu, Bytes(1e6)));
 }
 
+TEST_CASE("a GPU's measured streaming share replaces the 0.88 plateau", "[efficiency]") {
+  hwsim::Device gpu;
+  gpu.kind = hwsim::DeviceKind::gpu;
+  gpu.memory_stream_efficiency = 0.81;
+  const hwsim::DefaultEfficiency eff;
+  CHECK(eff.memory(gpu, Bytes(256.0 * 1024)) == Approx(0.81 / 2).epsilon(kRel));
+  CHECK(eff.memory(gpu, Bytes(kGiB)) == Approx(0.81 * kGiB / (kGiB + 256.0 * 1024)).epsilon(kRel));
+}
+
 TEST_CASE(
     "default GPU ceilings per dtype: fp64 0.85, fp32 and tf32 0.78, bf16 and fp16 0.80, fp8 and int8 0.72, "
     "fp6, fp4 and int4 0.65",

@@ -18,6 +18,7 @@
 #include "hwmodels/catalog_loader.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/core/dtype.hpp"
+#include "sim/perf/device.hpp"
 #include "sim/power/power.hpp"
 
 using hwsim::DType;
@@ -341,4 +342,16 @@ TEST_CASE("an unknown node name suggests the closest catalog node", "[hardware_c
     CHECK(std::string(e.what()) ==
           "s.yaml:3:9: deployments[0].node: unknown node 'dgx-h10' (did you mean 'dgx-h100'?)");
   }
+}
+
+TEST_CASE("measured HBM streaming shares reach the device: H200 0.81, H100 SXM 0.92; none given for B200",
+          "[hardware]") {
+  const auto& nodes = catalog().nodes();
+  const hwsim::Device h200 = hwsim::device_of(nodes.at("dgx-h200"));
+  const hwsim::Device h100 = hwsim::device_of(nodes.at("dgx-h100"));
+  REQUIRE(h200.memory_stream_efficiency.has_value());
+  REQUIRE(h100.memory_stream_efficiency.has_value());
+  CHECK(*h200.memory_stream_efficiency == 0.81);
+  CHECK(*h100.memory_stream_efficiency == 0.92);
+  CHECK_FALSE(hwsim::device_of(nodes.at("dgx-b200")).memory_stream_efficiency.has_value());
 }

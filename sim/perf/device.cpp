@@ -18,6 +18,7 @@ Device device_of(const NodeSpec& node) {
     d.kind = DeviceKind::gpu;
     for (const auto& p : g.peaks) d.peak[p.dtype] = p.peak;
     d.memory_bandwidth = g.hbm_bandwidth;
+    d.memory_stream_efficiency = g.hbm_stream_efficiency;
     d.memory_capacity = g.hbm_capacity;
     d.scale_up_bandwidth = node.fabric_bandwidth_per_direction;
     d.tdp = g.tdp;

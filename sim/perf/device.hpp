@@ -18,6 +18,7 @@ struct Device {
   DeviceKind kind = DeviceKind::gpu;
   std::map<DType, FlopPerSecond> peak;  // dense, derived
   BytesPerSecond memory_bandwidth;
+  std::optional<double> memory_stream_efficiency;  // measured streaming plateau / bandwidth (catalog), when known
   Bytes memory_capacity;
   BytesPerSecond scale_up_bandwidth;   // per direction, to the other devices of the node
   BytesPerSecond scale_out_bandwidth;  // per direction, this device's share of the node's NICs

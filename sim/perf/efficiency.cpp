@@ -113,9 +113,13 @@ double DefaultEfficiency::attention_kernel_share(const Device& device, Attention
 }
 
 double DefaultEfficiency::memory(const Device& device, Bytes bytes) const {
-  // HBM: ~90% plateau (H100 90-95%, H200 ~81%: 0.88 is the middle); DDR STREAM triad reaches ~80% of the
-  // channel peak on server CPUs (estimate). Transfers below ~1 MB do not reach the plateau: half at 256 KiB.
-  const double plateau = device.kind == DeviceKind::gpu ? 0.88 : 0.80;
+  // The plateau is the GPU's measured streaming share where the catalog gives it (`hbm.stream_efficiency`: H100 SXM
+  // 92%, H200 81%, A100 88%; ../shared/data/calibration-reference.md), else 0.88, the middle of the measured HBM range
+  // (81-95%); DDR STREAM triad reaches ~80% of the channel peak on server CPUs (estimate). Transfers below ~1 MB do
+  // not reach the plateau: half at 256 KiB.
+  const double plateau = device.memory_stream_efficiency  ? *device.memory_stream_efficiency
+                         : device.kind == DeviceKind::gpu ? 0.88
+                                                          : 0.80;
   const double half = 256.0 * 1024;
   return plateau * bytes.value() / (bytes.value() + half);
 }
