@@ -254,6 +254,8 @@ TEST_CASE("issue 15 GPUs: derived dense BF16 peak within 5% of the datasheet; me
       {"mi325x", 304.0 * 4 * 512 * 2.1e9, 1307.4e12, 256, 6e12, 1000},   // same silicon as the MI300X
       {"l40s", 142.0 * 4 * 256 * 2.52e9, 362.05e12, 48, 864e9, 350},     // 366.4 TFLOP/s vs 362.05 (1.2%)
       {"l4", 58.0 * 4 * 256 * 2.04e9, 121e12, 24, 300e9, 72},            // 121.2 TFLOP/s
+      {"gh200", 132.0 * 4 * 1024 * 1.83e9, 989.4e12, 96, 4e12, 900},     // the H100 SXM5's compute
+      {"gh200-144gb", 132.0 * 4 * 1024 * 1.83e9, 989.4e12, 141, 4.8e12, 900},
   };
   for (const auto& want : gpus) {
     INFO(want.name);
