@@ -123,9 +123,10 @@ const Schema& gpu_schema() {
           {.name = "tensor_core_generation",
            .kind = ValueKind::choice,
            .default_text = "ampere",
-           .choices = {"volta", "ampere", "hopper", "blackwell"},
+           .choices = {"volta", "ampere", "ada", "hopper", "blackwell", "cdna3"},
            .doc = "tensor-core generation: which kernels the chip runs (fused attention needs ampere or later; "
-                  "hopper and blackwell reach their full rate only with asynchronous warpgroup instructions)"},
+                  "hopper and blackwell reach their full rate only with asynchronous warpgroup instructions; ada runs "
+                  "ampere's kernels; cdna3 is AMD's MI300-series matrix cores, with their own GEMM ceilings)"},
           {.name = "process", .kind = ValueKind::text, .doc = "fabrication process"},
           {.name = "die_area", .kind = ValueKind::quantity, .dimension = Dimension::area_m2, .doc = "die area"},
           {.name = "transistors", .kind = ValueKind::number, .doc = "transistor count"},
@@ -168,8 +169,10 @@ GpuSpec load_gpu(const Reader& r) {
   g.form_factor = r.text("form_factor");
   const std::string generation = r.text("tensor_core_generation");
   g.tensor_core_generation = generation == "volta"       ? TensorCoreGeneration::volta
+                             : generation == "ada"       ? TensorCoreGeneration::ada
                              : generation == "hopper"    ? TensorCoreGeneration::hopper
                              : generation == "blackwell" ? TensorCoreGeneration::blackwell
+                             : generation == "cdna3"     ? TensorCoreGeneration::cdna3
                                                          : TensorCoreGeneration::ampere;
   g.process = r.text("process");
   g.die_area_m2 = r.optional_quantity("die_area");

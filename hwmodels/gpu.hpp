@@ -27,9 +27,10 @@ struct PeakDerivation {
 std::optional<FlopPerSecond> find_peak(const std::vector<PeakDerivation>& peaks, DType d);
 
 // Tensor-core generations in order: Volta (no fused-attention kernels: FlashAttention needs Ampere or later),
-// Ampere (warp-synchronous mma.sync), Hopper and Blackwell (asynchronous warpgroup MMA, which the full tensor rate
-// needs: kernels written for Ampere reach part of it).
-enum class TensorCoreGeneration { volta, ampere, hopper, blackwell };
+// Ampere and Ada (warp-synchronous mma.sync; Ada adds FP8), Hopper and Blackwell (asynchronous warpgroup MMA, which the
+// full tensor rate needs: kernels written for Ampere reach part of it). AMD's matrix cores stand apart: CDNA 3 (MI300X,
+// MI325X: MFMA instructions; no NVIDIA ordering applies, so code asks for a generation by name, never by order).
+enum class TensorCoreGeneration { volta, ampere, ada, hopper, blackwell, cdna3 };
 
 struct GpuSpec {
   std::string name;

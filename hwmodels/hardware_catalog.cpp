@@ -73,10 +73,11 @@ NodeSpec load_node(const Reader& r, const std::map<std::string, GpuSpec>& gpus,
 
   const Reader fabric = r.child("fabric");
   const std::string kind = fabric.text("kind");
-  n.fabric = kind == "nvswitch" ? FabricKind::nvswitch
-             : kind == "nvlink" ? FabricKind::nvlink
-             : kind == "pcie"   ? FabricKind::pcie
-                                : FabricKind::none;
+  n.fabric = kind == "nvswitch"          ? FabricKind::nvswitch
+             : kind == "nvlink"          ? FabricKind::nvlink
+             : kind == "infinity_fabric" ? FabricKind::infinity_fabric
+             : kind == "pcie"            ? FabricKind::pcie
+                                         : FabricKind::none;
   n.fabric_switches = static_cast<int>(fabric.optional_integer("switches").value_or(0));
   if (auto bw = fabric.optional_quantity("bandwidth_per_direction")) {
     n.fabric_bandwidth_per_direction = BytesPerSecond(*bw);
@@ -87,6 +88,11 @@ NodeSpec load_node(const Reader& r, const std::map<std::string, GpuSpec>& gpus,
   }
   if ((n.fabric == FabricKind::nvswitch || n.fabric == FabricKind::nvlink) && !r.has("gpus")) {
     diags.add(fabric.where("kind"), fabric.path_of("kind"), "an NVLink fabric needs `gpus:`");
+  }
+  // A GPU entry describes NVLink and PCIe links only: an Infinity Fabric mesh states its bandwidth in the node.
+  if (n.fabric == FabricKind::infinity_fabric && !fabric.has("bandwidth_per_direction")) {
+    diags.add(fabric.where("kind"), fabric.path_of("kind"),
+              "an infinity_fabric mesh needs `bandwidth_per_direction` (per GPU, one direction, all its links)");
   }
   const Reader nics = r.child("nics");
   if (r.has("nics")) {

@@ -8,6 +8,7 @@ std::string_view fabric_name(FabricKind k) {
   switch (k) {
     case FabricKind::nvswitch: return "nvswitch";
     case FabricKind::nvlink: return "nvlink";
+    case FabricKind::infinity_fabric: return "infinity_fabric";
     case FabricKind::pcie: return "pcie";
     case FabricKind::none: return "none";
   }
@@ -27,14 +28,15 @@ const Schema& node_schema() {
           {.name = "kind",
            .kind = ValueKind::choice,
            .required = true,
-           .choices = {"nvswitch", "nvlink", "pcie", "none"},
-           .doc = "how devices in the node talk to each other"},
+           .choices = {"nvswitch", "nvlink", "infinity_fabric", "pcie", "none"},
+           .doc = "how devices in the node talk to each other (infinity_fabric: AMD xGMI links from every GPU to "
+                  "every other, no switch)"},
           {.name = "switches", .kind = ValueKind::integer, .minimum = 0, .doc = "NVSwitch chips"},
           {.name = "bandwidth_per_direction",
            .kind = ValueKind::quantity,
            .dimension = Dimension::bytes_per_second,
            .minimum = 0,
-           .doc = "per device, one direction (default: the GPU's NVLink or PCIe)"},
+           .doc = "per device, one direction (default: the GPU's NVLink or PCIe; required for infinity_fabric)"},
       }};
   static const Schema nics{
       "node.nics",

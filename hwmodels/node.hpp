@@ -11,7 +11,9 @@
 
 namespace hwsim {
 
-enum class FabricKind { nvswitch, nvlink, pcie, none };
+// How a node's devices reach each other: NVSwitch chips, direct NVLink links, AMD Infinity Fabric (xGMI) links
+// meshing every GPU with every other (no switch), PCIe, or nothing.
+enum class FabricKind { nvswitch, nvlink, infinity_fabric, pcie, none };
 
 // How a node is built to shed its heat: `air` (fans move all of it) or `liquid` (cold plates or immersion take
 // the GPUs' and CPUs' heat; fans move the rest).

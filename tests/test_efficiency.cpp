@@ -180,6 +180,27 @@ TEST_CASE("Hopper and Blackwell ceilings: LLM-shaped products at 0.73 / 0.803 of
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) == 0.80);
 }
 
+TEST_CASE("CDNA 3 ceilings: AMD's MI300X max-achievable GEMM over peak, times Hopper's LLM-shape share",
+          "[efficiency]") {
+  using hwsim::DefaultEfficiency;
+  using hwsim::TensorCoreGeneration;
+  hwsim::Device gpu = h100();
+  gpu.tensor_core_generation = TensorCoreGeneration::cdna3;
+  // ROCm blog "Measuring Max-Achievable FLOPs - Part 2": BF16 708, FP16 654, FP8 1273 TFLOP/s on a 1307.4 / 2614.9
+  // TFLOP/s part.
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) == Approx(708.0 / 1307.4 * 0.73 / 0.803).epsilon(kRel));
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp16) == Approx(654.0 / 1307.4 * 0.73 / 0.803).epsilon(kRel));
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp8) == Approx(1273.0 / 2614.9 * 0.73 / 0.803).epsilon(kRel));
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::int8) == Approx(1273.0 / 2614.9 * 0.73 / 0.803).epsilon(kRel));
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp64) == 0.85);  // no published figure: Ampere's
+  // Ada runs Ampere's kernels: Ampere's plateaus and all of an Ampere-class attention kernel's rate.
+  gpu.tensor_core_generation = TensorCoreGeneration::ada;
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) == 0.80);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp8) == 0.72);
+  CHECK(DefaultEfficiency{}.attention_kernel_share(gpu, hwsim::AttentionKernel::ampere_class) == 1.0);
+  CHECK(gpu.has_fused_attention());
+}
+
 TEST_CASE("Ampere-class attention kernels keep 0.35 / 0.75 of the native ones on Hopper and Blackwell, all on Ampere",
           "[efficiency]") {
   using hwsim::AttentionKernel;

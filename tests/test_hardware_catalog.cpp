@@ -17,6 +17,7 @@
 
 #include "hwmodels/catalog_loader.hpp"
 #include "hwmodels/hardware_catalog.hpp"
+#include "hwmodels/infrastructure.hpp"
 #include "sim/core/dtype.hpp"
 #include "sim/perf/device.hpp"
 #include "sim/power/power.hpp"
@@ -65,6 +66,8 @@ struct RoundedFigure {
 const std::vector<RoundedFigure>& rounded_datasheet_figures() {
   static const std::vector<RoundedFigure> list{
       {"b200", DType::fp64, "NVIDIA prints 37 TFLOP/s, a rounded integer; derived SIMT 148 x 64 x 2 x 1.98 GHz = 37.5"},
+      {"l40s", DType::bf16, "NVIDIA prints 362.05 dense beside 733 sparse; 733 / 2 = 366.5 = 568 x 256 x 2.52 GHz"},
+      {"l40s", DType::fp16, "NVIDIA prints 362.05 dense beside 733 sparse; 733 / 2 = 366.5 = 568 x 256 x 2.52 GHz"},
   };
   return list;
 }
@@ -228,6 +231,92 @@ TEST_CASE("h200 inherits the H100 SXM compute and overrides its memory", "[hardw
   CHECK(h200.peak(DType::bf16)->value() == h100.peak(DType::bf16)->value());
   CHECK(h200.tdp.value() == h100.tdp.value());  // power.tdp inherited, power.idle overridden
   CHECK(h200.idle.value() == 75.0);
+}
+
+// Issue #15's accelerators: the dense BF16 peak each derives from its units and clock, held to the datasheet within 5%
+// (the catalog-wide test above holds every dtype to 1%, or 2% for allow-listed rounded figures), and the memory,
+// bandwidth and board power each entry states.
+namespace {
+struct NewGpu {
+  const char* name;
+  double derived_bf16;  // units x FLOP per clock x clock, written out
+  double datasheet_bf16;
+  double hbm_gib;
+  double hbm_bytes_per_s;
+  double tdp_w;
+};
+}  // namespace
+
+TEST_CASE("issue 15 GPUs: derived dense BF16 peak within 5% of the datasheet; memory, bandwidth and TDP as stated",
+          "[hardware_catalog]") {
+  const std::vector<NewGpu> gpus{
+      {"gb200", 148.0 * 4 * 2048 * 2.062e9, 2500e12, 186, 8e12, 1200},   // 2.4999 PFLOP/s
+      {"mi300x", 304.0 * 4 * 512 * 2.1e9, 1307.4e12, 192, 5.3e12, 750},  // CUs x matrix cores: 1307.4 TFLOP/s
+      {"mi325x", 304.0 * 4 * 512 * 2.1e9, 1307.4e12, 256, 6e12, 1000},   // same silicon as the MI300X
+      {"l40s", 142.0 * 4 * 256 * 2.52e9, 362.05e12, 48, 864e9, 350},     // 366.4 TFLOP/s vs 362.05 (1.2%)
+      {"l4", 58.0 * 4 * 256 * 2.04e9, 121e12, 24, 300e9, 72},            // 121.2 TFLOP/s
+      {"gh200", 132.0 * 4 * 1024 * 1.83e9, 989.4e12, 96, 4e12, 900},     // the H100 SXM5's compute
+      {"gh200-144gb", 132.0 * 4 * 1024 * 1.83e9, 989.4e12, 141, 4.8e12, 900},
+  };
+  for (const auto& want : gpus) {
+    INFO(want.name);
+    REQUIRE(catalog().gpus().count(want.name) == 1);
+    const auto& gpu = catalog().gpus().at(want.name);
+    REQUIRE(gpu.peak(DType::bf16).has_value());
+    CHECK(gpu.peak(DType::bf16)->value() == Approx(want.derived_bf16).epsilon(kExact));
+    REQUIRE(gpu.datasheet_peak.count(DType::bf16) == 1);
+    CHECK(gpu.datasheet_peak.at(DType::bf16).value() == Approx(want.datasheet_bf16).epsilon(kExact));
+    CHECK(deviation(gpu.peak(DType::bf16)->value(), want.datasheet_bf16) <= 0.05);
+    CHECK(gpu.hbm_capacity.value() == want.hbm_gib * kGiB);
+    CHECK(gpu.hbm_bandwidth.value() == Approx(want.hbm_bytes_per_s).epsilon(kExact));
+    CHECK(gpu.tdp.value() == want.tdp_w);
+  }
+  // FP8: GB200 5 PFLOP/s (592 TC x 4096 x 2.062 GHz), MI300X 2614.9 TFLOP/s (1216 matrix cores x 1024 x 2.1 GHz).
+  CHECK(catalog().gpus().at("gb200").peak(DType::fp8)->value() == Approx(148.0 * 4 * 4096 * 2.062e9).epsilon(kExact));
+  CHECK(catalog().gpus().at("mi300x").peak(DType::fp8)->value() == Approx(2614.9e12).epsilon(0.001));
+  // Generations: which kernels and GEMM ceilings apply.
+  CHECK(catalog().gpus().at("gb200").tensor_core_generation == hwsim::TensorCoreGeneration::blackwell);
+  CHECK(catalog().gpus().at("mi300x").tensor_core_generation == hwsim::TensorCoreGeneration::cdna3);
+  CHECK(catalog().gpus().at("mi325x").tensor_core_generation == hwsim::TensorCoreGeneration::cdna3);
+  CHECK(catalog().gpus().at("l40s").tensor_core_generation == hwsim::TensorCoreGeneration::ada);
+  CHECK(catalog().gpus().at("l4").tensor_core_generation == hwsim::TensorCoreGeneration::ada);
+  // No NVLink on the AMD and Ada parts: their nodes state their fabric.
+  CHECK(catalog().gpus().at("mi300x").nvlink_generation == 0);
+  CHECK(catalog().gpus().at("l40s").nvlink_generation == 0);
+}
+
+TEST_CASE("gb200-nvl72 is one NVLink domain of 72 GPUs and 36 Grace CPUs that fills one liquid-cooled rack",
+          "[hardware_catalog]") {
+  const auto& n = catalog().nodes().at("gb200-nvl72");
+  REQUIRE(n.gpu.has_value());
+  CHECK(n.gpu->name == "gb200");
+  CHECK(n.gpu_count == 72);
+  CHECK(n.devices() == 72);
+  CHECK(n.cpu->name == "grace");
+  CHECK(n.cpu_count == 36);
+  CHECK(n.fabric == hwsim::FabricKind::nvswitch);
+  CHECK(n.fabric_bandwidth_per_direction.value() == Approx(900e9).epsilon(kExact));  // 1.8 TB/s both directions
+  CHECK(n.nic_count == 72);
+  CHECK(n.cooling == hwsim::Cooling::liquid);
+  CHECK(n.host_memory.value() == Approx(36 * 480e9).epsilon(kExact));  // 480 GB LPDDR5X per Grace
+  // One per liquid rack (48U, 132 kW); none in an air-cooled rack.
+  CHECK(hwsim::nodes_rack_holds(catalog().racks().at("rack-liquid-132kw"), n) == 1);
+  CHECK(hwsim::nodes_rack_holds(catalog().racks().at("rack-42u-44kw"), n) == 0);
+}
+
+TEST_CASE("the AMD nodes mesh 8 GPUs by Infinity Fabric: 7 links x 64 GB/s per direction each", "[hardware_catalog]") {
+  for (const char* name : {"mi300x-node", "mi325x-node"}) {
+    INFO(name);
+    const auto& n = catalog().nodes().at(name);
+    CHECK(n.gpu_count == 8);
+    CHECK(n.fabric == hwsim::FabricKind::infinity_fabric);
+    CHECK(n.fabric_bandwidth_per_direction.value() == Approx(7 * 64e9).epsilon(kExact));
+    CHECK(n.cpu->name == "epyc-9654");
+    CHECK(n.cpu_count == 2);
+  }
+  CHECK(catalog().nodes().at("mi325x-node").gpu->name == "mi325x");  // the base's other keys are inherited
+  CHECK(catalog().nodes().at("mi325x-node").host_memory.value() ==
+        catalog().nodes().at("mi300x-node").host_memory.value());
 }
 
 TEST_CASE("every node's GPU, CPU and network references resolve", "[hardware_catalog]") {

@@ -156,7 +156,8 @@ TEST_CASE("each bad-input fixture gives exactly its expected messages", "[schema
         "bad_input/rack_many_errors.yaml:6:1: unknown key 'overhead_powr' (did you mean 'overhead_power'?)",
         "bad_input/rack_many_errors.yaml:2:1: missing required key 'power_limit' (provisioned power per rack)"}},
       {"bad_input/node_fabric_choice.yaml",
-       {"bad_input/node_fabric_choice.yaml:6:16: fabric.kind: expected one of: nvswitch, nvlink, pcie, none; got "
+       {"bad_input/node_fabric_choice.yaml:6:16: fabric.kind: expected one of: nvswitch, nvlink, infinity_fabric, "
+        "pcie, none; got "
         "\"nvswich\" (did you mean 'nvswitch'?)"}},
       {"bad_input/network_scalar_for_map.yaml",
        {"bad_input/network_scalar_for_map.yaml:5:9: switch: expected a map with keys: model, radix, power, price"}},

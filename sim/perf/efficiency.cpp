@@ -39,13 +39,28 @@ double DefaultEfficiency::compute_ceiling(const Device& device, DType dtype) {
   // section 3.4), where the best shape of a brute-force search reaches 0.803 (MAMF, section 3.3). FP8 and Blackwell
   // take the same LLM-shape share (0.73 / 0.803) of their own best-shape MAMF figures (H100 FP8 0.709, B200 BF16
   // 0.776, B200 FP8 0.763; ../shared/data/validation-public.yaml MICRO-MAMF-*).
+  // AMD CDNA 3 (MI300X): AMD's own max-achievable GEMM rates with hipBLASLt at the best shape for 304 CUs (ROCm blog
+  // "Measuring Max-Achievable FLOPs - Part 2", 2025-02, Table 1): BF16 708 of 1307.4 TFLOP/s (0.542; the clock falls
+  // to a median 1207 MHz of 2100 under dense load), FP16 654 (0.500), FP8 1273 of 2614.9 (0.487); LLM shapes take
+  // the same share of the best shape as on Hopper. Int8 has no published figure: FP8's. The MI325X runs the same
+  // silicon at 1000 W and reaches more (BF16 843, 0.645; FP8 1519, 0.581): a calibration profile carries that.
+  // Ada runs Ampere's kernels (mma.sync) and keeps Ampere's plateaus.
   const double ampere = compute_ceiling(device.kind, dtype);
   if (device.kind == DeviceKind::cpu) return ampere;
+  constexpr double kHopperLlmShapes = 0.73;
+  constexpr double kLlmShapeShare = kHopperLlmShapes / 0.803;
+  if (device.tensor_core_generation == TensorCoreGeneration::cdna3) {
+    switch (dtype) {
+      case DType::bf16: return 708.0 / 1307.4 * kLlmShapeShare;
+      case DType::fp16: return 654.0 / 1307.4 * kLlmShapeShare;
+      case DType::fp8:
+      case DType::int8: return 1273.0 / 2614.9 * kLlmShapeShare;
+      default: return ampere;
+    }
+  }
   const bool hopper = device.tensor_core_generation == TensorCoreGeneration::hopper;
   const bool blackwell = device.tensor_core_generation == TensorCoreGeneration::blackwell;
   if (!hopper && !blackwell) return ampere;
-  constexpr double kHopperLlmShapes = 0.73;
-  constexpr double kLlmShapeShare = kHopperLlmShapes / 0.803;
   switch (dtype) {
     case DType::bf16:
     case DType::fp16: return hopper ? kHopperLlmShapes : 0.776 * kLlmShapeShare;
