@@ -322,7 +322,7 @@ TEST_CASE("cli: model show gives a mixture of experts' active parameters beside 
   CHECK(m.at("experts_per_token") == 2);
 }
 
-TEST_CASE("cli: a workload on a model with latent attention is refused, naming its model key", "[cli]") {
+TEST_CASE("cli: training a model with latent attention is refused, naming its model key", "[cli]") {
   const fs::path scenario = fs::path(fixture("bad/mla_workload.yaml"));
   const Run r = hwsim({"run", scenario.string()});
   CHECK(r.exit_code == 2);

@@ -14,6 +14,7 @@
 
 #include "hwmodels/catalog_loader.hpp"
 #include "sim/core/config_node.hpp"
+#include "sim/infer/inference.hpp"
 #include "workloads/model.hpp"
 
 using hwsim::ModelSpec;
@@ -188,6 +189,37 @@ TEST_CASE("multi-head latent attention: DeepSeek-V3's projections, latent norms 
   CHECK(ds.kv_elements_per_token() == 61.0 * 576);
   // Scores over 128 + 64 per head, values over 128: 2 x 61 x context x 128 x (192 + 128) FLOPs per token.
   CHECK(ds.attention_flops_per_token(4096) == 2.0 * 61 * 4096 * 128 * 320);
+}
+
+TEST_CASE("MLA in serving: decode attention in the absorbed form, the latent cache whole on every tensor rank",
+          "[models][inference]") {
+  const ModelSpec& ds = model("deepseek-v3");
+  // Absorbed decode: each of 128 heads scores 512 + 64 cached elements and sums the 512-wide latent:
+  // 2 x 61 x context x 128 x (2 x 512 + 64) FLOPs per token; MHA-shaped models keep one form.
+  CHECK(ds.decode_attention_flops_per_token(4096) == 2.0 * 61 * 4096 * 128 * 1088);
+  const ModelSpec& llama = model("llama2-70b");
+  CHECK(llama.decode_attention_flops_per_token(4096) == llama.attention_flops_per_token(4096));
+  // DeepSeek-R1 is DeepSeek-V3's architecture.
+  CHECK(model("deepseek-r1").parameters() == ds.parameters());
+  CHECK(model("deepseek-r1").kv_elements_per_token() == ds.kv_elements_per_token());
+  // Memory per device at fp8 weights, bf16 cache, batch 16 of 1024 + 1024 tokens (TensorRT-LLM reserves the whole
+  // context): weights split over tp, the 61 x 576-element latent cache of every sequence on every rank, whatever tp;
+  // the prefill workspace of max(1, batch / output) = 1 prompt (1024 tokens x 8 vectors x 7168 x 2 B) split over tp.
+  hwsim::InferenceConfig c;
+  c.model = ds;
+  c.dtype = hwsim::DType::fp8;
+  c.kv_dtype = hwsim::DType::bf16;
+  c.input_tokens = 1024;
+  c.output_tokens = 1024;
+  c.engine = hwsim::Engine::tensorrt_llm;
+  const auto memory_at = [&c](int tp) {
+    c.tp = tp;
+    return hwsim::inference_memory_per_device(c, 16).value();
+  };
+  const double kv = 16.0 * 2048 * 61 * 576 * 2;
+  CHECK(hwsim::kv_cache_shards(c) == 1);
+  CHECK(memory_at(8) == Approx(ds.parameters() / 8 + kv + 1024.0 * 8 * 7168 * 2 / 8).epsilon(1e-12));
+  CHECK(memory_at(4) - memory_at(8) == Approx(ds.parameters() / 8 + 1024.0 * 8 * 7168 * 2 / 8).epsilon(1e-9));
 }
 
 TEST_CASE("inconsistent model shapes are errors naming the key", "[models]") {

@@ -98,8 +98,8 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
         "fine-tuning)"}},
       {"bad/mla_workload.yaml",
        {"bad/mla_workload.yaml:9:12: workloads[0].model: the model uses multi-head latent attention (kv_lora_rank), "
-        "which training and inference do not model yet; `hwsim model show` gives a catalog model's parameters, FLOPs "
-        "and KV cache"}},
+        "which training does not model yet (inference does); `hwsim model show` gives a catalog model's parameters, "
+        "FLOPs and KV cache"}},
       {"bad/negative_count.yaml", {"bad/negative_count.yaml:4:41: deployments[0].count: must be at least 1, got -3"}},
       {"bad/broken_yaml.yaml", {"bad/broken_yaml.yaml:6:3: invalid YAML: illegal block entry"}},
       {"bad/fill_without_budget.yaml",

@@ -93,6 +93,15 @@ struct ModelSpec {
   [[nodiscard]] double attention_flops_per_token(double context) const {
     return 2.0 * layers * context * static_cast<double>(heads) * (score_head_dim() + value_head_dim());
   }
+  // Attention FLOPs of one decoded token when MLA's up-projections are absorbed (DeepSeek-V2, arXiv 2405.04434,
+  // section 2.1.3: W_UK into the query, W_UV into the output): every head scores the cached latent and rotary key
+  // (kv_lora_rank + qk_rope_head_dim) and sums the latent (kv_lora_rank), so the cache is read once for all heads.
+  // Serving engines decode so (FlashMLA; SGLang, vLLM and TensorRT-LLM's MLA kernels) and prefill in the expanded
+  // form above. Other attention: attention_flops_per_token.
+  [[nodiscard]] double decode_attention_flops_per_token(double context) const {
+    if (!mla()) return attention_flops_per_token(context);
+    return 2.0 * layers * context * static_cast<double>(heads) * (2.0 * kv_lora_rank + qk_rope_head_dim);
+  }
   // Training model FLOPs per token at sequence length `seq` (3 x forward at context seq).
   [[nodiscard]] double training_flops_per_token(double seq) const;
   // KV-cache elements per token of context: K and V over all layers, or MLA's latent and shared rotary key.

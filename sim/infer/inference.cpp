@@ -41,6 +41,13 @@ std::optional<DType> compute_dtype(const Device& device, DType weights) {
   return std::nullopt;
 }
 
+int kv_cache_shards(const InferenceConfig& c) {
+  // MLA caches one latent per token that every head reads, so tensor parallelism over the heads holds it whole on
+  // each rank (why SGLang serves DeepSeek with data-parallel attention; "SGLang v0.4: ... data parallelism attention
+  // for DeepSeek models", lmsys.org blog 2024-12-04); other attention splits its KV heads over the ranks.
+  return c.model.mla() ? 1 : c.tp;
+}
+
 namespace {
 // inference_memory_per_device's terms that do not depend on the batch, computed once for the batch searches.
 struct MemoryTerms {
@@ -63,7 +70,8 @@ struct MemoryTerms {
   }
   [[nodiscard]] double bytes(const InferenceConfig& c, int batch) const {
     const double prompts = c.continuous ? std::max(1.0, static_cast<double>(batch) / c.output_tokens) : batch;
-    return (weights + batch * kv_per_sequence) / (c.tp * c.pp) + prompts * workspace_per_prompt / c.tp;
+    return weights / (c.tp * c.pp) + batch * kv_per_sequence / (kv_cache_shards(c) * c.pp) +
+           prompts * workspace_per_prompt / c.tp;
   }
 };
 }  // namespace
@@ -120,14 +128,16 @@ struct Evaluator {
     const double devices = c.tp;         // pipeline stages run one after another for one batch
     // A unified cache (llama.cpp) holds all `batch` sequences, and each token's attention spans every used cell.
     const double attended = unified_cache ? context * batch : context;
-    const double attention_flops_per_token = m.attention_flops_per_token(attended);
+    // One new token per sequence is a decode step (MLA absorbed: ModelSpec::decode_attention_flops_per_token).
+    const double attention_flops_per_token =
+        tokens <= 1.0 ? m.decode_attention_flops_per_token(attended) : m.attention_flops_per_token(attended);
     const Flop matmul_flops(rows * (m.forward_flops_per_token(context) - m.attention_flops_per_token(context)) /
                             devices);
     const Flop attention_flops(rows * attention_flops_per_token / devices);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time.
     const double group_reads = c.kv_reads_per_query_head ? static_cast<double>(m.heads) / m.kv_heads : 1.0;
     const Bytes kv_bytes(batch * (context * group_reads + tokens) * m.kv_elements_per_token() *
-                         dtype_bytes(c.kv_dtype) / c.tp);
+                         dtype_bytes(c.kv_dtype) / kv_cache_shards(c));
     PhaseTime p;
     // The MLP's (rows x hidden) . (hidden x ffn / tp) stands for the pass's products: its row count decides how
     // far from peak a decode step at a small batch runs.
@@ -159,11 +169,11 @@ struct Evaluator {
     if (sys.device.kind == DeviceKind::cpu) return Seconds(0);
     const ModelSpec& m = c.model;
     const double h = m.hidden;
-    const double kv = m.kv_dim();
+    const double cached = m.kv_elements_per_token() / m.layers;  // K and V (or MLA's latent and rotary key) per layer
     const double f = m.active_mlp_width();
     const double up = m.gated_mlp ? 2.0 * f : f;
     const double g = std::min(2.0, dtype_bytes(arithmetic));
-    const double per_layer = 2.0 * (6.0 + g) * h + 2.0 * (h + 2.0 * kv) + 2.0 * h + 2.0 * kv * dtype_bytes(c.kv_dtype) +
+    const double per_layer = 2.0 * (6.0 + g) * h + 2.0 * (h + cached) + 2.0 * h + cached * dtype_bytes(c.kv_dtype) +
                              2.0 * up + g * f + (g < 2.0 ? 3.0 * h : 0.0);
     const Bytes bytes(rows * per_layer * m.layers / c.tp);
     return bytes / (bandwidth * eff.memory(sys.device, bytes));

@@ -98,6 +98,10 @@ struct InferenceResult {
   double communication_busy = 0;
 };
 
+// Ranks over which one replica's KV cache is split: its tensor-parallel ranks, except with multi-head latent
+// attention, whose one latent per token every rank keeps whole.
+int kv_cache_shards(const InferenceConfig& c);
+
 // Bytes per device (one replica) for weights, the KV cache of `batch` sequences (input + output tokens each with static
 // batches, input + output / 2 with continuous batching) and the prefill workspace (batch prompts, or
 // max(1, batch / output) with continuous batching).

@@ -162,12 +162,12 @@ WorkloadDecl read_workload(const Reader& w, const ConfigNode& node, const EntryS
   decl.name = w.text("name");
   decl.where = w.where();
   const ModelSpec model = load_model_ref(*node.find("model"), w.path_of("model"), decl.name, store);
-  if (model.mla()) {
-    // The step's attention products and KV traffic are those of multi-head attention; MLA's latent projections
-    // and compressed cache are counted by the model (parameters, FLOPs, KV bytes) but not yet by the engines.
+  if (model.mla() && w.text("kind") == "training") {
+    // A training layer's products (workloads/model.hpp layer_products) are those of multi-head attention; MLA's
+    // latent projections are counted by the model (parameters, FLOPs) and by inference, not yet by the training step.
     bad(w, "model",
-        "the model uses multi-head latent attention (kv_lora_rank), which training and inference do not model yet; "
-        "`hwsim model show` gives a catalog model's parameters, FLOPs and KV cache");
+        "the model uses multi-head latent attention (kv_lora_rank), which training does not model yet (inference "
+        "does); `hwsim model show` gives a catalog model's parameters, FLOPs and KV cache");
   }
   const DType dtype = dtype_of(w, "dtype");
   decl.min_throughput_tokens_per_s = w.optional_number("min_throughput_tokens_per_s");
