@@ -75,9 +75,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // (12 tune, 22 test; all over-predicted, +5% to +57%: MoE serving costs beyond the experts read are not modelled):
   // GPU tune 17.1%, test 20.5%; the measured HBM streaming shares: 16.9% / 20.4%; then the MLPerf datasets' real
   // mean prompt lengths in place of assumed ones (a data correction: llama2-70b 222 not 512, mixtral 427 not 512):
-  // GPU tune 20.3%, test 25.9%, which uncovered a general optimism on MLPerf serving. Held so that a change that
-  // loses it fails; the issue's GPU target (test <= 12%) is not reached.
-  SECTION("inference validation: GPU MAPE <= 21% tune and <= 26% test, CPU <= 15% tune and <= 20% test") {
+  // GPU tune 20.3%, test 25.9%, which uncovered a general optimism on MLPerf serving; then 21 AMD MI300X/MI325X and
+  // GH200 cases (7 tune, 14 test): GPU tune 19.2%, test 23.9%. Held so that a change that loses it fails; the issue's
+  // GPU target (test <= 12%) is not reached.
+  SECTION("inference validation: GPU MAPE <= 20% tune and <= 24.5% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -89,10 +90,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     }
     const auto mape = [&](const std::string& key) { return by.at(key).second / by.at(key).first; };
     REQUIRE(by.size() == 4);
-    CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 97);
+    CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 118);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.21);
-    CHECK(mape("test/gpu") <= 0.26);
+    CHECK(mape("tune/gpu") <= 0.20);
+    CHECK(mape("test/gpu") <= 0.245);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }
