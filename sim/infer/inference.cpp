@@ -242,16 +242,25 @@ struct Batching {
   double mean_context = c.input_tokens + c.output_tokens / 2.0;
   // A lone prompt's prefill does not depend on the batch: computed once for the batch searches.
   PhaseTime lone_prefill = ev.forward(1, c.input_tokens, c.input_tokens / 2.0);
+  // Pipeline parallelism with in-flight batching keeps one micro-batch per stage in flight, so every stage works at
+  // once: TensorRT-LLM's batch manager runs `pipeline parallelism` micro-batches, each of up to max_batch_size
+  // sequences (cpp/tensorrt_llm/batch_manager/trtGptModelInflightBatching.cpp: mNumMicroBatches, RequestScheduler),
+  // vLLM one scheduler ("virtual engine") per stage. Static batches go through the stages one after another.
+  int micro_batches = c.continuous ? c.pp : 1;
+  // Sequences of the batch `b` in one micro-batch.
+  [[nodiscard]] int micro(int b) const { return (b + micro_batches - 1) / micro_batches; }
 
   [[nodiscard]] double memory_for(int b) const { return memory_terms.bytes(c, b) * replicas_per_device; }
   [[nodiscard]] bool fits(int b) const { return memory_for(b) <= usable; }
 
   // One iteration of continuous batching with `b` sequences in flight: b decode tokens plus the prompts of the
-  // b / output requests that replace those finishing, in one pass (weights read once).
+  // b / output requests that replace those finishing, in one pass (weights read once). With pp micro-batches the
+  // iteration is one micro-batch's pass through every stage, during which each stage also passes the others'.
   [[nodiscard]] PhaseTime iteration(int b) const {
-    const PhaseTime decode = ev.forward(b, 1, mean_context);
+    const int m = micro(b);
+    const PhaseTime decode = ev.forward(m, 1, mean_context);
     const PhaseTime& prompt = lone_prefill;
-    const double arrivals = static_cast<double>(b) / c.output_tokens;
+    const double arrivals = static_cast<double>(m) / c.output_tokens;
     PhaseTime it = decode;  // weights read once for the decode tokens and the arriving prompts
     it.matmul_compute = decode.matmul_compute + prompt.matmul_compute * arrivals;
     it.attention_compute = decode.attention_compute + prompt.attention_compute * arrivals;
@@ -367,7 +376,7 @@ int choose_batch(const Batching& s, InferenceResult& r) {
     return 1;
   }
   int lo = 1;
-  int hi = c.max_batch.value_or(kMaxBatch);
+  int hi = c.max_batch ? *c.max_batch * s.micro_batches : kMaxBatch;  // the engine's limit is per micro-batch
   while (lo < hi) {
     const int mid = lo + (hi - lo + 1) / 2;
     if (s.fits(mid) && s.meets_sla(mid))
@@ -403,10 +412,10 @@ void serve(const Batching& s, int batch, InferenceResult& r) {
   r.memory_per_device = Bytes(s.memory_for(batch));
   r.prefill = c.continuous ? s.ev.forward(1, c.input_tokens, c.input_tokens / 2.0)
                            : s.ev.forward(batch, c.input_tokens, c.input_tokens / 2.0);
-  r.decode = s.ev.forward(batch, 1, s.mean_context);
+  r.decode = s.ev.forward(s.micro(batch), 1, s.mean_context);
   r.ttft = s.ttft_of(batch);
   r.tpot = s.tpot_of(batch);
-  r.decode_tokens_per_s = r.replicas * static_cast<double>(batch) / r.decode.time.value();
+  r.decode_tokens_per_s = r.replicas * static_cast<double>(batch) / r.decode.time.value();  // all micro-batches
   BusyTime busy{s.ev.corner};
   double period = 0;
   if (c.continuous) {

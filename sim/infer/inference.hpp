@@ -3,8 +3,9 @@
 // all-reduces. Static batching: TTFT = prefill of the whole batch, TPOT = a decode step at the mean context, a
 // request takes TTFT + output x TPOT. Continuous (in-flight) batching: `batch` sequences are decoding at any time;
 // each iteration decodes one token for all of them and prefills the prompts of the batch / output requests that
-// replace the finished ones, so TPOT = that iteration, TTFT = a lone prefill + one iteration. Throughput counts
-// generated tokens of all replicas end to end (prefill included).
+// replace the finished ones, so TPOT = that iteration, TTFT = a lone prefill + one iteration; with pipeline
+// parallelism pp micro-batches of batch / pp are in flight, one per stage, and the iteration is one micro-batch's pass
+// through all stages. Throughput counts generated tokens of all replicas end to end (prefill included).
 #pragma once
 
 #include <optional>
@@ -32,7 +33,7 @@ struct InferenceConfig {
   int input_tokens = 512;
   int output_tokens = 256;
   std::optional<int> batch;               // per replica; absent = auto
-  std::optional<int> max_batch;           // with batch auto: the serving engine's limit on sequences in flight
+  std::optional<int> max_batch;           // with batch auto: the serving engine's limit per micro-batch (pp in flight)
   std::optional<double> bits_per_weight;  // stored width incl. block scales; absent = the dtype's width
   std::optional<int> replicas;            // absent = auto (devices / (tp x pp))
   int tp = 1;
@@ -83,7 +84,7 @@ struct InferenceResult {
   int replicas = 0;
   DType compute = DType::bf16;
   PhaseTime prefill;  // whole batch
-  PhaseTime decode;   // one step at the mean context
+  PhaseTime decode;   // one step at the mean context (of one micro-batch with pipeline parallelism)
   Seconds ttft;
   Seconds tpot;
   double throughput_tokens_per_s = 0;  // all replicas, end to end

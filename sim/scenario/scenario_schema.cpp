@@ -366,7 +366,8 @@ const Schema& inference_workload_schema() {
                       .minimum = 1,
                       .maximum = 1048576,
                       .doc = "with batch: auto, the serving engine's batch limit (TensorRT-LLM max_batch_size, vLLM "
-                             "max_num_seqs); the batch is the largest up to it that fits memory and meets the SLA"});
+                             "max_num_seqs) per micro-batch (pp micro-batches are in flight with continuous batching); "
+                             "the batch is the largest up to it that fits memory and meets the SLA"});
     w.keys.push_back({.name = "bits_per_weight",
                       .kind = ValueKind::number,
                       .minimum = 1,
