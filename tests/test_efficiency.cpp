@@ -116,7 +116,7 @@ TEST_CASE("a GPU's measured streaming share replaces the 0.88 plateau", "[effici
 
 TEST_CASE(
     "default GPU ceilings per dtype: fp64 0.85, fp32 and tf32 0.78, bf16 and fp16 0.80, fp8 and int8 0.72, "
-    "fp6, fp4 and int4 0.65",
+    "fp4 0.39 (NVFP4 measured), fp6 and int4 0.65",
     "[efficiency]") {
   using hwsim::DefaultEfficiency;
   const auto gpu = hwsim::DeviceKind::gpu;
@@ -128,7 +128,7 @@ TEST_CASE(
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp8) == 0.72);
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::int8) == 0.72);
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp6) == 0.65);
-  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp4) == 0.65);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp4) == 0.39);
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::int4) == 0.65);
 }
 
