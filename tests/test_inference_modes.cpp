@@ -683,3 +683,49 @@ TEST_CASE("pipeline parallelism with in-flight batching keeps one micro-batch pe
   two.max_batch = 8;
   CHECK(hwsim::evaluate_inference(two, h100, kEff).batch == 16);
 }
+
+TEST_CASE("Erlang C: the chance that a Poisson arrival finds every slot busy", "[inference]") {
+  // One slot (M/M/1): the load itself. Two slots at a load of 1: Erlang B = (1/2) / (1 + 1 + 1/2) = 0.2, so
+  // C = 2 x 0.2 / (2 - 1 x 0.8) = 1/3.
+  CHECK(hwsim::erlang_c(1, 0.6) == Approx(0.6).epsilon(kRel));
+  CHECK(hwsim::erlang_c(2, 1.0) == Approx(1.0 / 3).epsilon(kRel));
+  CHECK(hwsim::erlang_c(8, 0) == 0);
+  CHECK(hwsim::erlang_c(8, 8) == 1);
+  // Many slots rarely make an arrival wait until the load nears them: 1000 slots at 0.9 of their capacity, where the
+  // Halfin-Whitt approximation 1 / (1 + beta Phi(beta) / phi(beta)), beta = 0.1 x sqrt(1000) = 3.16, gives 8.6e-4.
+  CHECK(hwsim::erlang_c(1000, 900) > 3e-4);
+  CHECK(hwsim::erlang_c(1000, 900) < 1e-3);
+  CHECK(hwsim::erlang_c(1000, 990) > 0.1);
+}
+
+TEST_CASE("Poisson arrivals under a TTFT percentile serve the highest rate whose queue holds the limit",
+          "[inference]") {
+  InferenceConfig c = modes_workload("llama70b-continuous");
+  c.batch = 64;
+  c.replicas = 1;
+  const hwsim::System h100 = modes_system("h100");
+  const auto saturated = hwsim::evaluate_inference(c, h100, kEff);
+  REQUIRE(saturated.fits);
+  const double start = saturated.ttft.value();  // a request that finds a free slot
+  // A TTFT limit a little above that start leaves little room to wait: the slots run well below full.
+  c.sla_ttft = hwsim::Seconds(start * 1.5);
+  c.sla_percentile = 99;
+  const auto r = hwsim::evaluate_inference(c, h100, kEff);
+  REQUIRE(r.utilization.has_value());
+  CHECK(*r.utilization < 1);
+  CHECK(*r.utilization > 0.3);
+  CHECK(r.throughput_tokens_per_s == Approx(saturated.throughput_tokens_per_s * *r.utilization).epsilon(1e-9));
+  // The rate found puts TTFT at the 99th percentile on the limit: start + ln(C / 0.01) / (capacity - rate).
+  const double service = saturated.tpot.value() * c.output_tokens;
+  const double capacity = 64 / service;
+  const double rate = *r.utilization * capacity;
+  const double waits = hwsim::erlang_c(64, rate * service);
+  CHECK(start + std::log(waits / 0.01) / (capacity - rate) == Approx(c.sla_ttft->value()).epsilon(1e-6));
+  CHECK(r.ttft.value() == Approx(c.sla_ttft->value()).epsilon(1e-6));
+  // A looser limit allows more load; the 50th percentile more than the 99th.
+  c.sla_ttft = hwsim::Seconds(start * 3);
+  const double looser = *hwsim::evaluate_inference(c, h100, kEff).utilization;
+  CHECK(looser > *r.utilization);
+  c.sla_percentile = 50;
+  CHECK(*hwsim::evaluate_inference(c, h100, kEff).utilization > looser);
+}

@@ -93,6 +93,9 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/expert_imbalance_dense.yaml",
        {"bad/expert_imbalance_dense.yaml:10:23: workloads[0].expert_imbalance: expert_imbalance needs a mixture of "
         "experts (the model has no experts)"}},
+      {"bad/percentile_static.yaml",
+       {"bad/percentile_static.yaml:11:34: workloads[0].sla.percentile: Poisson arrivals need batching: continuous "
+        "(static batches wait for a full batch)"}},
       {"bad/lora_targets_without_rank.yaml",
        {"bad/lora_targets_without_rank.yaml:10:19: workloads[0].lora_targets: LoRA targets need lora_rank (LoRA "
         "fine-tuning)"}},

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cmath>
 
 #include "sim/perf/collectives.hpp"
 #include "sim/perf/roofline.hpp"
@@ -39,6 +40,16 @@ std::optional<DType> compute_dtype(const Device& device, DType weights) {
     if (device.peak_of(d)) return d;
   }
   return std::nullopt;
+}
+
+double erlang_c(int servers, double load) {
+  if (load <= 0) return 0;
+  if (load >= servers) return 1;
+  // Erlang B by its recursion B(k) = a B(k-1) / (k + a B(k-1)), stable for thousands of slots; then
+  // C = c B / (c - a (1 - B)).
+  double b = 1;
+  for (int k = 1; k <= servers; ++k) b = load * b / (k + load * b);
+  return servers * b / (servers - load * (1 - b));
 }
 
 int kv_cache_shards(const InferenceConfig& c) {
@@ -277,9 +288,46 @@ struct Batching {
     return c.continuous ? iteration(b).time : ev.forward(b, 1, mean_context).time;
   }
   [[nodiscard]] bool meets_sla(int b) const {
+    // With Poisson arrivals a TTFT limit is met by some arrival rate when a request that finds a free slot makes it.
     if (c.sla_ttft && ttft_of(b) > *c.sla_ttft) return false;
     if (c.sla_tpot && tpot_of(b) > *c.sla_tpot) return false;
     return true;
+  }
+
+  // Poisson arrivals (sla percentile p) into the batch's b sequence slots, each held for the output's decode steps:
+  // an M/M/c queue. A request waits for a slot with probability Erlang C, and then for an exponential time at rate
+  // b / service - rate, so the wait exceeds w with probability C x exp(-(b / service - rate) w). TTFT at p = a lone
+  // start (ttft_of) + that wait's p-quantile. TPOT at p is the full batch's (tpot_of, which meets_sla checks).
+  struct Queue {
+    double rate = 0;  // requests per second per replica
+    Seconds ttft;     // at the percentile
+    double utilization = 0;
+  };
+  [[nodiscard]] Seconds service(int b) const { return tpot_of(b) * static_cast<double>(c.output_tokens); }
+  [[nodiscard]] Seconds waiting_quantile(int b, double rate) const {
+    const double tail = 1.0 - *c.sla_percentile / 100.0;
+    const double capacity = b / service(b).value();
+    const double waits = erlang_c(b, rate / capacity * b);
+    if (waits <= tail) return Seconds(0);
+    return Seconds(std::log(waits / tail) / (capacity - rate));
+  }
+  // The highest arrival rate whose TTFT at the percentile stays within the limit (all of the capacity b / service
+  // when no TTFT limit is given): a bisection, the quantile growing with the rate.
+  [[nodiscard]] Queue poisson(int b) const {
+    const double capacity = b / service(b).value();
+    const Seconds start = ttft_of(b);
+    const auto holds = [&](double rate) { return !c.sla_ttft || start + waiting_quantile(b, rate) <= *c.sla_ttft; };
+    double lo = 0;
+    double hi = capacity;
+    if (holds(hi * (1 - 1e-9))) {
+      lo = hi * (1 - 1e-9);
+    } else {
+      for (int i = 0; i < 60; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (holds(mid) ? lo : hi) = mid;
+      }
+    }
+    return {lo, start + waiting_quantile(b, lo), lo / capacity};
   }
 
   // Advice for a shortfall of `need` bytes per device at `batch`: more devices, or a lower precision, that hold that
@@ -421,6 +469,12 @@ void serve(const Batching& s, int batch, InferenceResult& r) {
   if (c.continuous) {
     const PhaseTime it = s.iteration(batch);
     r.throughput_tokens_per_s = r.replicas * static_cast<double>(batch) / it.time.value();
+    if (c.sla_percentile) {  // Poisson arrivals keep the slots busy only `utilization` of the time
+      const Batching::Queue q = s.poisson(batch);
+      r.throughput_tokens_per_s *= q.utilization;
+      r.utilization = q.utilization;
+      r.ttft = q.ttft;
+    }
     busy.add(it, 1);
     period = it.time.value();
   } else {

@@ -47,6 +47,8 @@ struct InferenceConfig {
   Engine engine = Engine::automatic;
   std::optional<Seconds> sla_ttft;
   std::optional<Seconds> sla_tpot;
+  // With it, requests arrive as a Poisson process and the limits hold at this percentile (sim/infer: Queue).
+  std::optional<double> sla_percentile;
 };
 
 // Bytes stored per weight: bits_per_weight / 8 when given (quantization formats with block scales), else the
@@ -92,6 +94,8 @@ struct InferenceResult {
   int replicas_per_device = 1;         // CPU replicas sharing one socket
   int crossover_batch = 0;      // smallest batch whose decode weight products are compute bound (0: none that fits)
   std::optional<bool> sla_met;  // whenever an SLA is given: the evaluated batch meets every limit
+  // With Poisson arrivals (sla percentile): the arrival rate's load on the batch's sequence slots, below 1.
+  std::optional<double> utilization;
   Bytes memory_per_device;
   // Share of time in compute-bound, memory-bound and communication work (for power).
   double compute_busy = 0;
@@ -111,6 +115,10 @@ Bytes inference_memory_per_device(const InferenceConfig& c, int batch);
 // The fewest devices (tensor parallel, powers of two up to 64) that hold `c.model` at `dtype` with `batch`
 // sequences in `usable_device_memory` each (Device::usable_memory), or 0.
 int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes usable_device_memory, int batch = 1);
+
+// Erlang C: the probability that a request arriving at a Poisson rate finds all `servers` slots busy, at an offered
+// load of `load` (arrival rate x mean service time, in slots; below `servers`). M/M/c queueing.
+double erlang_c(int servers, double load);
 
 InferenceResult evaluate_inference(const InferenceConfig& c, const System& system, const EfficiencyModel& eff);
 

@@ -37,6 +37,8 @@ constexpr MetricInfo kMetrics[] = {
      "inference with an SLA: 1 when the evaluated batch meets every TTFT/TPOT limit, else 0",
      {},
      true},
+    {"utilization", "slots busy (Poisson arrivals)", plain, kNone, "",
+     "inference with an SLA percentile: the arrival rate's load on the batch's sequence slots (below 1)"},
     {"replicas", "replicas", plain, kNone, "", "model copies in the deployment"},
     {"crossover_batch", "decode compute-bound from batch", plain, kNone, "",
      "batch at which the decode step's weight products turn compute bound"},

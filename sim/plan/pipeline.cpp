@@ -297,6 +297,7 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
     add(r.metrics, "sla_met", *inf.sla_met ? 1.0 : 0.0);
     r.sla_met = inf.sla_met;
   }
+  if (inf.utilization) add(r.metrics, "utilization", *inf.utilization);
   if (inf.crossover_batch > 0) add(r.metrics, "crossover_batch", inf.crossover_batch);
   add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
   add_site_metrics(r, run, p);

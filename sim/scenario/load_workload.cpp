@@ -152,6 +152,11 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
   const Reader sla = w.child("sla");
   if (auto v = sla.optional_quantity("ttft")) c.sla_ttft = Seconds(*v);
   if (auto v = sla.optional_quantity("tpot")) c.sla_tpot = Seconds(*v);
+  if (auto v = sla.optional_number("percentile")) {
+    if (!c.continuous)
+      bad(sla, "percentile", "Poisson arrivals need batching: continuous (static batches wait for a full batch)");
+    c.sla_percentile = *v;
+  }
   if (!decl.search_parallelism) check_split(p, model, c.tp, c.pp);
 }
 

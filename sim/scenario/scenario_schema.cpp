@@ -335,6 +335,14 @@ const Schema& inference_workload_schema() {
                                .dimension = Dimension::seconds,
                                .minimum = 0,
                                .doc = "longest time per output token"},
+                              {.name = "percentile",
+                               .kind = ValueKind::number,
+                               .minimum = 50,
+                               .maximum = 99.99,
+                               .doc = "requests arrive as a Poisson process (MLPerf Server) and the limits hold at "
+                                      "this percentile: TTFT through the wait for a free sequence slot (M/M/c, "
+                                      "Erlang C), TPOT at a full batch; throughput is the highest arrival rate that "
+                                      "holds them (continuous batching only). Absent: the limits hold for the mean"},
                           }};
   static const Schema s = [] {
     Schema w{"inference workload", common_workload_keys()};
