@@ -112,6 +112,11 @@ struct ModelSpec {
     const double capped = context < attention_window ? context : attention_window;
     return (static_cast<double>(layers - window_layers) * context + window_layers * capped) / layers;
   }
+  // Attention FLOPs per token when each query attends `keys` tokens averaged over the layers (windows already applied:
+  // attended_context, sequence_context).
+  [[nodiscard]] double attention_flops_at(double keys) const {
+    return 2.0 * layers * keys * static_cast<double>(heads) * (score_head_dim() + value_head_dim());
+  }
   // The attention part of a token's forward pass with `context` tokens before it: scores and values, every layer,
   // windowed layers over at most their window.
   [[nodiscard]] double attention_flops_per_token(double context) const {
@@ -151,10 +156,6 @@ struct ModelSpec {
   // Weights of the layers' blocks over all layers; `experts_used` routed experts per MoE layer.
   [[nodiscard]] double block_parameters(double experts_used) const;
   [[nodiscard]] double attention_matmul_parameters() const;
-  // Attention FLOPs per token when each query attends `attended` tokens, averaged over the layers.
-  [[nodiscard]] double attention_flops_at(double attended) const {
-    return 2.0 * layers * attended * static_cast<double>(heads) * (score_head_dim() + value_head_dim());
-  }
 };
 
 // One matrix product of a layer, per token: x (1 x in) . W (in x out). A row-parallel product (the attention output

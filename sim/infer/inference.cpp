@@ -126,24 +126,32 @@ struct Evaluator {
     const ModelSpec& m = c.model;
     const double rows = batch * tokens;  // tokens sharing each weight read
     const double devices = c.tp;         // pipeline stages run one after another for one batch
-    // A unified cache (llama.cpp) holds all `batch` sequences, and each token's attention spans every used cell (in a
+    // Keys per query averaged over the layers, windowed layers capped (ModelSpec::attended_context): a decode step's
+    // at the mean context; a prefill's over its causal pass from an empty cache (callers pass context = tokens / 2):
+    // half of ModelSpec::sequence_context, which counts no causal halving.
+    const bool windowed_prefill = m.windowed() && tokens > 1.0;
+    const double keys = windowed_prefill ? m.sequence_context(tokens) / 2.0 : m.attended_context(context);
+    // One new token per sequence is a decode step (MLA absorbed: ModelSpec::decode_attention_flops_per_token). A
+    // unified cache (llama.cpp) holds all `batch` sequences, and each token's attention spans every used cell (in a
     // windowed layer, the window of each sequence).
-    const double attended = unified_cache ? context * batch : context;
-    // One new token per sequence is a decode step (MLA absorbed: ModelSpec::decode_attention_flops_per_token).
-    // Windowed layers attend at most their window of the mean context (ModelSpec::attended_context).
-    const auto attention_per_token = [&](double ctx) {
-      return tokens <= 1.0 ? m.decode_attention_flops_per_token(ctx) : m.attention_flops_per_token(ctx);
-    };
-    const double attention_flops_per_token =
-        unified_cache && m.windowed() ? attention_per_token(context) * batch : attention_per_token(attended);
+    double attention_flops_per_token = 0;
+    if (!m.windowed()) {
+      const double attended = unified_cache ? context * batch : context;
+      attention_flops_per_token =
+          tokens <= 1.0 ? m.decode_attention_flops_per_token(attended) : m.attention_flops_per_token(attended);
+    } else {
+      attention_flops_per_token =
+          (tokens <= 1.0 ? m.decode_attention_flops_per_token(context) : m.attention_flops_at(keys)) *
+          (unified_cache ? batch : 1.0);
+    }
     const Flop matmul_flops(
         rows * (m.forward_flops_per_token(context) - m.sequence_attention_flops_per_token(context)) / devices);
     const Flop attention_flops(rows * attention_flops_per_token / devices);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time. The cache read is what the
-    // mean context holds (windowed layers at most their window), the write every layer's K and V of the new tokens.
+    // queries' keys hold, the write every layer's K and V of the new tokens.
     const double group_reads = c.kv_reads_per_query_head ? static_cast<double>(m.heads) / m.kv_heads : 1.0;
-    const Bytes kv_bytes(batch * (m.attended_context(context) * group_reads + tokens) * m.kv_elements_per_token() *
-                         dtype_bytes(c.kv_dtype) / kv_cache_shards(c));
+    const Bytes kv_bytes(batch * (keys * group_reads + tokens) * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype) /
+                         kv_cache_shards(c));
     PhaseTime p;
     // The MLP's (rows x hidden) . (hidden x ffn / tp) stands for the pass's products: its row count decides how
     // far from peak a decode step at a small batch runs.
