@@ -302,3 +302,27 @@ TEST_CASE("a mixture of experts' decode step reads only the experts its batch pi
   CHECK(one.decode.matmul_memory.value() / eight.decode.matmul_memory.value() ==
         Approx(mixtral.parameters_read(1) / mixtral.parameters_read(8)).epsilon(1e-12));
 }
+
+TEST_CASE("sliding-window attention: a decode step reads and attends at most the window, a prefill its causal band",
+          "[inference]") {
+  const hwsim::System h100 = system_of("h100");
+  const InferenceConfig plain = llama70b_tp4(8);  // bf16, 512 in, 256 out: mean context 640; static batch
+  InferenceConfig windowed = plain;
+  windowed.model.attention_window = 256;  // every one of the 80 layers
+  windowed.model.window_layers = 80;
+  const auto p = hwsim::evaluate_inference(plain, h100, kEff);
+  const auto w = hwsim::evaluate_inference(windowed, h100, kEff);
+  REQUIRE(p.fits);
+  REQUIRE(w.fits);
+  // Decode: 8 sequences read 256 cached tokens (not 640) and write 1, split over tp 4; attention FLOPs scale alike.
+  CHECK(w.decode.attention_memory.value() ==
+        Approx(hbm_time(8 * (256.0 + 1) * kLlama70bKvPerToken * 2 / 4, 3.35e12)).epsilon(kRel));
+  CHECK(w.decode.attention_compute.value() == Approx(p.decode.attention_compute.value() * 256 / 640).epsilon(kRel));
+  // Prefill of 512 tokens: a query attends min(i, 256) keys, (512 x 256 - 256^2 / 2) / 512 = 192 on average against
+  // 256 without the window; the 512 new tokens' K and V are written either way.
+  CHECK(w.prefill.attention_memory.value() ==
+        Approx(hbm_time(8 * (192.0 + 512) * kLlama70bKvPerToken * 2 / 4, 3.35e12)).epsilon(kRel));
+  CHECK(w.prefill.attention_compute.value() == Approx(p.prefill.attention_compute.value() * 192 / 256).epsilon(kRel));
+  // Weights and their products do not change.
+  CHECK(w.decode.matmul_compute.value() == Approx(p.decode.matmul_compute.value()).epsilon(kRel));
+}

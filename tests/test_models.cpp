@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -69,7 +70,8 @@ ModelSpec inline_model(const std::string& yaml) {
 TEST_CASE("every catalog model validates and loads", "[models]") {
   REQUIRE(models().size() == store().of_kind("model").size());
   for (const char* name : {"gpt3-175b", "llama2-7b", "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b",
-                           "llama3-405b", "mistral-7b", "falcon-180b", "bert-large"}) {
+                           "llama3-405b", "mistral-7b", "falcon-180b", "bert-large", "qwen3-235b-a22b", "qwen3-30b-a3b",
+                           "gpt-oss-120b", "gpt-oss-20b", "llama4-scout", "llama4-maverick"}) {
     CHECK(models().count(name) == 1);
   }
 }
@@ -247,6 +249,131 @@ TEST_CASE("inconsistent model shapes are errors naming the key", "[models]") {
         "inline.yaml:6:15: kv_lora_rank: multi-head latent attention needs qk_rope_head_dim");
   CHECK(error_of(base + "experts: 4\ndense_layers: 2\n") ==
         "inline.yaml:7:15: dense_layers: must leave at least one MoE layer (fewer than layers)");
+  // Sliding-window keys: window_layers alone would be unused; no more windowed layers than layers; a window of at
+  // least one token; decoders only. head_dim is not MLA's.
+  CHECK(error_of(base + "window_layers: 1\n") ==
+        "inline.yaml:6:16: window_layers: needs attention_window (sliding-window attention)");
+  CHECK(error_of(base + "attention_window: 4\nwindow_layers: 3\n") ==
+        "inline.yaml:7:16: window_layers: cannot exceed layers (2)");
+  CHECK_THAT(error_of(base + "attention_window: 0\n"),
+             Catch::Contains("attention_window") && Catch::Contains("must be at least 1"));
+  CHECK(
+      error_of(base + "architecture: encoder\nattention_window: 4\n") ==
+      "inline.yaml:7:19: attention_window: sliding-window attention is modelled for decoders (architecture: decoder)");
+  CHECK(error_of(base + "kv_lora_rank: 64\nqk_rope_head_dim: 16\nhead_dim: 32\n") ==
+        "inline.yaml:8:11: head_dim: multi-head latent attention sets its head widths with qk_nope_head_dim, "
+        "qk_rope_head_dim and v_head_dim");
+}
+
+TEST_CASE("sliding-window attention: KV elements and attention FLOPs below and above the window", "[models]") {
+  // 4 layers of 4 heads of 64 (2 KV heads: kv_dim 128), 2 of them attending the last 1024 tokens.
+  const std::string shape = "layers: 4\nhidden: 256\nheads: 4\nkv_heads: 2\nvocab: 1000\nmax_seq: 8192\n";
+  const ModelSpec m = inline_model(shape + "attention_window: 1024\nwindow_layers: 2\n");
+  const ModelSpec full = inline_model(shape);
+  CHECK(m.attention_window == 1024);
+  CHECK(m.window_layers == 2);
+  CHECK(m.kv_elements_per_token() == 2.0 * 4 * 128);  // what a new token writes: every layer's K and V
+  // Below the window every layer keeps and attends the whole context: 512 tokens x 1024 elements; 2 x 4 layers x 512
+  // x 4 heads x (64 + 64) FLOPs.
+  CHECK(m.kv_elements(512) == 512.0 * 1024);
+  CHECK(m.attention_flops_per_token(512) == 2.0 * 4 * 512 * 4 * 128);
+  CHECK(m.kv_elements(512) == full.kv_elements(512));
+  // Above it the two windowed layers hold 1024 tokens, the two full ones 4096: 2 x 128 x (2 x 4096 + 2 x 1024).
+  CHECK(m.kv_elements(4096) == 2.0 * 128 * (2 * 4096 + 2 * 1024));  // 2,621,440
+  CHECK(full.kv_elements(4096) == 4096.0 * 1024);
+  CHECK(m.attention_flops_per_token(4096) == 2.0 * 4 * 128 * (2 * 4096 + 2 * 1024));  // 10,485,760
+  CHECK(m.decode_attention_flops_per_token(4096) == m.attention_flops_per_token(4096));
+  // A causal pass over 4096 tokens (the training convention, no causal halving: 4096 keys per query in a full layer):
+  // a windowed layer counts 2w - w^2/s = 2048 - 256 = 1792 keys per query.
+  CHECK(m.sequence_context(4096) == (2 * 4096.0 + 2 * 1792.0) / 4);
+  CHECK(m.sequence_attention_flops_per_token(4096) == 2.0 * 4 * 128 * (2 * 4096 + 2 * 1792));  // 12,058,624
+  CHECK(m.training_flops_per_token(4096) ==
+        3.0 * (2.0 * m.active_matmul_parameters() + m.sequence_attention_flops_per_token(4096)));
+  CHECK(m.sequence_attention_flops_per_token(1024) == full.sequence_attention_flops_per_token(1024));
+  CHECK(full.sequence_attention_flops_per_token(4096) == full.attention_flops_per_token(4096));
+  // The pair count behind 2w - w^2/s: query i (1-based) of a causal pass sees min(i, w) keys; summed over 4096
+  // queries that is w(w + 1)/2 + (s - w)w = 3,670,528 pairs, against s(s + 1)/2 for a full layer.
+  double windowed_pairs = 0;
+  double full_pairs = 0;
+  for (int i = 1; i <= 4096; ++i) {
+    windowed_pairs += std::min(i, 1024);
+    full_pairs += i;
+  }
+  CHECK(windowed_pairs == 3670528.0);
+  CHECK(windowed_pairs / full_pairs == Approx((4096.0 * 1024 - 1024.0 * 1024 / 2) / (4096.0 * 4096 / 2)).epsilon(1e-3));
+  // Parameters do not depend on the window.
+  CHECK(m.parameters() == full.parameters());
+  // window_layers defaults to every layer.
+  const ModelSpec all = inline_model(shape + "attention_window: 1024\n");
+  CHECK(all.window_layers == 4);
+  CHECK(all.kv_elements(4096) == 1024.0 * 1024);
+}
+
+TEST_CASE("sliding-window attention caps an inference workload's KV cache per device", "[models][inference]") {
+  const std::string shape = "layers: 4\nhidden: 256\nheads: 4\nkv_heads: 2\nvocab: 1000\nmax_seq: 8192\n";
+  hwsim::InferenceConfig c;
+  c.dtype = hwsim::DType::bf16;
+  c.kv_dtype = hwsim::DType::bf16;
+  c.input_tokens = 2048;
+  c.output_tokens = 2048;
+  c.engine = hwsim::Engine::tensorrt_llm;  // reserves each request's whole 4096-token context
+  const auto cache_of_8_more = [&c](const ModelSpec& m) {
+    c.model = m;
+    return hwsim::inference_memory_per_device(c, 16).value() - hwsim::inference_memory_per_device(c, 8).value();
+  };
+  // 8 sequences x 4096 tokens x 1024 elements x 2 B without a window; with 2 of 4 layers capped at 1024 tokens,
+  // 8 x 2 x 128 x (2 x 4096 + 2 x 1024) x 2 B.
+  CHECK(cache_of_8_more(inline_model(shape)) == Approx(8.0 * 4096 * 1024 * 2).epsilon(1e-12));
+  CHECK(cache_of_8_more(inline_model(shape + "attention_window: 1024\nwindow_layers: 2\n")) ==
+        Approx(8.0 * 2 * 128 * (2 * 4096 + 2 * 1024) * 2).epsilon(1e-12));
+  // gpt-oss-120b at its 131,072-token context: 18 full layers and 18 of 128 tokens, 2 x 8 x 64 elements each.
+  const ModelSpec& oss = model("gpt-oss-120b");
+  CHECK(oss.kv_elements(131072) == 1024.0 * (18 * 131072 + 18 * 128));
+}
+
+TEST_CASE("an explicit head_dim widens queries and the attention output (Qwen3, gpt-oss)", "[models]") {
+  const ModelSpec& q = model("qwen3-235b-a22b");
+  CHECK(q.head_dim() == 128);
+  CHECK(q.q_dim() == 64.0 * 128);  // 8192, twice hidden
+  CHECK(q.kv_dim() == 4.0 * 128);
+  // wq 4096 x 8192, wk and wv 4096 x 512, wo 8192 x 4096.
+  CHECK(q.attention_parameters_per_layer() == 2.0 * 4096 * 8192 + 2.0 * 4096 * 512);
+  CHECK(q.attention_flops_per_token(1000) == 2.0 * 94 * 1000 * 64 * 256);
+  const hwsim::LayerProducts p = hwsim::layer_products(q);
+  CHECK(p.products[0].out == 8192);
+  CHECK(p.products[3].in == 8192);
+  // gpt-oss: biased qkv (4096 + 2 x 512) and out (2880) projections.
+  const ModelSpec& oss = model("gpt-oss-20b");
+  CHECK(oss.attention_parameters_per_layer() == 2.0 * 2880 * 4096 + 2.0 * 2880 * 512 + (4096 + 2 * 512) + 2880.0);
+  // A head_dim equal to hidden / heads changes nothing.
+  const std::string shape = "layers: 2\nhidden: 256\nheads: 4\nvocab: 1000\nmax_seq: 128\n";
+  CHECK(inline_model(shape + "head_dim: 64\n").parameters() == inline_model(shape).parameters());
+}
+
+TEST_CASE("catalog MoE models hold their published totals and active parameters within 3%", "[models]") {
+  struct Published {
+    const char* name;
+    double total;
+    double active;
+  };
+  // Vendors' figures: Qwen3 report and model cards, the gpt-oss model card and README, the Llama 4 model card.
+  for (const Published& p : {Published{"qwen3-235b-a22b", 235e9, 22e9}, Published{"qwen3-30b-a3b", 30.5e9, 3.3e9},
+                             Published{"gpt-oss-120b", 116.8e9, 5.1e9}, Published{"gpt-oss-20b", 20.9e9, 3.6e9},
+                             Published{"llama4-scout", 109e9, 17e9}, Published{"llama4-maverick", 400e9, 17e9}}) {
+    const ModelSpec& m = model(p.name);
+    INFO(p.name << ": total " << m.parameters() << ", active " << m.active_parameters());
+    CHECK(m.parameters() == Approx(p.total).epsilon(0.03));
+    // OpenAI counts the unembedding but not the embedding table as active; hwsim counts both (DeepSeek's way).
+    const bool openai = m.family == "gpt-oss";
+    const double active = m.active_parameters() - (openai ? m.embedding_parameters() : 0.0);
+    CHECK(active == Approx(p.active).epsilon(0.03));
+  }
+  // Maverick: 24 dense layers of 16384 and 24 MoE layers of one routed and one shared expert of 8192.
+  const ModelSpec& maverick = model("llama4-maverick");
+  CHECK(maverick.moe_layers() == 24);
+  CHECK(maverick.active_mlp_width() == (24.0 * 16384 + 24.0 * 2 * 8192) / 48);
+  CHECK(model("llama4-scout").window_layers == 36);
+  CHECK(model("gpt-oss-120b").window_layers == 18);
 }
 
 TEST_CASE("parallelism_error: every stage takes a layer, tensor-parallel ranks whole heads and whole KV groups",

@@ -3,14 +3,58 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <vector>
 
 #include "sim/core/entry_store.hpp"
 
 namespace hwsim {
 
 namespace {
-std::vector<KeyDecl> model_keys(bool catalog_entry) {
+// Keys of attention other than plain multi-head attention: latent (MLA), wider heads, a sliding window.
+std::vector<KeyDecl> attention_keys() {
   return {
+      {.name = "kv_lora_rank",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "multi-head latent attention (MLA): width of the key-value latent the KV cache keeps"},
+      {.name = "q_lora_rank",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "MLA: width of the query latent (default: queries projected directly)"},
+      {.name = "qk_rope_head_dim",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "MLA: rotary part of each query and key head; the cache keeps one rotary key per token"},
+      {.name = "qk_nope_head_dim",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "MLA: non-rotary part of each query and key head (default: hidden / heads)"},
+      {.name = "v_head_dim",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .doc = "MLA: width of each value head (default: hidden / heads)"},
+      {.name = "head_dim",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .maximum = 65536,
+       .doc = "width of one attention head when not hidden / heads (Qwen3, gpt-oss head_dim; default: hidden / heads)"},
+      {.name = "attention_window",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .maximum = 16777216,
+       .doc = "sliding-window attention: tokens a windowed layer attends and keeps in its KV cache (Mistral, gpt-oss "
+              "sliding_window)"},
+      {.name = "window_layers",
+       .kind = ValueKind::integer,
+       .minimum = 1,
+       .maximum = 65536,
+       .doc = "layers that use attention_window; the others attend the whole context (default: all layers)"},
+  };
+}
+
+std::vector<KeyDecl> model_keys(bool catalog_entry) {
+  std::vector<KeyDecl> keys{
       {.name = "name", .kind = ValueKind::text, .required = catalog_entry, .doc = "model name"},
       {.name = "kind",
        .kind = ValueKind::choice,
@@ -101,31 +145,14 @@ std::vector<KeyDecl> model_keys(bool catalog_entry) {
        .default_text = "0",
        .minimum = 0,
        .doc = "leading layers with a dense MLP of ffn_hidden instead of experts (DeepSeek first_k_dense_replace)"},
-      {.name = "kv_lora_rank",
-       .kind = ValueKind::integer,
-       .minimum = 1,
-       .doc = "multi-head latent attention (MLA): width of the key-value latent the KV cache keeps"},
-      {.name = "q_lora_rank",
-       .kind = ValueKind::integer,
-       .minimum = 1,
-       .doc = "MLA: width of the query latent (default: queries projected directly)"},
-      {.name = "qk_rope_head_dim",
-       .kind = ValueKind::integer,
-       .minimum = 1,
-       .doc = "MLA: rotary part of each query and key head; the cache keeps one rotary key per token"},
-      {.name = "qk_nope_head_dim",
-       .kind = ValueKind::integer,
-       .minimum = 1,
-       .doc = "MLA: non-rotary part of each query and key head (default: hidden / heads)"},
-      {.name = "v_head_dim",
-       .kind = ValueKind::integer,
-       .minimum = 1,
-       .doc = "MLA: width of each value head (default: hidden / heads)"},
       {.name = "published_parameters",
        .kind = ValueKind::number,
        .minimum = 0,
        .doc = "parameter count the authors publish (checked against the derived count)"},
   };
+  std::vector<KeyDecl> attention = attention_keys();  // before published_parameters, which stays last
+  keys.insert(keys.end() - 1, std::make_move_iterator(attention.begin()), std::make_move_iterator(attention.end()));
+  return keys;
 }
 }  // namespace
 
@@ -163,6 +190,9 @@ ModelSpec load_model(const Reader& r) {
   m.shared_experts = static_cast<int>(r.integer("shared_experts"));
   m.moe_ffn_hidden = static_cast<int>(r.optional_integer("moe_ffn_hidden").value_or(m.ffn_hidden));
   m.dense_layers = static_cast<int>(r.integer("dense_layers"));
+  m.explicit_head_dim = static_cast<int>(r.optional_integer("head_dim").value_or(0));
+  m.attention_window = static_cast<int>(r.optional_integer("attention_window").value_or(0));
+  m.window_layers = static_cast<int>(r.optional_integer("window_layers").value_or(m.windowed() ? m.layers : 0));
   m.kv_lora_rank = static_cast<int>(r.optional_integer("kv_lora_rank").value_or(0));
   m.q_lora_rank = static_cast<int>(r.optional_integer("q_lora_rank").value_or(0));
   m.qk_rope_head_dim = static_cast<int>(r.optional_integer("qk_rope_head_dim").value_or(0));
@@ -179,6 +209,22 @@ ModelSpec load_model(const Reader& r) {
     if (!m.mla() && r.has(key))
       diags.add(r.where(key), r.path_of(key), "needs kv_lora_rank (multi-head latent attention)");
   }
+  if (!m.windowed() && r.has("window_layers")) {
+    diags.add(r.where("window_layers"), r.path_of("window_layers"),
+              "needs attention_window (sliding-window attention)");
+  }
+  if (m.windowed() && m.architecture == Architecture::encoder) {
+    diags.add(r.where("attention_window"), r.path_of("attention_window"),
+              "sliding-window attention is modelled for decoders (architecture: decoder)");
+  }
+  if (m.window_layers > m.layers) {
+    diags.add(r.where("window_layers"), r.path_of("window_layers"), fmt::format("cannot exceed layers ({})", m.layers));
+  }
+  if (m.mla() && r.has("head_dim")) {
+    diags.add(r.where("head_dim"), r.path_of("head_dim"),
+              "multi-head latent attention sets its head widths with qk_nope_head_dim, qk_rope_head_dim and "
+              "v_head_dim");
+  }
   if (m.mla() && m.qk_rope_head_dim == 0) {
     diags.add(r.where("kv_lora_rank"), r.path_of("kv_lora_rank"), "multi-head latent attention needs qk_rope_head_dim");
   }
@@ -186,7 +232,7 @@ ModelSpec load_model(const Reader& r) {
     diags.add(r.where("dense_layers"), r.path_of("dense_layers"),
               "must leave at least one MoE layer (fewer than layers)");
   }
-  if (m.hidden % m.heads != 0) {
+  if (m.explicit_head_dim == 0 && m.hidden % m.heads != 0) {
     diags.add(r.where("heads"), r.path_of("heads"), "hidden must be a multiple of heads");
   }
   if (m.heads % m.kv_heads != 0) {
@@ -201,7 +247,7 @@ ModelSpec load_model(const Reader& r) {
 
 double ModelSpec::attention_matmul_parameters() const {
   const double h = hidden;
-  if (!mla()) return 2.0 * h * h + 2.0 * h * kv_dim();
+  if (!mla()) return 2.0 * h * q_dim() + 2.0 * h * kv_dim();  // wq and wo, wk and wv
   // DeepSeek-V3 (modeling_deepseek.py DeepseekV3Attention): q_a_proj h x q_lora and q_b_proj q_lora x heads x
   // (nope + rope), or q_proj h x heads x (nope + rope); kv_a_proj_with_mqa h x (kv_lora + rope); kv_b_proj
   // kv_lora x heads x (nope + v); o_proj heads x v x h.
@@ -214,8 +260,8 @@ double ModelSpec::attention_matmul_parameters() const {
 
 double ModelSpec::attention_parameters_per_layer() const {
   double p = attention_matmul_parameters();
-  if (mla()) return p + q_lora_rank + kv_lora_rank;  // the latents' RMSNorms (q_a_layernorm, kv_a_layernorm)
-  if (biases) p += 2.0 * hidden + 2.0 * kv_dim();
+  if (mla()) return p + q_lora_rank + kv_lora_rank;    // the latents' RMSNorms (q_a_layernorm, kv_a_layernorm)
+  if (biases) p += q_dim() + hidden + 2.0 * kv_dim();  // Q, O, K, V
   return p;
 }
 
@@ -245,14 +291,15 @@ double ModelSpec::parameters_per_layer() const { return block_parameters(experts
 
 LayerProducts layer_products(const ModelSpec& m) {
   const double h = m.hidden;
+  const double q = m.q_dim();
   const double kv = m.kv_dim();
   const double f = m.active_mlp_width();
   LayerProducts l;
   const auto add = [&l](double in, double out, bool row_parallel) { l.products[l.count++] = {in, out, row_parallel}; };
-  add(h, h, false);                   // wq
+  add(h, q, false);                   // wq
   add(h, kv, false);                  // wk
   add(h, kv, false);                  // wv
-  add(h, h, true);                    // wo
+  add(q, h, true);                    // wo
   add(h, f, false);                   // w1 (gate, or up)
   if (m.gated_mlp) add(h, f, false);  // w3 (up)
   add(f, h, true);                    // w2 (down)
@@ -297,8 +344,15 @@ double ModelSpec::active_matmul_parameters() const {
   return layers * (attention_matmul_parameters() + mlp) + routers + static_cast<double>(vocab) * h;
 }
 
-double ModelSpec::forward_flops_per_token(double context) const {
-  return 2.0 * active_matmul_parameters() + attention_flops_per_token(context);
+double ModelSpec::sequence_context(double seq) const {
+  if (!windowed() || seq <= attention_window) return seq;
+  const double w = attention_window;
+  const double windowed_context = 2.0 * w - w * w / seq;  // (seq x w - w^2/2) pairs, doubled, per query
+  return (static_cast<double>(layers - window_layers) * seq + window_layers * windowed_context) / layers;
+}
+
+double ModelSpec::forward_flops_per_token(double seq) const {
+  return 2.0 * active_matmul_parameters() + sequence_attention_flops_per_token(seq);
 }
 
 double ModelSpec::training_flops_per_token(double seq) const { return 3.0 * forward_flops_per_token(seq); }

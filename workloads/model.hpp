@@ -1,7 +1,9 @@
 // A transformer model: its shape, and the figures derived from it (parameters, FLOPs per token, KV-cache bytes).
 // Contract (FLOP convention, as Megatron-LM and PaLM count model FLOPs): one forward pass costs 2 FLOP per
 // multiply-accumulate of every weight matrix used by a token (the logits projection included) plus 4 x layers x
-// seq x (heads x head_dim) for attention scores and values over a context of `seq` (no causal halving).
+// seq x (heads x head_dim) for attention scores and values over a context of `seq` (no causal halving; a layer with
+// a sliding window of w attends min(seq, w) tokens per query, and a causal pass over seq > w tokens counts 2w - w^2/seq
+// per token: sequence_attention_flops_per_token).
 // Training model FLOPs = 3 x forward (backward = 2 x forward); recompute is not counted.
 #pragma once
 
@@ -51,10 +53,23 @@ struct ModelSpec {
   int qk_rope_head_dim = 0;
   int qk_nope_head_dim = 0;
   int v_head_dim = 0;
+  // Width of one attention head when the model sets it apart from hidden / heads (Qwen3, gpt-oss: head_dim in
+  // config.json); 0 = hidden / heads. Queries and the attention output are then heads x head_dim wide.
+  int explicit_head_dim = 0;
+  // Sliding-window attention when attention_window > 0: `window_layers` of the layers attend only the last
+  // `attention_window` tokens (their KV cache keeps no more), the others the whole context. Which layers they are does
+  // not matter to the totals (Mistral 7B: all of them; gpt-oss: every other one).
+  int attention_window = 0;
+  int window_layers = 0;
   double published_parameters = 0;  // 0 = not given
 
-  [[nodiscard]] int head_dim() const { return hidden / heads; }
+  [[nodiscard]] int head_dim() const { return explicit_head_dim > 0 ? explicit_head_dim : hidden / heads; }
   [[nodiscard]] double kv_dim() const { return static_cast<double>(kv_heads) * head_dim(); }
+  // Width of the queries and of the attention output (hidden unless head_dim is set apart from it).
+  [[nodiscard]] double q_dim() const {
+    return explicit_head_dim > 0 ? static_cast<double>(heads) * head_dim() : hidden;
+  }
+  [[nodiscard]] bool windowed() const { return attention_window > 0; }
   [[nodiscard]] bool mla() const { return kv_lora_rank > 0; }
   [[nodiscard]] bool moe() const { return experts > 1; }
   // Layers whose MLP is a mixture of experts (the others are dense).
@@ -87,11 +102,35 @@ struct ModelSpec {
   [[nodiscard]] double parameters_read(double tokens) const;
   // Weights multiplied per token in a forward pass: layers (active experts and routers) plus the logits projection.
   [[nodiscard]] double active_matmul_parameters() const;
-  // Model FLOPs of one token's forward pass with `context` tokens attended.
-  [[nodiscard]] double forward_flops_per_token(double context) const;
-  // The attention part of it: scores and values over `context` tokens, every layer (no causal halving).
+  // Model FLOPs per token of a forward pass over a sequence of `seq` tokens (its attention:
+  // sequence_attention_flops_per_token).
+  [[nodiscard]] double forward_flops_per_token(double seq) const;
+  // Tokens one query attends when `context` tokens precede it, averaged over the layers: `context` in a full layer, at
+  // most attention_window in a windowed one. What a decode step attends and what a sequence's KV cache holds per layer.
+  [[nodiscard]] double attended_context(double context) const {
+    if (!windowed()) return context;
+    const double capped = context < attention_window ? context : attention_window;
+    return (static_cast<double>(layers - window_layers) * context + window_layers * capped) / layers;
+  }
+  // Attention FLOPs per token when each query attends `keys` tokens averaged over the layers (windows already applied:
+  // attended_context, sequence_context).
+  [[nodiscard]] double attention_flops_at(double keys) const {
+    return 2.0 * layers * keys * static_cast<double>(heads) * (score_head_dim() + value_head_dim());
+  }
+  // The attention part of a token's forward pass with `context` tokens before it: scores and values, every layer,
+  // windowed layers over at most their window.
   [[nodiscard]] double attention_flops_per_token(double context) const {
-    return 2.0 * layers * context * static_cast<double>(heads) * (score_head_dim() + value_head_dim());
+    return attention_flops_at(attended_context(context));
+  }
+  // Keys per query of a causal pass over a sequence of `seq` tokens, averaged over the layers, in the FLOP convention
+  // that counts every query over the whole sequence (no causal halving): `seq` in a full layer. A windowed layer's
+  // query i attends min(i, w) keys: over seq > w queries that is about w^2/2 for the first w and (seq - w) x w for the
+  // rest, seq x w - w^2/2 score pairs against a full layer's seq^2/2, so the convention's doubled figure per query is
+  // 2w - w^2/seq (seq itself when seq <= w).
+  [[nodiscard]] double sequence_context(double seq) const;
+  // Attention FLOPs per token of that pass.
+  [[nodiscard]] double sequence_attention_flops_per_token(double seq) const {
+    return attention_flops_at(sequence_context(seq));
   }
   // Attention FLOPs of one decoded token when MLA's up-projections are absorbed (DeepSeek-V2, arXiv 2405.04434,
   // section 2.1.3: W_UK into the query, W_UV into the output): every head scores the cached latent and rotary key
@@ -100,14 +139,17 @@ struct ModelSpec {
   // form above. Other attention: attention_flops_per_token.
   [[nodiscard]] double decode_attention_flops_per_token(double context) const {
     if (!mla()) return attention_flops_per_token(context);
-    return 2.0 * layers * context * static_cast<double>(heads) * (2.0 * kv_lora_rank + qk_rope_head_dim);
+    return 2.0 * layers * attended_context(context) * static_cast<double>(heads) *
+           (2.0 * kv_lora_rank + qk_rope_head_dim);
   }
-  // Training model FLOPs per token at sequence length `seq` (3 x forward at context seq).
+  // Training model FLOPs per token at sequence length `seq` (3 x forward over a sequence of seq).
   [[nodiscard]] double training_flops_per_token(double seq) const;
-  // KV-cache elements per token of context: K and V over all layers, or MLA's latent and shared rotary key.
+  // KV-cache elements one token writes: K and V over all layers, or MLA's latent and shared rotary key.
   [[nodiscard]] double kv_elements_per_token() const {
     return mla() ? static_cast<double>(layers) * (kv_lora_rank + qk_rope_head_dim) : 2.0 * layers * kv_dim();
   }
+  // KV-cache elements a sequence of `context` tokens keeps: windowed layers at most their window's.
+  [[nodiscard]] double kv_elements(double context) const { return attended_context(context) * kv_elements_per_token(); }
 
  private:
   [[nodiscard]] double mlp_parameters(double width) const;

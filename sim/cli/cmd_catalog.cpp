@@ -421,6 +421,11 @@ Json model_json(const ModelSpec& m, const std::string& file) {
     j["qk_nope_head_dim"] = m.qk_nope_head_dim;
     j["v_head_dim"] = m.v_head_dim;
   }
+  if (m.explicit_head_dim > 0) j["head_dim"] = m.explicit_head_dim;
+  if (m.windowed()) {
+    j["attention_window"] = m.attention_window;
+    j["window_layers"] = m.window_layers;
+  }
   return j;
 }
 
@@ -442,18 +447,27 @@ std::string model_text(const ModelSpec& m, const std::string& file) {
         "multi-head latent attention: KV latent {}, query latent {}, head dims {} + {} (rotary), value {}\n",
         m.kv_lora_rank, m.q_lora_rank, m.qk_nope_head_dim, m.qk_rope_head_dim, m.v_head_dim);
   }
+  if (m.windowed())
+    t += fmt::format("sliding window: {} of {} layers attend the last {} tokens\n", m.window_layers, m.layers,
+                     m.attention_window);
   t += fmt::format("parameters (derived): {}", readable_number(m.parameters(), 4));
   if (m.published_parameters > 0) {
     t += fmt::format("  (published {}, {:+.2f}%)", readable_number(m.published_parameters, 4),
                      (m.parameters() / m.published_parameters - 1) * 100);
   }
   if (m.moe()) t += fmt::format("\nactive parameters per token: {}", readable_number(m.active_parameters(), 4));
+  const std::string keys = m.windowed() ? fmt::format("{:.6g} (windowed layers capped)", m.sequence_context(m.max_seq))
+                                        : std::to_string(m.max_seq);  // keys per query (ModelSpec::sequence_context)
+  const std::string held = m.windowed() ? fmt::format("; a {}-token sequence keeps {}", m.max_seq,
+                                                      format_quantity(m.kv_elements(m.max_seq) * 2.0, Dimension::bytes))
+                                        : "";
   t += fmt::format(
       "\ntraining FLOPs per token at seq {}: {} (= 6 x {} matmul params + 6 x {} layers x {} x {} heads x {:g} "
-      "score and value widths)\nKV cache per token (bf16): {}\n",
+      "score and value widths)\nKV cache per token (bf16): {}{}\n",
       m.max_seq, readable_number(m.training_flops_per_token(m.max_seq), 4),
-      readable_number(m.active_matmul_parameters(), 4), m.layers, m.max_seq, m.heads,
-      m.score_head_dim() + m.value_head_dim(), format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes));
+      readable_number(m.active_matmul_parameters(), 4), m.layers, keys, m.heads,
+      m.score_head_dim() + m.value_head_dim(), format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes),
+      held);
   return t;
 }
 

@@ -76,7 +76,7 @@ struct MemoryTerms {
     const bool reserves = c.engine == Engine::tensorrt_llm;
     const double context = c.continuous && !reserves ? c.input_tokens + c.output_tokens / 2.0
                                                      : static_cast<double>(c.input_tokens) + c.output_tokens;
-    kv_per_sequence = context * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype);
+    kv_per_sequence = m.kv_elements(context) * dtype_bytes(c.kv_dtype);  // windowed layers keep their window
     workspace_per_prompt = static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
   }
   [[nodiscard]] double bytes(const InferenceConfig& c, int batch) const {
@@ -137,18 +137,32 @@ struct Evaluator {
     const ModelSpec& m = c.model;
     const double rows = batch * tokens;  // tokens sharing each weight read
     const double devices = c.tp;         // pipeline stages run one after another for one batch
-    // A unified cache (llama.cpp) holds all `batch` sequences, and each token's attention spans every used cell.
-    const double attended = unified_cache ? context * batch : context;
-    // One new token per sequence is a decode step (MLA absorbed: ModelSpec::decode_attention_flops_per_token).
-    const double attention_flops_per_token =
-        tokens <= 1.0 ? m.decode_attention_flops_per_token(attended) : m.attention_flops_per_token(attended);
-    const Flop matmul_flops(rows * (m.forward_flops_per_token(context) - m.attention_flops_per_token(context)) /
-                            devices);
+    // Keys per query averaged over the layers, windowed layers capped (ModelSpec::attended_context): a decode step's
+    // at the mean context; a prefill's over its causal pass from an empty cache (callers pass context = tokens / 2):
+    // half of ModelSpec::sequence_context, which counts no causal halving.
+    const bool windowed_prefill = m.windowed() && tokens > 1.0;
+    const double keys = windowed_prefill ? m.sequence_context(tokens) / 2.0 : m.attended_context(context);
+    // One new token per sequence is a decode step (MLA absorbed: ModelSpec::decode_attention_flops_per_token). A
+    // unified cache (llama.cpp) holds all `batch` sequences, and each token's attention spans every used cell (in a
+    // windowed layer, the window of each sequence).
+    double attention_flops_per_token = 0;
+    if (!m.windowed()) {
+      const double attended = unified_cache ? context * batch : context;
+      attention_flops_per_token =
+          tokens <= 1.0 ? m.decode_attention_flops_per_token(attended) : m.attention_flops_per_token(attended);
+    } else {
+      attention_flops_per_token =
+          (tokens <= 1.0 ? m.decode_attention_flops_per_token(context) : m.attention_flops_at(keys)) *
+          (unified_cache ? batch : 1.0);
+    }
+    const Flop matmul_flops(
+        rows * (m.forward_flops_per_token(context) - m.sequence_attention_flops_per_token(context)) / devices);
     const Flop attention_flops(rows * attention_flops_per_token / devices);
-    // All pp stages are traversed in sequence: per-device traffic x pp stages of time.
+    // All pp stages are traversed in sequence: per-device traffic x pp stages of time. The cache read is what the
+    // queries' keys hold, the write every layer's K and V of the new tokens.
     const double group_reads = c.kv_reads_per_query_head ? static_cast<double>(m.heads) / m.kv_heads : 1.0;
-    const Bytes kv_bytes(batch * (context * group_reads + tokens) * m.kv_elements_per_token() *
-                         dtype_bytes(c.kv_dtype) / kv_cache_shards(c));
+    const Bytes kv_bytes(batch * (keys * group_reads + tokens) * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype) /
+                         kv_cache_shards(c));
     PhaseTime p;
     // The MLP's (rows x hidden) . (hidden x ffn / tp) stands for the pass's products: its row count decides how
     // far from peak a decode step at a small batch runs.
@@ -172,20 +186,22 @@ struct Evaluator {
   // Element-wise traffic of `rows` tokens through the layers, as a serving engine fuses it (TensorRT-LLM's fused
   // residual-add + norm + quantise, RoPE + KV-cache write, activation + quantise kernels): per layer and token, two
   // norm passes (read the input and the residual, write both: 6h bytes, and the GEMM input in its format g bytes per
-  // element: g x h), Q and K rotated and K, V written to the cache (read 2(h + 2kv), write 2h + 2kv x KV bytes), the
-  // MLP activation (read up-width x 2, write f x g) and, with 8-bit GEMM inputs, the attention output quantised
-  // (read 2h, write h). About 5 MB per token for an 8B model in FP8, 28 MB for 70B (issue #13's review: 4 and 27).
-  // On CPUs llama.cpp's ops are timed with the products (its fitted figures), so nothing is added there.
+  // element: g x h), Q and K rotated and K, V written to the cache (read 2(q + 2kv), write 2q + 2kv x KV bytes, q the
+  // query width: h unless head_dim is set apart), the MLP activation (read up-width x 2, write f x g) and, with 8-bit
+  // GEMM inputs, the attention output quantised (read 2q, write q). About 5 MB per token for an 8B model in FP8, 28 MB
+  // for 70B (issue #13's review: 4 and 27). On CPUs llama.cpp's ops are timed with the products (its fitted figures),
+  // so nothing is added there.
   [[nodiscard]] Seconds elementwise_time(double rows) const {
     if (sys.device.kind == DeviceKind::cpu) return Seconds(0);
     const ModelSpec& m = c.model;
     const double h = m.hidden;
+    const double q = m.q_dim();  // queries and attention output (h unless head_dim is set apart)
     const double cached = m.kv_elements_per_token() / m.layers;  // K and V (or MLA's latent and rotary key) per layer
     const double f = m.active_mlp_width();
     const double up = m.gated_mlp ? 2.0 * f : f;
     const double g = std::min(2.0, dtype_bytes(arithmetic));
-    const double per_layer = 2.0 * (6.0 + g) * h + 2.0 * (h + cached) + 2.0 * h + cached * dtype_bytes(c.kv_dtype) +
-                             2.0 * up + g * f + (g < 2.0 ? 3.0 * h : 0.0);
+    const double per_layer = 2.0 * (6.0 + g) * h + 2.0 * (q + cached) + 2.0 * q + cached * dtype_bytes(c.kv_dtype) +
+                             2.0 * up + g * f + (g < 2.0 ? 3.0 * q : 0.0);
     const Bytes bytes(rows * per_layer * m.layers / c.tp);
     return bytes / (bandwidth * eff.memory(sys.device, bytes));
   }

@@ -12,6 +12,7 @@ LayerCost layer_cost(const Context& x) {
   const double context = c.seq_len;                          // keys each query attends to (ring attention with CP)
   const double tokens = b * s;
   const double h = m.hidden;
+  const double q = m.q_dim();  // queries and attention output (h unless head_dim is set apart)
   const double kv = m.kv_dim();
   const double f = busiest_mlp_width(c);
   const double up = m.gated_mlp ? 2.0 * f : f;
@@ -31,13 +32,13 @@ LayerCost layer_cost(const Context& x) {
   // ring exchanges (the other forward products, the projection and MLP down dgrad) leave every SM to the GEMM.
   const double chunks = c.tp_overlap && par.tp > 1 ? t : 1.0;
   const double sms = x.userbuffer_share();
-  x.linear(L.forward, L.backward, tokens, (h + 2.0 * kv) / t, h, chunks, 1.0, 1.0, sms);  // QKV
-  x.linear(L.forward, L.backward, tokens, h, h / t, chunks, chunks, sms, 1.0);            // attention projection
+  x.linear(L.forward, L.backward, tokens, (q + 2.0 * kv) / t, h, chunks, 1.0, 1.0, sms);  // QKV
+  x.linear(L.forward, L.backward, tokens, h, q / t, chunks, chunks, sms, 1.0);            // attention projection
   x.linear(L.forward, L.backward, tokens, up / t, h, chunks, 1.0, 1.0, sms);              // MLP up (and gate)
   x.linear(L.forward, L.backward, tokens, h, f / t, chunks, chunks, sms, 1.0);            // MLP down
   if (c.lora_rank > 0) {
-    x.adapter(L.forward, L.backward, tokens, (h + 2.0 * kv) / t, h);
-    x.adapter(L.forward, L.backward, tokens, h, h / t);
+    x.adapter(L.forward, L.backward, tokens, (q + 2.0 * kv) / t, h);
+    x.adapter(L.forward, L.backward, tokens, h, q / t);
     if (c.lora_all_linears) {
       x.adapter(L.forward, L.backward, tokens, up / t, h);
       x.adapter(L.forward, L.backward, tokens, h, f / t);
@@ -47,12 +48,13 @@ LayerCost layer_cost(const Context& x) {
   // Attention core: QK^T and AV over the context.
   Cost attn_fwd;
   Cost attn_bwd;
-  const double full_flops = 4.0 * tokens * context * heads * hd;
   if (c.flash_attention) {
-    // Fused kernels skip masked blocks (causal: about half) and keep scores on chip; the backward recomputes
+    // Fused kernels skip masked blocks (causal: about half; outside a sliding window too: ModelSpec::sequence_context
+    // averages the windowed layers' keys per query over the layers) and keep scores on chip; the backward recomputes
     // QK^T (2.5x the forward's FLOPs).
+    const double full_flops = 4.0 * tokens * m.sequence_context(context) * heads * hd;
     const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
-    const double io = kActivationBytes * tokens * (2.0 * h + 2.0 * kv) / t;
+    const double io = kActivationBytes * tokens * (2.0 * q + 2.0 * kv) / t;
     // The stack's kernel generation: Megatron-Core runs the chip's own (cuDNN); PyTorch and DeepSpeed stacks run
     // Ampere-class kernels (attention_kernel_share).
     const double share = x.eff.attention_kernel_share(
@@ -63,7 +65,8 @@ LayerCost layer_cost(const Context& x) {
     attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io), Flop(2.5 * executed),
                  x.corner);
   } else {
-    // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory.
+    // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory (all of it: eager
+    // attention masks a sliding window's scores after computing them).
     Cost core;
     x.gemm16(core, s, context, hd, b * heads);  // QK^T
     x.gemm16(core, s, hd, context, b * heads);  // AV

@@ -22,7 +22,7 @@ double op_checkpoint_saved_width(const ModelSpec& m, double tp, bool sequence_pa
   // The layer's input (the checkpoint's own input), the attention output and the outputs of the products kept;
   // tensor parallelism splits the column-parallel outputs, and the full-width ones only with sequence parallelism.
   const double full_width = sequence_parallel ? tp : 1.0;
-  double width = m.hidden / full_width + m.hidden / tp;
+  double width = m.hidden / full_width + m.q_dim() / tp;
   const LayerProducts products = layer_products(m);
   for (int i = 0; i < products.count; ++i) {
     const LayerProduct& p = products.products[i];

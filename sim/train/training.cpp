@@ -327,7 +327,7 @@ void flop_rates(TrainingResult& r, const TrainingConfig& c, FlopPerSecond peak) 
       m.forward_flops_per_token(c.seq_len) - 2.0 * m.vocab * static_cast<double>(m.hidden);
   if (c.recompute == Recompute::full) recomputed = layer_forward_flops * tokens;
   if (c.recompute == Recompute::selective) {
-    recomputed = m.attention_flops_per_token(c.seq_len) * tokens;
+    recomputed = m.sequence_attention_flops_per_token(c.seq_len) * tokens;
   }
   if (c.recompute == Recompute::selective_op) recomputed = op_checkpoint_recomputed_flops(m) * tokens;
   const double step = r.step_time.value();

@@ -47,9 +47,11 @@ double lora_parameters_per_layer(const TrainingConfig& c) {
   const ModelSpec& m = c.model;
   const double h = m.hidden;
   const double r = c.lora_rank;
-  // A (in x r) and B (r x out) per adapted product: QKV (h -> h + 2 kv) and the output projection (h -> h); with all
-  // linear layers also the MLP's up (and gate) and down products.
-  double p = r * (h + h + 2.0 * m.kv_dim()) + r * (h + h);
+  // A (in x r) and B (r x out) per adapted product: QKV (h -> q + 2 kv) and the output projection (q -> h), q the
+  // query width (h unless head_dim is set apart); with all linear layers also the MLP's up (and gate) and down
+  // products.
+  const double q = m.q_dim();
+  double p = r * (h + q + 2.0 * m.kv_dim()) + r * (q + h);
   if (c.lora_all_linears) {
     const double f = m.active_mlp_width();
     p += r * (h + (m.gated_mlp ? 2.0 * f : f)) + r * (f + h);
@@ -97,6 +99,7 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   const double s = static_cast<double>(c.seq_len) / par.cp;
   const double b = c.micro_batch;
   const double h = m.hidden;
+  const double q = m.q_dim();  // queries and attention output (h unless head_dim is set apart)
   const double kv = m.kv_dim();
   const double f = m.active_mlp_width();
   const double up = m.gated_mlp ? 2.0 * f : f;
@@ -110,8 +113,8 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   // and the MLP activation.
   const double gemm_input = c.dtype == DType::fp8 ? 1.0 : 2.0;
   const double shared = (dropout ? 6.0 : 4.0) * h + 2.0 * gemm_input * h;
-  // Split by TP: Q, K, V (2h + 2kv + 2kv), attention-output input, MLP up output 2 x up, activation output.
-  const double split = 2.0 * h + 4.0 * kv + gemm_input * h + 2.0 * up + gemm_input * f + scores;
+  // Split by TP: Q, K, V (2q + 2kv + 2kv), attention-output input, MLP up output 2 x up, activation output.
+  const double split = 2.0 * q + 4.0 * kv + gemm_input * q + 2.0 * up + gemm_input * f + scores;
   double per_layer = 0;
   if (c.recompute == Recompute::full) {
     per_layer = 2.0 * s * b * h / (c.sequence_parallel ? t : 1.0);
