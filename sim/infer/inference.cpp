@@ -315,24 +315,25 @@ struct Batching {
   // b / service - rate, so the wait exceeds w with probability C x exp(-(b / service - rate) w). TTFT at p = a lone
   // start (ttft_of) + that wait's p-quantile. TPOT at p is the full batch's (tpot_of, which meets_sla checks).
   struct Queue {
-    double rate = 0;  // requests per second per replica
-    Seconds ttft;     // at the percentile
+    Seconds ttft;  // at the percentile
     double utilization = 0;
   };
-  [[nodiscard]] Seconds service(int b) const { return tpot_of(b) * static_cast<double>(c.output_tokens); }
-  [[nodiscard]] Seconds waiting_quantile(int b, double rate) const {
+  // The p-quantile of the wait at `rate` for `b` slots that serve `capacity` requests per second together.
+  [[nodiscard]] Seconds waiting_quantile(int b, double capacity, double rate) const {
     const double tail = 1.0 - *c.sla_percentile / 100.0;
-    const double capacity = b / service(b).value();
     const double waits = erlang_c(b, rate / capacity * b);
     if (waits <= tail) return Seconds(0);
     return Seconds(std::log(waits / tail) / (capacity - rate));
   }
   // The highest arrival rate whose TTFT at the percentile stays within the limit (all of the capacity b / service
-  // when no TTFT limit is given): a bisection, the quantile growing with the rate.
-  [[nodiscard]] Queue poisson(int b) const {
-    const double capacity = b / service(b).value();
-    const Seconds start = ttft_of(b);
-    const auto holds = [&](double rate) { return !c.sla_ttft || start + waiting_quantile(b, rate) <= *c.sla_ttft; };
+  // when no TTFT limit is given): a bisection, the quantile growing with the rate. `it` is iteration(b), computed once
+  // by the caller: a slot is held for output x it, and a request that finds one free starts after ttft_of(b).
+  [[nodiscard]] Queue poisson(int b, const PhaseTime& it) const {
+    const double capacity = b / (it.time.value() * c.output_tokens);
+    const Seconds start = lone_prefill.time + it.time;  // ttft_of(b) with continuous batching
+    const auto holds = [&](double rate) {
+      return !c.sla_ttft || start + waiting_quantile(b, capacity, rate) <= *c.sla_ttft;
+    };
     double lo = 0;
     double hi = capacity;
     if (holds(hi * (1 - 1e-9))) {
@@ -343,7 +344,7 @@ struct Batching {
         (holds(mid) ? lo : hi) = mid;
       }
     }
-    return {lo, start + waiting_quantile(b, lo), lo / capacity};
+    return {start + waiting_quantile(b, capacity, lo), lo / capacity};
   }
 
   // Advice for a shortfall of `need` bytes per device at `batch`: more devices, or a lower precision, that hold that
@@ -486,7 +487,7 @@ void serve(const Batching& s, int batch, InferenceResult& r) {
     const PhaseTime it = s.iteration(batch);
     r.throughput_tokens_per_s = r.replicas * static_cast<double>(batch) / it.time.value();
     if (c.sla_percentile) {  // Poisson arrivals keep the slots busy only `utilization` of the time
-      const Batching::Queue q = s.poisson(batch);
+      const Batching::Queue q = s.poisson(batch, it);
       r.throughput_tokens_per_s *= q.utilization;
       r.utilization = q.utilization;
       r.ttft = q.ttft;
