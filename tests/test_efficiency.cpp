@@ -216,6 +216,18 @@ TEST_CASE("Ampere-class attention kernels keep 0.35 / 0.75 of the native ones on
   CHECK(eff.attention_kernel_share(altra(), AttentionKernel::ampere_class) == 1.0);
 }
 
+TEST_CASE("FlashAttention-1-class kernels run at half FlashAttention-2's rate on the same chip", "[efficiency]") {
+  using hwsim::AttentionKernel;
+  using hwsim::TensorCoreGeneration;
+  const hwsim::DefaultEfficiency eff;
+  hwsim::Device gpu = h100();
+  // On Hopper both are Ampere-class kernels: FlashAttention-2's share, halved.
+  CHECK(eff.attention_kernel_share(gpu, AttentionKernel::flash1) == Approx(0.5 * 0.35 / 0.75).epsilon(kRel));
+  gpu.tensor_core_generation = TensorCoreGeneration::ampere;
+  CHECK(eff.attention_kernel_share(gpu, AttentionKernel::flash1) == Approx(0.5).epsilon(kRel));
+  CHECK(eff.attention_kernel_share(altra(), AttentionKernel::flash1) == 1.0);  // CPUs run their own attention
+}
+
 TEST_CASE("default DDR memory efficiency: 0.80 plateau, half of it at 256 KiB", "[efficiency]") {
   const hwsim::DefaultEfficiency eff;
   CHECK(eff.memory(altra(), Bytes(256.0 * 1024)) == Approx(0.80 / 2).epsilon(kRel));

@@ -99,6 +99,9 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/lora_targets_without_rank.yaml",
        {"bad/lora_targets_without_rank.yaml:10:19: workloads[0].lora_targets: LoRA targets need lora_rank (LoRA "
         "fine-tuning)"}},
+      {"bad/attention_kernel_unfused.yaml",
+       {"bad/attention_kernel_unfused.yaml:11:23: workloads[0].attention_kernel: attention_kernel names a fused "
+        "kernel; flash_attention is false"}},
       {"bad/mla_workload.yaml",
        {"bad/mla_workload.yaml:9:12: workloads[0].model: the model uses multi-head latent attention (kv_lora_rank), "
         "which training does not model yet (inference does); `hwsim model show` gives a catalog model's parameters, "

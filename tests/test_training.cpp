@@ -411,6 +411,7 @@ TrainingConfig llama405b(int pp) {
   TrainingConfig c = sc.workloads.front().training;
   c.parallelism.pp = pp;
   c.parallelism.dp = 16384 / (8 * pp);
+  c.parallelism.vp = 1;  // plain 1F1B (the run interleaves 8 chunks per rank; the hand counts below are 1F1B's)
   return c;
 }
 }  // namespace
@@ -489,6 +490,28 @@ TrainingConfig llama7b_dp8(Recompute recompute) {
   c.micro_batch = 1;
   c.recompute = recompute;
   return c;
+}
+
+TEST_CASE("a stack's attention kernel: native for Megatron-Core, FlashAttention-2 class otherwise; a named one wins",
+          "[training]") {
+  using hwsim::AttentionKernel;
+  TrainingConfig c = llama7b_dp8(Recompute::none);
+  CHECK(hwsim::attention_kernel_of(c) == AttentionKernel::ampere_class);
+  c.stack = hwsim::Stack::megatron_core;
+  CHECK(hwsim::attention_kernel_of(c) == AttentionKernel::native);
+  c.attention_kernel = AttentionKernel::flash1;
+  CHECK(hwsim::attention_kernel_of(c) == AttentionKernel::flash1);
+  // Where FlashAttention-2 is the native kernel (the fixed figures: share 1), a FlashAttention-1-class kernel (share
+  // 0.5) makes the step slower by its attention alone.
+  const hwsim::System node = system_of("a100-node");
+  c.attention_kernel = AttentionKernel::native;
+  const auto native = hwsim::evaluate_training(c, node, kEff);
+  c.attention_kernel = AttentionKernel::ampere_class;
+  CHECK(hwsim::evaluate_training(c, node, kEff).step_time.value() == Approx(native.step_time.value()).epsilon(kRel));
+  c.attention_kernel = AttentionKernel::flash1;
+  const auto flash1 = hwsim::evaluate_training(c, node, kEff);
+  CHECK(flash1.step_time.value() > native.step_time.value());
+  CHECK(flash1.step_time.value() < 1.5 * native.step_time.value());  // attention is a minor share at 2048 tokens
 }
 
 TEST_CASE("op-level checkpointing keeps the layer input, the attention output and every odd product's output",

@@ -127,10 +127,15 @@ double DefaultEfficiency::attention_kernel_share(const Device& device, Attention
   // written for Ampere's synchronous mma.sync (which reaches about 2/3 of Hopper's tensor rate, same paper) and
   // without its asynchronous copies keep 0.35 / 0.75 = 0.47 of the native kernel. Blackwell: no measurement at hand;
   // Hopper's figure. On Ampere these kernels are the native ones.
+  // FlashAttention-1-class kernels (FlashAttention 1.x; the 2022 Triton port, whose forward and backward together run
+  // "slightly slower" than FlashAttention 1's, HazyResearch/flash-attention@eff9fe6b flash_attn/flash_attn_triton.py)
+  // run at half FlashAttention-2's rate on the same chip: "around 2x speedup compared to FlashAttention" (Dao 2023,
+  // arXiv 2307.08691, abstract; 25-40% of A100 peak against 50-73%).
   if (kernel == AttentionKernel::native || device.kind == DeviceKind::cpu) return 1.0;
   const bool asynchronous = device.tensor_core_generation == TensorCoreGeneration::hopper ||
                             device.tensor_core_generation == TensorCoreGeneration::blackwell;
-  return asynchronous ? 0.35 / 0.75 : 1.0;
+  const double flash2 = asynchronous ? 0.35 / 0.75 : 1.0;
+  return kernel == AttentionKernel::flash1 ? 0.5 * flash2 : flash2;
 }
 
 double DefaultEfficiency::memory(const Device& device, Bytes bytes) const {

@@ -13,8 +13,9 @@ namespace hwsim {
 
 // Which generation of fused-attention kernel a software stack runs: the one written for the chip (cuDNN and
 // FlashAttention-3 on Hopper, FlashAttention-2 on Ampere), or one written for Ampere's tensor cores whatever the chip
-// (FlashAttention-2, Triton and PyTorch SDPA kernels of 2023-24 on Hopper and Blackwell).
-enum class AttentionKernel { native, ampere_class };
+// (FlashAttention-2, Triton and PyTorch SDPA kernels of 2023-24 on Hopper and Blackwell), or the generation before
+// (FlashAttention 1.x and its 2022 Triton port, also written for Ampere's tensor cores).
+enum class AttentionKernel { native, ampere_class, flash1 };
 
 class EfficiencyModel {
  public:

@@ -83,6 +83,14 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.flash_attention = w.boolean("flash_attention");
   const std::string stack = w.text("stack");
   t.stack = stack == "pytorch" ? Stack::pytorch : stack == "deepspeed" ? Stack::deepspeed : Stack::megatron_core;
+  if (w.has("attention_kernel")) {
+    if (!t.flash_attention)
+      bad(w, "attention_kernel", "attention_kernel names a fused kernel; flash_attention is false");
+    const std::string kernel = w.text("attention_kernel");
+    t.attention_kernel = kernel == "native"   ? AttentionKernel::native
+                         : kernel == "flash1" ? AttentionKernel::flash1
+                                              : AttentionKernel::ampere_class;
+  }
   t.dp_overlap = w.boolean("dp_overlap");
   t.tp_overlap = w.boolean("tp_overlap");
   t.pp_overlap = w.boolean("pp_overlap");

@@ -55,10 +55,8 @@ LayerCost layer_cost(const Context& x) {
     const double full_flops = 4.0 * tokens * m.sequence_context(context) * heads * hd;
     const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
     const double io = kActivationBytes * tokens * (2.0 * q + 2.0 * kv) / t;
-    // The stack's kernel generation: Megatron-Core runs the chip's own (cuDNN); PyTorch and DeepSpeed stacks run
-    // Ampere-class kernels (attention_kernel_share).
-    const double share = x.eff.attention_kernel_share(
-        x.dev, c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class);
+    // The kernel generation the run uses (attention_kernel_of: its stack's unless named).
+    const double share = x.eff.attention_kernel_share(x.dev, attention_kernel_of(c));
     const double forward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, false) * share;
     const double backward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, true) * share;
     attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io), Flop(executed), x.corner);

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -88,6 +89,8 @@ struct TrainingConfig {
   DType grad_reduce_dtype = DType::fp32;  // format of gradients in data-parallel reductions (and of their buffer)
   double dropout = 0;                     // dropout probability of the recipe (masks stored, extra passes)
   Stack stack = Stack::megatron_core;
+  // The fused-attention kernel (workload key `attention_kernel`); unset: the stack's (attention_kernel_of).
+  std::optional<AttentionKernel> attention_kernel;
   double train_tokens = 0;  // 0 = not given
   // LoRA fine-tuning when lora_rank > 0 (Hu et al. 2021): the base weights are frozen (no gradients, no optimizer
   // state, no weight-gradient products), rank-r adapters A (in x r) and B (r x out) beside the attention's QKV and
@@ -99,6 +102,13 @@ struct TrainingConfig {
   // or bias balancing aims at). With ep > 1 the slowest rank sets the pace of each MoE layer.
   double expert_imbalance = 1.0;
 };
+
+// The fused-attention kernel a run uses: the one its workload names, else its stack's: Megatron-Core runs the chip's
+// own (cuDNN); PyTorch and DeepSpeed stacks run FlashAttention-2-class kernels written for Ampere.
+inline AttentionKernel attention_kernel_of(const TrainingConfig& c) {
+  if (c.attention_kernel) return *c.attention_kernel;
+  return c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class;
+}
 
 // The MLP width a token passes through on the busiest expert-parallel rank: active_mlp_width with its routed
 // experts' part scaled by expert_imbalance when ep > 1 (a rank that holds every expert does all their work anyway).

@@ -20,6 +20,7 @@ struct EfficiencyFigures {
   double attention_forward = 1.0;       // fused_attention(backward = false)
   double attention_backward = 1.0;      // fused_attention(backward = true)
   double ampere_class_attention = 1.0;  // attention_kernel_share(ampere_class) (native: 1)
+  double flash1_attention = 0.5;        // attention_kernel_share(flash1)
   double memory = 1.0;                  // memory()
   double roofline_corner = 2.0;         // roofline_corner(): 2 the rounded corner, infinity max (sim/perf/roofline.hpp)
   double link_scale_up = 1.0;           // link(scale_out = false)
@@ -48,6 +49,7 @@ class FixedEfficiency final : public EfficiencyModel {
     return backward ? f_.attention_backward : f_.attention_forward;
   }
   [[nodiscard]] double attention_kernel_share(const Device& /*device*/, AttentionKernel kernel) const override {
+    if (kernel == AttentionKernel::flash1) return f_.flash1_attention;
     return kernel == AttentionKernel::native ? 1.0 : f_.ampere_class_attention;
   }
   [[nodiscard]] double memory(const Device& /*device*/, Bytes /*bytes*/) const override { return f_.memory; }
