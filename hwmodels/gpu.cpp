@@ -123,10 +123,11 @@ const Schema& gpu_schema() {
           {.name = "tensor_core_generation",
            .kind = ValueKind::choice,
            .default_text = "ampere",
-           .choices = {"volta", "ampere", "ada", "hopper", "blackwell", "cdna3"},
+           .choices = {"volta", "ampere", "ada", "hopper", "blackwell", "cdna3", "cdna4"},
            .doc = "tensor-core generation: which kernels the chip runs (fused attention needs ampere or later; "
                   "hopper and blackwell reach their full rate only with asynchronous warpgroup instructions; ada runs "
-                  "ampere's kernels; cdna3 is AMD's MI300-series matrix cores, with their own GEMM ceilings)"},
+                  "ampere's kernels; cdna3 is AMD's MI300-series matrix cores, with their own GEMM ceilings; cdna4 the "
+                  "MI350-series ones, on the default ceilings until a measurement is at hand)"},
           {.name = "process", .kind = ValueKind::text, .doc = "fabrication process"},
           {.name = "die_area", .kind = ValueKind::quantity, .dimension = Dimension::area_m2, .doc = "die area"},
           {.name = "transistors", .kind = ValueKind::number, .doc = "transistor count"},
@@ -173,6 +174,7 @@ GpuSpec load_gpu(const Reader& r) {
                              : generation == "hopper"    ? TensorCoreGeneration::hopper
                              : generation == "blackwell" ? TensorCoreGeneration::blackwell
                              : generation == "cdna3"     ? TensorCoreGeneration::cdna3
+                             : generation == "cdna4"     ? TensorCoreGeneration::cdna4
                                                          : TensorCoreGeneration::ampere;
   g.process = r.text("process");
   g.die_area_m2 = r.optional_quantity("die_area");

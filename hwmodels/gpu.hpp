@@ -29,8 +29,9 @@ std::optional<FlopPerSecond> find_peak(const std::vector<PeakDerivation>& peaks,
 // Tensor-core generations in order: Volta (no fused-attention kernels: FlashAttention needs Ampere or later),
 // Ampere and Ada (warp-synchronous mma.sync; Ada adds FP8), Hopper and Blackwell (asynchronous warpgroup MMA, which the
 // full tensor rate needs: kernels written for Ampere reach part of it). AMD's matrix cores stand apart: CDNA 3 (MI300X,
-// MI325X: MFMA instructions; no NVIDIA ordering applies, so code asks for a generation by name, never by order).
-enum class TensorCoreGeneration { volta, ampere, ada, hopper, blackwell, cdna3 };
+// MI325X: MFMA instructions; no NVIDIA ordering applies, so code asks for a generation by name, never by order) and
+// CDNA 4 (MI350X, MI355X: twice CDNA 3's dense rate per CU, FP6/FP4).
+enum class TensorCoreGeneration { volta, ampere, ada, hopper, blackwell, cdna3, cdna4 };
 
 struct GpuSpec {
   std::string name;

@@ -6,6 +6,7 @@
 // Tolerance: 1e-12 relative (the formulas are evaluated exactly as written, only rounding differs).
 #include <catch2/catch.hpp>
 
+#include "sim/core/dtype.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "tests/support/fixed_efficiency.hpp"
 
@@ -199,6 +200,20 @@ TEST_CASE("CDNA 3 ceilings: AMD's MI300X max-achievable GEMM over peak, times Ho
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp8) == 0.72);
   CHECK(DefaultEfficiency{}.attention_kernel_share(gpu, hwsim::AttentionKernel::ampere_class) == 1.0);
   CHECK(gpu.has_fused_attention());
+}
+
+TEST_CASE("CDNA 4 takes the documented default plateaus, not CDNA 3's measured shares (no MI355X measurement)",
+          "[efficiency]") {
+  using hwsim::DefaultEfficiency;
+  using hwsim::TensorCoreGeneration;
+  hwsim::Device gpu = h100();
+  gpu.tensor_core_generation = TensorCoreGeneration::cdna4;
+  for (const DType d : {DType::fp64, DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::fp4}) {
+    INFO(hwsim::dtype_name(d));
+    CHECK(DefaultEfficiency::compute_ceiling(gpu, d) == DefaultEfficiency::compute_ceiling(gpu.kind, d));
+  }
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) == 0.80);  // CDNA 3's would be 708 / 1307.4 x 0.909
+  CHECK(DefaultEfficiency{}.attention_kernel_share(gpu, hwsim::AttentionKernel::ampere_class) == 1.0);
 }
 
 TEST_CASE("Ampere-class attention kernels keep 0.35 / 0.75 of the native ones on Hopper and Blackwell, all on Ampere",

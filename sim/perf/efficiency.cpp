@@ -50,6 +50,10 @@ double DefaultEfficiency::compute_ceiling(const Device& device, DType dtype) {
   // to a median 1207 MHz of 2100 under dense load), FP16 654 (0.500), FP8 1273 of 2614.9 (0.487); LLM shapes take
   // the same share of the best shape as on Hopper. Int8 has no published figure: FP8's. The MI325X runs the same
   // silicon at 1000 W and reaches more (BF16 843, 0.645; FP8 1519, 0.581): a calibration profile carries that.
+  // AMD CDNA 4 (MI355X): no measured max-achievable GEMM rate is at hand, and CDNA 3's shares are not carried over
+  // (twice the matrix rate per CU, another clock and power limit): it keeps the documented defaults of
+  // compute_ceiling(kind, dtype) above (FP4's being Blackwell's), an estimate a calibration profile or a measurement
+  // replaces.
   // Ada runs Ampere's kernels (mma.sync) and keeps Ampere's plateaus.
   const double ampere = compute_ceiling(device.kind, dtype);
   if (device.kind == DeviceKind::cpu) return ampere;
