@@ -56,14 +56,19 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
 
   // The accuracy measured when issue #12's work paused (tune 9.8%, test 18.6%), then with op-level checkpointing and
   // userbuffers' SM margin (tune 9.1%, test 15.5%) and the four MLPerf Llama 2 70B LoRA cases (2 tune, 2 test: +7%
-  // to +54%, the multi-node ones far over): tune 10.0%, test 16.2%. Held so that a change that loses it fails; the
-  // issue's targets (tune <= 8%, test <= 10%, no source above 15%, no case off by more than 30%) are not reached yet.
-  SECTION("training predictions hold MAPE <= 11% on the tune split and <= 17% on the held-out test split") {
+  // to +54%, the multi-node ones far over): tune 10.0%, test 16.2%; later work: tune 10.1%, test 16.3%. Then 7 MoE
+  // pre-training rows of the NeMo 25.02/25.04/25.11 tables (Mixtral 8x7B and 8x22B, Qwen3 30B-A3B and 235B-A22B; 3
+  // tune, 4 test; all over-predicted, +14% to +303%: grouped-GEMM, router and dispatch costs are not modelled) and 3
+  // more MLPerf LoRA cases (1 tune, 2 test: +3% to +27%): tune 14.6%, test 28.2%; the two Qwen3 30B-A3B rows of NeMo
+  // 26.06 (H100 EP16 -37%, tune: the exposed all-to-all over InfiniBand; GB200 +8%, test): tune 15.0%, test 27.7%. Held
+  // so that a change that loses it fails; the issue's targets (tune <= 8%, test <= 10%, no source above 15%, no case
+  // off by more than 30%) are not reached.
+  SECTION("training predictions hold MAPE <= 15.5% on the tune split and <= 28% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.11);
-    CHECK(by_split.at("test").at("training").mape <= 0.17);
+    CHECK(by_split.at("tune").at("training").mape <= 0.155);
+    CHECK(by_split.at("test").at("training").mape <= 0.28);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits
