@@ -258,6 +258,12 @@ TEST_CASE("issue 15 GPUs: derived dense BF16 peak within 5% of the datasheet; me
       {"l4", 58.0 * 4 * 256 * 2.04e9, 121e12, 24, 300e9, 72},            // 121.2 TFLOP/s
       {"gh200", 132.0 * 4 * 1024 * 1.83e9, 989.4e12, 96, 4e12, 900},     // the H100 SXM5's compute
       {"gh200-144gb", 132.0 * 4 * 1024 * 1.83e9, 989.4e12, 141, 4.8e12, 900},
+      {"h200-sxm-141gb-cts", 132.0 * 4 * 1024 * 1.83e9, 989.4e12, 141, 4.8e12, 1000},  // the H200 at 1000 W
+      {"h100-nvl-94gb", 132.0 * 4 * 1024 * 1.545e9, 835.5e12, 94, 3.9e12, 400},        // 1671 / 2 with sparsity
+      {"h200-nvl-141gb", 132.0 * 4 * 1024 * 1.545e9, 835.5e12, 141, 4.8e12, 600},      // the H100 NVL's peaks
+      {"a10", 72.0 * 4 * 256 * 1.695e9, 125e12, 24, 600e9, 150},                       // 124.97 TFLOP/s
+      {"b300", 160.0 * 4 * 2048 * 1.717e9, 2250e12, 270, 7.7e12, 1100},                // HGX B300
+      {"gb300", 160.0 * 4 * 2048 * 1.907e9, 2500e12, 279, 8e12, 1400},                 // GB300 NVL72
   };
   for (const auto& want : gpus) {
     INFO(want.name);
@@ -284,6 +290,109 @@ TEST_CASE("issue 15 GPUs: derived dense BF16 peak within 5% of the datasheet; me
   // No NVLink on the AMD and Ada parts: their nodes state their fabric.
   CHECK(catalog().gpus().at("mi300x").nvlink_generation == 0);
   CHECK(catalog().gpus().at("l40s").nvlink_generation == 0);
+}
+
+// The NVIDIA entries of issue #15 item 5: dense FP8 (and FP4 on Blackwell Ultra) derived from units x FLOP per clock x
+// clock, held to the datasheet within 5%; the dtypes a chip has no tensor path for have no peak (work in them is
+// refused).
+TEST_CASE("issue 15 NVIDIA GPUs: derived dense FP8 and FP4 peaks within 5% of the datasheet; no peak without a path",
+          "[hardware_catalog]") {
+  struct Want {
+    const char* name;
+    DType dtype;
+    double derived;  // units x FLOP per clock x clock, written out
+    double datasheet;
+  };
+  const std::vector<Want> wants{
+      {"h200-sxm-141gb-cts", DType::fp8, 132.0 * 4 * 2048 * 1.83e9, 1978.9e12},
+      {"h100-nvl-94gb", DType::fp8, 132.0 * 4 * 2048 * 1.545e9, 1670.5e12},  // 3341 / 2 with sparsity
+      {"h200-nvl-141gb", DType::fp8, 132.0 * 4 * 2048 * 1.545e9, 1670.5e12},
+      {"b300", DType::fp8, 160.0 * 4 * 4096 * 1.717e9, 4500e12},
+      {"gb300", DType::fp8, 160.0 * 4 * 4096 * 1.907e9, 5000e12},
+      {"b300", DType::fp4, 160.0 * 4 * 12288 * 1.717e9, 13.5e15},  // 108 PF per 8-GPU HGX B300
+      {"gb300", DType::fp4, 160.0 * 4 * 12288 * 1.907e9, 15e15},   // 1080 PF per 72 GPUs; 6x BF16
+      {"a10", DType::int8, 72.0 * 4 * 512 * 1.695e9, 250e12},
+      {"t4", DType::fp16, 40.0 * 8 * 128 * 1.59e9, 65e12},  // Turing: 320 tensor cores x 64 FMA
+      {"t4", DType::int8, 40.0 * 8 * 256 * 1.59e9, 130e12},
+  };
+  for (const auto& want : wants) {
+    INFO(want.name << " " << hwsim::dtype_name(want.dtype));
+    REQUIRE(catalog().gpus().count(want.name) == 1);
+    const auto& gpu = catalog().gpus().at(want.name);
+    REQUIRE(gpu.peak(want.dtype).has_value());
+    CHECK(gpu.peak(want.dtype)->value() == Approx(want.derived).epsilon(kExact));
+    REQUIRE(gpu.datasheet_peak.count(want.dtype) == 1);
+    CHECK(gpu.datasheet_peak.at(want.dtype).value() == Approx(want.datasheet).epsilon(kExact));
+    CHECK(deviation(gpu.peak(want.dtype)->value(), want.datasheet) <= 0.05);
+  }
+  // No FP8 on Ampere and Turing; no BF16 or TF32 on Turing; Blackwell Ultra's cut-down INT8 is left out.
+  CHECK_FALSE(catalog().gpus().at("a10").peak(DType::fp8).has_value());
+  CHECK_FALSE(catalog().gpus().at("t4").peak(DType::fp8).has_value());
+  CHECK_FALSE(catalog().gpus().at("t4").peak(DType::bf16).has_value());
+  CHECK_FALSE(catalog().gpus().at("t4").peak(DType::tf32).has_value());
+  CHECK_FALSE(catalog().gpus().at("b300").peak(DType::int8).has_value());
+  CHECK(catalog().gpus().at("t4").hbm_capacity.value() == 16 * kGiB);
+  CHECK(catalog().gpus().at("t4").tdp.value() == 70.0);
+  CHECK(catalog().gpus().at("t4").tensor_core_generation == hwsim::TensorCoreGeneration::volta);
+  CHECK(catalog().gpus().at("a10").tensor_core_generation == hwsim::TensorCoreGeneration::ampere);
+  CHECK(catalog().gpus().at("gb300").tensor_core_generation == hwsim::TensorCoreGeneration::blackwell);
+}
+
+// hwsim turns a power limit into a clock only under a deployment's power_cap below TDP (sim/power capped_clock_scale);
+// nothing raises a clock above the one the datasheet peaks imply. So the 1000 W H200 differs from the 700 W part in its
+// watts and not in its speed: neither throttles at full load without a cap.
+TEST_CASE("the 1000 W H200 (MLPerf's CTS part) is the 700 W h200 with a higher limit: same peaks, more watts",
+          "[hardware_catalog]") {
+  const auto& h200 = catalog().gpus().at("h200-sxm-141gb");
+  const auto& cts = catalog().gpus().at("h200-sxm-141gb-cts");
+  CHECK(cts.tdp.value() == 1000.0);
+  CHECK(h200.tdp.value() == 700.0);
+  CHECK(cts.idle.value() == h200.idle.value());
+  CHECK(cts.hbm_capacity.value() == h200.hbm_capacity.value());
+  CHECK(cts.hbm_bandwidth.value() == h200.hbm_bandwidth.value());
+  for (const auto& p : h200.peaks) CHECK(cts.peak(p.dtype)->value() == p.peak.value());
+
+  const auto& node = catalog().nodes().at("dgx-h200-cts");
+  const auto& dgx = catalog().nodes().at("dgx-h200");
+  REQUIRE(node.gpu.has_value());
+  CHECK(node.gpu->name == "h200-sxm-141gb-cts");
+  CHECK(node.gpu_count == 8);
+  CHECK(node.cpu->name == dgx.cpu->name);
+  CHECK(node.host_memory.value() == dgx.host_memory.value());
+  const hwsim::Device full_h200 = hwsim::device_of(dgx);
+  const hwsim::Device full_cts = hwsim::device_of(node);
+  const hwsim::Activity busy{.compute = 1.0};
+  CHECK(hwsim::capped_clock_scale(full_h200, busy, full_h200.tdp) == 1.0);
+  CHECK(hwsim::capped_clock_scale(full_cts, busy, full_cts.tdp) == 1.0);
+  CHECK(hwsim::device_power(full_cts, busy).value() == 1000.0);  // idle + (TDP - idle) x 1
+  CHECK(hwsim::device_power(full_h200, busy).value() == 700.0);
+}
+
+TEST_CASE("the NVL and GB300 nodes: bridged PCIe cards, and one 72-GPU NVLink domain per 142 kW liquid rack",
+          "[hardware_catalog]") {
+  const auto& hpe = catalog().nodes().at("hpe-dl380a-h100-nvl");
+  CHECK(hpe.gpu->name == "h100-nvl-94gb");
+  CHECK(hpe.gpu_count == 4);
+  CHECK(hpe.fabric == hwsim::FabricKind::nvlink);
+  CHECK(hpe.fabric_bandwidth_per_direction.value() == Approx(300e9).epsilon(kExact));  // 600 GB/s both directions
+  const auto& cisco = catalog().nodes().at("cisco-c845a-h200-nvl");
+  CHECK(cisco.gpu->name == "h200-nvl-141gb");
+  CHECK(cisco.gpu_count == 8);
+  CHECK(cisco.fabric_bandwidth_per_direction.value() == Approx(450e9).epsilon(kExact));  // 900 GB/s both directions
+
+  const auto& n = catalog().nodes().at("gb300-nvl72");
+  CHECK(n.gpu->name == "gb300");
+  CHECK(n.gpu_count == 72);
+  CHECK(n.cpu_count == 36);
+  CHECK(n.fabric == hwsim::FabricKind::nvswitch);
+  CHECK(n.nic_count == 72);
+  CHECK(n.nic_rate.value() == Approx(800e9 / 8).epsilon(kExact));  // ConnectX-8, 800 Gb/s
+  CHECK(n.power.max.value() == 142000.0);
+  CHECK(n.cooling == hwsim::Cooling::liquid);
+  // 72 GPUs x 279 GiB of HBM3e = 20.1 TB; NVIDIA's 37 TB "fast memory" adds 36 x 480 GB of LPDDR5X.
+  CHECK(n.gpu_count * n.gpu->hbm_capacity.value() + n.host_memory.value() == Approx(72 * 279 * kGiB + 36 * 480e9));
+  CHECK(hwsim::nodes_rack_holds(catalog().racks().at("rack-liquid-142kw"), n) == 1);
+  CHECK(hwsim::nodes_rack_holds(catalog().racks().at("rack-liquid-132kw"), n) == 0);  // 142 kW does not fit 132
 }
 
 TEST_CASE("gb200-nvl72 is one NVLink domain of 72 GPUs and 36 Grace CPUs that fills one liquid-cooled rack",
