@@ -93,6 +93,17 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/expert_imbalance_dense.yaml",
        {"bad/expert_imbalance_dense.yaml:10:23: workloads[0].expert_imbalance: expert_imbalance needs a mixture of "
         "experts (the model has no experts)"}},
+      {"bad/serve_ep_dense_model.yaml",
+       {"bad/serve_ep_dense_model.yaml:10:37: workloads[0].parallelism.ep: expert parallelism needs a mixture of "
+        "experts (the model has no experts)"}},
+      {"bad/serve_ep_uneven_experts.yaml",
+       {"bad/serve_ep_uneven_experts.yaml:10:37: workloads[0].parallelism.ep: ep=3 must divide both the 8 experts and "
+        "tp=8 (a replica's tp ranks run each MoE layer as ep groups of tp/ep ranks: TensorRT-LLM's moe_ep_size x "
+        "moe_tp_size = tp_size); valid: 1, 2, 4, 8"}},
+      {"bad/serve_ep_not_dividing_tp.yaml",
+       {"bad/serve_ep_not_dividing_tp.yaml:10:37: workloads[0].parallelism.ep: ep=8 must divide both the 8 experts and "
+        "tp=4 (a replica's tp ranks run each MoE layer as ep groups of tp/ep ranks: TensorRT-LLM's moe_ep_size x "
+        "moe_tp_size = tp_size); valid: 1, 2, 4"}},
       {"bad/percentile_static.yaml",
        {"bad/percentile_static.yaml:11:34: workloads[0].sla.percentile: Poisson arrivals need batching: continuous "
         "(static batches wait for a full batch)"}},

@@ -405,4 +405,31 @@ std::optional<ParallelismError> parallelism_error(const ModelSpec& model, int tp
   return std::nullopt;
 }
 
+std::optional<ParallelismError> expert_parallelism_error(const ModelSpec& model, int ep) {
+  if (ep > 1 && !model.moe()) {
+    return ParallelismError{"ep", "expert parallelism needs a mixture of experts (the model has no experts)"};
+  }
+  if (model.experts % ep != 0) {
+    return ParallelismError{"ep", fmt::format("{} experts do not split evenly over ep={}", model.experts, ep)};
+  }
+  return std::nullopt;
+}
+
+double busiest_mlp_width(const ModelSpec& m, int ep, double imbalance) {
+  if (ep <= 1 || !m.moe()) return m.active_mlp_width();
+  const double routed = static_cast<double>(m.moe_layers()) * m.experts_per_token * m.moe_ffn_hidden / m.layers;
+  return m.active_mlp_width() + routed * (imbalance - 1.0);
+}
+
+Bytes expert_dispatch_bytes(const ModelSpec& model, double tokens) {
+  return Bytes(tokens * model.experts_per_token * model.hidden * 2.0);
+}
+
+double busiest_rank_experts_read(const ModelSpec& model, double tokens, int ep, double imbalance) {
+  const double touched = model.experts_touched(tokens);
+  if (ep <= 1) return touched;
+  const double held = static_cast<double>(model.experts) / ep;
+  return std::min(held, std::max(1.0, touched / ep * imbalance));
+}
+
 }  // namespace hwsim

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "sim/core/schema.hpp"
+#include "sim/core/units.hpp"
 
 namespace hwsim {
 
@@ -211,6 +212,28 @@ struct ParallelismError {
   std::string message;  // e.g. "80 layers do not split evenly into 3 stages", "32 heads do not split evenly over tp=3"
 };
 std::optional<ParallelismError> parallelism_error(const ModelSpec& model, int tp, int pp);
+
+// Expert parallelism, in training and in serving: each of `ep` ranks holds experts / ep of every MoE layer's routed
+// experts whole (shared experts, routers and the rest as the other dimensions split them). Why `ep` cannot split
+// `model`, or nothing when it can: a dense model takes only ep = 1, and the routed experts split evenly
+// (experts % ep == 0, as Megatron-Core, TensorRT-LLM and vLLM require). `key` is "ep".
+std::optional<ParallelismError> expert_parallelism_error(const ModelSpec& model, int ep);
+
+// The MLP width a token passes through on the busiest of `ep` expert-parallel ranks, averaged over the layers:
+// active_mlp_width with its routed experts' part scaled by `imbalance` (tokens the busiest rank receives over the
+// mean) when ep > 1 (a rank that holds every expert does all their work anyway).
+double busiest_mlp_width(const ModelSpec& model, int ep, double imbalance);
+
+// Bytes one expert-parallel rank sends to its tokens' experts (and gets back) in one all-to-all for `tokens` local
+// tokens: each token's hidden state, 16-bit, once per routed expert it picks (the collective moves (ep - 1) / ep of
+// it off the rank: sim/perf/collectives.hpp all_to_all).
+Bytes expert_dispatch_bytes(const ModelSpec& model, double tokens);
+
+// Routed experts of one MoE layer that the busiest of `ep` ranks reads in a pass over `tokens` tokens. ep = 1:
+// experts_touched. Otherwise the rank's share of them, experts_touched / ep = E/ep x (1 - (1 - k/E)^tokens) (the
+// expected distinct experts among the E/ep it holds, routing uniform), times `imbalance`; at least one (the rank
+// holding a touched expert reads it whole) and at most the E/ep it holds.
+double busiest_rank_experts_read(const ModelSpec& model, double tokens, int ep, double imbalance);
 
 const Schema& model_schema();
 // For a model defined inline in a scenario: `name` and `kind` not required.

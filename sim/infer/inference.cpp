@@ -1,8 +1,11 @@
 #include "sim/infer/inference.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "sim/perf/collectives.hpp"
 #include "sim/perf/roofline.hpp"
@@ -52,6 +55,19 @@ double erlang_c(int servers, double load) {
   return servers * b / (servers - load * (1 - b));
 }
 
+std::optional<ParallelismError> serving_expert_parallelism_error(const ModelSpec& model, int tp, int ep) {
+  if (!model.moe()) return expert_parallelism_error(model, ep);
+  if (model.experts % ep == 0 && tp % ep == 0) return std::nullopt;
+  std::vector<int> valid;
+  for (int e = 1; e <= tp; ++e) {
+    if (tp % e == 0 && model.experts % e == 0) valid.push_back(e);
+  }
+  return ParallelismError{
+      "ep", fmt::format("ep={} must divide both the {} experts and tp={} (a replica's tp ranks run each MoE layer as "
+                        "ep groups of tp/ep ranks: TensorRT-LLM's moe_ep_size x moe_tp_size = tp_size); valid: {}",
+                        ep, model.experts, tp, fmt::join(valid, ", "))};
+}
+
 int kv_cache_shards(const InferenceConfig& c) {
   // MLA caches one latent per token that every head reads, so tensor parallelism over the heads holds it whole on
   // each rank (why SGLang serves DeepSeek with data-parallel attention; "SGLang v0.4: ... data parallelism attention
@@ -67,6 +83,8 @@ struct MemoryTerms {
   double workspace_per_prompt;
   explicit MemoryTerms(const InferenceConfig& c) {
     const ModelSpec& m = c.model;
+    // Expert parallelism leaves a device's share unchanged: its group holds experts / ep whole experts split tp / ep
+    // ways, 1 / tp of the routed experts as tensor parallelism alone holds (serving_expert_parallelism_error).
     weights = m.parameters() * weight_bytes_per_parameter(c);
     // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
     // batching with a paged KV cache holds sequences spread evenly through their lives, and each iteration prefills
@@ -111,6 +129,13 @@ struct Evaluator {
   // stages are traversed in sequence: per-device weights of a stage x pp stages of time = weights / tp.
   Bytes weight_bytes = Bytes(c.model.parameters() * weight_bytes_per_parameter(c) / c.tp);
   LinkPath link = tp_link();
+  // Expert parallelism (serving_expert_parallelism_error): the busiest rank's routed experts set each MoE layer's pace.
+  bool expert_parallel = c.ep > 1 && c.model.moe();
+  // Matrix FLOPs per token the busiest rank adds over the mean: its routed experts' extra width
+  // (busiest_mlp_width) through the MLP's products, (gated ? 3 : 2) x hidden weights per unit of width.
+  double busiest_extra_flops_per_token =
+      2.0 * c.model.layers * (c.model.gated_mlp ? 3.0 : 2.0) * c.model.hidden *
+      (busiest_mlp_width(c.model, c.ep, c.expert_imbalance) - c.model.active_mlp_width());
   double corner = eff.roofline_corner(sys.device);  // op_time's corner (sim/perf/roofline.hpp)
 
   [[nodiscard]] static DType attention_format(const Device& d, const InferenceConfig& c, DType weights,
@@ -155,8 +180,9 @@ struct Evaluator {
           (tokens <= 1.0 ? m.decode_attention_flops_per_token(context) : m.attention_flops_at(keys)) *
           (unified_cache ? batch : 1.0);
     }
-    const Flop matmul_flops(
-        rows * (m.forward_flops_per_token(context) - m.sequence_attention_flops_per_token(context)) / devices);
+    double matmul_per_token = m.forward_flops_per_token(context) - m.sequence_attention_flops_per_token(context);
+    if (expert_parallel) matmul_per_token += busiest_extra_flops_per_token;
+    const Flop matmul_flops(rows * matmul_per_token / devices);
     const Flop attention_flops(rows * attention_flops_per_token / devices);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time. The cache read is what the
     // queries' keys hold, the write every layer's K and V of the new tokens.
@@ -165,12 +191,11 @@ struct Evaluator {
                          kv_cache_shards(c));
     PhaseTime p;
     // The MLP's (rows x hidden) . (hidden x ffn / tp) stands for the pass's products: its row count decides how
-    // far from peak a decode step at a small batch runs.
-    p.matmul_compute = matmul_flops / (peak * eff.gemm(sys.device, arithmetic, rows,
-                                                       static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
-    // A mixture of experts reads only the experts the pass's tokens pick (ModelSpec::parameters_read).
-    const Bytes read =
-        c.model.moe() ? weight_bytes * (c.model.parameters_read(rows) / c.model.parameters()) : weight_bytes;
+    // far from peak a decode step at a small batch runs. An expert-parallel group splits its experts tp / ep ways.
+    const double mlp_columns =
+        expert_parallel ? static_cast<double>(m.ffn_hidden) * c.ep / c.tp : static_cast<double>(m.ffn_hidden) / c.tp;
+    p.matmul_compute = matmul_flops / (peak * eff.gemm(sys.device, arithmetic, rows, mlp_columns, m.hidden));
+    const Bytes read = weights_read(rows);
     p.matmul_memory = read / (bandwidth * eff.memory(sys.device, read));
     p.attention_compute = attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false));
     p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));
@@ -178,9 +203,32 @@ struct Evaluator {
       const Bytes activation(rows * m.hidden * 2.0);
       p.communication = all_reduce(activation, c.tp, link) * (2.0 * m.layers);
     }
+    if (expert_parallel) p.communication += expert_all_to_all(rows);
     p.elementwise = elementwise_time(rows);
     p.launch = eff.launch_overhead(sys.device) * (kKernelsPerLayer * m.layers * sync_share);
     return finish(p);
+  }
+
+  // Weights one device reads in a pass over `rows` tokens, all pp stages in sequence. A mixture of experts reads only
+  // the experts the pass's tokens pick (ModelSpec::parameters_read); with expert parallelism the busiest rank reads
+  // busiest_rank_experts_read of its experts whole in each MoE layer (split tp / ep ways), the rest 1 / tp as before.
+  [[nodiscard]] Bytes weights_read(double rows) const {
+    const ModelSpec& m = c.model;
+    if (!m.moe()) return weight_bytes;
+    if (!expert_parallel) return weight_bytes * (m.parameters_read(rows) / m.parameters());
+    const double experts = busiest_rank_experts_read(m, rows, c.ep, c.expert_imbalance);
+    const double unread = m.moe_layers() * (m.experts - c.ep * experts) * m.mlp_parameters_per_expert();
+    return weight_bytes * ((m.parameters() - unread) / m.parameters());
+  }
+
+  // Expert parallelism's token exchange in a pass over `rows` tokens: per MoE layer a dispatch and a combine
+  // all-to-all over the ep ranks (TensorRT-LLM: "each GPU rank only receives part of tokens' hidden states for experts
+  // on this rank"), each rank exchanging rows / ep tokens' hidden states once per routed expert
+  // (expert_dispatch_bytes), (ep - 1) / ep of them off the rank, and the busiest rank expert_imbalance times the mean;
+  // exposed, as training's dispatcher waits for its tokens. On the tp ranks' link.
+  [[nodiscard]] Seconds expert_all_to_all(double rows) const {
+    const Bytes buffer = expert_dispatch_bytes(c.model, rows / c.ep) * c.expert_imbalance;
+    return all_to_all(buffer, c.ep, link) * (2.0 * c.model.moe_layers());
   }
 
   // Element-wise traffic of `rows` tokens through the layers, as a serving engine fuses it (TensorRT-LLM's fused

@@ -38,6 +38,11 @@ struct InferenceConfig {
   std::optional<int> replicas;            // absent = auto (devices / (tp x pp))
   int tp = 1;
   int pp = 1;
+  // Expert parallelism inside a replica (serving_expert_parallelism_error): the tp ranks run each MoE layer as ep
+  // groups of tp / ep ranks, a group holding experts / ep of the routed experts split tp / ep ways.
+  int ep = 1;
+  // Tokens the busiest expert-parallel rank receives over the mean (the training key's meaning; ep > 1 only).
+  double expert_imbalance = 1.0;
   bool continuous = true;      // continuous (in-flight) batching; false = static batches
   std::optional<int> threads;  // CPU threads per replica (absent: the replica's share of the cores)
   // Decode attention kernels that load each KV head once for its whole query group (FlashDecoding, TensorRT-LLM
@@ -102,6 +107,14 @@ struct InferenceResult {
   double memory_busy = 0;
   double communication_busy = 0;
 };
+
+// Expert parallelism in serving, as TensorRT-LLM defines it (docs "Expert Parallelism in TensorRT-LLM":
+// moe_tp_size x moe_ep_size = tp_size): the replica's tp ranks run attention and the dense layers tensor-parallel as
+// before, and each MoE layer as ep groups of tp / ep ranks, a group holding experts / ep of the routed experts whole,
+// each split tp / ep ways. So ep divides tp (vLLM's --enable-expert-parallel and SGLang's --ep-size equal to the
+// tp size are the case ep = tp) and the experts (expert_parallelism_error). Why `ep` cannot split `model` at `tp`
+// (key "ep", naming the valid choices), or nothing.
+std::optional<ParallelismError> serving_expert_parallelism_error(const ModelSpec& model, int tp, int ep);
 
 // Ranks over which one replica's KV cache is split: its tensor-parallel ranks, except with multi-head latent
 // attention, whose one latent per token every rank keeps whole.

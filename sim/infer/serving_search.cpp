@@ -27,14 +27,18 @@ ServingSearch search_serving(const InferenceConfig& base, const System& sys, con
     for (int pp : {1, 2, 4, 8}) {
       if (tp * pp > sys.devices || pp > base.model.layers) continue;
       if (parallelism_error(base.model, tp, pp)) continue;
-      InferenceConfig c = base;
-      c.tp = tp;
-      c.pp = pp;
-      c.replicas.reset();
-      ++out.configurations;
-      InferenceResult r = evaluate_inference(c, sys, eff);
-      if (!r.fits) continue;
-      all.push_back({tp, pp, std::move(r)});
+      for (int ep = 1; ep <= tp; ++ep) {
+        if (serving_expert_parallelism_error(base.model, tp, ep)) continue;
+        InferenceConfig c = base;
+        c.tp = tp;
+        c.pp = pp;
+        c.ep = ep;
+        c.replicas.reset();
+        ++out.configurations;
+        InferenceResult r = evaluate_inference(c, sys, eff);
+        if (!r.fits) continue;
+        all.push_back({tp, pp, ep, std::move(r)});
+      }
     }
   }
   std::stable_sort(all.begin(), all.end(), better);

@@ -237,12 +237,16 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   Result r{.deployment = sys.name, .workload = w.name, .kind = "inference", .calibration = eff.source_for(sys.device)};
   r.metrics.reserve(48);  // no regrowth: a sweep evaluates millions of results
   InferenceConfig cfg = w.inference;
-  if (w.search_parallelism) {  // `parallelism: auto`: tp x pp x replicas x batch (sim/infer/serving_search.hpp)
+  if (w.search_parallelism) {  // `parallelism: auto`: tp x pp x ep x replicas x batch (sim/infer/serving_search.hpp)
     const ServingSearch found = search_serving(cfg, sys, eff, std::max(1, options.top));
     SearchInfo info{found.configurations, std::nullopt, 1, {}};
     if (options.timings) info.seconds = found.seconds;
     for (const auto& c : found.top) {
-      info.top.push_back({.parallelism = {{"tp", c.tp}, {"pp", c.pp}, {"replicas", c.result.replicas}},
+      // ep where the search varies it (a mixture of experts), between pp and replicas as in the result's parallelism.
+      std::vector<std::pair<std::string, int>> parallelism{{"tp", c.tp}, {"pp", c.pp}};
+      if (cfg.model.moe()) parallelism.emplace_back("ep", c.ep);
+      parallelism.emplace_back("replicas", c.result.replicas);
+      info.top.push_back({.parallelism = std::move(parallelism),
                           .batch = c.result.batch,
                           .sla_met = c.result.sla_met,
                           .tokens_per_s = c.result.throughput_tokens_per_s,
@@ -255,8 +259,10 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
     }
     cfg.tp = found.top.front().tp;
     cfg.pp = found.top.front().pp;
+    cfg.ep = found.top.front().ep;
   }
   r.parallelism = {{"tp", cfg.tp}, {"pp", cfg.pp}};
+  if (cfg.ep > 1) r.parallelism.emplace_back("ep", cfg.ep);  // absent: 1 (outputs without it unchanged)
   const int per_replica = cfg.tp * cfg.pp;
   std::string problem;
   if (per_replica > sys.devices) {

@@ -97,9 +97,6 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.grad_reduce_dtype = dtype_of(w, "grad_reduce_dtype");
   t.dropout = w.number("dropout");
   t.expert_imbalance = w.number("expert_imbalance");
-  if (w.has("expert_imbalance") && !model.moe()) {
-    bad(w, "expert_imbalance", "expert_imbalance needs a mixture of experts (the model has no experts)");
-  }
   t.lora_rank = static_cast<int>(w.optional_integer("lora_rank").value_or(0));
   t.lora_all_linears = w.text("lora_targets") == "all";
   if (w.has("lora_targets") && t.lora_rank == 0)
@@ -118,10 +115,7 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   }
   if (t.micro_batch > t.global_batch) bad(w, "micro_batch", "micro_batch cannot exceed global_batch");
   check_split(p, model, t.parallelism.tp, t.parallelism.pp);
-  const int ep = t.parallelism.ep;
-  if (ep > 1 && !model.moe()) bad(p, "ep", "expert parallelism needs a mixture of experts (the model has no experts)");
-  if (model.experts % ep != 0)
-    bad(p, "ep", fmt::format("{} experts do not split evenly over ep={}", model.experts, ep));
+  if (auto e = expert_parallelism_error(model, t.parallelism.ep)) bad(p, e->key, e->message);
 }
 
 void read_inference(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {
@@ -148,7 +142,9 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
   if (!decl.search_parallelism) {
     c.tp = static_cast<int>(p.integer("tp"));
     c.pp = static_cast<int>(p.integer("pp"));
+    c.ep = static_cast<int>(p.integer("ep"));
   }
+  c.expert_imbalance = w.number("expert_imbalance");
   c.continuous = w.text("batching") == "continuous";
   if (auto n = w.optional_integer("threads")) c.threads = static_cast<int>(*n);
   c.kv_reads_per_query_head = w.text("kv_reads") == "per_query_head";
@@ -165,7 +161,10 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
       bad(sla, "percentile", "Poisson arrivals need batching: continuous (static batches wait for a full batch)");
     c.sla_percentile = *v;
   }
-  if (!decl.search_parallelism) check_split(p, model, c.tp, c.pp);
+  if (!decl.search_parallelism) {
+    check_split(p, model, c.tp, c.pp);
+    if (auto e = serving_expert_parallelism_error(model, c.tp, c.ep)) bad(p, e->key, e->message);
+  }
 }
 
 }  // namespace
@@ -181,6 +180,9 @@ WorkloadDecl read_workload(const Reader& w, const ConfigNode& node, const EntryS
     bad(w, "model",
         "the model uses multi-head latent attention (kv_lora_rank), which training does not model yet (inference "
         "does); `hwsim model show` gives a catalog model's parameters, FLOPs and KV cache");
+  }
+  if (w.has("expert_imbalance") && !model.moe()) {
+    bad(w, "expert_imbalance", "expert_imbalance needs a mixture of experts (the model has no experts)");
   }
   const DType dtype = dtype_of(w, "dtype");
   decl.min_throughput_tokens_per_s = w.optional_number("min_throughput_tokens_per_s");

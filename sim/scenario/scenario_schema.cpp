@@ -147,6 +147,28 @@ std::vector<KeyDecl> common_workload_keys() {
   };
 }
 
+// Expert parallelism, declared once for training and inference.
+KeyDecl expert_parallel_key() {
+  return {.name = "ep",
+          .kind = ValueKind::integer,
+          .default_text = "1",
+          .minimum = 1,
+          .maximum = 65536,
+          .doc =
+              "expert parallel: ranks over which each MoE layer's routed experts are split (training: within the "
+              "dp x cp ranks; inference: within a replica's tp ranks, ep dividing tp as TensorRT-LLM's "
+              "moe_ep_size x moe_tp_size = tp_size)"};
+}
+KeyDecl expert_imbalance_key() {
+  return {.name = "expert_imbalance",
+          .kind = ValueKind::number,
+          .default_text = "1",
+          .minimum = 1,
+          .doc =
+              "mixture of experts with ep > 1: tokens the busiest expert-parallel rank receives over the "
+              "mean (1 = balanced routing); its experts' work and all-to-all set each MoE layer's pace"};
+}
+
 // A training workload's `parallelism` map.
 const Schema& training_parallelism_schema() {
   static const Schema parallelism{"training.parallelism",
@@ -182,12 +204,7 @@ const Schema& training_parallelism_schema() {
                                        .minimum = 1,
                                        .maximum = 65536,
                                        .doc = "context parallel"},
-                                      {.name = "ep",
-                                       .kind = ValueKind::integer,
-                                       .default_text = "1",
-                                       .minimum = 1,
-                                       .maximum = 65536,
-                                       .doc = "expert parallel"},
+                                      expert_parallel_key(),
                                       {.name = "zero",
                                        .kind = ValueKind::choice,
                                        .default_text = "0",
@@ -291,13 +308,7 @@ const Schema& training_workload_schema() {
          .minimum = 0,
          .doc = "dropout probability, below 1 of the recipe (0 for Llama-style recipes; Megatron-LM GPT 0.1): "
                 "stored masks and extra element-wise passes"});
-    w.keys.push_back({.name = "expert_imbalance",
-                      .kind = ValueKind::number,
-                      .default_text = "1",
-                      .minimum = 1,
-                      .doc =
-                          "mixture of experts with ep > 1: tokens the busiest expert-parallel rank receives over the "
-                          "mean (1 = balanced routing); its experts' work and all-to-all set each MoE layer's pace"});
+    w.keys.push_back(expert_imbalance_key());
     w.keys.push_back({.name = "lora_rank",
                       .kind = ValueKind::integer,
                       .minimum = 1,
@@ -330,6 +341,7 @@ const Schema& inference_workload_schema() {
                                        .minimum = 1,
                                        .maximum = 65536,
                                        .doc = "pipeline stages"},
+                                      expert_parallel_key(),
                                   }};
   static const Schema sla{"inference.sla",
                           {
@@ -400,8 +412,9 @@ const Schema& inference_workload_schema() {
                       .kind = ValueKind::map,
                       .choices = {"auto"},
                       .child = &parallelism,
-                      .doc = "devices per replica (auto: tp x pp x replicas x batch searched: the highest throughput "
-                             "that fits and meets the SLA)"});
+                      .doc = "devices per replica (auto: tp x pp x ep x replicas x batch searched: the highest "
+                             "throughput that fits and meets the SLA)"});
+    w.keys.push_back(expert_imbalance_key());
     w.keys.push_back({.name = "sla", .kind = ValueKind::map, .child = &sla, .doc = "latency targets"});
     w.keys.push_back({.name = "batching",
                       .kind = ValueKind::choice,

@@ -110,8 +110,8 @@ inline AttentionKernel attention_kernel_of(const TrainingConfig& c) {
   return c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class;
 }
 
-// The MLP width a token passes through on the busiest expert-parallel rank: active_mlp_width with its routed
-// experts' part scaled by expert_imbalance when ep > 1 (a rank that holds every expert does all their work anyway).
+// The MLP width a token passes through on the busiest expert-parallel rank (workloads/model.hpp busiest_mlp_width at
+// the configuration's ep and expert_imbalance).
 double busiest_mlp_width(const TrainingConfig& config);
 
 // Trained parameters of one layer's LoRA adapters on one tensor-parallel rank (0 without LoRA).
@@ -206,10 +206,10 @@ double gradient_buffer_bytes(const TrainingConfig& config);
 // in fp32, tf32 and fp64 training.
 double training_weight_bytes(DType dtype);
 
-// Bytes one expert-parallel rank sends to (and gets back from) the experts in one all-to-all for `tokens` local tokens:
-// each token's hidden state, 16-bit, once per expert it is routed to.
+// Bytes one expert-parallel rank sends to (and gets back from) the experts in one all-to-all for `tokens` local tokens
+// (the rule, shared with serving: workloads/model.hpp expert_dispatch_bytes).
 inline Bytes expert_dispatch_bytes(const TrainingConfig& config, double tokens) {
-  return Bytes(tokens * config.model.experts_per_token * config.model.hidden * 2.0);
+  return expert_dispatch_bytes(config.model, tokens);
 }
 
 // The parameters of a pipeline stage of `layers` layers on one tensor-parallel rank, and what one device holds and

@@ -36,10 +36,7 @@ StageParameters stage_parameter_counts(const TrainingConfig& c, int layers, bool
 }
 
 double busiest_mlp_width(const TrainingConfig& c) {
-  const ModelSpec& m = c.model;
-  if (c.parallelism.ep <= 1 || !m.moe()) return m.active_mlp_width();
-  const double routed = static_cast<double>(m.moe_layers()) * m.experts_per_token * m.moe_ffn_hidden / m.layers;
-  return m.active_mlp_width() + routed * (c.expert_imbalance - 1.0);
+  return busiest_mlp_width(c.model, c.parallelism.ep, c.expert_imbalance);
 }
 
 double lora_parameters_per_layer(const TrainingConfig& c) {

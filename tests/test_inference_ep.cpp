@@ -1,0 +1,173 @@
+// Expert parallelism in serving (sim/infer/inference.hpp serving_expert_parallelism_error): a replica's tp ranks run
+// each MoE layer as ep groups of tp / ep ranks (TensorRT-LLM's moe_ep_size x moe_tp_size = tp_size), a group holding
+// experts / ep whole experts. Memory per device, the weights a decode step reads on the busiest rank, the all-to-all
+// dispatch and combine, the busiest rank's extra work, the serving search over ep, and the parallelism a result shows.
+// Fixture: tests/fixtures/scenarios/moe_serving.yaml (Mixtral 8x7B in bf16 on one DGX H100, static batches of 64,
+// 512 prompt and 256 generated tokens). Efficiencies: kFigures (tests/support/inference_cases.hpp).
+// Mixtral 8x7B by hand (workloads/catalog/mixtral-8x7b.yaml): an expert is a SwiGLU MLP of 3 x 4096 x 14336 =
+// 176,160,768 weights, 8 of them in each of 32 layers (45,097,156,608 routed weights) of 46,702,792,704 in all.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/infer/inference.hpp"
+#include "sim/infer/serving_search.hpp"
+#include "sim/perf/collectives.hpp"
+#include "sim/plan/evaluate.hpp"
+#include "tests/support/inference_cases.hpp"
+
+using hwsim::InferenceConfig;
+using namespace hwsim::test::inference;
+
+namespace {
+
+constexpr double kExpert = 3.0 * 4096 * 14336;                // weights of one expert
+constexpr double kRouted = 32.0 * 8 * kExpert;                // every layer's 8 experts
+constexpr double kMixtralParameters = 46702792704.0;          // hand sum in the header
+constexpr double kKvPerSequence = 768.0 * 2 * 32 * 1024 * 2;  // (512 + 256) tokens x K, V x 32 layers x 1024 x 2 B
+
+const hwsim::Scenario& serving() { return load("moe_serving.yaml"); }
+
+InferenceConfig workload(const std::string& name) {
+  for (const auto& w : serving().workloads) {
+    if (w.name == name) return w.inference;
+  }
+  FAIL("no workload " << name);
+  return {};
+}
+
+hwsim::System dgx() { return hwsim::build_system(serving(), serving().deployments.at(0)); }
+
+}  // namespace
+
+TEST_CASE("expert parallelism in serving: Mixtral on 8 GPUs holds 1/8 of the weights per device with ep 8 as with tp 8",
+          "[inference][ep]") {
+  const InferenceConfig ep8 = workload("ep8");
+  const InferenceConfig tp8 = workload("tp8");
+  REQUIRE(ep8.ep == 8);
+  REQUIRE(tp8.ep == 1);
+  REQUIRE(ep8.model.parameters() == kMixtralParameters);
+  // ep 8: each GPU holds one whole expert per layer and 1/8 of everything else; tp 8: 1/8 of every expert.
+  const double ep8_weights = (kMixtralParameters - kRouted) / 8 * 2 + 32 * 1 * kExpert * 2;
+  const double tp8_weights = kMixtralParameters / 8 * 2;
+  CHECK(ep8_weights == Approx(tp8_weights).epsilon(kRel));
+  // + 64 sequences' KV caches split over the 8 KV-head ranks + the 64 prompts' workspace (8 vectors of 4096 x 2 B per
+  // token) over tp: 11,675,698,176 + 805,306,368 + 268,435,456 bytes, so the KV cache has the same room either way.
+  const double expected = ep8_weights + 64 * kKvPerSequence / 8 + 64 * 512 * 8 * 4096 * 2.0 / 8;
+  CHECK(expected == Approx(12749440000.0).epsilon(kRel));
+  CHECK(hwsim::inference_memory_per_device(ep8, 64).value() == Approx(expected).epsilon(kRel));
+  CHECK(hwsim::inference_memory_per_device(tp8, 64).value() == Approx(expected).epsilon(kRel));
+}
+
+TEST_CASE("expert parallelism in serving: the busiest rank reads its touched experts whole in a decode step",
+          "[inference][ep]") {
+  const hwsim::System sys = dgx();
+  InferenceConfig ep8 = workload("ep8");
+  InferenceConfig tp8 = workload("tp8");
+  ep8.batch = 1;
+  tp8.batch = 1;
+  // Batch 1 picks 2 of 8 experts per layer: tp 8 reads 1/8 of both, 2/8 of an expert per device; ep 8 leaves 6 ranks
+  // idle and 2 reading one whole expert each (busiest_rank_experts_read: max(1, 2 / 8) = 1).
+  CHECK(hwsim::busiest_rank_experts_read(ep8.model, 1, 8, 1.0) == 1.0);
+  CHECK(hwsim::busiest_rank_experts_read(ep8.model, 1, 1, 1.0) == Approx(2.0).epsilon(kRel));
+  const auto e = hwsim::evaluate_inference(ep8, sys, kEff);
+  const auto t = hwsim::evaluate_inference(tp8, sys, kEff);
+  REQUIRE(e.fits);
+  REQUIRE(t.fits);
+  const double bandwidth = sys.device.memory_bandwidth.value();
+  CHECK(e.decode.matmul_memory.value() ==
+        Approx(hbm_time(((kMixtralParameters - kRouted) / 8 + 32 * 1 * kExpert) * 2, bandwidth)).epsilon(kRel));
+  CHECK(t.decode.matmul_memory.value() ==
+        Approx(hbm_time((kMixtralParameters - 32 * 6 * kExpert) / 8 * 2, bandwidth)).epsilon(kRel));
+  // ep 2 (groups of 4 GPUs, 4 experts each): the busiest group reads max(1, 2 / 2) = 1 expert split 4 ways, as tp 8.
+  InferenceConfig ep2 = ep8;
+  ep2.ep = 2;
+  const auto two = hwsim::evaluate_inference(ep2, sys, kEff);
+  CHECK(two.decode.matmul_memory.value() == Approx(t.decode.matmul_memory.value()).epsilon(kRel));
+  // At batch 64 every rank's expert is touched (8 x (1 - (6/8)^64) of 8, 1e-8 short of 8 for tp): both read 1/8 of the
+  // weights.
+  ep8.batch = 64;
+  tp8.batch = 64;
+  const auto e64 = hwsim::evaluate_inference(ep8, sys, kEff);
+  const auto t64 = hwsim::evaluate_inference(tp8, sys, kEff);
+  CHECK(e64.decode.matmul_memory.value() == Approx(hbm_time(kMixtralParameters / 8 * 2, bandwidth)).epsilon(kRel));
+  CHECK(t64.decode.matmul_memory.value() == Approx(e64.decode.matmul_memory.value()).epsilon(1e-6));
+}
+
+TEST_CASE("expert parallelism in serving: each MoE layer dispatches and combines its tokens by all-to-all",
+          "[inference][ep]") {
+  const hwsim::System sys = dgx();
+  const InferenceConfig ep8 = workload("ep8");
+  const InferenceConfig tp8 = workload("tp8");
+  const auto e = hwsim::evaluate_inference(ep8, sys, kEff);
+  const auto t = hwsim::evaluate_inference(tp8, sys, kEff);
+  REQUIRE(e.fits);
+  REQUIRE(t.fits);
+  // A decode step of 64 tokens: each of the 8 ranks exchanges 64 / 8 tokens x 2 experts x 4096 x 2 B = 131,072 B,
+  // 7/8 of it off the rank, at 0.75 of the NVLink bandwidth and 2 us per step; a dispatch and a combine in 32 layers.
+  const double buffer = 64.0 / 8 * 2 * 4096 * 2;
+  CHECK(hwsim::expert_dispatch_bytes(ep8.model, 64.0 / 8).value() == buffer);
+  const double link = sys.device.scale_up_bandwidth.value() * kFigures.link_scale_up;
+  const double all_to_all = 7.0 / 8 * buffer / link + 7 * kFigures.latency_scale_up.value();
+  const hwsim::LinkPath path{sys.device.scale_up_bandwidth, kFigures.latency_scale_up, kFigures.link_scale_up};
+  CHECK(hwsim::all_to_all(hwsim::Bytes(buffer), 8, path).value() == Approx(all_to_all).epsilon(kRel));
+  CHECK(e.decode.communication.value() - t.decode.communication.value() == Approx(2 * 32 * all_to_all).epsilon(1e-9));
+  // The busiest rank receives expert_imbalance times the mean: its exchange and its experts' products grow alike.
+  InferenceConfig skewed = ep8;
+  skewed.expert_imbalance = 1.25;
+  const auto s = hwsim::evaluate_inference(skewed, sys, kEff);
+  const double a2a_skewed = 7.0 / 8 * buffer * 1.25 / link + 7 * kFigures.latency_scale_up.value();
+  CHECK(s.decode.communication.value() - t.decode.communication.value() == Approx(2 * 32 * a2a_skewed).epsilon(1e-9));
+  // Routed width per token 2 x 14336 = 28,672; a quarter more on the busiest rank through 3 x 4096 weights per unit.
+  const double matmul = ep8.model.forward_flops_per_token(640) - ep8.model.sequence_attention_flops_per_token(640);
+  const double extra = 2.0 * 32 * 3 * 4096 * (28672 * 0.25);
+  CHECK(s.decode.matmul_compute.value() / e.decode.matmul_compute.value() ==
+        Approx((matmul + extra) / matmul).epsilon(kRel));
+}
+
+TEST_CASE("the serving search tries every expert-parallel degree that divides the experts and tp, and may pick one",
+          "[inference][ep]") {
+  const hwsim::System sys = dgx();
+  InferenceConfig base = workload("search");
+  // Products far from peak on thin shapes (thin(d) = d / (d + 4096)): ep's groups split each expert tp / ep ways
+  // instead of tp ways, so the prefill's MLP products run wider and faster.
+  hwsim::test::EfficiencyFigures figures = kFigures;
+  figures.gemm_half_dim = 4096;
+  const hwsim::test::FixedEfficiency eff(figures);
+  const hwsim::ServingSearch found = hwsim::search_serving(base, sys, eff, 100);
+  // tp 1, 2, 4, 8 x pp 1, 2, 4, 8 (tp x pp at most the 8 devices) x ep dividing tp and 8:
+  // 4 x 1 + 3 x 2 + 2 x 3 + 1 x 4 = 20.
+  CHECK(found.configurations == 20);
+  REQUIRE_FALSE(found.top.empty());
+  for (const auto& c : found.top) {
+    CHECK(c.tp % c.ep == 0);
+    CHECK(8 % c.ep == 0);
+  }
+  const auto& best = found.top.front();
+  CHECK(best.ep > 1);
+  const auto best_without = std::find_if(found.top.begin(), found.top.end(), [](const auto& c) { return c.ep == 1; });
+  REQUIRE(best_without != found.top.end());
+  CHECK(best.result.throughput_tokens_per_s > best_without->result.throughput_tokens_per_s);
+  // A dense model searches ep 1 only.
+  base.model = workload("tp8").model;
+  base.model.experts = 1;
+  base.model.experts_per_token = 1;
+  for (const auto& c : hwsim::search_serving(base, sys, eff, 100).top) CHECK(c.ep == 1);
+}
+
+TEST_CASE("a serving result shows ep beside tp and pp when it is above 1", "[inference][ep]") {
+  const hwsim::Evaluation ev = hwsim::evaluate(serving(), kEff);
+  const auto parallelism_of = [&](const std::string& workload) {
+    for (const auto& r : ev.results) {
+      if (r.workload == workload) return r.parallelism;
+    }
+    FAIL("no result " << workload);
+    return std::vector<std::pair<std::string, int>>{};
+  };
+  using P = std::vector<std::pair<std::string, int>>;
+  CHECK(parallelism_of("ep8") == P{{"tp", 8}, {"pp", 1}, {"ep", 8}});
+  CHECK(parallelism_of("tp8") == P{{"tp", 8}, {"pp", 1}});
+}
