@@ -18,7 +18,7 @@ double capped_clock_scale(const Device& d, const Activity& a, Watts cap) {
   const double uncapped = device_power(d, a).value();
   const double idle = d.idle.value();
   if (uncapped <= cap.value() || uncapped <= idle) return 1.0;
-  return std::cbrt(std::max(cap.value() - idle, 0.0) / (uncapped - idle));
+  return std::sqrt(std::max(cap.value() - idle, 0.0) / (uncapped - idle));
 }
 
 Watts fan_power(const NodeSpec& n, Watts air_heat) {
