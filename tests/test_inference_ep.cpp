@@ -1,7 +1,8 @@
 // Expert parallelism in serving (sim/infer/inference.hpp serving_expert_parallelism_error): a replica's tp ranks run
 // each MoE layer as ep groups of tp / ep ranks (TensorRT-LLM's moe_ep_size x moe_tp_size = tp_size), a group holding
-// experts / ep whole experts. Memory per device, the weights a decode step reads on the busiest rank, the all-to-all
-// dispatch and combine, the busiest rank's extra work, the serving search over ep, and the parallelism a result shows.
+// experts / ep whole experts. Memory per device, the weights a decode step reads on the busiest rank, no token
+// exchange beyond tp's all-reduces, the busiest rank's extra work, the serving search over ep, and the parallelism a
+// result shows.
 // Fixture: tests/fixtures/scenarios/moe_serving.yaml (Mixtral 8x7B in bf16 on one DGX H100, static batches of 64,
 // 512 prompt and 256 generated tokens). Efficiencies: kFigures (tests/support/inference_cases.hpp).
 // Mixtral 8x7B by hand (workloads/catalog/mixtral-8x7b.yaml): an expert is a SwiGLU MLP of 3 x 4096 x 14336 =
@@ -97,8 +98,9 @@ TEST_CASE("expert parallelism in serving: the busiest rank reads its touched exp
   CHECK(t64.decode.matmul_memory.value() == Approx(e64.decode.matmul_memory.value()).epsilon(1e-6));
 }
 
-TEST_CASE("expert parallelism in serving: each MoE layer dispatches and combines its tokens by all-to-all",
-          "[inference][ep]") {
+TEST_CASE(
+    "expert parallelism in serving moves no tokens beyond tp's all-reduces; the busiest rank's work sets the pace",
+    "[inference][ep]") {
   const hwsim::System sys = dgx();
   const InferenceConfig ep8 = workload("ep8");
   const InferenceConfig tp8 = workload("tp8");
@@ -106,37 +108,27 @@ TEST_CASE("expert parallelism in serving: each MoE layer dispatches and combines
   const auto t = hwsim::evaluate_inference(tp8, sys, kEff);
   REQUIRE(e.fits);
   REQUIRE(t.fits);
-  // A decode step of 64 tokens: each of the 8 ranks exchanges 64 / 8 tokens x 2 experts x 4096 x 2 B = 131,072 B,
-  // 7/8 of it off the rank, at 0.75 of the NVLink bandwidth and 2 us per step; a dispatch and a combine in 32 layers.
-  const double buffer = 64.0 / 8 * 2 * 4096 * 2;
-  CHECK(hwsim::expert_dispatch_bytes(ep8.model, 64.0 / 8).value() == buffer);
-  const double link = sys.device.scale_up_bandwidth.value() * kFigures.link_scale_up;
-  const double all_to_all = 7.0 / 8 * buffer / link + 7 * kFigures.latency_scale_up.value();
-  const hwsim::LinkPath path{sys.device.scale_up_bandwidth, kFigures.latency_scale_up, kFigures.link_scale_up};
-  CHECK(hwsim::all_to_all(hwsim::Bytes(buffer), 8, path).value() == Approx(all_to_all).epsilon(kRel));
-  CHECK(e.decode.communication.value() - t.decode.communication.value() == Approx(2 * 32 * all_to_all).epsilon(1e-9));
-  // The busiest rank receives expert_imbalance times the mean: its exchange and its experts' products grow alike.
+  // Every tp rank holds every token after attention's all-reduce, and the MLP's all-reduce combines the ep groups'
+  // outputs (TensorRT-LLM's MoE with tensor-parallel attention): two all-reduces per layer, with ep as without.
+  REQUIRE(t.decode.communication.value() > 0);
+  CHECK(e.decode.communication.value() == Approx(t.decode.communication.value()).epsilon(kRel));
+  CHECK(e.prefill.communication.value() == Approx(t.prefill.communication.value()).epsilon(kRel));
+  // The busiest rank receives expert_imbalance times the mean: its experts' products grow by the routed part.
+  // Routed width per token 2 x 14336 = 28,672; a quarter more on the busiest rank through 3 x 4096 weights per unit.
   InferenceConfig skewed = ep8;
   skewed.expert_imbalance = 1.25;
   const auto s = hwsim::evaluate_inference(skewed, sys, kEff);
-  const double a2a_skewed = 7.0 / 8 * buffer * 1.25 / link + 7 * kFigures.latency_scale_up.value();
-  CHECK(s.decode.communication.value() - t.decode.communication.value() == Approx(2 * 32 * a2a_skewed).epsilon(1e-9));
-  // Routed width per token 2 x 14336 = 28,672; a quarter more on the busiest rank through 3 x 4096 weights per unit.
   const double matmul = ep8.model.forward_flops_per_token(640) - ep8.model.sequence_attention_flops_per_token(640);
   const double extra = 2.0 * 32 * 3 * 4096 * (28672 * 0.25);
   CHECK(s.decode.matmul_compute.value() / e.decode.matmul_compute.value() ==
         Approx((matmul + extra) / matmul).epsilon(kRel));
+  CHECK(s.decode.communication.value() == Approx(e.decode.communication.value()).epsilon(kRel));
 }
 
-TEST_CASE("the serving search tries every expert-parallel degree that divides the experts and tp, and may pick one",
-          "[inference][ep]") {
+TEST_CASE("the serving search tries every expert-parallel degree that divides the experts and tp", "[inference][ep]") {
   const hwsim::System sys = dgx();
   InferenceConfig base = workload("search");
-  // Products far from peak on thin shapes (thin(d) = d / (d + 4096)): ep's groups split each expert tp / ep ways
-  // instead of tp ways, so the prefill's MLP products run wider and faster.
-  hwsim::test::EfficiencyFigures figures = kFigures;
-  figures.gemm_half_dim = 4096;
-  const hwsim::test::FixedEfficiency eff(figures);
+  const hwsim::test::FixedEfficiency& eff = kEff;
   const hwsim::ServingSearch found = hwsim::search_serving(base, sys, eff, 100);
   // tp 1, 2, 4, 8 x pp 1, 2, 4, 8 (tp x pp at most the 8 devices) x ep dividing tp and 8:
   // 4 x 1 + 3 x 2 + 2 x 3 + 1 x 4 = 20.
@@ -146,16 +138,21 @@ TEST_CASE("the serving search tries every expert-parallel degree that divides th
     CHECK(c.tp % c.ep == 0);
     CHECK(8 % c.ep == 0);
   }
-  const auto& best = found.top.front();
-  CHECK(best.ep > 1);
-  const auto best_without = std::find_if(found.top.begin(), found.top.end(), [](const auto& c) { return c.ep == 1; });
-  REQUIRE(best_without != found.top.end());
-  CHECK(best.result.throughput_tokens_per_s > best_without->result.throughput_tokens_per_s);
+  // Every ep dividing tp and the experts is compared: tp 8 with ep 1, 2, 4 and 8 are all among the candidates.
+  for (const int ep : {1, 2, 4, 8}) {
+    INFO("ep " << ep);
+    CHECK(std::any_of(found.top.begin(), found.top.end(), [ep](const auto& c) { return c.tp == 8 && c.ep == ep; }));
+  }
+  // The ranking is by throughput, whatever ep.
+  for (std::size_t i = 1; i < found.top.size(); ++i)
+    CHECK(found.top[i - 1].result.throughput_tokens_per_s >= found.top[i].result.throughput_tokens_per_s);
   // A dense model searches ep 1 only.
   base.model = workload("tp8").model;
   base.model.experts = 1;
   base.model.experts_per_token = 1;
-  for (const auto& c : hwsim::search_serving(base, sys, eff, 100).top) CHECK(c.ep == 1);
+  const hwsim::ServingSearch dense = hwsim::search_serving(base, sys, eff, 100);
+  REQUIRE_FALSE(dense.top.empty());
+  for (const auto& c : dense.top) CHECK(c.ep == 1);
 }
 
 TEST_CASE("a serving result shows ep beside tp and pp when it is above 1", "[inference][ep]") {

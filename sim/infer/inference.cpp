@@ -191,9 +191,9 @@ struct Evaluator {
                          kv_cache_shards(c));
     PhaseTime p;
     // The MLP's (rows x hidden) . (hidden x ffn / tp) stands for the pass's products: its row count decides how
-    // far from peak a decode step at a small batch runs. An expert-parallel group splits its experts tp / ep ways.
-    const double mlp_columns =
-        expert_parallel ? static_cast<double>(m.ffn_hidden) * c.ep / c.tp : static_cast<double>(m.ffn_hidden) / c.tp;
+    // far from peak a decode step at a small batch runs. (An expert-parallel group's expert products are ep times
+    // wider; the one stand-in shape does not price them apart: not modelled.)
+    const double mlp_columns = static_cast<double>(m.ffn_hidden) / c.tp;
     p.matmul_compute = matmul_flops / (peak * eff.gemm(sys.device, arithmetic, rows, mlp_columns, m.hidden));
     const Bytes read = weights_read(rows);
     p.matmul_memory = read / (bandwidth * eff.memory(sys.device, read));
@@ -203,7 +203,6 @@ struct Evaluator {
       const Bytes activation(rows * m.hidden * 2.0);
       p.communication = all_reduce(activation, c.tp, link) * (2.0 * m.layers);
     }
-    if (expert_parallel) p.communication += expert_all_to_all(rows);
     p.elementwise = elementwise_time(rows);
     p.launch = eff.launch_overhead(sys.device) * (kKernelsPerLayer * m.layers * sync_share);
     return finish(p);
@@ -219,16 +218,6 @@ struct Evaluator {
     const double experts = busiest_rank_experts_read(m, rows, c.ep, c.expert_imbalance);
     const double unread = m.moe_layers() * (m.experts - c.ep * experts) * m.mlp_parameters_per_expert();
     return weight_bytes * ((m.parameters() - unread) / m.parameters());
-  }
-
-  // Expert parallelism's token exchange in a pass over `rows` tokens: per MoE layer a dispatch and a combine
-  // all-to-all over the ep ranks (TensorRT-LLM: "each GPU rank only receives part of tokens' hidden states for experts
-  // on this rank"), each rank exchanging rows / ep tokens' hidden states once per routed expert
-  // (expert_dispatch_bytes), (ep - 1) / ep of them off the rank, and the busiest rank expert_imbalance times the mean;
-  // exposed, as training's dispatcher waits for its tokens. On the tp ranks' link.
-  [[nodiscard]] Seconds expert_all_to_all(double rows) const {
-    const Bytes buffer = expert_dispatch_bytes(c.model, rows / c.ep) * c.expert_imbalance;
-    return all_to_all(buffer, c.ep, link) * (2.0 * c.model.moe_layers());
   }
 
   // Element-wise traffic of `rows` tokens through the layers, as a serving engine fuses it (TensorRT-LLM's fused

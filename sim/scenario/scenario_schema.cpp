@@ -277,12 +277,12 @@ const Schema& training_workload_schema() {
                              "search may propose"});
     w.keys.push_back({.name = "attention_kernel",
                       .kind = ValueKind::choice,
-                      .default_text = "the stack's: native for megatron-core, flash2 otherwise",
                       .choices = {"native", "flash2", "flash1"},
                       .doc =
-                          "fused-attention kernel generation: native (cuDNN, FlashAttention-3 on Hopper; "
-                          "FlashAttention-2 on Ampere), flash2 (FlashAttention-2, SDPA and Triton kernels written for "
-                          "Ampere), flash1 (FlashAttention 1.x and its 2022 Triton port: half flash2's rate)"});
+                          "fused-attention kernel generation (default: the stack's, native for megatron-core, flash2 "
+                          "otherwise): native (cuDNN, FlashAttention-3 on Hopper; FlashAttention-2 on Ampere), flash2 "
+                          "(FlashAttention-2, SDPA and Triton kernels written for Ampere), flash1 (FlashAttention 1.x "
+                          "and its 2022 Triton port: half flash2's rate)"});
     w.keys.push_back({.name = "dp_overlap",
                       .kind = ValueKind::boolean,
                       .default_text = "true",

@@ -60,7 +60,7 @@ struct LayerCostCache {
     double expert_imbalance;
     bool sequence_parallel, flash_attention, tp_overlap, lora_all_linears;
     DType dtype;
-    Stack stack;
+    AttentionKernel attention_kernel;
     bool operator==(const Key&) const = default;
   };
   bool valid = false;
@@ -119,7 +119,7 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
                                 c.tp_overlap,
                                 c.lora_all_linears,
                                 c.dtype,
-                                c.stack};
+                                attention_kernel_of(c)};
   if (!memo.valid || !(memo.key == key)) {
     memo.layer = layer_cost(x);
     memo.logits = logits_cost(x);
