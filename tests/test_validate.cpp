@@ -57,8 +57,8 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // The accuracy measured when issue #12's work paused (tune 9.8%, test 18.6%), then with op-level checkpointing and
   // userbuffers' SM margin (tune 9.1%, test 15.5%) and the four MLPerf Llama 2 70B LoRA cases (2 tune, 2 test: +7%
   // to +54%, the multi-node ones far over): tune 10.0%, test 16.2%; later work: tune 10.1%, test 16.3%. Then 7 MoE
-  // pre-training rows of the NeMo 25.02/25.04/25.11 tables (Mixtral 8x7B and 8x22B, Qwen3 30B-A3B and 235B-A22B; 3
-  // tune, 4 test; all over-predicted, +14% to +303%: grouped-GEMM, router and dispatch costs are not modelled) and 3
+  // pre-training rows of the NeMo 25.02/25.04/25.11 tables (Mixtral 8x7B and 8x22B, Qwen3 30B-A3B and 235B-A22B; 4
+  // tune, 3 test; all over-predicted, +14% to +303%: grouped-GEMM, router and dispatch costs are not modelled) and 3
   // more MLPerf LoRA cases (1 tune, 2 test: +3% to +27%): tune 14.6%, test 28.2%; the two Qwen3 30B-A3B rows of NeMo
   // 26.06 (H100 EP16 -37%, tune: the exposed all-to-all over InfiniBand; GB200 +8%, test): tune 15.0%, test 27.7%. With
   // the Llama 3 cases' interleaving and the LLM Foundry cases' FlashAttention-1-class kernel (data corrections, and the

@@ -39,10 +39,11 @@ Watts device_power(const Device& device, const Activity& activity, std::optional
 // Under a power cap below what `activity` would draw, the device lowers its compute clock until it fits: dynamic
 // power ~ f^2 (memory bandwidth does not change). Measured on one silicon at two power limits: the MI300X (750 W)
 // and the MI325X (1000 W, the same CDNA 3 die and peak) reach 708 and 843 TFLOP/s BF16 (FP8 1273 and 1519) at their
-// best GEMM shapes (ROCm blog "Measuring Max-Achievable FLOPs - Part 2", 2025-02, Table 1): clock ratio 1.19 for a
-// dynamic-power ratio (1000 - 135) / (750 - 135) = 1.41 (the catalog's idle estimate), 1.41^(1/2) = 1.19; the f x V^2
-// argument (voltage with frequency, f^3) would give 1.12. Returns the clock share s = ((cap - idle) /
-// (uncapped - idle))^(1/2), 1 when the cap does not bind.
+// best GEMM shapes (ROCm blog "Measuring Max-Achievable FLOPs - Part 2", 2025-02, Table 1): clock ratio 1.19. One
+// die idles alike: with the MI300X's idle estimate (135 W) for both, the dynamic-power ratio (1000 - 135) / (750 -
+// 135) = 1.41 gives 1.19 at exponent 2 (1.96 exactly); with the MI325X entry's own idle estimate (180 W, scaled with
+// TDP) the ratio 1.33 gives 1.65. The f x V^2 argument (voltage with frequency, f^3) would give 1.12. Returns the
+// clock share s = ((cap - idle) / (uncapped - idle))^(1/2), 1 when the cap does not bind.
 double capped_clock_scale(const Device& device, const Activity& activity, Watts cap);
 
 struct PowerResult {
