@@ -167,17 +167,16 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     }
     CHECK(report().by_source.size() == source_sum.size());
   }
-}
-
-TEST_CASE("a split filter keeps only that split's cases (the held-out cases stay unseen while tuning)", "[validate]") {
-  const hwsim::DefaultEfficiency eff;
-  const auto tune = hwsim::run_validation(std::filesystem::path(HWSIM_SOURCE_DIR) / "scenarios/validation", {}, eff,
-                                          hwsim::ValidationFilter{"tune"});
-  int expected = 0;
-  for (const auto& row : report().rows) expected += row.split == "tune" ? 1 : 0;
-  CHECK(static_cast<int>(tune.rows.size()) == expected);
-  for (const auto& row : tune.rows) CHECK(row.split == "tune");
-  CHECK(tune.by_split.count("test") == 0);
+  SECTION("a split filter keeps only that split's cases (the held-out cases stay unseen while tuning)") {
+    const hwsim::DefaultEfficiency eff;
+    const auto tune = hwsim::run_validation(std::filesystem::path(HWSIM_SOURCE_DIR) / "scenarios/validation", {}, eff,
+                                            hwsim::ValidationFilter{"tune"});
+    int expected = 0;
+    for (const auto& row : report().rows) expected += row.split == "tune" ? 1 : 0;
+    CHECK(static_cast<int>(tune.rows.size()) == expected);
+    for (const auto& row : tune.rows) CHECK(row.split == "tune");
+    CHECK(tune.by_split.count("test") == 0);
+  }
 }
 
 TEST_CASE("a validation case needs a split and a short source id", "[validate]") {

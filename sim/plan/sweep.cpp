@@ -52,10 +52,6 @@ void check_grid_size(const std::vector<VaryAxis>& axes, const SweepOptions& opti
                   total, mine, options.max_points, shards, shards - 1)});
 }
 
-[[noreturn]] void bad_vary(const std::string& spec, const std::string& message) {
-  throw InputError(Diagnostic{{"--vary " + spec, 0, 0}, "", message});
-}
-
 // One thread's state: the scenarios loaded for the reloading axes' current values (a few, most recent first).
 class Worker {
  public:

@@ -125,5 +125,7 @@ class Sweep {
 // `with_values` only the count is filled: a grid's size is checked before any of its values is made.
 VaryAxis parse_vary(const std::string& spec, const ConfigNode& document, const EntryStore& catalog,
                     bool with_values = true);
+// Throws the InputError of a bad --vary SPEC (parse_vary's, and a sweep's that varies one key twice).
+[[noreturn]] void bad_vary(const std::string& spec, const std::string& message);
 
 }  // namespace hwsim

@@ -29,13 +29,13 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return parts;
 }
 
+}  // namespace
+
 [[noreturn]] void bad_vary(const std::string& spec, const std::string& message) {
   throw InputError(Diagnostic{{"--vary " + spec, 0, 0}, "", message});
 }
 
 // "PATH=V1,V2,..." or "PATH=LO..HI UNIT:N" (N evenly spaced values; integer keys take integer steps).
-}  // namespace
-
 VaryAxis parse_vary(const std::string& spec, const ConfigNode& doc, const EntryStore& store, bool with_values) {
   VaryAxis axis{spec, "", {}, 0};
   const auto eq = spec.find('=');

@@ -344,7 +344,7 @@ std::string render_human(const Evaluation& ev, bool markdown) {
 }
 
 // The figures a reviewer compares first, in this order (those no result of the workload has are left out).
-constexpr std::string_view kSummaryKeys[] = {
+constexpr std::string_view kMarkdownSummaryKeys[] = {
     "throughput_tokens_per_s", "ttft_s",          "tpot_s",           "step_time_s", "mfu", "it_power_w", "tco_usd",
     "usd_per_million_tokens",  "time_to_train_s", "cost_to_train_usd"};
 
@@ -364,7 +364,7 @@ std::string render_markdown(const Evaluation& ev) {
     }
     std::vector<std::vector<std::string>> rows{{"deployment", "fits"}};
     std::vector<std::string> keys;
-    for (const auto key : kSummaryKeys) {
+    for (const auto key : kMarkdownSummaryKeys) {
       const bool any =
           std::any_of(results.begin(), results.end(), [&](const Result* r) { return r->metric(std::string(key)); });
       if (!any) continue;
