@@ -28,13 +28,7 @@ using namespace hwsim::test::inference;
 
 namespace {
 
-InferenceConfig workload(const std::string& name) {
-  for (const auto& w : load("inference.yaml").workloads) {
-    if (w.name == name) return w.inference;
-  }
-  FAIL("no workload " << name);
-  return {};
-}
+InferenceConfig workload(const std::string& name) { return workload_in("inference.yaml", name); }
 
 hwsim::System system_of(const std::string& deployment) {
   const hwsim::Scenario& sc = load("inference.yaml");

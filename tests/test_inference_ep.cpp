@@ -32,13 +32,7 @@ constexpr double kKvPerSequence = 768.0 * 2 * 32 * 1024 * 2;  // (512 + 256) tok
 
 const hwsim::Scenario& serving() { return load("moe_serving.yaml"); }
 
-InferenceConfig workload(const std::string& name) {
-  for (const auto& w : serving().workloads) {
-    if (w.name == name) return w.inference;
-  }
-  FAIL("no workload " << name);
-  return {};
-}
+InferenceConfig workload(const std::string& name) { return workload_in("moe_serving.yaml", name); }
 
 hwsim::System dgx() { return hwsim::build_system(serving(), serving().deployments.at(0)); }
 

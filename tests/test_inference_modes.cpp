@@ -35,13 +35,7 @@ namespace {
 
 const hwsim::Scenario& modes() { return load("inference_modes.yaml"); }
 
-InferenceConfig modes_workload(const std::string& name) {
-  for (const auto& w : modes().workloads) {
-    if (w.name == name) return w.inference;
-  }
-  FAIL("no workload " << name);
-  return {};
-}
+InferenceConfig modes_workload(const std::string& name) { return workload_in("inference_modes.yaml", name); }
 
 hwsim::System modes_system(const std::string& deployment) {
   for (const auto& d : modes().deployments) {

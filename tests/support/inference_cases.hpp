@@ -1,6 +1,8 @@
-// What the inference tests (test_inference.cpp, test_inference_modes.cpp) share: their fixtures, the Llama 2 70B
-// figures of the hand arithmetic, and the efficiency figures every case runs at.
+// What the inference tests (test_inference.cpp, test_inference_modes.cpp, test_inference_ep.cpp) share: their fixtures,
+// the Llama 2 70B figures of the hand arithmetic, and the efficiency figures every case runs at.
 #pragma once
+
+#include <catch2/catch.hpp>
 
 #include <limits>
 
@@ -49,6 +51,15 @@ inline const Scenario& load(const std::string& file) {
     it = cache.emplace(file, load_scenario(std::filesystem::path(HWSIM_FIXTURES_DIR) / "scenarios" / file, {})).first;
   }
   return it->second;
+}
+
+// The inference workload `name` of a fixture scenario (a test fails when it has none).
+inline InferenceConfig workload_in(const std::string& file, const std::string& name) {
+  for (const auto& w : load(file).workloads) {
+    if (w.name == name) return w.inference;
+  }
+  FAIL("no workload " << name << " in " << file);
+  return {};
 }
 
 }  // namespace hwsim::test::inference
