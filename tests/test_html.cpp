@@ -6,6 +6,7 @@
 // Fixture: tests/fixtures/scenarios/uncertainty.yaml (two deployments, a node price and a rack price range).
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -45,8 +46,8 @@ std::string slurp(const fs::path& p) {
 
 // Runs `hwsim run` on the fixture with `args`, writing to `out`; returns the exit status.
 int run_cli(const std::string& args, const fs::path& out) {
-  const std::string cmd = std::string("'") + HWSIM_BINARY + "' run '" + kFixture.string() + "' " + args + " -o '" +
-                          out.string() + "' 2>/dev/null";
+  const std::string cmd =
+      fmt::format("'{}' run '{}' {} -o '{}' 2>/dev/null", HWSIM_BINARY, kFixture.string(), args, out.string());
   return std::system(cmd.c_str());
 }
 

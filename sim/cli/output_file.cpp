@@ -81,7 +81,11 @@ int create_beside(const std::string& target, std::string& path) {
   return fd;
 }
 
-// A stream buffer over a file descriptor (the temporary's, never reopened by name).
+}  // namespace
+
+// A stream buffer over a file descriptor (the temporary's, never reopened by name). Outside the anonymous namespace:
+// OutputFile::Impl holds one, and in a unity batch this file is an included one, where GCC warns of a member whose
+// type has internal linkage (-Wsubobject-linkage).
 class FdBuffer : public std::streambuf {
  public:
   explicit FdBuffer(int fd) : fd_(fd) { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
@@ -121,8 +125,6 @@ class FdBuffer : public std::streambuf {
   int error_ = 0;
   std::array<char, 1 << 16> buffer_{};
 };
-
-}  // namespace
 
 struct OutputFile::Impl {
   std::string target;     // the file replaced (a symbolic link resolved)
