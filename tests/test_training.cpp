@@ -625,6 +625,30 @@ TEST_CASE("expert parallelism: each of ep ranks holds 1/ep of the routed experts
   CHECK(all * 18 == Approx(840.65e9).epsilon(1e-4));
 }
 
+TEST_CASE("expert all-to-all across nodes: tp x ep past a node sends the other node's share over the NICs",
+          "[training]") {
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  // tp 2: the 8 expert-parallel ranks are 2 apart, 4 in each of two nodes. Without sequence parallelism every rank
+  // dispatches its 4096 tokens; 3/8 of the buffer goes to its node's peers over NVLink while 4/8 leave on its NIC.
+  TrainingConfig c = f.mixtral(16);
+  c.parallelism.tp = 2;
+  const auto r = hwsim::evaluate_training(c, pod, kEff);
+  REQUIRE(r.fits);
+  const hwsim::Bytes buffer = hwsim::expert_dispatch_bytes(c, 4096);
+  const hwsim::LinkPath nvlink{pod.device.scale_up_bandwidth, kEff.link_latency(pod.device, false),
+                               kEff.link(pod.device, false)};
+  const hwsim::LinkPath nic{pod.device.scale_out_bandwidth, kEff.link_latency(pod.device, true),
+                            kEff.link(pod.device, true)};
+  const double per_exchange = hwsim::all_to_all(buffer, 8, 4, nvlink, nic).value();
+  CHECK(per_exchange ==
+        Approx(0.5 * buffer.value() / (nic.bandwidth.value() * nic.efficiency) + 4 * nic.latency.value()));
+  // 6 exchanges per layer (full recompute), 32 layers, 256 / 16 = 16 micro-batches.
+  CHECK(r.breakdown.all_to_all.value() == Approx(per_exchange * 6 * 32 * 16).epsilon(kRel));
+  // Less than if every peer were across the network.
+  CHECK(r.breakdown.all_to_all.value() < hwsim::all_to_all(buffer, 8, nic).value() * 6 * 32 * 16);
+}
+
 TEST_CASE("expert all-to-all: per MoE layer and micro-batch, tokens x top-k x hidden x 2 B each way, in the breakdown",
           "[training]") {
   const MoeFixture f;

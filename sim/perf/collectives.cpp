@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <algorithm>
-
 namespace hwsim {
 
 namespace {
@@ -39,6 +37,15 @@ Seconds all_to_all(Bytes size, int ranks, const LinkPath& link) {
   if (ranks <= 1) return Seconds(0);
   const double n = ranks;
   return transfer((n - 1) / n * size.value(), link) + link.latency * (n - 1);
+}
+
+Seconds all_to_all(Bytes size, int ranks, int ranks_per_node, const LinkPath& intra_node, const LinkPath& scale_out) {
+  if (ranks <= 1) return Seconds(0);
+  const double n = ranks;
+  const double k = std::clamp(ranks_per_node, 1, ranks);
+  const Seconds local = transfer((k - 1) / n * size.value(), intra_node) + intra_node.latency * (k - 1);
+  const Seconds remote = transfer((n - k) / n * size.value(), scale_out) + scale_out.latency * (n - k);
+  return std::max(local, remote);
 }
 
 Seconds point_to_point(Bytes size, const LinkPath& link) { return transfer(size.value(), link) + link.latency; }

@@ -22,7 +22,9 @@ struct Links {
   LinkPath tp;
   LinkPath dp;
   LinkPath pp;
-  LinkPath ep;
+  LinkPath ep_intra_node;  // expert all-to-all: to the ep ranks of the same node
+  LinkPath ep_scale_out;   // and to those of other nodes
+  int ep_per_node = 1;     // ranks of an expert-parallel group in one node
   bool dp_scale_out = false;
 };
 
@@ -46,9 +48,11 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
     l.dp = ring_across_nodes(path_for(sys, eff, false), l.dp, std::min(ranks_per_node, p.dp * p.cp));
   }
   l.pp = path_for(sys, eff, sys.nodes > 1 && static_cast<long long>(p.tp) * p.cp * p.dp >= per_node);
-  // Expert-parallel ranks are tp apart within the data-parallel ranks (Megatron-Core's expert groups); past the node
-  // the all-to-all runs on each rank's NICs.
-  l.ep = path_for(sys, eff, static_cast<long long>(p.tp) * p.ep > per_node);
+  // Expert-parallel ranks are tp apart within the data-parallel ranks (Megatron-Core's expert groups): a node holds
+  // per_node / tp of a group (at least one, at most ep); the all-to-all reaches the rest on each rank's NIC.
+  l.ep_intra_node = path_for(sys, eff, false);
+  l.ep_scale_out = path_for(sys, eff, true);
+  l.ep_per_node = std::clamp(per_node / std::max(1, p.tp), 1, std::max(1, p.ep));
   return l;
 }
 
@@ -210,8 +214,9 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
     const double passes = c.recompute == Recompute::full ? 6.0 : 4.0;
     const double moe_layers = shape.layers_per_stage * m.moe_layers() / m.layers;
     // The busiest rank receives expert_imbalance times the mean.
-    comm.ep =
-        all_to_all(expert_dispatch_bytes(c, tokens) * c.expert_imbalance, par.ep, links.ep) * (passes * moe_layers);
+    comm.ep = all_to_all(expert_dispatch_bytes(c, tokens) * c.expert_imbalance, par.ep, links.ep_per_node,
+                         links.ep_intra_node, links.ep_scale_out) *
+              (passes * moe_layers);
   }
   const Seconds gemm_time = (w.layer.forward.compute + w.layer.backward.compute) * shape.layers_per_stage;
   // What a userbuffers overlap takes from the GEMMs it hides under is in their times already (userbuffer_share).
