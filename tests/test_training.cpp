@@ -649,6 +649,61 @@ TEST_CASE("expert all-to-all across nodes: tp x ep past a node sends the other n
   CHECK(r.breakdown.all_to_all.value() < hwsim::all_to_all(buffer, 8, nic).value() * 6 * 32 * 16);
 }
 
+TEST_CASE("expert exchange: a copy per routed expert (alltoall) or one per destination rank and node (DeepEP)",
+          "[training]") {
+  hwsim::ModelSpec m = MoeFixture().mixtral(32).model;  // 8 experts, top-2, hidden 4096
+  const double tokens = 4096;
+  const double token_bytes = tokens * 4096 * 2;
+  // alltoall, 8 ranks in one node: 7/8 of tokens x 2 copies stays on NVLink, nothing leaves the node.
+  const auto a2a = hwsim::expert_exchange_bytes(m, tokens, 8, 8, false);
+  CHECK(a2a.intra_node.value() == Approx(token_bytes * 2 * 7 / 8));
+  CHECK(a2a.scale_out.value() == 0.0);
+  // Per destination: a peer rank holds 1 of the 8 experts; a token's 2 picks include it with 1 - (7/8)(6/7) = 1/4,
+  // so each token goes to 7 x 1/4 = 1.75 peers, where alltoall sends 1.75 copies too (2 x 7/8): with one expert per
+  // rank there is nothing to deduplicate.
+  const auto dedup = hwsim::expert_exchange_bytes(m, tokens, 8, 8, true);
+  CHECK(dedup.intra_node.value() == Approx(token_bytes * 7 * 0.25));
+  // Across 2 nodes of 4: to the 3 node peers (1/4 each) and to the other node, which holds 4 of the 8 experts and is
+  // hit unless both picks fall in this node's 4: 1 - (4/8)(3/7) = 11/14; alltoall sends 4/8 x 2 copies over the NIC.
+  const auto two_nodes = hwsim::expert_exchange_bytes(m, tokens, 8, 4, true);
+  CHECK(two_nodes.intra_node.value() == Approx(token_bytes * 3 * 0.25));
+  CHECK(two_nodes.scale_out.value() == Approx(token_bytes * 11.0 / 14.0));
+  CHECK(hwsim::expert_exchange_bytes(m, tokens, 8, 4, false).scale_out.value() == Approx(token_bytes * 2 * 4 / 8));
+  // Fine-grained experts (128, top 8, 16 on each of 8 ranks): a peer is hit with 1 - C(112, 8) / C(128, 8).
+  m.experts = 128;
+  m.experts_per_token = 8;
+  double miss = 1;
+  for (int i = 0; i < 8; ++i) miss *= (112.0 - i) / (128.0 - i);
+  CHECK(hwsim::expert_exchange_bytes(m, tokens, 8, 8, true).intra_node.value() == Approx(token_bytes * 7 * (1 - miss)));
+  CHECK(1 - miss == Approx(0.6674).epsilon(1e-3));  // 4.7 copies per token where alltoall sends 7
+}
+
+TEST_CASE("MoE host time: a dropless dispatcher exposes each MoE layer's host time; a sync-free one none",
+          "[training]") {
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  TrainingConfig c = f.mixtral(32);
+  const auto dropless = hwsim::evaluate_training(c, pod, kEff);
+  REQUIRE(dropless.fits);
+  // 1 local expert (8 experts, ep 8): 2 ms + 0.335 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
+  // micro-batches.
+  const double per_layer = hwsim::kMoeHostSecondsPerLayer + hwsim::kMoeHostSecondsPerLocalExpert * 1;
+  CHECK(dropless.breakdown.host.value() == Approx(per_layer * 32 * 1.5 * 8).epsilon(kRel));
+  c.moe_sync_free = true;
+  const auto sync_free = hwsim::evaluate_training(c, pod, kEff);
+  CHECK(sync_free.breakdown.host.value() == 0.0);
+  CHECK((dropless.step_time - sync_free.step_time).value() == Approx(dropless.breakdown.host.value()).epsilon(kRel));
+  // More local experts, more host time: 16 experts over ep 8 leave 2 on each rank (8 layers, to fit).
+  c.moe_sync_free = false;
+  c.model.experts = 16;
+  c.model.layers = 8;
+  const auto finer = hwsim::evaluate_training(c, pod, kEff);
+  REQUIRE(finer.fits);
+  CHECK(
+      finer.breakdown.host.value() ==
+      Approx((hwsim::kMoeHostSecondsPerLayer + hwsim::kMoeHostSecondsPerLocalExpert * 2) * 8 * 1.5 * 8).epsilon(kRel));
+}
+
 TEST_CASE("expert all-to-all: per MoE layer and micro-batch, tokens x top-k x hidden x 2 B each way, in the breakdown",
           "[training]") {
   const MoeFixture f;

@@ -425,6 +425,31 @@ Bytes expert_dispatch_bytes(const ModelSpec& model, double tokens) {
   return Bytes(tokens * model.experts_per_token * model.hidden * 2.0);
 }
 
+namespace {
+// The chance that k experts drawn without replacement from E include at least one of g given experts:
+// 1 - C(E - g, k) / C(E, k) = 1 - prod_{i<k} (E - g - i) / (E - i).
+double experts_hit(double experts, double given, int k) {
+  double none = 1.0;
+  for (int i = 0; i < k && none > 0; ++i) none *= std::max(0.0, experts - given - i) / (experts - i);
+  return 1.0 - none;
+}
+}  // namespace
+
+ExpertExchange expert_exchange_bytes(const ModelSpec& model, double tokens, int ep, int ep_per_node,
+                                     bool per_destination) {
+  if (ep <= 1 || !model.moe()) return {Bytes(0), Bytes(0)};
+  const double n = ep;
+  const double p = std::clamp(ep_per_node, 1, ep);
+  if (!per_destination) {
+    const Bytes all = expert_dispatch_bytes(model, tokens);
+    return {all * ((p - 1) / n), all * ((n - p) / n)};
+  }
+  const double e = model.experts;
+  const int k = model.experts_per_token;
+  const double token = tokens * model.hidden * 2.0;
+  return {Bytes(token * (p - 1) * experts_hit(e, e / n, k)), Bytes(token * (n / p - 1) * experts_hit(e, e * p / n, k))};
+}
+
 double busiest_rank_experts_read(const ModelSpec& model, double tokens, int ep, double imbalance) {
   const double touched = model.experts_touched(tokens);
   if (ep <= 1) return touched;

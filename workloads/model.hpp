@@ -229,6 +229,21 @@ double busiest_mlp_width(const ModelSpec& model, int ep, double imbalance);
 // it off the rank: sim/perf/collectives.hpp all_to_all).
 Bytes expert_dispatch_bytes(const ModelSpec& model, double tokens);
 
+// What one expert-parallel rank sends in one token dispatch (and gets back in the combine) for `tokens` local tokens,
+// its group of `ep` ranks laid `ep_per_node` to a node, routing uniform:
+//  - once per routed expert (Megatron-Core's alltoall dispatcher permutes a copy per expert): expert_dispatch_bytes
+//    spread evenly over the ep ranks, (p - 1) / ep of it to the node's peers and (ep - p) / ep off the node;
+//  - once per destination (DeepEP, HybridEP: a token goes once to each peer rank of its node holding one of its
+//    experts, and once to each other node holding one, which forwards it over NVLink, not counted here): tokens x
+//    hidden x 2 B x (p - 1) x hit(E / ep) within the node and x (ep / p - 1) x hit(E p / ep) across nodes, where
+//    hit(g) = 1 - C(E - g, k) / C(E, k) is the chance that a token's k experts include one of g given experts.
+struct ExpertExchange {
+  Bytes intra_node;
+  Bytes scale_out;
+};
+ExpertExchange expert_exchange_bytes(const ModelSpec& model, double tokens, int ep, int ep_per_node,
+                                     bool per_destination);
+
 // Routed experts of one MoE layer that the busiest of `ep` ranks reads in a pass over `tokens` tokens. ep = 1:
 // experts_touched. Otherwise the rank's share of them, experts_touched / ep = E/ep x (1 - (1 - k/E)^tokens) (the
 // expected distinct experts among the E/ep it holds, routing uniform), times `imbalance`; at least one (the rank

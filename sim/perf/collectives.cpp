@@ -39,13 +39,21 @@ Seconds all_to_all(Bytes size, int ranks, const LinkPath& link) {
   return transfer((n - 1) / n * size.value(), link) + link.latency * (n - 1);
 }
 
+Seconds split_exchange(Bytes intra_bytes, int intra_peers, const LinkPath& intra_node, Bytes scale_out_bytes,
+                       int scale_out_peers, const LinkPath& scale_out) {
+  const Seconds local =
+      intra_peers > 0 ? transfer(intra_bytes.value(), intra_node) + intra_node.latency * intra_peers : Seconds(0);
+  const Seconds remote = scale_out_peers > 0
+                             ? transfer(scale_out_bytes.value(), scale_out) + scale_out.latency * scale_out_peers
+                             : Seconds(0);
+  return std::max(local, remote);
+}
+
 Seconds all_to_all(Bytes size, int ranks, int ranks_per_node, const LinkPath& intra_node, const LinkPath& scale_out) {
   if (ranks <= 1) return Seconds(0);
   const double n = ranks;
-  const double k = std::clamp(ranks_per_node, 1, ranks);
-  const Seconds local = transfer((k - 1) / n * size.value(), intra_node) + intra_node.latency * (k - 1);
-  const Seconds remote = transfer((n - k) / n * size.value(), scale_out) + scale_out.latency * (n - k);
-  return std::max(local, remote);
+  const int k = std::clamp(ranks_per_node, 1, ranks);
+  return split_exchange(size * ((k - 1) / n), k - 1, intra_node, size * ((n - k) / n), ranks - k, scale_out);
 }
 
 Seconds point_to_point(Bytes size, const LinkPath& link) { return transfer(size.value(), link) + link.latency; }

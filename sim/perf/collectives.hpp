@@ -27,11 +27,15 @@ Seconds all_reduce(Bytes size, int ranks, const LinkPath& link);
 // All-to-all (pairwise exchange): each rank sends (n-1)/n of its buffer, one step per peer:
 // (n-1)/n x size / bandwidth + (n-1) x latency.
 Seconds all_to_all(Bytes size, int ranks, const LinkPath& link);
+// A rank's exchange with its peers, `intra_bytes` to the `intra_peers` of its own node over the intra-node link and
+// `scale_out_bytes` to the `scale_out_peers` on other nodes over its own NIC, at the same time (NCCL posts every
+// peer's send and receive at once; DeepEP's and HybridEP's kernels drive NVLink and RDMA side by side), so the slower
+// of the two sets the time: max(intra / its bandwidth + intra_peers x its latency, scale-out likewise).
+Seconds split_exchange(Bytes intra_bytes, int intra_peers, const LinkPath& intra_node, Bytes scale_out_bytes,
+                       int scale_out_peers, const LinkPath& scale_out);
 // All-to-all among `ranks` laid out `ranks_per_node` to a node (consecutive ranks; at least 1, at most `ranks`): a
-// rank's (k-1)/n share for the peers of its own node goes over the intra-node link and its (n-k)/n share for the other
-// nodes over its own NIC, at the same time (NCCL posts every peer's send and receive at once), so the slower of the
-// two sets the time: max((k-1)/n x size / intra + (k-1) x its latency, (n-k)/n x size / scale-out + (n-k) x its
-// latency). k = n is all_to_all over the intra-node link, k = 1 all_to_all over the network.
+// split_exchange of (k-1)/n of the buffer with the node's peers and (n-k)/n with the other nodes'. k = n is
+// all_to_all over the intra-node link, k = 1 all_to_all over the network.
 Seconds all_to_all(Bytes size, int ranks, int ranks_per_node, const LinkPath& intra_node, const LinkPath& scale_out);
 
 // The link of a ring that spans nodes with `ranks_per_node` consecutive ranks in each node, while every other group

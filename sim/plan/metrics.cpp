@@ -117,6 +117,8 @@ constexpr MetricInfo kMetrics[] = {
      "exposed expert-parallel token dispatch and combine (mixtures of experts)", kBreakdown},
     {"bubble_s", "pipeline bubble", quantity, Dimension::seconds, "", "pipeline fill and drain", kBreakdown},
     {"recompute_s", "recompute", quantity, Dimension::seconds, "", "activation recomputation", kBreakdown},
+    {"host_s", "host (CPU) time, exposed", quantity, Dimension::seconds, "",
+     "host time the device waits for: MoE layers whose dispatcher synchronises the host", kBreakdown},
     {"prefill_s", "prefill (batch)", quantity, Dimension::seconds, "", "prefill of a batch's prompts", kBreakdown},
     {"prefill_compute_s", "  compute", quantity, Dimension::seconds, "", "prefill compute time", kBreakdown},
     {"prefill_memory_s", "  memory", quantity, Dimension::seconds, "", "prefill memory time", kBreakdown},

@@ -228,7 +228,10 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
                  {"bubble_s", t.breakdown.bubble.value()},
                  {"recompute_s", t.breakdown.recompute.value()}};
   // Under the communication it is part of, for a mixture of experts.
-  if (cfg.model.moe()) r.breakdown.insert(r.breakdown.begin() + 3, {"all_to_all_s", t.breakdown.all_to_all.value()});
+  if (cfg.model.moe()) {
+    r.breakdown.insert(r.breakdown.begin() + 3, {"all_to_all_s", t.breakdown.all_to_all.value()});
+    r.breakdown.push_back({"host_s", t.breakdown.host.value()});
+  }
   return r;
 }
 

@@ -97,6 +97,11 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.grad_reduce_dtype = dtype_of(w, "grad_reduce_dtype");
   t.dropout = w.number("dropout");
   t.expert_imbalance = w.number("expert_imbalance");
+  const std::string dispatcher = w.text("moe_dispatcher");
+  t.moe_dispatcher = dispatcher == "deepep"     ? MoeDispatcher::deepep
+                     : dispatcher == "hybridep" ? MoeDispatcher::hybridep
+                                                : MoeDispatcher::alltoall;
+  t.moe_sync_free = w.boolean("moe_sync_free");
   t.lora_rank = static_cast<int>(w.optional_integer("lora_rank").value_or(0));
   t.lora_all_linears = w.text("lora_targets") == "all";
   if (w.has("lora_targets") && t.lora_rank == 0)

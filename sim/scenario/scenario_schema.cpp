@@ -169,6 +169,28 @@ KeyDecl expert_imbalance_key() {
               "mean (1 = balanced routing); its experts' work and all-to-all set each MoE layer's pace"};
 }
 
+// Training with a mixture of experts: how tokens reach their experts and whether the host waits on them.
+KeyDecl moe_dispatcher_key() {
+  return {.name = "moe_dispatcher",
+          .kind = ValueKind::choice,
+          .default_text = "alltoall",
+          .choices = {"alltoall", "deepep", "hybridep"},
+          .doc =
+              "mixture of experts with ep > 1: how tokens reach their experts: alltoall (Megatron-Core's "
+              "alltoall dispatcher, a copy per routed expert), deepep or hybridep (Megatron-Core's flex "
+              "dispatcher: a token once per destination rank in the node and once per other node)"};
+}
+KeyDecl moe_sync_free_key() {
+  return {.name = "moe_sync_free",
+          .kind = ValueKind::boolean,
+          .default_text = "false",
+          .doc =
+              "mixture of experts: the dispatcher needs no host sync (token drop with padding to a "
+              "capacity, Megatron-Core moe_pad_expert_input_to_capacity; HybridEP with a rank capacity; "
+              "what full-iteration CUDA graphs need), so the host runs ahead; false (dropless): each MoE "
+              "layer's host time is exposed (host_s)"};
+}
+
 // A training workload's `parallelism` map.
 const Schema& training_parallelism_schema() {
   static const Schema parallelism{"training.parallelism",
@@ -309,6 +331,8 @@ const Schema& training_workload_schema() {
          .doc = "dropout probability, below 1 of the recipe (0 for Llama-style recipes; Megatron-LM GPT 0.1): "
                 "stored masks and extra element-wise passes"});
     w.keys.push_back(expert_imbalance_key());
+    w.keys.push_back(moe_dispatcher_key());
+    w.keys.push_back(moe_sync_free_key());
     w.keys.push_back({.name = "lora_rank",
                       .kind = ValueKind::integer,
                       .minimum = 1,

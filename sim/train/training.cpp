@@ -100,6 +100,7 @@ struct StageWork {
   Cost layer_recompute;  // recomputed forward of one layer
   Cost recompute;        // recomputed forward of the stage's layers
   Seconds launches;
+  Seconds host;  // host time the device waits for: synchronised MoE layers (kMoeHostSecondsPerLayer)
 };
 
 // The slowest stage: the fullest of the first and middle stages, or the last with the logits (stage_layers).
@@ -144,6 +145,15 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   if (w.last_is_slowest) w.stage += memo.logits;
   w.launches =
       x.eff.launch_overhead(x.dev) * (layers_per_stage * w.layer.kernels_forward * (1.0 + kKernelsBackwardFactor));
+  // MoE layers whose dispatcher synchronises the host: each one's host time, forward and backward (and again with a
+  // recomputed forward).
+  const ModelSpec& m = c.model;
+  if (m.moe() && !c.moe_sync_free) {
+    const double moe_layers = layers_per_stage * m.moe_layers() / m.layers;
+    const double local_experts = static_cast<double>(m.experts) / par.ep;
+    const double passes = c.recompute == Recompute::full ? 1.5 : 1.0;
+    w.host = Seconds((kMoeHostSecondsPerLayer + kMoeHostSecondsPerLocalExpert * local_experts) * moe_layers * passes);
+  }
   // Recomputed forward work per layer: full = the layer's forward; selective = the attention core (fused attention
   // already recomputes its scores inside the backward kernel, so there is nothing left to repeat).
   if (c.recompute == Recompute::full) w.layer_recompute = w.layer.forward;
@@ -206,16 +216,19 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
                            (c.sequence_parallel ? par.tp : 1));
     pp_time = point_to_point(activation, links.pp) * (2.0 * par.vp);
   }
-  // Expert parallelism (Megatron-Core's alltoall token dispatcher): each MoE layer sends every local token to its
-  // experts_per_token experts and gets the results back, in the forward and again in the backward (and a recomputed
-  // forward), exposed (the dispatcher waits for its tokens).
+  // Expert parallelism: each MoE layer sends every local token to its experts_per_token experts and gets the results
+  // back, in the forward and again in the backward (and a recomputed forward), exposed (the dispatcher waits for its
+  // tokens); what a rank sends depends on the dispatcher (expert_exchange_bytes).
   if (par.ep > 1 && m.moe()) {
     const double tokens = c.micro_batch * shape.s_local / (c.sequence_parallel ? par.tp : 1);
     const double passes = c.recompute == Recompute::full ? 6.0 : 4.0;
     const double moe_layers = shape.layers_per_stage * m.moe_layers() / m.layers;
+    const int per_node = links.ep_per_node;
+    const ExpertExchange x =
+        expert_exchange_bytes(m, tokens, par.ep, per_node, c.moe_dispatcher != MoeDispatcher::alltoall);
     // The busiest rank receives expert_imbalance times the mean.
-    comm.ep = all_to_all(expert_dispatch_bytes(c, tokens) * c.expert_imbalance, par.ep, links.ep_per_node,
-                         links.ep_intra_node, links.ep_scale_out) *
+    comm.ep = split_exchange(x.intra_node * c.expert_imbalance, per_node - 1, links.ep_intra_node,
+                             x.scale_out * c.expert_imbalance, par.ep - per_node, links.ep_scale_out) *
               (passes * moe_layers);
   }
   const Seconds gemm_time = (w.layer.forward.compute + w.layer.backward.compute) * shape.layers_per_stage;
@@ -298,7 +311,7 @@ void assemble_step(TrainingResult& r, const TrainingConfig& c, const StageWork& 
   const Parallelism& par = c.parallelism;
   const double micro_batches = shape.micro_batches;
   const Seconds per_micro_batch = w.stage.time() + w.recompute.time() + w.launches + comm.tp + comm.cp + comm.pp +
-                                  comm.ep + comm.dp_per_micro_batch + comm.contention_mb;
+                                  comm.ep + comm.dp_per_micro_batch + comm.contention_mb + w.host;
   const Seconds pipeline = per_micro_batch * micro_batches;
   const Seconds bubble = per_micro_batch * (static_cast<double>(par.pp - 1) / par.vp);
   const Seconds communication =
@@ -311,7 +324,8 @@ void assemble_step(TrainingResult& r, const TrainingConfig& c, const StageWork& 
                  communication,
                  bubble,
                  w.recompute.time() * micro_batches,
-                 comm.ep * micro_batches};
+                 comm.ep * micro_batches,
+                 w.host * micro_batches};
   const double step = r.step_time.value();
   r.compute_busy = std::min(1.0, (w.stage.compute + w.recompute.compute + w.launches).value() * micro_batches / step);
   r.memory_busy = std::min(1.0, ((w.stage.memory + w.recompute.memory) * micro_batches).value() / step);

@@ -62,6 +62,25 @@ constexpr bool op_checkpoint_recomputes(int index) { return index % 2 == 1; }
 //                  attention kernels; no context parallelism.
 enum class Stack { megatron_core, pytorch, deepspeed };
 
+// How expert-parallel ranks exchange tokens (workload key `moe_dispatcher`; workloads/model.hpp
+// expert_exchange_bytes): Megatron-Core's alltoall dispatcher sends a copy per routed expert; DeepEP and HybridEP
+// (Megatron-Core's flex dispatcher) send a token once per destination rank in the node and once per other node.
+enum class MoeDispatcher { alltoall, deepep, hybridep };
+
+// Host (CPU) time one MoE layer exposes per micro-batch, forward and backward, when its dispatcher synchronises the
+// host with the device: dropless routing needs each layer's token counts on the host (Megatron-LM
+// token_dispatcher.py: the host waits on the device-to-host copy before the expert all-to-all, and Transformer
+// Engine's GroupedLinear takes the per-expert splits as a host list), so the host cannot run ahead, and what it then
+// spends issuing the layer's dispatch, per-expert products and FP8 casts, and combine (Python, PyTorch and Transformer
+// Engine bookkeeping: TransformerEngine issues #1499 and #2897, arXiv 2603.07685 section 4.3.6) is time the device
+// waits. A fixed part and a part per local expert (GroupedLinear issues each expert's products and casts one by
+// one). Fitted on the tune split's synchronised MoE cases (Qwen3-30B-A3B on 8 GB200 and Qwen3-235B-A22B on 64 B200,
+// nemo-25.11, 16 local experts: 7.5 and 7.3 ms per layer and micro-batch over hwsim's device time; Qwen3-30B-A3B on
+// 16 H100, nemo-26.06, 8: 4.7 ms), x86 and Grace hosts alike. A sync-free dispatcher (`moe_sync_free`) lets the host
+// run ahead and hide it (a host slower than the device over a whole step is not modelled).
+inline constexpr double kMoeHostSecondsPerLayer = 2.0e-3;
+inline constexpr double kMoeHostSecondsPerLocalExpert = 0.335e-3;
+
 struct Parallelism {
   int tp = 1;
   int pp = 1;
@@ -101,6 +120,11 @@ struct TrainingConfig {
   // Tokens the busiest expert-parallel rank's experts receive over the mean (1 = balanced routing, as auxiliary-loss
   // or bias balancing aims at). With ep > 1 the slowest rank sets the pace of each MoE layer.
   double expert_imbalance = 1.0;
+  MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
+  // The MoE dispatcher needs no host sync (workload key `moe_sync_free`): token drop with padding to a capacity
+  // (Megatron-Core moe_pad_expert_input_to_capacity), or HybridEP with a rank capacity; full-iteration CUDA graphs
+  // need it. Otherwise each MoE layer exposes its host time (kMoeHostSecondsPerLayer).
+  bool moe_sync_free = false;
 };
 
 // The fused-attention kernel a run uses: the one its workload names, else its stack's: Megatron-Core runs the chip's
@@ -135,6 +159,7 @@ struct TrainingBreakdown {
   Seconds bubble;         // pipeline fill and drain
   Seconds recompute;      // activation recomputation
   Seconds all_to_all;     // expert-parallel token dispatch and combine, exposed (included in `communication`)
+  Seconds host;           // host (CPU) time the device waits for: synchronised MoE layers (kMoeHostSecondsPerLayer)
 };
 
 struct TrainingResult {
