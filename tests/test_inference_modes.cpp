@@ -723,3 +723,35 @@ TEST_CASE("Poisson arrivals under a TTFT percentile serve the highest rate whose
   c.sla_percentile = 50;
   CHECK(*hwsim::evaluate_inference(c, h100, kEff).utilization > looser);
 }
+
+TEST_CASE("an offline run of requests is whole waves of the batch and one partial wave", "[inference][requests]") {
+  // offline_run_time: 2.5 batches of 8 with 100 outputs = 2 x 100 x it(8) + 100 x it(4), it(b) = 1 ms + b x 0.1 ms.
+  const auto iteration = [](int b) { return 1e-3 + 1e-4 * b; };
+  CHECK(hwsim::offline_run_time(20.0, 8, 100, iteration) == Approx(2.0 * 100 * 1.8e-3 + 100 * 1.4e-3).epsilon(kRel));
+  CHECK(hwsim::offline_run_time(16.0, 8, 100, iteration) == Approx(2.0 * 100 * 1.8e-3).epsilon(kRel));
+  CHECK(hwsim::offline_run_time(3.0, 8, 100, iteration) == Approx(100 * 1.3e-3).epsilon(kRel));
+}
+
+TEST_CASE("requests: whole waves keep the steady throughput, a partial last wave lowers it to the run's own",
+          "[inference][requests]") {
+  // llama70b-continuous: batch 8 on tp 4, two replicas on the 8 GPUs. Continuous batching's TPOT is one iteration, so
+  // the iteration at b sequences is evaluate_inference's tpot at batch b.
+  const hwsim::System h100 = modes_system("h100");
+  InferenceConfig c = modes_workload("llama70b-continuous");
+  const auto steady = hwsim::evaluate_inference(c, h100, kEff);
+  REQUIRE(steady.replicas == 2);
+  const auto iteration = [&](int b) {
+    InferenceConfig at = c;
+    at.batch = b;
+    return hwsim::evaluate_inference(at, h100, kEff).tpot.value();
+  };
+  c.requests = 2 * 8 * 3;  // three whole waves per replica
+  CHECK(hwsim::evaluate_inference(c, h100, kEff).throughput_tokens_per_s ==
+        Approx(steady.throughput_tokens_per_s).epsilon(kRel));
+  c.requests = 2 * 12;  // per replica a wave of 8 and one of 4
+  const double seconds = c.output_tokens * (iteration(8) + iteration(4));
+  const auto r = hwsim::evaluate_inference(c, h100, kEff);
+  CHECK(r.throughput_tokens_per_s == Approx(2.0 * 12 * c.output_tokens / seconds).epsilon(kRel));
+  CHECK(r.throughput_tokens_per_s < steady.throughput_tokens_per_s);
+  CHECK(r.tpot == steady.tpot);  // the full batch's iteration: latencies are the full wave's
+}

@@ -523,6 +523,13 @@ void serve(const Batching& s, int batch, InferenceResult& r) {
   if (c.continuous) {
     const PhaseTime it = s.iteration(batch);
     r.throughput_tokens_per_s = r.replicas * static_cast<double>(batch) / it.time.value();
+    if (c.requests) {  // a finite run ends with a partial wave (offline_run_time)
+      const double per_replica = static_cast<double>(*c.requests) / r.replicas;
+      const double seconds = offline_run_time(per_replica, batch, c.output_tokens, [&](int b) {
+        return b == batch ? it.time.value() : s.iteration(b).time.value();
+      });
+      r.throughput_tokens_per_s = r.replicas * per_replica * c.output_tokens / seconds;
+    }
     if (c.sla_percentile) {  // Poisson arrivals keep the slots busy only `utilization` of the time
       const Batching::Queue q = s.poisson(batch, it);
       r.throughput_tokens_per_s *= q.utilization;

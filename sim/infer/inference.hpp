@@ -8,6 +8,7 @@
 // through all stages. Throughput counts generated tokens of all replicas end to end (prefill included).
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,10 @@ struct InferenceConfig {
   std::optional<int> max_batch;           // with batch auto: the serving engine's limit per micro-batch (pp in flight)
   std::optional<double> bits_per_weight;  // stored width incl. block scales; absent = the dtype's width
   std::optional<int> replicas;            // absent = auto (devices / (tp x pp))
+  // An offline run of this many requests (all replicas) queued at once, each exactly input + output tokens
+  // (continuous batching): at most `batch` per replica are in flight, so the run is waves of batch requests and a last,
+  // partial wave (offline_run_time). Absent: the steady state of an endless queue.
+  std::optional<int> requests;
   int tp = 1;
   int pp = 1;
   // Expert parallelism inside a replica (serving_expert_parallelism_error): the tp ranks run each MoE layer as ep
@@ -132,6 +137,20 @@ int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes usable_devi
 // Erlang C: the probability that a request arriving at a Poisson rate finds all `servers` slots busy, at an offered
 // load of `load` (arrival rate x mean service time, in slots; below `servers`). M/M/c queueing.
 double erlang_c(int servers, double load);
+
+// Seconds an offline run of `requests` requests queued at once takes on one replica whose iteration with b sequences in
+// flight takes iteration(b) seconds, at most `batch` in flight and every request `output` iterations long: requests
+// of equal length admitted together finish together, so the run is floor(requests / batch) waves of `batch` and one
+// of the remainder, each wave output x iteration(its size). (A serving engine admits the next wave as the last one
+// ends: the slots free at once, and a wave's prompts are its iterations' arrivals, as in the steady state.)
+template <typename Iteration>
+double offline_run_time(double requests, int batch, int output, Iteration iteration) {
+  const double full = std::floor(requests / batch);
+  const int rest = static_cast<int>(std::ceil(requests - full * batch - 1e-9));
+  double seconds = full * output * iteration(batch);
+  if (rest > 0) seconds += static_cast<double>(output) * iteration(rest);
+  return seconds;
+}
 
 InferenceResult evaluate_inference(const InferenceConfig& c, const System& system, const EfficiencyModel& eff);
 

@@ -166,6 +166,13 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
       bad(sla, "percentile", "Poisson arrivals need batching: continuous (static batches wait for a full batch)");
     c.sla_percentile = *v;
   }
+  if (auto n = w.optional_integer("requests")) {
+    if (!c.continuous) bad(w, "requests", "an offline run of requests is modelled with batching: continuous");
+    if (c.sla_percentile) {
+      bad(w, "requests", "requests queued at once contradict Poisson arrivals (sla.percentile); leave one out");
+    }
+    c.requests = static_cast<int>(*n);
+  }
   if (!decl.search_parallelism) {
     check_split(p, model, c.tp, c.pp);
     if (auto e = serving_expert_parallelism_error(model, c.tp, c.ep)) bad(p, e->key, e->message);

@@ -191,6 +191,18 @@ KeyDecl moe_sync_free_key() {
               "layer's host time is exposed (host_s)"};
 }
 
+// An inference workload's `requests` (sim/infer/inference.hpp offline_run_time).
+KeyDecl offline_requests_key() {
+  return {.name = "requests",
+          .kind = ValueKind::integer,
+          .minimum = 1,
+          .doc =
+              "an offline run of this many requests (all replicas) queued at once, each exactly input_tokens + "
+              "output_tokens (trtllm-bench's synthetic sets): at most batch per replica in flight, so the run ends "
+              "with a partial wave; throughput is the whole run's (default: an endless queue's steady state; needs "
+              "batching: continuous, no sla.percentile)"};
+}
+
 // A training workload's `parallelism` map.
 const Schema& training_parallelism_schema() {
   static const Schema parallelism{"training.parallelism",
@@ -420,6 +432,7 @@ const Schema& inference_workload_schema() {
                       .doc = "with batch: auto, the serving engine's batch limit (TensorRT-LLM max_batch_size, vLLM "
                              "max_num_seqs) per micro-batch (pp micro-batches are in flight with continuous batching); "
                              "the batch is the largest up to it that fits memory and meets the SLA"});
+    w.keys.push_back(offline_requests_key());
     w.keys.push_back({.name = "bits_per_weight",
                       .kind = ValueKind::number,
                       .minimum = 1,
