@@ -229,23 +229,45 @@ TEST_CASE("recompute trades memory for time: full < selective < none in memory, 
   CHECK(full.mfu < none.mfu);
 }
 
-TEST_CASE("step time = compute + recompute + exposed communication + pipeline bubble", "[training]") {
+TEST_CASE("step time = compute + recompute + exposed communication + pipeline bubble + host time", "[training]") {
   const auto r = hwsim::evaluate_training(gpt3(1, true, Recompute::selective), system_of("a100-pod"), kEff);
   REQUIRE(r.fits);
   const auto& b = r.breakdown;
   CHECK(r.step_time.value() ==
-        Approx(b.compute.value() + b.recompute.value() + b.communication.value() + b.bubble.value()).epsilon(kRel));
+        Approx(b.compute.value() + b.recompute.value() + b.communication.value() + b.bubble.value() + b.host.value())
+            .epsilon(kRel));
+  // A dense model's host time is the stack's per-step overhead (Megatron-Core by default), once per step.
+  CHECK(b.host.value() == Approx(hwsim::kStepOverheadMegatronCore));
   CHECK(b.memory <= b.compute);  // the memory-bound part is included in compute
   CHECK(r.tokens_per_s == Approx(1536.0 * 2048 / r.step_time.value()).epsilon(kRel));
+}
+
+TEST_CASE("per-step host time: the stack's default or the workload's step_overhead, once per step", "[training]") {
+  TrainingConfig c = gpt3(1, true, Recompute::selective);
+  const hwsim::System pod = system_of("a100-pod");
+  const auto megatron = hwsim::evaluate_training(c, pod, kEff);
+  c.step_overhead = hwsim::Seconds(0);
+  const auto graphed = hwsim::evaluate_training(c, pod, kEff);
+  // The same micro-batches; the step is shorter by exactly the default.
+  CHECK((megatron.step_time - graphed.step_time).value() == Approx(hwsim::kStepOverheadMegatronCore));
+  CHECK(graphed.breakdown.host.value() == 0.0);
+  c.step_overhead = hwsim::Seconds(0.5);
+  CHECK(hwsim::evaluate_training(c, pod, kEff).breakdown.host.value() == Approx(0.5));
+  c.step_overhead.reset();
+  c.stack = hwsim::Stack::pytorch;
+  CHECK(hwsim::step_overhead_of(c).value() == hwsim::kStepOverheadPytorch);
+  c.stack = hwsim::Stack::deepspeed;
+  CHECK(hwsim::step_overhead_of(c).value() == hwsim::kStepOverheadPytorch);
 }
 
 TEST_CASE("pipeline bubble = (pp - 1) / vp x per-micro-batch time", "[training]") {
   const hwsim::System node = system_of("a100-node");
   // One pipeline of 4 stages (dp 1: nothing per step but the optimizer): step = m x t_mb + (pp - 1) / vp x t_mb +
-  // t_adam, with m = 256 / (1 x 1) = 256 micro-batches and t_adam = the Adam step over the slowest (last) stage's
+  // t_adam + the per-step host time, with m = 256 / (1 x 1) = 256 micro-batches and t_adam = the Adam step over the
+  // slowest (last) stage's
   // parameters at 30 B each through HBM (bandwidth x the memory efficiency): 8 layers of 4h^2 + 3 x h x 11008 + 2h
   // = 202,383,360, the final RMSNorm (4096) and the untied output layer (32000 x 4096). So bubble = (step - t_adam)
-  // x b / (m + b), b = (pp - 1) / vp.
+  // - host) x b / (m + b), b = (pp - 1) / vp.
   for (const int vp : {1, 2}) {
     INFO("vp " << vp);
     TrainingConfig c = llama7b(1, vp);
@@ -256,7 +278,8 @@ TEST_CASE("pipeline bubble = (pp - 1) / vp x per-micro-batch time", "[training]"
     const hwsim::Bytes adam((8 * 202383360.0 + 4096 + 32000.0 * 4096) * 30.0);
     const double t_adam = adam.value() / (node.device.memory_bandwidth.value() * kFigures.memory);
     const double b = 3.0 / vp;
-    CHECK(r.breakdown.bubble.value() == Approx((r.step_time.value() - t_adam) * b / (256 + b)).epsilon(kRel));
+    const double host = hwsim::step_overhead_of(c).value();
+    CHECK(r.breakdown.bubble.value() == Approx((r.step_time.value() - t_adam - host) * b / (256 + b)).epsilon(kRel));
   }
   // Without pipeline stages there is no bubble.
   TrainingConfig flat = llama7b(1, 1);
@@ -683,6 +706,7 @@ TEST_CASE("MoE host time: a dropless dispatcher exposes each MoE layer's host ti
   const MoeFixture f;
   const hwsim::System pod = f.system("four-dgx");
   TrainingConfig c = f.mixtral(32);
+  c.step_overhead = hwsim::Seconds(0);  // the MoE layers' host time alone
   const auto dropless = hwsim::evaluate_training(c, pod, kEff);
   REQUIRE(dropless.fits);
   // 1 local expert (8 experts, ep 8): 2 ms + 0.335 ms per layer, 32 layers, a recomputed forward (x 1.5), 8

@@ -62,15 +62,17 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // more MLPerf LoRA cases (1 tune, 2 test: +3% to +27%): tune 14.6%, test 28.2%; the two Qwen3 30B-A3B rows of NeMo
   // 26.06 (H100 EP16 -37%, tune: the exposed all-to-all over InfiniBand; GB200 +8%, test): tune 15.0%, test 27.7%. With
   // the Llama 3 cases' interleaving and the LLM Foundry cases' FlashAttention-1-class kernel (data corrections, and the
-  // attention_kernel key): tune 13.1%, test 23.8% (without the MoE rows: tune 7.9%, test 11.8%). Held so that a change
-  // that loses it fails; the issue's targets (tune <= 8%, test <= 10%, no source above 15%, no case off by more than
-  // 30%) are not reached.
-  SECTION("training predictions hold MAPE <= 14% on the tune split and <= 25% on the held-out test split") {
+  // attention_kernel key): tune 13.1%, test 23.8% (without the MoE rows: tune 7.9%, test 11.8%). The expert all-to-all
+  // split between NVLink and the NICs, the dispatchers' bytes and the host time a dropless dispatcher exposes, and the
+  // MoE cases' dispatcher inputs: tune 8.8%, test 14.2%; the per-step host time of each stack: tune 6.8%, test 10.6%.
+  // Held so that a change that loses it fails; the issue's targets (test <= 10%, no source above 15%, no case off by
+  // more than 30%) are not all reached.
+  SECTION("training predictions hold MAPE <= 8% on the tune split and <= 12% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.14);
-    CHECK(by_split.at("test").at("training").mape <= 0.25);
+    CHECK(by_split.at("tune").at("training").mape <= 0.08);
+    CHECK(by_split.at("test").at("training").mape <= 0.12);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits

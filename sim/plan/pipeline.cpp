@@ -226,12 +226,10 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
                  {"memory_s", t.breakdown.memory.value()},
                  {"communication_s", t.breakdown.communication.value()},
                  {"bubble_s", t.breakdown.bubble.value()},
-                 {"recompute_s", t.breakdown.recompute.value()}};
+                 {"recompute_s", t.breakdown.recompute.value()},
+                 {"host_s", t.breakdown.host.value()}};
   // Under the communication it is part of, for a mixture of experts.
-  if (cfg.model.moe()) {
-    r.breakdown.insert(r.breakdown.begin() + 3, {"all_to_all_s", t.breakdown.all_to_all.value()});
-    r.breakdown.push_back({"host_s", t.breakdown.host.value()});
-  }
+  if (cfg.model.moe()) r.breakdown.insert(r.breakdown.begin() + 3, {"all_to_all_s", t.breakdown.all_to_all.value()});
   return r;
 }
 

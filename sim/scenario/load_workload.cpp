@@ -102,6 +102,7 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
                      : dispatcher == "hybridep" ? MoeDispatcher::hybridep
                                                 : MoeDispatcher::alltoall;
   t.moe_sync_free = w.boolean("moe_sync_free");
+  if (auto overhead = w.optional_quantity("step_overhead")) t.step_overhead = Seconds(*overhead);
   t.lora_rank = static_cast<int>(w.optional_integer("lora_rank").value_or(0));
   t.lora_all_linears = w.text("lora_targets") == "all";
   if (w.has("lora_targets") && t.lora_rank == 0)

@@ -191,6 +191,18 @@ KeyDecl moe_sync_free_key() {
               "layer's host time is exposed (host_s)"};
 }
 
+// A training workload's per-step host time (sim/train/training.hpp step_overhead_of).
+KeyDecl step_overhead_key() {
+  return {.name = "step_overhead",
+          .kind = ValueKind::quantity,
+          .dimension = Dimension::seconds,
+          .minimum = 0,
+          .doc =
+              "host time per optimizer step the devices wait for (`80 ms`): the step's syncs, optimizer launches "
+              "and trainer bookkeeping (default: the stack's, 135 ms for megatron-core, 100 ms for pytorch and "
+              "deepspeed)"};
+}
+
 // An inference workload's `requests` (sim/infer/inference.hpp offline_run_time).
 KeyDecl offline_requests_key() {
   return {.name = "requests",
@@ -345,6 +357,7 @@ const Schema& training_workload_schema() {
     w.keys.push_back(expert_imbalance_key());
     w.keys.push_back(moe_dispatcher_key());
     w.keys.push_back(moe_sync_free_key());
+    w.keys.push_back(step_overhead_key());
     w.keys.push_back({.name = "lora_rank",
                       .kind = ValueKind::integer,
                       .minimum = 1,

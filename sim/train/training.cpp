@@ -318,14 +318,15 @@ void assemble_step(TrainingResult& r, const TrainingConfig& c, const StageWork& 
       (comm.tp + comm.cp + comm.pp + comm.ep + comm.dp_per_micro_batch) * micro_batches + comm.dp_per_step;
   const Seconds compute =
       (w.stage.time() + w.launches + comm.contention_mb) * micro_batches + comm.contention_step + optimizer;
-  r.step_time = pipeline + bubble + comm.dp_per_step + comm.contention_step + optimizer;
+  const Seconds step_host = step_overhead_of(c);
+  r.step_time = pipeline + bubble + comm.dp_per_step + comm.contention_step + optimizer + step_host;
   r.breakdown = {compute,
                  (w.stage.memory + w.recompute.memory) * micro_batches + optimizer,
                  communication,
                  bubble,
                  w.recompute.time() * micro_batches,
                  comm.ep * micro_batches,
-                 w.host * micro_batches};
+                 w.host * micro_batches + step_host};
   const double step = r.step_time.value();
   r.compute_busy = std::min(1.0, (w.stage.compute + w.recompute.compute + w.launches).value() * micro_batches / step);
   r.memory_busy = std::min(1.0, ((w.stage.memory + w.recompute.memory) * micro_batches).value() / step);

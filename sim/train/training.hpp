@@ -81,6 +81,17 @@ enum class MoeDispatcher { alltoall, deepep, hybridep };
 inline constexpr double kMoeHostSecondsPerLayer = 2.0e-3;
 inline constexpr double kMoeHostSecondsPerLocalExpert = 0.335e-3;
 
+// Host time once per optimizer step that the devices wait for, beyond the micro-batches and the optimizer's own
+// memory pass: the step's host-device synchronisations (the loss and gradient-norm reductions read on the host for
+// logging, clipping and the inf/NaN checks), the optimizer's and gradient-zeroing launches over every parameter
+// tensor, the trainer's per-step bookkeeping (timers, logging, callbacks) and the next batch's hand-off, after which
+// the next step's first launches find an idle device. Defaults per stack (workload key `step_overhead` overrides),
+// fitted on the tune split's training cases of each stack (issue #12: per-step costs as a stack input): Megatron-Core
+// 135 ms (36 cases: tune MAPE 9.2% -> 6.8%), PyTorch 100 ms (17 cases, LLM Foundry and torchtitan: 7.9% -> 6.0%);
+// DeepSpeed has no tune case and takes PyTorch's.
+inline constexpr double kStepOverheadMegatronCore = 0.135;
+inline constexpr double kStepOverheadPytorch = 0.100;
+
 struct Parallelism {
   int tp = 1;
   int pp = 1;
@@ -125,6 +136,8 @@ struct TrainingConfig {
   // (Megatron-Core moe_pad_expert_input_to_capacity), or HybridEP with a rank capacity; full-iteration CUDA graphs
   // need it. Otherwise each MoE layer exposes its host time (kMoeHostSecondsPerLayer).
   bool moe_sync_free = false;
+  // Host time per optimizer step (workload key `step_overhead`); unset: the stack's (step_overhead_of).
+  std::optional<Seconds> step_overhead;
 };
 
 // The fused-attention kernel a run uses: the one its workload names, else its stack's: Megatron-Core runs the chip's
@@ -132,6 +145,12 @@ struct TrainingConfig {
 inline AttentionKernel attention_kernel_of(const TrainingConfig& c) {
   if (c.attention_kernel) return *c.attention_kernel;
   return c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class;
+}
+
+// The per-step host time a run spends: the one its workload names, else its stack's (kStepOverheadMegatronCore).
+inline Seconds step_overhead_of(const TrainingConfig& c) {
+  if (c.step_overhead) return *c.step_overhead;
+  return Seconds(c.stack == Stack::megatron_core ? kStepOverheadMegatronCore : kStepOverheadPytorch);
 }
 
 // The MLP width a token passes through on the busiest expert-parallel rank (workloads/model.hpp busiest_mlp_width at
@@ -159,7 +178,8 @@ struct TrainingBreakdown {
   Seconds bubble;         // pipeline fill and drain
   Seconds recompute;      // activation recomputation
   Seconds all_to_all;     // expert-parallel token dispatch and combine, exposed (included in `communication`)
-  Seconds host;           // host (CPU) time the device waits for: synchronised MoE layers (kMoeHostSecondsPerLayer)
+  Seconds host;           // host (CPU) time the devices wait for: per step (step_overhead_of) and synchronised MoE
+                          // layers (kMoeHostSecondsPerLayer)
 };
 
 struct TrainingResult {
