@@ -18,16 +18,15 @@
 #include "sim/plan/baseline.hpp"
 #include "sim/scenario/inputs.hpp"
 #include "sim/scenario/load.hpp"
-
-// After the engine's headers: its <sys/wait.h> defines a `si_value` macro that units.hpp's parameter names would hit.
+#include "tests/support/constants.hpp"
 #include "tests/support/run_hwsim.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using hwsim::test::kSource;
 
-const fs::path kSource(HWSIM_SOURCE_DIR);
-const fs::path kFixture = fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / "sweep.yaml";
+const fs::path kSweepFixture = fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / "sweep.yaml";
 
 struct Loaded {
   hwsim::Scenario scenario;
@@ -35,11 +34,11 @@ struct Loaded {
   std::vector<hwsim::InputValue> inputs;
 };
 
-Loaded load(const std::vector<std::string>& sets = {}) {
+Loaded load_sweep(const std::vector<std::string>& sets = {}) {
   std::vector<hwsim::InputValue> inputs;
   hwsim::LoadOptions o{.catalog_dirs = {}, .sets = sets};
   o.inputs = &inputs;
-  hwsim::Scenario sc = hwsim::load_scenario(kFixture, o);
+  hwsim::Scenario sc = hwsim::load_scenario(kSweepFixture, o);
   hwsim::Evaluation ev = hwsim::evaluate(sc, hwsim::DefaultEfficiency{});
   return {std::move(sc), std::move(ev), std::move(inputs)};
 }
@@ -51,13 +50,13 @@ const hwsim::InputValue* input(const std::vector<hwsim::InputValue>& inputs, con
 
 // Compares the fixture evaluated with `sets` against a baseline of the fixture as it is.
 hwsim::BaselineComparison compare(const std::vector<std::string>& sets, const hwsim::Tolerances& tolerances = {}) {
-  const Loaded base = load();
+  const Loaded base = load_sweep();
   const hwsim::Baseline b = hwsim::make_baseline(base.scenario, base.evaluation, base.inputs, tolerances);
-  const Loaded now = load(sets);
+  const Loaded now = load_sweep(sets);
   const hwsim::Reevaluate reevaluate = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> all = sets;
     all.insert(all.end(), extra.begin(), extra.end());
-    return load(all).evaluation;
+    return load_sweep(all).evaluation;
   };
   return hwsim::compare_with_baseline(hwsim::read_baseline_text(hwsim::baseline_json(b), "test"), now.evaluation,
                                       now.inputs, tolerances, reevaluate);
@@ -69,12 +68,12 @@ const hwsim::Drift* drift(const hwsim::BaselineComparison& c, const std::string&
 }
 
 // `hwsim ARGS...` through the suite's one runner (tests/support/run_hwsim.hpp), stdout and stderr together.
-struct Run {
+struct CliOutput {
   int exit_code = -1;
   std::string out;
 };
 
-Run hwsim_cli(const std::vector<std::string>& args, std::vector<std::string> env = {}) {
+CliOutput hwsim_cli(const std::vector<std::string>& args, std::vector<std::string> env = {}) {
   const hwsim_test::CliRun r = hwsim_test::run_hwsim(args, {.env = std::move(env)});
   return {r.exit_code, r.out + r.err};
 }
@@ -82,7 +81,7 @@ Run hwsim_cli(const std::vector<std::string>& args, std::vector<std::string> env
 }  // namespace
 
 TEST_CASE("baseline: inputs are --set paths with provenance, inherited catalog values listed once", "[baseline]") {
-  const Loaded l = load({"facility.years=5"});
+  const Loaded l = load_sweep({"facility.years=5"});
   const auto* pue = input(l.inputs, "facility.pue");
   REQUIRE(pue != nullptr);
   CHECK(pue->value == "1.3");
@@ -106,7 +105,7 @@ TEST_CASE("baseline: inputs are --set paths with provenance, inherited catalog v
 }
 
 TEST_CASE("baseline: the JSON file reads back to the same baseline", "[baseline]") {
-  const Loaded l = load();
+  const Loaded l = load_sweep();
   hwsim::Tolerances t;
   hwsim::add_tolerance(t, "tco_usd=1e-3");
   const hwsim::Baseline b = hwsim::make_baseline(l.scenario, l.evaluation, l.inputs, t);
@@ -183,13 +182,13 @@ TEST_CASE("baseline: hwsim check exits 0 on its baseline, 1 naming an edited cat
   fs::create_directories(dir);
   const std::string plans = (kSource / "scenarios" / "plans").string();
   const std::string base = (dir / "baseline").string();
-  const Run missing = hwsim_cli({"check", plans, "--baseline", base});
+  const CliOutput missing = hwsim_cli({"check", plans, "--baseline", base});
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.out, Catch::Contains("--update-baseline"));
-  const Run update = hwsim_cli({"check", plans, "--baseline", base, "--update-baseline"});
+  const CliOutput update = hwsim_cli({"check", plans, "--baseline", base, "--update-baseline"});
   INFO(update.out);
   REQUIRE(update.exit_code == 0);
-  const Run same = hwsim_cli({"check", plans, "--baseline", base, "--junit", (dir / "ok.xml").string()});
+  const CliOutput same = hwsim_cli({"check", plans, "--baseline", base, "--junit", (dir / "ok.xml").string()});
   CHECK(same.exit_code == 0);
   // The same catalog with the DGX H100 price edited.
   const fs::path catalog = dir / "catalog";
@@ -213,7 +212,7 @@ TEST_CASE("baseline: hwsim check exits 0 on its baseline, 1 naming an edited cat
   const int line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + static_cast<long>(at) + 1, '\n'));
   const std::vector<std::string> env{"HWSIM_CATALOG=" + (catalog / "hw").string() + ":" +
                                      (catalog / "models").string()};
-  const Run edited = hwsim_cli({"check", plans, "--baseline", base, "--junit", (dir / "fail.xml").string()}, env);
+  const CliOutput edited = hwsim_cli({"check", plans, "--baseline", base, "--junit", (dir / "fail.xml").string()}, env);
   INFO(edited.out);
   CHECK(edited.exit_code == 1);
   CHECK_THAT(edited.out, Catch::Contains("DRIFT h100-pod/llama3-70b-cpt/capex_usd"));
@@ -222,7 +221,7 @@ TEST_CASE("baseline: hwsim check exits 0 on its baseline, 1 naming an edited cat
                                          "hw/nodes/dgx-h100.yaml:" +
                                          std::to_string(line) + ")"));
   CHECK_THAT(edited.out, Catch::Contains("some plans FAILED"));
-  const Run md = hwsim_cli({"check", plans, "--baseline", base, "--format", "md"}, env);
+  const CliOutput md = hwsim_cli({"check", plans, "--baseline", base, "--format", "md"}, env);
   CHECK(md.exit_code == 1);
   CHECK_THAT(md.out, Catch::Contains("| `dgx-h100/chat-70b/capex_usd` |"));
   std::ifstream junit(dir / "fail.xml");
@@ -236,12 +235,13 @@ TEST_CASE("baseline: a --tolerance for an unknown metric, or without --baseline,
           "[baseline][cli]") {
   const std::string plans = (kSource / "scenarios" / "plans").string();
   const std::string base = (kSource / "scenarios" / "plans" / "baseline").string();
-  const Run typo = hwsim_cli({"check", plans, "--baseline", base, "--tolerance", "tco_us=0.1"});
+  const CliOutput typo = hwsim_cli({"check", plans, "--baseline", base, "--tolerance", "tco_us=0.1"});
   CHECK(typo.exit_code == 2);
   CHECK_THAT(typo.out, Catch::Contains("--tolerance tco_us=0.1: unknown metric 'tco_us' (did you mean 'tco_usd'?)"));
-  const Run alone = hwsim_cli({"check", plans, "--tolerance", "tco_usd=0.1"});
+  const CliOutput alone = hwsim_cli({"check", plans, "--tolerance", "tco_usd=0.1"});
   CHECK(alone.exit_code == 2);
   CHECK_THAT(alone.out, Catch::Contains("tolerances apply to a baseline: give --baseline DIR"));
-  const Run scoped = hwsim_cli({"check", plans, "--baseline", base, "--tolerance", "dgx-h100/chat-70b/tco_usd=0.1"});
+  const CliOutput scoped =
+      hwsim_cli({"check", plans, "--baseline", base, "--tolerance", "dgx-h100/chat-70b/tco_usd=0.1"});
   CHECK(scoped.exit_code == 0);
 }

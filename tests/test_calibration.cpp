@@ -3,6 +3,7 @@
 // profile applies only to the chip it names, and one that measured a slower GEMM lengthens the predicted step.
 // Tolerances: exact synthetic data is recovered to 1e-6 (relative); data with +-2% alternating noise to 3%;
 // YAML round trips to 4 significant digits (the writer's precision).
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -18,9 +19,6 @@
 #include "sim/plan/evaluate.hpp"
 #include "sim/scenario/load.hpp"
 
-// After the hwsim headers: <sys/wait.h> defines a macro `si_value`, a parameter name in sim/core/units.hpp.
-#include <sys/wait.h>
-
 namespace {
 
 namespace fs = std::filesystem;
@@ -29,7 +27,7 @@ using hwsim::calib::PowerSample;
 using hwsim::calib::RawMeasurements;
 using hwsim::calib::TransferSample;
 
-const fs::path kFixtures = fs::path(HWSIM_FIXTURES_DIR) / "calibration";
+const fs::path kCalibrationFixtures = fs::path(HWSIM_FIXTURES_DIR) / "calibration";
 
 hwsim::calib::Timing exact(double seconds) { return {seconds, seconds, seconds, 10}; }
 
@@ -140,30 +138,30 @@ TEST_CASE("a fitted profile round-trips through its YAML", "[calibration]") {
 }
 
 TEST_CASE("malformed profiles are rejected with file, line and key", "[calibration]") {
-  const std::string dir = kFixtures.string() + "/";
-  CHECK(error_of(kFixtures / "good.yaml").empty());
-  CHECK(error_of(kFixtures / "bad_key.yaml") ==
+  const std::string dir = kCalibrationFixtures.string() + "/";
+  CHECK(error_of(kCalibrationFixtures / "good.yaml").empty());
+  CHECK(error_of(kCalibrationFixtures / "bad_key.yaml") ==
         dir + "bad_key.yaml:5:3: memory: unknown key 'bandwith' (did you mean 'bandwidth'?)\n" + dir +
             "bad_key.yaml:5:3: memory: missing required key 'bandwidth' (achieved device-memory (GPU) or DRAM (CPU) "
             "bandwidth, bytes read + written, best run)\n");
-  CHECK(error_of(kFixtures / "bad_unit.yaml") ==
+  CHECK(error_of(kCalibrationFixtures / "bad_unit.yaml") ==
         dir +
             "bad_unit.yaml:5:20: gemm.bf16.peak_achieved: expected a compute rate like \"312 TFLOP/s\", got "
             "\"150 TB/s\" (a bandwidth)\n" +
             dir +
             "bad_unit.yaml:6:22: gemm.bf16.curve.plateau: expected a compute rate like \"312 TFLOP/s\", got "
             "\"150\" (no unit)\n");
-  CHECK(error_of(kFixtures / "bad_shape.yaml") ==
+  CHECK(error_of(kCalibrationFixtures / "bad_shape.yaml") ==
         dir + "bad_shape.yaml:2:16: device.kind: expected one of: gpu, cpu; got \"tpu\" (did you mean 'gpu'?)\n" + dir +
             "bad_shape.yaml:3:18: launch_overhead: expected a time like \"4 us\", got \"3\" (no unit)\n");
-  CHECK(error_of(kFixtures / "bad_gemm.yaml") ==
+  CHECK(error_of(kCalibrationFixtures / "bad_gemm.yaml") ==
         dir + "bad_gemm.yaml:4:9: gemm.bf16: expected peak_achieved and curve (or skipped: REASON)\n");
-  CHECK(error_of(kFixtures / "bad_name.yaml") ==
+  CHECK(error_of(kCalibrationFixtures / "bad_name.yaml") ==
         dir + "bad_name.yaml:1:7: name: expected \"bad_name\" (the file name without .yaml), got \"something-else\"\n");
 }
 
 TEST_CASE("a profile applies only to the chip it names; other chips keep the defaults", "[calibration]") {
-  const auto profile = hwsim::calib::load_profile(kFixtures / "good.yaml");
+  const auto profile = hwsim::calib::load_profile(kCalibrationFixtures / "good.yaml");
   const hwsim::CalibratedEfficiency eff({profile});
   const hwsim::DefaultEfficiency defaults;
   hwsim::Device a100{.name = "a100-sxm4-80gb", .kind = hwsim::DeviceKind::gpu};
@@ -188,7 +186,7 @@ TEST_CASE("a profile that lowers the GEMM efficiency lengthens the predicted tra
   const hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training.yaml", {});
   const hwsim::DefaultEfficiency defaults;
   // good.yaml: bf16 at 150 TFLOP/s = 48% of the A100's peak, against the default 80% ceiling.
-  const hwsim::CalibratedEfficiency slower({hwsim::calib::load_profile(kFixtures / "good.yaml")});
+  const hwsim::CalibratedEfficiency slower({hwsim::calib::load_profile(kCalibrationFixtures / "good.yaml")});
   const hwsim::Evaluation before = hwsim::evaluate(sc, defaults);
   const hwsim::Evaluation after = hwsim::evaluate(sc, slower);
   REQUIRE(before.results.size() == after.results.size());
@@ -258,8 +256,8 @@ TEST_CASE("calibrate --cpu --quick measures this machine and writes a profile th
 
 TEST_CASE("run --calibration names the profile in the results of the chip it measured", "[calibration]") {
   const std::string scenario = (fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training.yaml").string();
-  const auto [code, out] =
-      hwsim_cli("run '" + scenario + "' --format json --calibration '" + (kFixtures / "good.yaml").string() + "'");
+  const auto [code, out] = hwsim_cli("run '" + scenario + "' --format json --calibration '" +
+                                     (kCalibrationFixtures / "good.yaml").string() + "'");
   REQUIRE(code == 0);
   const auto doc = nlohmann::json::parse(out);
   REQUIRE_FALSE(doc.at("results").empty());
@@ -272,13 +270,13 @@ TEST_CASE("run --calibration names the profile in the results of the chip it mea
 TEST_CASE("a profile naming no catalog chip, or a chip of the other kind, is an error with file and line",
           "[calibration]") {
   const std::string scenario = (fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training.yaml").string();
-  const auto [typo, typo_out] =
-      hwsim_cli("run '" + scenario + "' --calibration '" + (kFixtures / "wrong_catalog.yaml").string() + "'");
+  const auto [typo, typo_out] = hwsim_cli("run '" + scenario + "' --calibration '" +
+                                          (kCalibrationFixtures / "wrong_catalog.yaml").string() + "'");
   CHECK(typo == 2);
   CHECK(typo_out.find("wrong_catalog.yaml:3:10: catalog: no gpu or cpu catalog entry 'a100-sxm4-80g' (did you mean "
                       "'a100-sxm4-80gb'?)") != std::string::npos);
   const auto [kind, kind_out] =
-      hwsim_cli("run '" + scenario + "' --calibration '" + (kFixtures / "wrong_kind.yaml").string() + "'");
+      hwsim_cli("run '" + scenario + "' --calibration '" + (kCalibrationFixtures / "wrong_kind.yaml").string() + "'");
   CHECK(kind == 2);
   CHECK(kind_out.find("catalog: 'altra-q80-30' is a cpu entry but the profile measured a gpu") != std::string::npos);
 }

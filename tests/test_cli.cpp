@@ -8,6 +8,7 @@
 // below 2^53).
 #include <catch2/catch.hpp>
 
+#include "tests/support/constants.hpp"
 #include "tests/support/run_hwsim.hpp"
 
 #include <sys/wait.h>
@@ -29,25 +30,18 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-const fs::path kSource(HWSIM_SOURCE_DIR);
-const fs::path kFixtures = fs::path(HWSIM_FIXTURES_DIR) / "scenarios";
+using hwsim::test::kScenarioFixtures;
+using hwsim::test::kSource;
+using hwsim_test::lines_of;
 
 using Run = hwsim_test::CliRun;
 
 std::string slurp(const fs::path& p) { return hwsim_test::slurp_file(p); }
 const fs::path& scratch() { return hwsim_test::cli_scratch(); }
-Run hwsim(const std::vector<std::string>& args) { return hwsim_test::run_hwsim(args); }
+Run cli(const std::vector<std::string>& args) { return hwsim_test::run_hwsim(args); }
 
 std::string scenario(const std::string& name) { return (kSource / "scenarios" / name).string(); }
-std::string fixture(const std::string& name) { return (kFixtures / name).string(); }
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+std::string fixture_path(const std::string& name) { return (kScenarioFixtures / name).string(); }
 
 // Fields of one CSV line (RFC 4180 quoting).
 std::vector<std::string> csv_fields(const std::string& line) {
@@ -85,7 +79,7 @@ const Json* find_result(const Json& doc, const std::string& deployment, const st
 }  // namespace
 
 TEST_CASE("cli: run scenarios/default.yaml exits 0 and prints a table", "[cli]") {
-  const Run r = hwsim({"run", scenario("default.yaml")});
+  const Run r = cli({"run", scenario("default.yaml")});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.empty());
@@ -109,20 +103,20 @@ TEST_CASE("cli: two runs of every shipped scenario give byte-identical output; -
     INFO(file);
     for (const char* format : {"json", "table", "md"}) {
       INFO(format);
-      const Run first = hwsim({"run", scenario(file), "--format", format});
-      const Run second = hwsim({"run", scenario(file), "--format", format});
+      const Run first = cli({"run", scenario(file), "--format", format});
+      const Run second = cli({"run", scenario(file), "--format", format});
       REQUIRE(first.exit_code == 0);
       CHECK(first.out == second.out);
       CHECK_THAT(first.out, !Catch::Contains("\"seconds\""));
     }
   }
-  const Run timed = hwsim({"run", scenario("gpt3-175b-search.yaml"), "--format", "json", "--timings"});
+  const Run timed = cli({"run", scenario("gpt3-175b-search.yaml"), "--format", "json", "--timings"});
   REQUIRE(timed.exit_code == 0);
   CHECK_THAT(timed.out, Catch::Contains("\"seconds\""));
 }
 
 TEST_CASE("cli: run --format json is one document with the contract's metrics for every deployment", "[cli]") {
-  const Run r = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json"});
+  const Run r = cli({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   Json doc;
@@ -154,7 +148,7 @@ TEST_CASE("cli: run --format json is one document with the contract's metrics fo
 }
 
 TEST_CASE("cli: a result that does not fit is a result with its shortfall, not an error", "[cli]") {
-  const Run r = hwsim({"run", fixture("falcon-4xa100.yaml"), "--format", "json"});
+  const Run r = cli({"run", fixture_path("falcon-4xa100.yaml"), "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Json doc = Json::parse(r.out);
@@ -171,27 +165,27 @@ TEST_CASE("cli: a result that does not fit is a result with its shortfall, not a
 }
 
 TEST_CASE("cli: hw show derives A100 fp16 = 312 and H100 bf16 = 989 TFLOP/s within 1%, with the derivation", "[cli]") {
-  const Run a100 = hwsim({"hw", "show", "a100-sxm4-40gb", "--format", "json"});
+  const Run a100 = cli({"hw", "show", "a100-sxm4-40gb", "--format", "json"});
   INFO(a100.err);
   REQUIRE(a100.exit_code == 0);
   const Json a = Json::parse(a100.out);
   // 108 SM x 4 TC x 512 FLOP/clk x 1.41 GHz = 311.9 TFLOP/s.
   CHECK(a.at("peak_flops_per_s").at("fp16").get<double>() == Approx(312e12).epsilon(0.01));
   CHECK(a.at("peak_flops_per_s").at("fp16").get<double>() == Approx(108.0 * 4 * 512 * 1.41e9).epsilon(1e-9));
-  const Run h100 = hwsim({"hw", "show", "h100-sxm5-80gb", "--format", "json"});
+  const Run h100 = cli({"hw", "show", "h100-sxm5-80gb", "--format", "json"});
   REQUIRE(h100.exit_code == 0);
   const Json h = Json::parse(h100.out);
   // 132 SM x 4 TC x 1024 FLOP/clk x 1.83 GHz = 989.4 TFLOP/s.
   CHECK(h.at("peak_flops_per_s").at("bf16").get<double>() == Approx(989e12).epsilon(0.01));
   CHECK(h.at("peak_derivation").at("bf16").at("formula") == "132 SM x 4 TC x 1024 FLOP/clk x 1.83 GHz");
-  const Run table = hwsim({"hw", "show", "a100-sxm4-40gb"});
+  const Run table = cli({"hw", "show", "a100-sxm4-40gb"});
   REQUIRE(table.exit_code == 0);
   CHECK_THAT(table.out, Catch::Contains("108 SM x 4 TC x 512 FLOP/clk x 1.41 GHz"));
   CHECK_THAT(table.out, Catch::Contains("datasheet"));
 }
 
 TEST_CASE("cli: hw show of an unknown entry exits 2 and suggests the closest name", "[cli]") {
-  const Run r = hwsim({"hw", "show", "a100-sxm4-40g"});
+  const Run r = cli({"hw", "show", "a100-sxm4-40g"});
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
   CHECK_THAT(r.err, Catch::Contains("unknown hardware entry 'a100-sxm4-40g' (did you mean 'a100-sxm4-40gb'?)"));
@@ -199,7 +193,7 @@ TEST_CASE("cli: hw show of an unknown entry exits 2 and suggests the closest nam
 
 TEST_CASE("cli: hw compare sets two entries' derived figures side by side with the second's ratio to the first",
           "[cli]") {
-  const Run r = hwsim({"hw", "compare", "a100-sxm4-40gb", "h100-sxm5-80gb", "--format", "json"});
+  const Run r = cli({"hw", "compare", "a100-sxm4-40gb", "h100-sxm5-80gb", "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Json j = Json::parse(r.out);
@@ -214,14 +208,14 @@ TEST_CASE("cli: hw compare sets two entries' derived figures side by side with t
   CHECK(figures["power at most (TDP)"].at("first").get<double>() == 400);
   CHECK(figures["bf16 peak per watt (TDP)"].at("ratio").get<double>() ==
         Approx((989.4 / 700) / (311.9 / 400)).epsilon(0.005));
-  const Run table = hwsim({"hw", "compare", "dgx-h100", "altra-max-server"});
+  const Run table = cli({"hw", "compare", "dgx-h100", "altra-max-server"});
   REQUIRE(table.exit_code == 0);
   CHECK_THAT(table.out, Catch::Contains("altra-max-server / dgx-h100"));
   CHECK_THAT(table.out, Catch::Contains("fp16 peak per watt (TDP)"));  // the Altra has no bf16: the shared dtype
-  const Run rack = hwsim({"hw", "compare", "rack-42u", "dgx-h100"});
+  const Run rack = cli({"hw", "compare", "rack-42u", "dgx-h100"});
   CHECK(rack.exit_code == 2);
   CHECK_THAT(rack.err, Catch::Contains("compares GPUs, CPUs and nodes: rack-42u is a rack"));
-  const Run unknown = hwsim({"hw", "compare", "dgx-h100", "dgx-h1000"});
+  const Run unknown = cli({"hw", "compare", "dgx-h100", "dgx-h1000"});
   CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Catch::Contains("unknown hardware entry 'dgx-h1000'"));
 }
@@ -239,7 +233,7 @@ std::map<std::string, std::map<std::string, std::string>> registry_entries() {
 TEST_CASE("cli: hw show lists the entry's sources, base chain included, with their fields from the registry", "[cli]") {
   const auto registry = registry_entries();
   REQUIRE(registry.size() >= 90);
-  const Run r = hwsim({"hw", "show", "h100-sxm5-80gb", "--format", "json"});
+  const Run r = cli({"hw", "show", "h100-sxm5-80gb", "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Json sources = Json::parse(r.out).at("sources");
@@ -263,7 +257,7 @@ TEST_CASE("cli: hw show lists the entry's sources, base chain included, with the
   CHECK(ids[1] == "glk_h100");
   CHECK(sources[0].at("url") == "https://archive-lib.hpctech.co.jp/gpuproduct/nvidia-h100.html");
   // The H200 (base: h100-sxm5-80gb) cites its own sources, then the H100's.
-  const Run h200 = hwsim({"hw", "show", "h200-sxm-141gb", "--format", "json"});
+  const Run h200 = cli({"hw", "show", "h200-sxm-141gb", "--format", "json"});
   REQUIRE(h200.exit_code == 0);
   std::vector<std::string> h200_ids;
   const Json h200_doc = Json::parse(h200.out);
@@ -274,7 +268,7 @@ TEST_CASE("cli: hw show lists the entry's sources, base chain included, with the
   CHECK(inherited != h200_ids.end());
   CHECK(own < inherited);
   // The table prints them too: id, date and title, then publisher and address.
-  const Run table = hwsim({"hw", "show", "h100-sxm5-80gb"});
+  const Run table = cli({"hw", "show", "h100-sxm5-80gb"});
   REQUIRE(table.exit_code == 0);
   CHECK_THAT(table.out, Catch::Contains("hwmodels/sources.yaml):"));
   CHECK_THAT(table.out, Catch::Contains("hpctech_h100         unknown  " + registry.at("hpctech_h100").at("title")));
@@ -284,7 +278,7 @@ TEST_CASE("cli: hw show lists the entry's sources, base chain included, with the
 
 TEST_CASE("cli: an unknown source id in a catalog entry exits 2 naming file:line and the closest id", "[cli]") {
   const fs::path dir = fs::path(HWSIM_FIXTURES_DIR) / "sources" / "unknown_id";
-  const Run r = hwsim({"hw", "show", "typo-source-rack", "--catalog", dir.string()});
+  const Run r = cli({"hw", "show", "typo-source-rack", "--catalog", dir.string()});
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
   CHECK_THAT(r.err, Catch::Contains((dir / "typo-source-rack.yaml").string() +
@@ -292,7 +286,7 @@ TEST_CASE("cli: an unknown source id in a catalog entry exits 2 naming file:line
 }
 
 TEST_CASE("cli: model show gives parameters and training FLOPs per token at max_seq", "[cli]") {
-  const Run r = hwsim({"model", "show", "llama2-7b", "--format", "json"});
+  const Run r = cli({"model", "show", "llama2-7b", "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Json m = Json::parse(r.out);
@@ -307,7 +301,7 @@ TEST_CASE("cli: model show gives parameters and training FLOPs per token at max_
 }
 
 TEST_CASE("cli: model show gives a mixture of experts' active parameters beside all of them", "[cli]") {
-  const Run r = hwsim({"model", "show", "mixtral-8x7b", "--format", "json"});
+  const Run r = cli({"model", "show", "mixtral-8x7b", "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Json m = Json::parse(r.out);
@@ -323,8 +317,8 @@ TEST_CASE("cli: model show gives a mixture of experts' active parameters beside 
 }
 
 TEST_CASE("cli: training a model with latent attention is refused, naming its model key", "[cli]") {
-  const fs::path scenario = fs::path(fixture("bad/mla_workload.yaml"));
-  const Run r = hwsim({"run", scenario.string()});
+  const fs::path scenario = fs::path(fixture_path("bad/mla_workload.yaml"));
+  const Run r = cli({"run", scenario.string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains(scenario.string() + ":9:12: workloads[0].model: the model uses multi-head latent "
                                                         "attention (kv_lora_rank)"));
@@ -340,12 +334,12 @@ TEST_CASE("cli: every bad scenario exits 2 with one stderr line per problem, eac
   };
   for (const auto& [file, problems] : cases) {
     INFO(file);
-    const std::string path = fixture(file);
-    const Run r = hwsim({"run", path, "--format", "json"});
+    const std::string path = fixture_path(file);
+    const Run r = cli({"run", path, "--format", "json"});
     INFO(r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());
-    const auto errs = lines(r.err);
+    const auto errs = lines_of(r.err);
     CHECK(errs.size() == problems);
     for (const auto& line : errs) {
       const std::string prefix = "hwsim: error: " + path + ":";
@@ -359,13 +353,13 @@ TEST_CASE("cli: every bad scenario exits 2 with one stderr line per problem, eac
 TEST_CASE("cli: -o FILE is written on success and leaves no file behind on error", "[cli]") {
   const fs::path target = scratch() / "result.json";
   SECTION("bad input") {
-    const Run r = hwsim({"run", fixture("bad/many_errors.yaml"), "--format", "json", "-o", target.string()});
+    const Run r = cli({"run", fixture_path("bad/many_errors.yaml"), "--format", "json", "-o", target.string()});
     CHECK(r.exit_code == 2);
     CHECK_FALSE(fs::exists(target));
     CHECK_FALSE(fs::exists(target.string() + ".tmp"));
   }
   SECTION("a good run") {
-    const Run r = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json", "-o", target.string()});
+    const Run r = cli({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json", "-o", target.string()});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.empty());
@@ -377,17 +371,17 @@ TEST_CASE("cli: -o FILE is written on success and leaves no file behind on error
 }
 
 TEST_CASE("cli: check exits 0 when every expectation holds and 1 when one fails", "[cli]") {
-  const Run ok = hwsim({"check", scenario("dgx-h100-vs-altra-1mw.yaml")});
+  const Run ok = cli({"check", scenario("dgx-h100-vs-altra-1mw.yaml")});
   INFO(ok.out << ok.err);
   CHECK(ok.exit_code == 0);
   CHECK_THAT(ok.out, Catch::Contains("all expectations hold"));
-  const Run fails = hwsim({"check", fixture("check_fails.yaml")});
+  const Run fails = cli({"check", fixture_path("check_fails.yaml")});
   INFO(fails.out << fails.err);
   CHECK(fails.exit_code == 1);
   CHECK_THAT(fails.out, Catch::Contains("PASS  h100/chat/devices"));
   // Values and bounds in the metric's own units, with how far a missed bound is off.
   CHECK_THAT(fails.out, Catch::Contains("FAIL  h100/chat/provisioned_power_w  10.5 kW vs max 1 kW (off +950%)"));
-  const Run json = hwsim({"check", fixture("check_fails.yaml"), "--format", "json"});
+  const Run json = cli({"check", fixture_path("check_fails.yaml"), "--format", "json"});
   CHECK(json.exit_code == 1);
   const Json doc = Json::parse(json.out);
   CHECK(doc.at("passed") == false);
@@ -395,10 +389,10 @@ TEST_CASE("cli: check exits 0 when every expectation holds and 1 when one fails"
 }
 
 TEST_CASE("cli: check exits 2 for an expectation naming an unknown metric", "[cli]") {
-  const std::string path = fixture("check_unknown_metric.yaml");
-  const Run r = hwsim({"check", path});
+  const std::string path = fixture_path("check_unknown_metric.yaml");
+  const Run r = cli({"check", path});
   CHECK(r.exit_code == 2);
-  const auto errs = lines(r.err);
+  const auto errs = lines_of(r.err);
   REQUIRE(errs.size() == 1);
   CHECK_THAT(errs[0], Catch::StartsWith("hwsim: error: " + path +
                                         ":8:5: metric: h100/chat has no metric "
@@ -407,10 +401,10 @@ TEST_CASE("cli: check exits 2 for an expectation naming an unknown metric", "[cl
 
 TEST_CASE("cli: csv has one header and one row per result with equal field counts, md is a table", "[cli]") {
   // The falcon fixture's not-fitting message holds commas: quoted, it stays one field.
-  const Run csv = hwsim({"run", fixture("falcon-4xa100.yaml"), "--format", "csv"});
+  const Run csv = cli({"run", fixture_path("falcon-4xa100.yaml"), "--format", "csv"});
   INFO(csv.err);
   REQUIRE(csv.exit_code == 0);
-  const auto rows = lines(csv.out);
+  const auto rows = lines_of(csv.out);
   REQUIRE(rows.size() == 3);
   const auto header = csv_fields(rows[0]);
   CHECK(header[0] == "scenario");
@@ -418,7 +412,7 @@ TEST_CASE("cli: csv has one header and one row per result with equal field count
   for (std::size_t i = 1; i < rows.size(); ++i) CHECK(csv_fields(rows[i]).size() == header.size());
   CHECK_THAT(csv_fields(rows[1]).back(), Catch::Contains("short by 7.9 GB"));
 
-  const Run md = hwsim({"run", scenario("default.yaml"), "--format", "md"});
+  const Run md = cli({"run", scenario("default.yaml"), "--format", "md"});
   REQUIRE(md.exit_code == 0);
   CHECK_THAT(md.out, Catch::StartsWith("## default"));
   CHECK_THAT(md.out, Catch::Contains("| metric | dgx-a100 / chat-8b |"));
@@ -426,7 +420,7 @@ TEST_CASE("cli: csv has one header and one row per result with equal field count
 }
 
 TEST_CASE("cli: --set overrides an input, --set of an undeclared key exits 2", "[cli]") {
-  const Run r = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json", "--set", "facility.pue=1.3"});
+  const Run r = cli({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--format", "json", "--set", "facility.pue=1.3"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Json doc = Json::parse(r.out);
@@ -434,25 +428,25 @@ TEST_CASE("cli: --set overrides an input, --set of an undeclared key exits 2", "
   REQUIRE(res != nullptr);
   const Json& m = res->at("metrics");
   CHECK(m.at("facility_power_w").get<double>() == Approx(m.at("it_power_w").get<double>() * 1.3).epsilon(1e-12));
-  const Run bad = hwsim({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--set", "facility.pu=1.3"});
+  const Run bad = cli({"run", scenario("dgx-h100-vs-altra-1mw.yaml"), "--set", "facility.pu=1.3"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err == "hwsim: error: --set facility.pu=1.3: facility: unknown key 'pu' (did you mean 'pue'?)\n");
 }
 
 TEST_CASE("cli: usage errors exit 2: unknown flag, unknown format, missing file, unknown command; no command is help",
           "[cli]") {
-  CHECK(hwsim({"run", scenario("default.yaml"), "--bogus"}).exit_code == 2);
-  CHECK(hwsim({"run", scenario("default.yaml"), "--format", "xml"}).exit_code == 2);
-  CHECK(hwsim({"run", fixture("no-such-file.yaml")}).exit_code == 2);
-  CHECK(hwsim({"frobnicate"}).exit_code == 2);
+  CHECK(cli({"run", scenario("default.yaml"), "--bogus"}).exit_code == 2);
+  CHECK(cli({"run", scenario("default.yaml"), "--format", "xml"}).exit_code == 2);
+  CHECK(cli({"run", fixture_path("no-such-file.yaml")}).exit_code == 2);
+  CHECK(cli({"frobnicate"}).exit_code == 2);
   // `hwsim` alone prints the help on stdout, every command listed.
-  const Run bare = hwsim({});
+  const Run bare = cli({});
   CHECK(bare.exit_code == 0);
   CHECK(bare.err.empty());
   for (const char* command : {"run", "check", "sweep", "merge", "hw", "model", "schema", "validate", "calibrate"}) {
     CHECK_THAT(bare.out, Catch::Contains(std::string("  ") + command + " "));
   }
-  const Run help = hwsim({"run", "--help"});
+  const Run help = cli({"run", "--help"});
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.out, Catch::Contains("Example:"));
 }

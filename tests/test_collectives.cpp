@@ -11,6 +11,7 @@
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/perf/collectives.hpp"
 #include "sim/perf/system.hpp"
+#include "tests/support/constants.hpp"
 
 using hwsim::Bytes;
 using hwsim::BytesPerSecond;
@@ -19,8 +20,8 @@ using hwsim::Seconds;
 
 namespace {
 
-constexpr double kRel = 1e-12;
-constexpr double kGiB = 1024.0 * 1024 * 1024;
+using hwsim::test::kGiB;
+using hwsim::test::kRel;
 
 // An NVLink-like link: 450 GB/s per direction, 2 us per ring step, full efficiency.
 const LinkPath kNvlink{BytesPerSecond(450e9), Seconds(2e-6), 1.0};

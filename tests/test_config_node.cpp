@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sim/core/config_node.hpp"
+#include "tests/support/config_node.hpp"
 
 using hwsim::ConfigNode;
 using hwsim::InputError;
@@ -23,12 +24,6 @@ std::vector<hwsim::Diagnostic> parse_errors(const std::string& text) {
   return {};
 }
 
-const ConfigNode& at(const ConfigNode& map, const char* key) {
-  const ConfigNode* v = map.find(key);
-  REQUIRE(v != nullptr);
-  return *v;
-}
-
 }  // namespace
 
 TEST_CASE("values and keys carry 1-based line and column", "[config_node]") {
@@ -42,7 +37,7 @@ TEST_CASE("values and keys carry 1-based line and column", "[config_node]") {
   const ConfigNode root = hwsim::parse_yaml_text(text, "t.yaml");
   REQUIRE(root.is_map());
 
-  const ConfigNode& name = at(root, "name");
+  const ConfigNode& name = hwsim::test::child(root, "name");
   CHECK(name.scalar == "a100");
   CHECK(name.where.file == "t.yaml");
   CHECK(name.where.line == 1);
@@ -50,12 +45,12 @@ TEST_CASE("values and keys carry 1-based line and column", "[config_node]") {
   CHECK(name.key_where.line == 1);
   CHECK(name.key_where.column == 1);
 
-  const ConfigNode& bw = at(at(at(root, "memory"), "hbm"), "bandwidth");
+  const ConfigNode& bw = hwsim::test::child(hwsim::test::child(hwsim::test::child(root, "memory"), "hbm"), "bandwidth");
   CHECK(bw.scalar == "1555 GB/s");
   CHECK(bw.where.str() == "t.yaml:4:16");  // 4 spaces + "bandwidth: " = 15 characters before the value
   CHECK(bw.key_where.str() == "t.yaml:4:5");
 
-  const ConfigNode& list = at(root, "list");
+  const ConfigNode& list = hwsim::test::child(root, "list");
   REQUIRE(list.is_sequence());
   REQUIRE(list.items.size() == 2);
   CHECK(list.items[0].where.str() == "t.yaml:5:8");
@@ -75,14 +70,14 @@ TEST_CASE("a key without a value is null and points at its key", "[config_node]"
   // yaml-cpp marks an empty value at the next token (the next line, or the end of the file); the error about
   // it must point at the key's own line.
   const ConfigNode last = hwsim::parse_yaml_text("a: 1\nprice:\n", "t.yaml");
-  CHECK(at(last, "price").kind == ConfigNode::Kind::null);
-  CHECK(at(last, "price").where.str() == "t.yaml:2:1");
+  CHECK(hwsim::test::child(last, "price").kind == ConfigNode::Kind::null);
+  CHECK(hwsim::test::child(last, "price").where.str() == "t.yaml:2:1");
 
   const ConfigNode middle = hwsim::parse_yaml_text("price:\nb: 1\n", "t.yaml");
-  CHECK(at(middle, "price").where.str() == "t.yaml:1:1");
+  CHECK(hwsim::test::child(middle, "price").where.str() == "t.yaml:1:1");
 
   const ConfigNode nested = hwsim::parse_yaml_text("x:\n  price:\n  b: 1\n", "t.yaml");
-  CHECK(at(at(nested, "x"), "price").where.str() == "t.yaml:2:3");
+  CHECK(hwsim::test::child(hwsim::test::child(nested, "x"), "price").where.str() == "t.yaml:2:3");
 }
 
 TEST_CASE("a duplicate key is an error at the second occurrence", "[config_node]") {
@@ -141,21 +136,22 @@ TEST_CASE("merge_config merges maps recursively and replaces everything else", "
       "over.yaml");
   const ConfigNode merged = hwsim::merge_config(base, over);
 
-  CHECK(at(merged, "name").scalar == "child");  // scalar replaced
-  const ConfigNode& hbm = at(at(merged, "memory"), "hbm");
-  CHECK(at(hbm, "capacity").scalar == "80 GiB");         // nested scalar replaced ...
-  CHECK(at(hbm, "capacity").where.file == "over.yaml");  // ... and points at the override
-  CHECK(at(hbm, "type").scalar == "HBM2");               // siblings kept from the base
-  CHECK(at(hbm, "bandwidth").scalar == "1555 GB/s");
-  CHECK(at(hbm, "bandwidth").where.file == "base.yaml");
-  CHECK(at(at(at(merged, "memory"), "l2"), "capacity").scalar == "40 MiB");  // untouched subtree kept
+  CHECK(hwsim::test::child(merged, "name").scalar == "child");  // scalar replaced
+  const ConfigNode& hbm = hwsim::test::child(hwsim::test::child(merged, "memory"), "hbm");
+  CHECK(hwsim::test::child(hbm, "capacity").scalar == "80 GiB");         // nested scalar replaced ...
+  CHECK(hwsim::test::child(hbm, "capacity").where.file == "over.yaml");  // ... and points at the override
+  CHECK(hwsim::test::child(hbm, "type").scalar == "HBM2");               // siblings kept from the base
+  CHECK(hwsim::test::child(hbm, "bandwidth").scalar == "1555 GB/s");
+  CHECK(hwsim::test::child(hbm, "bandwidth").where.file == "base.yaml");
+  CHECK(hwsim::test::child(hwsim::test::child(hwsim::test::child(merged, "memory"), "l2"), "capacity").scalar ==
+        "40 MiB");  // untouched subtree kept
 
-  const ConfigNode& dtypes = at(merged, "dtypes");  // a sequence is replaced, not appended to
+  const ConfigNode& dtypes = hwsim::test::child(merged, "dtypes");  // a sequence is replaced, not appended to
   REQUIRE(dtypes.items.size() == 1);
   CHECK(dtypes.items[0].scalar == "fp16");
 
-  CHECK(at(merged, "price").is_map());         // a map over a scalar replaces it
-  CHECK(at(merged, "extra").scalar == "yes");  // new keys are added
+  CHECK(hwsim::test::child(merged, "price").is_map());         // a map over a scalar replaces it
+  CHECK(hwsim::test::child(merged, "extra").scalar == "yes");  // new keys are added
 
   // Base keys keep their order; new keys come after them.
   REQUIRE(merged.entries.size() == 5);
@@ -164,22 +160,23 @@ TEST_CASE("merge_config merges maps recursively and replaces everything else", "
   CHECK(merged.entries[4].key == "extra");
 
   // The inputs are not modified.
-  CHECK(at(at(at(base, "memory"), "hbm"), "capacity").scalar == "40 GiB");
+  CHECK(hwsim::test::child(hwsim::test::child(hwsim::test::child(base, "memory"), "hbm"), "capacity").scalar ==
+        "40 GiB");
 }
 
 TEST_CASE("merge_config: a scalar over a map replaces the map", "[config_node]") {
   const ConfigNode base = hwsim::parse_yaml_text("a: {x: 1, y: 2}\n", "b.yaml");
   const ConfigNode over = hwsim::parse_yaml_text("a: 3\n", "o.yaml");
   const ConfigNode merged = hwsim::merge_config(base, over);
-  CHECK(at(merged, "a").is_scalar());
-  CHECK(at(merged, "a").scalar == "3");
+  CHECK(hwsim::test::child(merged, "a").is_scalar());
+  CHECK(hwsim::test::child(merged, "a").scalar == "3");
 }
 
 TEST_CASE("set and erase edit a map in place", "[config_node]") {
   ConfigNode root = hwsim::parse_yaml_text("a: 1\nb: 2\n", "t.yaml");
   root.set("a", ConfigNode::make_scalar("9", {"<--set>", 0, 0}));
-  CHECK(at(root, "a").scalar == "9");
-  CHECK(at(root, "a").key_where.line == 1);  // the key keeps its place in the file
+  CHECK(hwsim::test::child(root, "a").scalar == "9");
+  CHECK(hwsim::test::child(root, "a").key_where.line == 1);  // the key keeps its place in the file
   root.set("c", ConfigNode::make_scalar("3", {"<--set>", 0, 0}));
   CHECK(root.entries.size() == 3);
   root.erase("b");

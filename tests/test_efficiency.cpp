@@ -8,6 +8,7 @@
 
 #include "sim/core/dtype.hpp"
 #include "sim/perf/efficiency.hpp"
+#include "tests/support/constants.hpp"
 #include "tests/support/fixed_efficiency.hpp"
 
 using hwsim::Bytes;
@@ -15,8 +16,8 @@ using hwsim::DType;
 
 namespace {
 
-constexpr double kRel = 1e-12;
-constexpr double kGiB = 1024.0 * 1024 * 1024;
+using hwsim::test::kGiB;
+using hwsim::test::kRel;
 
 // An H100 SXM5's bf16 and fp8 dense peaks (132 SM x 4 TC x 1024 (2048) FLOP x 1.83 GHz).
 hwsim::Device h100() {

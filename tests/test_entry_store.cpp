@@ -11,6 +11,7 @@
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/core/config_node.hpp"
 #include "sim/core/entry_store.hpp"
+#include "tests/support/config_node.hpp"
 
 using hwsim::ConfigNode;
 using hwsim::Diagnostics;
@@ -42,13 +43,6 @@ std::vector<std::string> load_errors(const std::vector<fs::path>& dirs) {
   return messages(diags);
 }
 
-const ConfigNode& at(const ConfigNode& map, const char* key) {
-  const ConfigNode* v = map.find(key);
-  INFO("key " << key);
-  REQUIRE(v != nullptr);
-  return *v;
-}
-
 }  // namespace
 
 TEST_CASE("base inheritance: the child overrides one nested key and keeps the rest", "[entry_store]") {
@@ -61,27 +55,27 @@ TEST_CASE("base inheritance: the child overrides one nested key and keeps the re
   const hwsim::RawEntry* child = store.find("child-net");
   REQUIRE(child != nullptr);
   CHECK(child->kind == "network");
-  CHECK(at(child->node, "name").scalar == "child-net");  // the child's own name, not the parent's
-  const ConfigNode& sw = at(child->node, "switch");
-  CHECK(at(sw, "radix").scalar == "40");             // overridden
-  CHECK(at(sw, "power").scalar == "750 W");          // kept from parent-net
-  CHECK(at(sw, "price").scalar == "43000 USD");      // kept
-  CHECK(at(sw, "model").scalar == "Parent Switch");  // kept
-  CHECK(at(child->node, "link_rate").scalar == "400 Gb/s");
-  CHECK(at(at(child->node, "cable"), "price").scalar == "1500 USD");
+  CHECK(hwsim::test::child(child->node, "name").scalar == "child-net");  // the child's own name, not the parent's
+  const ConfigNode& sw = hwsim::test::child(child->node, "switch");
+  CHECK(hwsim::test::child(sw, "radix").scalar == "40");             // overridden
+  CHECK(hwsim::test::child(sw, "power").scalar == "750 W");          // kept from parent-net
+  CHECK(hwsim::test::child(sw, "price").scalar == "43000 USD");      // kept
+  CHECK(hwsim::test::child(sw, "model").scalar == "Parent Switch");  // kept
+  CHECK(hwsim::test::child(child->node, "link_rate").scalar == "400 Gb/s");
+  CHECK(hwsim::test::child(hwsim::test::child(child->node, "cable"), "price").scalar == "1500 USD");
   // An overridden value points at the child's file, an inherited one at the parent's.
-  CHECK(at(sw, "radix").where.str() == file_of("inherit", "child-net.yaml") + ":6:10");
-  CHECK(at(sw, "power").where.str() == file_of("inherit", "parent-net.yaml") + ":9:10");
+  CHECK(hwsim::test::child(sw, "radix").where.str() == file_of("inherit", "child-net.yaml") + ":6:10");
+  CHECK(hwsim::test::child(sw, "power").where.str() == file_of("inherit", "parent-net.yaml") + ":9:10");
 
   // The parent is unchanged.
-  CHECK(at(at(store.find("parent-net")->node, "switch"), "radix").scalar == "64");
+  CHECK(hwsim::test::child(hwsim::test::child(store.find("parent-net")->node, "switch"), "radix").scalar == "64");
 
   // A chain of two: the grandchild sees its own link_rate, the child's radix and the parent's switch power.
   const hwsim::RawEntry* grandchild = store.find("grandchild-net");
   REQUIRE(grandchild != nullptr);
-  CHECK(at(grandchild->node, "link_rate").scalar == "200 Gb/s");
-  CHECK(at(at(grandchild->node, "switch"), "radix").scalar == "40");
-  CHECK(at(at(grandchild->node, "switch"), "power").scalar == "750 W");
+  CHECK(hwsim::test::child(grandchild->node, "link_rate").scalar == "200 Gb/s");
+  CHECK(hwsim::test::child(hwsim::test::child(grandchild->node, "switch"), "radix").scalar == "40");
+  CHECK(hwsim::test::child(hwsim::test::child(grandchild->node, "switch"), "power").scalar == "750 W");
 
   // The merged entries build typed specs: 40 ports, 750 W, 400 Gb/s = 50e9 B/s (200 Gb/s = 25e9 B/s).
   const auto hw = hwsim::HardwareCatalog::build(store);

@@ -22,23 +22,24 @@
 #include "sim/core/dtype.hpp"
 #include "sim/perf/device.hpp"
 #include "sim/power/power.hpp"
+#include "tests/support/constants.hpp"
 
 using hwsim::DType;
 using hwsim::HardwareCatalog;
 
 namespace {
 
+using hwsim::test::kGiB;
 namespace fs = std::filesystem;
 
 constexpr double kExact = 1e-9;
-constexpr double kGiB = 1024.0 * 1024 * 1024;
 constexpr double kMiB = 1024.0 * 1024;
 
 std::vector<fs::path> catalog_dirs() {
   return {fs::path(HWSIM_SOURCE_DIR) / "hwmodels/catalog", fs::path(HWSIM_SOURCE_DIR) / "workloads/catalog"};
 }
 
-const hwsim::EntryStore& store() {
+const hwsim::EntryStore& catalog_store() {
   static const hwsim::EntryStore s = [] {
     hwsim::EntryStore st = hwsim::read_catalog_dirs(catalog_dirs());
     hwsim::Diagnostics diags;
@@ -50,7 +51,7 @@ const hwsim::EntryStore& store() {
 }
 
 const HardwareCatalog& catalog() {
-  static const HardwareCatalog hw = HardwareCatalog::build(store());
+  static const HardwareCatalog hw = HardwareCatalog::build(catalog_store());
   return hw;
 }
 
@@ -199,7 +200,7 @@ TEST_CASE("Altra Q80-30 fp32 peak = 80 cores x (128/32) lanes x 2 FMA units x 2 
 TEST_CASE("a100-sxm4-80gb inherits compute from the 40 GB part and overrides its HBM", "[hardware_catalog]") {
   const auto& a40 = catalog().gpus().at("a100-sxm4-40gb");
   const auto& a80 = catalog().gpus().at("a100-sxm4-80gb");
-  CHECK(store().find("a100-sxm4-80gb")->node.find("base")->scalar == "a100-sxm4-40gb");
+  CHECK(catalog_store().find("a100-sxm4-80gb")->node.find("base")->scalar == "a100-sxm4-40gb");
   // Overridden: 80 GiB = 85,899,345,920 B (binary, as the driver reports), 2039 GB/s, HBM2e.
   CHECK(a80.hbm_capacity.value() == 80 * kGiB);
   CHECK(a80.hbm_bandwidth.value() == Approx(2039e9).epsilon(kExact));
@@ -520,7 +521,7 @@ TEST_CASE("summit: 4,608 AC922 nodes of 6 V100 16 GB + 2 POWER9 hold the FP64 pe
 TEST_CASE("every node's GPU, CPU and network references resolve", "[hardware_catalog]") {
   const HardwareCatalog& hw = catalog();
   REQUIRE_FALSE(hw.nodes().empty());
-  for (const hwsim::RawEntry* e : store().of_kind("node")) {
+  for (const hwsim::RawEntry* e : catalog_store().of_kind("node")) {
     INFO(e->name);
     const hwsim::NodeSpec& n = hw.nodes().at(e->name);
     if (const hwsim::ConfigNode* gpus = e->node.find("gpus")) {

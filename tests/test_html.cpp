@@ -21,33 +21,27 @@
 #include "sim/report/html.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/load.hpp"
+#include "tests/support/text.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kFixture = fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / "uncertainty.yaml";
+const fs::path kHtmlFixture = fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / "uncertainty.yaml";
 
 hwsim::Evaluation evaluated(int samples) {
   const hwsim::DefaultEfficiency eff;
-  const hwsim::ScenarioSource source(kFixture, {});
+  const hwsim::ScenarioSource source(kHtmlFixture, {});
   const hwsim::Scenario sc = source.load();
   hwsim::Evaluation ev = hwsim::evaluate(sc, eff);
   hwsim::add_uncertainty(ev, sc, source, eff, {.samples = samples, .threads = 2});
   return ev;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Runs `hwsim run` on the fixture with `args`, writing to `out`; returns the exit status.
 int run_cli(const std::string& args, const fs::path& out) {
   const std::string cmd =
-      fmt::format("'{}' run '{}' {} -o '{}' 2>/dev/null", HWSIM_BINARY, kFixture.string(), args, out.string());
+      fmt::format("'{}' run '{}' {} -o '{}' 2>/dev/null", HWSIM_BINARY, kHtmlFixture.string(), args, out.string());
   return std::system(cmd.c_str());
 }
 
@@ -164,11 +158,11 @@ TEST_CASE("hwsim run writes the html page, and --samples 0 turns the uncertainty
   const fs::path dir = fs::temp_directory_path() / ("hwsim_test_html_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   REQUIRE(run_cli("--format html --samples 8 --threads 2", dir / "r.html") == 0);
-  const std::string page = slurp(dir / "r.html");
+  const std::string page = hwsim_test::slurp_file(dir / "r.html");
   CHECK(count(page, "<svg") == 8);
   REQUIRE(run_cli("--format json --samples 0", dir / "r.json") == 0);
-  CHECK(slurp(dir / "r.json").find("\"sensitivity\"") == std::string::npos);
+  CHECK(hwsim_test::slurp_file(dir / "r.json").find("\"sensitivity\"") == std::string::npos);
   REQUIRE(run_cli("--format json --samples 8", dir / "r.json") == 0);
-  CHECK(slurp(dir / "r.json").find("\"sensitivity\"") != std::string::npos);
+  CHECK(hwsim_test::slurp_file(dir / "r.json").find("\"sensitivity\"") != std::string::npos);
   fs::remove_all(dir);
 }

@@ -28,9 +28,9 @@ using namespace hwsim::test::inference;
 
 namespace {
 
-InferenceConfig workload(const std::string& name) { return workload_in("inference.yaml", name); }
+InferenceConfig inference_workload(const std::string& name) { return workload_in("inference.yaml", name); }
 
-hwsim::System system_of(const std::string& deployment) {
+hwsim::System inference_system(const std::string& deployment) {
   const hwsim::Scenario& sc = load("inference.yaml");
   for (const auto& d : sc.deployments) {
     if (d.name == deployment) return hwsim::build_system(sc, d);
@@ -40,7 +40,7 @@ hwsim::System system_of(const std::string& deployment) {
 }
 
 InferenceConfig llama70b_tp4(int batch) {
-  InferenceConfig c = workload("llama70b-tp4");
+  InferenceConfig c = inference_workload("llama70b-tp4");
   c.batch = batch;
   return c;
 }
@@ -48,7 +48,7 @@ InferenceConfig llama70b_tp4(int batch) {
 }  // namespace
 
 TEST_CASE("llama2-70b grouped-query attention: 2 x 80 layers x 8 KV heads x 128 KV elements per token", "[inference]") {
-  const InferenceConfig c = workload("llama70b-tp4");
+  const InferenceConfig c = inference_workload("llama70b-tp4");
   CHECK(c.model.parameters() == kLlama70bParameters);
   CHECK(c.model.kv_elements_per_token() == kLlama70bKvPerToken);  // 163,840
   // Multi-head attention with all 64 heads would keep 8x as much.
@@ -66,13 +66,13 @@ TEST_CASE("inference memory per device = (weights + KV of batch x context) / (tp
   const double expected = (weights + kv) / 4 + workspace / 4;  // 35,125,858,304 B
   CHECK(hwsim::inference_memory_per_device(llama70b_tp4(8), 8).value() == Approx(expected).epsilon(kRel));
   CHECK(expected == Approx(35125858304.0).epsilon(kRel));
-  const auto r = hwsim::evaluate_inference(llama70b_tp4(8), system_of("h100"), kEff);
+  const auto r = hwsim::evaluate_inference(llama70b_tp4(8), inference_system("h100"), kEff);
   REQUIRE(r.fits);
   CHECK(r.memory_per_device.value() == Approx(expected).epsilon(kRel));
   // int8 weights keep an int8 cache, 4-bit weights an fp8 one.
   CHECK(hwsim::default_kv_dtype(DType::int8) == DType::int8);
   CHECK(hwsim::default_kv_dtype(DType::int4) == DType::fp8);
-  const InferenceConfig int8 = workload("llama70b-tp1-int8");
+  const InferenceConfig int8 = inference_workload("llama70b-tp1-int8");
   CHECK(int8.kv_dtype == DType::int8);
   CHECK(hwsim::inference_memory_per_device(int8, 2).value() ==
         Approx(kLlama70bParameters * 1 + 2.0 * 768 * kLlama70bKvPerToken * 1 + 2.0 * 512 * 8 * 8192 * 2).epsilon(kRel));
@@ -89,7 +89,7 @@ double llama70b_elementwise_bytes(double g, double kv_bytes) {
 }  // namespace
 
 TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (bandwidth x efficiency)", "[inference]") {
-  const hwsim::System h100 = system_of("h100");
+  const hwsim::System h100 = inference_system("h100");
   REQUIRE(h100.device.memory_bandwidth.value() == 3.35e12);  // h100-sxm5-80gb: 3.35 TB/s
   SECTION("tp 1, int8 weights: step = memory time + launches") {
     // Weights 68,976,648,192 x 1 B, then the KV cache of (512 + 256/2 mean context + 1 new) tokens x 163,840 x 1 B,
@@ -97,7 +97,7 @@ TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (band
     const double memory_s = hbm_time(kLlama70bParameters * 1, 3.35e12) +
                             hbm_time(1.0 * (640 + 1) * kLlama70bKvPerToken * 1, 3.35e12) +
                             hbm_time(llama70b_elementwise_bytes(1, 1), 3.35e12);  // ~22.9 ms
-    const auto r = hwsim::evaluate_inference(workload("llama70b-tp1-int8"), h100, kEff);
+    const auto r = hwsim::evaluate_inference(inference_workload("llama70b-tp1-int8"), h100, kEff);
     REQUIRE(r.fits);
     CHECK(r.compute == DType::int8);
     CHECK(r.decode.memory.value() == Approx(memory_s).epsilon(kRel));
@@ -121,7 +121,7 @@ TEST_CASE("a decode step at batch 1 is memory bound: memory time = bytes / (band
 
 TEST_CASE("decode tokens/s rises with batch, throughput counts output tokens of all replicas end to end",
           "[inference]") {
-  const hwsim::System h100 = system_of("h100");
+  const hwsim::System h100 = inference_system("h100");
   double previous = 0;
   for (int batch : {1, 2, 8, 32, 128}) {
     INFO("batch " << batch);
@@ -138,9 +138,9 @@ TEST_CASE("decode tokens/s rises with batch, throughput counts output tokens of 
 
 TEST_CASE("batch: auto yields the largest batch that meets the SLA, one more violates the SLA or memory",
           "[inference]") {
-  const hwsim::System h100 = system_of("h100");
+  const hwsim::System h100 = inference_system("h100");
   const double usable = 80 * kGiB - 4e9;  // Device::usable_memory
-  InferenceConfig c = workload("llama70b-tp4");
+  InferenceConfig c = inference_workload("llama70b-tp4");
   c.batch.reset();
   SECTION("a TPOT target binds before memory") {
     c.sla_tpot = Seconds(0.020);
@@ -185,9 +185,9 @@ TEST_CASE("batch: auto yields the largest batch that meets the SLA, one more vio
 }
 
 TEST_CASE("compute dtype: int4 weights run 16-bit on GPUs and int8 on CPUs, fp8 on an A100 runs bf16", "[inference]") {
-  const hwsim::Device h100 = system_of("h100").device;
-  const hwsim::Device a100 = system_of("a100").device;
-  const hwsim::Device altra = system_of("altra").device;
+  const hwsim::Device h100 = inference_system("h100").device;
+  const hwsim::Device a100 = inference_system("a100").device;
+  const hwsim::Device altra = inference_system("altra").device;
   REQUIRE(altra.kind == hwsim::DeviceKind::cpu);
   REQUIRE(a100.peak_of(DType::int4).has_value());  // even where the GPU has int4 tensor cores: W4A16
   REQUIRE_FALSE(a100.peak_of(DType::fp8).has_value());
@@ -204,7 +204,7 @@ TEST_CASE("compute dtype: int4 weights run 16-bit on GPUs and int8 on CPUs, fp8 
   InferenceConfig int4 = llama70b_tp4(1);
   int4.dtype = DType::int4;
   int4.kv_dtype = hwsim::default_kv_dtype(DType::int4);
-  const auto r = hwsim::evaluate_inference(int4, system_of("a100"), kEff);
+  const auto r = hwsim::evaluate_inference(int4, inference_system("a100"), kEff);
   REQUIRE(r.fits);
   CHECK(r.compute == DType::bf16);
 }
@@ -240,9 +240,9 @@ TEST_CASE(
     "bits_per_weight sets the stored bytes per weight, kv_reads per_query_head reads the KV cache heads / kv_heads "
     "times, max_batch caps batch auto",
     "[inference]") {
-  const hwsim::System h100 = system_of("h100");
+  const hwsim::System h100 = inference_system("h100");
   SECTION("GGUF-like 8.5 bits per weight: weights of 1.0625 B each in memory and in every decode step") {
-    InferenceConfig c = workload("llama70b-tp1-int8");
+    InferenceConfig c = inference_workload("llama70b-tp1-int8");
     const auto plain = hwsim::evaluate_inference(c, h100, kEff);
     c.bits_per_weight = 8.5;
     const auto blocked = hwsim::evaluate_inference(c, h100, kEff);
@@ -264,7 +264,7 @@ TEST_CASE(
     CHECK(r.decode.attention_memory > hwsim::evaluate_inference(llama70b_tp4(8), h100, kEff).decode.attention_memory);
   }
   SECTION("max_batch: the largest batch up to the limit, where memory alone would allow more") {
-    InferenceConfig c = workload("llama70b-tp4");
+    InferenceConfig c = inference_workload("llama70b-tp4");
     c.batch.reset();
     const auto unlimited = hwsim::evaluate_inference(c, h100, kEff);
     REQUIRE(unlimited.batch > 5);
@@ -287,9 +287,9 @@ TEST_CASE("a mixture of experts' decode step reads only the experts its batch pi
   CHECK(mixtral.parameters_read(1) == Approx(12.9e9).epsilon(0.01));
   InferenceConfig c = llama70b_tp4(1);
   c.model = mixtral;
-  const auto one = hwsim::evaluate_inference(c, system_of("h100"), kEff);
+  const auto one = hwsim::evaluate_inference(c, inference_system("h100"), kEff);
   c.batch = 8;
-  const auto eight = hwsim::evaluate_inference(c, system_of("h100"), kEff);
+  const auto eight = hwsim::evaluate_inference(c, inference_system("h100"), kEff);
   REQUIRE(one.fits);
   REQUIRE(eight.fits);
   // The weights' read time follows the experts read (the efficiencies here are the same at every size).
@@ -299,7 +299,7 @@ TEST_CASE("a mixture of experts' decode step reads only the experts its batch pi
 
 TEST_CASE("sliding-window attention: a decode step reads and attends at most the window, a prefill its causal band",
           "[inference]") {
-  const hwsim::System h100 = system_of("h100");
+  const hwsim::System h100 = inference_system("h100");
   const InferenceConfig plain = llama70b_tp4(8);  // bf16, 512 in, 256 out: mean context 640; static batch
   InferenceConfig windowed = plain;
   windowed.model.attention_window = 256;  // every one of the 80 layers

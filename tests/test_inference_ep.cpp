@@ -32,7 +32,7 @@ constexpr double kKvPerSequence = 768.0 * 2 * 32 * 1024 * 2;  // (512 + 256) tok
 
 const hwsim::Scenario& serving() { return load("moe_serving.yaml"); }
 
-InferenceConfig workload(const std::string& name) { return workload_in("moe_serving.yaml", name); }
+InferenceConfig moe_workload(const std::string& name) { return workload_in("moe_serving.yaml", name); }
 
 hwsim::System dgx() { return hwsim::build_system(serving(), serving().deployments.at(0)); }
 
@@ -40,8 +40,8 @@ hwsim::System dgx() { return hwsim::build_system(serving(), serving().deployment
 
 TEST_CASE("expert parallelism in serving: Mixtral on 8 GPUs holds 1/8 of the weights per device with ep 8 as with tp 8",
           "[inference][ep]") {
-  const InferenceConfig ep8 = workload("ep8");
-  const InferenceConfig tp8 = workload("tp8");
+  const InferenceConfig ep8 = moe_workload("ep8");
+  const InferenceConfig tp8 = moe_workload("tp8");
   REQUIRE(ep8.ep == 8);
   REQUIRE(tp8.ep == 1);
   REQUIRE(ep8.model.parameters() == kMixtralParameters);
@@ -60,8 +60,8 @@ TEST_CASE("expert parallelism in serving: Mixtral on 8 GPUs holds 1/8 of the wei
 TEST_CASE("expert parallelism in serving: the busiest rank reads its touched experts whole in a decode step",
           "[inference][ep]") {
   const hwsim::System sys = dgx();
-  InferenceConfig ep8 = workload("ep8");
-  InferenceConfig tp8 = workload("tp8");
+  InferenceConfig ep8 = moe_workload("ep8");
+  InferenceConfig tp8 = moe_workload("tp8");
   ep8.batch = 1;
   tp8.batch = 1;
   // Batch 1 picks 2 of 8 experts per layer: tp 8 reads 1/8 of both, 2/8 of an expert per device; ep 8 leaves 6 ranks
@@ -96,8 +96,8 @@ TEST_CASE(
     "expert parallelism in serving moves no tokens beyond tp's all-reduces; the busiest rank's work sets the pace",
     "[inference][ep]") {
   const hwsim::System sys = dgx();
-  const InferenceConfig ep8 = workload("ep8");
-  const InferenceConfig tp8 = workload("tp8");
+  const InferenceConfig ep8 = moe_workload("ep8");
+  const InferenceConfig tp8 = moe_workload("tp8");
   const auto e = hwsim::evaluate_inference(ep8, sys, kEff);
   const auto t = hwsim::evaluate_inference(tp8, sys, kEff);
   REQUIRE(e.fits);
@@ -121,7 +121,7 @@ TEST_CASE(
 
 TEST_CASE("the serving search tries every expert-parallel degree that divides the experts and tp", "[inference][ep]") {
   const hwsim::System sys = dgx();
-  InferenceConfig base = workload("search");
+  InferenceConfig base = moe_workload("search");
   const hwsim::test::FixedEfficiency& eff = kEff;
   const hwsim::ServingSearch found = hwsim::search_serving(base, sys, eff, 100);
   // tp 1, 2, 4, 8 x pp 1, 2, 4, 8 (tp x pp at most the 8 devices) x ep dividing tp and 8:
@@ -141,7 +141,7 @@ TEST_CASE("the serving search tries every expert-parallel degree that divides th
   for (std::size_t i = 1; i < found.top.size(); ++i)
     CHECK(found.top[i - 1].result.throughput_tokens_per_s >= found.top[i].result.throughput_tokens_per_s);
   // A dense model searches ep 1 only.
-  base.model = workload("tp8").model;
+  base.model = moe_workload("tp8").model;
   base.model.experts = 1;
   base.model.experts_per_token = 1;
   const hwsim::ServingSearch dense = hwsim::search_serving(base, sys, eff, 100);

@@ -24,7 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const hwsim::EntryStore& store() {
+const hwsim::EntryStore& model_store() {
   static const hwsim::EntryStore s = [] {
     hwsim::EntryStore st = hwsim::read_catalog_dirs(
         {fs::path(HWSIM_SOURCE_DIR) / "hwmodels/catalog", fs::path(HWSIM_SOURCE_DIR) / "workloads/catalog"});
@@ -36,7 +36,7 @@ const hwsim::EntryStore& store() {
   return s;
 }
 
-ModelSpec load(const hwsim::ConfigNode& node, const hwsim::Schema& schema) {
+ModelSpec load_model(const hwsim::ConfigNode& node, const hwsim::Schema& schema) {
   hwsim::Diagnostics diags;
   hwsim::validate(node, schema, diags);
   diags.throw_if_any();
@@ -47,8 +47,8 @@ ModelSpec load(const hwsim::ConfigNode& node, const hwsim::Schema& schema) {
 const std::map<std::string, ModelSpec>& models() {
   static const std::map<std::string, ModelSpec> m = [] {
     std::map<std::string, ModelSpec> out;
-    for (const hwsim::RawEntry* e : store().of_kind("model")) {
-      out.emplace(e->name, load(e->node, hwsim::model_schema()));
+    for (const hwsim::RawEntry* e : model_store().of_kind("model")) {
+      out.emplace(e->name, load_model(e->node, hwsim::model_schema()));
     }
     return out;
   }();
@@ -62,13 +62,13 @@ const ModelSpec& model(const std::string& name) {
 }
 
 ModelSpec inline_model(const std::string& yaml) {
-  return load(hwsim::parse_yaml_text(yaml, "inline.yaml"), hwsim::inline_model_schema());
+  return load_model(hwsim::parse_yaml_text(yaml, "inline.yaml"), hwsim::inline_model_schema());
 }
 
 }  // namespace
 
 TEST_CASE("every catalog model validates and loads", "[models]") {
-  REQUIRE(models().size() == store().of_kind("model").size());
+  REQUIRE(models().size() == model_store().of_kind("model").size());
   for (const char* name : {"gpt3-175b", "llama2-7b", "llama2-13b", "llama2-70b", "llama3-8b", "llama3-70b",
                            "llama3-405b", "mistral-7b", "falcon-180b", "bert-large", "qwen3-235b-a22b", "qwen3-30b-a3b",
                            "gpt-oss-120b", "gpt-oss-20b", "llama4-scout", "llama4-maverick"}) {

@@ -23,18 +23,21 @@
 #include "sim/power/power.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/load.hpp"
+#include "tests/support/constants.hpp"
 
 using hwsim::Activity;
 using hwsim::Watts;
 
 namespace {
 
+using hwsim::test::kRel;
+using hwsim::test::metric_of;
+using hwsim::test::result_of;
 namespace fs = std::filesystem;
 
-constexpr double kRel = 1e-12;
 constexpr double kSecondsPerYear = 365.25 * 24 * 3600;  // 31,557,600 s (Julian year)
 
-const hwsim::Scenario& fixture() {
+const hwsim::Scenario& power_fixture() {
   static const hwsim::Scenario sc =
       hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/power_cost.yaml", {});
   return sc;
@@ -42,7 +45,7 @@ const hwsim::Scenario& fixture() {
 
 const hwsim::DeploymentDecl& decl(const std::string& name) {
   const hwsim::DeploymentDecl* found = nullptr;
-  for (const auto& d : fixture().deployments) {
+  for (const auto& d : power_fixture().deployments) {
     if (d.name == name) found = &d;
   }
   INFO("deployment " << name);
@@ -50,21 +53,18 @@ const hwsim::DeploymentDecl& decl(const std::string& name) {
   return *found;
 }
 
-hwsim::System system_of(const std::string& name) { return hwsim::build_system(fixture(), decl(name)); }
-
-const hwsim::Result& result(const hwsim::Evaluation& ev, const std::string& deployment) {
-  return hwsim::test::result_of(ev, deployment);
-}
+hwsim::System power_system(const std::string& name) { return hwsim::build_system(power_fixture(), decl(name)); }
 
 // Provisioned power x PUE within the facility's budget.
 bool within_budget(const hwsim::System& sys) {
-  return hwsim::provisioned_power(sys).value() * fixture().facility.pue <= fixture().facility.power_budget->value();
+  return hwsim::provisioned_power(sys).value() * power_fixture().facility.pue <=
+         power_fixture().facility.power_budget->value();
 }
 
 }  // namespace
 
 TEST_CASE("the fixture's catalog figures are the ones the hand arithmetic below uses", "[power][cost]") {
-  const hwsim::System pod = system_of("pod");
+  const hwsim::System pod = power_system("pod");
   CHECK(pod.device.idle.value() == 70);  // h100-sxm5-80gb
   CHECK(pod.device.tdp.value() == 700);
   CHECK(pod.node->cpu->idle.value() == 80);  // xeon-platinum-8480c
@@ -84,7 +84,7 @@ TEST_CASE("the fixture's catalog figures are the ones the hand arithmetic below 
   CHECK(pod.network->switch_price.value() == 43000);
   CHECK(pod.network->cable_price.value() == 1500);
   CHECK(pod.network->cable_power.value() == 8);
-  const auto& f = fixture().facility;
+  const auto& f = power_fixture().facility;
   CHECK(f.pue == 1.25);
   CHECK(f.electricity.value() == Approx(0.12 / 3.6e6).epsilon(kRel));
   CHECK(f.colocation.value() == Approx(0.150 / (kSecondsPerYear / 12)).epsilon(kRel));
@@ -93,7 +93,7 @@ TEST_CASE("the fixture's catalog figures are the ones the hand arithmetic below 
 }
 
 TEST_CASE("device power = idle + (TDP - idle) x clamp(compute + 0.6 memory + 0.6 communication, 0, 1)", "[power]") {
-  const hwsim::Device h100 = system_of("pod").device;
+  const hwsim::Device h100 = power_system("pod").device;
   CHECK(hwsim::device_power(h100, {}).value() == 70);
   CHECK(hwsim::device_power(h100, {0.5, 0.3, 0.2}).value() ==
         Approx(70 + (700 - 70) * (0.5 + 0.6 * 0.3 + 0.6 * 0.2)).epsilon(kRel));                 // 574 W
@@ -115,7 +115,7 @@ TEST_CASE(
     "node power = (devices + host CPUs at 30% + overhead + fans that follow heat) / PSU at its load, capped at "
     "max, floored at idle",
     "[power]") {
-  hwsim::System pod = system_of("pod");
+  hwsim::System pod = power_system("pod");
   const Activity busy{1, 0, 0};
   const double host = 2 * (80 + 0.3 * (350 - 80));  // 322 W
   // Fans: 1.2 kW x (air heat / full heat)^3, full heat = 10.2 kW x 0.94 - 1.2 kW = 8388 W (the nameplate's DC less
@@ -163,7 +163,7 @@ TEST_CASE(
     CHECK(hwsim::node_power(pod, {}).value() == 5000);
   }
   SECTION("a CPU-only node counts its sockets as devices, with no separate host term") {
-    const hwsim::System cpus = system_of("cpus");
+    const hwsim::System cpus = power_system("cpus");
     REQUIRE(cpus.device.kind == hwsim::DeviceKind::cpu);
     // Altra server flat out: 210 W CPU + 140 W overhead (fans in it) = 350 W DC; its supplies default to twice the
     // 400 W maximum: 350 / 800 = 43.8% load, 0.92 x titanium(0.4375) / 0.96 = 0.92 x 0.9558 / 0.96 = 91.6% -> 382.1 W.
@@ -174,7 +174,7 @@ TEST_CASE(
 
 TEST_CASE("provisioned power = node maxima + switches + 2 optics per link + rack overhead, facility = IT x PUE",
           "[power]") {
-  const hwsim::System pod = system_of("pod");
+  const hwsim::System pod = power_system("pod");
   // 4 nodes x 8 NICs = 32 ports <= radix 64: one switch, 32 links; 4 nodes at 2 per rack = 2 racks.
   REQUIRE(pod.nodes == 4);
   REQUIRE(pod.racks == 2);
@@ -193,9 +193,9 @@ TEST_CASE("provisioned power = node maxima + switches + 2 optics per link + rack
 }
 
 TEST_CASE("capex = nodes x price + racks x rack price + switches x switch price + links x cable price", "[cost]") {
-  const hwsim::System pod = system_of("pod");
+  const hwsim::System pod = power_system("pod");
   const hwsim::PowerResult p = hwsim::deployment_power(pod, {0.5, 0.3, 0.1}, 1.25);
-  const hwsim::CostResult c = hwsim::deployment_cost(pod, p, fixture().facility);
+  const hwsim::CostResult c = hwsim::deployment_cost(pod, p, power_fixture().facility);
   CHECK(c.capex_nodes.value() == Approx(4 * 270000.0).epsilon(kRel));
   CHECK(c.capex_racks.value() == Approx(2 * 6000.0).epsilon(kRel));
   CHECK(c.capex_network.value() == Approx(1 * 43000.0 + 32 * 1500.0).epsilon(kRel));
@@ -204,9 +204,9 @@ TEST_CASE("capex = nodes x price + racks x rack price + switches x switch price 
 
 TEST_CASE("TCO = capex + years x (energy at utilisation-weighted load x PUE + colocation per provisioned kW)",
           "[cost]") {
-  const hwsim::System pod = system_of("pod");
+  const hwsim::System pod = power_system("pod");
   const hwsim::PowerResult p = hwsim::deployment_power(pod, {0.5, 0.3, 0.1}, 1.25);
-  const hwsim::CostResult c = hwsim::deployment_cost(pod, p, fixture().facility);
+  const hwsim::CostResult c = hwsim::deployment_cost(pod, p, power_fixture().facility);
   // Energy: (0.6 x load + 0.4 x idle) W x PUE 1.25 x 31,557,600 s x 0.12 USD / 3.6e6 J.
   const double energy = (0.6 * p.it.value() + 0.4 * p.idle_it.value()) * 1.25 * kSecondsPerYear * 0.12 / 3.6e6;
   // Colocation: 150 USD per provisioned kW per month = 0.15 x 12 = 1.8 USD per W per year.
@@ -223,17 +223,17 @@ TEST_CASE("TCO = capex + years x (energy at utilisation-weighted load x PUE + co
 }
 
 TEST_CASE("$/M tokens = TCO / (tokens/s x utilisation x years x seconds per year) x 1e6", "[cost]") {
-  const hwsim::System pod = system_of("pod");
+  const hwsim::System pod = power_system("pod");
   const hwsim::PowerResult p = hwsim::deployment_power(pod, {0.5, 0.3, 0.1}, 1.25);
-  const hwsim::CostResult c = hwsim::deployment_cost(pod, p, fixture().facility);
+  const hwsim::CostResult c = hwsim::deployment_cost(pod, p, power_fixture().facility);
   // 1000 tokens/s, 60% of the time, for 5 years: 1000 x 0.6 x 5 x 31,557,600 = 9.467e10 tokens.
-  CHECK(hwsim::usd_per_million_tokens(c, 1000, fixture().facility) ==
+  CHECK(hwsim::usd_per_million_tokens(c, 1000, power_fixture().facility) ==
         Approx(c.tco.value() / (1000 * 0.6 * 5 * kSecondsPerYear) * 1e6).epsilon(kRel));
-  CHECK(hwsim::usd_per_million_tokens(c, 0, fixture().facility) == 0.0);
+  CHECK(hwsim::usd_per_million_tokens(c, 0, power_fixture().facility) == 0.0);
 
   // The same formulas hold in the evaluated metrics.
-  const hwsim::Evaluation ev = hwsim::evaluate(fixture(), hwsim::DefaultEfficiency());
-  const hwsim::Result& r = result(ev, "pod");
+  const hwsim::Evaluation ev = hwsim::evaluate(power_fixture(), hwsim::DefaultEfficiency());
+  const hwsim::Result& r = result_of(ev, "pod");
   REQUIRE(r.fits);
   const double tokens_per_s = *r.metric("throughput_tokens_per_s");
   const double it = *r.metric("it_power_w");
@@ -252,7 +252,7 @@ TEST_CASE("$/M tokens = TCO / (tokens/s x utilisation x years x seconds per year
 
 TEST_CASE("count: fill gives the largest count whose provisioned power x PUE fits the budget", "[power][plan]") {
   SECTION("CPU servers: 400 W each plus 300 W per rack of 40 plus their 25 GbE leaf-spine") {
-    const hwsim::System cpus = system_of("cpus");
+    const hwsim::System cpus = power_system("cpus");
     // 385 x 400 W + 10 racks x 300 W + 11 switches x 250 W (9 leaves of 48, 72 uplinks on 2 spines) + 457 cables x
     // 0.2 W = 159.84 kW x 1.25 = 199.80 kW <= 200 kW; one server more is over.
     CHECK(cpus.nodes == 385);
@@ -265,19 +265,19 @@ TEST_CASE("count: fill gives the largest count whose provisioned power x PUE fit
     hwsim::DeploymentDecl more = decl("cpus");
     more.fill = false;
     more.count = cpus.nodes + 1;
-    CHECK_FALSE(within_budget(hwsim::build_system(fixture(), more)));
+    CHECK_FALSE(within_budget(hwsim::build_system(power_fixture(), more)));
   }
   SECTION("GPU nodes: the fabric's switches and optics count too") {
     hwsim::DeploymentDecl fill = decl("pod");
     fill.fill = true;
     fill.count.reset();
-    const hwsim::System sys = hwsim::build_system(fixture(), fill);
+    const hwsim::System sys = hwsim::build_system(power_fixture(), fill);
     INFO(sys.nodes << " nodes");
     CHECK(sys.nodes > 1);
     CHECK(within_budget(sys));
     hwsim::DeploymentDecl more = decl("pod");
     more.count = sys.nodes + 1;
-    CHECK_FALSE(within_budget(hwsim::build_system(fixture(), more)));
+    CHECK_FALSE(within_budget(hwsim::build_system(power_fixture(), more)));
   }
 }
 
@@ -306,16 +306,11 @@ const hwsim::Result& cap_result(const std::string& deployment) {
   FAIL("no result " << deployment);
   return cap_evaluation().results.front();
 }
-double metric(const hwsim::Result& r, const std::string& key) {
-  const auto v = r.metric(key);
-  if (!v) FAIL("no metric " << key << " for " << r.deployment);
-  return *v;
-}
 }  // namespace
 
 TEST_CASE("a power cap: device power never above it, clock share = ((cap - idle) / (uncapped - idle))^(1/2)",
           "[power]") {
-  const hwsim::Device h100 = system_of("pod").device;  // 700 W TDP, 70 W idle
+  const hwsim::Device h100 = power_system("pod").device;  // 700 W TDP, 70 W idle
   const Activity busy{1, 0, 0};
   CHECK(hwsim::device_power(h100, busy, Watts(400)).value() == 400);
   CHECK(hwsim::device_power(h100, {0, 0.5, 0}, Watts(400)).value() == Approx(70 + 630 * 0.3).epsilon(kRel));  // 259 W
@@ -332,22 +327,22 @@ TEST_CASE(
   const hwsim::Result& capped = cap_result("capped");
   REQUIRE(full.fits);
   REQUIRE(capped.fits);
-  const double scale = metric(capped, "clock_scale");
+  const double scale = metric_of(capped, "clock_scale");
   INFO("clock share " << scale);
   CHECK(scale < 1.0);
   CHECK(scale > 0.7);
   CHECK_FALSE(full.metric("clock_scale").has_value());
-  CHECK(metric(capped, "device_power_w") <= 400.0 + 1e-9);
-  CHECK(metric(full, "device_power_w") > 400.0);
+  CHECK(metric_of(capped, "device_power_w") <= 400.0 + 1e-9);
+  CHECK(metric_of(full, "device_power_w") > 400.0);
   // Slower, but by no more than the clock share (memory-bound work keeps its speed).
-  const double ratio = metric(capped, "throughput_tokens_per_s") / metric(full, "throughput_tokens_per_s");
+  const double ratio = metric_of(capped, "throughput_tokens_per_s") / metric_of(full, "throughput_tokens_per_s");
   CHECK(ratio < 1.0);
   CHECK(ratio >= scale - 1e-9);
   // Nameplate: each GPU's share of the node maximum shrinks by (700 - 400) W at the wall.
-  CHECK(metric(full, "provisioned_power_w") - metric(capped, "provisioned_power_w") ==
+  CHECK(metric_of(full, "provisioned_power_w") - metric_of(capped, "provisioned_power_w") ==
         Approx(8 * 300 / 0.94).epsilon(1e-9));
   // Lower power per token despite the lower clock.
-  CHECK(metric(capped, "energy_per_token_j") < metric(full, "energy_per_token_j"));
+  CHECK(metric_of(capped, "energy_per_token_j") < metric_of(full, "energy_per_token_j"));
 }
 
 TEST_CASE("network capex of a two-tier fat tree: 128 DGX H100 x 8 NDR ports", "[cost]") {
@@ -371,19 +366,20 @@ TEST_CASE(
     "rental per GPU-hour",
     "[cost]") {
   const hwsim::Result& full = cap_result("full");
-  const double capex = metric(full, "capex_usd");
-  CHECK(metric(full, "depreciation_usd_per_year") == Approx(capex / 4).epsilon(kRel));
+  const double capex = metric_of(full, "capex_usd");
+  CHECK(metric_of(full, "depreciation_usd_per_year") == Approx(capex / 4).epsilon(kRel));
   double maintenance = -1;
   for (const auto& m : full.cost_breakdown) {
     if (m.key == "maintenance_usd") maintenance = m.value;
   }
   CHECK(maintenance == Approx(0.08 * capex * 4).epsilon(kRel));
-  CHECK(metric(full, "tco_usd") == Approx(capex + 4 * metric(full, "opex_usd_per_year")).epsilon(kRel));
-  CHECK(metric(full, "usd_per_hour") == Approx(metric(full, "tco_usd") / (4 * kSecondsPerYear / 3600)).epsilon(kRel));
+  CHECK(metric_of(full, "tco_usd") == Approx(capex + 4 * metric_of(full, "opex_usd_per_year")).epsilon(kRel));
+  CHECK(metric_of(full, "usd_per_hour") ==
+        Approx(metric_of(full, "tco_usd") / (4 * kSecondsPerYear / 3600)).epsilon(kRel));
   // Cloud: 8 GPUs x 2.5 USD/h; $/M tokens at the modelled throughput.
-  CHECK(metric(full, "cloud_usd_per_hour") == Approx(20.0).epsilon(kRel));
-  CHECK(metric(full, "cloud_usd_per_million_tokens") ==
-        Approx(20.0 / 3600 / metric(full, "throughput_tokens_per_s") * 1e6).epsilon(kRel));
+  CHECK(metric_of(full, "cloud_usd_per_hour") == Approx(20.0).epsilon(kRel));
+  CHECK(metric_of(full, "cloud_usd_per_million_tokens") ==
+        Approx(20.0 / 3600 / metric_of(full, "throughput_tokens_per_s") * 1e6).epsilon(kRel));
   CHECK_FALSE(cap_result("capped").metric("cloud_usd_per_hour").has_value());
 }
 
@@ -443,13 +439,13 @@ TEST_CASE(
     return *it;
   };
   const hwsim::Result& train = find("pretrain");
-  INFO("MFU " << metric(train, "mfu") << ", " << metric(train, "device_power_w") << " W per GPU");
-  CHECK(metric(train, "mfu") > 0.35);
-  CHECK(metric(train, "mfu") < 0.45);
-  CHECK(metric(train, "device_power_w") >= 550);
-  CHECK(metric(train, "device_power_w") <= 700);
-  const double decode = metric(find("decode"), "device_power_w");
-  const double prefill = metric(find("prefill"), "device_power_w");
+  INFO("MFU " << metric_of(train, "mfu") << ", " << metric_of(train, "device_power_w") << " W per GPU");
+  CHECK(metric_of(train, "mfu") > 0.35);
+  CHECK(metric_of(train, "mfu") < 0.45);
+  CHECK(metric_of(train, "device_power_w") >= 550);
+  CHECK(metric_of(train, "device_power_w") <= 700);
+  const double decode = metric_of(find("decode"), "device_power_w");
+  const double prefill = metric_of(find("prefill"), "device_power_w");
   INFO("decode " << decode << " W, prefill " << prefill << " W");
   CHECK(decode < prefill);
   CHECK(decode > 70);  // above idle: HBM streaming costs power
@@ -471,11 +467,11 @@ TEST_CASE(
   const hwsim::Result& warm = ev.results[0].deployment == "cold" ? ev.results[1] : ev.results[0];
   // Both stand in the liquid-cooled rack: the liquid-cooled nodes' heat leaves in the coolant (pue_liquid); the
   // air-cooled ones still heat the room (pue).
-  CHECK(metric(cold, "facility_power_w") == Approx(metric(cold, "it_power_w") * 1.1).epsilon(1e-12));
-  CHECK(metric(warm, "facility_power_w") == Approx(metric(warm, "it_power_w") * 1.4).epsilon(1e-12));
+  CHECK(metric_of(cold, "facility_power_w") == Approx(metric_of(cold, "it_power_w") * 1.1).epsilon(1e-12));
+  CHECK(metric_of(warm, "facility_power_w") == Approx(metric_of(warm, "it_power_w") * 1.4).epsilon(1e-12));
   // Same GPUs at the same load: the liquid-cooled node's fans move only the board's heat.
-  CHECK(metric(cold, "device_power_w") == Approx(metric(warm, "device_power_w")).epsilon(1e-12));
-  CHECK(metric(cold, "node_power_w") < metric(warm, "node_power_w") - 300);
+  CHECK(metric_of(cold, "device_power_w") == Approx(metric_of(warm, "device_power_w")).epsilon(1e-12));
+  CHECK(metric_of(cold, "node_power_w") < metric_of(warm, "node_power_w") - 300);
 }
 
 TEST_CASE("a CPU fleet pays for its network: Altra servers get the catalog's 25 GbE leaf-spine by default",
@@ -502,7 +498,7 @@ TEST_CASE("a CPU fleet pays for its network: Altra servers get the catalog's 25 
 }
 
 TEST_CASE("every report prints its cost assumptions; JSON has them and both $/M token figures", "[cost][report]") {
-  const hwsim::Evaluation ev = hwsim::evaluate(fixture(), hwsim::DefaultEfficiency{});
+  const hwsim::Evaluation ev = hwsim::evaluate(power_fixture(), hwsim::DefaultEfficiency{});
   const std::string line =
       "cost assumptions: PUE 1.25, electricity 0.12 USD/kWh, colocation 150 USD/kW/month of provisioned power, "
       "utilization 60%, 5 years straight-line, maintenance 0% of capex per year, staff and software 0 USD per node "
@@ -541,9 +537,9 @@ TEST_CASE("every report prints its cost assumptions; JSON has them and both $/M 
 }
 
 TEST_CASE("staff and software per node add to opex and to the rate that prices work", "[cost]") {
-  const hwsim::System pod = system_of("pod");
+  const hwsim::System pod = power_system("pod");
   const hwsim::PowerResult p = hwsim::deployment_power(pod, {0.5, 0.3, 0.1}, 1.25);
-  hwsim::FacilitySpec f = fixture().facility;
+  hwsim::FacilitySpec f = power_fixture().facility;
   const hwsim::CostResult without = hwsim::deployment_cost(pod, p, f);
   f.operations_per_node = hwsim::Usd(20000);
   const hwsim::CostResult with = hwsim::deployment_cost(pod, p, f);
@@ -557,10 +553,10 @@ TEST_CASE("a cluster packed tighter than the facility's racks hold is re-packed 
   const fs::path file = fs::path(HWSIM_SOURCE_DIR) / "scenarios/a100-superpod.yaml";
   const hwsim::Evaluation fits = hwsim::evaluate(hwsim::load_scenario(file, {}), hwsim::DefaultEfficiency{});
   CHECK(fits.warnings.empty());
-  CHECK(metric(fits.results.front(), "racks") == 35);
+  CHECK(metric_of(fits.results.front(), "racks") == 35);
   const hwsim::Evaluation tight = hwsim::evaluate(
       hwsim::load_scenario(file, {.catalog_dirs = {}, .sets = {"facility.rack=rack-42u"}}), hwsim::DefaultEfficiency{});
-  CHECK(metric(tight.results.front(), "racks") == 47);
+  CHECK(metric_of(tight.results.front(), "racks") == 47);
   REQUIRE(tight.warnings.size() == 1);
   CHECK(tight.warnings.front() ==
         "deployment 'superpod': cluster 'dgx-a100-superpod' packs 4 x 'dgx-a100-80gb' per rack (26.0 kW), but rack "

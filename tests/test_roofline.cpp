@@ -9,12 +9,13 @@
 
 #include "sim/perf/efficiency.hpp"
 #include "sim/perf/roofline.hpp"
+#include "tests/support/constants.hpp"
 
 using hwsim::Seconds;
 
 namespace {
 
-constexpr double kRel = 1e-12;
+using hwsim::test::kRel;
 constexpr double kRounded = 2.0;  // the corner DefaultEfficiency gives GPUs
 const double kMax = std::numeric_limits<double>::infinity();
 

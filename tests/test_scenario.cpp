@@ -21,21 +21,24 @@
 #include "sim/perf/efficiency.hpp"
 #include "sim/plan/evaluate.hpp"
 #include "sim/scenario/load.hpp"
+#include "tests/support/constants.hpp"
 
 namespace {
 
+using hwsim::test::kDefaultEff;
+using hwsim::test::kRel;
+using hwsim::test::kScenarioFixtures;
+using hwsim::test::load_fixture;
+using hwsim::test::metric_of;
+using hwsim::test::result_of;
 namespace fs = std::filesystem;
-
-constexpr double kRel = 1e-12;
-
-const fs::path kScenarios = fs::path(HWSIM_FIXTURES_DIR) / "scenarios";
 
 // Every diagnostic of loading `relative` (under tests/fixtures/scenarios/) with `sets`, as "file:line:col: key:
 // message" with the fixture folder stripped from the file name. Empty when the scenario loads.
 std::vector<std::string> load_errors(const std::string& relative, const std::vector<std::string>& sets = {}) {
-  const std::string prefix = kScenarios.string() + "/";
+  const std::string prefix = kScenarioFixtures.string() + "/";
   try {
-    (void)hwsim::load_scenario(kScenarios / relative, {.catalog_dirs = {}, .sets = sets});
+    (void)hwsim::load_scenario(kScenarioFixtures / relative, {.catalog_dirs = {}, .sets = sets});
   } catch (const hwsim::InputError& e) {
     std::vector<std::string> out;
     for (const auto& d : e.diagnostics()) {
@@ -47,22 +50,6 @@ std::vector<std::string> load_errors(const std::string& relative, const std::vec
   }
   return {};
 }
-
-hwsim::Scenario load(const std::string& relative, const std::vector<std::string>& sets = {}) {
-  return hwsim::load_scenario(kScenarios / relative, {.catalog_dirs = {}, .sets = sets});
-}
-
-const hwsim::Result& result(const hwsim::Evaluation& ev, const std::string& deployment) {
-  return hwsim::test::result_of(ev, deployment);
-}
-
-double metric(const hwsim::Result& r, const std::string& key) {
-  INFO(r.deployment << "/" << r.workload << " metric " << key);
-  REQUIRE(r.metric(key).has_value());
-  return *r.metric(key);
-}
-
-const hwsim::DefaultEfficiency kEff;
 
 }  // namespace
 
@@ -160,7 +147,7 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
   };
   // Every fixture in the folder is paired with its messages.
   std::size_t files = 0;
-  for (const auto& e : fs::directory_iterator(kScenarios / "bad")) {
+  for (const auto& e : fs::directory_iterator(kScenarioFixtures / "bad")) {
     if (e.path().extension() != ".yaml") continue;
     ++files;
     INFO(e.path().filename().string());
@@ -212,54 +199,56 @@ TEST_CASE("a --set of an undeclared key of a catalog entry others derive from is
 }
 
 TEST_CASE("overriding facility.pue with --set scales the facility power: facility = IT x PUE", "[scenario]") {
-  const hwsim::Evaluation base = hwsim::evaluate(load("power_cost.yaml"), kEff);
-  const hwsim::Evaluation set = hwsim::evaluate(load("power_cost.yaml", {"facility.pue=1.5"}), kEff);
-  const hwsim::Result& b = result(base, "pod");
-  const hwsim::Result& s = result(set, "pod");
-  CHECK(metric(b, "facility_power_w") == Approx(metric(b, "it_power_w") * 1.25).epsilon(kRel));
-  CHECK(metric(s, "facility_power_w") == Approx(metric(s, "it_power_w") * 1.5).epsilon(kRel));
-  CHECK(metric(s, "it_power_w") == Approx(metric(b, "it_power_w")).epsilon(kRel));
-  CHECK(metric(s, "opex_usd_per_year") > metric(b, "opex_usd_per_year"));
+  const hwsim::Evaluation base = hwsim::evaluate(load_fixture("power_cost.yaml"), kDefaultEff);
+  const hwsim::Evaluation set = hwsim::evaluate(load_fixture("power_cost.yaml", {"facility.pue=1.5"}), kDefaultEff);
+  const hwsim::Result& b = result_of(base, "pod");
+  const hwsim::Result& s = result_of(set, "pod");
+  CHECK(metric_of(b, "facility_power_w") == Approx(metric_of(b, "it_power_w") * 1.25).epsilon(kRel));
+  CHECK(metric_of(s, "facility_power_w") == Approx(metric_of(s, "it_power_w") * 1.5).epsilon(kRel));
+  CHECK(metric_of(s, "it_power_w") == Approx(metric_of(b, "it_power_w")).epsilon(kRel));
+  CHECK(metric_of(s, "opex_usd_per_year") > metric_of(b, "opex_usd_per_year"));
   // A higher PUE leaves fewer CPU servers in the same 200 kW: floor over 400 W + 300 W per 40 servers.
-  CHECK(metric(result(set, "cpus"), "nodes") < metric(result(base, "cpus"), "nodes"));
+  CHECK(metric_of(result_of(set, "cpus"), "nodes") < metric_of(result_of(base, "cpus"), "nodes"));
 }
 
 TEST_CASE("overriding deployments.NAME.count with --set changes the node count, capex and power", "[scenario]") {
-  const hwsim::Evaluation ev = hwsim::evaluate(load("power_cost.yaml", {"deployments.pod.count=2"}), kEff);
-  const hwsim::Result& r = result(ev, "pod");
-  CHECK(metric(r, "nodes") == 2);
-  CHECK(metric(r, "devices") == 16);
-  CHECK(metric(r, "racks") == 1);  // 2 per rack
+  const hwsim::Evaluation ev =
+      hwsim::evaluate(load_fixture("power_cost.yaml", {"deployments.pod.count=2"}), kDefaultEff);
+  const hwsim::Result& r = result_of(ev, "pod");
+  CHECK(metric_of(r, "nodes") == 2);
+  CHECK(metric_of(r, "devices") == 16);
+  CHECK(metric_of(r, "racks") == 1);  // 2 per rack
   // 2 nodes x 270,000 + 1 rack x 4,000 + 1 switch x 43,000 + 16 links x 1,500 USD.
-  CHECK(metric(r, "capex_usd") == Approx(2 * 270000.0 + 6000 + 43000 + 16 * 1500).epsilon(kRel));
+  CHECK(metric_of(r, "capex_usd") == Approx(2 * 270000.0 + 6000 + 43000 + 16 * 1500).epsilon(kRel));
   // 2 x 10.2 kW + 750 W switch + 16 links x 2 x 8 W + 300 W rack.
-  CHECK(metric(r, "provisioned_power_w") == Approx(2 * 10200.0 + 750 + 16 * 2 * 8 + 300).epsilon(kRel));
+  CHECK(metric_of(r, "provisioned_power_w") == Approx(2 * 10200.0 + 750 + 16 * 2 * 8 + 300).epsilon(kRel));
 }
 
 TEST_CASE("overriding hw.NAME.price with --set changes the catalog entry's price for every deployment using it",
           "[scenario]") {
-  const hwsim::Scenario sc = load("power_cost.yaml", {"hw.dgx-h100.price=300000 USD"});
-  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
-  const hwsim::Result& r = result(ev, "pod");
+  const hwsim::Scenario sc = load_fixture("power_cost.yaml", {"hw.dgx-h100.price=300000 USD"});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
+  const hwsim::Result& r = result_of(ev, "pod");
   // 4 nodes x 300,000 + 2 racks x 4,000 + 1 switch x 43,000 + 32 links x 1,500 USD = 1,299,000 USD.
-  CHECK(metric(r, "capex_usd") == Approx(4 * 300000.0 + 2 * 6000 + 43000 + 32 * 1500).epsilon(kRel));
+  CHECK(metric_of(r, "capex_usd") == Approx(4 * 300000.0 + 2 * 6000 + 43000 + 32 * 1500).epsilon(kRel));
   CHECK(sc.hw->nodes().at("dgx-h100").price.value() == 300000);
 }
 
 TEST_CASE("overriding workloads.NAME.KEY with --set changes a workload input", "[scenario]") {
-  const hwsim::Evaluation ev = hwsim::evaluate(load("power_cost.yaml", {"workloads.chat.batch=4"}), kEff);
-  CHECK(metric(result(ev, "pod"), "batch") == 4);
+  const hwsim::Evaluation ev =
+      hwsim::evaluate(load_fixture("power_cost.yaml", {"workloads.chat.batch=4"}), kDefaultEff);
+  CHECK(metric_of(result_of(ev, "pod"), "batch") == 4);
 }
 
 TEST_CASE("count: fill with a budget too small for one node is bad input naming the deployment's line", "[scenario]") {
-  const hwsim::Scenario sc = load("power_cost.yaml", {"facility.power_budget=100 W"});
+  const hwsim::Scenario sc = load_fixture("power_cost.yaml", {"facility.power_budget=100 W"});
   try {
-    (void)hwsim::evaluate(sc, kEff);
+    (void)hwsim::evaluate(sc, kDefaultEff);
     FAIL("expected an InputError");
   } catch (const hwsim::InputError& e) {
     REQUIRE(e.diagnostics().size() == 1);
     const hwsim::Diagnostic& d = e.diagnostics()[0];
-    CHECK(d.where.file == (kScenarios / "power_cost.yaml").string());
+    CHECK(d.where.file == (kScenarioFixtures / "power_cost.yaml").string());
     CHECK(d.where.line == 14);
     CHECK(d.key_path == "deployments.cpus.count");
     CHECK(d.message == "count: fill: not even one 'altra-server' fits the 100 W power budget");
@@ -269,7 +258,7 @@ TEST_CASE("count: fill with a budget too small for one node is bad input naming 
 TEST_CASE(
     "a scenario read once (ScenarioSource) reports a broken catalog directory together with the document's "
     "own problems, as load_scenario does") {
-  const fs::path scenario = kScenarios / "bad" / "misspelt_top_key.yaml";
+  const fs::path scenario = kScenarioFixtures / "bad" / "misspelt_top_key.yaml";
   // A catalog directory whose one file is not YAML: reading the directory fails.
   const fs::path broken_catalog = fs::temp_directory_path() / ("hwsim_broken_catalog_" + std::to_string(::getpid()));
   fs::create_directories(broken_catalog);

@@ -11,8 +11,11 @@
 #include "sim/plan/evaluate.hpp"
 #include "sim/scenario/load.hpp"
 #include "sim/train/search.hpp"
+#include "tests/support.hpp"
 
 namespace {
+
+using hwsim::test::kDefaultEff;
 
 struct Fixture {
   hwsim::Scenario sc;
@@ -20,7 +23,7 @@ struct Fixture {
   hwsim::TrainingConfig base;
 };
 
-const Fixture& fixture() {
+const Fixture& search_fixture() {
   static const Fixture f = [] {
     hwsim::Scenario sc =
         hwsim::load_scenario(std::filesystem::path(HWSIM_SOURCE_DIR) / "scenarios/gpt3-175b-search.yaml", {});
@@ -31,17 +34,15 @@ const Fixture& fixture() {
   return f;
 }
 
-const hwsim::DefaultEfficiency kEff;
-
 }  // namespace
 
 TEST_CASE("the GPT-3 175B search covers more than 1,000 configurations and returns one that fits", "[search]") {
-  const auto& f = fixture();
+  const auto& f = search_fixture();
   REQUIRE(f.sys.devices == 1024);
-  const auto r = hwsim::search_training(f.base, f.sys, kEff, {true, true, 5, 1});
+  const auto r = hwsim::search_training(f.base, f.sys, kDefaultEff, {true, true, 5, 1});
   CHECK(r.configurations >= 1000);
   REQUIRE_FALSE(r.top.empty());
-  const auto best = hwsim::evaluate_training(hwsim::apply_candidate(f.base, r.top.front()), f.sys, kEff);
+  const auto best = hwsim::evaluate_training(hwsim::apply_candidate(f.base, r.top.front()), f.sys, kDefaultEff);
   CHECK(best.fits);
   CHECK(best.memory_per_device.value() <= f.sys.device.usable_memory().value());
   CHECK(best.tokens_per_s == Approx(r.top.front().tokens_per_s).epsilon(1e-12));
@@ -51,7 +52,7 @@ TEST_CASE("the GPT-3 175B search covers more than 1,000 configurations and retur
 }
 
 TEST_CASE("the search's best is within 5% of an independent brute-force enumeration of the stated grid", "[search]") {
-  const auto& f = fixture();
+  const auto& f = search_fixture();
   using hwsim::Recompute;
   double brute_best = 0;
   long long fitting = 0;
@@ -79,7 +80,7 @@ TEST_CASE("the search's best is within 5% of an independent brute-force enumerat
                 c.micro_batch = mb;
                 c.recompute = rc;
                 c.sequence_parallel = tp > 1;
-                const auto r = hwsim::evaluate_training(c, f.sys, kEff);
+                const auto r = hwsim::evaluate_training(c, f.sys, kDefaultEff);
                 if (!r.fits) continue;
                 ++fitting;
                 brute_best = std::max(brute_best, r.tokens_per_s);
@@ -91,16 +92,16 @@ TEST_CASE("the search's best is within 5% of an independent brute-force enumerat
     }
   }
   REQUIRE(fitting > 0);
-  const auto r = hwsim::search_training(f.base, f.sys, kEff, {true, true, 1, 1});
+  const auto r = hwsim::search_training(f.base, f.sys, kDefaultEff, {true, true, 1, 1});
   REQUIRE_FALSE(r.top.empty());
   CHECK(r.top.front().tokens_per_s >= 0.95 * brute_best);
   CHECK(r.top.front().tokens_per_s <= brute_best * (1 + 1e-12));
 }
 
 TEST_CASE("threads split the search without changing its result", "[search]") {
-  const auto& f = fixture();
-  const auto one = hwsim::search_training(f.base, f.sys, kEff, {true, true, 3, 1});
-  const auto two = hwsim::search_training(f.base, f.sys, kEff, {true, true, 3, 2});
+  const auto& f = search_fixture();
+  const auto one = hwsim::search_training(f.base, f.sys, kDefaultEff, {true, true, 3, 1});
+  const auto two = hwsim::search_training(f.base, f.sys, kDefaultEff, {true, true, 3, 2});
   CHECK(one.configurations == two.configurations);
   REQUIRE(one.top.size() == two.top.size());
   CHECK(one.top.front().tokens_per_s == Approx(two.top.front().tokens_per_s).epsilon(1e-12));
@@ -108,8 +109,8 @@ TEST_CASE("threads split the search without changing its result", "[search]") {
 }
 
 TEST_CASE("parallelism: auto in a scenario reports the chosen parallelism and the search block", "[search]") {
-  const auto& f = fixture();
-  const auto ev = hwsim::evaluate(f.sc, kEff, {1, 3});
+  const auto& f = search_fixture();
+  const auto ev = hwsim::evaluate(f.sc, kDefaultEff, {1, 3});
   REQUIRE(ev.results.size() == 1);
   const auto& r = ev.results.front();
   REQUIRE(r.fits);
@@ -126,10 +127,10 @@ TEST_CASE("parallelism: auto in a scenario reports the chosen parallelism and th
 
 TEST_CASE("the search proposes only tensor-parallel degrees that split the heads and the KV heads (parallelism_error)",
           "[search]") {
-  hwsim::TrainingConfig base = fixture().base;
+  hwsim::TrainingConfig base = search_fixture().base;
   base.model.kv_heads = 2;  // 96 heads in 2 KV groups: tp 4 and 8 split the heads but not the groups
   REQUIRE(base.model.heads % 8 == 0);
-  const auto r = hwsim::search_training(base, fixture().sys, kEff, {true, true, 100000, 1});
+  const auto r = hwsim::search_training(base, search_fixture().sys, kDefaultEff, {true, true, 100000, 1});
   REQUIRE_FALSE(r.top.empty());
   bool saw_tp2 = false;
   for (const auto& c : r.top) {
@@ -142,8 +143,8 @@ TEST_CASE("the search proposes only tensor-parallel degrees that split the heads
 
 TEST_CASE("a searched configuration pasted back as fixed input reproduces its throughput and memory exactly",
           "[search]") {
-  const auto& f = fixture();
-  const auto ev = hwsim::evaluate(f.sc, kEff, {1, 1});
+  const auto& f = search_fixture();
+  const auto ev = hwsim::evaluate(f.sc, kDefaultEff, {1, 1});
   REQUIRE(ev.results.size() == 1);
   const auto& r = ev.results.front();
   REQUIRE(r.fits);
@@ -164,7 +165,7 @@ TEST_CASE("a searched configuration pasted back as fixed input reproduces its th
   }
   const hwsim::Scenario fixed = hwsim::load_scenario(file, {});
   std::filesystem::remove(file);
-  const auto again = hwsim::evaluate(fixed, kEff, {1, 1});
+  const auto again = hwsim::evaluate(fixed, kDefaultEff, {1, 1});
   REQUIRE(again.results.size() == 1);
   const auto& g = again.results.front();
   REQUIRE(g.fits);
@@ -176,10 +177,10 @@ TEST_CASE("a searched configuration pasted back as fixed input reproduces its th
 }
 
 TEST_CASE("the search proposes only combinations the workload's stack runs", "[search]") {
-  hwsim::TrainingConfig base = fixture().base;
+  hwsim::TrainingConfig base = search_fixture().base;
   for (const hwsim::Stack stack : {hwsim::Stack::megatron_core, hwsim::Stack::deepspeed, hwsim::Stack::pytorch}) {
     base.stack = stack;
-    const auto r = hwsim::search_training(base, fixture().sys, kEff, {true, true, 100000, 1});
+    const auto r = hwsim::search_training(base, search_fixture().sys, kDefaultEff, {true, true, 100000, 1});
     REQUIRE_FALSE(r.top.empty());
     bool zero_with_pipeline = false;
     bool op_checkpointing = false;
@@ -206,7 +207,7 @@ TEST_CASE("parallelism: auto for inference compares tp x pp x replicas x batch a
   // scenarios/serve-search.yaml: Llama 2 70B fp8 on one DGX H100 under a 50 ms TPOT.
   const hwsim::Scenario sc =
       hwsim::load_scenario(std::filesystem::path(HWSIM_SOURCE_DIR) / "scenarios/serve-search.yaml", {});
-  const auto ev = hwsim::evaluate(sc, kEff, {1, 10});  // one thread, keep the top 10
+  const auto ev = hwsim::evaluate(sc, kDefaultEff, {1, 10});  // one thread, keep the top 10
   REQUIRE(ev.results.size() == 1);
   const auto& r = ev.results.front();
   REQUIRE(r.fits);
@@ -229,6 +230,6 @@ TEST_CASE("parallelism: auto for inference compares tp x pp x replicas x batch a
   auto& w = fixed.workloads.front();
   w.search_parallelism = false;
   for (const auto& [k, v] : r.parallelism) (k == "tp" ? w.inference.tp : w.inference.pp) = v;
-  const auto again = hwsim::evaluate(fixed, kEff, {1, 1});
+  const auto again = hwsim::evaluate(fixed, kDefaultEff, {1, 1});
   CHECK(again.results.front().metric("throughput_tokens_per_s").value() == r.metric("throughput_tokens_per_s").value());
 }

@@ -29,19 +29,15 @@
 #include "sim/power/power.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/load.hpp"
+#include "tests/support/constants.hpp"
 
 namespace {
 
+using hwsim::test::kDefaultEff;
+using hwsim::test::kRel;
+using hwsim::test::kScenarioFixtures;
+using hwsim::test::load_fixture;
 namespace fs = std::filesystem;
-
-constexpr double kRel = 1e-12;
-
-const fs::path kScenarios = fs::path(HWSIM_FIXTURES_DIR) / "scenarios";
-const hwsim::DefaultEfficiency kEff;
-
-hwsim::Scenario load(const std::string& relative, const std::vector<std::string>& sets = {}) {
-  return hwsim::load_scenario(kScenarios / relative, {.catalog_dirs = {}, .sets = sets});
-}
 
 const hwsim::DeploymentDecl& decl(const hwsim::Scenario& sc, const std::string& name) {
   const hwsim::DeploymentDecl* found = nullptr;
@@ -67,9 +63,9 @@ double throughput(const hwsim::Result& r) {
 }
 
 // The deployment with `nodes` nodes running the scenario's first workload.
-hwsim::Result at(const hwsim::Scenario& sc, const std::string& deployment, int nodes) {
+hwsim::Result evaluate_at(const hwsim::Scenario& sc, const std::string& deployment, int nodes) {
   const hwsim::DeploymentDecl& d = decl(sc, deployment);
-  return hwsim::evaluate_pair(sc, d, hwsim::shape_system(sc, d, nodes), sc.workloads.front(), kEff, {});
+  return hwsim::evaluate_pair(sc, d, hwsim::shape_system(sc, d, nodes), sc.workloads.front(), kDefaultEff, {});
 }
 
 // `--set` of a workload's throughput target, exact to the last bit.
@@ -94,7 +90,7 @@ double cpus_capex_usd(int n) {
 }  // namespace
 
 TEST_CASE("the power budget binds: the most nodes whose provisioned power x PUE fits", "[sizing]") {
-  const hwsim::Evaluation ev = hwsim::evaluate(load("sizing.yaml"), kEff);
+  const hwsim::Evaluation ev = hwsim::evaluate(load_fixture("sizing.yaml"), kDefaultEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
   // 100 kW / 1.25 = 80 kW of IT: 192 x 400 W + 5 racks x 300 W + 5 switches x 250 W + 224 cables x 0.2 W = 79.59 kW
   // fits; 193 nodes take a fifth leaf: 80.25 kW.
@@ -112,17 +108,17 @@ TEST_CASE("the power budget binds: the most nodes whose provisioned power x PUE 
 
 TEST_CASE("the capex budget binds: nodes, racks and network within the budget, one more node above it", "[sizing]") {
   // 116 x 8000 + 3 racks x 4000 + 4 switches x 12000 + 140 cables x 60 = 996,400 USD; 117 nodes cost 1,004,460.
-  const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD"});
+  const hwsim::Scenario sc = load_fixture("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD"});
   CHECK(cpus_capex_usd(116) == 996400);
   CHECK(cpus_capex_usd(117) > 1e6);
-  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
   CHECK(sizing_of(r).count == 116);
   CHECK(sizing_of(r).binding == "capex_budget");
   CHECK(*r.metric("capex_usd") == Approx(996400).epsilon(kRel));
   SECTION("a GPU pod: the fat tree's switches and cables count too") {
-    const hwsim::Scenario gpus = load("sizing.yaml", {"deployments.pod.capex_budget=1500000 USD"});
-    const hwsim::Evaluation ev_gpus = hwsim::evaluate(gpus, kEff);
+    const hwsim::Scenario gpus = load_fixture("sizing.yaml", {"deployments.pod.capex_budget=1500000 USD"});
+    const hwsim::Evaluation ev_gpus = hwsim::evaluate(gpus, kDefaultEff);
     const hwsim::Result& pod = hwsim::test::result_of(ev_gpus, "pod");
     const int n = sizing_of(pod).count;
     CHECK(sizing_of(pod).binding == "capex_budget");
@@ -133,7 +129,8 @@ TEST_CASE("the capex budget binds: nodes, racks and network within the budget, o
 }
 
 TEST_CASE("max_racks binds: racks x nodes per rack", "[sizing]") {
-  const hwsim::Evaluation ev = hwsim::evaluate(load("sizing.yaml", {"deployments.cpus.max_racks=2"}), kEff);
+  const hwsim::Evaluation ev =
+      hwsim::evaluate(load_fixture("sizing.yaml", {"deployments.cpus.max_racks=2"}), kDefaultEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
   CHECK(sizing_of(r).count == 2 * 40);
   CHECK(sizing_of(r).binding == "max_racks");
@@ -145,7 +142,8 @@ TEST_CASE("max_racks binds: racks x nodes per rack", "[sizing]") {
 TEST_CASE("with several budgets the tightest binds, and the others are still reported as limits", "[sizing]") {
   // Power allows 192 nodes, capex 116, racks 2 x 40 = 80.
   const hwsim::Evaluation ev = hwsim::evaluate(
-      load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD", "deployments.cpus.max_racks=2"}), kEff);
+      load_fixture("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD", "deployments.cpus.max_racks=2"}),
+      kDefaultEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "cpus");
   CHECK(sizing_of(r).count == 80);
   CHECK(sizing_of(r).binding == "max_racks");
@@ -154,7 +152,7 @@ TEST_CASE("with several budgets the tightest binds, and the others are still rep
 
 TEST_CASE("budgets are monotone in the node count, so bisection finds the largest count within them", "[sizing]") {
   // Through the fat tree's tier changes (64-port switches, 8 NICs per DGX H100: 2 tiers from 9 nodes).
-  const hwsim::Scenario sc = load("sizing.yaml");
+  const hwsim::Scenario sc = load_fixture("sizing.yaml");
   const hwsim::DeploymentDecl& pod = decl(sc, "pod");
   double last_power = 0;
   double last_capex = 0;
@@ -171,13 +169,13 @@ TEST_CASE("budgets are monotone in the node count, so bisection finds the larges
 }
 
 TEST_CASE("a throughput target takes the fewest nodes that reach it, and one node fewer misses it", "[sizing]") {
-  const hwsim::Scenario base = load("sizing.yaml");
-  const double one_node = throughput(at(base, "pod", 1));
+  const hwsim::Scenario base = load_fixture("sizing.yaml");
+  const double one_node = throughput(evaluate_at(base, "pod", 1));
   // tp = 1: one replica per GPU at the same batch, so throughput = nodes x one node's; 3.5 nodes' worth needs 4.
-  CHECK(throughput(at(base, "pod", 3)) == Approx(3 * one_node).epsilon(1e-9));
+  CHECK(throughput(evaluate_at(base, "pod", 3)) == Approx(3 * one_node).epsilon(1e-9));
   const double target = 3.5 * one_node;
-  const hwsim::Scenario sc = load("sizing.yaml", {target_set("chat", target)});
-  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Scenario sc = load_fixture("sizing.yaml", {target_set("chat", target)});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
   CHECK(r.fits);
   CHECK(sizing_of(r).count == 4);
@@ -187,14 +185,14 @@ TEST_CASE("a throughput target takes the fewest nodes that reach it, and one nod
   CHECK(sizing_of(r).max_count > 4);
   CHECK(*r.metric("nodes") == 4);
   CHECK(throughput(r) >= target);
-  CHECK(throughput(at(sc, "pod", 3)) < target);
+  CHECK(throughput(evaluate_at(sc, "pod", 3)) < target);
   CHECK_THAT(hwsim::render({ev}, hwsim::Format::table),
              Catch::Matchers::Contains(fmt::format("pod / chat: sized to 4 nodes, bound by throughput_target (the "
                                                    "budgets allow up to {}, bound by power_budget)\n",
                                                    sizing_of(r).max_count)));
   SECTION("the CPU servers are sized for the same target on their own") {
     const hwsim::Result& cpus = hwsim::test::result_of(ev, "cpus");
-    const double per_server = throughput(at(sc, "cpus", 1));
+    const double per_server = throughput(evaluate_at(sc, "cpus", 1));
     const int expected = static_cast<int>(std::ceil(target / per_server));
     if (expected <= 196) {
       CHECK(sizing_of(cpus).count == expected);
@@ -207,11 +205,11 @@ TEST_CASE("a throughput target takes the fewest nodes that reach it, and one nod
 }
 
 TEST_CASE("a target the budgets cannot reach is a result: fits false, the most nodes, and how far short", "[sizing]") {
-  const hwsim::Scenario base = load("sizing.yaml");
+  const hwsim::Scenario base = load_fixture("sizing.yaml");
   const int most = hwsim::largest_within_budgets(base, decl(base, "pod")).count;
-  const double at_most = throughput(at(base, "pod", most));
-  const hwsim::Scenario sc = load("sizing.yaml", {target_set("chat", 2 * at_most)});
-  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const double at_most = throughput(evaluate_at(base, "pod", most));
+  const hwsim::Scenario sc = load_fixture("sizing.yaml", {target_set("chat", 2 * at_most)});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
   CHECK_FALSE(r.fits);
   CHECK(sizing_of(r).count == most);
@@ -225,8 +223,8 @@ TEST_CASE("a target the budgets cannot reach is a result: fits false, the most n
 
 TEST_CASE("a throughput target with no budget searches up to the node bound", "[sizing]") {
   const hwsim::Scenario sc =
-      load("sizing.yaml", {"workloads.chat.min_throughput_tokens_per_s=1", "facility.power_budget=1e12 W"});
-  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+      load_fixture("sizing.yaml", {"workloads.chat.min_throughput_tokens_per_s=1", "facility.power_budget=1e12 W"});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
   CHECK(sizing_of(r).count == 1);
   CHECK(sizing_of(r).binding == "throughput_target");
@@ -234,7 +232,7 @@ TEST_CASE("a throughput target with no budget searches up to the node bound", "[
 
 TEST_CASE("training is sized over the counts it can run on: accumulation meets the batch where dp does not divide it",
           "[sizing]") {
-  const hwsim::Scenario base = load("sizing_training.yaml");
+  const hwsim::Scenario base = load_fixture("sizing_training.yaml");
   // dp = nodes; 48 samples take ceil(48 / dp) micro-batches per step: 12 on 4 nodes, 10 on 5 (two slots empty), 8
   // on 6. Per-step costs (the data-parallel reduction, the optimizer) keep the ratios below 12/10 and 10/8.
   hwsim::TrainingConfig cfg = base.workloads.front().training;
@@ -242,27 +240,27 @@ TEST_CASE("training is sized over the counts it can run on: accumulation meets t
     cfg.parallelism.dp = dp;
     CHECK(hwsim::micro_batches_per_step(cfg) == micro_batches);
   }
-  const double four = throughput(at(base, "pod", 4));
-  const double five = throughput(at(base, "pod", 5));
-  const double six = throughput(at(base, "pod", 6));
+  const double four = throughput(evaluate_at(base, "pod", 4));
+  const double five = throughput(evaluate_at(base, "pod", 5));
+  const double six = throughput(evaluate_at(base, "pod", 6));
   CHECK(five / four > 1.1);
   CHECK(five / four < 12.0 / 10.0);
   CHECK(six / five > 1.1);
   CHECK(six / five < 10.0 / 8.0);
   const double target = (five + six) / 2;
-  const hwsim::Scenario sc = load("sizing_training.yaml", {target_set("pretrain", target)});
-  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Scenario sc = load_fixture("sizing_training.yaml", {target_set("pretrain", target)});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
   CHECK(r.fits);
   CHECK(sizing_of(r).count == 6);
   CHECK(sizing_of(r).binding == "throughput_target");
   CHECK(throughput(r) == Approx(six).epsilon(kRel));
-  const hwsim::Scenario lower = load("sizing_training.yaml", {target_set("pretrain", (four + five) / 2)});
-  CHECK(sizing_of(hwsim::test::result_of(hwsim::evaluate(lower, kEff), "pod")).count == 5);
+  const hwsim::Scenario lower = load_fixture("sizing_training.yaml", {target_set("pretrain", (four + five) / 2)});
+  CHECK(sizing_of(hwsim::test::result_of(hwsim::evaluate(lower, kDefaultEff), "pod")).count == 5);
   SECTION("beyond dp = 48 no count runs, so a target above 48 nodes' throughput is out of reach") {
-    const double most = throughput(at(base, "pod", 48));
-    const hwsim::Scenario far = load("sizing_training.yaml", {target_set("pretrain", 10 * most)});
-    const hwsim::Evaluation ev_far = hwsim::evaluate(far, kEff);
+    const double most = throughput(evaluate_at(base, "pod", 48));
+    const hwsim::Scenario far = load_fixture("sizing_training.yaml", {target_set("pretrain", 10 * most)});
+    const hwsim::Evaluation ev_far = hwsim::evaluate(far, kDefaultEff);
     const hwsim::Result& f = hwsim::test::result_of(ev_far, "pod");
     CHECK_FALSE(f.fits);
     CHECK(sizing_of(f).count == 48);
@@ -273,10 +271,10 @@ TEST_CASE("training is sized over the counts it can run on: accumulation meets t
 TEST_CASE("a deadline with a searched parallelism takes the fewest nodes that meet it, whatever their number",
           "[sizing]") {
   // sizing_deadline.yaml: 2e11 tokens in 3 days = 771,605 tokens/s, parallelism and micro_batch searched per count.
-  const hwsim::Scenario sc = load("sizing_deadline.yaml");
+  const hwsim::Scenario sc = load_fixture("sizing_deadline.yaml");
   const double target = 2e11 / (3 * 86400.0);
   REQUIRE(*sc.workloads.front().min_throughput_tokens_per_s == Approx(target).epsilon(kRel));
-  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
   const hwsim::Result& r = hwsim::test::result_of(ev, "pod");
   REQUIRE(r.fits);
   const int n = sizing_of(r).count;
@@ -290,37 +288,37 @@ TEST_CASE("a deadline with a searched parallelism takes the fewest nodes that me
   // monotone in the count here (6 nodes beat 7), which is why counts below the bisection's answer are tried.
   for (int fewer = 1; fewer < n; ++fewer) {
     INFO(fewer << " nodes");
-    const hwsim::Result f = at(sc, "pod", fewer);
+    const hwsim::Result f = evaluate_at(sc, "pod", fewer);
     CHECK(f.metric("throughput_tokens_per_s").value_or(0) < target);
   }
   CHECK((n & (n - 1)) != 0);  // 10: not a power of two
   SECTION("a higher min_throughput_tokens_per_s binds instead, and says so") {
-    const hwsim::Scenario both = load("sizing_deadline.yaml", {target_set("pretrain", 2 * target)});
+    const hwsim::Scenario both = load_fixture("sizing_deadline.yaml", {target_set("pretrain", 2 * target)});
     REQUIRE(*both.workloads.front().min_throughput_tokens_per_s == Approx(2 * target).epsilon(kRel));
     CHECK(both.workloads.front().target_binding == "throughput_target");
-    const hwsim::Evaluation ev_both = hwsim::evaluate(both, kEff);
+    const hwsim::Evaluation ev_both = hwsim::evaluate(both, kDefaultEff);
     const hwsim::Result& b = hwsim::test::result_of(ev_both, "pod");
     CHECK(sizing_of(b).binding == "throughput_target");
     CHECK(throughput(b) >= 2 * target);
   }
   SECTION("a deadline no count within the budgets meets is a result that says how far short") {
     const hwsim::Scenario far =
-        load("sizing_deadline.yaml", {"facility.power_budget=100 kW", "workloads.pretrain.train_time=1 h"});
-    const hwsim::Evaluation ev_far = hwsim::evaluate(far, kEff);
+        load_fixture("sizing_deadline.yaml", {"facility.power_budget=100 kW", "workloads.pretrain.train_time=1 h"});
+    const hwsim::Evaluation ev_far = hwsim::evaluate(far, kDefaultEff);
     const hwsim::Result& f = hwsim::test::result_of(ev_far, "pod");
     CHECK_FALSE(f.fits);
     CHECK_THAT(f.message, Catch::Matchers::Contains("short of the tokens/s train_time 1 h asks,"));
   }
   SECTION("a deadline of zero is bad input") {
-    CHECK_THROWS_AS(load("sizing_deadline.yaml", {"workloads.pretrain.train_time=0 s"}), hwsim::InputError);
+    CHECK_THROWS_AS(load_fixture("sizing_deadline.yaml", {"workloads.pretrain.train_time=0 s"}), hwsim::InputError);
   }
 }
 
 TEST_CASE("a fixed count above a budget is evaluated with a warning per budget", "[sizing]") {
-  const hwsim::Scenario sc =
-      load("sizing.yaml",
-           {"deployments.cpus.count=200", "deployments.cpus.capex_budget=1000000 USD", "deployments.cpus.max_racks=4"});
-  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Scenario sc = load_fixture(
+      "sizing.yaml",
+      {"deployments.cpus.count=200", "deployments.cpus.capex_budget=1000000 USD", "deployments.cpus.max_racks=4"});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
   CHECK_FALSE(hwsim::test::result_of(ev, "cpus").sizing.has_value());
   CHECK(ev.warnings == std::vector<std::string>{
                            "deployment 'cpus' provisions 103.8 kW at the facility (x PUE 1.25), above the 100 kW power "
@@ -331,14 +329,14 @@ TEST_CASE("a fixed count above a budget is evaluated with a warning per budget",
 }
 
 TEST_CASE("a budget too small for one node is bad input naming the deployment's line", "[sizing]") {
-  const hwsim::Scenario sc = load("sizing.yaml", {"deployments.cpus.capex_budget=5000 USD"});
+  const hwsim::Scenario sc = load_fixture("sizing.yaml", {"deployments.cpus.capex_budget=5000 USD"});
   try {
-    (void)hwsim::evaluate(sc, kEff);
+    (void)hwsim::evaluate(sc, kDefaultEff);
     FAIL("expected an InputError");
   } catch (const hwsim::InputError& e) {
     REQUIRE(e.diagnostics().size() == 1);
     const hwsim::Diagnostic& d = e.diagnostics()[0];
-    CHECK(d.where.file == (kScenarios / "sizing.yaml").string());
+    CHECK(d.where.file == (kScenarioFixtures / "sizing.yaml").string());
     CHECK(d.where.line == 9);
     CHECK(d.key_path == "deployments.cpus.count");
     CHECK(d.message == "count: fill: not even one 'altra-server' fits the 5000 USD capex budget");
@@ -363,9 +361,9 @@ TEST_CASE("each bad sizing input gives exactly its messages: file:line:col, key 
        {"train_time_without_tokens.yaml:12:17: workloads[0].train_time: train_time is a deadline for train_tokens; "
         "give train_tokens too"}},
   };
-  const std::string prefix = (kScenarios / "sizing_bad").string() + "/";
+  const std::string prefix = (kScenarioFixtures / "sizing_bad").string() + "/";
   std::size_t files = 0;
-  for (const auto& e : fs::directory_iterator(kScenarios / "sizing_bad")) {
+  for (const auto& e : fs::directory_iterator(kScenarioFixtures / "sizing_bad")) {
     ++files;
     INFO(e.path().filename().string());
     CHECK(expected.count(e.path().filename().string()) == 1);
@@ -375,7 +373,7 @@ TEST_CASE("each bad sizing input gives exactly its messages: file:line:col, key 
     INFO(file);
     std::vector<std::string> got;
     try {
-      (void)hwsim::load_scenario(kScenarios / "sizing_bad" / file, {});
+      (void)hwsim::load_scenario(kScenarioFixtures / "sizing_bad" / file, {});
     } catch (const hwsim::InputError& e) {
       for (const auto& d : e.diagnostics()) {
         std::string line = d.str();
@@ -390,7 +388,7 @@ TEST_CASE("each bad sizing input gives exactly its messages: file:line:col, key 
 TEST_CASE("the JSON result carries sizing: count, binding, max_count and the limits in SI; table, md, html a line",
           "[sizing][report]") {
   const hwsim::Evaluation ev =
-      hwsim::evaluate(load("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD"}), kEff);
+      hwsim::evaluate(load_fixture("sizing.yaml", {"deployments.cpus.capex_budget=1000000 USD"}), kDefaultEff);
   const auto doc = nlohmann::json::parse(hwsim::render({ev}, hwsim::Format::json));
   const auto& cpus = doc["results"][0];
   REQUIRE(cpus["deployment"] == "cpus");
@@ -412,7 +410,7 @@ TEST_CASE("the JSON result carries sizing: count, binding, max_count and the lim
 TEST_CASE("scenarios/sizing.yaml: 15 DGX H100 reach 2M tokens/s, 14 do not; the Altra side is power-bound and short",
           "[sizing]") {
   const hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_SOURCE_DIR) / "scenarios/sizing.yaml", {});
-  const hwsim::Evaluation ev = hwsim::evaluate(sc, kEff);
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
   for (const auto& o : hwsim::check_expectations(sc, ev)) {
     INFO(o.expectation.metric << ": " << o.actual);
     CHECK(o.passed);
@@ -427,7 +425,7 @@ TEST_CASE("scenarios/sizing.yaml: 15 DGX H100 reach 2M tokens/s, 14 do not; the 
   CHECK(sizing_of(*dgx).count == 15);
   CHECK(sizing_of(*dgx).binding == "throughput_target");
   CHECK(sizing_of(*dgx).max_binding == "max_racks");
-  CHECK(throughput(at(sc, "dgx-h100", 14)) < 2e6);
+  CHECK(throughput(evaluate_at(sc, "dgx-h100", 14)) < 2e6);
   // 1858 x 400 W + 47 racks x 300 W + 45 switches x 250 W + 2170 cables x 0.2 W = 769.0 kW x 1.3 = 999.68 kW;
   // one server more: 1000.20 kW.
   CHECK(cpus_provisioned_w(1858) * 1.3 == Approx(999679.2).epsilon(kRel));

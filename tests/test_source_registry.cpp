@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 
 const fs::path kCatalog = fs::path(HWSIM_SOURCE_DIR) / "hwmodels/catalog";
 const fs::path kRegistry = fs::path(HWSIM_SOURCE_DIR) / "hwmodels/sources.yaml";
-const fs::path kFixtures = fs::path(HWSIM_FIXTURES_DIR) / "sources";
+const fs::path kSourceFixtures = fs::path(HWSIM_FIXTURES_DIR) / "sources";
 
 // Snake-case words in catalog comments that look like source ids but are not citations, each with its reason.
 const std::map<std::string, std::string>& non_citations() {
@@ -122,7 +122,7 @@ std::vector<std::string> errors_of(const std::function<void()>& action) {
 
 // The fixture directory read and resolved (base chains merged), problems thrown.
 hwsim::EntryStore fixture_store(const std::string& dir) {
-  hwsim::EntryStore store = hwsim::read_catalog_dirs({kFixtures / dir});
+  hwsim::EntryStore store = hwsim::read_catalog_dirs({kSourceFixtures / dir});
   hwsim::Diagnostics diags;
   store.resolve(diags);
   diags.throw_if_any();
@@ -161,7 +161,7 @@ TEST_CASE(
 }
 
 TEST_CASE("registry: each kind of mistake is reported at its line, all at once", "[source_registry]") {
-  const std::string f = (kFixtures / "registry_errors.yaml").string();
+  const std::string f = (kSourceFixtures / "registry_errors.yaml").string();
   CHECK(errors_of([&] { (void)SourceRegistry::load(f); }) ==
         std::vector<std::string>{
             f + ":8:20: sources[5]: unknown key 'titel' (did you mean 'title'?)",
@@ -255,7 +255,7 @@ TEST_CASE(
     "sources: a variant lists its own ids first, then its base's not listed yet, and without sources it "
     "inherits its base's",
     "[source_registry]") {
-  const SourceRegistry registry = SourceRegistry::load(kFixtures / "registry_small.yaml");
+  const SourceRegistry registry = SourceRegistry::load(kSourceFixtures / "registry_small.yaml");
   const hwsim::EntryStore store = fixture_store("inherit");
   const HardwareCatalog hw = HardwareCatalog::build(store, registry);
   CHECK(ids_of(hw.sources_of("parent-rack")) == std::vector<std::string>{"alpha_report", "beta_sheet"});
@@ -273,7 +273,7 @@ TEST_CASE(
 }
 
 TEST_CASE("sources: an unknown id is bad input at its line, with the closest registry id", "[source_registry]") {
-  const std::string f = (kFixtures / "unknown_id" / "typo-source-rack.yaml").string();
+  const std::string f = (kSourceFixtures / "unknown_id" / "typo-source-rack.yaml").string();
   const hwsim::EntryStore store = fixture_store("unknown_id");
   CHECK(errors_of([&] { (void)HardwareCatalog::build(store); }) ==
         std::vector<std::string>{
@@ -285,15 +285,15 @@ TEST_CASE("sources: an unknown id is bad input at its line, with the closest reg
 
 TEST_CASE("sources: one id instead of a list, an id listed twice, or sources on a model, is bad input at its line",
           "[source_registry]") {
-  const std::string scalar = (kFixtures / "not_a_list" / "scalar-source-rack.yaml").string();
+  const std::string scalar = (kSourceFixtures / "not_a_list" / "scalar-source-rack.yaml").string();
   const hwsim::EntryStore one_id = fixture_store("not_a_list");
   CHECK(errors_of([&] { (void)HardwareCatalog::build(one_id); }) ==
         std::vector<std::string>{scalar + ":4:10: sources: expected a list of text values ([a, b])"});
-  const std::string twice = (kFixtures / "listed_twice" / "twice-listed-rack.yaml").string();
+  const std::string twice = (kSourceFixtures / "listed_twice" / "twice-listed-rack.yaml").string();
   const hwsim::EntryStore listed_twice = fixture_store("listed_twice");
   CHECK(errors_of([&] { (void)HardwareCatalog::build(listed_twice); }) ==
         std::vector<std::string>{twice + ":4:35: sources: 'glk_h100' is listed twice"});
-  const std::string model = (kFixtures / "model_with_sources" / "sourced-model.yaml").string();
+  const std::string model = (kSourceFixtures / "model_with_sources" / "sourced-model.yaml").string();
   const hwsim::EntryStore sourced_model = fixture_store("model_with_sources");
   CHECK(errors_of([&] { (void)HardwareCatalog::build(sourced_model); }) ==
         std::vector<std::string>{model + ":4:1: unknown key 'sources' (model entries list no sources)"});

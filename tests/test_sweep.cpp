@@ -21,6 +21,7 @@
 #include "sim/plan/sweep.hpp"
 #include "sim/report/sweep_merge.hpp"
 #include "sim/report/sweep_writer.hpp"
+#include "tests/support/text.hpp"
 
 namespace {
 
@@ -42,13 +43,6 @@ std::string run_sweep(const std::vector<std::string>& vary, Format format, hwsim
     sweep.run(out, hwsim::CsvSweepWriter(sweep.layout()));
   }
   return out.str();
-}
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
 }
 
 std::string sweep_error(const std::vector<std::string>& vary, const std::string& shard = "0/1") {
@@ -74,7 +68,8 @@ void write(const fs::path& p, const std::string& text) {
 }  // namespace
 
 TEST_CASE("sweep: several --vary form a grid, the first slowest, one CSV row per point x result", "[sweep]") {
-  const auto rows = lines(run_sweep({"facility.pue=1.1,1.3", "deployments.h100.count=1..3:3"}, Format::csv));
+  const auto rows =
+      hwsim_test::lines_of(run_sweep({"facility.pue=1.1,1.3", "deployments.h100.count=1..3:3"}, Format::csv));
   // Header + 2 x 3 points x 2 deployments.
   REQUIRE(rows.size() == 1 + 2 * 3 * 2);
   CHECK(rows[0].rfind("point,facility.pue,deployments.h100.count,deployment,workload,fits,throughput_tokens_per_s",

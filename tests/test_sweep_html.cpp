@@ -42,7 +42,7 @@ std::string section(const std::string& page, const std::string& name) {
   return page.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
-std::set<std::string> matches(const std::string& text, const std::string& pattern) {
+std::set<std::string> captures(const std::string& text, const std::string& pattern) {
   std::set<std::string> out;
   const std::regex re(pattern);
   for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
@@ -62,8 +62,8 @@ TEST_CASE("sweep page: a Pareto front per workload, never training and inference
   CHECK(train.find("(training)") != std::string::npos);
   // The front's table of each section lists only its own workload's figures: chat's fastest point is 4,000 tokens/s,
   // train's 40,000 tokens/s.
-  const auto chat_front = matches(chat, R"(<td>([0-9,.]+ tokens/s)</td>)");
-  const auto train_front = matches(train, R"(<td>([0-9,.]+ tokens/s)</td>)");
+  const auto chat_front = captures(chat, R"(<td>([0-9,.]+ tokens/s)</td>)");
+  const auto train_front = captures(train, R"(<td>([0-9,.]+ tokens/s)</td>)");
   CHECK(chat_front.count("4,000 tokens/s") == 1);
   CHECK(chat_front.count("40,000 tokens/s") == 0);
   CHECK(train_front.count("40,000 tokens/s") == 1);
@@ -78,7 +78,7 @@ TEST_CASE("sweep page: axes carry units, count axes whole ticks, the second inpu
   CHECK(page.find(">deployments.gpu.count<") != std::string::npos);  // x: the input with the most values
   CHECK(page.find("e+0") == std::string::npos);
   // Tick labels: count inputs and the devices metric only ever whole numbers.
-  const auto ticks = matches(page, R"(class="tick">([^<]*)</text>)");
+  const auto ticks = captures(page, R"(class="tick">([^<]*)</text>)");
   for (const std::string& t : ticks) {
     INFO(t);
     CHECK(t.find("e+") == std::string::npos);

@@ -5,10 +5,10 @@
 // ZeRO-3 exposes the first gather and the last reduce-scatter of each micro-batch; MFU = model FLOPs per second /
 // (devices x dense peak); a model that does not fit is a result with the shortfall.
 // Fixture: tests/fixtures/scenarios/training.yaml (DGX A100 80 GB systems, GPT-3 175B and Llama 2 7B workloads).
-// Efficiencies: the figures below (kFigures, a FixedEfficiency), stated here so the expected times follow from them;
-// the documented defaults are tested in test_efficiency.cpp.
-// Tolerances: 1e-12 relative where the test evaluates the code's own formula by hand (only rounding differs), 1e-9
-// where a difference of two step times is compared (cancellation); "roughly halves" is stated where it is used.
+// Efficiencies: the figures below (kTrainingFigures, a FixedEfficiency), stated here so the expected times follow from
+// them; the documented defaults are tested in test_efficiency.cpp. Tolerances: 1e-12 relative where the test evaluates
+// the code's own formula by hand (only rounding differs), 1e-9 where a difference of two step times is compared
+// (cancellation); "roughly halves" is stated where it is used.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -21,6 +21,7 @@
 #include "sim/scenario/load.hpp"
 #include "sim/train/search.hpp"
 #include "sim/train/training.hpp"
+#include "tests/support/constants.hpp"
 #include "tests/support/fixed_efficiency.hpp"
 
 using hwsim::BytesPerSecond;
@@ -31,32 +32,32 @@ using hwsim::TrainingMemory;
 
 namespace {
 
+using hwsim::test::kGiB;
+using hwsim::test::kRel;
 namespace fs = std::filesystem;
 
-constexpr double kRel = 1e-12;
-constexpr double kGiB = 1024.0 * 1024 * 1024;
 // GPT-3 175B as hwsim derives it (workloads/catalog/gpt3-175b.yaml header: 174,604,259,328).
 constexpr double kGpt3Parameters = 174604259328.0;
 // The last pipeline stage keeps one micro-batch's fp32 logits and their gradient: 2 x s x b x V/t x 4 B with
 // s = 2048, b = 1, V = 50257 (GPT-2 BPE), t = 8: 102,926,336 B.
 constexpr double kGpt3Logits = 2.0 * 2048 * 1 * (50257.0 / 8) * 4;
 
-const hwsim::Scenario& fixture() {
+const hwsim::Scenario& training_fixture() {
   static const hwsim::Scenario sc = hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training.yaml", {});
   return sc;
 }
 
-TrainingConfig workload(const std::string& name) {
-  for (const auto& w : fixture().workloads) {
+TrainingConfig training_workload(const std::string& name) {
+  for (const auto& w : training_fixture().workloads) {
     if (w.name == name) return w.training;
   }
   FAIL("no workload " << name);
   return {};
 }
 
-hwsim::System system_of(const std::string& deployment) {
-  for (const auto& d : fixture().deployments) {
-    if (d.name == deployment) return hwsim::build_system(fixture(), d);
+hwsim::System training_system(const std::string& deployment) {
+  for (const auto& d : training_fixture().deployments) {
+    if (d.name == deployment) return hwsim::build_system(training_fixture(), d);
   }
   FAIL("no deployment " << deployment);
   return {};
@@ -65,7 +66,7 @@ hwsim::System system_of(const std::string& deployment) {
 // GPT-3 175B on 1536 GPUs: tp 8, pp 16, dp 12, global batch 1536 of 2048 tokens, micro-batch 1; attention without
 // fused kernels (the s x s scores are stored) and dropout 0.1, as in Korthikanti et al.'s formulas.
 TrainingConfig gpt3(int zero, bool sp, Recompute recompute) {
-  TrainingConfig c = workload("gpt3");
+  TrainingConfig c = training_workload("gpt3");
   c.flash_attention = false;
   c.dropout = 0.1;
   c.parallelism.tp = 8;
@@ -79,7 +80,7 @@ TrainingConfig gpt3(int zero, bool sp, Recompute recompute) {
 
 // Llama 2 7B on one DGX A100 (8 GPUs): tp 1, pp 4, dp 2, global batch 256 of 2048 tokens.
 TrainingConfig llama7b(int micro_batch, int vp) {
-  TrainingConfig c = workload("llama7b-pp4");
+  TrainingConfig c = training_workload("llama7b-pp4");
   c.parallelism.tp = 1;
   c.parallelism.pp = 4;
   c.parallelism.dp = 2;
@@ -91,22 +92,22 @@ TrainingConfig llama7b(int micro_batch, int vp) {
 // The efficiencies of every case in this file: GEMMs at 0.7 of the peak whatever their shape, fused attention at 0.55
 // forward and 0.45 backward, 0.9 of the memory bandwidth; NVLink at 0.75 with 2 us per ring step, InfiniBand at 0.6
 // with 7 us; 6 us per kernel launch.
-constexpr hwsim::test::EfficiencyFigures kFigures{.gemm = 0.7,
-                                                  .attention_forward = 0.55,
-                                                  .attention_backward = 0.45,
-                                                  .memory = 0.9,
-                                                  .link_scale_up = 0.75,
-                                                  .link_scale_out = 0.6,
-                                                  .launch_overhead = Seconds(6e-6),
-                                                  .latency_scale_up = Seconds(2e-6),
-                                                  .latency_scale_out = Seconds(7e-6)};
-const hwsim::test::FixedEfficiency kEff(kFigures);
+constexpr hwsim::test::EfficiencyFigures kTrainingFigures{.gemm = 0.7,
+                                                          .attention_forward = 0.55,
+                                                          .attention_backward = 0.45,
+                                                          .memory = 0.9,
+                                                          .link_scale_up = 0.75,
+                                                          .link_scale_out = 0.6,
+                                                          .launch_overhead = Seconds(6e-6),
+                                                          .latency_scale_up = Seconds(2e-6),
+                                                          .latency_scale_out = Seconds(7e-6)};
+const hwsim::test::FixedEfficiency kTrainingEff(kTrainingFigures);
 
 }  // namespace
 
 TEST_CASE("the fixture's GPT-3 has the derived parameter count and shape the hand arithmetic below uses",
           "[training]") {
-  const TrainingConfig c = workload("gpt3");
+  const TrainingConfig c = training_workload("gpt3");
   CHECK(c.model.parameters() == kGpt3Parameters);
   CHECK(c.model.layers == 96);
   CHECK(c.model.hidden == 12288);
@@ -210,11 +211,11 @@ TEST_CASE("the first pipeline stage holds min(pp, micro-batches) micro-batches o
 
 TEST_CASE("recompute trades memory for time: full < selective < none in memory, the reverse in step time",
           "[training]") {
-  const hwsim::System pod = system_of("a100-pod");
+  const hwsim::System pod = training_system("a100-pod");
   REQUIRE(pod.devices == 8 * 16 * 12);
-  const auto none = hwsim::evaluate_training(gpt3(1, true, Recompute::none), pod, kEff);
-  const auto selective = hwsim::evaluate_training(gpt3(1, true, Recompute::selective), pod, kEff);
-  const auto full = hwsim::evaluate_training(gpt3(1, true, Recompute::full), pod, kEff);
+  const auto none = hwsim::evaluate_training(gpt3(1, true, Recompute::none), pod, kTrainingEff);
+  const auto selective = hwsim::evaluate_training(gpt3(1, true, Recompute::selective), pod, kTrainingEff);
+  const auto full = hwsim::evaluate_training(gpt3(1, true, Recompute::full), pod, kTrainingEff);
   INFO(none.message << selective.message << full.message);
   REQUIRE(none.fits);
   REQUIRE(selective.fits);
@@ -230,7 +231,8 @@ TEST_CASE("recompute trades memory for time: full < selective < none in memory, 
 }
 
 TEST_CASE("step time = compute + recompute + exposed communication + pipeline bubble + host time", "[training]") {
-  const auto r = hwsim::evaluate_training(gpt3(1, true, Recompute::selective), system_of("a100-pod"), kEff);
+  const auto r =
+      hwsim::evaluate_training(gpt3(1, true, Recompute::selective), training_system("a100-pod"), kTrainingEff);
   REQUIRE(r.fits);
   const auto& b = r.breakdown;
   CHECK(r.step_time.value() ==
@@ -244,15 +246,15 @@ TEST_CASE("step time = compute + recompute + exposed communication + pipeline bu
 
 TEST_CASE("per-step host time: the stack's default or the workload's step_overhead, once per step", "[training]") {
   TrainingConfig c = gpt3(1, true, Recompute::selective);
-  const hwsim::System pod = system_of("a100-pod");
-  const auto megatron = hwsim::evaluate_training(c, pod, kEff);
+  const hwsim::System pod = training_system("a100-pod");
+  const auto megatron = hwsim::evaluate_training(c, pod, kTrainingEff);
   c.step_overhead = hwsim::Seconds(0);
-  const auto graphed = hwsim::evaluate_training(c, pod, kEff);
+  const auto graphed = hwsim::evaluate_training(c, pod, kTrainingEff);
   // The same micro-batches; the step is shorter by exactly the default.
   CHECK((megatron.step_time - graphed.step_time).value() == Approx(hwsim::kStepOverheadMegatronCore));
   CHECK(graphed.breakdown.host.value() == 0.0);
   c.step_overhead = hwsim::Seconds(0.5);
-  CHECK(hwsim::evaluate_training(c, pod, kEff).breakdown.host.value() == Approx(0.5));
+  CHECK(hwsim::evaluate_training(c, pod, kTrainingEff).breakdown.host.value() == Approx(0.5));
   c.step_overhead.reset();
   c.stack = hwsim::Stack::pytorch;
   CHECK(hwsim::step_overhead_of(c).value() == hwsim::kStepOverheadPytorch);
@@ -261,7 +263,7 @@ TEST_CASE("per-step host time: the stack's default or the workload's step_overhe
 }
 
 TEST_CASE("pipeline bubble = (pp - 1) / vp x per-micro-batch time", "[training]") {
-  const hwsim::System node = system_of("a100-node");
+  const hwsim::System node = training_system("a100-node");
   // One pipeline of 4 stages (dp 1: nothing per step but the optimizer): step = m x t_mb + (pp - 1) / vp x t_mb +
   // t_adam + the per-step host time, with m = 256 / (1 x 1) = 256 micro-batches and t_adam = the Adam step over the
   // slowest (last) stage's
@@ -272,11 +274,11 @@ TEST_CASE("pipeline bubble = (pp - 1) / vp x per-micro-batch time", "[training]"
     INFO("vp " << vp);
     TrainingConfig c = llama7b(1, vp);
     c.parallelism.dp = 1;
-    const auto r = hwsim::evaluate_training(c, node, kEff);
+    const auto r = hwsim::evaluate_training(c, node, kTrainingEff);
     INFO(r.message);
     REQUIRE(r.fits);
     const hwsim::Bytes adam((8 * 202383360.0 + 4096 + 32000.0 * 4096) * 30.0);
-    const double t_adam = adam.value() / (node.device.memory_bandwidth.value() * kFigures.memory);
+    const double t_adam = adam.value() / (node.device.memory_bandwidth.value() * kTrainingFigures.memory);
     const double b = 3.0 / vp;
     const double host = hwsim::step_overhead_of(c).value();
     CHECK(r.breakdown.bubble.value() == Approx((r.step_time.value() - t_adam - host) * b / (256 + b)).epsilon(kRel));
@@ -286,7 +288,7 @@ TEST_CASE("pipeline bubble = (pp - 1) / vp x per-micro-batch time", "[training]"
   flat.parallelism.pp = 1;
   flat.parallelism.dp = 8;
   flat.parallelism.zero = 1;  // 6.74e9 x 18 B would not fit one GPU; the distributed optimizer does
-  const auto no_pp = hwsim::evaluate_training(flat, node, kEff);
+  const auto no_pp = hwsim::evaluate_training(flat, node, kTrainingEff);
   INFO(no_pp.message);
   REQUIRE(no_pp.fits);
   CHECK(no_pp.breakdown.bubble.value() == 0.0);
@@ -294,11 +296,11 @@ TEST_CASE("pipeline bubble = (pp - 1) / vp x per-micro-batch time", "[training]"
 
 TEST_CASE("data-parallel overlap hides all but one chunk of the reduction, at kOverlapContention of what it hides",
           "[training]") {
-  const hwsim::System pod = system_of("a100-pod");
+  const hwsim::System pod = training_system("a100-pod");
   // GPT-3 on 1536 A100s, pp 16 (6 layers per stage: 6 chunks), distributed optimizer (ZeRO 1), micro-batch 8 with
   // full recompute, so the last micro-batch's backward covers the hidden part. The DP ring has 8 / tp ranks in each
   // node, whose NICs carry its traffic: tp 8 gives each rank its own 200 Gb/s = 25 GB/s NIC, tp 4 two NICs' worth;
-  // InfiniBand efficiency and per-step latency are kFigures' scale-out ones.
+  // InfiniBand efficiency and per-step latency are kTrainingFigures' scale-out ones.
   struct Row {
     int tp, dp, ranks_per_node;
   };
@@ -310,15 +312,15 @@ TEST_CASE("data-parallel overlap hides all but one chunk of the reduction, at kO
     c.micro_batch = 8;
     TrainingConfig serial = c;
     serial.dp_overlap = false;
-    const auto on = hwsim::evaluate_training(c, pod, kEff);
-    const auto off = hwsim::evaluate_training(serial, pod, kEff);
+    const auto on = hwsim::evaluate_training(c, pod, kTrainingEff);
+    const auto off = hwsim::evaluate_training(serial, pod, kTrainingEff);
     INFO(on.message);
     REQUIRE(on.fits);
     REQUIRE(off.fits);
     // The slowest stage is the last: 6 layers, the final LayerNorm (2h) and its copy of the tied embedding (V x h).
     const double params = (6 * 1812099072.0 + 2 * 12288 + 50257.0 * 12288) / row.tp;
-    const hwsim::LinkPath nic{BytesPerSecond(row.ranks_per_node * 200e9 / 8), kFigures.latency_scale_out,
-                              kFigures.link_scale_out};
+    const hwsim::LinkPath nic{BytesPerSecond(row.ranks_per_node * 200e9 / 8), kTrainingFigures.latency_scale_out,
+                              kTrainingFigures.link_scale_out};
     const double reduce = hwsim::ring_all_gather(hwsim::Bytes(params * 4), row.dp, nic).value();  // fp32 gradients
     const double gather = hwsim::ring_all_gather(hwsim::Bytes(params * 2), row.dp, nic).value();  // 16-bit weights
     // Serial: both in full. Overlapped: 1/6 of each exposed, 5/6 hidden at kOverlapContention.
@@ -331,9 +333,9 @@ TEST_CASE("data-parallel overlap hides all but one chunk of the reduction, at kO
 }
 
 TEST_CASE("ZeRO-3 exposes the first gather and the last reduce-scatter of each micro-batch", "[training]") {
-  const hwsim::System node = system_of("a100-node");
+  const hwsim::System node = training_system("a100-node");
   // Llama 2 7B sharded over one DGX A100 (dp 8 on NVLink: 300 GB/s per direction, efficiency and per-step latency
-  // kFigures' scale-up ones), 32 layers, 256 / 8 = 32 micro-batches of 1. Per layer and micro-batch: gather
+  // kTrainingFigures' scale-up ones), 32 layers, 256 / 8 = 32 micro-batches of 1. Per layer and micro-batch: gather
   // 16-bit weights for the forward and again for the backward, reduce-scatter fp32 gradients. Each layer's compute
   // covers the next layer's traffic, so only the first gather and the last gather + reduce-scatter are exposed; the
   // other 31 layers' traffic is hidden at kOverlapContention.
@@ -343,13 +345,14 @@ TEST_CASE("ZeRO-3 exposes the first gather and the last reduce-scatter of each m
   c.parallelism.zero = 3;
   TrainingConfig serial = c;
   serial.dp_overlap = false;
-  const auto on = hwsim::evaluate_training(c, node, kEff);
-  const auto off = hwsim::evaluate_training(serial, node, kEff);
+  const auto on = hwsim::evaluate_training(c, node, kTrainingEff);
+  const auto off = hwsim::evaluate_training(serial, node, kTrainingEff);
   INFO(on.message);
   REQUIRE(on.fits);
   REQUIRE(off.fits);
   const double per_layer = c.model.parameters() / 32;
-  const hwsim::LinkPath nvlink{BytesPerSecond(300e9), kFigures.latency_scale_up, kFigures.link_scale_up};
+  const hwsim::LinkPath nvlink{BytesPerSecond(300e9), kTrainingFigures.latency_scale_up,
+                               kTrainingFigures.link_scale_up};
   const double gather = hwsim::ring_all_gather(hwsim::Bytes(per_layer * 2), 8, nvlink).value();
   const double reduce = hwsim::ring_all_gather(hwsim::Bytes(per_layer * 4), 8, nvlink).value();
   const double hidden = 32 * 31 * (2 * gather + reduce);  // 32 micro-batches x 31 layers
@@ -360,13 +363,13 @@ TEST_CASE("ZeRO-3 exposes the first gather and the last reduce-scatter of each m
 }
 
 TEST_CASE("doubling the micro-batch count roughly halves the bubble's share of the step", "[training]") {
-  const hwsim::System node = system_of("a100-node");
+  const hwsim::System node = training_system("a100-node");
   // Same global batch 256 over dp 2: micro-batch 2 gives m = 64, micro-batch 1 gives m = 128. With m >> pp the
   // share is ~ (pp - 1) / m / (1 + (pp - 1) / m): 3/64 / (1 + 3/64) = 4.48% vs 3/128 / (1 + 3/128) = 2.29%, a
   // ratio of 0.51. Launch overheads and efficiency changes move both a little: the share within 5% of the
   // estimate, the ratio within 0.45 .. 0.56.
-  const auto m64 = hwsim::evaluate_training(llama7b(2, 1), node, kEff);
-  const auto m128 = hwsim::evaluate_training(llama7b(1, 1), node, kEff);
+  const auto m64 = hwsim::evaluate_training(llama7b(2, 1), node, kTrainingEff);
+  const auto m128 = hwsim::evaluate_training(llama7b(1, 1), node, kTrainingEff);
   REQUIRE(m64.fits);
   REQUIRE(m128.fits);
   const double share64 = m64.breakdown.bubble.value() / m64.step_time.value();
@@ -378,8 +381,8 @@ TEST_CASE("doubling the micro-batch count roughly halves the bubble's share of t
 }
 
 TEST_CASE("MFU = model FLOPs per second / (devices x dense peak of the dtype)", "[training]") {
-  const hwsim::System node = system_of("a100-node");
-  const auto r = hwsim::evaluate_training(llama7b(1, 1), node, kEff);
+  const hwsim::System node = training_system("a100-node");
+  const auto r = hwsim::evaluate_training(llama7b(1, 1), node, kTrainingEff);
   REQUIRE(r.fits);
   // Llama 2 7B training FLOPs per token at seq 2048 = 3 x (2 x 6,607,077,376 matmul weights + 4 x 32 layers x
   // 2048 x 4096); 256 x 2048 tokens per step; 8 A100s at 108 SM x 4 TC x 512 FLOP x 1.41 GHz (bf16).
@@ -389,7 +392,8 @@ TEST_CASE("MFU = model FLOPs per second / (devices x dense peak of the dtype)", 
   CHECK(r.mfu == Approx(model_flops_per_s / (8 * peak)).epsilon(1e-9));
   CHECK(r.achieved_flops_per_device.value() == Approx(model_flops_per_s / 8).epsilon(1e-9));
   CHECK(r.mfu > 0.0);
-  CHECK(r.mfu < kFigures.gemm);  // below the GEMM efficiency: the step also holds memory-bound work and the bubble
+  CHECK(r.mfu <
+        kTrainingFigures.gemm);  // below the GEMM efficiency: the step also holds memory-bound work and the bubble
 }
 
 TEST_CASE("a model that does not fit gives fits=false and a message naming the shortfall in GB", "[training]") {
@@ -402,7 +406,7 @@ TEST_CASE("a model that does not fit gives fits=false and a message naming the s
   // (102.9 MB) = 448.5 GB; usable: 80 GiB less 4 GB = 81.9 GB; short by 366.6 GB.
   const double need = kGpt3Parameters / 8 * 18 + 2048.0 * 12288 * 23 * 96 + kGpt3Logits;
   const double usable = 80 * kGiB - 4e9;  // Device::usable_memory
-  const auto r = hwsim::evaluate_training(c, system_of("a100-node"), kEff);
+  const auto r = hwsim::evaluate_training(c, training_system("a100-node"), kTrainingEff);
   CHECK_FALSE(r.fits);
   CHECK(r.memory_per_device.value() == Approx(need).epsilon(kRel));
   INFO(r.message);
@@ -413,7 +417,7 @@ TEST_CASE("a model that does not fit gives fits=false and a message naming the s
 
 TEST_CASE("evaluate reports a training configuration that does not fit as a result, not an error", "[training]") {
   // The fixture's GPT-3 (tp 8 x pp 16) asks for 128 GPUs; one DGX A100 has 8: not fitting, with the reason.
-  const hwsim::Evaluation ev = hwsim::evaluate(fixture(), kEff);
+  const hwsim::Evaluation ev = hwsim::evaluate(training_fixture(), kTrainingEff);
   const hwsim::Result* r = nullptr;
   for (const auto& x : ev.results) {
     if (x.deployment == "a100-node" && x.workload == "gpt3") r = &x;
@@ -476,7 +480,7 @@ TEST_CASE("Llama 3.1 405B evaluates on 8 and 16 pipeline stages, the end stages 
     CHECK(split.first == split.middle - 1);
     CHECK(split.last == split.middle - 1);
     CHECK(split.first + split.last + (pp - 2) * split.middle == 126);
-    const auto r = hwsim::evaluate_training(llama405b(pp), sys, kEff);
+    const auto r = hwsim::evaluate_training(llama405b(pp), sys, kTrainingEff);
     INFO(r.message);
     CHECK(r.fits);
     CHECK(r.step_time.value() > 0);
@@ -506,7 +510,7 @@ TEST_CASE("with context parallelism ZeRO shards over dp x cp: the distributed op
 // torchtitan's op-level selective checkpointing (Recompute::selective_op) on Llama 2 7B (h = 4096, 32 KV heads of 128:
 // kv = 4096, gated MLP f = 11008, 32 layers), one DGX A100 as 8 FSDP ranks (ZeRO-3), one micro-batch of 2048 tokens.
 TrainingConfig llama7b_dp8(Recompute recompute) {
-  TrainingConfig c = workload("llama7b-pp4");
+  TrainingConfig c = training_workload("llama7b-pp4");
   c.stack = hwsim::Stack::pytorch;
   c.parallelism = {.tp = 1, .pp = 1, .dp = 8, .zero = 3};
   c.global_batch = 8;
@@ -526,13 +530,14 @@ TEST_CASE("a stack's attention kernel: native for Megatron-Core, FlashAttention-
   CHECK(hwsim::attention_kernel_of(c) == AttentionKernel::flash1);
   // Where FlashAttention-2 is the native kernel (the fixed figures: share 1), a FlashAttention-1-class kernel (share
   // 0.5) makes the step slower by its attention alone.
-  const hwsim::System node = system_of("a100-node");
+  const hwsim::System node = training_system("a100-node");
   c.attention_kernel = AttentionKernel::native;
-  const auto native = hwsim::evaluate_training(c, node, kEff);
+  const auto native = hwsim::evaluate_training(c, node, kTrainingEff);
   c.attention_kernel = AttentionKernel::ampere_class;
-  CHECK(hwsim::evaluate_training(c, node, kEff).step_time.value() == Approx(native.step_time.value()).epsilon(kRel));
+  CHECK(hwsim::evaluate_training(c, node, kTrainingEff).step_time.value() ==
+        Approx(native.step_time.value()).epsilon(kRel));
   c.attention_kernel = AttentionKernel::flash1;
-  const auto flash1 = hwsim::evaluate_training(c, node, kEff);
+  const auto flash1 = hwsim::evaluate_training(c, node, kTrainingEff);
   CHECK(flash1.step_time.value() > native.step_time.value());
   CHECK(flash1.step_time.value() < 1.5 * native.step_time.value());  // attention is a minor share at 2048 tokens
 }
@@ -546,19 +551,19 @@ TEST_CASE("op-level checkpointing keeps the layer input, the attention output an
   const double kept = 2.0 * tokens * (4 * 4096.0 + 4096 + 11008) * 32;  // 4,127,195,136 B
   CHECK(hwsim::training_memory(llama7b_dp8(Recompute::selective_op)).activations.value() ==
         Approx(kept + logits).epsilon(kRel));
-  CHECK(hwsim::op_checkpoint_saved_width(workload("llama7b-pp4").model, 1, false) == 31488.0);
+  CHECK(hwsim::op_checkpoint_saved_width(training_workload("llama7b-pp4").model, 1, false) == 31488.0);
   // Tensor parallelism splits the column-parallel outputs; the input and w2's output are full width without sequence
   // parallelism: 4096 + 4096 + (4096 + 4096 + 4096 + 11008) / 4 = 14,016; with it, everything / 4 = 7,872.
-  CHECK(hwsim::op_checkpoint_saved_width(workload("llama7b-pp4").model, 4, false) == 14016.0);
-  CHECK(hwsim::op_checkpoint_saved_width(workload("llama7b-pp4").model, 4, true) == 7872.0);
+  CHECK(hwsim::op_checkpoint_saved_width(training_workload("llama7b-pp4").model, 4, false) == 14016.0);
+  CHECK(hwsim::op_checkpoint_saved_width(training_workload("llama7b-pp4").model, 4, true) == 7872.0);
 }
 
 TEST_CASE("op-level checkpointing recomputes wk, wo and w3 and counts them as hardware FLOPs, between none and full",
           "[training]") {
-  const hwsim::System node = system_of("a100-node");
-  const auto none = hwsim::evaluate_training(llama7b_dp8(Recompute::none), node, kEff);
-  const auto op = hwsim::evaluate_training(llama7b_dp8(Recompute::selective_op), node, kEff);
-  const auto full = hwsim::evaluate_training(llama7b_dp8(Recompute::full), node, kEff);
+  const hwsim::System node = training_system("a100-node");
+  const auto none = hwsim::evaluate_training(llama7b_dp8(Recompute::none), node, kTrainingEff);
+  const auto op = hwsim::evaluate_training(llama7b_dp8(Recompute::selective_op), node, kTrainingEff);
+  const auto full = hwsim::evaluate_training(llama7b_dp8(Recompute::full), node, kTrainingEff);
   REQUIRE(none.fits);
   REQUIRE(op.fits);
   REQUIRE(full.fits);
@@ -567,7 +572,7 @@ TEST_CASE("op-level checkpointing recomputes wk, wo and w3 and counts them as ha
   CHECK(none.step_time < op.step_time);
   CHECK(op.step_time < full.step_time);
   // Recomputed FLOPs per token: 2 x (h x kv + h x h + h x f) x layers, over the model's training FLOPs per token.
-  const hwsim::ModelSpec& m = workload("llama7b-pp4").model;
+  const hwsim::ModelSpec& m = training_workload("llama7b-pp4").model;
   const double recomputed = 2.0 * (4096.0 * 4096 + 4096.0 * 4096 + 4096.0 * 11008) * 32;
   CHECK((op.hfu - op.mfu) / op.mfu == Approx(recomputed / m.training_flops_per_token(2048)).epsilon(1e-9));
   // Its time: at least those products at the stated GEMM efficiency (0.7 of the A100's 312 TFLOP/s), plus the
@@ -584,13 +589,13 @@ TEST_CASE("TP overlap (userbuffers): the products beside a pipeline or bulk over
   // wgrad: 12h^2 + 16h^2) are 38h^2 of the 72h^2 linear FLOPs; on 108 - 16 SMs they take 108/92 of their time. With a
   // max roofline corner the compute-bound products' time is FLOPs / (bf16 peak x 0.7), so the compute grows by that
   // much over a device without the margin (no SM count).
-  hwsim::test::EfficiencyFigures figures = kFigures;
+  hwsim::test::EfficiencyFigures figures = kTrainingFigures;
   figures.roofline_corner = std::numeric_limits<double>::infinity();
   const hwsim::test::FixedEfficiency eff(figures);
   TrainingConfig c = gpt3(1, true, Recompute::none);
   c.tp_overlap = true;
   c.dp_overlap = false;  // no data-parallel contention, which a longer backward would change
-  const hwsim::System pod = system_of("a100-pod");
+  const hwsim::System pod = training_system("a100-pod");
   REQUIRE(pod.device.sms == 108);
   hwsim::System without_margin = pod;
   without_margin.device.sms = 0;
@@ -638,11 +643,11 @@ TEST_CASE("expert parallelism: each of ep ranks holds 1/ep of the routed experts
   CHECK(four.weights.value() == Approx(held * 2).epsilon(kRel));
   CHECK(four.gradients.value() == Approx(held * 4).epsilon(kRel));
   CHECK(four.optimizer.value() == Approx(all * 12 / 32).epsilon(kRel));
-  const auto fits = hwsim::evaluate_training(f.mixtral(32), f.system("four-dgx"), kEff);
+  const auto fits = hwsim::evaluate_training(f.mixtral(32), f.system("four-dgx"), kTrainingEff);
   CHECK(fits.fits);
   // One DGX H100: 46.7B parameters x 18 B = 841 GB of weights, gradients and optimizer state for 8 x 80 GB; with
   // ep = 8 a rank still needs held x 6 B + all x 12 / 8 B = 113.5 GB before its 2.1 GB of activations.
-  const auto one = hwsim::evaluate_training(f.mixtral(8), f.system("one-dgx"), kEff);
+  const auto one = hwsim::evaluate_training(f.mixtral(8), f.system("one-dgx"), kTrainingEff);
   CHECK_FALSE(one.fits);
   CHECK_THAT(one.message, Catch::StartsWith("does not fit: needs 115.6 GB per device"));
   CHECK(all * 18 == Approx(840.65e9).epsilon(1e-4));
@@ -656,13 +661,13 @@ TEST_CASE("expert all-to-all across nodes: tp x ep past a node sends the other n
   // dispatches its 4096 tokens; 3/8 of the buffer goes to its node's peers over NVLink while 4/8 leave on its NIC.
   TrainingConfig c = f.mixtral(16);
   c.parallelism.tp = 2;
-  const auto r = hwsim::evaluate_training(c, pod, kEff);
+  const auto r = hwsim::evaluate_training(c, pod, kTrainingEff);
   REQUIRE(r.fits);
   const hwsim::Bytes buffer = hwsim::expert_dispatch_bytes(c, 4096);
-  const hwsim::LinkPath nvlink{pod.device.scale_up_bandwidth, kEff.link_latency(pod.device, false),
-                               kEff.link(pod.device, false)};
-  const hwsim::LinkPath nic{pod.device.scale_out_bandwidth, kEff.link_latency(pod.device, true),
-                            kEff.link(pod.device, true)};
+  const hwsim::LinkPath nvlink{pod.device.scale_up_bandwidth, kTrainingEff.link_latency(pod.device, false),
+                               kTrainingEff.link(pod.device, false)};
+  const hwsim::LinkPath nic{pod.device.scale_out_bandwidth, kTrainingEff.link_latency(pod.device, true),
+                            kTrainingEff.link(pod.device, true)};
   const double per_exchange = hwsim::all_to_all(buffer, 8, 4, nvlink, nic).value();
   CHECK(per_exchange ==
         Approx(0.5 * buffer.value() / (nic.bandwidth.value() * nic.efficiency) + 4 * nic.latency.value()));
@@ -707,21 +712,21 @@ TEST_CASE("MoE host time: a dropless dispatcher exposes each MoE layer's host ti
   const hwsim::System pod = f.system("four-dgx");
   TrainingConfig c = f.mixtral(32);
   c.step_overhead = hwsim::Seconds(0);  // the MoE layers' host time alone
-  const auto dropless = hwsim::evaluate_training(c, pod, kEff);
+  const auto dropless = hwsim::evaluate_training(c, pod, kTrainingEff);
   REQUIRE(dropless.fits);
   // 1 local expert (8 experts, ep 8): 2 ms + 0.335 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
   // micro-batches.
   const double per_layer = hwsim::kMoeHostSecondsPerLayer + hwsim::kMoeHostSecondsPerLocalExpert * 1;
   CHECK(dropless.breakdown.host.value() == Approx(per_layer * 32 * 1.5 * 8).epsilon(kRel));
   c.moe_sync_free = true;
-  const auto sync_free = hwsim::evaluate_training(c, pod, kEff);
+  const auto sync_free = hwsim::evaluate_training(c, pod, kTrainingEff);
   CHECK(sync_free.breakdown.host.value() == 0.0);
   CHECK((dropless.step_time - sync_free.step_time).value() == Approx(dropless.breakdown.host.value()).epsilon(kRel));
   // More local experts, more host time: 16 experts over ep 8 leave 2 on each rank (8 layers, to fit).
   c.moe_sync_free = false;
   c.model.experts = 16;
   c.model.layers = 8;
-  const auto finer = hwsim::evaluate_training(c, pod, kEff);
+  const auto finer = hwsim::evaluate_training(c, pod, kTrainingEff);
   REQUIRE(finer.fits);
   CHECK(
       finer.breakdown.host.value() ==
@@ -732,7 +737,7 @@ TEST_CASE("expert all-to-all: per MoE layer and micro-batch, tokens x top-k x hi
           "[training]") {
   const MoeFixture f;
   const hwsim::System pod = f.system("four-dgx");
-  const auto r = hwsim::evaluate_training(f.mixtral(32), pod, kEff);
+  const auto r = hwsim::evaluate_training(f.mixtral(32), pod, kTrainingEff);
   REQUIRE(r.fits);
   // 4096 local tokens (micro-batch 1, no CP or SP) x 2 experts x 4096 x 2 B = 67,108,864 B per all-to-all among the
   // 8 expert-parallel ranks of a node (NVLink); dispatch and combine in the forward, the recomputed forward and the
@@ -749,7 +754,7 @@ TEST_CASE("expert all-to-all: per MoE layer and micro-batch, tokens x top-k x hi
   no_ep.parallelism.zero = 1;
   no_ep.parallelism.pp = 4;
   no_ep.parallelism.dp = 8;
-  const auto pipelined = hwsim::evaluate_training(no_ep, pod, kEff);
+  const auto pipelined = hwsim::evaluate_training(no_ep, pod, kTrainingEff);
   CHECK(pipelined.breakdown.all_to_all.value() == 0.0);
 }
 
@@ -758,7 +763,7 @@ TEST_CASE("the search splits a mixture of experts over expert-parallel ranks tha
   const MoeFixture f;
   const hwsim::System pod = f.system("four-dgx");
   TrainingConfig base = f.mixtral(32);
-  const auto r = hwsim::search_training(base, pod, kEff, {true, false, 1000, 1});
+  const auto r = hwsim::search_training(base, pod, kTrainingEff, {true, false, 1000, 1});
   REQUIRE_FALSE(r.top.empty());
   bool expert_parallel = false;
   for (const auto& c : r.top) {
@@ -770,7 +775,7 @@ TEST_CASE("the search splits a mixture of experts over expert-parallel ranks tha
   CHECK(expert_parallel);
   // The best, pasted back as a fixed configuration, reproduces its throughput.
   const auto& best = r.top.front();
-  const auto again = hwsim::evaluate_training(hwsim::apply_candidate(base, best), pod, kEff);
+  const auto again = hwsim::evaluate_training(hwsim::apply_candidate(base, best), pod, kTrainingEff);
   CHECK(again.tokens_per_s == best.tokens_per_s);
 }
 
@@ -797,14 +802,14 @@ TEST_CASE("LoRA: frozen base weights keep no gradients or optimizer state, adapt
 
 TEST_CASE("LoRA's backward computes input gradients only: a shorter step, 2/3 of training's model FLOPs",
           "[training]") {
-  const hwsim::System node = system_of("a100-node");
+  const hwsim::System node = training_system("a100-node");
   TrainingConfig full = llama7b_dp8(Recompute::none);
   full.stack = hwsim::Stack::megatron_core;
   full.parallelism.zero = 1;
   TrainingConfig lora = full;
   lora.lora_rank = 16;
-  const auto f = hwsim::evaluate_training(full, node, kEff);
-  const auto l = hwsim::evaluate_training(lora, node, kEff);
+  const auto f = hwsim::evaluate_training(full, node, kTrainingEff);
+  const auto l = hwsim::evaluate_training(lora, node, kTrainingEff);
   REQUIRE(l.fits);
   REQUIRE(f.fits);
   // No weight-gradient products for the frozen base or output layer (the linear layers' backward halves, attention's
@@ -824,9 +829,9 @@ TEST_CASE("expert load imbalance: the busiest expert-parallel rank's experts and
   const MoeFixture f;
   const hwsim::System pod = f.system("four-dgx");
   TrainingConfig c = f.mixtral(32);
-  const auto balanced = hwsim::evaluate_training(c, pod, kEff);
+  const auto balanced = hwsim::evaluate_training(c, pod, kTrainingEff);
   c.expert_imbalance = 1.5;
-  const auto skewed = hwsim::evaluate_training(c, pod, kEff);
+  const auto skewed = hwsim::evaluate_training(c, pod, kTrainingEff);
   REQUIRE(skewed.fits);
   // Mixtral routes 2 of 8 experts of width 14336 in every layer: the busiest rank's MLP is 28,672 + 28,672 x 0.5 wide.
   CHECK(hwsim::busiest_mlp_width(c) == 43008.0);

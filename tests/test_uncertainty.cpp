@@ -24,10 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr double kRel = 1e-9;
+constexpr double kLooseRel = 1e-9;
 constexpr int kSamples = 32;
 
-const fs::path kFixture = fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / "uncertainty.yaml";
+const fs::path kUncertaintyFixture = fs::path(HWSIM_FIXTURES_DIR) / "scenarios" / "uncertainty.yaml";
 
 const hwsim::RangeInput& range(const hwsim::Scenario& sc, const std::string& path) {
   const auto it = std::find_if(sc.ranges.begin(), sc.ranges.end(), [&](const auto& r) { return r.path == path; });
@@ -50,7 +50,7 @@ struct Analysed {
 
 Analysed analyse(const std::vector<std::string>& sets = {}, int threads = 2) {
   const hwsim::DefaultEfficiency eff;
-  const hwsim::ScenarioSource source(kFixture, {.catalog_dirs = {}, .sets = sets});
+  const hwsim::ScenarioSource source(kUncertaintyFixture, {.catalog_dirs = {}, .sets = sets});
   Analysed a{source.load(), {}};
   a.evaluation = hwsim::evaluate(a.scenario, eff);
   hwsim::add_uncertainty(a.evaluation, a.scenario, source, eff, {.samples = kSamples, .threads = threads});
@@ -61,7 +61,8 @@ Analysed analyse(const std::vector<std::string>& sets = {}, int threads = 2) {
 
 TEST_CASE("range inputs are recorded with their set paths and read at their midpoints", "[uncertainty]") {
   const auto sc = hwsim::load_scenario(
-      kFixture, {.catalog_dirs = {}, .sets = {"facility.pue=1.2..1.5", "hw.h100-sxm5-80gb.price=25000..30000 USD"}});
+      kUncertaintyFixture,
+      {.catalog_dirs = {}, .sets = {"facility.pue=1.2..1.5", "hw.h100-sxm5-80gb.price=25000..30000 USD"}});
   const auto& price = range(sc, "deployments.h100.price");
   CHECK(price.low == 200000);
   CHECK(price.high == 340000);
@@ -72,8 +73,8 @@ TEST_CASE("range inputs are recorded with their set paths and read at their midp
   // Reached through the deployment's node (dgx-h100 -> gpus.model); the A100 node's GPU has no range.
   CHECK(range(sc, "hw.h100-sxm5-80gb.price").high == 30000);
   CHECK(sc.ranges.size() == 4);
-  CHECK(sc.facility.pue == Approx(1.35).epsilon(kRel));
-  CHECK(sc.deployments.front().price->value() == Approx(270000).epsilon(kRel));
+  CHECK(sc.facility.pue == Approx(1.35).epsilon(kLooseRel));
+  CHECK(sc.deployments.front().price->value() == Approx(270000).epsilon(kLooseRel));
 }
 
 TEST_CASE("a scenario without range inputs gets no uncertainty and no sensitivity", "[uncertainty]") {
@@ -108,11 +109,11 @@ TEST_CASE("the P50 of a metric linear in a symmetric range equals the point esti
   // The A100 deployment's capex depends on the rack price alone.
   const auto& a100 = hwsim::test::result_of(a.evaluation, "a100");
   const double capex = *a100.metric("capex_usd");
-  CHECK(spread(a100, "capex_usd").p50 == Approx(capex).epsilon(kRel));
+  CHECK(spread(a100, "capex_usd").p50 == Approx(capex).epsilon(kLooseRel));
   // P10: the rack price at quantile 0.1 of the stratum centres, (0.1 x (N - 1) + 0.5) / N of its range.
   const double u = (0.1 * (kSamples - 1) + 0.5) / kSamples;
   const double racks = *a100.metric("racks");
-  CHECK(spread(a100, "capex_usd").p10 == Approx(capex + racks * (3000 + u * 2000 - 4000)).epsilon(kRel));
+  CHECK(spread(a100, "capex_usd").p10 == Approx(capex + racks * (3000 + u * 2000 - 4000)).epsilon(kLooseRel));
   // The H100's capex and TCO add the node and rack prices: their P50 is off the point estimate by at most the
   // rack range's half width (1000 USD per rack).
   const auto& h100 = hwsim::test::result_of(a.evaluation, "h100");
@@ -122,7 +123,7 @@ TEST_CASE("the P50 of a metric linear in a symmetric range equals the point esti
   }
   // Throughput does not depend on prices: no spread.
   const auto& t = spread(h100, "throughput_tokens_per_s");
-  CHECK(t.p10 == Approx(t.p90).epsilon(kRel));
+  CHECK(t.p10 == Approx(t.p90).epsilon(kLooseRel));
 }
 
 TEST_CASE("percentiles are ordered for every metric of every result", "[uncertainty]") {
@@ -151,7 +152,7 @@ TEST_CASE("sensitivity ranks a price range above a negligible one, with the elas
   for (const auto& m : h100.cost_breakdown) {
     if (m.key == "capex_nodes_usd") nodes = m.value;
   }
-  CHECK(h100.sensitivity[0].elasticity == Approx(nodes / *h100.metric("tco_usd")).epsilon(kRel));
+  CHECK(h100.sensitivity[0].elasticity == Approx(nodes / *h100.metric("tco_usd")).epsilon(kLooseRel));
   CHECK(h100.sensitivity[0].at_low < h100.sensitivity[0].at_high);
   // The A100 deployment's figures do not depend on the H100 price: only the rack price is listed for it.
   const auto& a100 = hwsim::test::result_of(a.evaluation, "a100");

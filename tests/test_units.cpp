@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sim/core/units.hpp"
+#include "tests/support/constants.hpp"
 
 using hwsim::Dimension;
 using hwsim::parse_quantity;
@@ -15,7 +16,7 @@ using hwsim::UnitError;
 
 namespace {
 
-constexpr double kRel = 1e-12;
+using hwsim::test::kRel;
 
 // The value of `text` in SI after checking its dimension.
 double si(const std::string& text, Dimension expected) {

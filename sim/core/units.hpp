@@ -58,7 +58,7 @@ enum class NumberSign { any, non_negative, positive };
 std::string quantity_pattern(Dimension dim, NumberSign sign);
 
 // Formats an SI value with a readable prefix: 3.12e14 FLOP/s -> "312 TFLOP/s"; bytes that are whole GiB print in GiB.
-std::string format_quantity(double si_value, Dimension dim, int significant_digits = 4);
+std::string format_quantity(double value_in_si, Dimension dim, int significant_digits = 4);
 
 class UnitError : public std::exception {
  public:
@@ -74,7 +74,7 @@ template <class Tag>
 class Quantity {
  public:
   constexpr Quantity() = default;
-  constexpr explicit Quantity(double si_value) : value_(si_value) {}
+  constexpr explicit Quantity(double value_in_si) : value_(value_in_si) {}
   [[nodiscard]] constexpr double value() const { return value_; }
 
   constexpr Quantity operator+(Quantity other) const { return Quantity(value_ + other.value_); }

@@ -123,7 +123,7 @@ double Axis::tick_at(double shown) const {
   return p0_ + std::clamp(u, 0.0, 1.0) * (p1_ - p0_);
 }
 
-double Axis::at(double si_value) const { return tick_at(si_value / unit_.factor); }
+double Axis::at(double value_in_si) const { return tick_at(value_in_si / unit_.factor); }
 
 std::string Axis::tick_label(double shown) const {
   return tick_text(shown, log_ ? shown : ticks_.step, unit_.tick_unit, unit_.money);

@@ -53,7 +53,7 @@ AxisUnit metric_unit(const std::string& key, double max_abs);
 class Axis {
  public:
   Axis(double lo, double hi, double p0, double p1, AxisUnit unit, std::string label, bool log = false);
-  [[nodiscard]] double at(double si_value) const;              // the pixel of a value, clamped to the axis
+  [[nodiscard]] double at(double value_in_si) const;           // the pixel of a value, clamped to the axis
   [[nodiscard]] const Ticks& ticks() const { return ticks_; }  // in shown units
   [[nodiscard]] double tick_at(double shown) const;            // the pixel of a tick
   [[nodiscard]] std::string tick_label(double shown) const;

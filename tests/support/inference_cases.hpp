@@ -11,12 +11,13 @@
 #include <string>
 
 #include "sim/scenario/load.hpp"
+#include "tests/support/constants.hpp"
 #include "tests/support/fixed_efficiency.hpp"
 
 namespace hwsim::test::inference {
 
-inline constexpr double kRel = 1e-12;
-inline constexpr double kGiB = 1024.0 * 1024 * 1024;
+using hwsim::test::kGiB;
+using hwsim::test::kRel;
 // Llama 2 70B as hwsim derives it (workloads/catalog/llama2-70b.yaml header: 68,976,648,192 parameters).
 inline constexpr double kLlama70bParameters = 68976648192.0;
 // KV elements per token: K and V x 80 layers x 8 KV heads x 128 head dim (grouped-query attention).

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/text.hpp"
+
 namespace hwsim_test {
 
 struct CliRun {
@@ -28,13 +30,6 @@ inline std::string shell_quoted(const std::string& s) {
   std::string q = "'";
   for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
-}
-
-inline std::string slurp_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // A scratch directory of this test process, removed at exit.
