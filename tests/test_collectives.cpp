@@ -174,19 +174,23 @@ TEST_CASE("all-to-all = (n - 1) / n x size / bandwidth + (n - 1) x latency", "[c
   CHECK(hwsim::all_to_all(hwsim::Bytes(4e8), 1, link).value() == 0.0);
 }
 
-TEST_CASE("all-to-all across nodes: the node's peers over NVLink and the rest over the NIC, at once", "[collectives]") {
+TEST_CASE("split exchange: the node's peers over NVLink and the rest over the NIC, at once", "[collectives]") {
   const hwsim::LinkPath nvlink{hwsim::BytesPerSecond(450e9), hwsim::Seconds(2e-6), 0.75};
   const hwsim::LinkPath nic{hwsim::BytesPerSecond(50e9), hwsim::Seconds(5e-6), 0.8};
   const hwsim::Bytes size(1.6e9);
-  // 16 ranks, 8 to a node: 7/16 of 1.6 GB over NVLink (2.07 ms + 14 us) while 8/16 go over the NIC (20 ms + 40 us).
-  CHECK(hwsim::all_to_all(size, 16, 8, nvlink, nic).value() == Approx(0.8e9 / 40e9 + 8 * 5e-6).epsilon(1e-12));
+  // An all-to-all of 16 ranks, 8 to a node: 7/16 of 1.6 GB over NVLink (2.07 ms + 14 us) while 8/16 go over the NIC
+  // (20 ms + 40 us).
+  CHECK(hwsim::split_exchange(size * (7.0 / 16), 7, nvlink, size * (8.0 / 16), 8, nic).value() ==
+        Approx(0.8e9 / 40e9 + 8 * 5e-6).epsilon(1e-12));
   // Half the bytes of the all-network exchange, which sends 15/16 over the NIC.
-  CHECK(hwsim::all_to_all(size, 16, 1, nvlink, nic).value() == Approx(hwsim::all_to_all(size, 16, nic).value()));
-  // A group inside one node is the NVLink exchange; a node never holds more ranks than the group has.
-  CHECK(hwsim::all_to_all(size, 8, 8, nvlink, nic).value() == Approx(hwsim::all_to_all(size, 8, nvlink).value()));
-  CHECK(hwsim::all_to_all(size, 8, 72, nvlink, nic).value() == Approx(hwsim::all_to_all(size, 8, nvlink).value()));
+  CHECK(hwsim::split_exchange(hwsim::Bytes(0), 0, nvlink, size * (15.0 / 16), 15, nic).value() ==
+        Approx(hwsim::all_to_all(size, 16, nic).value()));
+  // A group inside one node is the NVLink exchange.
+  CHECK(hwsim::split_exchange(size * (7.0 / 8), 7, nvlink, hwsim::Bytes(0), 0, nic).value() ==
+        Approx(hwsim::all_to_all(size, 8, nvlink).value()));
   // With a NIC faster than NVLink the node's peers set the time.
   const hwsim::LinkPath fast_nic{hwsim::BytesPerSecond(4000e9), hwsim::Seconds(5e-6), 1.0};
-  CHECK(hwsim::all_to_all(size, 16, 8, nvlink, fast_nic).value() == Approx(0.7e9 / 337.5e9 + 7 * 2e-6));
-  CHECK(hwsim::all_to_all(size, 1, 1, nvlink, nic).value() == 0.0);
+  CHECK(hwsim::split_exchange(size * (7.0 / 16), 7, nvlink, size * (8.0 / 16), 8, fast_nic).value() ==
+        Approx(0.7e9 / 337.5e9 + 7 * 2e-6));
+  CHECK(hwsim::split_exchange(hwsim::Bytes(0), 0, nvlink, hwsim::Bytes(0), 0, nic).value() == 0.0);
 }

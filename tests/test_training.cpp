@@ -668,7 +668,10 @@ TEST_CASE("expert all-to-all across nodes: tp x ep past a node sends the other n
                                kTrainingEff.link(pod.device, false)};
   const hwsim::LinkPath nic{pod.device.scale_out_bandwidth, kTrainingEff.link_latency(pod.device, true),
                             kTrainingEff.link(pod.device, true)};
-  const double per_exchange = hwsim::all_to_all(buffer, 8, 4, nvlink, nic).value();
+  const hwsim::ExpertExchange bytes = hwsim::expert_exchange_bytes(c.model, 4096, 8, 4, false);
+  CHECK(bytes.intra_node.value() == Approx(buffer.value() * 3 / 8));
+  CHECK(bytes.scale_out.value() == Approx(buffer.value() * 4 / 8));
+  const double per_exchange = hwsim::split_exchange(bytes.intra_node, 3, nvlink, bytes.scale_out, 4, nic).value();
   CHECK(per_exchange ==
         Approx(0.5 * buffer.value() / (nic.bandwidth.value() * nic.efficiency) + 4 * nic.latency.value()));
   // 6 exchanges per layer (full recompute), 32 layers, 256 / 16 = 16 micro-batches.
@@ -697,6 +700,10 @@ TEST_CASE("expert exchange: a copy per routed expert (alltoall) or one per desti
   CHECK(two_nodes.intra_node.value() == Approx(token_bytes * 3 * 0.25));
   CHECK(two_nodes.scale_out.value() == Approx(token_bytes * 11.0 / 14.0));
   CHECK(hwsim::expert_exchange_bytes(m, tokens, 8, 4, false).scale_out.value() == Approx(token_bytes * 2 * 4 / 8));
+  // A node never holds more of the group than the group has: 72 to a node is the one-node exchange.
+  const auto wide = hwsim::expert_exchange_bytes(m, tokens, 8, 72, false);
+  CHECK(wide.intra_node.value() == Approx(a2a.intra_node.value()));
+  CHECK(wide.scale_out.value() == 0.0);
   // Fine-grained experts (128, top 8, 16 on each of 8 ranks): a peer is hit with 1 - C(112, 8) / C(128, 8).
   m.experts = 128;
   m.experts_per_token = 8;

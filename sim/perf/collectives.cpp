@@ -49,13 +49,6 @@ Seconds split_exchange(Bytes intra_bytes, int intra_peers, const LinkPath& intra
   return std::max(local, remote);
 }
 
-Seconds all_to_all(Bytes size, int ranks, int ranks_per_node, const LinkPath& intra_node, const LinkPath& scale_out) {
-  if (ranks <= 1) return Seconds(0);
-  const double n = ranks;
-  const int k = std::clamp(ranks_per_node, 1, ranks);
-  return split_exchange(size * ((k - 1) / n), k - 1, intra_node, size * ((n - k) / n), ranks - k, scale_out);
-}
-
 Seconds point_to_point(Bytes size, const LinkPath& link) { return transfer(size.value(), link) + link.latency; }
 
 LinkPath ring_across_nodes(const LinkPath& intra_node, const LinkPath& scale_out, int ranks_per_node) {

@@ -33,10 +33,6 @@ Seconds all_to_all(Bytes size, int ranks, const LinkPath& link);
 // of the two sets the time: max(intra / its bandwidth + intra_peers x its latency, scale-out likewise).
 Seconds split_exchange(Bytes intra_bytes, int intra_peers, const LinkPath& intra_node, Bytes scale_out_bytes,
                        int scale_out_peers, const LinkPath& scale_out);
-// All-to-all among `ranks` laid out `ranks_per_node` to a node (consecutive ranks; at least 1, at most `ranks`): a
-// split_exchange of (k-1)/n of the buffer with the node's peers and (n-k)/n with the other nodes'. k = n is
-// all_to_all over the intra-node link, k = 1 all_to_all over the network.
-Seconds all_to_all(Bytes size, int ranks, int ranks_per_node, const LinkPath& intra_node, const LinkPath& scale_out);
 
 // The link of a ring that spans nodes with `ranks_per_node` consecutive ranks in each node, while every other group
 // of the node (the other tensor/context-parallel ranks) runs the same collective at once. NCCL builds one ring
