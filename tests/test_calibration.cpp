@@ -175,6 +175,12 @@ TEST_CASE("a profile applies only to the chip it names; other chips keep the def
   CHECK(eff.compute(a100, hwsim::DType::bf16, big) == Approx(150.0 / 312 * 1e15 / (1e15 + 1e9)));
   CHECK(eff.compute(a100, hwsim::DType::fp16, big) == defaults.compute(a100, hwsim::DType::fp16, big));
   CHECK(eff.compute(other, hwsim::DType::bf16, big) == defaults.compute(other, hwsim::DType::bf16, big));
+  // A grouped product: the profile's curve at the launch's FLOPs, the default model's waste of each group's tiles.
+  const hwsim::Flop launch(8 * 2.0 * 224 * 14336 * 4096);
+  CHECK(eff.grouped_gemm(a100, hwsim::DType::bf16, 8, 224, 14336, 4096) ==
+        Approx(eff.compute(a100, hwsim::DType::bf16, launch) *
+               defaults.grouped_gemm(a100, hwsim::DType::bf16, 8, 224, 14336, 4096) /
+               defaults.compute(a100, hwsim::DType::bf16, launch)));
   CHECK(eff.memory(a100, hwsim::Bytes(1e9)) == Approx(1.6e12 * 1e9 / (1e9 + 1e6) / 2.039e12));
   CHECK(eff.launch_overhead(a100).value() == Approx(3e-6));
   CHECK(eff.launch_overhead(other).value() == defaults.launch_overhead(other).value());

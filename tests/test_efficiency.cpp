@@ -87,6 +87,22 @@ TEST_CASE(
   CHECK(eff.launch_overhead(cpu).value() == Approx(80 * 120e-9).epsilon(kRel));
 }
 
+TEST_CASE("a grouped product wastes each group's thin tiles and pays one size ramp for the launch", "[efficiency]") {
+  const hwsim::Device gpu = h100();
+  const hwsim::DefaultEfficiency eff;
+  const double ceiling = hwsim::DefaultEfficiency::compute_ceiling(gpu, DType::fp8);
+  // Mixtral's up-projection at decode batch 896: 8 experts of 224 rows each, 4096 -> 14336, one launch.
+  const double used = 224.0 / 240 * 14336.0 / 14352 * 4096.0 / 4112;
+  const double t = 8 * 2.0 * 224 * 14336 * 4096 / used / gpu.peak.at(DType::fp8).value();
+  CHECK(eff.grouped_gemm(gpu, DType::fp8, 8, 224, 14336, 4096) ==
+        Approx(ceiling * t / (t + 4e-6) * used).epsilon(kRel));
+  // One group is gemm(); eight groups in one launch run nearer the ceiling than one of them alone, and further from it
+  // than one product of all 1792 rows (whose tiles are fuller).
+  CHECK(eff.grouped_gemm(gpu, DType::fp8, 1, 224, 14336, 4096) == eff.gemm(gpu, DType::fp8, 224, 14336, 4096));
+  CHECK(eff.grouped_gemm(gpu, DType::fp8, 8, 224, 14336, 4096) > eff.gemm(gpu, DType::fp8, 224, 14336, 4096));
+  CHECK(eff.grouped_gemm(gpu, DType::fp8, 8, 224, 14336, 4096) < eff.gemm(gpu, DType::fp8, 1792, 14336, 4096));
+}
+
 TEST_CASE("FP8 split accumulation keeps 1 / 1.15 of the fast-accumulation throughput, other types all of it",
           "[efficiency]") {
   hwsim::Device gpu;

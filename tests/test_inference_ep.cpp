@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
@@ -92,6 +93,24 @@ TEST_CASE("expert parallelism in serving: the busiest rank reads its touched exp
   CHECK(t64.decode.matmul_memory.value() == Approx(e64.decode.matmul_memory.value()).epsilon(1e-6));
 }
 
+TEST_CASE("a decode step's routed products are one group per touched expert, over that expert's share of the rows",
+          "[inference][ep]") {
+  const hwsim::System sys = dgx();
+  InferenceConfig tp8 = moe_workload("tp8");
+  tp8.batch = 4;
+  const auto t = hwsim::evaluate_inference(tp8, sys, kEff);
+  REQUIRE(t.fits);
+  // 4 tokens pick 2 of 8 experts each: 8 x (1 - (6/8)^4) = 5.47 experts touched, 8 / 5.47 = 1.46 rows each, x 4096 x
+  // 14336 / 8 (tp splits every expert); attention, routers and logits at the batch's 4 rows x 14336 / 8 columns.
+  const double touched = 8 * (1 - std::pow(0.75, 4));
+  const double matmul = tp8.model.forward_flops_per_token(640) - tp8.model.sequence_attention_flops_per_token(640);
+  const double routed = 2.0 * 32 * 3 * 4096 * 28672;
+  const auto eff = [](double rows) { return kFigures.gemm * thin(rows) * thin(14336.0 / 8) * thin(4096); };
+  const double peak = sys.device.peak_of(hwsim::DType::bf16)->value();
+  CHECK(t.decode.matmul_compute.value() ==
+        Approx(4 * ((matmul - routed) / eff(4) + routed / eff(4 * 2 / touched)) / 8 / peak).epsilon(kRel));
+}
+
 TEST_CASE(
     "expert parallelism in serving moves no tokens beyond tp's all-reduces; the busiest rank's work sets the pace",
     "[inference][ep]") {
@@ -109,13 +128,20 @@ TEST_CASE(
   CHECK(e.prefill.communication.value() == Approx(t.prefill.communication.value()).epsilon(kRel));
   // The busiest rank receives expert_imbalance times the mean: its experts' products grow by the routed part.
   // Routed width per token 2 x 14336 = 28,672; a quarter more on the busiest rank through 3 x 4096 weights per unit.
+  // The routed products are a grouped GEMM of the rank's one whole expert (ep 8) over the rank's routed rows: 64 x 2 /
+  // 8 = 16, 20 on the busiest rank, x 4096 x 14336; the rest (attention, routers, logits) at the batch's 64 rows x
+  // 14336 / 8 columns.
   InferenceConfig skewed = ep8;
   skewed.expert_imbalance = 1.25;
   const auto s = hwsim::evaluate_inference(skewed, sys, kEff);
   const double matmul = ep8.model.forward_flops_per_token(640) - ep8.model.sequence_attention_flops_per_token(640);
-  const double extra = 2.0 * 32 * 3 * 4096 * (28672 * 0.25);
-  CHECK(s.decode.matmul_compute.value() / e.decode.matmul_compute.value() ==
-        Approx((matmul + extra) / matmul).epsilon(kRel));
+  const double routed = 2.0 * 32 * 3 * 4096 * 28672;
+  const double extra = routed * 0.25;
+  const auto eff = [](double rows, double columns) { return kFigures.gemm * thin(rows) * thin(columns) * thin(4096); };
+  const double dense_time = (matmul - routed) / eff(64, 14336.0 / 8);
+  CHECK(
+      e.decode.matmul_compute.value() / s.decode.matmul_compute.value() ==
+      Approx((dense_time + routed / eff(16, 14336)) / (dense_time + (routed + extra) / eff(20, 14336))).epsilon(kRel));
   CHECK(s.decode.communication.value() == Approx(e.decode.communication.value()).epsilon(kRel));
 }
 

@@ -167,6 +167,9 @@ TEST_CASE("mixture of experts: all experts count as parameters, only the active 
   const double others = 2.0 * 1000 * 256 + 2 * 256.0;
   CHECK(m.parameters() == 2 * (4.0 * 256 * 256 + 8 * expert + router + 2 * 2 * 256.0) + others);
   CHECK(m.active_parameters() == 2 * (4.0 * 256 * 256 + 2 * expert + router + 2 * 2 * 256.0) + others);
+  // The routed experts' products: 2 layers x 2 picked experts x 3 x 256 x 512 (a dense model has none).
+  CHECK(m.routed_expert_matmul_parameters() == 2 * 2 * expert);
+  CHECK(model("llama3-8b").routed_expert_matmul_parameters() == 0);
 }
 
 TEST_CASE("published MoE sizes: Mixtral 8x7B 46.7B with 12.9B active, DeepSeek-V3 671B with 37B active", "[models]") {

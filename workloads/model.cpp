@@ -344,6 +344,10 @@ double ModelSpec::active_matmul_parameters() const {
   return layers * (attention_matmul_parameters() + mlp) + routers + static_cast<double>(vocab) * h;
 }
 
+double ModelSpec::routed_expert_matmul_parameters() const {
+  return (gated_mlp ? 3.0 : 2.0) * hidden * static_cast<double>(moe_layers()) * experts_per_token * moe_ffn_hidden;
+}
+
 double ModelSpec::sequence_context(double seq) const {
   if (!windowed() || seq <= attention_window) return seq;
   const double w = attention_window;

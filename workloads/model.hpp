@@ -103,6 +103,9 @@ struct ModelSpec {
   [[nodiscard]] double parameters_read(double tokens) const;
   // Weights multiplied per token in a forward pass: layers (active experts and routers) plus the logits projection.
   [[nodiscard]] double active_matmul_parameters() const;
+  // Of those, the routed experts' products (each token's experts_per_token experts in every MoE layer): what an MoE
+  // layer's grouped GEMM multiplies, one group per expert its tokens touch. 0 for a dense model.
+  [[nodiscard]] double routed_expert_matmul_parameters() const;
   // Model FLOPs per token of a forward pass over a sequence of `seq` tokens (its attention:
   // sequence_attention_flops_per_token).
   [[nodiscard]] double forward_flops_per_token(double seq) const;

@@ -180,9 +180,6 @@ struct Evaluator {
           (tokens <= 1.0 ? m.decode_attention_flops_per_token(context) : m.attention_flops_at(keys)) *
           (unified_cache ? batch : 1.0);
     }
-    double matmul_per_token = m.forward_flops_per_token(context) - m.sequence_attention_flops_per_token(context);
-    if (expert_parallel) matmul_per_token += busiest_extra_flops_per_token;
-    const Flop matmul_flops(rows * matmul_per_token / devices);
     const Flop attention_flops(rows * attention_flops_per_token / devices);
     // All pp stages are traversed in sequence: per-device traffic x pp stages of time. The cache read is what the
     // queries' keys hold, the write every layer's K and V of the new tokens.
@@ -190,11 +187,7 @@ struct Evaluator {
     const Bytes kv_bytes(batch * (keys * group_reads + tokens) * m.kv_elements_per_token() * dtype_bytes(c.kv_dtype) /
                          kv_cache_shards(c));
     PhaseTime p;
-    // The MLP's (rows x hidden) . (hidden x ffn / tp) stands for the pass's products: its row count decides how
-    // far from peak a decode step at a small batch runs. (An expert-parallel group's expert products are ep times
-    // wider; the one stand-in shape does not price them apart: not modelled.)
-    const double mlp_columns = static_cast<double>(m.ffn_hidden) / c.tp;
-    p.matmul_compute = matmul_flops / (peak * eff.gemm(sys.device, arithmetic, rows, mlp_columns, m.hidden));
+    p.matmul_compute = matmul_compute(rows);
     const Bytes read = weights_read(rows);
     p.matmul_memory = read / (bandwidth * eff.memory(sys.device, read));
     p.attention_compute = attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false));
@@ -206,6 +199,24 @@ struct Evaluator {
     p.elementwise = elementwise_time(rows);
     p.launch = eff.launch_overhead(sys.device) * (kKernelsPerLayer * m.layers * sync_share);
     return finish(p);
+  }
+
+  // Compute time of a pass's weight products over `rows` tokens: (rows x hidden) . (hidden x ffn / tp) stands for them
+  // (its rows set how far from peak a small batch runs), but the routed experts' (with the busiest ep rank's extra
+  // width) are a grouped GEMM, a group per expert touched on the rank, over its share of the rank's routed rows.
+  [[nodiscard]] Seconds matmul_compute(double rows) const {
+    const ModelSpec& m = c.model;
+    const double routed = 2.0 * m.routed_expert_matmul_parameters();
+    const Flop dense_flops(rows * (2.0 * m.active_matmul_parameters() - routed) / c.tp);
+    const Seconds dense = dense_flops / (peak * eff.gemm(sys.device, arithmetic, rows,
+                                                         static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
+    if (routed <= 0) return dense;
+    const Flop expert_flops(rows * (routed + (expert_parallel ? busiest_extra_flops_per_token : 0.0)) / c.tp);
+    const double ep = expert_parallel ? c.ep : 1;
+    const double groups = busiest_rank_experts_read(m, rows, c.ep, c.expert_imbalance);
+    const double group_rows = rows * m.experts_per_token * (expert_parallel ? c.expert_imbalance : 1.0) / ep / groups;
+    return dense + expert_flops / (peak * eff.grouped_gemm(sys.device, arithmetic, groups, group_rows,
+                                                           m.moe_ffn_hidden * ep / c.tp, m.hidden));
   }
 
   // Weights one device reads in a pass over `rows` tokens, all pp stages in sequence. A mixture of experts reads only

@@ -23,6 +23,8 @@ class CalibratedEfficiency final : public EfficiencyModel {
 
   [[nodiscard]] double compute(const Device& device, DType dtype, Flop flops) const override;
   [[nodiscard]] double gemm(const Device& device, DType dtype, double m, double n, double k) const override;
+  [[nodiscard]] double grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
+                                    double k) const override;
   [[nodiscard]] double split_accumulation(const Device& device, DType dtype) const override;
   [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
   [[nodiscard]] double attention_kernel_share(const Device& device, AttentionKernel kernel) const override;

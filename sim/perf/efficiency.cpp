@@ -94,6 +94,11 @@ double DefaultEfficiency::compute(const Device& device, DType dtype, Flop flops)
 }
 
 double DefaultEfficiency::gemm(const Device& device, DType dtype, double m, double n, double k) const {
+  return grouped_gemm(device, dtype, 1.0, m, n, k);
+}
+
+double DefaultEfficiency::grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
+                                       double k) const {
   // Thin dimensions waste tensor-core tiles: each dimension d contributes d / (d + 16) (estimate: a 64-wide head
   // dimension runs at 80% of a square GEMM, which matches batched attention GEMMs in cuBLAS traces). On CPUs a
   // product with few rows (a decode step's batch) re-reads and unpacks each weight for only those rows: d_half = 10,
@@ -101,11 +106,11 @@ double DefaultEfficiency::gemm(const Device& device, DType dtype, double m, doub
   // (scenarios/validation/inference CPU-A1-*, split: tune; Llama 3.2 1B and 3B, Q8R16 and Q4_K_4, 1-10 processes,
   // batch 1-32) once attention spans llama.cpp's unified KV cache (sim/infer: Engine).
   // The size ramp of compute() applies to the time the product takes with its wasted tiles, so its fixed cost is
-  // added once per product, not multiplied by the waste.
+  // added once per product (once per launch of a grouped product), not multiplied by the waste.
   const double d_half = device.kind == DeviceKind::cpu ? 10.0 : 16.0;
   const auto thin = [d_half](double d) { return d / (d + d_half); };
   const double used = thin(m) * thin(n) * thin(k);
-  return compute(device, dtype, Flop(2.0 * m * n * k / used)) * used;
+  return compute(device, dtype, Flop(std::max(1.0, groups) * 2.0 * m * n * k / used)) * used;
 }
 
 double DefaultEfficiency::split_accumulation(const Device& /*device*/, DType dtype) const {

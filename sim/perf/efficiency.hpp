@@ -26,6 +26,12 @@ class EfficiencyModel {
   // Achieved fraction of the dense peak for an (m x k) . (k x n) matrix product: the size ramp of compute() times a
   // penalty for thin dimensions (tiles left partly empty).
   [[nodiscard]] virtual double gemm(const Device& device, DType dtype, double m, double n, double k) const = 0;
+  // Achieved fraction of the dense peak for a grouped product: `groups` (m x k) . (k x n) products in one launch (a
+  // mixture of experts' grouped GEMM, one group per expert with tokens): each group's thin dimensions waste tiles as
+  // gemm()'s do, and the size ramp applies once, to the launch's work (the groups' tiles share the SMs).
+  // gemm(m, n, k) = grouped_gemm(1, m, n, k).
+  [[nodiscard]] virtual double grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
+                                            double k) const = 0;
   // Share of gemm()'s throughput a low-precision (FP8) matrix product keeps when it promotes partial sums to FP32
   // at short intervals instead of accumulating in the tensor cores' reduced-precision accumulator ("split" or "2x"
   // accumulation, which Transformer Engine uses for the backward dgrad and wgrad products); 1 for other types.
@@ -57,6 +63,8 @@ class DefaultEfficiency final : public EfficiencyModel {
  public:
   [[nodiscard]] double compute(const Device& device, DType dtype, Flop flops) const override;
   [[nodiscard]] double gemm(const Device& device, DType dtype, double m, double n, double k) const override;
+  [[nodiscard]] double grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
+                                    double k) const override;
   [[nodiscard]] double split_accumulation(const Device& device, DType dtype) const override;
   [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
   [[nodiscard]] double attention_kernel_share(const Device& device, AttentionKernel kernel) const override;

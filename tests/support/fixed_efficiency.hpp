@@ -37,6 +37,10 @@ class FixedEfficiency final : public EfficiencyModel {
   [[nodiscard]] double compute(const Device& /*device*/, DType /*dtype*/, Flop /*flops*/) const override {
     return f_.compute;
   }
+  [[nodiscard]] double grouped_gemm(const Device& device, DType dtype, double /*groups*/, double m, double n,
+                                    double k) const override {
+    return gemm(device, dtype, m, n, k);
+  }
   [[nodiscard]] double gemm(const Device& /*device*/, DType /*dtype*/, double m, double n, double k) const override {
     if (f_.gemm_half_dim <= 0) return f_.gemm;
     const auto thin = [this](double d) { return d / (d + f_.gemm_half_dim); };
