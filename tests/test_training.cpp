@@ -11,10 +11,15 @@
 // (cancellation); "roughly halves" is stated where it is used.
 #include <catch2/catch.hpp>
 
-#include <fmt/format.h>
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "sim/perf/collectives.hpp"
 #include "sim/plan/evaluate.hpp"
@@ -721,7 +726,7 @@ TEST_CASE("MoE host time: a dropless dispatcher exposes each MoE layer's host ti
   c.step_overhead = hwsim::Seconds(0);  // the MoE layers' host time alone
   const auto dropless = hwsim::evaluate_training(c, pod, kTrainingEff);
   REQUIRE(dropless.fits);
-  // 1 local expert (8 experts, ep 8): 2 ms + 0.335 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
+  // 1 local expert (8 experts, ep 8): 1.70 ms + 0.343 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
   // micro-batches.
   const double per_layer = hwsim::kMoeHostSecondsPerLayer + hwsim::kMoeHostSecondsPerLocalExpert * 1;
   CHECK(dropless.breakdown.host.value() == Approx(per_layer * 32 * 1.5 * 8).epsilon(kRel));
@@ -738,6 +743,77 @@ TEST_CASE("MoE host time: a dropless dispatcher exposes each MoE layer's host ti
   CHECK(
       finer.breakdown.host.value() ==
       Approx((hwsim::kMoeHostSecondsPerLayer + hwsim::kMoeHostSecondsPerLocalExpert * 2) * 8 * 1.5 * 8).epsilon(kRel));
+}
+
+namespace {
+// kTrainingEff, recording the grouped products the engine asks about (groups, m, n, k).
+class GroupRecorder final : public hwsim::EfficiencyModel {
+ public:
+  mutable std::vector<std::array<double, 4>> grouped;
+  [[nodiscard]] double compute(const hwsim::Device& d, hwsim::DType t, hwsim::Flop f) const override {
+    return kTrainingEff.compute(d, t, f);
+  }
+  [[nodiscard]] double gemm(const hwsim::Device& d, hwsim::DType t, double m, double n, double k) const override {
+    return kTrainingEff.gemm(d, t, m, n, k);
+  }
+  [[nodiscard]] double grouped_gemm(const hwsim::Device& d, hwsim::DType t, double groups, double m, double n,
+                                    double k) const override {
+    grouped.push_back({groups, m, n, k});
+    return kTrainingEff.grouped_gemm(d, t, groups, m, n, k);
+  }
+  [[nodiscard]] double split_accumulation(const hwsim::Device& d, hwsim::DType t) const override {
+    return kTrainingEff.split_accumulation(d, t);
+  }
+  [[nodiscard]] double fused_attention(const hwsim::Device& d, hwsim::DType t, bool backward) const override {
+    return kTrainingEff.fused_attention(d, t, backward);
+  }
+  [[nodiscard]] double attention_kernel_share(const hwsim::Device& d, hwsim::AttentionKernel k) const override {
+    return kTrainingEff.attention_kernel_share(d, k);
+  }
+  [[nodiscard]] double memory(const hwsim::Device& d, hwsim::Bytes b) const override {
+    return kTrainingEff.memory(d, b);
+  }
+  [[nodiscard]] double link(const hwsim::Device& d, bool out) const override { return kTrainingEff.link(d, out); }
+  [[nodiscard]] double roofline_corner(const hwsim::Device& d) const override {
+    return kTrainingEff.roofline_corner(d);
+  }
+  [[nodiscard]] Seconds launch_overhead(const hwsim::Device& d) const override {
+    return kTrainingEff.launch_overhead(d);
+  }
+  [[nodiscard]] Seconds link_latency(const hwsim::Device& d, bool out) const override {
+    return kTrainingEff.link_latency(d, out);
+  }
+  [[nodiscard]] std::string source() const override { return "recorder"; }
+};
+}  // namespace
+
+TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local experts over the rows routed to each",
+          "[training]") {
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  // 16 experts (2 layers, to fit), top 2, micro-batch 1 x 4096 tokens.
+  TrainingConfig c = f.mixtral(32);
+  c.model.experts = 16;
+  c.model.layers = 2;
+  const auto has = [](const GroupRecorder& r, std::array<double, 4> call) {
+    return std::find(r.grouped.begin(), r.grouped.end(), call) != r.grouped.end();
+  };
+  // ep 8: 2 experts on each rank; the rank's 4096 tokens x 2 copies come back from the 8 ranks as 8192 rows, 4096 per
+  // expert. Forward up (and gate) 4096 x 4096 -> 2 x 14336, down 14336 -> 4096; the backward's dgrad and wgrad.
+  GroupRecorder ep8;
+  REQUIRE(hwsim::evaluate_training(c, pod, ep8).fits);
+  REQUIRE(!ep8.grouped.empty());
+  for (const auto& call : ep8.grouped) CHECK(call[0] == 2);
+  CHECK(has(ep8, {2, 4096, 28672, 4096}));  // forward up
+  CHECK(has(ep8, {2, 4096, 4096, 14336}));  // forward down
+  CHECK(has(ep8, {2, 4096, 4096, 28672}));  // up's dgrad
+  CHECK(has(ep8, {2, 4096, 28672, 4096}));  // up's wgrad (k x m) . (m x n): 4096 x 4096 . 4096 x 28672
+  // ep 1: the 4096 tokens touch all 16 experts (16 x (1 - (14/16)^4096)), 4096 x 2 / 16 = 512 rows each.
+  c.parallelism.ep = 1;
+  GroupRecorder ep1;
+  REQUIRE(hwsim::evaluate_training(c, pod, ep1).fits);
+  const double touched = 16 * (1 - std::pow(14.0 / 16, 4096));
+  CHECK(has(ep1, {touched, 4096 * 2 / touched, 28672, 4096}));
 }
 
 TEST_CASE("expert all-to-all: per MoE layer and micro-batch, tokens x top-k x hidden x 2 B each way, in the breakdown",

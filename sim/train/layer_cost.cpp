@@ -16,6 +16,16 @@ LayerCost layer_cost(const Context& x) {
   const double kv = m.kv_dim();
   const double f = busiest_mlp_width(c);
   const double up = m.gated_mlp ? 2.0 * f : f;
+  const double gate = m.gated_mlp ? 2.0 : 1.0;
+  // A mixture of experts' routed products, averaged over the layers (f_routed of f), run as a grouped GEMM of the
+  // rank's local experts the tokens touch, over the rows routed to each: a rank receives its tokens' k copies on
+  // average (imbalance times that on the busiest rank), spread over its groups.
+  const double imbalance = par.ep > 1 ? c.expert_imbalance : 1.0;
+  const double moe_share = m.layers > 0 ? static_cast<double>(m.moe_layers()) / m.layers : 0.0;
+  const double f_routed = moe_share * m.experts_per_token * m.moe_ffn_hidden * imbalance;
+  const double f_dense = f - f_routed;
+  const double groups = busiest_rank_experts_read(m, b * s * par.ep, par.ep, c.expert_imbalance);
+  const double group_rows = b * s * m.experts_per_token * imbalance / std::max(1.0, groups);
   const double heads = m.heads / t;
   const double hd = m.head_dim();
   const double replicated = c.sequence_parallel ? 1.0 / t : 1.0;  // share of h-wide element-wise work per rank
@@ -34,8 +44,14 @@ LayerCost layer_cost(const Context& x) {
   const double sms = x.userbuffer_share();
   x.linear(L.forward, L.backward, tokens, (q + 2.0 * kv) / t, h, chunks, 1.0, 1.0, sms);  // QKV
   x.linear(L.forward, L.backward, tokens, h, q / t, chunks, chunks, sms, 1.0);            // attention projection
-  x.linear(L.forward, L.backward, tokens, up / t, h, chunks, 1.0, 1.0, sms);              // MLP up (and gate)
-  x.linear(L.forward, L.backward, tokens, h, f / t, chunks, chunks, sms, 1.0);            // MLP down
+  if (f_dense > 0) {
+    x.linear(L.forward, L.backward, tokens, gate * f_dense / t, h, chunks, 1.0, 1.0, sms);  // MLP up (and gate)
+    x.linear(L.forward, L.backward, tokens, h, f_dense / t, chunks, chunks, sms, 1.0);      // MLP down
+  }
+  if (f_routed > 0) {
+    x.grouped_linear(L.forward, L.backward, groups, moe_share, group_rows, gate * m.moe_ffn_hidden / t, h);
+    x.grouped_linear(L.forward, L.backward, groups, moe_share, group_rows, h, m.moe_ffn_hidden / t);
+  }
   if (c.lora_rank > 0) {
     x.adapter(L.forward, L.backward, tokens, (q + 2.0 * kv) / t, h);
     x.adapter(L.forward, L.backward, tokens, h, q / t);
