@@ -308,13 +308,19 @@ const hwsim::Result& cap_result(const std::string& deployment) {
 }
 }  // namespace
 
-TEST_CASE("a power cap: device power never above it, clock share = ((cap - idle) / (uncapped - idle))^(1/2)",
+TEST_CASE("a power cap: device power never above it, clock share = ((cap - idle) / (uncapped - idle))^(1/alpha)",
           "[power]") {
   const hwsim::Device h100 = power_system("pod").device;  // 700 W TDP, 70 W idle
   const Activity busy{1, 0, 0};
   CHECK(hwsim::device_power(h100, busy, Watts(400)).value() == 400);
   CHECK(hwsim::device_power(h100, {0, 0.5, 0}, Watts(400)).value() == Approx(70 + 630 * 0.3).epsilon(kRel));  // 259 W
-  CHECK(hwsim::capped_clock_scale(h100, busy, Watts(400)) == Approx(std::sqrt(330.0 / 630)).epsilon(kRel));   // 0.724
+  // Hopper: alpha 1.1 (the MaxQ pair); another generation: 2 (MI300X / MI325X).
+  CHECK(hwsim::clock_power_exponent(h100) == 1.1);
+  CHECK(hwsim::capped_clock_scale(h100, busy, Watts(400)) == Approx(std::pow(330.0 / 630, 1 / 1.1)).epsilon(kRel));
+  hwsim::Device other = h100;
+  other.tensor_core_generation = hwsim::TensorCoreGeneration::cdna3;
+  CHECK(hwsim::clock_power_exponent(other) == 2.0);
+  CHECK(hwsim::capped_clock_scale(other, busy, Watts(400)) == Approx(std::sqrt(330.0 / 630)).epsilon(kRel));  // 0.724
   CHECK(hwsim::capped_clock_scale(h100, {0, 0.5, 0}, Watts(400)) == 1.0);  // a cap above the draw does not bind
   CHECK(hwsim::capped_clock_scale(h100, busy, Watts(700)) == 1.0);
 }

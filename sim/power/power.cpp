@@ -18,7 +18,11 @@ double capped_clock_scale(const Device& d, const Activity& a, Watts cap) {
   const double uncapped = device_power(d, a).value();
   const double idle = d.idle.value();
   if (uncapped <= cap.value() || uncapped <= idle) return 1.0;
-  return std::sqrt(std::max(cap.value() - idle, 0.0) / (uncapped - idle));
+  return std::pow(std::max(cap.value() - idle, 0.0) / (uncapped - idle), 1.0 / clock_power_exponent(d));
+}
+
+double clock_power_exponent(const Device& d) {
+  return d.kind == DeviceKind::gpu && d.tensor_core_generation == TensorCoreGeneration::hopper ? 1.1 : 2.0;
 }
 
 Watts fan_power(const NodeSpec& n, Watts air_heat) {
