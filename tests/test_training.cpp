@@ -807,7 +807,8 @@ TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local e
   CHECK(has(ep8, {2, 4096, 28672, 4096}));  // forward up
   CHECK(has(ep8, {2, 4096, 4096, 14336}));  // forward down
   CHECK(has(ep8, {2, 4096, 4096, 28672}));  // up's dgrad
-  CHECK(has(ep8, {2, 4096, 28672, 4096}));  // up's wgrad (k x m) . (m x n): 4096 x 4096 . 4096 x 28672
+  CHECK(has(ep8, {2, 4096, 14336, 4096}));  // down's dgrad (m x n) . (n x k): 4096 x 4096 . 4096 x 14336
+  CHECK(has(ep8, {2, 14336, 4096, 4096}));  // down's wgrad (k x m) . (m x n): 14336 x 4096 . 4096 x 4096
   // ep 1: the 4096 tokens touch all 16 experts (16 x (1 - (14/16)^4096)), 4096 x 2 / 16 = 512 rows each.
   c.parallelism.ep = 1;
   GroupRecorder ep1;

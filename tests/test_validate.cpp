@@ -64,9 +64,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // the Llama 3 cases' interleaving and the LLM Foundry cases' FlashAttention-1-class kernel (data corrections, and the
   // attention_kernel key): tune 13.1%, test 23.8% (without the MoE rows: tune 7.9%, test 11.8%). The expert all-to-all
   // split between NVLink and the NICs, the dispatchers' bytes and the host time a dropless dispatcher exposes, and the
-  // MoE cases' dispatcher inputs: tune 8.8%, test 14.2%; the per-step host time of each stack: tune 6.8%, test 10.6%.
-  // Held so that a change that loses it fails; the issue's targets (test <= 10%, no source above 15%, no case off by
-  // more than 30%) are not all reached.
+  // MoE cases' dispatcher inputs: tune 8.8%, test 14.2%; the per-step host time of each stack: tune 6.8%, test 10.6%;
+  // the routed experts as a grouped GEMM (and the MoE host time refitted): tune 6.8%, test 10.5%. Held so that a change
+  // that loses it fails; the issue's targets (test <= 10%, no source above 15%, no case off by more than 30%) are not
+  // all reached.
   SECTION("training predictions hold MAPE <= 8% on the tune split and <= 12% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
@@ -92,7 +93,9 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // HPE's two open-division H100 NVL Mixtral cases (1 tune +65%, 1 test +73%: the 350-400 W PCIe card does not hold
   // its datasheet clock under load, which the model does not know): tune 15.6%, test 18.8%; the TensorRT-LLM perf
   // overview cases' finite runs (requests: the page's $num_requests per input/output pair, a data correction): tune
-  // 15.2%, test 18.4%. The issue's GPU target (test <= 12%) is not reached.
+  // 15.2%, test 18.4%; the routed experts as one grouped GEMM per pass: tune 14.9%, test 17.6%; four MaxQ throughput
+  // cases (2 tune, 2 test) and the Hopper power-cap exponent (1.1): tune 15.4%, test 17.0%. The issue's GPU target
+  // (test <= 12%) is not reached.
   SECTION("inference validation: GPU MAPE <= 16% tune and <= 19% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {

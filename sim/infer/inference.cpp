@@ -213,7 +213,7 @@ struct Evaluator {
     if (routed <= 0) return dense;
     const Flop expert_flops(rows * (routed + (expert_parallel ? busiest_extra_flops_per_token : 0.0)) / c.tp);
     const double ep = expert_parallel ? c.ep : 1;
-    const double groups = busiest_rank_experts_read(m, rows, c.ep, c.expert_imbalance);
+    const double groups = std::max(1.0, busiest_rank_experts_read(m, rows, c.ep, c.expert_imbalance));
     const double group_rows = rows * m.experts_per_token * (expert_parallel ? c.expert_imbalance : 1.0) / ep / groups;
     return dense + expert_flops / (peak * eff.grouped_gemm(sys.device, arithmetic, groups, group_rows,
                                                            m.moe_ffn_hidden * ep / c.tp, m.hidden));
