@@ -279,6 +279,10 @@ double ModelSpec::active_mlp_width() const {
   return (static_cast<double>(layers - moe_layers()) * ffn_hidden + moe_layers() * moe_width) / layers;
 }
 
+double ModelSpec::routed_mlp_width() const {
+  return static_cast<double>(moe_layers()) * experts_per_token * moe_ffn_hidden / layers;
+}
+
 double ModelSpec::block_parameters(double experts_used) const {
   const double norms_per_layer = parallel_attention ? 1.0 : 2.0;
   const double router = static_cast<double>(hidden) * experts;
@@ -421,8 +425,7 @@ std::optional<ParallelismError> expert_parallelism_error(const ModelSpec& model,
 
 double busiest_mlp_width(const ModelSpec& m, int ep, double imbalance) {
   if (ep <= 1 || !m.moe()) return m.active_mlp_width();
-  const double routed = static_cast<double>(m.moe_layers()) * m.experts_per_token * m.moe_ffn_hidden / m.layers;
-  return m.active_mlp_width() + routed * (imbalance - 1.0);
+  return m.active_mlp_width() + m.routed_mlp_width() * (imbalance - 1.0);
 }
 
 Bytes expert_dispatch_bytes(const ModelSpec& model, double tokens) {

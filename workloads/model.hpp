@@ -82,6 +82,9 @@ struct ModelSpec {
   // shared_experts) x moe_ffn_hidden in MoE layers. What the step's MLP products, activations and element-wise work
   // scale with.
   [[nodiscard]] double active_mlp_width() const;
+  // Of it, the routed experts' part: experts_per_token x moe_ffn_hidden in MoE layers, averaged over the layers (what
+  // expert parallelism's imbalance scales and a grouped expert GEMM runs). 0 for a dense model.
+  [[nodiscard]] double routed_mlp_width() const;
 
   // Weights of one layer's attention block (Q, K, V, O and their biases; MLA's projections and latent norms).
   [[nodiscard]] double attention_parameters_per_layer() const;
