@@ -643,3 +643,30 @@ TEST_CASE("measured HBM streaming shares reach the device: H200 0.81, H100 SXM 0
   CHECK(*h100.memory_stream_efficiency == 0.92);
   CHECK_FALSE(hwsim::device_of(nodes.at("dgx-b200")).memory_stream_efficiency.has_value());
 }
+
+TEST_CASE("a part keeps its generation's GEMM ceilings at its own power limit (tdp_clock_share)",
+          "[hardware_catalog]") {
+  const auto share = [](const std::string& node) {
+    return hwsim::tdp_clock_share(hwsim::device_of(catalog().nodes().at(node)));
+  };
+  // The parts the ceilings were measured on, and those with as much power per SM, keep them: the H100 SXM5 and H200
+  // SXM at 700 W, the GH200 at 900 W, the 1000 W H200 variant, the B200 (1000 W), the MI300X (750 W).
+  for (const char* full : {"dgx-h100", "dgx-h200", "gh200-node", "dgx-h200-cts", "dgx-b200", "mi300x-node"}) {
+    CAPTURE(full);
+    CHECK(share(full) == Approx(1.0).epsilon(kExact));
+  }
+  // The GB200's 200 W more than the B200 hold the 2.062 GHz its datasheet peaks are quoted at (alpha 2).
+  CHECK(share("gb200-nvl72") == Approx(1.0).epsilon(1e-3));
+  // The H100 NVL (400 W, idle 45 W, 132 SMs) sustains 1.83 GHz x (355 / 625)^(1/1.1) = 1.095 GHz of the 1.545 its
+  // datasheet quotes: 0.709 of its peaks.
+  CHECK(share("hpe-dl380a-h100-nvl") == Approx(1.83 * std::pow(355.0 / 625, 1 / 1.1) / 1.545).epsilon(1e-3));
+  CHECK(share("hpe-dl380a-h100-nvl") == Approx(0.709).epsilon(2e-3));
+  // The H200 NVL's 600 W hold its own (lower) datasheet clock.
+  CHECK(share("cisco-c845a-h200-nvl") == Approx(1.0).epsilon(kExact));
+  // The MI325X, the MI300X's die at 1000 W (idle 180 W), sustains sqrt(820 / 615) = 1.155 of the MI300X's clock
+  // under dense load; AMD measured 1.19 (best-shape FP8 GEMM 1519 against 1273 TFLOP/s, ROCm blog, 2025-02).
+  CHECK(share("mi325x-node") == Approx(std::sqrt(820.0 / 615)).epsilon(1e-6));
+  CHECK(share("mi325x-node") == Approx(1519.0 / 1273).epsilon(0.04));
+  // Ampere has no reference part (the A100 SXM runs below its limit): the A100s keep their ceilings.
+  CHECK(share("dgx-a100-80gb") == 1.0);
+}

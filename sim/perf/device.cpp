@@ -1,11 +1,47 @@
 #include "sim/perf/device.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace hwsim {
 
 std::optional<FlopPerSecond> Device::peak_of(DType d) const {
   auto it = peak.find(d);
   if (it == peak.end()) return std::nullopt;
   return it->second;
+}
+
+double clock_power_exponent(const Device& d) {
+  return d.kind == DeviceKind::gpu && d.tensor_core_generation == TensorCoreGeneration::hopper ? 1.1 : 2.0;
+}
+
+namespace {
+// A generation's reference part (tdp_clock_share): dynamic watts per SM under dense tensor load at the clock it then
+// holds, and the clock its datasheet peaks are quoted at.
+struct PowerReference {
+  double watts_per_sm;
+  double sustained_hz;
+  double datasheet_hz;
+};
+
+std::optional<PowerReference> power_reference(TensorCoreGeneration g) {
+  switch (g) {
+    case TensorCoreGeneration::hopper: return PowerReference{(700.0 - 75.0) / 132.0, 1.83e9, 1.83e9};
+    case TensorCoreGeneration::blackwell: return PowerReference{(1000.0 - 140.0) / 148.0, 1.856e9, 1.856e9};
+    case TensorCoreGeneration::cdna3: return PowerReference{(750.0 - 135.0) / 304.0, 1.207e9, 2.1e9};
+    default: return std::nullopt;
+  }
+}
+}  // namespace
+
+double tdp_clock_share(const Device& d) {
+  if (d.kind != DeviceKind::gpu || d.sms <= 0 || d.tensor_clock.value() <= 0) return 1.0;
+  const auto ref = power_reference(d.tensor_core_generation);
+  const double watts_per_sm = (d.tdp - d.idle).value() / d.sms;
+  if (!ref || watts_per_sm <= 0) return 1.0;
+  const double sustained =
+      ref->sustained_hz * std::pow(watts_per_sm / ref->watts_per_sm, 1.0 / clock_power_exponent(d));
+  return std::min(1.0, sustained / d.tensor_clock.value()) / (ref->sustained_hz / ref->datasheet_hz);
 }
 
 Device device_of(const NodeSpec& node) {
@@ -25,6 +61,7 @@ Device device_of(const NodeSpec& node) {
     d.idle = g.idle;
     d.tensor_core_generation = g.tensor_core_generation;
     d.sms = g.sm_count;
+    d.tensor_clock = g.tensor_clock;
     return d;
   }
   const CpuSpec& c = *node.cpu;

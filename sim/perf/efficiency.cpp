@@ -39,6 +39,12 @@ double DefaultEfficiency::compute_ceiling(DeviceKind kind, DType dtype) {
 }
 
 double DefaultEfficiency::compute_ceiling(const Device& device, DType dtype) {
+  // The generation's ceilings were measured on one part at its power limit; the device keeps tdp_clock_share of them
+  // at its own (a 400 W H100 NVL 0.71, a 1000 W MI325X 1.155 of the 750 W MI300X's).
+  return generation_ceiling(device, dtype) * tdp_clock_share(device);
+}
+
+double DefaultEfficiency::generation_ceiling(const Device& device, DType dtype) {
   // The plateaus above are Ampere's (the Megatron-LM 2021/2022 A100 cases hold at 0.80). Hopper and Blackwell run
   // LLM-shaped products further below their (higher) peaks: Vidur's profiled H100 up-projections reach 749-751
   // TFLOP/s (7B) and 679-704 (70B) at 2048-4096 tokens, about 0.73 of 989 (../shared/data/calibration-reference.md
@@ -49,7 +55,7 @@ double DefaultEfficiency::compute_ceiling(const Device& device, DType dtype) {
   // "Measuring Max-Achievable FLOPs - Part 2", 2025-02, Table 1): BF16 708 of 1307.4 TFLOP/s (0.542; the clock falls
   // to a median 1207 MHz of 2100 under dense load), FP16 654 (0.500), FP8 1273 of 2614.9 (0.487); LLM shapes take
   // the same share of the best shape as on Hopper. Int8 has no published figure: FP8's. The MI325X runs the same
-  // silicon at 1000 W and reaches more (BF16 843, 0.645; FP8 1519, 0.581): a calibration profile carries that.
+  // silicon at 1000 W and reaches more (BF16 843, FP8 1519): tdp_clock_share gives it 1.155 of these from its power.
   // AMD CDNA 4 (MI355X): no measured max-achievable GEMM rate is at hand, and CDNA 3's shares are not carried over
   // (twice the matrix rate per CU, another clock and power limit): it keeps the documented defaults of
   // compute_ceiling(kind, dtype) above (FP4's being Blackwell's), an estimate a calibration profile or a measurement

@@ -76,9 +76,13 @@ class DefaultEfficiency final : public EfficiencyModel {
   [[nodiscard]] std::string source() const override { return "default"; }
 
   // The large-operation ceiling of compute(), before the size ramp: by device kind (the Ampere-generation figures
-  // for GPUs), and for a device (its tensor-core generation's figures).
+  // for GPUs), and for a device (its tensor-core generation's figures, at its own power limit: tdp_clock_share).
   [[nodiscard]] static double compute_ceiling(DeviceKind kind, DType dtype);
   [[nodiscard]] static double compute_ceiling(const Device& device, DType dtype);
+
+ private:
+  // The tensor-core generation's figures, as measured on its reference part (compute_ceiling without the power limit).
+  [[nodiscard]] static double generation_ceiling(const Device& device, DType dtype);
 };
 
 }  // namespace hwsim

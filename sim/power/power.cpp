@@ -21,10 +21,6 @@ double capped_clock_scale(const Device& d, const Activity& a, Watts cap) {
   return std::pow(std::max(cap.value() - idle, 0.0) / (uncapped - idle), 1.0 / clock_power_exponent(d));
 }
 
-double clock_power_exponent(const Device& d) {
-  return d.kind == DeviceKind::gpu && d.tensor_core_generation == TensorCoreGeneration::hopper ? 1.1 : 2.0;
-}
-
 Watts fan_power(const NodeSpec& n, Watts air_heat) {
   const double full_heat = n.power.max.value() * n.power.psu_efficiency - n.power.fans.value();
   if (n.power.fans.value() <= 0 || full_heat <= 0) return Watts(0);

@@ -37,25 +37,10 @@ Watts device_power(const Device& device, const Activity& activity, std::optional
                    const PowerWeights& weights = {});
 
 // Under a power cap below what `activity` would draw, the device lowers its compute clock until it fits: dynamic
-// power ~ f^alpha (memory bandwidth does not change), alpha by tensor-core generation (clock_power_exponent).
+// power ~ f^alpha (memory bandwidth does not change), alpha by tensor-core generation (clock_power_exponent,
+// sim/perf/device.hpp).
 // Returns the clock share s = ((cap - idle) / (uncapped - idle))^(1/alpha), 1 when the cap does not bind.
 double capped_clock_scale(const Device& device, const Activity& activity, Watts cap);
-
-// alpha of capped_clock_scale: how steeply a device's dynamic power falls with its compute clock. Dynamic power goes as
-// f x V^2, and V with f where the voltage has room, so alpha runs from about 1 (voltage at its floor) to 3.
-// - Hopper: 1.1, fitted to the tune split's MaxQ pair, Llama 2 70B Offline on 8 H100 at 450 W against 700 W, one
-//   configuration (MLPerf Inference v4.0, NVIDIA: 17,561.6 against 21,805.8 tokens/s, 0.805; hwsim gives 0.805 at 1.1,
-//   0.890 at 2): a cap that deep leaves an H100 near its voltage floor, where power falls about as fast as the clock.
-//   Held out: 8 H200 at 500 W against 700 W (v4.1, 25,262.1 against 31,302.7, 0.807; hwsim 0.803). A shallow cap
-//   (say 650 W) leaves the voltage room to fall, where the exponent is larger: 1.1 over-throttles there (no
-//   measured shallow pair).
-// - Others: 2. Measured on one silicon at two power limits: the MI300X (750 W) and the MI325X (1000 W, the same
-//   CDNA 3 die and peak) reach 708 and 843 TFLOP/s BF16 (FP8 1273 and 1519) at their best GEMM shapes (ROCm blog
-//   "Measuring Max-Achievable FLOPs - Part 2", 2025-02, Table 1): clock ratio 1.19. With the MI300X's idle estimate
-//   (135 W) for both, the dynamic-power ratio (1000 - 135) / (750 - 135) = 1.41 gives 1.19 at exponent 2 (1.96
-//   exactly); with the MI325X entry's own idle estimate (180 W, scaled with TDP) the ratio 1.33 gives 1.65. Other
-//   generations have no measured pair: CDNA 3's figure.
-double clock_power_exponent(const Device& device);
 
 struct PowerResult {
   Watts device;                // one device, DC
