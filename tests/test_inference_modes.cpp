@@ -724,6 +724,41 @@ TEST_CASE("Poisson arrivals under a TTFT percentile serve the highest rate whose
   CHECK(*hwsim::evaluate_inference(c, h100, kEff).utilization > looser);
 }
 
+TEST_CASE("multi-step scheduling: a request waits for the pass under way, then for the prefill of its arrivals",
+          "[inference]") {
+  // scheduler_steps k (vLLM num_scheduler_steps): k decode-only iterations between scheduling passes, then one step
+  // prefilling the prompts that arrived meanwhile. TTFT = (quantile of a uniform wait over k iterations) + k x the
+  // iteration's prefill share; k = 1 keeps the prefill of the prompt plus one iteration.
+  InferenceConfig c = modes_workload("llama70b-continuous");
+  c.batch = 64;
+  c.replicas = 1;
+  const hwsim::System h100 = modes_system("h100");
+  const auto one = hwsim::evaluate_inference(c, h100, kEff);
+  REQUIRE(one.fits);
+  const double it = one.tpot.value();                  // the iteration with 64 in flight
+  const double decode_only = one.decode.time.value();  // its decode tokens alone
+  CHECK(one.ttft.value() == Approx(one.prefill.time.value() + it).epsilon(kRel));
+  c.scheduler_steps = 10;
+  const auto ten = hwsim::evaluate_inference(c, h100, kEff);
+  CHECK(ten.tpot.value() == Approx(it).epsilon(kRel));  // the same work per token
+  CHECK(ten.throughput_tokens_per_s == Approx(one.throughput_tokens_per_s).epsilon(kRel));
+  CHECK(ten.ttft.value() == Approx(0.5 * 10 * it + 10 * (it - decode_only)).epsilon(kRel));  // no percentile: mean
+  CHECK(ten.ttft.value() > 2 * one.ttft.value());
+  // Under a TTFT limit at the 99th percentile the wait is 0.99 x 10 iterations: the batch that holds it is smaller,
+  // and so is the throughput.
+  c.batch.reset();
+  c.max_batch = 256;
+  c.sla_ttft = hwsim::Seconds(1.5 * ten.ttft.value());
+  c.sla_percentile = 99;
+  const auto limited = hwsim::evaluate_inference(c, h100, kEff);
+  c.scheduler_steps = 1;
+  const auto free = hwsim::evaluate_inference(c, h100, kEff);
+  REQUIRE(limited.sla_met.value_or(false));
+  REQUIRE(free.sla_met.value_or(false));
+  CHECK(limited.batch < free.batch);
+  CHECK(limited.throughput_tokens_per_s < free.throughput_tokens_per_s);
+}
+
 TEST_CASE("an offline run of requests is whole waves of the batch and one partial wave", "[inference][requests]") {
   // offline_run_time: 2.5 batches of 8 with 100 outputs = 2 x 100 x it(8) + 100 x it(4), it(b) = 1 ms + b x 0.1 ms.
   const auto iteration = [](int b) { return 1e-3 + 1e-4 * b; };

@@ -19,32 +19,6 @@ constexpr int kMaxBatch = 4096;
 constexpr double kWorkspaceVectors = 8.0;
 }  // namespace
 
-double weight_bytes_per_parameter(const InferenceConfig& c) {
-  return c.bits_per_weight ? *c.bits_per_weight / 8.0 : dtype_bytes(c.dtype);
-}
-
-DType default_kv_dtype(DType weights) {
-  switch (weights) {
-    case DType::fp4:
-    case DType::fp6:
-    case DType::int4: return DType::fp8;
-    case DType::tf32: return DType::fp32;
-    default: return weights;
-  }
-}
-
-std::optional<DType> compute_dtype(const Device& device, DType weights) {
-  if (weights == DType::int4) {
-    if (device.kind == DeviceKind::cpu && device.peak_of(DType::int8)) return DType::int8;
-  } else if (device.peak_of(weights)) {
-    return weights;
-  }
-  for (DType d : {DType::bf16, DType::fp16, DType::fp32}) {
-    if (device.peak_of(d)) return d;
-  }
-  return std::nullopt;
-}
-
 double erlang_c(int servers, double load) {
   if (load <= 0) return 0;
   if (load >= servers) return 1;
@@ -53,26 +27,6 @@ double erlang_c(int servers, double load) {
   double b = 1;
   for (int k = 1; k <= servers; ++k) b = load * b / (k + load * b);
   return servers * b / (servers - load * (1 - b));
-}
-
-std::optional<ParallelismError> serving_expert_parallelism_error(const ModelSpec& model, int tp, int ep) {
-  if (!model.moe()) return expert_parallelism_error(model, ep);
-  if (model.experts % ep == 0 && tp % ep == 0) return std::nullopt;
-  std::vector<int> valid;
-  for (int e = 1; e <= tp; ++e) {
-    if (tp % e == 0 && model.experts % e == 0) valid.push_back(e);
-  }
-  return ParallelismError{
-      "ep", fmt::format("ep={} must divide both the {} experts and tp={} (a replica's tp ranks run each MoE layer as "
-                        "ep groups of tp/ep ranks: TensorRT-LLM's moe_ep_size x moe_tp_size = tp_size); valid: {}",
-                        ep, model.experts, tp, fmt::join(valid, ", "))};
-}
-
-int kv_cache_shards(const InferenceConfig& c) {
-  // MLA caches one latent per token that every head reads, so tensor parallelism over the heads holds it whole on
-  // each rank (why SGLang serves DeepSeek with data-parallel attention; "SGLang v0.4: ... data parallelism attention
-  // for DeepSeek models", lmsys.org blog 2024-12-04); other attention splits its KV heads over the ranks.
-  return c.model.mla() ? 1 : c.tp;
 }
 
 namespace {
@@ -344,9 +298,21 @@ struct Batching {
     it.elementwise = decode.elementwise + prompt.elementwise * arrivals;
     return ev.finish(it);
   }
+  // A request's first token with continuous batching at `b` in flight (it = iteration(b)): it waits for the iteration
+  // under way and is prefilled in the next. With multi-step scheduling (k = scheduler_steps > 1: vLLM
+  // num_scheduler_steps, prefills unchunked) the engine runs k decode-only iterations between scheduling passes, then
+  // prefills the prompts that arrived meanwhile in one step: the request waits a uniform share of the k iterations (at
+  // the SLA percentile its quantile, else the mean), then that step, k iterations' share of prefill work. Added to the
+  // queue's quantile (an upper bound of the sum's).
+  [[nodiscard]] Seconds first_token(int b, const PhaseTime& it) const {
+    if (c.scheduler_steps <= 1) return lone_prefill.time + it.time;
+    const double k = c.scheduler_steps;
+    const double share = c.sla_percentile ? *c.sla_percentile / 100.0 : 0.5;
+    const Seconds prefill_step = (it.time - ev.forward(micro(b), 1, mean_context).time) * k;
+    return it.time * (share * k) + prefill_step;
+  }
   [[nodiscard]] Seconds ttft_of(int b) const {
-    return c.continuous ? lone_prefill.time + iteration(b).time
-                        : ev.forward(b, c.input_tokens, c.input_tokens / 2.0).time;
+    return c.continuous ? first_token(b, iteration(b)) : ev.forward(b, c.input_tokens, c.input_tokens / 2.0).time;
   }
   [[nodiscard]] Seconds tpot_of(int b) const {
     return c.continuous ? iteration(b).time : ev.forward(b, 1, mean_context).time;
@@ -378,7 +344,7 @@ struct Batching {
   // by the caller: a slot is held for output x it, and a request that finds one free starts after ttft_of(b).
   [[nodiscard]] Queue poisson(int b, const PhaseTime& it) const {
     const double capacity = b / (it.time.value() * c.output_tokens);
-    const Seconds start = lone_prefill.time + it.time;  // ttft_of(b) with continuous batching
+    const Seconds start = first_token(b, it);  // ttft_of(b) with continuous batching
     const auto holds = [&](double rate) {
       return !c.sla_ttft || start + waiting_quantile(b, capacity, rate) <= *c.sla_ttft;
     };

@@ -55,6 +55,9 @@ struct InferenceConfig {
   // for Llama 2 70B; Hugging Face eager attention's repeat_kv): heads / kv_heads times the KV traffic.
   bool kv_reads_per_query_head = false;
   Engine engine = Engine::automatic;
+  // Decode iterations the engine runs between scheduling passes (vLLM num_scheduler_steps): a request that arrives
+  // waits for the pass under way to end before its prefill (Batching::admission).
+  int scheduler_steps = 1;
   std::optional<Seconds> sla_ttft;
   std::optional<Seconds> sla_tpot;
   // With it, requests arrive as a Poisson process and the limits hold at this percentile (sim/infer: Queue).

@@ -159,6 +159,7 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
              : engine == "tensorrt-llm" ? Engine::tensorrt_llm
              : engine == "vllm"         ? Engine::vllm
                                         : Engine::automatic;
+  c.scheduler_steps = static_cast<int>(w.integer("scheduler_steps"));
   const Reader sla = w.child("sla");
   if (auto v = sla.optional_quantity("ttft")) c.sla_ttft = Seconds(*v);
   if (auto v = sla.optional_quantity("tpot")) c.sla_tpot = Seconds(*v);

@@ -215,6 +215,19 @@ KeyDecl offline_requests_key() {
               "batching: continuous, no sla.percentile)"};
 }
 
+// An inference workload's `scheduler_steps` (sim/infer/inference.cpp Batching::first_token).
+KeyDecl scheduler_steps_key() {
+  return {.name = "scheduler_steps",
+          .kind = ValueKind::integer,
+          .default_text = "1",
+          .minimum = 1,
+          .maximum = 1024,
+          .doc =
+              "decode iterations between scheduling passes (vLLM num_scheduler_steps, prefills unchunked): an "
+              "arriving request waits for the pass under way, then for the step that prefills the prompts "
+              "that arrived meanwhile; TTFT counts both"};
+}
+
 // A training workload's `parallelism` map.
 const Schema& training_parallelism_schema() {
   static const Schema parallelism{"training.parallelism",
@@ -481,6 +494,7 @@ const Schema& inference_workload_schema() {
                       .choices = {"per_kv_head", "per_query_head"},
                       .doc = "decode attention loads each KV head once per query group (FlashDecoding, XQA, vLLM) "
                              "or once per query head (older masked-MHA kernels, eager repeat_kv)"});
+    w.keys.push_back(scheduler_steps_key());
     w.keys.push_back({.name = "engine",
                       .kind = ValueKind::choice,
                       .default_text = "auto",
