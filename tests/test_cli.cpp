@@ -184,6 +184,18 @@ TEST_CASE("cli: hw show derives A100 fp16 = 312 and H100 bf16 = 989 TFLOP/s with
   CHECK_THAT(table.out, Catch::Contains("datasheet"));
 }
 
+TEST_CASE("cli: hw show says what share of its generation's GEMM rates a part's TDP holds", "[cli]") {
+  // The 400 W H100 NVL: 0.708 (sim/perf/device.hpp tdp_clock_share); the H100 SXM5, the reference, 1 and no line.
+  const Run nvl = cli({"hw", "show", "h100-nvl-94gb", "--format", "json"});
+  REQUIRE(nvl.exit_code == 0);
+  CHECK(Json::parse(nvl.out).at("tdp_clock_share").get<double>() == Approx(0.7083).epsilon(1e-3));
+  const Run table = cli({"hw", "show", "h100-nvl-94gb"});
+  CHECK_THAT(table.out, Catch::Contains("its TDP holds 0.708 of the generation's measured GEMM rates"));
+  const Run sxm = cli({"hw", "show", "h100-sxm5-80gb", "--format", "json"});
+  CHECK(Json::parse(sxm.out).at("tdp_clock_share").get<double>() == 1.0);
+  CHECK_THAT(cli({"hw", "show", "h100-sxm5-80gb"}).out, !Catch::Contains("TDP holds"));
+}
+
 TEST_CASE("cli: hw show of an unknown entry exits 2 and suggests the closest name", "[cli]") {
   const Run r = cli({"hw", "show", "a100-sxm4-40g"});
   CHECK(r.exit_code == 2);

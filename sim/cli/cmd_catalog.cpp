@@ -7,6 +7,7 @@
 #include "calibrate/profile.hpp"
 #include "hwmodels/hardware_catalog.hpp"
 #include "sim/cli/cli.hpp"
+#include "sim/perf/device.hpp"
 #include "sim/plan/json_text.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/file_schemas.hpp"
@@ -106,6 +107,19 @@ std::string show_gpu(const GpuSpec& g, const std::string& file, Json& j) {
   }
   t += fmt::format("power: TDP {}, idle {}; price {}\n", q(g.tdp.value(), Dimension::watts),
                    q(g.idle.value(), Dimension::watts), q(g.price.value(), Dimension::usd));
+  // The clock its TDP holds under dense tensor load against its generation's reference part (sim/perf/device.hpp).
+  Device d;
+  d.tdp = g.tdp;
+  d.idle = g.idle;
+  d.sms = g.sm_count;
+  d.tensor_clock = g.tensor_clock;
+  d.tensor_core_generation = g.tensor_core_generation;
+  const double share = tdp_clock_share(d);
+  j["tdp_clock_share"] = share;
+  if (std::fabs(share - 1.0) > 1e-3) {
+    t += fmt::format(
+        "under dense load its TDP holds {:.3f} of the generation's measured GEMM rates (tdp_clock_share)\n", share);
+  }
   return t;
 }
 
