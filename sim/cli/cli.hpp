@@ -26,6 +26,7 @@ using Action = std::function<int()>;
 
 void add_run_commands(CLI::App& app, Common& common, Action& action);       // run, check
 void add_catalog_commands(CLI::App& app, Common& common, Action& action);   // hw, model, schema
+void add_schema_command(CLI::App& app, Common& common, Action& action);     // schema
 void add_validate_command(CLI::App& app, Common& common, Action& action);   // validate
 void add_sweep_commands(CLI::App& app, Common& common, Action& action);     // sweep, merge
 void add_calibrate_command(CLI::App& app, Common& common, Action& action);  // calibrate

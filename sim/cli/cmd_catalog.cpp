@@ -1,5 +1,5 @@
-// `hwsim hw list|show|compare`, `hwsim model list|show`, `hwsim schema KIND`: the catalogs, their derived figures with
-// where each comes from, and the declared YAML keys.
+// `hwsim hw list|show|compare`, `hwsim model list|show`: the catalogs and their derived figures with where each comes
+// from (`hwsim schema KIND`: cmd_schema.cpp).
 #include <fmt/format.h>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -483,40 +483,6 @@ std::string model_text(const ModelSpec& m, const std::string& file) {
       m.score_head_dim() + m.value_head_dim(), format_quantity(m.kv_elements_per_token() * 2.0, Dimension::bytes),
       held);
   return t;
-}
-
-// `hwsim schema KIND [--format text|json-schema]`: the declared keys of a file kind, as text or as the JSON Schema
-// an editor validates and completes the file with.
-void add_schema_command(CLI::App& app, Common& common, Action& action) {
-  static std::string kind;
-  CLI::App* schema = app.add_subcommand("schema",
-                                        "print the declared YAML keys of a file kind (or their JSON Schema, for "
-                                        "editors)\n"
-                                        "Example: hwsim schema gpu; hwsim schema scenario --format json-schema");
-  schema
-      ->add_option("kind", kind,
-                   "gpu, cpu, node, network, cluster, rack, facility, model, scenario, training, inference, profile, "
-                   "sources (the source registry, hwmodels/sources.yaml)")
-      ->required()
-      ->check(CLI::IsMember(file_kinds()));
-  add_output_options(schema, common, {"text", "json-schema"});
-  schema->callback([&] {
-    action = [&] {
-      if (common.format == "json-schema") {
-        emit(common, json_text(file_json_schema(kind)) + "\n");
-        return 0;
-      }
-      const Schema* s = nullptr;
-      if (kind == "scenario") s = &scenario_schema();
-      if (kind == "training") s = &training_workload_schema();
-      if (kind == "inference") s = &inference_workload_schema();
-      if (kind == "profile") s = &calib::profile_schema();
-      if (kind == "sources") s = &source_registry_schema();
-      // A catalog kind: its keys and, for hardware, the provenance `sources:` kept beside them (common_schema.hpp).
-      emit(common, describe_schema(s != nullptr ? *s : catalog_file_schema(kind)));
-      return 0;
-    };
-  });
 }
 
 }  // namespace
