@@ -94,8 +94,11 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // its datasheet clock under load, which the model does not know): tune 15.6%, test 18.8%; the TensorRT-LLM perf
   // overview cases' finite runs (requests: the page's $num_requests per input/output pair, a data correction): tune
   // 15.2%, test 18.4%; the routed experts as one grouped GEMM per pass: tune 14.9%, test 17.6%; four MaxQ throughput
-  // cases (2 tune, 2 test) and the Hopper power-cap exponent (1.1): tune 15.4%, test 17.0%. The issue's GPU target
-  // (test <= 12%) is not reached.
+  // cases (2 tune, 2 test) and the Hopper power-cap exponent (1.1): tune 15.4%, test 17.0%; each part's own power
+  // limit (tdp_clock_share: H100 NVL Mixtral +61/+69% -> +20/+25%; the MI325X's measured 1.16x GEMM rate lifts its 12
+  // Mixtral cases by 11-17 points to the other chips' over-prediction): tune 15.5%, test 17.8%; vLLM's multi-step
+  // scheduling in the AMD runs (scheduler_steps): tune 15.2%, test 17.2%. The issue's GPU target (test <= 12%) is not
+  // reached.
   SECTION("inference validation: GPU MAPE <= 16% tune and <= 19% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
