@@ -328,12 +328,12 @@ TEST_CASE("cli: model show gives a mixture of experts' active parameters beside 
   CHECK(m.at("experts_per_token") == 2);
 }
 
-TEST_CASE("cli: training a model with latent attention is refused, naming its model key", "[cli]") {
+TEST_CASE("cli: LoRA on a model with latent attention is refused, naming its lora_rank key", "[cli]") {
   const fs::path scenario = fs::path(fixture_path("bad/mla_workload.yaml"));
   const Run r = cli({"run", scenario.string()});
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains(scenario.string() + ":9:12: workloads[0].model: the model uses multi-head latent "
-                                                        "attention (kv_lora_rank)"));
+  CHECK_THAT(r.err, Catch::Contains(scenario.string() + ":15:16: workloads[0].lora_rank: LoRA on a model with "
+                                                        "multi-head latent attention (kv_lora_rank) is not modelled"));
 }
 
 TEST_CASE("cli: every bad scenario exits 2 with one stderr line per problem, each naming file:line", "[cli]") {

@@ -5,6 +5,7 @@
 // figures computed from integers are compared exactly (they are below 2^53).
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <vector>
 
 #include <algorithm>
@@ -194,6 +195,45 @@ TEST_CASE("multi-head latent attention: DeepSeek-V3's projections, latent norms 
   CHECK(ds.kv_elements_per_token() == 61.0 * 576);
   // Scores over 128 + 64 per head, values over 128: 2 x 61 x context x 128 x (192 + 128) FLOPs per token.
   CHECK(ds.attention_flops_per_token(4096) == 2.0 * 61 * 4096 * 128 * 320);
+}
+
+TEST_CASE(
+    "MLA in training: five attention products, the down-projections whole on every rank, keys and values "
+    "expanded per head",
+    "[models][training]") {
+  const ModelSpec& ds = model("deepseek-v3");
+  const hwsim::LayerProducts p = hwsim::layer_products(ds);
+  REQUIRE(p.attention == 5);
+  // wq_a 7168 -> 1536 and wkv_a 7168 -> 576 replicated; wq_b 1536 -> 128 x 192, wkv_b 512 -> 128 x (128 + 128)
+  // column-parallel; wo 128 x 128 -> 7168 row-parallel; then the MLP's three.
+  const std::array<std::array<double, 2>, 5> shapes{
+      {{7168, 1536}, {1536, 128.0 * 192}, {7168, 576}, {512, 128.0 * 256}, {128.0 * 128, 7168}}};
+  double attention = 0;
+  for (int i = 0; i < 5; ++i) {
+    CHECK(p.products[i].in == shapes[i][0]);
+    CHECK(p.products[i].out == shapes[i][1]);
+    attention += p.products[i].in * p.products[i].out;
+  }
+  CHECK(p.products[0].replicated);
+  CHECK(p.products[2].replicated);
+  CHECK_FALSE(p.products[1].replicated);
+  CHECK(p.products[4].row_parallel);
+  CHECK(p.count == 8);
+  // The products hold the attention's matrices: its parameters less the two latent norms.
+  CHECK(attention == ds.attention_parameters_per_layer() - 1536 - 512);
+  // Training materialises per-head keys and values: Q and K 128 x 192 wide, V and the output 128 x 128; the latents
+  // 1536 + 512 + 64. Multi-head attention keeps its widths.
+  const auto w = ds.attention_widths();
+  CHECK(w.q == 128.0 * 192);
+  CHECK(w.k == 128.0 * 192);
+  CHECK(w.v == 128.0 * 128);
+  CHECK(w.o == 128.0 * 128);
+  CHECK(ds.latent_width() == 1536.0 + 512 + 64);
+  const ModelSpec& llama = model("llama2-70b");
+  CHECK(llama.attention_widths().k == llama.kv_dim());
+  CHECK(llama.attention_widths().o == llama.q_dim());
+  CHECK(llama.latent_width() == 0);
+  CHECK(hwsim::layer_products(llama).attention == 4);
 }
 
 TEST_CASE("MLA in serving: decode attention in the absorbed form, the latent cache whole on every tensor rank",

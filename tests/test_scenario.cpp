@@ -101,9 +101,9 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
        {"bad/attention_kernel_unfused.yaml:11:23: workloads[0].attention_kernel: attention_kernel names a fused "
         "kernel; flash_attention is false"}},
       {"bad/mla_workload.yaml",
-       {"bad/mla_workload.yaml:9:12: workloads[0].model: the model uses multi-head latent attention (kv_lora_rank), "
-        "which training does not model yet (inference does); `hwsim model show` gives a catalog model's parameters, "
-        "FLOPs and KV cache"}},
+       {"bad/mla_workload.yaml:15:16: workloads[0].lora_rank: LoRA on a model with multi-head latent attention "
+        "(kv_lora_rank) is not modelled (adapters are placed on multi-head attention's Q, K, V and output products); "
+        "full training of the model is"}},
       {"bad/negative_count.yaml", {"bad/negative_count.yaml:4:41: deployments[0].count: must be at least 1, got -3"}},
       {"bad/broken_yaml.yaml", {"bad/broken_yaml.yaml:6:3: invalid YAML: illegal block entry"}},
       {"bad/fill_without_budget.yaml",

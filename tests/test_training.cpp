@@ -817,6 +817,71 @@ TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local e
   CHECK(has(ep1, {touched, 4096 * 2 / touched, 28672, 4096}));
 }
 
+// Records the products a step prices (m x n by k), forwarding to kTrainingEff.
+class GemmRecorder final : public hwsim::EfficiencyModel {
+ public:
+  mutable std::vector<std::array<double, 3>> gemms;
+  [[nodiscard]] double compute(const hwsim::Device& d, hwsim::DType t, hwsim::Flop f) const override {
+    return kTrainingEff.compute(d, t, f);
+  }
+  [[nodiscard]] double gemm(const hwsim::Device& d, hwsim::DType t, double m, double n, double k) const override {
+    gemms.push_back({m, n, k});
+    return kTrainingEff.gemm(d, t, m, n, k);
+  }
+  [[nodiscard]] double grouped_gemm(const hwsim::Device& d, hwsim::DType t, double groups, double m, double n,
+                                    double k) const override {
+    return kTrainingEff.grouped_gemm(d, t, groups, m, n, k);
+  }
+  [[nodiscard]] double split_accumulation(const hwsim::Device& d, hwsim::DType t) const override {
+    return kTrainingEff.split_accumulation(d, t);
+  }
+  [[nodiscard]] double fused_attention(const hwsim::Device& d, hwsim::DType t, bool backward) const override {
+    return kTrainingEff.fused_attention(d, t, backward);
+  }
+  [[nodiscard]] double attention_kernel_share(const hwsim::Device& d, hwsim::AttentionKernel k) const override {
+    return kTrainingEff.attention_kernel_share(d, k);
+  }
+  [[nodiscard]] double memory(const hwsim::Device& d, hwsim::Bytes b) const override {
+    return kTrainingEff.memory(d, b);
+  }
+  [[nodiscard]] double link(const hwsim::Device& d, bool scale_out) const override {
+    return kTrainingEff.link(d, scale_out);
+  }
+  [[nodiscard]] double roofline_corner(const hwsim::Device& d) const override {
+    return kTrainingEff.roofline_corner(d);
+  }
+  [[nodiscard]] hwsim::Seconds launch_overhead(const hwsim::Device& d) const override {
+    return kTrainingEff.launch_overhead(d);
+  }
+  [[nodiscard]] hwsim::Seconds link_latency(const hwsim::Device& d, bool scale_out) const override {
+    return kTrainingEff.link_latency(d, scale_out);
+  }
+  [[nodiscard]] std::string source() const override { return "gemm recorder"; }
+};
+
+TEST_CASE("MLA training: DeepSeek-V3's five attention products at their shapes, down-projections whole on each rank",
+          "[training]") {
+  const MoeFixture f;
+  TrainingConfig c = f.scenario.workloads.at(1).training;  // DeepSeek-V3, tp 2, ep 8, on four DGX H100
+  c.parallelism.dp = 16;
+  c.model.layers = 4;  // one dense, three MoE layers fit 32 GPUs
+  GemmRecorder rec;
+  const auto r = hwsim::evaluate_training(c, f.system("four-dgx"), rec);
+  REQUIRE(r.fits);
+  const auto has = [&](std::array<double, 3> g) {
+    return std::find(rec.gemms.begin(), rec.gemms.end(), g) != rec.gemms.end();
+  };
+  // Forward products of 4096 tokens: wq_a 7168 -> 1536 and wkv_a 7168 -> 576 whole; wq_b 1536 -> 128 x 192 / 2,
+  // wkv_b 512 -> 128 x 256 / 2 split over the heads; wo 128 x 128 / 2 -> 7168.
+  CHECK(has({4096, 1536, 7168}));
+  CHECK(has({4096, 576, 7168}));
+  CHECK(has({4096, 12288, 1536}));
+  CHECK(has({4096, 16384, 512}));
+  CHECK(has({4096, 7168, 8192}));
+  // Multi-head attention's fused QKV (7168 -> 3 x 128 x 56 / 2) is not priced.
+  CHECK_FALSE(has({4096, 3.0 * 7168 / 2, 7168}));
+}
+
 TEST_CASE("expert all-to-all: per MoE layer and micro-batch, tokens x top-k x hidden x 2 B each way, in the breakdown",
           "[training]") {
   const MoeFixture f;

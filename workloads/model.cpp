@@ -299,11 +299,27 @@ LayerProducts layer_products(const ModelSpec& m) {
   const double kv = m.kv_dim();
   const double f = m.active_mlp_width();
   LayerProducts l;
-  const auto add = [&l](double in, double out, bool row_parallel) { l.products[l.count++] = {in, out, row_parallel}; };
-  add(h, q, false);                   // wq
-  add(h, kv, false);                  // wk
-  add(h, kv, false);                  // wv
-  add(q, h, true);                    // wo
+  const auto add = [&l](double in, double out, bool row_parallel, bool replicated = false) {
+    l.products[l.count++] = {in, out, row_parallel, replicated};
+  };
+  if (m.mla()) {
+    const ModelSpec::AttentionWidths w = m.attention_widths();
+    if (m.q_lora_rank > 0) {
+      add(h, m.q_lora_rank, false, true);  // wq_a
+      add(m.q_lora_rank, w.q, false);      // wq_b
+    } else {
+      add(h, w.q, false);  // wq
+    }
+    add(h, static_cast<double>(m.kv_lora_rank) + m.qk_rope_head_dim, false, true);              // wkv_a
+    add(m.kv_lora_rank, w.k - static_cast<double>(m.heads) * m.qk_rope_head_dim + w.v, false);  // wkv_b: nope + v
+    add(w.o, h, true);                                                                          // wo
+  } else {
+    add(h, q, false);   // wq
+    add(h, kv, false);  // wk
+    add(h, kv, false);  // wv
+    add(q, h, true);    // wo
+  }
+  l.attention = l.count;
   add(h, f, false);                   // w1 (gate, or up)
   if (m.gated_mlp) add(h, f, false);  // w3 (up)
   add(f, h, true);                    // w2 (down)

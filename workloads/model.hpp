@@ -78,6 +78,24 @@ struct ModelSpec {
   // Widths of one head's query-key product and of its value (head_dim, or MLA's).
   [[nodiscard]] double score_head_dim() const { return mla() ? qk_nope_head_dim + qk_rope_head_dim : head_dim(); }
   [[nodiscard]] double value_head_dim() const { return mla() ? v_head_dim : head_dim(); }
+  // Widths per token of a layer's attention tensors as training materialises them: queries, keys, values and the
+  // attention output (MLA expanded, not absorbed: every head's key and value from the latent).
+  struct AttentionWidths {
+    double q = 0;
+    double k = 0;
+    double v = 0;
+    double o = 0;
+  };
+  [[nodiscard]] AttentionWidths attention_widths() const {
+    if (!mla()) return {q_dim(), kv_dim(), kv_dim(), q_dim()};
+    const double h = heads;
+    return {h * score_head_dim(), h * score_head_dim(), h * value_head_dim(), h * value_head_dim()};
+  }
+  // MLA's latents per token (the down-projections' outputs, which every tensor-parallel rank holds whole): the query
+  // latent, the key-value latent and the shared rotary key; 0 for other attention.
+  [[nodiscard]] double latent_width() const {
+    return mla() ? static_cast<double>(q_lora_rank) + kv_lora_rank + qk_rope_head_dim : 0.0;
+  }
   // MLP width a token passes through, averaged over the layers: ffn_hidden in dense layers, (experts_per_token +
   // shared_experts) x moe_ffn_hidden in MoE layers. What the step's MLP products, activations and element-wise work
   // scale with.
@@ -167,18 +185,23 @@ struct ModelSpec {
 
 // One matrix product of a layer, per token: x (1 x in) . W (in x out). A row-parallel product (the attention output
 // projection, the MLP down projection) takes its input split by tensor parallelism and produces the full width, which
-// the ranks then reduce; the others split their output.
+// the ranks then reduce; a replicated one (MLA's down-projections) runs whole on every rank; the others split their
+// output.
 struct LayerProduct {
   double in = 0;
   double out = 0;
   bool row_parallel = false;
+  bool replicated = false;
 };
 // A layer's products in the order a PyTorch layer issues them (torchtitan's Llama, models/llama/model.py: wq, wk, wv,
-// wo, then w1, w3, w2 of a gated MLP; up, down otherwise), the MLP at the active experts' width. The op-level
-// checkpointing rule counts them in this order (sim/train: op_checkpoint_recomputes).
+// wo, then w1, w3, w2 of a gated MLP; up, down otherwise; MLA as DeepSeek-V3's reference model issues them,
+// inference/model.py MLA: wq_a and wq_b (or wq), wkv_a, wkv_b, wo, with wq_a and wkv_a plain Linear layers on every
+// rank and wq_b, wkv_b column-parallel), the MLP at the active experts' width. The first `attention` are the
+// attention's. The op-level checkpointing rule counts them in this order (sim/train: op_checkpoint_recomputes).
 struct LayerProducts {
-  std::array<LayerProduct, 7> products;
+  std::array<LayerProduct, 8> products;
   int count = 0;
+  int attention = 0;
 };
 LayerProducts layer_products(const ModelSpec& model);
 

@@ -188,12 +188,12 @@ WorkloadDecl read_workload(const Reader& w, const ConfigNode& node, const EntryS
   decl.name = w.text("name");
   decl.where = w.where();
   const ModelSpec model = load_model_ref(*node.find("model"), w.path_of("model"), decl.name, store);
-  if (model.mla() && w.text("kind") == "training") {
-    // A training layer's products (workloads/model.hpp layer_products) are those of multi-head attention; MLA's
-    // latent projections are counted by the model (parameters, FLOPs) and by inference, not yet by the training step.
-    bad(w, "model",
-        "the model uses multi-head latent attention (kv_lora_rank), which training does not model yet (inference "
-        "does); `hwsim model show` gives a catalog model's parameters, FLOPs and KV cache");
+  if (model.mla() && w.text("kind") == "training" && w.has("lora_rank")) {
+    // LoRA adapts the Q, K, V and output products of multi-head attention (sim/train training_memory
+    // lora_parameters_per_layer); which of MLA's five products adapters go on is not modelled.
+    bad(w, "lora_rank",
+        "LoRA on a model with multi-head latent attention (kv_lora_rank) is not modelled (adapters are placed on "
+        "multi-head attention's Q, K, V and output products); full training of the model is");
   }
   if (w.has("expert_imbalance") && !model.moe()) {
     bad(w, "expert_imbalance", "expert_imbalance needs a mixture of experts (the model has no experts)");

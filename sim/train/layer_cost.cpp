@@ -2,6 +2,72 @@
 
 namespace hwsim::train_detail {
 
+namespace {
+
+// MLA's products (layer_products): the down-projections run whole on every rank, the up-projections split their
+// heads as QKV does, the output projection as the attention projection.
+void mla_products(const Context& x, LayerCost& L, double tokens, double chunks, double sms) {
+  const double t = x.c.parallelism.tp;
+  const LayerProducts products = layer_products(x.c.model);
+  for (int i = 0; i < products.attention; ++i) {
+    const LayerProduct& p = products.products[i];
+    if (p.replicated) {
+      x.linear(L.forward, L.backward, tokens, p.out, p.in);
+    } else if (p.row_parallel) {
+      x.linear(L.forward, L.backward, tokens, p.out, p.in / t, chunks, chunks, sms, 1.0);
+    } else {
+      x.linear(L.forward, L.backward, tokens, p.out / t, p.in, chunks, 1.0, 1.0, sms);
+    }
+  }
+}
+
+// Attention core: QK^T and AV over the context, forward and backward.
+void attention_core(const Context& x, LayerCost& L) {
+  const TrainingConfig& c = x.c;
+  const ModelSpec& m = c.model;
+  const double t = c.parallelism.tp;
+  const double b = c.micro_batch;
+  const double s = static_cast<double>(c.seq_len) / c.parallelism.cp;  // local tokens per sequence
+  const double context = c.seq_len;  // keys each query attends to (ring attention with CP)
+  const double tokens = b * s;
+  const double heads = m.heads / t;
+  const ModelSpec::AttentionWidths aw = m.attention_widths();
+  Cost attn_fwd;
+  Cost attn_bwd;
+  if (c.flash_attention) {
+    // Fused kernels skip masked blocks (causal: about half; outside a sliding window too: ModelSpec::sequence_context
+    // averages the windowed layers' keys per query over the layers) and keep scores on chip; the backward recomputes
+    // QK^T (2.5x the forward's FLOPs).
+    const double full_flops =
+        2.0 * tokens * m.sequence_context(context) * heads * (m.score_head_dim() + m.value_head_dim());
+    const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
+    const double io = kActivationBytes * tokens * (aw.q + aw.k + aw.v + aw.o) / t;
+    // The kernel generation the run uses (attention_kernel_of: its stack's unless named).
+    const double share = x.eff.attention_kernel_share(x.dev, attention_kernel_of(c));
+    const double forward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, false) * share;
+    const double backward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, true) * share;
+    attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io), Flop(executed), x.corner);
+    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io), Flop(2.5 * executed),
+                 x.corner);
+  } else {
+    // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory (all of it: eager
+    // attention masks a sliding window's scores after computing them).
+    Cost core;
+    x.gemm16(core, s, context, m.score_head_dim(), b * heads);  // QK^T
+    x.gemm16(core, s, m.value_head_dim(), context, b * heads);  // AV
+    attn_fwd += core;
+    attn_bwd += scaled(core, 2.0);
+    const double scores = b * heads * s * context;
+    x.elementwise(attn_fwd, kScoreBytesForward * scores);
+    x.elementwise(attn_bwd, kScoreBytesBackward * scores);
+  }
+  L.attention_forward = attn_fwd;
+  L.forward += attn_fwd;
+  L.backward += attn_bwd;
+}
+
+}  // namespace
+
 LayerCost layer_cost(const Context& x) {
   const TrainingConfig& c = x.c;
   const ModelSpec& m = c.model;
@@ -9,7 +75,6 @@ LayerCost layer_cost(const Context& x) {
   const double t = par.tp;
   const double b = c.micro_batch;
   const double s = static_cast<double>(c.seq_len) / par.cp;  // local tokens per sequence
-  const double context = c.seq_len;                          // keys each query attends to (ring attention with CP)
   const double tokens = b * s;
   const double h = m.hidden;
   const double q = m.q_dim();  // queries and attention output (h unless head_dim is set apart)
@@ -27,8 +92,6 @@ LayerCost layer_cost(const Context& x) {
   const double f_dense = f - f_routed > 1e-9 * f ? f - f_routed : 0.0;
   const double groups = busiest_rank_experts_read(m, b * s * par.ep, par.ep, c.expert_imbalance);
   const double group_rows = b * s * m.experts_per_token * imbalance / std::max(1.0, groups);
-  const double heads = m.heads / t;
-  const double hd = m.head_dim();
   const double replicated = c.sequence_parallel ? 1.0 / t : 1.0;  // share of h-wide element-wise work per rank
 
   LayerCost L;
@@ -43,8 +106,12 @@ LayerCost layer_cost(const Context& x) {
   // ring exchanges (the other forward products, the projection and MLP down dgrad) leave every SM to the GEMM.
   const double chunks = c.tp_overlap && par.tp > 1 ? t : 1.0;
   const double sms = x.userbuffer_share();
-  x.linear(L.forward, L.backward, tokens, (q + 2.0 * kv) / t, h, chunks, 1.0, 1.0, sms);  // QKV
-  x.linear(L.forward, L.backward, tokens, h, q / t, chunks, chunks, sms, 1.0);            // attention projection
+  if (m.mla()) {
+    mla_products(x, L, tokens, chunks, sms);
+  } else {
+    x.linear(L.forward, L.backward, tokens, (q + 2.0 * kv) / t, h, chunks, 1.0, 1.0, sms);  // QKV
+    x.linear(L.forward, L.backward, tokens, h, q / t, chunks, chunks, sms, 1.0);            // attention projection
+  }
   if (f_dense > 0) {
     x.linear(L.forward, L.backward, tokens, gate * f_dense / t, h, chunks, 1.0, 1.0, sms);  // MLP up (and gate)
     x.linear(L.forward, L.backward, tokens, h, f_dense / t, chunks, chunks, sms, 1.0);      // MLP down
@@ -62,38 +129,7 @@ LayerCost layer_cost(const Context& x) {
     }
   }
 
-  // Attention core: QK^T and AV over the context.
-  Cost attn_fwd;
-  Cost attn_bwd;
-  if (c.flash_attention) {
-    // Fused kernels skip masked blocks (causal: about half; outside a sliding window too: ModelSpec::sequence_context
-    // averages the windowed layers' keys per query over the layers) and keep scores on chip; the backward recomputes
-    // QK^T (2.5x the forward's FLOPs).
-    const double full_flops = 4.0 * tokens * m.sequence_context(context) * heads * hd;
-    const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
-    const double io = kActivationBytes * tokens * (2.0 * q + 2.0 * kv) / t;
-    // The kernel generation the run uses (attention_kernel_of: its stack's unless named).
-    const double share = x.eff.attention_kernel_share(x.dev, attention_kernel_of(c));
-    const double forward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, false) * share;
-    const double backward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, true) * share;
-    attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io), Flop(executed), x.corner);
-    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io), Flop(2.5 * executed),
-                 x.corner);
-  } else {
-    // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory (all of it: eager
-    // attention masks a sliding window's scores after computing them).
-    Cost core;
-    x.gemm16(core, s, context, hd, b * heads);  // QK^T
-    x.gemm16(core, s, hd, context, b * heads);  // AV
-    attn_fwd += core;
-    attn_bwd += scaled(core, 2.0);
-    const double scores = b * heads * s * context;
-    x.elementwise(attn_fwd, kScoreBytesForward * scores);
-    x.elementwise(attn_bwd, kScoreBytesBackward * scores);
-  }
-  L.attention_forward = attn_fwd;
-  L.forward += attn_fwd;
-  L.backward += attn_bwd;
+  attention_core(x, L);
 
   // Element-wise work: two norms (read, write), two residual adds (read 2, write 1; with dropout also a mask and
   // a pass: 4), the MLP activation (f wide); the backward moves about twice the bytes.
@@ -110,8 +146,10 @@ LayerCost layer_cost(const Context& x) {
   const LayerProducts products = layer_products(m);
   for (int i = 0; i < products.count; ++i) {
     const LayerProduct& p = products.products[i];
-    if (op_checkpoint_recomputes(i))
-      x.linear_forward(L.op_recompute, tokens, p.row_parallel ? p.out : p.out / t, p.row_parallel ? p.in / t : p.in);
+    if (op_checkpoint_recomputes(i)) {
+      x.linear_forward(L.op_recompute, tokens, p.row_parallel || p.replicated ? p.out : p.out / t,
+                       p.row_parallel ? p.in / t : p.in);
+    }
   }
   L.op_recompute += elementwise;
 

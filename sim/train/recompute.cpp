@@ -22,11 +22,11 @@ double op_checkpoint_saved_width(const ModelSpec& m, double tp, bool sequence_pa
   // The layer's input (the checkpoint's own input), the attention output and the outputs of the products kept;
   // tensor parallelism splits the column-parallel outputs, and the full-width ones only with sequence parallelism.
   const double full_width = sequence_parallel ? tp : 1.0;
-  double width = m.hidden / full_width + m.q_dim() / tp;
+  double width = m.hidden / full_width + m.attention_widths().o / tp;
   const LayerProducts products = layer_products(m);
   for (int i = 0; i < products.count; ++i) {
     const LayerProduct& p = products.products[i];
-    if (!op_checkpoint_recomputes(i)) width += p.out / (p.row_parallel ? full_width : tp);
+    if (!op_checkpoint_recomputes(i)) width += p.out / (p.row_parallel ? full_width : p.replicated ? 1.0 : tp);
   }
   return width;
 }

@@ -203,7 +203,8 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
   }
   // Context parallel: K and V blocks travel around the CP ring, overlapped with the attention they feed.
   if (par.cp > 1) {
-    const Bytes kv_block(2.0 * c.micro_batch * shape.s_local * m.kv_dim() * kActivationBytes / par.tp);
+    const ModelSpec::AttentionWidths aw = m.attention_widths();
+    const Bytes kv_block(c.micro_batch * shape.s_local * (aw.k + aw.v) * kActivationBytes / par.tp);
     const Seconds ring = point_to_point(kv_block, links.tp) * (3.0 * (par.cp - 1));  // forward + 2x backward
     const Seconds attention = w.layer.attention_forward.time() * 3.0;
     comm.cp = exposed(ring, attention) * shape.layers_per_stage;

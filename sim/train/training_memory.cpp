@@ -96,8 +96,7 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   const double s = static_cast<double>(c.seq_len) / par.cp;
   const double b = c.micro_batch;
   const double h = m.hidden;
-  const double q = m.q_dim();  // queries and attention output (h unless head_dim is set apart)
-  const double kv = m.kv_dim();
+  const ModelSpec::AttentionWidths aw = m.attention_widths();  // Q, K, V and attention output (MLA expanded)
   const double f = m.active_mlp_width();
   const double up = m.gated_mlp ? 2.0 * f : f;
   const double t = par.tp;
@@ -109,9 +108,10 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   // FP8 training (Transformer Engine) keeps GEMM inputs in 1 byte: the two normalised inputs, the attention output
   // and the MLP activation.
   const double gemm_input = c.dtype == DType::fp8 ? 1.0 : 2.0;
-  const double shared = (dropout ? 6.0 : 4.0) * h + 2.0 * gemm_input * h;
-  // Split by TP: Q, K, V (2q + 2kv + 2kv), attention-output input, MLP up output 2 x up, activation output.
-  const double split = 2.0 * q + 4.0 * kv + gemm_input * q + 2.0 * up + gemm_input * f + scores;
+  // MLA's latents (the up-projections' inputs, whole on every rank) are kept as well.
+  const double shared = (dropout ? 6.0 : 4.0) * h + 2.0 * gemm_input * h + 2.0 * m.latent_width();
+  // Split by TP: Q, K, V (2q + 2k + 2v), attention-output input, MLP up output 2 x up, activation output.
+  const double split = 2.0 * (aw.q + aw.k + aw.v) + gemm_input * aw.o + 2.0 * up + gemm_input * f + scores;
   double per_layer = 0;
   if (c.recompute == Recompute::full) {
     per_layer = 2.0 * s * b * h / (c.sequence_parallel ? t : 1.0);
