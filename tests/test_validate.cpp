@@ -65,8 +65,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // attention_kernel key): tune 13.1%, test 23.8% (without the MoE rows: tune 7.9%, test 11.8%). The expert all-to-all
   // split between NVLink and the NICs, the dispatchers' bytes and the host time a dropless dispatcher exposes, and the
   // MoE cases' dispatcher inputs: tune 8.8%, test 14.2%; the per-step host time of each stack: tune 6.8%, test 10.6%;
-  // the routed experts as a grouped GEMM (and the MoE host time refitted): tune 6.8%, test 10.5%. Held so that a change
-  // that loses it fails; the issue's targets (test <= 10%, no source above 15%, no case off by more than 30%) are not
+  // the routed experts as a grouped GEMM (and the MoE host time refitted): tune 6.8%, test 10.5%; the first two MLA
+  // (DeepSeek-V3) rows once training modelled MLA (NeMo 26.04 B200: -9.5% tune; 26.04.01, whose all-to-all across four
+  // nodes the run overlaps and hwsim exposes: -33.9% test): tune 6.8%, test 11.0%. Held so that a change that loses
+  // it fails; the issue's targets (test <= 10%, no source above 15%, no case off by more than 30%) are not
   // all reached.
   SECTION("training predictions hold MAPE <= 8% on the tune split and <= 12% on the held-out test split") {
     const auto& by_split = report().by_split;
