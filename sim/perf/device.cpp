@@ -62,6 +62,7 @@ Device device_of(const NodeSpec& node) {
     d.tensor_core_generation = g.tensor_core_generation;
     d.sms = g.sm_count;
     d.tensor_clock = g.tensor_clock;
+    d.tdp_share = tdp_clock_share(d);
     return d;
   }
   const CpuSpec& c = *node.cpu;

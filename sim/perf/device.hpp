@@ -27,6 +27,9 @@ struct Device {
   int cores = 0;          // CPU cores per socket (0 for GPUs)
   int sms = 0;            // GPU streaming multiprocessors
   Hertz tensor_clock{0};  // GPUs: the clock the datasheet's tensor peaks are quoted at (catalog clock.tensor)
+  // tdp_clock_share of this device, computed once by device_of (the efficiency model reads it per operation); 1 for a
+  // device built otherwise.
+  double tdp_share = 1.0;
   TensorCoreGeneration tensor_core_generation = TensorCoreGeneration::ampere;  // GPUs
 
   // Fused (flash) attention kernels exist for the device (GPUs from Ampere on; CPU runtimes fuse attention).

@@ -41,7 +41,7 @@ double DefaultEfficiency::compute_ceiling(DeviceKind kind, DType dtype) {
 double DefaultEfficiency::compute_ceiling(const Device& device, DType dtype) {
   // The generation's ceilings were measured on one part at its power limit; the device keeps tdp_clock_share of them
   // at its own (a 400 W H100 NVL 0.71, a 1000 W MI325X 1.155 of the 750 W MI300X's).
-  return generation_ceiling(device, dtype) * tdp_clock_share(device);
+  return generation_ceiling(device, dtype) * device.tdp_share;
 }
 
 double DefaultEfficiency::generation_ceiling(const Device& device, DType dtype) {
