@@ -168,6 +168,45 @@ TEST_CASE("every good fixture scenario loads", "[scenario]") {
   }
 }
 
+TEST_CASE("devices: N uses N accelerators of each node, of one node alone or of every node with count", "[scenario]") {
+  const hwsim::Scenario sc = hwsim::load_scenario(kScenarioFixtures / "partial_nodes.yaml", {});
+  const auto system = [&](const std::string& name) {
+    for (const auto& d : sc.deployments) {
+      if (d.name == name) return hwsim::build_system(sc, d);
+    }
+    FAIL("no deployment " << name);
+    return hwsim::System{};
+  };
+  const hwsim::System two = system("two-h100");
+  CHECK(two.devices == 2);
+  CHECK(two.nodes == 1);
+  CHECK(two.devices_per_node() == 2);
+  CHECK(two.node_share == Approx(2.0 / 8).epsilon(kRel));
+  // 64 of each NVL72's 72 GPUs on four racks: 256 devices, 64 per NVLink domain, 4 x 64/72 of the racks' power and
+  // price.
+  const hwsim::System part = system("nvl72x4");
+  const hwsim::System whole = system("nvl72x4-whole");
+  CHECK(part.devices == 256);
+  CHECK(part.nodes == 4);
+  CHECK(part.devices_per_node() == 64);
+  CHECK(whole.devices == 288);
+  CHECK(whole.devices_per_node() == 72);
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kDefaultEff);
+  const auto metric = [&](const std::string& deployment, const std::string& key) {
+    for (const auto& r : ev.results) {
+      if (r.deployment != deployment) continue;
+      for (const auto& m : r.metrics) {
+        if (m.key == key) return m.value;
+      }
+    }
+    FAIL("no metric " << deployment << "/" << key);
+    return 0.0;
+  };
+  CHECK(metric("nvl72x4", "nodes") == Approx(4.0 * 64 / 72).epsilon(kRel));
+  CHECK(metric("nvl72x4", "capex_usd") < metric("nvl72x4-whole", "capex_usd"));
+  CHECK(metric("nvl72x4", "devices") == 256);
+}
+
 TEST_CASE("a --set of an undeclared key is reported like a typo in the file, naming the --set", "[scenario]") {
   CHECK(load_errors("power_cost.yaml", {"facility.pu=1.2"}) ==
         std::vector<std::string>{"--set facility.pu=1.2: facility: unknown key 'pu' (did you mean 'pue'?)"});

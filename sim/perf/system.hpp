@@ -28,7 +28,8 @@ struct System {
   Device device;
   int nodes = 1;
   int devices = 1;          // used by the workload
-  double node_share = 1.0;  // share of one node that a partial deployment uses (1 for whole nodes)
+  double node_share = 1.0;  // share of each node that a partial deployment uses (1 for whole nodes)
+  int used_per_node = 0;    // devices used on each node when the deployment uses part of them (0: all)
   int nodes_per_rack = 1;
   int racks = 1;
   RackSpec rack;
@@ -40,7 +41,8 @@ struct System {
   std::optional<Watts> power_cap;
   double clock_scale = 1.0;
 
-  [[nodiscard]] int devices_per_node() const { return node->devices(); }
+  // Devices the workload uses on each node: the node's, or the deployment's `devices` (one NVLink domain's share).
+  [[nodiscard]] int devices_per_node() const { return used_per_node > 0 ? used_per_node : node->devices(); }
   Usd price_per_node;  // the deployment's price override, else the node's
 };
 

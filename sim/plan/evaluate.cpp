@@ -9,7 +9,7 @@ namespace hwsim {
 
 System build_system(const Scenario& sc, const DeploymentDecl& d) {
   if (!d.fill) {
-    const int nodes = d.devices ? 1 : d.count.value_or(d.cluster ? d.cluster->count : 1);
+    const int nodes = d.count.value_or(d.cluster ? d.cluster->count : 1);
     return shape_system(sc, d, nodes);
   }
   return shape_system(sc, d, largest_within_budgets(sc, d).count);

@@ -22,9 +22,10 @@ System shape_system(const Scenario& sc, const DeploymentDecl& d, int nodes) {
   sys.rack = sc.rack;
   sys.price_per_node = d.price.value_or(d.node->price);
   sys.power_cap = d.power_cap;
-  if (d.devices) {
-    sys.devices = *d.devices;
+  if (d.devices) {  // `devices` of each node (of one node without count)
+    sys.devices = nodes * *d.devices;
     sys.node_share = static_cast<double>(*d.devices) / d.node->devices();
+    sys.used_per_node = *d.devices;
   } else {
     sys.devices = nodes * d.node->devices();
   }

@@ -179,9 +179,7 @@ DeploymentDecl read_deployment(const Reader& d, const Scenario& sc,
   if (auto n = d.optional_integer("nodes_per_rack")) dep.nodes_per_rack = static_cast<int>(*n);
   check_rack_holds(d, sc.rack, *dep.node, dep.nodes_per_rack);
   if (auto n = d.optional_integer("devices")) {
-    if (dep.fill || (dep.count && *dep.count != 1)) {
-      bad(d, "devices", "`devices` takes part of one node; it cannot be combined with count");
-    }
+    if (dep.fill) bad(d, "devices", "`devices` takes part of each node; it cannot be combined with count: fill");
     if (*n > dep.node->devices()) {
       bad(d, "devices", fmt::format("node '{}' has {} devices, asked for {}", dep.node->name, dep.node->devices(), *n));
     }

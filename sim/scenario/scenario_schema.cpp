@@ -51,7 +51,8 @@ const Schema& deployment_schema() {
            .kind = ValueKind::integer,
            .minimum = 1,
            .maximum = 4096,
-           .doc = "use N accelerators of one node (a share of the node)"},
+           .doc = "use N accelerators of each node (a share of every node: 64 of a GB200 NVL72's 72, as 256-GPU "
+                  "runs take 4 racks); with count, N on each of the count nodes"},
           {.name = "price",
            .kind = ValueKind::quantity,
            .dimension = Dimension::usd,
