@@ -746,14 +746,16 @@ TEST_CASE("MoE host time: a dropless dispatcher exposes each MoE layer's host ti
 }
 
 namespace {
-// kTrainingEff, recording the grouped products the engine asks about (groups, m, n, k).
-class GroupRecorder final : public hwsim::EfficiencyModel {
+// kTrainingEff, recording the products the engine asks about: single (m, n, k) and grouped (groups, m, n, k).
+class ProductRecorder final : public hwsim::EfficiencyModel {
  public:
+  mutable std::vector<std::array<double, 3>> gemms;
   mutable std::vector<std::array<double, 4>> grouped;
   [[nodiscard]] double compute(const hwsim::Device& d, hwsim::DType t, hwsim::Flop f) const override {
     return kTrainingEff.compute(d, t, f);
   }
   [[nodiscard]] double gemm(const hwsim::Device& d, hwsim::DType t, double m, double n, double k) const override {
+    gemms.push_back({m, n, k});
     return kTrainingEff.gemm(d, t, m, n, k);
   }
   [[nodiscard]] double grouped_gemm(const hwsim::Device& d, hwsim::DType t, double groups, double m, double n,
@@ -795,12 +797,12 @@ TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local e
   TrainingConfig c = f.mixtral(32);
   c.model.experts = 16;
   c.model.layers = 2;
-  const auto has = [](const GroupRecorder& r, std::array<double, 4> call) {
+  const auto has = [](const ProductRecorder& r, std::array<double, 4> call) {
     return std::find(r.grouped.begin(), r.grouped.end(), call) != r.grouped.end();
   };
   // ep 8: 2 experts on each rank; the rank's 4096 tokens x 2 copies come back from the 8 ranks as 8192 rows, 4096 per
   // expert. Forward up (and gate) 4096 x 4096 -> 2 x 14336, down 14336 -> 4096; the backward's dgrad and wgrad.
-  GroupRecorder ep8;
+  ProductRecorder ep8;
   REQUIRE(hwsim::evaluate_training(c, pod, ep8).fits);
   REQUIRE(!ep8.grouped.empty());
   for (const auto& call : ep8.grouped) CHECK(call[0] == 2);
@@ -811,53 +813,11 @@ TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local e
   CHECK(has(ep8, {2, 14336, 4096, 4096}));  // down's wgrad (k x m) . (m x n): 14336 x 4096 . 4096 x 4096
   // ep 1: the 4096 tokens touch all 16 experts (16 x (1 - (14/16)^4096)), 4096 x 2 / 16 = 512 rows each.
   c.parallelism.ep = 1;
-  GroupRecorder ep1;
+  ProductRecorder ep1;
   REQUIRE(hwsim::evaluate_training(c, pod, ep1).fits);
   const double touched = 16 * (1 - std::pow(14.0 / 16, 4096));
   CHECK(has(ep1, {touched, 4096 * 2 / touched, 28672, 4096}));
 }
-
-// Records the products a step prices (m x n by k), forwarding to kTrainingEff.
-class GemmRecorder final : public hwsim::EfficiencyModel {
- public:
-  mutable std::vector<std::array<double, 3>> gemms;
-  [[nodiscard]] double compute(const hwsim::Device& d, hwsim::DType t, hwsim::Flop f) const override {
-    return kTrainingEff.compute(d, t, f);
-  }
-  [[nodiscard]] double gemm(const hwsim::Device& d, hwsim::DType t, double m, double n, double k) const override {
-    gemms.push_back({m, n, k});
-    return kTrainingEff.gemm(d, t, m, n, k);
-  }
-  [[nodiscard]] double grouped_gemm(const hwsim::Device& d, hwsim::DType t, double groups, double m, double n,
-                                    double k) const override {
-    return kTrainingEff.grouped_gemm(d, t, groups, m, n, k);
-  }
-  [[nodiscard]] double split_accumulation(const hwsim::Device& d, hwsim::DType t) const override {
-    return kTrainingEff.split_accumulation(d, t);
-  }
-  [[nodiscard]] double fused_attention(const hwsim::Device& d, hwsim::DType t, bool backward) const override {
-    return kTrainingEff.fused_attention(d, t, backward);
-  }
-  [[nodiscard]] double attention_kernel_share(const hwsim::Device& d, hwsim::AttentionKernel k) const override {
-    return kTrainingEff.attention_kernel_share(d, k);
-  }
-  [[nodiscard]] double memory(const hwsim::Device& d, hwsim::Bytes b) const override {
-    return kTrainingEff.memory(d, b);
-  }
-  [[nodiscard]] double link(const hwsim::Device& d, bool scale_out) const override {
-    return kTrainingEff.link(d, scale_out);
-  }
-  [[nodiscard]] double roofline_corner(const hwsim::Device& d) const override {
-    return kTrainingEff.roofline_corner(d);
-  }
-  [[nodiscard]] hwsim::Seconds launch_overhead(const hwsim::Device& d) const override {
-    return kTrainingEff.launch_overhead(d);
-  }
-  [[nodiscard]] hwsim::Seconds link_latency(const hwsim::Device& d, bool scale_out) const override {
-    return kTrainingEff.link_latency(d, scale_out);
-  }
-  [[nodiscard]] std::string source() const override { return "gemm recorder"; }
-};
 
 TEST_CASE("MLA training: DeepSeek-V3's five attention products at their shapes, down-projections whole on each rank",
           "[training]") {
@@ -865,7 +825,7 @@ TEST_CASE("MLA training: DeepSeek-V3's five attention products at their shapes, 
   TrainingConfig c = f.scenario.workloads.at(1).training;  // DeepSeek-V3, tp 2, ep 8, on four DGX H100
   c.parallelism.dp = 16;
   c.model.layers = 4;  // one dense, three MoE layers fit 32 GPUs
-  GemmRecorder rec;
+  ProductRecorder rec;
   const auto r = hwsim::evaluate_training(c, f.system("four-dgx"), rec);
   REQUIRE(r.fits);
   const auto has = [&](std::array<double, 3> g) {

@@ -108,13 +108,7 @@ std::string show_gpu(const GpuSpec& g, const std::string& file, Json& j) {
   t += fmt::format("power: TDP {}, idle {}; price {}\n", q(g.tdp.value(), Dimension::watts),
                    q(g.idle.value(), Dimension::watts), q(g.price.value(), Dimension::usd));
   // The clock its TDP holds under dense tensor load against its generation's reference part (sim/perf/device.hpp).
-  Device d;
-  d.tdp = g.tdp;
-  d.idle = g.idle;
-  d.sms = g.sm_count;
-  d.tensor_clock = g.tensor_clock;
-  d.tensor_core_generation = g.tensor_core_generation;
-  const double share = tdp_clock_share(d);
+  const double share = device_of(g).tdp_share;
   j["tdp_clock_share"] = share;
   if (std::fabs(share - 1.0) > 1e-3) {
     t += fmt::format(

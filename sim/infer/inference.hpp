@@ -56,7 +56,7 @@ struct InferenceConfig {
   bool kv_reads_per_query_head = false;
   Engine engine = Engine::automatic;
   // Decode iterations the engine runs between scheduling passes (vLLM num_scheduler_steps): a request that arrives
-  // waits for the pass under way to end before its prefill (Batching::admission).
+  // waits for the pass under way to end before its prefill (sim/infer/inference.cpp Batching::first_token).
   int scheduler_steps = 1;
   std::optional<Seconds> sla_ttft;
   std::optional<Seconds> sla_tpot;

@@ -44,27 +44,34 @@ double tdp_clock_share(const Device& d) {
   return std::min(1.0, sustained / d.tensor_clock.value()) / (ref->sustained_hz / ref->datasheet_hz);
 }
 
-Device device_of(const NodeSpec& node) {
+Device device_of(const GpuSpec& g) {
   Device d;
+  d.name = g.name;
+  d.kind = DeviceKind::gpu;
+  for (const auto& p : g.peaks) d.peak[p.dtype] = p.peak;
+  d.memory_bandwidth = g.hbm_bandwidth;
+  d.memory_stream_efficiency = g.hbm_stream_efficiency;
+  d.memory_capacity = g.hbm_capacity;
+  d.tdp = g.tdp;
+  d.idle = g.idle;
+  d.tensor_core_generation = g.tensor_core_generation;
+  d.sms = g.sm_count;
+  d.tensor_clock = g.tensor_clock;
+  d.tdp_share = tdp_clock_share(d);
+  return d;
+}
+
+Device device_of(const NodeSpec& node) {
   const double devices = std::max(1, node.devices());
-  d.scale_out_bandwidth = BytesPerSecond(node.nic_count * node.nic_rate.value() / devices);
+  const BytesPerSecond scale_out(node.nic_count * node.nic_rate.value() / devices);
   if (node.has_gpus()) {
-    const GpuSpec& g = *node.gpu;
-    d.name = g.name;
-    d.kind = DeviceKind::gpu;
-    for (const auto& p : g.peaks) d.peak[p.dtype] = p.peak;
-    d.memory_bandwidth = g.hbm_bandwidth;
-    d.memory_stream_efficiency = g.hbm_stream_efficiency;
-    d.memory_capacity = g.hbm_capacity;
+    Device d = device_of(*node.gpu);
+    d.scale_out_bandwidth = scale_out;
     d.scale_up_bandwidth = node.fabric_bandwidth_per_direction;
-    d.tdp = g.tdp;
-    d.idle = g.idle;
-    d.tensor_core_generation = g.tensor_core_generation;
-    d.sms = g.sm_count;
-    d.tensor_clock = g.tensor_clock;
-    d.tdp_share = tdp_clock_share(d);
     return d;
   }
+  Device d;
+  d.scale_out_bandwidth = scale_out;
   const CpuSpec& c = *node.cpu;
   d.name = c.name;
   d.kind = DeviceKind::cpu;

@@ -87,6 +87,9 @@ double clock_power_exponent(const Device& device);
 //   Ada, Volta and CDNA 4 have no measured ceiling of their own.
 double tdp_clock_share(const Device& device);
 
+// A catalog GPU as a device (its links are the node's: device_of(NodeSpec)).
+Device device_of(const GpuSpec& gpu);
+
 // The device of `node`: its GPU when it has GPUs, else one CPU socket (with host memory split across sockets).
 Device device_of(const NodeSpec& node);
 
