@@ -297,6 +297,32 @@ TEST_CASE("a mixture of experts' decode step reads only the experts its batch pi
         Approx(mixtral.parameters_read(1) / mixtral.parameters_read(8)).epsilon(1e-12));
 }
 
+TEST_CASE("a mixture of experts' element-wise traffic adds its routing passes, whole rows on every tp rank",
+          "[inference]") {
+  // Mixtral 8x7B in bf16 on 4 H100s (tp 4), a decode step of 1 token. Per layer, split over tp: two norm passes
+  // 2 (6 + 2) h, RoPE and the cache write 2 (q + kv) + 2q + 2 kv, the activation 2 x 2 (2 x 14336) + 2 (2 x 14336):
+  // 262,144 B. Per MoE layer on every rank: the 2 routed copies gathered (read 2h, write 2 x 2h) and the 2 outputs
+  // summed back (read 2 x 2h, write 2h): 12h = 49,152 B. h = q = 4096, kv = 2 x 8 x 128 = 2048.
+  const hwsim::Scenario moe =
+      hwsim::load_scenario(std::filesystem::path(HWSIM_FIXTURES_DIR) / "scenarios/moe_training.yaml", {});
+  InferenceConfig c = llama70b_tp4(1);
+  c.model = moe.workloads.at(0).training.model;
+  const double per_layer = 2.0 * 8 * 4096 + 2.0 * (4096 + 2048) + 2.0 * 4096 + 2.0 * 2048 + 4.0 * 28672 + 2.0 * 28672;
+  CHECK(per_layer == 262144.0);
+  const double routing = 12.0 * 4096;
+  const auto r = hwsim::evaluate_inference(c, inference_system("h100"), kEff);
+  REQUIRE(r.fits);
+  CHECK(r.decode.elementwise.value() ==
+        Approx(hbm_time(32 * per_layer / 4 + 32 * routing, 3.35e12)).epsilon(kRel));  // 3,670,016 B
+  // A dense model of the same shape moves no routing bytes.
+  c.model.experts = 1;
+  c.model.experts_per_token = 1;
+  const auto dense = hwsim::evaluate_inference(c, inference_system("h100"), kEff);
+  REQUIRE(dense.fits);
+  CHECK(dense.decode.elementwise.value() ==
+        Approx(hbm_time(32 * (per_layer - 6.0 * 14336) / 4, 3.35e12)).epsilon(kRel));
+}
+
 TEST_CASE("sliding-window attention: a decode step reads and attends at most the window, a prefill its causal band",
           "[inference]") {
   const hwsim::System h100 = inference_system("h100");

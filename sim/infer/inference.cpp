@@ -191,8 +191,13 @@ struct Evaluator {
   // element: g x h), Q and K rotated and K, V written to the cache (read 2(q + 2kv), write 2q + 2kv x KV bytes, q the
   // query width: h unless head_dim is set apart), the MLP activation (read up-width x 2, write f x g) and, with 8-bit
   // GEMM inputs, the attention output quantised (read 2q, write q). About 5 MB per token for an 8B model in FP8, 28 MB
-  // for 70B (issue #13's review: 4 and 27). On CPUs llama.cpp's ops are timed with the products (its fitted figures),
-  // so nothing is added there.
+  // for 70B (issue #13's review: 4 and 27). A mixture of experts adds its routing passes in every MoE layer: the
+  // token's k routed copies gathered by expert for the grouped GEMM (read 2h, write k x g x h) and the k expert outputs
+  // weighted and summed back into the token's row (read 2 x k x h, write 2h): TensorRT-LLM's MoE plugin runs them as
+  // expandInputRows and finalizeMoeRouting (cpp/tensorrt_llm/kernels/mixtureOfExperts/moe_kernels.cu, runMoe), vLLM's
+  // fused_moe writes the k outputs and sums them (moe_sum). Every tp rank moves whole rows there (tp splits the
+  // experts' width, not the tokens), so these are not divided by tp. 41 KB per token and layer for Mixtral in FP8. On
+  // CPUs llama.cpp's ops are timed with the products (its fitted figures), so nothing is added there.
   [[nodiscard]] Seconds elementwise_time(double rows) const {
     if (sys.device.kind == DeviceKind::cpu) return Seconds(0);
     const ModelSpec& m = c.model;
@@ -204,7 +209,9 @@ struct Evaluator {
     const double g = std::min(2.0, dtype_bytes(arithmetic));
     const double per_layer = 2.0 * (6.0 + g) * h + 2.0 * (q + cached) + 2.0 * q + cached * dtype_bytes(c.kv_dtype) +
                              2.0 * up + g * f + (g < 2.0 ? 3.0 * q : 0.0);
-    const Bytes bytes(rows * per_layer * m.layers / c.tp);
+    const double k = m.experts_per_token;
+    const double routing = (2.0 + k * g) * h + (2.0 * k + 2.0) * h;
+    const Bytes bytes(rows * (per_layer * m.layers / c.tp + routing * m.moe_layers()));
     return bytes / (bandwidth * eff.memory(sys.device, bytes));
   }
 
