@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "sim/core/dtype.hpp"
+#include "sim/perf/calibrated_efficiency.hpp"
 #include "sim/perf/efficiency.hpp"
 #include "tests/support/constants.hpp"
 #include "tests/support/fixed_efficiency.hpp"
@@ -112,6 +113,17 @@ TEST_CASE("FP8 split accumulation keeps 1 / 1.15 of the fast-accumulation throug
   CHECK(eff.split_accumulation(gpu, hwsim::DType::fp8) == Approx(1.0 / 1.15).epsilon(kRel));
   CHECK(eff.split_accumulation(gpu, hwsim::DType::bf16) == 1.0);
   CHECK(eff.split_accumulation(gpu, hwsim::DType::fp16) == 1.0);
+}
+
+TEST_CASE("a serving engine's routed experts keep 0.78 of the grouped GEMM's rate on GPUs, all of it on CPUs",
+          "[efficiency]") {
+  const hwsim::DefaultEfficiency eff;
+  // Fitted on the tune split's Mixtral serving cases (sim/perf/efficiency.cpp serving_expert_share).
+  CHECK(eff.serving_expert_share(h100()) == 0.78);
+  CHECK(eff.serving_expert_share(altra()) == 1.0);
+  // A calibration profile does not measure it: the default stands.
+  const hwsim::CalibratedEfficiency calibrated({});
+  CHECK(calibrated.serving_expert_share(h100()) == 0.78);
 }
 
 TEST_CASE("default memory efficiency reaches half its plateau at 256 KiB", "[efficiency]") {
@@ -297,6 +309,7 @@ TEST_CASE("the test double returns the figures it is given, whatever the device,
     CHECK(eff.gemm(d, DType::bf16, 1, 11008, 4096) == 0.6);
     CHECK(eff.split_accumulation(d, DType::fp8) == 0.9);
     CHECK(eff.split_accumulation(d, DType::bf16) == 1.0);  // the contract: 1 for other types
+    CHECK(eff.serving_expert_share(d) == 1.0);             // left out: ideal
     CHECK(eff.fused_attention(d, DType::bf16, false) == 0.45);
     CHECK(eff.fused_attention(d, DType::bf16, true) == 0.35);
     CHECK(eff.memory(d, Bytes(1)) == 0.7);

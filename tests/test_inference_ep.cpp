@@ -109,6 +109,14 @@ TEST_CASE("a decode step's routed products are one group per touched expert, ove
   const double peak = sys.device.peak_of(hwsim::DType::bf16)->value();
   CHECK(t.decode.matmul_compute.value() ==
         Approx(4 * ((matmul - routed) / eff(4) + routed / eff(4 * 2 / touched)) / 8 / peak).epsilon(kRel));
+  // A serving engine's MoE kernels at half the grouped GEMM's rate: the routed products take twice as long, the rest
+  // as before.
+  hwsim::test::EfficiencyFigures half = kFigures;
+  half.serving_expert_share = 0.5;
+  const auto h = hwsim::evaluate_inference(tp8, sys, hwsim::test::FixedEfficiency(half));
+  REQUIRE(h.fits);
+  CHECK(h.decode.matmul_compute.value() ==
+        Approx(4 * ((matmul - routed) / eff(4) + 2 * routed / eff(4 * 2 / touched)) / 8 / peak).epsilon(kRel));
 }
 
 TEST_CASE(

@@ -766,6 +766,9 @@ class ProductRecorder final : public hwsim::EfficiencyModel {
   [[nodiscard]] double split_accumulation(const hwsim::Device& d, hwsim::DType t) const override {
     return kTrainingEff.split_accumulation(d, t);
   }
+  [[nodiscard]] double serving_expert_share(const hwsim::Device& d) const override {
+    return kTrainingEff.serving_expert_share(d);
+  }
   [[nodiscard]] double fused_attention(const hwsim::Device& d, hwsim::DType t, bool backward) const override {
     return kTrainingEff.fused_attention(d, t, backward);
   }

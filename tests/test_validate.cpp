@@ -99,9 +99,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // cases (2 tune, 2 test) and the Hopper power-cap exponent (1.1): tune 15.4%, test 17.0%; each part's own power
   // limit (tdp_clock_share: H100 NVL Mixtral +61/+69% -> +20/+25%; the MI325X's measured 1.16x GEMM rate lifts its 12
   // Mixtral cases by 11-17 points to the other chips' over-prediction): tune 15.5%, test 17.8%; vLLM's multi-step
-  // scheduling in the AMD runs (scheduler_steps): tune 15.2%, test 17.2%. The issue's GPU target (test <= 12%) is not
-  // reached.
-  SECTION("inference validation: GPU MAPE <= 16% tune and <= 19% test, CPU <= 15% tune and <= 20% test") {
+  // scheduling in the AMD runs (scheduler_steps): tune 15.2%, test 17.2%; a mixture of experts' routing passes: tune
+  // 14.7%, test 16.4%; serving engines' routed experts at 0.78 of the grouped GEMM's rate (fitted on the 20 tune
+  // Mixtral cases): tune 9.7%, test 7.6%, within the issue's GPU target (test <= 12%).
+  SECTION("inference validation: GPU MAPE <= 11% tune and <= 9% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -115,8 +116,8 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     REQUIRE(by.size() == 4);
     CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 118);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.16);
-    CHECK(mape("test/gpu") <= 0.19);
+    CHECK(mape("tune/gpu") <= 0.11);
+    CHECK(mape("test/gpu") <= 0.09);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }

@@ -157,7 +157,8 @@ struct Evaluator {
 
   // Compute time of a pass's weight products over `rows` tokens: (rows x hidden) . (hidden x ffn / tp) stands for them
   // (its rows set how far from peak a small batch runs), but the routed experts' (with the busiest ep rank's extra
-  // width) are a grouped GEMM, a group per expert touched on the rank, over its share of the rank's routed rows.
+  // width) are a grouped GEMM, a group per expert touched on the rank, over its share of the rank's routed rows, at the
+  // share of its rate a serving engine's MoE kernels keep (EfficiencyModel::serving_expert_share).
   [[nodiscard]] Seconds matmul_compute(double rows) const {
     const ModelSpec& m = c.model;
     const double routed = 2.0 * m.routed_expert_matmul_parameters();
@@ -169,8 +170,9 @@ struct Evaluator {
     const double ep = expert_parallel ? c.ep : 1;
     const double groups = std::max(1.0, busiest_rank_experts_read(m, rows, c.ep, c.expert_imbalance));
     const double group_rows = rows * m.experts_per_token * (expert_parallel ? c.expert_imbalance : 1.0) / ep / groups;
-    return dense + expert_flops / (peak * eff.grouped_gemm(sys.device, arithmetic, groups, group_rows,
-                                                           m.moe_ffn_hidden * ep / c.tp, m.hidden));
+    return dense + expert_flops / (peak * eff.serving_expert_share(sys.device) *
+                                   eff.grouped_gemm(sys.device, arithmetic, groups, group_rows,
+                                                    m.moe_ffn_hidden * ep / c.tp, m.hidden));
   }
 
   // Weights one device reads in a pass over `rows` tokens, all pp stages in sequence. A mixture of experts reads only

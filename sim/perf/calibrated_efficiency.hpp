@@ -26,6 +26,9 @@ class CalibratedEfficiency final : public EfficiencyModel {
   [[nodiscard]] double grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
                                     double k) const override;
   [[nodiscard]] double split_accumulation(const Device& device, DType dtype) const override;
+  [[nodiscard]] double serving_expert_share(const Device& device) const override {
+    return defaults_.serving_expert_share(device);  // profiles do not measure it yet
+  }
   [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
   [[nodiscard]] double attention_kernel_share(const Device& device, AttentionKernel kernel) const override;
   [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;

@@ -36,6 +36,10 @@ class EfficiencyModel {
   // at short intervals instead of accumulating in the tensor cores' reduced-precision accumulator ("split" or "2x"
   // accumulation, which Transformer Engine uses for the backward dgrad and wgrad products); 1 for other types.
   [[nodiscard]] virtual double split_accumulation(const Device& device, DType dtype) const = 0;
+  // Share of grouped_gemm()'s throughput a serving engine's mixture-of-experts layer keeps for its routed experts'
+  // products (TensorRT-LLM's MoE plugin, vLLM's fused_moe), beside the routing passes priced as memory traffic; 1
+  // where the engine's experts run as its dense products do.
+  [[nodiscard]] virtual double serving_expert_share(const Device& device) const = 0;
   // Achieved fraction of the dense peak for fused (flash) attention, forward or backward.
   [[nodiscard]] virtual double fused_attention(const Device& device, DType dtype, bool backward) const = 0;
   // Share of fused_attention()'s throughput that `kernel` keeps on `device` (1 for native kernels).
@@ -66,6 +70,7 @@ class DefaultEfficiency final : public EfficiencyModel {
   [[nodiscard]] double grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
                                     double k) const override;
   [[nodiscard]] double split_accumulation(const Device& device, DType dtype) const override;
+  [[nodiscard]] double serving_expert_share(const Device& device) const override;
   [[nodiscard]] double fused_attention(const Device& device, DType dtype, bool backward) const override;
   [[nodiscard]] double attention_kernel_share(const Device& device, AttentionKernel kernel) const override;
   [[nodiscard]] double memory(const Device& device, Bytes bytes) const override;

@@ -17,6 +17,7 @@ struct EfficiencyFigures {
   // about; 0: gemm() ignores the shape.
   double gemm_half_dim = 0.0;
   double split_accumulation = 1.0;      // split_accumulation() for fp8 (1 for other types, as the contract says)
+  double serving_expert_share = 1.0;    // serving_expert_share()
   double attention_forward = 1.0;       // fused_attention(backward = false)
   double attention_backward = 1.0;      // fused_attention(backward = true)
   double ampere_class_attention = 1.0;  // attention_kernel_share(ampere_class) (native: 1)
@@ -49,6 +50,7 @@ class FixedEfficiency final : public EfficiencyModel {
   [[nodiscard]] double split_accumulation(const Device& /*device*/, DType dtype) const override {
     return dtype == DType::fp8 ? f_.split_accumulation : 1.0;
   }
+  [[nodiscard]] double serving_expert_share(const Device& /*device*/) const override { return f_.serving_expert_share; }
   [[nodiscard]] double fused_attention(const Device& /*device*/, DType /*dtype*/, bool backward) const override {
     return backward ? f_.attention_backward : f_.attention_forward;
   }
