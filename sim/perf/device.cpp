@@ -22,13 +22,20 @@ struct PowerReference {
   double watts_per_sm;
   double sustained_hz;
   double datasheet_hz;
+  // Dynamic power ~ f^alpha above the reference (a sibling part with more power per SM), measured on a pair of parts;
+  // 0: clock_power_exponent's.
+  double headroom_exponent;
 };
 
 std::optional<PowerReference> power_reference(TensorCoreGeneration g) {
   switch (g) {
-    case TensorCoreGeneration::hopper: return PowerReference{(700.0 - 75.0) / 132.0, 1.83e9, 1.83e9};
-    case TensorCoreGeneration::blackwell: return PowerReference{(1000.0 - 140.0) / 148.0, 1.856e9, 1.856e9};
-    case TensorCoreGeneration::cdna3: return PowerReference{(750.0 - 135.0) / 304.0, 1.207e9, 2.1e9};
+    case TensorCoreGeneration::hopper: return PowerReference{(700.0 - 75.0) / 132.0, 1.83e9, 1.83e9, 0.0};
+    case TensorCoreGeneration::blackwell:
+      return PowerReference{(1000.0 - 140.0) / 148.0, 1.856e9, 1.856e9,
+                            std::log((1200.0 - 140.0) / (1000.0 - 140.0)) / std::log(1822.0 / 1745.0)};
+    case TensorCoreGeneration::cdna3:
+      return PowerReference{(750.0 - 135.0) / 304.0, 1.207e9, 2.1e9,
+                            std::log((1000.0 - 180.0) / (750.0 - 135.0)) / std::log(1519.0 / 1273.0)};
     default: return std::nullopt;
   }
 }
@@ -39,8 +46,9 @@ double tdp_clock_share(const Device& d) {
   const auto ref = power_reference(d.tensor_core_generation);
   const double watts_per_sm = (d.tdp - d.idle).value() / d.sms;
   if (!ref || watts_per_sm <= 0) return 1.0;
-  const double sustained =
-      ref->sustained_hz * std::pow(watts_per_sm / ref->watts_per_sm, 1.0 / clock_power_exponent(d));
+  const double alpha =
+      watts_per_sm > ref->watts_per_sm && ref->headroom_exponent > 0 ? ref->headroom_exponent : clock_power_exponent(d);
+  const double sustained = ref->sustained_hz * std::pow(watts_per_sm / ref->watts_per_sm, 1.0 / alpha);
   return std::min(1.0, sustained / d.tensor_clock.value()) / (ref->sustained_hz / ref->datasheet_hz);
 }
 
