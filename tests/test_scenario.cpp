@@ -75,6 +75,9 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/ep_dense_model.yaml",
        {"bad/ep_dense_model.yaml:10:37: workloads[0].parallelism.ep: expert parallelism needs a mixture of experts "
         "(the model has no experts)"}},
+      {"bad/etp_dense_model.yaml",
+       {"bad/etp_dense_model.yaml:10:38: workloads[0].parallelism.etp: expert tensor parallelism needs a mixture of "
+        "experts (the model has no experts)"}},
       {"bad/ep_uneven_experts.yaml",
        {"bad/ep_uneven_experts.yaml:10:37: workloads[0].parallelism.ep: 8 experts do not split evenly over ep=3"}},
       {"bad/expert_imbalance_dense.yaml",

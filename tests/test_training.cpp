@@ -822,6 +822,56 @@ TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local e
   CHECK(has(ep1, {touched, 4096 * 2 / touched, 28672, 4096}));
 }
 
+TEST_CASE("expert tensor parallelism 1 folds the tp ranks into the expert group: ep x etp divides tp x dp x cp",
+          "[training]") {
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  // 32 experts (2 layers, to fit) on four DGX H100 at tp 2, dp 16, sequence parallel: 2048 tokens per rank.
+  TrainingConfig c = f.mixtral(16);
+  c.model.experts = 32;
+  c.model.layers = 2;
+  c.parallelism.tp = 2;
+  c.sequence_parallel = true;
+  // ep 32 with the experts split over tp (etp = tp, the default) needs 32 x 2 of the 32 ranks: refused.
+  c.parallelism.ep = 32;
+  const auto split = hwsim::evaluate_training(c, pod, kTrainingEff);
+  CHECK_FALSE(split.fits);
+  CHECK_THAT(split.message, Catch::Contains("ep=32 x etp=2 does not divide the 32 ranks (tp x dp x cp)"));
+  // etp 1: each rank holds one whole expert, and its 2048 tokens x 2 copies from the 32 ranks come back as 4096
+  // rows of that expert: forward up (and gate) 4096 x 4096 -> 2 x 14336, not split over tp.
+  c.parallelism.etp = 1;
+  ProductRecorder folded;
+  const auto fold = hwsim::evaluate_training(c, pod, folded);
+  REQUIRE(fold.fits);
+  // (One local expert: a single product, as gemm() prices it.)
+  const auto has = [&](std::array<double, 3> call) {
+    return std::find(folded.gemms.begin(), folded.gemms.end(), call) != folded.gemms.end();
+  };
+  CHECK(folded.grouped.empty());
+  CHECK(has({4096, 28672, 4096}));
+  CHECK(has({4096, 4096, 14336}));
+  // What a rank holds depends on ep x etp only: ep 16 at etp 1 holds what ep 8 at etp 2 does, 1/16 of the experts.
+  c.parallelism.ep = 16;
+  const TrainingMemory ep16 = hwsim::training_memory(c);
+  c.parallelism.ep = 8;
+  c.parallelism.etp = 0;
+  const TrainingMemory ep8 = hwsim::training_memory(c);
+  const double all = c.model.parameters() / 2;  // per tp rank (the rest splits over tp)
+  const double experts = hwsim::stage_expert_parameters(c.model, 2, 2);
+  CHECK(ep16.weights.value() == Approx(ep8.weights.value()).epsilon(kRel));
+  CHECK(ep8.weights.value() == Approx((all - experts + experts / 8) * 2).epsilon(1e-3));
+  // The same FLOPs, but the folded MoE layers run no tensor-parallel collective of their own: less exposed
+  // communication beside the all-to-all.
+  const auto ep8_run = hwsim::evaluate_training(c, pod, kTrainingEff);
+  c.parallelism.ep = 16;
+  c.parallelism.etp = 1;
+  const auto ep16_run = hwsim::evaluate_training(c, pod, kTrainingEff);
+  REQUIRE(ep8_run.fits);
+  REQUIRE(ep16_run.fits);
+  CHECK((ep16_run.breakdown.communication - ep16_run.breakdown.all_to_all).value() <
+        (ep8_run.breakdown.communication - ep8_run.breakdown.all_to_all).value());
+}
+
 TEST_CASE("MLA training: DeepSeek-V3's five attention products at their shapes, down-projections whole on each rank",
           "[training]") {
   const MoeFixture f;

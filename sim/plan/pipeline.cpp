@@ -136,7 +136,11 @@ std::string_view stack_name(Stack s) {
 }
 
 std::vector<std::pair<std::string, int>> parallelism_list(const Parallelism& p) {
-  return {{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"vp", p.vp}, {"cp", p.cp}, {"ep", p.ep}, {"zero", p.zero}};
+  std::vector<std::pair<std::string, int>> list{{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp},
+                                                {"vp", p.vp}, {"cp", p.cp}, {"ep", p.ep}};
+  if (p.etp > 0 && p.etp != p.tp) list.emplace_back("etp", p.etp);  // absent: as tp (outputs without it unchanged)
+  list.emplace_back("zero", p.zero);
+  return list;
 }
 
 Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,

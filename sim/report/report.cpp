@@ -283,7 +283,8 @@ std::string render_human(const Evaluation& ev, bool markdown) {
       for (const auto& r : ev.results) {
         std::string p;
         for (const auto& [k, v] : r.parallelism) {
-          if (k == "tp" || (k == "zero" ? v != 0 : v != 1)) p += fmt::format("{}{}={}", p.empty() ? "" : " ", k, v);
+          if (k == "tp" || k == "etp" || (k == "zero" ? v != 0 : v != 1))
+            p += fmt::format("{}{}={}", p.empty() ? "" : " ", k, v);
         }
         if (r.training_choice) {
           const auto& t = *r.training_choice;

@@ -74,6 +74,7 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.parallelism.vp = static_cast<int>(p.integer("vp"));
   t.parallelism.cp = static_cast<int>(p.integer("cp"));
   t.parallelism.ep = static_cast<int>(p.integer("ep"));
+  t.parallelism.etp = static_cast<int>(p.optional_integer("etp").value_or(0));
   t.parallelism.zero = std::stoi(p.text("zero"));
   decl.dp_auto = p.is_word("dp", "auto") || decl.search_parallelism;
   if (!decl.dp_auto) t.parallelism.dp = static_cast<int>(p.integer("dp"));
@@ -122,6 +123,14 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   if (t.micro_batch > t.global_batch) bad(w, "micro_batch", "micro_batch cannot exceed global_batch");
   check_split(p, model, t.parallelism.tp, t.parallelism.pp);
   if (auto e = expert_parallelism_error(model, t.parallelism.ep)) bad(p, e->key, e->message);
+  if (t.parallelism.etp > 0) {
+    if (!model.moe())
+      bad(p, "etp", "expert tensor parallelism needs a mixture of experts (the model has no experts)");
+    else if (model.moe_ffn_hidden % t.parallelism.etp != 0)
+      bad(p, "etp",
+          fmt::format("an expert's width {} does not split evenly over etp={}", model.moe_ffn_hidden,
+                      t.parallelism.etp));
+  }
 }
 
 void read_inference(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {

@@ -265,6 +265,14 @@ const Schema& training_parallelism_schema() {
                                        .maximum = 65536,
                                        .doc = "context parallel"},
                                       expert_parallel_key(),
+                                      {.name = "etp",
+                                       .kind = ValueKind::integer,
+                                       .minimum = 1,
+                                       .maximum = 65536,
+                                       .doc = "expert tensor parallel (default: tp): ranks each routed expert is "
+                                              "split over (Megatron-Core expert_tensor_parallel_size); ep x etp "
+                                              "divides tp x dp x cp, so with etp below tp the expert group folds "
+                                              "in tp ranks"},
                                       {.name = "zero",
                                        .kind = ValueKind::choice,
                                        .default_text = "0",

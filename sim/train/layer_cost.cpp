@@ -90,8 +90,12 @@ LayerCost layer_cost(const Context& x) {
   const double f_routed = m.routed_mlp_width() * imbalance;
   // 0 when every layer is MoE (no product of a rounding residue's width).
   const double f_dense = f - f_routed > 1e-9 * f ? f - f_routed : 0.0;
-  const double groups = busiest_rank_experts_read(m, b * s * par.ep, par.ep, c.expert_imbalance);
-  const double group_rows = b * s * m.experts_per_token * imbalance / std::max(1.0, groups);
+  // A rank's experts are split over etp ranks (expert_tp; tp by default): with etp below tp each takes the tokens of
+  // tp / etp of the attention's ranks (sequence parallel shards) at etp / tp of the rows, its experts etp / tp wider.
+  const double et = expert_tp(par);
+  const double rows_share = et / t;
+  const double groups = busiest_rank_experts_read(m, b * s * par.ep * rows_share, par.ep, c.expert_imbalance);
+  const double group_rows = b * s * rows_share * m.experts_per_token * imbalance / std::max(1.0, groups);
   const double replicated = c.sequence_parallel ? 1.0 / t : 1.0;  // share of h-wide element-wise work per rank
 
   LayerCost L;
@@ -117,8 +121,8 @@ LayerCost layer_cost(const Context& x) {
     x.linear(L.forward, L.backward, tokens, h, f_dense / t, chunks, chunks, sms, 1.0);      // MLP down
   }
   if (f_routed > 0) {
-    x.grouped_linear(L.forward, L.backward, groups, moe_share, group_rows, gate * m.moe_ffn_hidden / t, h);
-    x.grouped_linear(L.forward, L.backward, groups, moe_share, group_rows, h, m.moe_ffn_hidden / t);
+    x.grouped_linear(L.forward, L.backward, groups, moe_share, group_rows, gate * m.moe_ffn_hidden / et, h);
+    x.grouped_linear(L.forward, L.backward, groups, moe_share, group_rows, h, m.moe_ffn_hidden / et);
   }
   if (c.lora_rank > 0) {
     x.adapter(L.forward, L.backward, tokens, (q + 2.0 * kv) / t, h);

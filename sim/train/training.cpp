@@ -48,11 +48,12 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
     l.dp = ring_across_nodes(path_for(sys, eff, false), l.dp, std::min(ranks_per_node, p.dp * p.cp));
   }
   l.pp = path_for(sys, eff, sys.nodes > 1 && static_cast<long long>(p.tp) * p.cp * p.dp >= per_node);
-  // Expert-parallel ranks are tp apart within the data-parallel ranks (Megatron-Core's expert groups): a node holds
-  // per_node / tp of a group (at least one, at most ep); the all-to-all reaches the rest on each rank's NIC.
+  // Expert-parallel ranks are etp apart (Megatron-Core's expert groups, expert tp innermost; etp = tp by default: tp
+  // apart within the data-parallel ranks): a node holds per_node / etp of a group (at least one, at most ep); the
+  // all-to-all reaches the rest on each rank's NIC.
   l.ep_intra_node = path_for(sys, eff, false);
   l.ep_scale_out = path_for(sys, eff, true);
-  l.ep_per_node = std::clamp(per_node / std::max(1, p.tp), 1, std::max(1, p.ep));
+  l.ep_per_node = std::clamp(per_node / std::max(1, expert_tp(p)), 1, std::max(1, p.ep));
   return l;
 }
 
@@ -60,7 +61,7 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
 
 struct LayerCostCache {
   struct Key {
-    int tp, cp, ep, micro_batch, seq_len, lora_rank;
+    int tp, cp, ep, etp, micro_batch, seq_len, lora_rank;
     double expert_imbalance;
     bool sequence_parallel, flash_attention, tp_overlap, lora_all_linears;
     DType dtype;
@@ -115,6 +116,7 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   const LayerCostCache::Key key{par.tp,
                                 par.cp,
                                 par.ep,
+                                expert_tp(par),
                                 c.micro_batch,
                                 c.seq_len,
                                 c.lora_rank,
@@ -194,12 +196,18 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
   const Parallelism& par = c.parallelism;
   const ModelSpec& m = c.model;
   // Tensor parallel: 2 collectives forward and 2 backward per layer (all-reduces, or all-gather + reduce-scatter
-  // pairs with SP: the same bytes), 2 more when the forward is recomputed.
+  // pairs with SP: the same bytes), 2 more when the forward is recomputed; one of each pair is the attention block's,
+  // the other the MLP's. A MoE layer's MLP gathers over its etp ranks only (their sequence shards), none at etp 1.
   Seconds tp_time(0);
   if (par.tp > 1) {
     const Bytes activation(c.micro_batch * shape.s_local * m.hidden * kActivationBytes);
-    const double collectives = (c.recompute == Recompute::full ? 6.0 : 4.0) * shape.layers_per_stage;
-    tp_time = all_reduce(activation, par.tp, links.tp) * collectives;
+    const double per_block = (c.recompute == Recompute::full ? 3.0 : 2.0) * shape.layers_per_stage;
+    const Seconds block = all_reduce(activation, par.tp, links.tp);
+    const double moe_share = m.layers > 0 ? static_cast<double>(m.moe_layers()) / m.layers : 0.0;
+    const int etp = expert_tp(par);
+    const Seconds moe_block =
+        etp > 1 ? all_reduce(activation * (static_cast<double>(etp) / par.tp), etp, links.tp) : Seconds(0);
+    tp_time = (block + block * (1.0 - moe_share) + moe_block * moe_share) * per_block;
   }
   // Context parallel: K and V blocks travel around the CP ring, overlapped with the attention they feed.
   if (par.cp > 1) {

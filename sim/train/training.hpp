@@ -101,7 +101,14 @@ struct Parallelism {
   int cp = 1;
   int ep = 1;
   int zero = 0;
+  // Expert tensor parallelism (Megatron-Core's expert_tensor_parallel_size): ranks each routed expert is split over;
+  // 0 = tp (Megatron's default). Megatron-Core folds the ranks of the attention's tp x cp x dp into ep x etp x
+  // expert-dp for the MoE layers ("MoE parallel folding"), so with etp below tp the expert group takes tp ranks too.
+  int etp = 0;
 };
+
+// The expert tensor parallelism in effect: etp, or tp when unset.
+inline int expert_tp(const Parallelism& p) { return p.etp > 0 ? p.etp : p.tp; }
 
 struct TrainingConfig {
   std::string name;

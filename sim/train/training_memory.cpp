@@ -26,8 +26,10 @@ StageParameters stage_parameter_counts(const TrainingConfig& c, int layers, bool
   const Parallelism& par = c.parallelism;
   StageParameters s;
   s.all = stage_parameters(c.model, layers, first, last, par.tp, par.pp);
+  // The stage's routed experts split over tp (stage_expert_parameters); a rank holds experts / ep of them, each split
+  // over etp ranks (expert_tp) rather than tp.
   const double experts = stage_expert_parameters(c.model, layers, par.tp);
-  s.held = s.all - experts + experts / par.ep;
+  s.held = s.all - experts + experts * par.tp / (static_cast<double>(par.ep) * expert_tp(par));
   s.adapters = layers * lora_parameters_per_layer(c);
   const bool lora = c.lora_rank > 0;
   s.trained = lora ? s.adapters : s.all;
@@ -58,11 +60,13 @@ double lora_parameters_per_layer(const TrainingConfig& c) {
 
 std::string training_misfit(const TrainingConfig& c, const TrainingMemory& mem, const Device& dev) {
   const Parallelism& par = c.parallelism;
-  if ((static_cast<long long>(par.dp) * par.cp) % par.ep != 0) {
+  // Megatron-Core folds the attention's tp x dp x cp ranks into ep x etp x expert-dp for the MoE layers.
+  const long long ranks = static_cast<long long>(par.tp) * par.dp * par.cp;
+  if (ranks % (static_cast<long long>(par.ep) * expert_tp(par)) != 0) {
     return fmt::format(
-        "does not fit: ep={} does not divide the {} data- and context-parallel ranks (dp x cp) that "
-        "hold the experts",
-        par.ep, static_cast<long long>(par.dp) * par.cp);
+        "does not fit: ep={} x etp={} does not divide the {} ranks (tp x dp x cp) that hold the experts; with "
+        "etp = tp (the default) ep divides dp x cp",
+        par.ep, expert_tp(par), ranks);
   }
   const double usable = dev.usable_memory().value();
   if (mem.total().value() <= usable) return {};
