@@ -78,6 +78,14 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/etp_dense_model.yaml",
        {"bad/etp_dense_model.yaml:10:38: workloads[0].parallelism.etp: expert tensor parallelism needs a mixture of "
         "experts (the model has no experts)"}},
+      {"bad/etp_above_tp.yaml",
+       {"bad/etp_above_tp.yaml:10:45: workloads[0].parallelism.etp: etp=4 above tp=2 is not modelled (valid: 1 to 2)"}},
+      {"bad/etp_without_sp.yaml",
+       {"bad/etp_without_sp.yaml:10:45: workloads[0].parallelism.etp: etp=1 below tp=2 needs sequence_parallel: true "
+        "(each rank sends its sequence shard to the experts)"}},
+      {"bad/etp_uneven_width.yaml",
+       {"bad/etp_uneven_width.yaml:10:45: workloads[0].parallelism.etp: an expert's width 14336 does not split evenly "
+        "over etp=3"}},
       {"bad/ep_uneven_experts.yaml",
        {"bad/ep_uneven_experts.yaml:10:37: workloads[0].parallelism.ep: 8 experts do not split evenly over ep=3"}},
       {"bad/expert_imbalance_dense.yaml",

@@ -726,7 +726,7 @@ TEST_CASE("MoE host time: a dropless dispatcher exposes each MoE layer's host ti
   c.step_overhead = hwsim::Seconds(0);  // the MoE layers' host time alone
   const auto dropless = hwsim::evaluate_training(c, pod, kTrainingEff);
   REQUIRE(dropless.fits);
-  // 1 local expert (8 experts, ep 8): 1.70 ms + 0.343 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
+  // 1 local expert (8 experts, ep 8): 1.81 ms + 0.329 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
   // micro-batches.
   const double per_layer = hwsim::kMoeHostSecondsPerLayer + hwsim::kMoeHostSecondsPerLocalExpert * 1;
   CHECK(dropless.breakdown.host.value() == Approx(per_layer * 32 * 1.5 * 8).epsilon(kRel));
@@ -870,6 +870,58 @@ TEST_CASE("expert tensor parallelism 1 folds the tp ranks into the expert group:
   REQUIRE(ep16_run.fits);
   CHECK((ep16_run.breakdown.communication - ep16_run.breakdown.all_to_all).value() <
         (ep8_run.breakdown.communication - ep8_run.breakdown.all_to_all).value());
+}
+
+TEST_CASE("expert tensor parallelism: a micro-batch search keeps etp; shared experts keep their tensor-parallel pair",
+          "[training]") {
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  // The folded configuration of the test above (32 experts, tp 2, dp 16, ep 32, etp 1) with micro_batch: auto.
+  TrainingConfig c = f.mixtral(16);
+  c.model.experts = 32;
+  c.model.layers = 2;
+  c.parallelism.tp = 2;
+  c.parallelism.ep = 32;
+  c.parallelism.etp = 1;
+  c.sequence_parallel = true;
+  const hwsim::SearchResult found =
+      hwsim::search_training(c, pod, kTrainingEff, {.parallelism = false, .micro_batch = true, .top_n = 1});
+  REQUIRE_FALSE(found.top.empty());
+  CHECK(found.top[0].parallelism.etp == 1);
+  CHECK(found.top[0].parallelism.ep == 32);
+  // DeepSeek-V3 (a shared expert in every MoE layer), tp 2, 4 layers, DP reductions exposed: ep 16 at etp 1 holds
+  // what ep 8 at etp 2 does, and its MoE layers keep the shared expert's tensor-parallel pair, so the communication
+  // beside the all-to-all is the same; Mixtral's (no shared expert) loses the MLP's pair.
+  const auto beside_all_to_all = [&](TrainingConfig t, int ep, int etp) {
+    t.parallelism.ep = ep;
+    t.parallelism.etp = etp;
+    const auto r = hwsim::evaluate_training(t, pod, kTrainingEff);
+    REQUIRE(r.fits);
+    return (r.breakdown.communication - r.breakdown.all_to_all).value();
+  };
+  TrainingConfig dsv3 = f.scenario.workloads.at(1).training;
+  dsv3.parallelism.dp = 16;
+  dsv3.model.layers = 4;
+  dsv3.sequence_parallel = true;
+  dsv3.dp_overlap = false;
+  REQUIRE(dsv3.model.shared_experts > 0);
+  CHECK(beside_all_to_all(dsv3, 16, 1) == Approx(beside_all_to_all(dsv3, 8, 0)).epsilon(kRel));
+  TrainingConfig mixtral = f.mixtral(16);
+  mixtral.parallelism.tp = 2;
+  mixtral.model.layers = 4;
+  mixtral.sequence_parallel = true;
+  mixtral.dp_overlap = false;
+  CHECK(beside_all_to_all(mixtral, 8, 1) < beside_all_to_all(mixtral, 4, 0));
+}
+
+TEST_CASE("a result lists etp where it is not tp", "[training]") {
+  const hwsim::Scenario sc = hwsim::load_scenario(
+      fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-NEMO2511-QWEN3-235B-A22B-256xH100-FP8.yaml", {});
+  const hwsim::Evaluation ev = hwsim::evaluate(sc, kTrainingEff);
+  REQUIRE(ev.results.size() == 1);
+  const auto& p = ev.results[0].parallelism;
+  CHECK(std::find(p.begin(), p.end(), std::pair<std::string, int>{"etp", 1}) != p.end());
+  CHECK(std::find(p.begin(), p.end(), std::pair<std::string, int>{"ep", 32}) != p.end());
 }
 
 TEST_CASE("MLA training: DeepSeek-V3's five attention products at their shapes, down-projections whole on each rank",

@@ -69,8 +69,9 @@ double clock_power_exponent(const Device& device);
 // the device keeps at its own power limit: those ceilings were measured on one part of each generation at that
 // part's power limit, and a sibling part with less dynamic power per SM sustains a lower clock under dense tensor
 // load (dynamic power ~ f^alpha, clock_power_exponent), with more a higher one up to the clock its datasheet peaks
-// are quoted at, by the exponent a sibling pair measured above the reference where the generation has one (near its
-// top clock a part's voltage rises with the clock, so power climbs faster than at a cap). Returns
+// are quoted at, by the exponent a sibling pair measured above the reference where the generation has one (how much
+// clock a watt buys depends on where the reference sits on its voltage-frequency curve: the B200, near its top clock,
+// little; the MI300X, held at 1.2 of its 2.1 GHz, much). Returns
 // min(1, f / f_datasheet) / (f_ref / f_ref_datasheet) with f = f_ref x (w / w_ref)^(1/alpha), w the device's
 // (TDP - idle) / SMs; 1 for generations without a reference and for devices without a tensor clock.
 // References (the parts the ceilings were measured on; catalog TDP and idle):
@@ -81,12 +82,12 @@ double clock_power_exponent(const Device& device);
 //   PCIe (350 W) have 0.57 of it per SM, the regime of the MaxQ caps Hopper's exponent was fitted on.
 // - Blackwell: the B200, (1000 - 140) W / 148 at 1.856 GHz. Above it, the GB200 pair: 1200 W reach 1822 TFLOP/s
 //   best-shape BF16 against the B200's 1745 (MICRO-MAMF-GB200-SXM-BF16, -B200-), 1.044x the clock for 1060 / 860 of
-//   the dynamic power (alpha 4.85): the GB200 holds 1.938 GHz, 0.940 of the 2.062 its datasheet peaks are quoted at
+//   the dynamic power (alpha 4.84): the GB200 holds 1.938 GHz, 0.940 of the 2.062 its datasheet peaks are quoted at
 //   (NeMo's Llama 3 8B on 8 GPUs, same recipe: GB200 / B200 1.045 in the 25.09 table, 1.029 in 25.11).
 // - CDNA 3: the MI300X, (750 - 135) W / 304 CUs at the median 1.207 GHz it holds under dense BF16 load (of 2.1; ROCm
 //   blog "Measuring Max-Achievable FLOPs - Part 2", 2025-02): its measured rates are the ceilings. Above it, the
-//   MI325X (the same die at 1000 W, idle 180 W): FP8 1519 against 1273 TFLOP/s in the same table, 1.193x for 820 / 615
-//   of the dynamic power (alpha 1.63); below it (caps) alpha stays 2.
+//   MI325X (the same die at 1000 W, idle 180 W; both idle powers are catalog estimates): FP8 1519 against 1273
+//   TFLOP/s in the same table, 1.193x for 820 / 615 of the dynamic power (alpha 1.63); below it (caps) alpha stays 2.
 // - Ampere has none: the A100 PCIe (300 W) reaches 0.93 of the A100 SXM's best-shape rate (252.9 against 271.2
 //   TFLOP/s BF16, MICRO-MAMF-A100-*) where a 400 W reference would give 0.85, so the SXM part runs below its limit.
 //   Ada, Volta and CDNA 4 have no measured ceiling of their own.

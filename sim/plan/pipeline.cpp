@@ -138,7 +138,7 @@ std::string_view stack_name(Stack s) {
 std::vector<std::pair<std::string, int>> parallelism_list(const Parallelism& p) {
   std::vector<std::pair<std::string, int>> list{{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp},
                                                 {"vp", p.vp}, {"cp", p.cp}, {"ep", p.ep}};
-  if (p.etp > 0 && p.etp != p.tp) list.emplace_back("etp", p.etp);  // absent: as tp (outputs without it unchanged)
+  if (expert_tp(p) != p.tp) list.emplace_back("etp", p.etp);  // absent: as tp (outputs without it unchanged)
   list.emplace_back("zero", p.zero);
   return list;
 }

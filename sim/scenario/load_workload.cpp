@@ -57,6 +57,28 @@ void check_split(const Reader& p, const ModelSpec& model, int tp, int pp) {
   if (auto e = parallelism_error(model, tp, pp)) bad(p, e->key, e->message);
 }
 
+// Expert tensor parallelism as Megatron-Core runs it (MoE parallel folding): a mixture of experts, an expert width the
+// etp ranks split, at most tp (etp above tp is not modelled), and below tp sequence parallelism (Megatron-Core refuses
+// expert and tensor parallelism without it: each rank dispatches its own sequence shard).
+void check_expert_tp(const Reader& p, const ModelSpec& model, const TrainingConfig& t) {
+  const int etp = t.parallelism.etp;
+  if (!model.moe()) {
+    bad(p, "etp", "expert tensor parallelism needs a mixture of experts (the model has no experts)");
+  } else if (t.stack != Stack::megatron_core) {
+    bad(p, "etp", "expert tensor parallelism is Megatron-Core's (stack: megatron-core)");
+  } else if (etp > t.parallelism.tp) {
+    bad(p, "etp",
+        fmt::format("etp={} above tp={} is not modelled (valid: 1 to {})", etp, t.parallelism.tp, t.parallelism.tp));
+  } else if (model.moe_ffn_hidden % etp != 0) {
+    bad(p, "etp", fmt::format("an expert's width {} does not split evenly over etp={}", model.moe_ffn_hidden, etp));
+  } else if (etp < t.parallelism.tp && !t.sequence_parallel) {
+    bad(p, "etp",
+        fmt::format("etp={} below tp={} needs sequence_parallel: true (each rank sends its sequence shard to the "
+                    "experts)",
+                    etp, t.parallelism.tp));
+  }
+}
+
 void read_training(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {
   decl.kind = WorkloadKind::training;
   TrainingConfig& t = decl.training;
@@ -123,14 +145,7 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   if (t.micro_batch > t.global_batch) bad(w, "micro_batch", "micro_batch cannot exceed global_batch");
   check_split(p, model, t.parallelism.tp, t.parallelism.pp);
   if (auto e = expert_parallelism_error(model, t.parallelism.ep)) bad(p, e->key, e->message);
-  if (t.parallelism.etp > 0) {
-    if (!model.moe())
-      bad(p, "etp", "expert tensor parallelism needs a mixture of experts (the model has no experts)");
-    else if (model.moe_ffn_hidden % t.parallelism.etp != 0)
-      bad(p, "etp",
-          fmt::format("an expert's width {} does not split evenly over etp={}", model.moe_ffn_hidden,
-                      t.parallelism.etp));
-  }
+  if (t.parallelism.etp > 0) check_expert_tp(p, model, t);
 }
 
 void read_inference(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {

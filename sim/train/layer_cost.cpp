@@ -90,8 +90,8 @@ LayerCost layer_cost(const Context& x) {
   const double f_routed = m.routed_mlp_width() * imbalance;
   // 0 when every layer is MoE (no product of a rounding residue's width).
   const double f_dense = f - f_routed > 1e-9 * f ? f - f_routed : 0.0;
-  // A rank's experts are split over etp ranks (expert_tp; tp by default): with etp below tp each takes the tokens of
-  // tp / etp of the attention's ranks (sequence parallel shards) at etp / tp of the rows, its experts etp / tp wider.
+  // A rank's experts are split over etp ranks (expert_tp; tp by default): with etp below tp a rank's experts take the
+  // tokens of its etp-rank group's sequence shards, etp / tp of the attention's rows, each expert tp / etp wider.
   const double et = expert_tp(par);
   const double rows_share = et / t;
   const double groups = busiest_rank_experts_read(m, b * s * par.ep * rows_share, par.ep, c.expert_imbalance);

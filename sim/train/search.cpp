@@ -128,8 +128,10 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
         // into vp equal chunks.
         const int layers_per_stage =
             base.model.layers % pp == 0 ? base.model.layers / pp : (base.model.layers + 2) / pp;
+        // A fixed parallelism keeps its expert tensor parallelism; a search keeps etp = tp.
+        const int etp = o.parallelism ? 0 : base.parallelism.etp;
         for (int ep : g.ep) {
-          if ((static_cast<long long>(dp) * cp) % ep != 0) continue;  // expert groups within dp x cp
+          if (!expert_groups_fit({.tp = tp, .dp = dp, .cp = cp, .ep = ep, .etp = etp})) continue;
           for (int mb : g.micro_batch) {
             // Every rank needs a sample; where dp x mb does not divide the batch, accumulation rounds up.
             if (static_cast<long long>(dp) * mb > base.global_batch) continue;
@@ -145,7 +147,8 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
                 for (Recompute rc : g.recompute) {
                   // With fused attention, selective recompute repeats nothing (the kernel already recomputes scores).
                   if (rc == Recompute::selective && base.flash_attention && g.recompute.size() > 1) continue;
-                  cfg.parallelism = {tp, pp, dp, vp, cp, ep, zero};
+                  cfg.parallelism = {
+                      .tp = tp, .pp = pp, .dp = dp, .vp = vp, .cp = cp, .ep = ep, .zero = zero, .etp = etp};
                   cfg.micro_batch = mb;
                   cfg.recompute = rc;
                   cfg.sequence_parallel = o.parallelism ? tp > 1 : base.sequence_parallel;

@@ -197,7 +197,8 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
   const ModelSpec& m = c.model;
   // Tensor parallel: 2 collectives forward and 2 backward per layer (all-reduces, or all-gather + reduce-scatter
   // pairs with SP: the same bytes), 2 more when the forward is recomputed; one of each pair is the attention block's,
-  // the other the MLP's. A MoE layer's MLP gathers over its etp ranks only (their sequence shards), none at etp 1.
+  // the other the MLP's. With etp below tp a MoE layer's routed experts gather over their etp ranks only (their
+  // sequence shards; none at etp 1), while its shared experts stay on the attention's tp ranks.
   Seconds tp_time(0);
   if (par.tp > 1) {
     const Bytes activation(c.micro_batch * shape.s_local * m.hidden * kActivationBytes);
@@ -205,8 +206,11 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
     const Seconds block = all_reduce(activation, par.tp, links.tp);
     const double moe_share = m.layers > 0 ? static_cast<double>(m.moe_layers()) / m.layers : 0.0;
     const int etp = expert_tp(par);
-    const Seconds moe_block =
-        etp > 1 ? all_reduce(activation * (static_cast<double>(etp) / par.tp), etp, links.tp) : Seconds(0);
+    Seconds moe_block = block;
+    if (etp != par.tp) {
+      moe_block = m.shared_experts > 0 ? block : Seconds(0);
+      if (etp > 1) moe_block += all_reduce(activation * (static_cast<double>(etp) / par.tp), etp, links.tp);
+    }
     tp_time = (block + block * (1.0 - moe_share) + moe_block * moe_share) * per_block;
   }
   // Context parallel: K and V blocks travel around the CP ring, overlapped with the attention they feed.

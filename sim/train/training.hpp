@@ -109,6 +109,11 @@ struct Parallelism {
 
 // The expert tensor parallelism in effect: etp, or tp when unset.
 inline int expert_tp(const Parallelism& p) { return p.etp > 0 ? p.etp : p.tp; }
+// Whether ep x etp expert ranks divide the tp x dp x cp ranks of a pipeline stage (Megatron-Core's expert grid): with
+// etp = tp, ep divides dp x cp.
+inline bool expert_groups_fit(const Parallelism& p) {
+  return (static_cast<long long>(p.tp) * p.dp * p.cp) % (static_cast<long long>(p.ep) * expert_tp(p)) == 0;
+}
 
 struct TrainingConfig {
   std::string name;
@@ -266,9 +271,10 @@ inline Bytes expert_dispatch_bytes(const TrainingConfig& config, double tokens) 
 }
 
 // The parameters of a pipeline stage of `layers` layers on one tensor-parallel rank, and what one device holds and
-// trains of them: expert parallelism gives each of its ep ranks 1/ep of the routed experts (the rest is whole); with
-// LoRA only the adapters have gradients and optimizer state. Before ZeRO, which shards `all` and `trained` over
-// dp x cp (a routed expert's state over the dp x cp / ep ranks that hold it: the same share).
+// trains of them: expert parallelism gives each of its ep ranks 1/ep of the routed experts, each split over etp ranks
+// (expert_tp; the rest is whole); with LoRA only the adapters have gradients and optimizer state. Before ZeRO, which
+// shards `all` and `trained` over dp x cp (a routed expert's state over the tp x dp x cp / (ep x etp) ranks that hold
+// it: the same share).
 struct StageParameters {
   double all = 0;           // the stage's parameters on one TP rank (stage_parameters)
   double held = 0;          // of those, what one device holds

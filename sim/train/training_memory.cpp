@@ -61,12 +61,11 @@ double lora_parameters_per_layer(const TrainingConfig& c) {
 std::string training_misfit(const TrainingConfig& c, const TrainingMemory& mem, const Device& dev) {
   const Parallelism& par = c.parallelism;
   // Megatron-Core folds the attention's tp x dp x cp ranks into ep x etp x expert-dp for the MoE layers.
-  const long long ranks = static_cast<long long>(par.tp) * par.dp * par.cp;
-  if (ranks % (static_cast<long long>(par.ep) * expert_tp(par)) != 0) {
+  if (!expert_groups_fit(par)) {
     return fmt::format(
         "does not fit: ep={} x etp={} does not divide the {} ranks (tp x dp x cp) that hold the experts; with "
         "etp = tp (the default) ep divides dp x cp",
-        par.ep, expert_tp(par), ranks);
+        par.ep, expert_tp(par), static_cast<long long>(par.tp) * par.dp * par.cp);
   }
   const double usable = dev.usable_memory().value();
   if (mem.total().value() <= usable) return {};
