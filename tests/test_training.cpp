@@ -624,6 +624,18 @@ struct MoeFixture {
     c.parallelism.dp = dp;
     return c;
   }
+  // 32 experts (2 layers, to fit) on four DGX H100 at tp 2, dp 16, sequence parallel (2048 tokens per rank), ep 32
+  // folded over the tp ranks (etp 1).
+  [[nodiscard]] TrainingConfig folded() const {
+    TrainingConfig c = mixtral(16);
+    c.model.experts = 32;
+    c.model.layers = 2;
+    c.parallelism.tp = 2;
+    c.parallelism.ep = 32;
+    c.parallelism.etp = 1;
+    c.sequence_parallel = true;
+    return c;
+  }
   [[nodiscard]] hwsim::System system(const std::string& deployment) const {
     for (const auto& d : scenario.deployments) {
       if (d.name == deployment) return hwsim::build_system(scenario, d);
@@ -826,14 +838,9 @@ TEST_CASE("expert tensor parallelism 1 folds the tp ranks into the expert group:
           "[training]") {
   const MoeFixture f;
   const hwsim::System pod = f.system("four-dgx");
-  // 32 experts (2 layers, to fit) on four DGX H100 at tp 2, dp 16, sequence parallel: 2048 tokens per rank.
-  TrainingConfig c = f.mixtral(16);
-  c.model.experts = 32;
-  c.model.layers = 2;
-  c.parallelism.tp = 2;
-  c.sequence_parallel = true;
   // ep 32 with the experts split over tp (etp = tp, the default) needs 32 x 2 of the 32 ranks: refused.
-  c.parallelism.ep = 32;
+  TrainingConfig c = f.folded();
+  c.parallelism.etp = 0;
   const auto split = hwsim::evaluate_training(c, pod, kTrainingEff);
   CHECK_FALSE(split.fits);
   CHECK_THAT(split.message, Catch::Contains("ep=32 x etp=2 does not divide the 32 ranks (tp x dp x cp)"));
@@ -876,14 +883,8 @@ TEST_CASE("expert tensor parallelism: a micro-batch search keeps etp; shared exp
           "[training]") {
   const MoeFixture f;
   const hwsim::System pod = f.system("four-dgx");
-  // The folded configuration of the test above (32 experts, tp 2, dp 16, ep 32, etp 1) with micro_batch: auto.
-  TrainingConfig c = f.mixtral(16);
-  c.model.experts = 32;
-  c.model.layers = 2;
-  c.parallelism.tp = 2;
-  c.parallelism.ep = 32;
-  c.parallelism.etp = 1;
-  c.sequence_parallel = true;
+  // The folded configuration (MoeFixture::folded) with micro_batch: auto.
+  const TrainingConfig c = f.folded();
   const hwsim::SearchResult found =
       hwsim::search_training(c, pod, kTrainingEff, {.parallelism = false, .micro_batch = true, .top_n = 1});
   REQUIRE_FALSE(found.top.empty());
