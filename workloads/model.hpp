@@ -75,6 +75,8 @@ struct ModelSpec {
   [[nodiscard]] bool moe() const { return experts > 1; }
   // Layers whose MLP is a mixture of experts (the others are dense).
   [[nodiscard]] int moe_layers() const { return moe() ? layers - dense_layers : 0; }
+  // The share of the layers that are MoE layers (0 for a dense model).
+  [[nodiscard]] double moe_layer_share() const { return layers > 0 ? static_cast<double>(moe_layers()) / layers : 0.0; }
   // Widths of one head's query-key product and of its value (head_dim, or MLA's).
   [[nodiscard]] double score_head_dim() const { return mla() ? qk_nope_head_dim + qk_rope_head_dim : head_dim(); }
   [[nodiscard]] double value_head_dim() const { return mla() ? v_head_dim : head_dim(); }

@@ -158,8 +158,7 @@ KeyDecl expert_parallel_key() {
           .doc =
               "expert parallel: ranks over which each MoE layer's routed experts are split (training: within the "
               "dp x cp ranks, or with etp the tp x dp x cp ranks; inference: within a replica's tp ranks, ep dividing "
-              "tp as TensorRT-LLM's "
-              "moe_ep_size x moe_tp_size = tp_size)"};
+              "tp as TensorRT-LLM's moe_ep_size x moe_tp_size = tp_size)"};
 }
 KeyDecl expert_imbalance_key() {
   return {.name = "expert_imbalance",

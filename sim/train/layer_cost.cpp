@@ -86,7 +86,7 @@ LayerCost layer_cost(const Context& x) {
   // rank's local experts the tokens touch, over the rows routed to each: a rank receives its tokens' k copies on
   // average (imbalance times that on the busiest rank), spread over its groups.
   const double imbalance = par.ep > 1 ? c.expert_imbalance : 1.0;
-  const double moe_share = m.layers > 0 ? static_cast<double>(m.moe_layers()) / m.layers : 0.0;
+  const double moe_share = m.moe_layer_share();
   const double f_routed = m.routed_mlp_width() * imbalance;
   // 0 when every layer is MoE (no product of a rounding residue's width).
   const double f_dense = f - f_routed > 1e-9 * f ? f - f_routed : 0.0;

@@ -151,7 +151,7 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   // recomputed forward).
   const ModelSpec& m = c.model;
   if (m.moe() && !c.moe_sync_free) {
-    const double moe_layers = layers_per_stage * m.moe_layers() / m.layers;
+    const double moe_layers = layers_per_stage * m.moe_layer_share();
     const double local_experts = static_cast<double>(m.experts) / par.ep;
     const double passes = c.recompute == Recompute::full ? 1.5 : 1.0;
     w.host = Seconds((kMoeHostSecondsPerLayer + kMoeHostSecondsPerLocalExpert * local_experts) * moe_layers * passes);
@@ -204,7 +204,7 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
     const Bytes activation(c.micro_batch * shape.s_local * m.hidden * kActivationBytes);
     const double per_block = (c.recompute == Recompute::full ? 3.0 : 2.0) * shape.layers_per_stage;
     const Seconds block = all_reduce(activation, par.tp, links.tp);
-    const double moe_share = m.layers > 0 ? static_cast<double>(m.moe_layers()) / m.layers : 0.0;
+    const double moe_share = m.moe_layer_share();
     const int etp = expert_tp(par);
     Seconds moe_block = block;
     if (etp != par.tp) {
@@ -235,7 +235,7 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
   if (par.ep > 1 && m.moe()) {
     const double tokens = c.micro_batch * shape.s_local / (c.sequence_parallel ? par.tp : 1);
     const double passes = c.recompute == Recompute::full ? 6.0 : 4.0;
-    const double moe_layers = shape.layers_per_stage * m.moe_layers() / m.layers;
+    const double moe_layers = shape.layers_per_stage * m.moe_layer_share();
     const int per_node = links.ep_per_node;
     const ExpertExchange x =
         expert_exchange_bytes(m, tokens, par.ep, per_node, c.moe_dispatcher != MoeDispatcher::alltoall);
