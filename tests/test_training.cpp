@@ -547,6 +547,32 @@ TEST_CASE("a stack's attention kernel: native for Megatron-Core, FlashAttention-
   CHECK(flash1.step_time.value() < 1.5 * native.step_time.value());  // attention is a minor share at 2048 tokens
 }
 
+TEST_CASE("FP8 and FP4 training keep attention in 16 bits: its cost does not depend on the GEMM format", "[training]") {
+  // What a FlashAttention-1-class kernel (half the rate) adds to the step is the attention's own time; on a B200,
+  // whose FP4 peak is twice its FP8 and four times its BF16, that increment is the same in FP8 and FP4 training
+  // because both run attention in BF16 (Transformer Engine casts only the linear layers' inputs).
+  using hwsim::AttentionKernel;
+  const hwsim::System node = training_system("b200-node");
+  TrainingConfig c = llama7b_dp8(Recompute::none);
+  c.dp_overlap = false;  // the reduction's exposure would follow each format's compute time
+  const auto attention_increment = [&](hwsim::DType dtype) {
+    c.dtype = dtype;
+    c.attention_kernel = AttentionKernel::native;
+    const auto native = hwsim::evaluate_training(c, node, kTrainingEff);
+    c.attention_kernel = AttentionKernel::flash1;
+    const auto flash1 = hwsim::evaluate_training(c, node, kTrainingEff);
+    REQUIRE(native.fits);
+    REQUIRE(flash1.fits);
+    return flash1.breakdown.compute.value() - native.breakdown.compute.value();
+  };
+  const double bf16 = attention_increment(hwsim::DType::bf16);
+  const double fp8 = attention_increment(hwsim::DType::fp8);
+  const double fp4 = attention_increment(hwsim::DType::fp4);
+  CHECK(bf16 > 0);
+  CHECK(fp8 == Approx(bf16).epsilon(1e-9));
+  CHECK(fp4 == Approx(bf16).epsilon(1e-9));
+}
+
 TEST_CASE("op-level checkpointing keeps the layer input, the attention output and every odd product's output",
           "[training]") {
   // Kept per token and layer: input h, attention output h, wq h, wv kv, w1 f, w2 h (wk, wo and w3 are recomputed):

@@ -16,9 +16,10 @@ namespace hwsim::train_detail {
 constexpr double kOptimizerStepBytes = 30.0;
 // Activations are stored and moved in 16 bits (also in FP8 training, where only GEMM inputs are cast).
 constexpr double kActivationBytes = 2.0;
-// Bytes per element of an FP8 cast-transpose: read 2 B, write 1 B and 1 B transposed (Hopper FP8 GEMMs take only the
-// TN layout, so Transformer Engine keeps both orientations: fp8_cast_transpose_fused in transformer_engine/pytorch).
-constexpr double kCastTransposeBytes = 4.0;
+// Bytes per element of a cast-transpose to a quantized GEMM format: read 2 B, write the element in both orientations
+// (Hopper FP8 GEMMs take only the TN layout, so Transformer Engine keeps both: fp8_cast_transpose_fused in
+// transformer_engine/pytorch); 4 B for FP8, 3 B for FP4 (block scales not counted).
+inline double cast_transpose_bytes(DType d) { return 2.0 + 2.0 * dtype_bytes(d); }
 // Bytes moved per attention-score element without fused attention (2-byte scores): the QK^T product writes them
 // (2), scale-mask-softmax reads and writes (4), dropout reads, writes and stores a mask (5), the AV product reads
 // them (2); the backward pass moves ~16 (estimates from the kernels Megatron-LM 2021 runs).
@@ -64,7 +65,7 @@ struct Context {
   const EfficiencyModel& eff;
   const Device& dev;
   FlopPerSecond gemm_peak;       // of the training dtype
-  FlopPerSecond attention_peak;  // 16-bit attention (FP8 training keeps attention in 16 bits)
+  FlopPerSecond attention_peak;  // 16-bit attention (quantized_gemms: FP8 and FP4 training keep it in 16 bits)
   DType gemm_dtype;
   DType attention_dtype;
   double corner = eff.roofline_corner(dev);  // op_time's corner (sim/perf/roofline.hpp)
@@ -97,7 +98,7 @@ struct Context {
     // gradient_accumulation_fusion, NeMo conf "gradient_accumulation_fusion: True"). A frozen (LoRA base) weight
     // has no gradient.
     if (c.lora_rank <= 0) product(backward, gemm_dtype, gemm_peak, k, n, m, 1.0, split, 2.0 * gradient_buffer_bytes(c));
-    if (gemm_dtype == DType::fp8) elementwise(backward, kCastTransposeBytes * m * n);
+    if (quantized_gemms(gemm_dtype)) elementwise(backward, cast_transpose_bytes(gemm_dtype) * m * n);
   }
   // A grouped linear layer (an MoE layer's routed experts): `groups` products of (m x k) . (k x n) in one launch,
   // forward and backward as linear()'s, priced by grouped_gemm; `count` launches' work (fewer than one: the share of
@@ -110,9 +111,9 @@ struct Context {
     if (c.lora_rank <= 0) {
       product(backward, gemm_dtype, gemm_peak, k, n, m, work, split, 2.0 * gradient_buffer_bytes(c), groups);
     }
-    if (gemm_dtype == DType::fp8) {
-      elementwise(forward, kCastTransposeBytes * m * k * work);
-      elementwise(backward, kCastTransposeBytes * m * n * work);
+    if (quantized_gemms(gemm_dtype)) {
+      elementwise(forward, cast_transpose_bytes(gemm_dtype) * m * k * work);
+      elementwise(backward, cast_transpose_bytes(gemm_dtype) * m * n * work);
     }
   }
   // A LoRA adapter beside a frozen product of x (m x k) by (k x n): x . A (k x r), then . B (r x n), both trained, in
@@ -128,7 +129,7 @@ struct Context {
   // The forward product of linear() alone (what recomputation repeats), with its FP8 input cast.
   void linear_forward(Cost& forward, double m, double n, double k, double chunks = 1.0, double share = 1.0) const {
     product(forward, gemm_dtype, gemm_peak, m / chunks, n, k, chunks, share, output_bytes());
-    if (gemm_dtype == DType::fp8) elementwise(forward, kCastTransposeBytes * m * k);
+    if (quantized_gemms(gemm_dtype)) elementwise(forward, cast_transpose_bytes(gemm_dtype) * m * k);
   }
   // The share of the SMs a GEMM keeps while a userbuffers overlap of the pipeline or bulk kind runs beside it (TP
   // overlap on a GPU; 1 otherwise).

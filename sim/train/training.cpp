@@ -392,7 +392,7 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
     return r;
   }
 
-  const DType attention_dtype = c.dtype == DType::fp8 ? DType::bf16 : c.dtype;
+  const DType attention_dtype = quantized_gemms(c.dtype) ? DType::bf16 : c.dtype;
   const FlopPerSecond attention_peak = dev.peak_of(attention_dtype).value_or(*peak);
   const Context x{c, sys, eff, dev, *peak, attention_peak, c.dtype, attention_dtype};
   const StageWork work = stage_work(x, training_cache != nullptr ? training_cache->impl_.get() : nullptr);

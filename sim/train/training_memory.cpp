@@ -108,9 +108,9 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   // x sb: softmax output (2 B), and with dropout its output (2 B) and mask (1 B).
   const double scores = scores_stored ? (dropout ? 5.0 : 2.0) * m.heads * s : 0.0;
   // Shared (not split by TP without SP): norm inputs 4h, attention and MLP inputs 2h + 2h, dropout masks h + h.
-  // FP8 training (Transformer Engine) keeps GEMM inputs in 1 byte: the two normalised inputs, the attention output
-  // and the MLP activation.
-  const double gemm_input = c.dtype == DType::fp8 ? 1.0 : 2.0;
+  // FP8 and FP4 training (Transformer Engine) keep GEMM inputs in their format: the two normalised inputs, the
+  // attention output and the MLP activation (1 B in FP8, 0.5 B in FP4; block scales not counted).
+  const double gemm_input = quantized_gemms(c.dtype) ? dtype_bytes(c.dtype) : 2.0;
   // MLA's latents (the up-projections' inputs, whole on every rank) are kept as well.
   const double shared = (dropout ? 6.0 : 4.0) * h + 2.0 * gemm_input * h + 2.0 * m.latent_width();
   // Split by TP: Q, K, V (2q + 2k + 2v), attention-output input, MLP up output 2 x up, activation output.
