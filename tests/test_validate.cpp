@@ -73,8 +73,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // measured GEMM rate (0.94 of its datasheet peaks; MoE host time refitted): tune 7.5%, test 10.8%; expert tensor
   // parallelism stated where runs folded tp into the expert group (Mixtral 8x22B on 256 B200, tune: +27.0% -> +54.1%,
   // its all-to-all now within a node) and the Qwen3-235B row on 256 H100 it made expressible (-23.2%, tune): tune
-  // 8.2%, test 10.8%. Held so that a change that loses it fails; the issue's targets (tune <= 8%, test <= 10%, no
-  // source above 15%, no case off by more than 30%) are not all reached.
+  // 8.2%, test 10.8%; the rest of NeMo's 26.06 table (25 rows: 405B, DeepSeek-V3, GPT-OSS, Qwen3, Llama 3 70B SFT and
+  // LoRA; 9 tune, 16 test; GPT-OSS +33% and +27%, the rest within 16%): tune 8.4%, test 10.0%. Held so that a change
+  // that loses it fails; the issue's targets (tune <= 8%, test <= 10%, no source above 15%, no case off by more than
+  // 30%) are not all reached.
   SECTION("training predictions hold MAPE <= 8.5% on the tune split and <= 11% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
