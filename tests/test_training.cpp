@@ -547,12 +547,14 @@ TEST_CASE("a stack's attention kernel: native for Megatron-Core, FlashAttention-
   CHECK(flash1.step_time.value() < 1.5 * native.step_time.value());  // attention is a minor share at 2048 tokens
 }
 
-TEST_CASE("FP8 and FP4 training keep attention in 16 bits: its cost does not depend on the GEMM format", "[training]") {
+TEST_CASE("FP8 and FP4 training keep attention in 16 bits and store the GEMM inputs in the format", "[training]") {
   // What a FlashAttention-1-class kernel (half the rate) adds to the step is the attention's own time; on a B200,
   // whose FP4 peak is twice its FP8 and four times its BF16, that increment is the same in FP8 and FP4 training
   // because both run attention in BF16 (Transformer Engine casts only the linear layers' inputs).
   using hwsim::AttentionKernel;
-  const hwsim::System node = training_system("b200-node");
+  static const hwsim::Scenario b200 =
+      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training_b200.yaml", {});
+  const hwsim::System node = hwsim::build_system(b200, b200.deployments.at(0));
   TrainingConfig c = llama7b_dp8(Recompute::none);
   c.dp_overlap = false;  // the reduction's exposure would follow each format's compute time
   const auto attention_increment = [&](hwsim::DType dtype) {
@@ -571,6 +573,18 @@ TEST_CASE("FP8 and FP4 training keep attention in 16 bits: its cost does not dep
   CHECK(bf16 > 0);
   CHECK(fp8 == Approx(bf16).epsilon(1e-9));
   CHECK(fp4 == Approx(bf16).epsilon(1e-9));
+  // The linear layers' inputs are stored for the backward pass in the format (2, 1 and 0.5 B per element), so the
+  // activations shrink with its width and nothing else in them changes.
+  const auto stored = [&](hwsim::DType dtype) {
+    c.dtype = dtype;
+    return hwsim::training_memory(c).activations.value();
+  };
+  const double stored16 = stored(hwsim::DType::bf16);
+  const double stored8 = stored(hwsim::DType::fp8);
+  const double stored4 = stored(hwsim::DType::fp4);
+  CHECK(stored16 > stored8);
+  CHECK(stored8 > stored4);
+  CHECK((stored16 - stored8) / (stored8 - stored4) == Approx(2.0).epsilon(1e-9));
 }
 
 TEST_CASE("op-level checkpointing keeps the layer input, the attention output and every odd product's output",
