@@ -16,10 +16,6 @@ namespace hwsim::train_detail {
 constexpr double kOptimizerStepBytes = 30.0;
 // Activations are stored and moved in 16 bits (also in FP8 training, where only GEMM inputs are cast).
 constexpr double kActivationBytes = 2.0;
-// Bytes per element of a cast-transpose to a quantized GEMM format: read 2 B, write the element in both orientations
-// (Hopper FP8 GEMMs take only the TN layout, so Transformer Engine keeps both: fp8_cast_transpose_fused in
-// transformer_engine/pytorch); 4 B for FP8, 3 B for FP4 (block scales not counted).
-inline double cast_transpose_bytes(DType d) { return 2.0 + 2.0 * dtype_bytes(d); }
 // Bytes moved per attention-score element without fused attention (2-byte scores): the QK^T product writes them
 // (2), scale-mask-softmax reads and writes (4), dropout reads, writes and stores a mask (5), the AV product reads
 // them (2); the backward pass moves ~16 (estimates from the kernels Megatron-LM 2021 runs).
@@ -98,7 +94,7 @@ struct Context {
     // gradient_accumulation_fusion, NeMo conf "gradient_accumulation_fusion: True"). A frozen (LoRA base) weight
     // has no gradient.
     if (c.lora_rank <= 0) product(backward, gemm_dtype, gemm_peak, k, n, m, 1.0, split, 2.0 * gradient_buffer_bytes(c));
-    if (quantized_gemms(gemm_dtype)) elementwise(backward, cast_transpose_bytes(gemm_dtype) * m * n);
+    cast_inputs(backward, m * n);
   }
   // A grouped linear layer (an MoE layer's routed experts): `groups` products of (m x k) . (k x n) in one launch,
   // forward and backward as linear()'s, priced by grouped_gemm; `count` launches' work (fewer than one: the share of
@@ -111,10 +107,8 @@ struct Context {
     if (c.lora_rank <= 0) {
       product(backward, gemm_dtype, gemm_peak, k, n, m, work, split, 2.0 * gradient_buffer_bytes(c), groups);
     }
-    if (quantized_gemms(gemm_dtype)) {
-      elementwise(forward, cast_transpose_bytes(gemm_dtype) * m * k * work);
-      elementwise(backward, cast_transpose_bytes(gemm_dtype) * m * n * work);
-    }
+    cast_inputs(forward, m * k * work);
+    cast_inputs(backward, m * n * work);
   }
   // A LoRA adapter beside a frozen product of x (m x k) by (k x n): x . A (k x r), then . B (r x n), both trained, in
   // 16 bits.
@@ -129,7 +123,7 @@ struct Context {
   // The forward product of linear() alone (what recomputation repeats), with its FP8 input cast.
   void linear_forward(Cost& forward, double m, double n, double k, double chunks = 1.0, double share = 1.0) const {
     product(forward, gemm_dtype, gemm_peak, m / chunks, n, k, chunks, share, output_bytes());
-    if (quantized_gemms(gemm_dtype)) elementwise(forward, cast_transpose_bytes(gemm_dtype) * m * k);
+    cast_inputs(forward, m * k);
   }
   // The share of the SMs a GEMM keeps while a userbuffers overlap of the pipeline or bulk kind runs beside it (TP
   // overlap on a GPU; 1 otherwise).
@@ -138,6 +132,12 @@ struct Context {
     return (dev.sms - kUserbufferSms) / dev.sms;
   }
   void elementwise(Cost& cost, double bytes) const { cost.add(Seconds(0), bytes_time(bytes), Flop(0), corner); }
+  // A quantized GEMM format's cast-transpose of `elements` inputs (quantized_gemms; nothing in 16 bits): read 2 B,
+  // write the element in both orientations (Hopper FP8 GEMMs take only the TN layout, so Transformer Engine keeps both:
+  // fp8_cast_transpose_fused in transformer_engine/pytorch); 4 B for FP8, 3 B for FP4 (block scales not counted).
+  void cast_inputs(Cost& cost, double elements) const {
+    if (quantized_gemms(gemm_dtype)) elementwise(cost, (2.0 + 2.0 * dtype_bytes(gemm_dtype)) * elements);
+  }
 
  private:
   [[nodiscard]] double output_bytes() const { return std::max(kActivationBytes, dtype_bytes(gemm_dtype)); }
