@@ -110,8 +110,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // 14.7%, test 16.4%; serving engines' routed experts at 0.78 of the grouped GEMM's rate (fitted on the 20 tune
   // Mixtral cases): tune 9.7%, test 7.6%, within the issue's GPU target (test <= 12%); then the TensorRT-LLM 1.0 perf
   // overview's 140 rows (47 tune, 93 test; mixtures of experts on Blackwell FP4 over-predicted by 20-42%, 128/128
-  // under-predicted): tune 12.1%, test 12.8%.
-  SECTION("inference validation: GPU MAPE <= 12.5% tune and <= 13% test, CPU <= 15% tune and <= 20% test") {
+  // under-predicted): tune 12.1%, test 12.8%; then MLPerf Inference v5.1 across submitters, each batch taken whole:
+  // 65 Llama 2 70B rows (22 tune, 43 test; B200/GB200 at FP4 -16..-26%): tune 12.2%, test 12.8%, and 62 Llama 3.1 8B
+  // and 405B rows (21 tune, 41 test; as added 7.0% / 7.8%): tune 11.5%, test 11.9%, the issue's target (test <= 12%).
+  SECTION("inference validation: GPU MAPE <= 12% tune and <= 12% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -123,10 +125,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     }
     const auto mape = [&](const std::string& key) { return by.at(key).second / by.at(key).first; };
     REQUIRE(by.size() == 4);
-    CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 258);
+    CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 396);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.125);
-    CHECK(mape("test/gpu") <= 0.13);
+    CHECK(mape("tune/gpu") <= 0.12);
+    CHECK(mape("test/gpu") <= 0.12);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }
