@@ -105,6 +105,9 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/percentile_static.yaml",
        {"bad/percentile_static.yaml:11:34: workloads[0].sla.percentile: Poisson arrivals need batching: continuous "
         "(static batches wait for a full batch)"}},
+      {"bad/fp8_params_bf16.yaml",
+       {"bad/fp8_params_bf16.yaml:10:17: workloads[0].fp8_params: fp8_params keeps the weights in the 8-bit GEMM "
+        "format; dtype is bf16 (valid: fp8)"}},
       {"bad/lora_targets_without_rank.yaml",
        {"bad/lora_targets_without_rank.yaml:10:19: workloads[0].lora_targets: LoRA targets need lora_rank (LoRA "
         "fine-tuning)"}},

@@ -1055,6 +1055,42 @@ TEST_CASE("LoRA: frozen base weights keep no gradients or optimizer state, adapt
   CHECK(hwsim::lora_parameters_per_layer(c) == 393216.0 + 16 * (4096 + 2 * 11008.0) + 16 * (11008 + 4096.0));
 }
 
+TEST_CASE("fp8_params: weights held at one byte, a frozen LoRA base too, and gathered by the optimizer in FP8",
+          "[training]") {
+  // Llama 2 7B LoRA as above, trained in FP8: the frozen base is 2 bytes a weight, 1 with fp8_params (MLPerf's
+  // FP8_PARAM_GATHER, NeMo fp8_param); the adapters stay in 16 bits.
+  TrainingConfig c = llama7b_dp8(Recompute::none);
+  c.stack = hwsim::Stack::megatron_core;
+  c.parallelism.zero = 1;
+  c.lora_rank = 16;
+  c.dtype = hwsim::DType::fp8;
+  const double adapters = 32.0 * 393216;
+  const double base = c.model.parameters();
+  CHECK(hwsim::training_memory(c).weights.value() == Approx(base * 2 + adapters * 2).epsilon(kRel));
+  c.fp8_params = true;
+  CHECK(hwsim::model_weight_bytes(c) == 1.0);
+  CHECK(hwsim::training_memory(c).weights.value() == Approx(base * 1 + adapters * 2).epsilon(kRel));
+  // Full training: the distributed optimizer's weight all-gather moves half the bytes, so the exposed data-parallel
+  // communication falls; the step's compute does not change.
+  TrainingConfig full = llama7b_dp8(Recompute::none);
+  full.stack = hwsim::Stack::megatron_core;
+  full.parallelism.zero = 1;
+  full.dtype = hwsim::DType::fp8;
+  full.dp_overlap = false;
+  static const hwsim::Scenario b200 =
+      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training_b200.yaml", {});
+  const hwsim::System node = hwsim::build_system(b200, b200.deployments.at(0));
+  const auto plain = hwsim::evaluate_training(full, node, kTrainingEff);
+  full.fp8_params = true;
+  const auto fp8 = hwsim::evaluate_training(full, node, kTrainingEff);
+  REQUIRE(plain.fits);
+  REQUIRE(fp8.fits);
+  CHECK(fp8.breakdown.compute.value() == Approx(plain.breakdown.compute.value()).epsilon(kRel));
+  CHECK(fp8.breakdown.communication.value() < plain.breakdown.communication.value());
+  CHECK(hwsim::training_memory(full).weights.value() == Approx(full.model.parameters()).epsilon(kRel));
+  CHECK(fp8.memory_per_device.value() < plain.memory_per_device.value());
+}
+
 TEST_CASE("LoRA's backward computes input gradients only: a shorter step, 2/3 of training's model FLOPs",
           "[training]") {
   const hwsim::System node = training_system("a100-node");

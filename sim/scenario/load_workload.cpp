@@ -125,6 +125,11 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
                      : dispatcher == "hybridep" ? MoeDispatcher::hybridep
                                                 : MoeDispatcher::alltoall;
   t.moe_sync_free = w.boolean("moe_sync_free");
+  t.fp8_params = w.boolean("fp8_params");
+  if (t.fp8_params && t.dtype != DType::fp8)
+    bad(w, "fp8_params",
+        fmt::format("fp8_params keeps the weights in the 8-bit GEMM format; dtype is {} (valid: fp8)",
+                    dtype_name(t.dtype)));
   if (auto overhead = w.optional_quantity("step_overhead")) t.step_overhead = Seconds(*overhead);
   t.lora_rank = static_cast<int>(w.optional_integer("lora_rank").value_or(0));
   t.lora_all_linears = w.text("lora_targets") == "all";

@@ -192,6 +192,16 @@ KeyDecl moe_sync_free_key() {
               "layer's host time is exposed (host_s)"};
 }
 
+KeyDecl fp8_params_key() {
+  return {.name = "fp8_params",
+          .kind = ValueKind::boolean,
+          .default_text = "false",
+          .doc =
+              "dtype fp8: the model's weights kept in FP8 (Transformer Engine fp8_model_init, NeMo / Megatron-Core "
+              "fp8_param_gather, MLPerf FP8_PARAM_GATHER): one byte per weight held (a frozen LoRA base too) and "
+              "gathered by the distributed optimizer; the FP32 master copy stays"};
+}
+
 // A training workload's per-step host time (sim/train/training.hpp step_overhead_of).
 KeyDecl step_overhead_key() {
   return {.name = "step_overhead",
@@ -379,6 +389,7 @@ const Schema& training_workload_schema() {
     w.keys.push_back(expert_imbalance_key());
     w.keys.push_back(moe_dispatcher_key());
     w.keys.push_back(moe_sync_free_key());
+    w.keys.push_back(fp8_params_key());
     w.keys.push_back(step_overhead_key());
     w.keys.push_back({.name = "lora_rank",
                       .kind = ValueKind::integer,

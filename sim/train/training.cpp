@@ -259,7 +259,7 @@ void sharded_weights_communication(const TrainingConfig& c, const Links& links, 
                                    const StepShape& shape, Communication& comm) {
   const double L = std::max(1.0, shape.layers_per_stage);
   const int group = static_cast<int>(shape.shards);
-  const Seconds gather = ring_all_gather(Bytes(shape.params / L * training_weight_bytes(c.dtype)), group, links.dp);
+  const Seconds gather = ring_all_gather(Bytes(shape.params / L * model_weight_bytes(c)), group, links.dp);
   const Seconds reduce = ring_all_gather(Bytes(shape.trained / L * dtype_bytes(c.grad_reduce_dtype)), group, links.dp);
   if (!c.dp_overlap) {
     comm.dp_per_micro_batch = (gather * 2.0 + reduce) * L;
@@ -294,7 +294,7 @@ void gradient_reduction(const TrainingConfig& c, const Links& links, const Stage
   const int group = static_cast<int>(shape.shards);
   const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(shape.trained * grad_bytes), group, links.dp)
                                        : all_reduce(Bytes(shape.trained * grad_bytes), group, links.dp);
-  const Bytes weights(shape.trained * training_weight_bytes(c.dtype));
+  const Bytes weights(shape.trained * model_weight_bytes(c));
   const Seconds gather = par.zero >= 1 ? ring_all_gather(weights, group, links.dp) : Seconds(0);
   if (!c.dp_overlap) {
     comm.dp_per_step = reduce + gather;

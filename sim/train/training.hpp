@@ -154,6 +154,11 @@ struct TrainingConfig {
   // (Megatron-Core moe_pad_expert_input_to_capacity), or HybridEP with a rank capacity; full-iteration CUDA graphs
   // need it. Otherwise each MoE layer exposes its host time (kMoeHostSecondsPerLayer).
   bool moe_sync_free = false;
+  // The model's weights are kept in the 8-bit GEMM format (workload key `fp8_params`: Transformer Engine's
+  // fp8_model_init, NeMo and Megatron-Core fp8_param / fp8_param_gather, MLPerf's FP8_PARAM_GATHER): held at one byte
+  // rather than 16 bits (a frozen LoRA base as well) and all-gathered by the distributed optimizer in that format; the
+  // optimizer's FP32 master copy stays. Needs an 8-bit dtype.
+  bool fp8_params = false;
   // Host time per optimizer step (workload key `step_overhead`); unset: the stack's (step_overhead_of).
   std::optional<Seconds> step_overhead;
 };
@@ -268,6 +273,9 @@ double gradient_buffer_bytes(const TrainingConfig& config);
 // Bytes per weight as training keeps it (Megatron-style mixed precision): 16-bit weights, also in FP8 training; 4 bytes
 // in fp32, tf32 and fp64 training.
 double training_weight_bytes(DType dtype);
+// Bytes per element of the model's weights as each rank holds them and the distributed optimizer gathers them:
+// training_weight_bytes of the dtype, or the 8-bit format's one byte with fp8_params.
+double model_weight_bytes(const TrainingConfig& c);
 
 // Bytes one expert-parallel rank sends to (and gets back from) the experts in one all-to-all for `tokens` local tokens
 // (the rule, shared with serving: workloads/model.hpp expert_dispatch_bytes).

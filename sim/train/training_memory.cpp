@@ -80,6 +80,10 @@ std::string training_misfit(const TrainingConfig& c, const TrainingMemory& mem, 
 
 double training_weight_bytes(DType d) { return d == DType::fp32 || d == DType::tf32 || d == DType::fp64 ? 4.0 : 2.0; }
 
+double model_weight_bytes(const TrainingConfig& c) {
+  return c.fp8_params ? dtype_bytes(c.dtype) : training_weight_bytes(c.dtype);
+}
+
 double gradient_buffer_bytes(const TrainingConfig& c) {
   return c.parallelism.zero >= 3 ? 4.0 : dtype_bytes(c.grad_reduce_dtype);
 }
@@ -143,15 +147,15 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   // unsharded layers of weights and one of gradients are held beside the shards.
   const double layer_weights = m.parameters_per_layer() / t;
   const double unsharded =
-      par.zero >= 3 ? layer_weights * (2.0 * training_weight_bytes(c.dtype) + dtype_bytes(c.grad_reduce_dtype)) : 0.0;
+      par.zero >= 3 ? layer_weights * (2.0 * model_weight_bytes(c) + dtype_bytes(c.grad_reduce_dtype)) : 0.0;
   TrainingMemory worst;
   for (const StageFootprint& st : stages) {
     if (st.layers <= 0) continue;
     // A frozen (LoRA) base keeps only its weights; the adapters' 16-bit weights sit beside them.
     const StageParameters p = stage_parameter_counts(c, st.layers, st.first, st.last);
     TrainingMemory mem;
-    mem.weights = Bytes((par.zero >= 3 ? p.all / shards : p.held) * training_weight_bytes(c.dtype) + p.adapters * 2.0 +
-                        unsharded);
+    mem.weights =
+        Bytes((par.zero >= 3 ? p.all / shards : p.held) * model_weight_bytes(c) + p.adapters * 2.0 + unsharded);
     mem.gradients = Bytes((par.zero >= 2 ? p.trained / shards : p.trained_held) * gradient_buffer_bytes(c));
     mem.optimizer = Bytes((par.zero >= 1 ? p.trained / shards : p.trained_held) * kOptimizerBytes);
     const double in_flight = std::min(st.in_flight, micro_batches);
