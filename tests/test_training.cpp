@@ -1070,6 +1070,16 @@ TEST_CASE("fp8_params: weights held at one byte, a frozen LoRA base too, and gat
   c.fp8_params = true;
   CHECK(hwsim::model_weight_bytes(c) == 1.0);
   CHECK(hwsim::training_memory(c).weights.value() == Approx(base * 1 + adapters * 2).epsilon(kRel));
+  // The optimizer gathers what it updates, the adapters, still in 16 bits: the LoRA step's communication is unchanged.
+  static const hwsim::Scenario b200_fixture =
+      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training_b200.yaml", {});
+  const hwsim::System b200_node = hwsim::build_system(b200_fixture, b200_fixture.deployments.at(0));
+  c.dp_overlap = false;
+  const auto lora_fp8_params = hwsim::evaluate_training(c, b200_node, kTrainingEff);
+  c.fp8_params = false;
+  const auto lora_16bit_params = hwsim::evaluate_training(c, b200_node, kTrainingEff);
+  CHECK(lora_fp8_params.breakdown.communication.value() ==
+        Approx(lora_16bit_params.breakdown.communication.value()).epsilon(kRel));
   // Full training: the distributed optimizer's weight all-gather moves half the bytes, so the exposed data-parallel
   // communication falls; the step's compute does not change.
   TrainingConfig full = llama7b_dp8(Recompute::none);

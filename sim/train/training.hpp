@@ -157,7 +157,8 @@ struct TrainingConfig {
   // The model's weights are kept in the 8-bit GEMM format (workload key `fp8_params`: Transformer Engine's
   // fp8_model_init, NeMo and Megatron-Core fp8_param / fp8_param_gather, MLPerf's FP8_PARAM_GATHER): held at one byte
   // rather than 16 bits (a frozen LoRA base as well) and all-gathered by the distributed optimizer in that format; the
-  // optimizer's FP32 master copy stays. Needs an 8-bit dtype.
+  // optimizer's FP32 master copy stays; LoRA adapters stay in 16 bits. Needs dtype fp8. Megatron-Core keeps the
+  // embedding and output layer in BF16, which this does not model (13% of an 8B model's weights).
   bool fp8_params = false;
   // Host time per optimizer step (workload key `step_overhead`); unset: the stack's (step_overhead_of).
   std::optional<Seconds> step_overhead;
