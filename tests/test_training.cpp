@@ -524,6 +524,21 @@ TrainingConfig llama7b_dp8(Recompute recompute) {
   return c;
 }
 
+// The 8 x B200 node of training_b200.yaml (FP8 and FP4 tensor cores), kept apart from training.yaml's A100 nodes.
+hwsim::System b200_system() {
+  static const hwsim::Scenario b200 =
+      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training_b200.yaml", {});
+  return hwsim::build_system(b200, b200.deployments.at(0));
+}
+
+// Llama 2 7B on 8 ranks as llama7b_dp8, run by Megatron-Core with its distributed optimizer (ZeRO 1).
+TrainingConfig llama7b_megatron_zero1() {
+  TrainingConfig c = llama7b_dp8(Recompute::none);
+  c.stack = hwsim::Stack::megatron_core;
+  c.parallelism.zero = 1;
+  return c;
+}
+
 TEST_CASE("a stack's attention kernel: native for Megatron-Core, FlashAttention-2 class otherwise; a named one wins",
           "[training]") {
   using hwsim::AttentionKernel;
@@ -552,9 +567,7 @@ TEST_CASE("FP8 and FP4 training keep attention in 16 bits and store the GEMM inp
   // whose FP4 peak is twice its FP8 and four times its BF16, that increment is the same in FP8 and FP4 training
   // because both run attention in BF16 (Transformer Engine casts only the linear layers' inputs).
   using hwsim::AttentionKernel;
-  static const hwsim::Scenario b200 =
-      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training_b200.yaml", {});
-  const hwsim::System node = hwsim::build_system(b200, b200.deployments.at(0));
+  const hwsim::System node = b200_system();
   TrainingConfig c = llama7b_dp8(Recompute::none);
   c.dp_overlap = false;  // the reduction's exposure would follow each format's compute time
   const auto attention_increment = [&](hwsim::DType dtype) {
@@ -1039,9 +1052,7 @@ TEST_CASE("LoRA: frozen base weights keep no gradients or optimizer state, adapt
   // Llama 2 7B on 8 ranks (tp 1, dp 8, distributed optimizer), LoRA rank 16 on the attention: per layer
   // A and B beside QKV (4096 -> 4096 + 2 x 4096) and the output projection (4096 -> 4096):
   // 16 x (4096 + 12288) + 16 x (4096 + 4096) = 393,216 adapter parameters, x 32 layers = 12,582,912.
-  TrainingConfig c = llama7b_dp8(Recompute::none);
-  c.stack = hwsim::Stack::megatron_core;
-  c.parallelism.zero = 1;
+  TrainingConfig c = llama7b_megatron_zero1();
   c.lora_rank = 16;
   const double adapters = 32.0 * 393216;
   CHECK(hwsim::lora_parameters_per_layer(c) * 32 == adapters);
@@ -1059,9 +1070,7 @@ TEST_CASE("fp8_params: weights held at one byte, a frozen LoRA base too, and gat
           "[training]") {
   // Llama 2 7B LoRA as above, trained in FP8: the frozen base is 2 bytes a weight, 1 with fp8_params (MLPerf's
   // FP8_PARAM_GATHER, NeMo fp8_param); the adapters stay in 16 bits.
-  TrainingConfig c = llama7b_dp8(Recompute::none);
-  c.stack = hwsim::Stack::megatron_core;
-  c.parallelism.zero = 1;
+  TrainingConfig c = llama7b_megatron_zero1();
   c.lora_rank = 16;
   c.dtype = hwsim::DType::fp8;
   const double adapters = 32.0 * 393216;
@@ -1071,25 +1080,18 @@ TEST_CASE("fp8_params: weights held at one byte, a frozen LoRA base too, and gat
   CHECK(hwsim::model_weight_bytes(c) == 1.0);
   CHECK(hwsim::training_memory(c).weights.value() == Approx(base * 1 + adapters * 2).epsilon(kRel));
   // The optimizer gathers what it updates, the adapters, still in 16 bits: the LoRA step's communication is unchanged.
-  static const hwsim::Scenario b200_fixture =
-      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training_b200.yaml", {});
-  const hwsim::System b200_node = hwsim::build_system(b200_fixture, b200_fixture.deployments.at(0));
+  const hwsim::System node = b200_system();
   c.dp_overlap = false;
-  const auto lora_fp8_params = hwsim::evaluate_training(c, b200_node, kTrainingEff);
+  const auto lora_fp8_params = hwsim::evaluate_training(c, node, kTrainingEff);
   c.fp8_params = false;
-  const auto lora_16bit_params = hwsim::evaluate_training(c, b200_node, kTrainingEff);
+  const auto lora_16bit_params = hwsim::evaluate_training(c, node, kTrainingEff);
   CHECK(lora_fp8_params.breakdown.communication.value() ==
         Approx(lora_16bit_params.breakdown.communication.value()).epsilon(kRel));
   // Full training: the distributed optimizer's weight all-gather moves half the bytes, so the exposed data-parallel
   // communication falls; the step's compute does not change.
-  TrainingConfig full = llama7b_dp8(Recompute::none);
-  full.stack = hwsim::Stack::megatron_core;
-  full.parallelism.zero = 1;
+  TrainingConfig full = llama7b_megatron_zero1();
   full.dtype = hwsim::DType::fp8;
   full.dp_overlap = false;
-  static const hwsim::Scenario b200 =
-      hwsim::load_scenario(fs::path(HWSIM_FIXTURES_DIR) / "scenarios/training_b200.yaml", {});
-  const hwsim::System node = hwsim::build_system(b200, b200.deployments.at(0));
   const auto plain = hwsim::evaluate_training(full, node, kTrainingEff);
   full.fp8_params = true;
   const auto fp8 = hwsim::evaluate_training(full, node, kTrainingEff);

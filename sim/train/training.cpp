@@ -294,8 +294,7 @@ void gradient_reduction(const TrainingConfig& c, const Links& links, const Stage
   const int group = static_cast<int>(shape.shards);
   const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(shape.trained * grad_bytes), group, links.dp)
                                        : all_reduce(Bytes(shape.trained * grad_bytes), group, links.dp);
-  // The trained weights as held: a LoRA run's adapters stay in 16 bits with fp8_params (only the frozen base is FP8).
-  const Bytes weights(shape.trained * (c.lora_rank > 0 ? training_weight_bytes(DType::bf16) : model_weight_bytes(c)));
+  const Bytes weights(shape.trained * trained_weight_bytes(c));
   const Seconds gather = par.zero >= 1 ? ring_all_gather(weights, group, links.dp) : Seconds(0);
   if (!c.dp_overlap) {
     comm.dp_per_step = reduce + gather;

@@ -277,6 +277,9 @@ double training_weight_bytes(DType dtype);
 // Bytes per element of the model's weights as each rank holds them and the distributed optimizer gathers them:
 // training_weight_bytes of the dtype, or the 8-bit format's one byte with fp8_params.
 double model_weight_bytes(const TrainingConfig& c);
+// Bytes per element of the weights the optimizer updates and gathers: a LoRA run's adapters, in 16 bits whatever the
+// base's format; otherwise the model's (model_weight_bytes).
+double trained_weight_bytes(const TrainingConfig& c);
 
 // Bytes one expert-parallel rank sends to (and gets back from) the experts in one all-to-all for `tokens` local tokens
 // (the rule, shared with serving: workloads/model.hpp expert_dispatch_bytes).

@@ -84,6 +84,8 @@ double model_weight_bytes(const TrainingConfig& c) {
   return c.fp8_params ? dtype_bytes(c.dtype) : training_weight_bytes(c.dtype);
 }
 
+double trained_weight_bytes(const TrainingConfig& c) { return c.lora_rank > 0 ? 2.0 : model_weight_bytes(c); }
+
 double gradient_buffer_bytes(const TrainingConfig& c) {
   return c.parallelism.zero >= 3 ? 4.0 : dtype_bytes(c.grad_reduce_dtype);
 }
@@ -151,11 +153,11 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   TrainingMemory worst;
   for (const StageFootprint& st : stages) {
     if (st.layers <= 0) continue;
-    // A frozen (LoRA) base keeps only its weights; the adapters' 16-bit weights sit beside them.
+    // A frozen (LoRA) base keeps only its weights; the adapters' weights (trained_weight_bytes) sit beside them.
     const StageParameters p = stage_parameter_counts(c, st.layers, st.first, st.last);
     TrainingMemory mem;
-    mem.weights =
-        Bytes((par.zero >= 3 ? p.all / shards : p.held) * model_weight_bytes(c) + p.adapters * 2.0 + unsharded);
+    mem.weights = Bytes((par.zero >= 3 ? p.all / shards : p.held) * model_weight_bytes(c) +
+                        p.adapters * trained_weight_bytes(c) + unsharded);
     mem.gradients = Bytes((par.zero >= 2 ? p.trained / shards : p.trained_held) * gradient_buffer_bytes(c));
     mem.optimizer = Bytes((par.zero >= 1 ? p.trained / shards : p.trained_held) * kOptimizerBytes);
     const double in_flight = std::min(st.in_flight, micro_batches);
