@@ -56,10 +56,12 @@ double DefaultEfficiency::generation_ceiling(const Device& device, DType dtype) 
   // to a median 1207 MHz of 2100 under dense load), FP16 654 (0.500), FP8 1273 of 2614.9 (0.487); LLM shapes take
   // the same share of the best shape as on Hopper. Int8 has no published figure: FP8's. The MI325X runs the same
   // silicon at 1000 W and reaches more (BF16 843, FP8 1519): tdp_clock_share gives it 1.155 of these from its power.
-  // AMD CDNA 4 (MI355X): no measured max-achievable GEMM rate is at hand, and CDNA 3's shares are not carried over
-  // (twice the matrix rate per CU, another clock and power limit): it keeps the documented defaults of
-  // compute_ceiling(kind, dtype) above (FP4's being Blackwell's), an estimate a calibration profile or a measurement
-  // replaces.
+  // AMD CDNA 4 (MI355X): BF16 reaches 1565 TFLOP/s at the best shape of a brute-force search (stas00/ml-engineering
+  // @744d01e compute/accelerator/README.md, MAMF table: mean of 100 iterations, torch 2.8 on ROCm 7.0.2), 0.622 of the
+  // MI355X's 2516.6 TFLOP/s (1024 matrix cores x 1024 FLOP x 2.4 GHz); LLM shapes take the Hopper share of it, as
+  // above. No FP8 figure of the chip is published: FP8 (and int8) keep CDNA 3's measured FP8-to-BF16 ratio on
+  // hipBLASLt, (1273 / 2614.9) / (708 / 1307.4) = 0.899 (an estimate). FP16 runs at BF16's rate on this chip
+  // (datasheet), and FP4 and FP6 have no measured rate: the documented defaults of compute_ceiling(kind, dtype).
   // Ada runs Ampere's kernels (mma.sync) and keeps Ampere's plateaus.
   const double ampere = compute_ceiling(device.kind, dtype);
   if (device.kind == DeviceKind::cpu) return ampere;
@@ -71,6 +73,17 @@ double DefaultEfficiency::generation_ceiling(const Device& device, DType dtype) 
       case DType::fp16: return 654.0 / 1307.4 * kLlmShapeShare;
       case DType::fp8:
       case DType::int8: return 1273.0 / 2614.9 * kLlmShapeShare;
+      default: return ampere;
+    }
+  }
+  if (device.tensor_core_generation == TensorCoreGeneration::cdna4) {
+    constexpr double kCdna4Bf16 = 1565.0 / 2516.6;
+    constexpr double kCdna3Fp8OverBf16 = (1273.0 / 2614.9) / (708.0 / 1307.4);
+    switch (dtype) {
+      case DType::bf16:
+      case DType::fp16: return kCdna4Bf16 * kLlmShapeShare;
+      case DType::fp8:
+      case DType::int8: return kCdna4Bf16 * kCdna3Fp8OverBf16 * kLlmShapeShare;
       default: return ampere;
     }
   }
