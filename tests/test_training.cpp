@@ -1066,6 +1066,21 @@ TEST_CASE("LoRA: frozen base weights keep no gradients or optimizer state, adapt
   CHECK(hwsim::lora_parameters_per_layer(c) == 393216.0 + 16 * (4096 + 2 * 11008.0) + 16 * (11008 + 4096.0));
 }
 
+TEST_CASE("LoRA on the attention keeps no inputs of the frozen MLP products; adapters on every linear keep them",
+          "[training]") {
+  // Llama 2 7B, tp 1, pp 1, one micro-batch in flight, 16-bit: a frozen product computes no weight gradient, so the
+  // MLP's normalised input (2 B x 4096) and its activation output (2 B x 11008) are not kept, per token and layer.
+  TrainingConfig c = llama7b_megatron_zero1();
+  c.dtype = hwsim::DType::bf16;
+  const double full = hwsim::training_memory(c).activations.value();
+  c.lora_rank = 16;
+  const double lora = hwsim::training_memory(c).activations.value();
+  const double dropped = 2.0 * (c.model.hidden + c.model.ffn_hidden);
+  CHECK(full - lora == Approx(static_cast<double>(c.model.layers) * c.seq_len * c.micro_batch * dropped).epsilon(kRel));
+  c.lora_all_linears = true;  // adapters beside the MLP's products need their inputs
+  CHECK(hwsim::training_memory(c).activations.value() == Approx(full).epsilon(kRel));
+}
+
 TEST_CASE("fp8_params: weights held at one byte, a frozen LoRA base too, and gathered by the optimizer in FP8",
           "[training]") {
   // Llama 2 7B LoRA as above, trained in FP8: the frozen base is 2 bytes a weight, 1 with fp8_params (MLPerf's

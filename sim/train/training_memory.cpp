@@ -118,9 +118,16 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   // attention output and the MLP activation (1 B in FP8, 0.5 B in FP4; block scales not counted).
   const double gemm_input = quantized_gemms(c.dtype) ? dtype_bytes(c.dtype) : 2.0;
   // MLA's latents (the up-projections' inputs, whole on every rank) are kept as well.
-  const double shared = (dropout ? 6.0 : 4.0) * h + 2.0 * gemm_input * h + 2.0 * m.latent_width();
+  // A LoRA run's frozen products compute no weight gradient, and a product's input is kept only for that gradient
+  // (PyTorch autograd saves what the gradients it must compute need; Transformer Engine's Linear saves its input when
+  // the weight requires a gradient): with adapters on the attention alone, the MLP's two product inputs (its
+  // normalised input and the activation output) are not kept. The adapters' own inputs (the attention's normalised
+  // input and its output) and the tensors the norms, attention and MLP activation differentiate through stay.
+  const bool frozen_mlp = c.lora_rank > 0 && !c.lora_all_linears;
+  const double mlp_inputs = frozen_mlp ? 0.0 : 1.0;
+  const double shared = (dropout ? 6.0 : 4.0) * h + (1.0 + mlp_inputs) * gemm_input * h + 2.0 * m.latent_width();
   // Split by TP: Q, K, V (2q + 2k + 2v), attention-output input, MLP up output 2 x up, activation output.
-  const double split = 2.0 * (aw.q + aw.k + aw.v) + gemm_input * aw.o + 2.0 * up + gemm_input * f + scores;
+  const double split = 2.0 * (aw.q + aw.k + aw.v) + gemm_input * aw.o + 2.0 * up + mlp_inputs * gemm_input * f + scores;
   double per_layer = 0;
   if (c.recompute == Recompute::full) {
     per_layer = 2.0 * s * b * h / (c.sequence_parallel ? t : 1.0);
