@@ -108,6 +108,9 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/fp8_params_bf16.yaml",
        {"bad/fp8_params_bf16.yaml:10:17: workloads[0].fp8_params: fp8_params keeps the weights in the 8-bit GEMM "
         "format; dtype is bf16 (valid: fp8)"}},
+      {"bad/fp8_attention_bf16.yaml",
+       {"bad/fp8_attention_bf16.yaml:10:20: workloads[0].fp8_attention: fp8_attention runs beside an FP8 or FP4 "
+        "training recipe; dtype is bf16 (valid: fp8, fp4)"}},
       {"bad/lora_targets_without_rank.yaml",
        {"bad/lora_targets_without_rank.yaml:10:19: workloads[0].lora_targets: LoRA targets need lora_rank (LoRA "
         "fine-tuning)"}},

@@ -1118,6 +1118,32 @@ TEST_CASE("fp8_params: weights held at one byte, a frozen LoRA base too, and gat
   CHECK(fp8.memory_per_device.value() < plain.memory_per_device.value());
 }
 
+TEST_CASE("fp8_attention: cuDNN's measured FP8 rates for fused attention, Q, K and V kept at one byte", "[training]") {
+  hwsim::Device gpu = b200_system().device;
+  // cuDNN's SDPA benchmark, Llama 3.1 shape, causal, 4096 and 8192 tokens: GB200 forward 1.28 / 1.30, backward
+  // 1.03 / 1.09; H200 forward 1.45 / 1.50, backward 0.99 / 0.79 (FP8 over BF16).
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false) == Approx((1.282 + 1.300) / 2.0).epsilon(kRel));
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, true) == Approx((1.026 + 1.092) / 2.0).epsilon(kRel));
+  gpu.tensor_core_generation = hwsim::TensorCoreGeneration::hopper;
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false) > 1.4);
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, true) < 1.0);
+  gpu.tensor_core_generation = hwsim::TensorCoreGeneration::cdna3;  // no measurement
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false) == 1.0);
+  // Llama 2 7B in FP8 on a B200 node: a shorter step, and Q, K and V (3 x 4096 per token and layer) at one byte.
+  TrainingConfig c = llama7b_megatron_zero1();
+  c.dtype = hwsim::DType::fp8;
+  const hwsim::System node = b200_system();
+  const auto plain = hwsim::evaluate_training(c, node, kTrainingEff);
+  const double plain_activations = hwsim::training_memory(c).activations.value();
+  c.fp8_attention = true;
+  const auto fp8 = hwsim::evaluate_training(c, node, kTrainingEff);
+  REQUIRE(plain.fits);
+  REQUIRE(fp8.fits);
+  CHECK(fp8.breakdown.compute.value() < plain.breakdown.compute.value());
+  CHECK(plain_activations - hwsim::training_memory(c).activations.value() ==
+        Approx(static_cast<double>(c.model.layers) * c.seq_len * c.micro_batch * 3.0 * 4096).epsilon(kRel));
+}
+
 TEST_CASE("LoRA's backward computes input gradients only: a shorter step, 2/3 of training's model FLOPs",
           "[training]") {
   const hwsim::System node = training_system("a100-node");

@@ -163,6 +163,22 @@ double DefaultEfficiency::fused_attention(const Device& device, DType dtype, boo
   return compute_ceiling(device, dtype) * (backward ? 0.65 : 0.8);
 }
 
+double fp8_fused_attention_speedup(const Device& device, bool backward) {
+  // cuDNN's SDPA training benchmark on the Llama 3.1 shape (64 query heads, 8 KV heads, head dim 128, causal, batch
+  // 1-2), FP8 over BF16 TFLOP/s at 4096 and 8192 tokens (NVIDIA/cudnn-frontend@3929da2
+  // benchmark/sdpa_benchmark_training/results): GB200 (cuDNN 9.22) forward 1805/1408 and 2047/1574 (1.28, 1.30),
+  // backward 1178/1148 and 1454/1332 (1.03, 1.09); H200 (cuDNN 9.19, h200_919_only_cudnn) forward 854/591 and
+  // 964/644 (1.45, 1.50), backward 471/474 and 430/541 (0.99, 0.79: FP8's causal backward ran slower there). The
+  // means of the two lengths. The GB300 measures more (forward 1.49-1.56, backward 1.12-1.24: Blackwell Ultra's
+  // faster exponentials), which one Blackwell generation does not tell apart: it takes the GB200's. No FP8 attention
+  // measurement of other generations: 1.
+  switch (device.tensor_core_generation) {
+    case TensorCoreGeneration::hopper: return backward ? (0.994 + 0.795) / 2.0 : (1.445 + 1.497) / 2.0;
+    case TensorCoreGeneration::blackwell: return backward ? (1.026 + 1.092) / 2.0 : (1.282 + 1.300) / 2.0;
+    default: return 1.0;
+  }
+}
+
 double DefaultEfficiency::attention_kernel_share(const Device& device, AttentionKernel kernel) const {
   // FlashAttention-2 reaches 35% of H100's BF16 peak where FlashAttention-3 reaches 75% (forward, head dim 128,
   // long sequences; Shah et al. 2024, "FlashAttention-3", arXiv 2407.08608, abstract and section 4.1): kernels

@@ -90,4 +90,8 @@ class DefaultEfficiency final : public EfficiencyModel {
   [[nodiscard]] static double generation_ceiling(const Device& device, DType dtype);
 };
 
+// How much faster fused attention runs with FP8 inputs than with 16-bit ones on `device` (Transformer Engine's FP8
+// dot-product attention, cuDNN's FP8 SDPA), forward or backward; 1 where no measurement is at hand.
+double fp8_fused_attention_speedup(const Device& device, bool backward);
+
 }  // namespace hwsim

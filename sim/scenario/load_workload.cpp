@@ -130,6 +130,11 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
     bad(w, "fp8_params",
         fmt::format("fp8_params keeps the weights in the 8-bit GEMM format; dtype is {} (valid: fp8)",
                     dtype_name(t.dtype)));
+  t.fp8_attention = w.boolean("fp8_attention");
+  if (t.fp8_attention && !quantized_gemms(t.dtype))
+    bad(w, "fp8_attention",
+        fmt::format("fp8_attention runs beside an FP8 or FP4 training recipe; dtype is {} (valid: fp8, fp4)",
+                    dtype_name(t.dtype)));
   if (auto overhead = w.optional_quantity("step_overhead")) t.step_overhead = Seconds(*overhead);
   t.lora_rank = static_cast<int>(w.optional_integer("lora_rank").value_or(0));
   t.lora_all_linears = w.text("lora_targets") == "all";

@@ -1,5 +1,7 @@
 #include "sim/scenario/scenario_schema.hpp"
 
+#include <utility>
+
 #include "hwmodels/hardware_catalog.hpp"
 #include "hwmodels/infrastructure.hpp"
 #include "sim/core/dtype.hpp"
@@ -181,25 +183,28 @@ KeyDecl moe_dispatcher_key() {
               "alltoall dispatcher, a copy per routed expert), deepep or hybridep (Megatron-Core's flex "
               "dispatcher: a token once per destination rank in the node and once per other node)"};
 }
-KeyDecl moe_sync_free_key() {
-  return {.name = "moe_sync_free",
-          .kind = ValueKind::boolean,
-          .default_text = "false",
-          .doc =
-              "mixture of experts: the dispatcher needs no host sync (token drop with padding to a "
-              "capacity, Megatron-Core moe_pad_expert_input_to_capacity; HybridEP with a rank capacity; "
-              "what full-iteration CUDA graphs need), so the host runs ahead; false (dropless): each MoE "
-              "layer's host time is exposed (host_s)"};
+// An on/off switch of a training workload, off unless set.
+KeyDecl switch_key(std::string name, std::string doc) {
+  return {.name = std::move(name), .kind = ValueKind::boolean, .default_text = "false", .doc = std::move(doc)};
 }
-
+KeyDecl moe_sync_free_key() {
+  return switch_key("moe_sync_free",
+                    "mixture of experts: the dispatcher needs no host sync (token drop with padding to a capacity, "
+                    "Megatron-Core moe_pad_expert_input_to_capacity; HybridEP with a rank capacity; what "
+                    "full-iteration CUDA graphs need), so the host runs ahead; false (dropless): each MoE layer's "
+                    "host time is exposed (host_s)");
+}
 KeyDecl fp8_params_key() {
-  return {.name = "fp8_params",
-          .kind = ValueKind::boolean,
-          .default_text = "false",
-          .doc =
-              "dtype fp8: the model's weights kept in FP8 (Transformer Engine fp8_model_init, NeMo / Megatron-Core "
-              "fp8_param_gather, MLPerf FP8_PARAM_GATHER): one byte per weight held (a frozen LoRA base too) and "
-              "gathered by the distributed optimizer; the FP32 master copy stays"};
+  return switch_key("fp8_params",
+                    "dtype fp8: the model's weights kept in FP8 (Transformer Engine fp8_model_init, NeMo / "
+                    "Megatron-Core fp8_param_gather, MLPerf FP8_PARAM_GATHER): one byte per weight held (a frozen "
+                    "LoRA base too) and gathered by the distributed optimizer; the FP32 master copy stays");
+}
+KeyDecl fp8_attention_key() {
+  return switch_key("fp8_attention",
+                    "dtype fp8 or fp4: fused attention on FP8 inputs (Transformer Engine FP8 dot-product attention, "
+                    "NeMo / Megatron-Core fp8_dot_product_attention, MLPerf FP8_DPA): forward and backward at "
+                    "cuDNN's measured FP8 rates, Q, K and V stored at one byte");
 }
 
 // A training workload's per-step host time (sim/train/training.hpp step_overhead_of).
@@ -390,6 +395,7 @@ const Schema& training_workload_schema() {
     w.keys.push_back(moe_dispatcher_key());
     w.keys.push_back(moe_sync_free_key());
     w.keys.push_back(fp8_params_key());
+    w.keys.push_back(fp8_attention_key());
     w.keys.push_back(step_overhead_key());
     w.keys.push_back({.name = "lora_rank",
                       .kind = ValueKind::integer,

@@ -41,11 +41,15 @@ void attention_core(const Context& x, LayerCost& L) {
     const double full_flops =
         2.0 * tokens * m.sequence_context(context) * heads * (m.score_head_dim() + m.value_head_dim());
     const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
-    const double io = kActivationBytes * tokens * (aw.q + aw.k + aw.v + aw.o) / t;
+    // FP8 attention (fp8_attention) reads Q, K and V at one byte and runs at cuDNN's measured FP8 rates.
+    const double qkv_bytes = c.fp8_attention ? 1.0 : kActivationBytes;
+    const double io = tokens * (qkv_bytes * (aw.q + aw.k + aw.v) + kActivationBytes * aw.o) / t;
     // The kernel generation the run uses (attention_kernel_of: its stack's unless named).
     const double share = x.eff.attention_kernel_share(x.dev, attention_kernel_of(c));
-    const double forward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, false) * share;
-    const double backward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, true) * share;
+    const double fp8_forward = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, false) : 1.0;
+    const double fp8_backward = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, true) : 1.0;
+    const double forward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, false) * share * fp8_forward;
+    const double backward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, true) * share * fp8_backward;
     attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io), Flop(executed), x.corner);
     attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io), Flop(2.5 * executed),
                  x.corner);

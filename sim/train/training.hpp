@@ -160,6 +160,11 @@ struct TrainingConfig {
   // optimizer's FP32 master copy stays; LoRA adapters stay in 16 bits. Needs dtype fp8. Megatron-Core keeps the
   // embedding and output layer in BF16, which this does not model (13% of an 8B model's weights).
   bool fp8_params = false;
+  // Fused attention runs on FP8 inputs (workload key `fp8_attention`: Transformer Engine's FP8 dot-product attention,
+  // NeMo / Megatron-Core fp8_dot_product_attention, MLPerf's FP8_DPA): its forward and backward at the rates cuDNN
+  // measures for FP8 on the chip (fp8_fused_attention_speedup), and Q, K and V kept for the backward at one byte. Needs
+  // a sub-16-bit GEMM format (dtype fp8 or fp4).
+  bool fp8_attention = false;
   // Host time per optimizer step (workload key `step_overhead`); unset: the stack's (step_overhead_of).
   std::optional<Seconds> step_overhead;
 };
