@@ -111,6 +111,10 @@ TEST_CASE("each bad scenario gives exactly its expected messages: file:line:col,
       {"bad/fp8_attention_bf16.yaml",
        {"bad/fp8_attention_bf16.yaml:10:20: workloads[0].fp8_attention: fp8_attention runs beside an FP8 or FP4 "
         "training recipe; dtype is bf16 (valid: fp8, fp4)"}},
+      {"bad/fp8_attention_unfused.yaml",
+       {"bad/fp8_attention_unfused.yaml:12:20: workloads[0].fp8_attention: fp8_attention runs the chip's own fused "
+        "attention (cuDNN, through Transformer Engine): it needs flash_attention and the native attention_kernel "
+        "(valid: native; the stack's default is native for megatron-core)"}},
       {"bad/lora_targets_without_rank.yaml",
        {"bad/lora_targets_without_rank.yaml:10:19: workloads[0].lora_targets: LoRA targets need lora_rank (LoRA "
         "fine-tuning)"}},

@@ -135,6 +135,11 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
     bad(w, "fp8_attention",
         fmt::format("fp8_attention runs beside an FP8 or FP4 training recipe; dtype is {} (valid: fp8, fp4)",
                     dtype_name(t.dtype)));
+  if (t.fp8_attention && (!t.flash_attention || attention_kernel_of(t) != AttentionKernel::native))
+    bad(w, "fp8_attention",
+        "fp8_attention runs the chip's own fused attention (cuDNN, through Transformer Engine): it needs "
+        "flash_attention and the native attention_kernel (valid: native; the stack's default is native for "
+        "megatron-core)");
   if (auto overhead = w.optional_quantity("step_overhead")) t.step_overhead = Seconds(*overhead);
   t.lora_rank = static_cast<int>(w.optional_integer("lora_rank").value_or(0));
   t.lora_all_linears = w.text("lora_targets") == "all";

@@ -61,7 +61,7 @@ struct Context {
   const EfficiencyModel& eff;
   const Device& dev;
   FlopPerSecond gemm_peak;       // of the training dtype
-  FlopPerSecond attention_peak;  // 16-bit attention (quantized_gemms: FP8 and FP4 training keep it in 16 bits)
+  FlopPerSecond attention_peak;  // 16-bit attention (quantized_gemms; fp8_attention scales its rate, layer_cost.cpp)
   DType gemm_dtype;
   DType attention_dtype;
   double corner = eff.roofline_corner(dev);  // op_time's corner (sim/perf/roofline.hpp)

@@ -63,7 +63,7 @@ struct LayerCostCache {
   struct Key {
     int tp, cp, ep, etp, micro_batch, seq_len, lora_rank;
     double expert_imbalance;
-    bool sequence_parallel, flash_attention, tp_overlap, lora_all_linears;
+    bool sequence_parallel, flash_attention, tp_overlap, lora_all_linears, fp8_attention;
     DType dtype;
     AttentionKernel attention_kernel;
     bool operator==(const Key&) const = default;
@@ -125,6 +125,7 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
                                 c.flash_attention,
                                 c.tp_overlap,
                                 c.lora_all_linears,
+                                c.fp8_attention,
                                 c.dtype,
                                 attention_kernel_of(c)};
   if (!memo.valid || !(memo.key == key)) {
@@ -213,10 +214,12 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
     }
     tp_time = (block + block * (1.0 - moe_share) + moe_block * moe_share) * per_block;
   }
-  // Context parallel: K and V blocks travel around the CP ring, overlapped with the attention they feed.
+  // Context parallel: K and V blocks travel around the CP ring, overlapped with the attention they feed (in FP8 with
+  // FP8 attention: Transformer Engine's context-parallel attention exchanges the FP8 tensors it computes on).
   if (par.cp > 1) {
     const ModelSpec::AttentionWidths aw = m.attention_widths();
-    const Bytes kv_block(c.micro_batch * shape.s_local * (aw.k + aw.v) * kActivationBytes / par.tp);
+    const double kv_bytes = c.fp8_attention ? 1.0 : kActivationBytes;
+    const Bytes kv_block(c.micro_batch * shape.s_local * (aw.k + aw.v) * kv_bytes / par.tp);
     const Seconds ring = point_to_point(kv_block, links.tp) * (3.0 * (par.cp - 1));  // forward + 2x backward
     const Seconds attention = w.layer.attention_forward.time() * 3.0;
     comm.cp = exposed(ring, attention) * shape.layers_per_stage;

@@ -95,7 +95,7 @@ inline constexpr double kStepOverheadPytorch = 0.100;
 
 // A training format below 16 bits (FP8, FP4) is the linear layers' GEMM format only: Transformer Engine casts their
 // inputs to it, while attention, the logits and the other stored activations stay in 16 bits (FP8 attention is a
-// separate switch; Megatron-Bridge's NVFP4 recipe keeps attention in BF16).
+// separate switch, fp8_attention; Megatron-Bridge's NVFP4 recipe keeps attention in BF16).
 inline bool quantized_gemms(DType d) { return dtype_storage_bits(d) < 16; }
 
 struct Parallelism {
