@@ -1144,6 +1144,26 @@ TEST_CASE("fp8_attention: cuDNN's measured FP8 rates for fused attention, Q, K a
         Approx(static_cast<double>(c.model.layers) * c.seq_len * c.micro_batch * 3.0 * 4096).epsilon(kRel));
 }
 
+TEST_CASE("CUDA graphs of whole layers or steps shrink the per-step host time; partial scopes and none do not",
+          "[training]") {
+  TrainingConfig c = llama7b_megatron_zero1();
+  CHECK(hwsim::step_overhead_of(c).value() == hwsim::kStepOverheadMegatronCore);
+  c.cuda_graphs = hwsim::CudaGraphs::partial;  // the host still issues most of each layer's kernels
+  CHECK(hwsim::step_overhead_of(c).value() == hwsim::kStepOverheadMegatronCore);
+  const hwsim::System node = b200_system();
+  const auto ungraphed = hwsim::evaluate_training(c, node, kTrainingEff);
+  for (const auto graphs : {hwsim::CudaGraphs::layers, hwsim::CudaGraphs::full_iteration}) {
+    c.cuda_graphs = graphs;
+    CHECK(hwsim::step_overhead_of(c).value() == hwsim::kStepOverheadCudaGraphs);
+  }
+  CHECK(hwsim::kStepOverheadCudaGraphs < hwsim::kStepOverheadMegatronCore);
+  const auto graphed = hwsim::evaluate_training(c, node, kTrainingEff);
+  CHECK(ungraphed.breakdown.host.value() - graphed.breakdown.host.value() ==
+        Approx(hwsim::kStepOverheadMegatronCore - hwsim::kStepOverheadCudaGraphs).epsilon(kRel));
+  c.step_overhead = hwsim::Seconds(0.2);  // a stated host time wins
+  CHECK(hwsim::step_overhead_of(c).value() == 0.2);
+}
+
 TEST_CASE("LoRA's backward computes input gradients only: a shorter step, 2/3 of training's model FLOPs",
           "[training]") {
   const hwsim::System node = training_system("a100-node");

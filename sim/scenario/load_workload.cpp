@@ -140,6 +140,11 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
         "fp8_attention runs the chip's own fused attention (cuDNN, through Transformer Engine): it needs "
         "flash_attention and the native attention_kernel (valid: native; the stack's default is native for "
         "megatron-core)");
+  const std::string graphs = w.text("cuda_graphs");
+  t.cuda_graphs = graphs == "partial"          ? CudaGraphs::partial
+                  : graphs == "layers"         ? CudaGraphs::layers
+                  : graphs == "full_iteration" ? CudaGraphs::full_iteration
+                                               : CudaGraphs::none;
   if (auto overhead = w.optional_quantity("step_overhead")) t.step_overhead = Seconds(*overhead);
   t.lora_rank = static_cast<int>(w.optional_integer("lora_rank").value_or(0));
   t.lora_all_linears = w.text("lora_targets") == "all";

@@ -326,10 +326,7 @@ const Schema& training_workload_schema() {
                       .choices = {"auto"},
                       .child = &parallelism,
                       .doc = "how the model is split (auto: the fastest configuration that fits is searched)"});
-    w.keys.push_back({.name = "sequence_parallel",
-                      .kind = ValueKind::boolean,
-                      .default_text = "false",
-                      .doc = "Megatron sequence parallelism with TP"});
+    w.keys.push_back(switch_key("sequence_parallel", "Megatron sequence parallelism with TP"));
     w.keys.push_back({.name = "recompute",
                       .kind = ValueKind::choice,
                       .default_text = "none",
@@ -370,14 +367,9 @@ const Schema& training_workload_schema() {
                       .kind = ValueKind::boolean,
                       .default_text = "true",
                       .doc = "data-parallel reduction overlapped with the backward pass"});
-    w.keys.push_back({.name = "tp_overlap",
-                      .kind = ValueKind::boolean,
-                      .default_text = "false",
-                      .doc = "tensor-parallel collectives overlapped with GEMMs (Transformer Engine userbuffers)"});
-    w.keys.push_back({.name = "pp_overlap",
-                      .kind = ValueKind::boolean,
-                      .default_text = "false",
-                      .doc = "pipeline sends overlapped with compute"});
+    w.keys.push_back(
+        switch_key("tp_overlap", "tensor-parallel collectives overlapped with GEMMs (Transformer Engine userbuffers)"));
+    w.keys.push_back(switch_key("pp_overlap", "pipeline sends overlapped with compute"));
     w.keys.push_back(
         {.name = "grad_reduce_dtype",
          .kind = ValueKind::choice,
@@ -396,6 +388,13 @@ const Schema& training_workload_schema() {
     w.keys.push_back(moe_sync_free_key());
     w.keys.push_back(fp8_params_key());
     w.keys.push_back(fp8_attention_key());
+    w.keys.push_back({.name = "cuda_graphs",
+                      .kind = ValueKind::choice,
+                      .default_text = "none",
+                      .choices = {"none", "partial", "layers", "full_iteration"},
+                      .doc = "what CUDA graphs capture: none, partial (parts of a layer: attn, mlp, router), layers "
+                             "(every layer whole), full_iteration (the whole step); with layers or full_iteration "
+                             "the per-step host time is the graphed stacks' (step_overhead_of)"});
     w.keys.push_back(step_overhead_key());
     w.keys.push_back({.name = "lora_rank",
                       .kind = ValueKind::integer,

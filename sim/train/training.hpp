@@ -62,6 +62,10 @@ constexpr bool op_checkpoint_recomputes(int index) { return index % 2 == 1; }
 //                  attention kernels; no context parallelism.
 enum class Stack { megatron_core, pytorch, deepspeed };
 
+// What a run captures in CUDA graphs (workload key `cuda_graphs`): nothing, parts of a layer (attention, MLP, MoE
+// router), every layer whole, or the whole forward-backward step.
+enum class CudaGraphs { none, partial, layers, full_iteration };
+
 // How expert-parallel ranks exchange tokens (workload key `moe_dispatcher`; workloads/model.hpp
 // expert_exchange_bytes): Megatron-Core's alltoall dispatcher sends a copy per routed expert; DeepEP and HybridEP
 // (Megatron-Core's flex dispatcher) send a token once per destination rank in the node and once per other node.
@@ -92,6 +96,14 @@ inline constexpr double kMoeHostSecondsPerLocalExpert = 0.329e-3;
 // DeepSpeed has no tune case and takes PyTorch's.
 inline constexpr double kStepOverheadMegatronCore = 0.135;
 inline constexpr double kStepOverheadPytorch = 0.100;
+// With every layer or the whole step captured in CUDA graphs (workload key `cuda_graphs`: layers or full_iteration;
+// Megatron-Core cuda_graph_scope, Transformer Engine make_graphed_callables per layer, MLPerf's LAYER_CUDA_GRAPH /
+// FULL_CUDA_GRAPH) the host replays a few graphs per micro-batch instead of issuing every kernel, so it runs ahead
+// and what the step exposes shrinks to its syncs and bookkeeping. Fitted on the tune split's Megatron-Core cases
+// whose configurations capture layers or steps (19 of 57; the host time over hwsim's device time of all 57: median
+// 31 ms for layers, 41 ms for full iterations, where runs without graphs or with partial scopes need a median 135
+// ms): least tune MAPE at 32 ms (8.2%; 30 ms 8.3%, 40 ms 8.3%, 60 ms 8.8%).
+inline constexpr double kStepOverheadCudaGraphs = 0.032;
 
 // A training format below 16 bits (FP8, FP4) is the linear layers' GEMM format only: Transformer Engine casts their
 // inputs to it, while attention, the logits and the other stored activations stay in 16 bits (FP8 attention is a
@@ -167,6 +179,8 @@ struct TrainingConfig {
   bool fp8_attention = false;
   // Host time per optimizer step (workload key `step_overhead`); unset: the stack's (step_overhead_of).
   std::optional<Seconds> step_overhead;
+  // What CUDA graphs capture (workload key `cuda_graphs`): sets the per-step host time (step_overhead_of).
+  CudaGraphs cuda_graphs = CudaGraphs::none;
 };
 
 // The fused-attention kernel a run uses: the one its workload names, else its stack's: Megatron-Core runs the chip's
@@ -176,9 +190,12 @@ inline AttentionKernel attention_kernel_of(const TrainingConfig& c) {
   return c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class;
 }
 
-// The per-step host time a run spends: the one its workload names, else its stack's (kStepOverheadMegatronCore).
+// The per-step host time a run spends: the one its workload names, else its stack's (kStepOverheadMegatronCore), less
+// with whole layers or steps in CUDA graphs (kStepOverheadCudaGraphs).
 inline Seconds step_overhead_of(const TrainingConfig& c) {
   if (c.step_overhead) return *c.step_overhead;
+  if (c.cuda_graphs == CudaGraphs::layers || c.cuda_graphs == CudaGraphs::full_iteration)
+    return Seconds(kStepOverheadCudaGraphs);
   return Seconds(c.stack == Stack::megatron_core ? kStepOverheadMegatronCore : kStepOverheadPytorch);
 }
 
