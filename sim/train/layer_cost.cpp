@@ -42,8 +42,7 @@ void attention_core(const Context& x, LayerCost& L) {
         2.0 * tokens * m.sequence_context(context) * heads * (m.score_head_dim() + m.value_head_dim());
     const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
     // FP8 attention (fp8_attention) reads Q, K and V at one byte and runs at cuDNN's measured FP8 rates.
-    const double qkv_bytes = c.fp8_attention ? 1.0 : kActivationBytes;
-    const double io = tokens * (qkv_bytes * (aw.q + aw.k + aw.v) + kActivationBytes * aw.o) / t;
+    const double io = tokens * (attention_operand_bytes(c) * (aw.q + aw.k + aw.v) + kActivationBytes * aw.o) / t;
     // The kernel generation the run uses (attention_kernel_of: its stack's unless named).
     const double share = x.eff.attention_kernel_share(x.dev, attention_kernel_of(c));
     const double fp8_forward = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, false) : 1.0;

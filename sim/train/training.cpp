@@ -218,8 +218,7 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
   // FP8 attention: Transformer Engine's context-parallel attention exchanges the FP8 tensors it computes on).
   if (par.cp > 1) {
     const ModelSpec::AttentionWidths aw = m.attention_widths();
-    const double kv_bytes = c.fp8_attention ? 1.0 : kActivationBytes;
-    const Bytes kv_block(c.micro_batch * shape.s_local * (aw.k + aw.v) * kv_bytes / par.tp);
+    const Bytes kv_block(c.micro_batch * shape.s_local * (aw.k + aw.v) * attention_operand_bytes(c) / par.tp);
     const Seconds ring = point_to_point(kv_block, links.tp) * (3.0 * (par.cp - 1));  // forward + 2x backward
     const Seconds attention = w.layer.attention_forward.time() * 3.0;
     comm.cp = exposed(ring, attention) * shape.layers_per_stage;

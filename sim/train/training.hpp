@@ -190,6 +190,10 @@ inline AttentionKernel attention_kernel_of(const TrainingConfig& c) {
   return c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class;
 }
 
+// Bytes per element of the Q, K and V the fused attention reads, keeps for its backward and (with context parallelism)
+// passes around the ring: one with FP8 attention, else 16 bits.
+inline double attention_operand_bytes(const TrainingConfig& c) { return c.fp8_attention ? 1.0 : 2.0; }
+
 // The per-step host time a run spends: the one its workload names, else its stack's (kStepOverheadMegatronCore), less
 // with whole layers or steps in CUDA graphs (kStepOverheadCudaGraphs).
 inline Seconds step_overhead_of(const TrainingConfig& c) {

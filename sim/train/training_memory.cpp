@@ -128,9 +128,8 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   const double shared = (dropout ? 6.0 : 4.0) * h + (1.0 + mlp_inputs) * gemm_input * h + 2.0 * m.latent_width();
   // Split by TP: Q, K, V (2q + 2k + 2v; one byte each with FP8 attention), attention-output input, MLP up output
   // 2 x up, activation output.
-  const double qkv_bytes = c.fp8_attention ? 1.0 : 2.0;
-  const double split =
-      qkv_bytes * (aw.q + aw.k + aw.v) + gemm_input * aw.o + 2.0 * up + mlp_inputs * gemm_input * f + scores;
+  const double split = attention_operand_bytes(c) * (aw.q + aw.k + aw.v) + gemm_input * aw.o + 2.0 * up +
+                       mlp_inputs * gemm_input * f + scores;
   double per_layer = 0;
   if (c.recompute == Recompute::full) {
     per_layer = 2.0 * s * b * h / (c.sequence_parallel ? t : 1.0);
