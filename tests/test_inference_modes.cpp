@@ -83,7 +83,9 @@ struct HandPass {
 // (rows = batch x tokens):
 //   matmul compute    = rows x 2 x matmul weights / tp / (peak x gemm x thin(rows) x thin(28672 / tp) x thin(8192))
 //                       (the MLP's (rows x 8192) . (8192 x 28672 / tp) product stands for the pass's products)
-//   matmul memory     = weights x weight B / tp / (3.35 TB/s x memory)
+//   matmul memory     = weights streamed / tp / (3.35 TB/s x memory): all but the 32,000 x 8192 embedding table
+//                       (its rows are gathered), at weight B, with the output layer in 16 bits when weight B < 2
+//                       (serving checkpoints quantise the blocks only)
 //   attention compute = rows x 4 x 80 layers x context x 8192 / tp / (peak x attention_forward)
 //   attention memory  = batch x (context + tokens) x 163,840 KV elements x KV B / tp / (3.35 TB/s x memory)
 //   communication = 2 x 80 all-reduces of rows x 8192 x 2 B over tp GPUs, each the faster of
@@ -99,7 +101,10 @@ HandPass llama70b_h100(int batch, double tokens, double context, int tp, double 
   const double rows = batch * tokens;
   const double gemm = kFigures.gemm * thin(rows) * thin(28672.0 / tp) * thin(8192);
   p.matmul_compute = rows * 2.0 * kLlama70bMatmul / tp / (kH100Bf16Peak * gemm);
-  p.matmul_memory = hbm_time(kLlama70bParameters * weight_bytes / tp, kH100Bandwidth);
+  const double streamed = weight_bytes < 2
+                              ? (kLlama70bParameters - 2 * kLlama70bEmbedding) * weight_bytes + kLlama70bEmbedding * 2
+                              : (kLlama70bParameters - kLlama70bEmbedding) * weight_bytes;
+  p.matmul_memory = hbm_time(streamed / tp, kH100Bandwidth);
   p.attention_compute = rows * 4.0 * 80 * context * 8192 / tp / (kH100Bf16Peak * kFigures.attention_forward);
   p.attention_memory = hbm_time(batch * (context + tokens) * kLlama70bKvPerToken * kv_bytes / tp, kH100Bandwidth);
   const double g = std::min(2.0, weight_bytes);
@@ -223,12 +228,13 @@ TEST_CASE(
     "[inference]") {
   // Llama 2 70B, fp8 weights and KV cache (1 B), tp 2, 512 in, 256 out, on H100 80 GB (usable: 80 GiB less 4 GB).
   // vLLM allocates KV blocks as tokens arrive (the mean context); TensorRT-LLM reserves input + output per request.
+  // Both keep the 32,000 x 8192 embedding table and output layer in 16 bits: weights P + 2 x 262,144,000 B.
   InferenceConfig c = modes_workload("llama70b-continuous");
   c.engine = hwsim::Engine::vllm;
   c.dtype = DType::fp8;
   c.kv_dtype = DType::fp8;
   c.tp = 2;
-  const double weights = kLlama70bParameters * 1;        // 68,976,648,192 B
+  const double weights = kLlama70bParameters + 2 * kLlama70bEmbedding;  // 69,500,936,192 B
   const double prompt_workspace = 512.0 * 8 * 8192 * 2;  // 512 tokens x 8 vectors x 8192 hidden x 2 B = 67,108,864
   const double usable = 80 * kGiB - 4e9;                 // Device::usable_memory
   const hwsim::System h100 = modes_system("h100");
@@ -236,7 +242,7 @@ TEST_CASE(
     c.batch = 512;
     const double kv = 512.0 * (512 + 128) * kLlama70bKvPerToken * 1;  // 53,687,091,200 B
     const double expected = (weights + kv) / 2 + 2 * prompt_workspace / 2;
-    CHECK(expected == 61398978560.0);
+    CHECK(expected == 61661122560.0);
     CHECK(hwsim::inference_memory_per_device(c, 512).value() == Approx(expected).epsilon(kRel));
     const auto r = hwsim::evaluate_inference(c, h100, kEff);
     REQUIRE(r.fits);
@@ -261,7 +267,7 @@ TEST_CASE(
     c.batch = 512;
     const double kv = 512.0 * (512 + 256) * kLlama70bKvPerToken * 1;  // 64,424,509,440 B
     const double expected = (weights + kv) / 2 + 512 * prompt_workspace / 2;
-    CHECK(expected == 83880448000.0);
+    CHECK(expected == 84142592000.0);
     CHECK(hwsim::inference_memory_per_device(c, 512).value() == Approx(expected).epsilon(kRel));
     const auto r = hwsim::evaluate_inference(c, h100, kEff);
     CHECK_FALSE(r.fits);
@@ -269,8 +275,8 @@ TEST_CASE(
     CHECK_THAT(r.message, Catch::StartsWith(fmt::format("does not fit: batch 512 needs {:.1f} GB per device, {:.1f} GB "
                                                         "usable: short by {:.1f} GB",
                                                         expected / 1e9, usable / 1e9, (expected - usable) / 1e9)));
-    CHECK_THAT(r.message, Catch::StartsWith("does not fit: batch 512 needs 83.9 GB per device, 81.9 GB usable: short "
-                                            "by 2.0 GB"));
+    CHECK_THAT(r.message, Catch::StartsWith("does not fit: batch 512 needs 84.1 GB per device, 81.9 GB usable: short "
+                                            "by 2.2 GB"));
   }
 }
 
@@ -278,24 +284,29 @@ TEST_CASE(
     "does-not-fit advice at a batch names the devices and the lower precision that hold that batch, never "
     "fewer devices",
     "[inference]") {
-  // Llama 2 70B, fp8 weights and KV cache, static batches of 512 on tp 2 of a DGX H100 need 83.9 GB per GPU
-  // (previous case). Per GPU at batch 512, 512 x 768 tokens, 512 prompts of 512 x 8 x 8192 x 2 B:
-  //   tp 4, fp8:  (68,976,648,192 + 64,424,509,440) / 4 + 34,359,738,368 / 4 = 41,940,224,000 B (fits)
-  //   tp 2, int4: (68,976,648,192 x 0.5 + 64,424,509,440 fp8 KV) / 2 + 34,359,738,368 / 2 = 66,636,285,952 B (fits)
+  // Llama 2 70B, fp8 weights and KV cache, static batches of 512 on tp 2 of a DGX H100 need 84.1 GB per GPU
+  // (previous case). Per GPU at batch 512, 512 x 768 tokens, 512 prompts of 512 x 8 x 8192 x 2 B, the embedding
+  // table and output layer (E = 262,144,000 weights each) in 16 bits:
+  //   tp 4, fp8:  (68,976,648,192 + 2E + 64,424,509,440) / 4 + 34,359,738,368 / 4 = 42,071,296,000 B (fits)
+  //   tp 2, int4: ((68,976,648,192 - 2E) x 0.5 + 4E + 64,424,509,440 fp8 KV) / 2 + 34,359,738,368 / 2
+  //               = 67,029,501,952 B (fits)
   // int8 is no lower than fp8 (1 B each); tp 1 holds batch 1 but can never hold what tp 2 cannot.
   InferenceConfig c = modes_workload("llama70b-static");
   c.dtype = DType::fp8;
   c.kv_dtype = DType::fp8;
   c.tp = 2;
   c.batch = 512;
-  const double usable = 80 * kGiB - 4e9;  // Device::usable_memory
+  c.engine = hwsim::Engine::tensorrt_llm;  // as evaluate_inference resolves `auto` on a GPU
+  const double usable = 80 * kGiB - 4e9;   // Device::usable_memory
   const double kv = 512.0 * 768 * kLlama70bKvPerToken;
   const double workspace = 512.0 * 512 * 8 * 8192 * 2;
-  const double need = (kLlama70bParameters + kv) / 2 + workspace / 2;
-  const double tp4 = (kLlama70bParameters + kv) / 4 + workspace / 4;
-  const double int4 = (kLlama70bParameters * 0.5 + kv) / 2 + workspace / 2;
-  REQUIRE(tp4 == 41940224000.0);
-  REQUIRE(int4 == 66636285952.0);
+  const double fp8_weights = kLlama70bParameters + 2 * kLlama70bEmbedding;
+  const double int4_weights = (kLlama70bParameters - 2 * kLlama70bEmbedding) * 0.5 + 4 * kLlama70bEmbedding;
+  const double need = (fp8_weights + kv) / 2 + workspace / 2;
+  const double tp4 = (fp8_weights + kv) / 4 + workspace / 4;
+  const double int4 = (int4_weights + kv) / 2 + workspace / 2;
+  REQUIRE(tp4 == 42071296000.0);
+  REQUIRE(int4 == 67029501952.0);
   REQUIRE(tp4 <= usable);
   REQUIRE(int4 <= usable);
   REQUIRE(need > usable);
@@ -395,7 +406,7 @@ CpuStep llama7b_altra_step(double share, int k) {
   CpuStep c{};
   c.matmul_compute = 2 * kLlama7bMatmul / (peak * kFigures.gemm * thin(1) * thin(11008) * thin(4096));
   c.attention_compute = 4.0 * 32 * 640 * 4096 / (kAltraFp32Peak * share * kFigures.attention_forward);
-  c.matmul_memory = ddr(kLlama7bParameters);
+  c.matmul_memory = ddr(kLlama7bParameters - 32000.0 * 4096);  // the embedding table's rows are gathered
   c.attention_memory = ddr(641 * kLlama7bKvPerToken);
   return c;
 }

@@ -248,8 +248,9 @@ TEST_CASE("MLA in serving: decode attention in the absorbed form, the latent cac
   CHECK(model("deepseek-r1").parameters() == ds.parameters());
   CHECK(model("deepseek-r1").kv_elements_per_token() == ds.kv_elements_per_token());
   // Memory per device at fp8 weights, bf16 cache, batch 16 of 1024 + 1024 tokens (TensorRT-LLM reserves the whole
-  // context): weights split over tp, the 61 x 576-element latent cache of every sequence on every rank, whatever tp;
-  // the prefill workspace of max(1, batch / output) = 1 prompt (1024 tokens x 8 vectors x 7168 x 2 B) split over tp.
+  // context): weights split over tp (the 129,280 x 7168 embedding table and output layer in 16 bits, the rest in 8),
+  // the 61 x 576-element latent cache of every sequence on every rank, whatever tp; the prefill workspace of
+  // max(1, batch / output) = 1 prompt (1024 tokens x 8 vectors x 7168 x 2 B) split over tp.
   hwsim::InferenceConfig c;
   c.model = ds;
   c.dtype = hwsim::DType::fp8;
@@ -262,9 +263,48 @@ TEST_CASE("MLA in serving: decode attention in the absorbed form, the latent cac
     return hwsim::inference_memory_per_device(c, 16).value();
   };
   const double kv = 16.0 * 2048 * 61 * 576 * 2;
+  const double weights = ds.parameters() + 2.0 * 129280 * 7168;
   CHECK(hwsim::kv_cache_shards(c) == 1);
-  CHECK(memory_at(8) == Approx(ds.parameters() / 8 + kv + 1024.0 * 8 * 7168 * 2 / 8).epsilon(1e-12));
-  CHECK(memory_at(4) - memory_at(8) == Approx(ds.parameters() / 8 + 1024.0 * 8 * 7168 * 2 / 8).epsilon(1e-9));
+  CHECK(memory_at(8) == Approx(weights / 8 + kv + 1024.0 * 8 * 7168 * 2 / 8).epsilon(1e-12));
+  CHECK(memory_at(4) - memory_at(8) == Approx(weights / 8 + 1024.0 * 8 * 7168 * 2 / 8).epsilon(1e-9));
+}
+
+TEST_CASE(
+    "served weights: fp4 is NVFP4's 4.5 bits; GPU engines keep the embedding table and output layer in 16 bits and "
+    "stream all but an untied table; llama.cpp quantises both",
+    "[models][inference]") {
+  hwsim::InferenceConfig c;
+  c.model = model("llama2-70b");  // untied: a 32,000 x 8192 table and as large an output layer
+  c.dtype = hwsim::DType::fp4;
+  c.engine = hwsim::Engine::tensorrt_llm;
+  const double p = c.model.parameters();
+  const double e = 32000.0 * 8192;
+  CHECK(hwsim::weight_bytes_per_parameter(c) == 4.5 / 8);
+  CHECK(hwsim::sixteen_bit_parameters(c) == 2 * e);
+  CHECK(hwsim::stored_weight_bytes(c) == Approx((p - 2 * e) * 4.5 / 8 + 2 * e * 2).epsilon(1e-12));
+  CHECK(hwsim::streamed_weight_bytes(c) == Approx((p - 2 * e) * 4.5 / 8 + e * 2).epsilon(1e-12));
+  c.bits_per_weight = 4.25;  // MXFP4: an E8M0 scale per 32
+  CHECK(hwsim::stored_weight_bytes(c) == Approx((p - 2 * e) * 4.25 / 8 + 2 * e * 2).epsilon(1e-12));
+  c.engine = hwsim::Engine::llama_cpp;  // GGUF quantises the table and the output layer too
+  CHECK(hwsim::sixteen_bit_parameters(c) == 0);
+  CHECK(hwsim::stored_weight_bytes(c) == Approx(p * 4.25 / 8).epsilon(1e-12));
+  CHECK(hwsim::streamed_weight_bytes(c) == Approx((p - e) * 4.25 / 8).epsilon(1e-12));
+  c.bits_per_weight.reset();
+  c.dtype = hwsim::DType::bf16;  // 16-bit weights: nothing kept apart
+  c.engine = hwsim::Engine::vllm;
+  CHECK(hwsim::sixteen_bit_parameters(c) == 0);
+  CHECK(hwsim::stored_weight_bytes(c) == Approx(p * 2).epsilon(1e-12));
+  CHECK(hwsim::streamed_weight_bytes(c) == Approx((p - e) * 2).epsilon(1e-12));
+  // A tied token table is the output layer: stored once in 16 bits and read whole by every pass; GPT-3's learned
+  // position table (2048 x 12288) is gathered.
+  c.model = model("gpt3-175b");
+  c.dtype = hwsim::DType::fp8;
+  const double tables = c.model.embedding_parameters();
+  const double positions = 2048.0 * 12288;
+  CHECK(tables == 50257.0 * 12288 + positions);
+  CHECK(hwsim::sixteen_bit_parameters(c) == tables);
+  CHECK(hwsim::stored_weight_bytes(c) == Approx((c.model.parameters() - tables) * 1 + tables * 2).epsilon(1e-12));
+  CHECK(hwsim::streamed_weight_bytes(c) == Approx(hwsim::stored_weight_bytes(c) - positions * 2).epsilon(1e-12));
 }
 
 TEST_CASE("inconsistent model shapes are errors naming the key", "[models]") {

@@ -39,7 +39,7 @@ struct MemoryTerms {
     const ModelSpec& m = c.model;
     // Expert parallelism leaves a device's share unchanged: its group holds experts / ep whole experts split tp / ep
     // ways, 1 / tp of the routed experts as tensor parallelism alone holds (serving_expert_parallelism_error).
-    weights = m.parameters() * weight_bytes_per_parameter(c);
+    weights = stored_weight_bytes(c);
     // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
     // batching with a paged KV cache holds sequences spread evenly through their lives, and each iteration prefills
     // only the batch / output prompts that arrive: vLLM allocates blocks as tokens come (preempting when full), so
@@ -81,7 +81,7 @@ struct Evaluator {
   FlopPerSecond attention_peak = peak_in(attention_dtype);
   // Computed once per evaluation rather than per forward pass (the batch searches make dozens of passes). All pp
   // stages are traversed in sequence: per-device weights of a stage x pp stages of time = weights / tp.
-  Bytes weight_bytes = Bytes(c.model.parameters() * weight_bytes_per_parameter(c) / c.tp);
+  Bytes weight_bytes = Bytes(streamed_weight_bytes(c) / c.tp);
   LinkPath link = tp_link();
   // Expert parallelism (serving_expert_parallelism_error): the busiest rank's routed experts set each MoE layer's pace.
   bool expert_parallel = c.ep > 1 && c.model.moe();
@@ -181,10 +181,12 @@ struct Evaluator {
   [[nodiscard]] Bytes weights_read(double rows) const {
     const ModelSpec& m = c.model;
     if (!m.moe()) return weight_bytes;
-    if (!expert_parallel) return weight_bytes * (m.parameters_read(rows) / m.parameters());
-    const double experts = busiest_rank_experts_read(m, rows, c.ep, c.expert_imbalance);
-    const double unread = m.moe_layers() * (m.experts - c.ep * experts) * m.mlp_parameters_per_expert();
-    return weight_bytes * ((m.parameters() - unread) / m.parameters());
+    const double unread = expert_parallel
+                              ? m.moe_layers() *
+                                    (m.experts - c.ep * busiest_rank_experts_read(m, rows, c.ep, c.expert_imbalance)) *
+                                    m.mlp_parameters_per_expert()
+                              : m.parameters() - m.parameters_read(rows);
+    return weight_bytes - Bytes(unread * weight_bytes_per_parameter(c) / c.tp);
   }
 
   // Element-wise traffic of `rows` tokens through the layers, as a serving engine fuses it (TensorRT-LLM's fused

@@ -68,6 +68,18 @@ struct InferenceConfig {
 // dtype's width.
 double weight_bytes_per_parameter(const InferenceConfig& c);
 
+// Parameters held in 16 bits whatever the weight format: on GPU serving engines with weights narrower than 16 bits,
+// the embedding table and the output layer (serving checkpoints quantise the blocks' linear layers only).
+double sixteen_bit_parameters(const InferenceConfig& c);
+
+// Bytes of the whole model as stored: the quantised parameters at weight_bytes_per_parameter, sixteen_bit_parameters
+// at 2 bytes.
+double stored_weight_bytes(const InferenceConfig& c);
+
+// Bytes of the whole model one forward pass streams (every expert counted): stored_weight_bytes less the embedding
+// tables whose rows the pass gathers (all but a tied token table, which is the output layer).
+double streamed_weight_bytes(const InferenceConfig& c);
+
 // The KV-cache format stored for weights of `weights`: 16-bit and 8-bit formats keep their own width; 4-bit
 // weights keep an 8-bit (fp8) cache (estimate: 4-bit KV caches are uncommon in serving stacks).
 DType default_kv_dtype(DType weights);

@@ -10,7 +10,38 @@
 namespace hwsim {
 
 double weight_bytes_per_parameter(const InferenceConfig& c) {
-  return c.bits_per_weight ? *c.bits_per_weight / 8.0 : dtype_bytes(c.dtype);
+  if (c.bits_per_weight) return *c.bits_per_weight / 8.0;
+  // FP4 weights are NVFP4 unless told: 4-bit E2M1 values with an E4M3 scale per 16 (NVIDIA/TensorRT-Model-Optimizer
+  // NVFP4_DEFAULT_CFG: block_sizes {-1: 16, scale_bits (4, 3)}), 4.5 bits. MXFP4 (an E8M0 scale per 32) is
+  // bits_per_weight 4.25.
+  return c.dtype == DType::fp4 ? 4.5 / 8.0 : dtype_bytes(c.dtype);
+}
+
+double sixteen_bit_parameters(const InferenceConfig& c) {
+  // GPU serving checkpoints quantise the transformer blocks' linear layers only: NVIDIA's Model Optimizer (the FP8
+  // and FP4 checkpoints TensorRT-LLM, vLLM and SGLang load) leaves the output layer and the MoE routers unquantised
+  // (NVIDIA/TensorRT-Model-Optimizer@0991404 modelopt/torch/quantization/config.py, _default_disabled_quantizer_cfg:
+  // "*lm_head*", "*router*", "*output_layer*" disabled) and has no quantiser for the embedding table, which is not a
+  // linear layer. llama.cpp's GGUF formats quantise both (bits_per_weight describes the whole file).
+  if (c.engine != Engine::tensorrt_llm && c.engine != Engine::vllm) return 0;
+  if (weight_bytes_per_parameter(c) >= 2.0) return 0;
+  const ModelSpec& m = c.model;
+  return m.embedding_parameters() + (m.tied_embeddings ? 0.0 : static_cast<double>(m.vocab) * m.hidden);
+}
+
+double stored_weight_bytes(const InferenceConfig& c) {
+  const double sixteen = sixteen_bit_parameters(c);
+  return (c.model.parameters() - sixteen) * weight_bytes_per_parameter(c) + sixteen * 2.0;
+}
+
+double streamed_weight_bytes(const InferenceConfig& c) {
+  // A pass gathers its tokens' rows of the embedding tables (a few kilobytes per token) rather than streaming them; a
+  // tied token table is read whole as the output layer.
+  const ModelSpec& m = c.model;
+  const double gathered =
+      m.embedding_parameters() - (m.tied_embeddings ? static_cast<double>(m.vocab) * m.hidden : 0.0);
+  const double table_bytes = sixteen_bit_parameters(c) > 0 ? 2.0 : weight_bytes_per_parameter(c);
+  return stored_weight_bytes(c) - gathered * table_bytes;
 }
 
 DType default_kv_dtype(DType weights) {

@@ -487,8 +487,8 @@ const Schema& inference_workload_schema() {
     w.keys.push_back({.name = "bits_per_weight",
                       .kind = ValueKind::number,
                       .minimum = 1,
-                      .doc = "stored bits per weight including block scales (GGUF Q8_0 8.5, Q4_K 4.5; default: the "
-                             "dtype's width)"});
+                      .doc = "stored bits per weight including block scales (GGUF Q8_0 8.5, Q4_K 4.5, MXFP4 4.25; "
+                             "default: the dtype's width, fp4 NVFP4's 4.5)"});
     w.keys.push_back({.name = "replicas",
                       .kind = ValueKind::integer,
                       .default_text = "auto",

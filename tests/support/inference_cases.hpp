@@ -20,6 +20,8 @@ using hwsim::test::kGiB;
 using hwsim::test::kRel;
 // Llama 2 70B as hwsim derives it (workloads/catalog/llama2-70b.yaml header: 68,976,648,192 parameters).
 inline constexpr double kLlama70bParameters = 68976648192.0;
+// Its token embedding table (32,000 x 8192), and as many weights again in its untied output layer.
+inline constexpr double kLlama70bEmbedding = 32000.0 * 8192;
 // KV elements per token: K and V x 80 layers x 8 KV heads x 128 head dim (grouped-query attention).
 inline constexpr double kLlama70bKvPerToken = 2.0 * 80 * 8 * 128;
 
