@@ -791,7 +791,7 @@ TEST_CASE("MoE host time: a dropless dispatcher exposes each MoE layer's host ti
   c.step_overhead = hwsim::Seconds(0);  // the MoE layers' host time alone
   const auto dropless = hwsim::evaluate_training(c, pod, kTrainingEff);
   REQUIRE(dropless.fits);
-  // 1 local expert (8 experts, ep 8): 1.81 ms + 0.329 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
+  // 1 local expert (8 experts, ep 8): 1.82 ms + 0.303 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
   // micro-batches.
   const double per_layer = hwsim::kMoeHostSecondsPerLayer + hwsim::kMoeHostSecondsPerLocalExpert * 1;
   CHECK(dropless.breakdown.host.value() == Approx(per_layer * 32 * 1.5 * 8).epsilon(kRel));
@@ -816,6 +816,7 @@ class ProductRecorder final : public hwsim::EfficiencyModel {
  public:
   mutable std::vector<std::array<double, 3>> gemms;
   mutable std::vector<std::array<double, 4>> grouped;
+  mutable std::vector<double> memory_bytes;  // every memory-bound op's bytes
   [[nodiscard]] double compute(const hwsim::Device& d, hwsim::DType t, hwsim::Flop f) const override {
     return kTrainingEff.compute(d, t, f);
   }
@@ -841,6 +842,7 @@ class ProductRecorder final : public hwsim::EfficiencyModel {
     return kTrainingEff.attention_kernel_share(d, k);
   }
   [[nodiscard]] double memory(const hwsim::Device& d, hwsim::Bytes b) const override {
+    memory_bytes.push_back(b.value());
     return kTrainingEff.memory(d, b);
   }
   [[nodiscard]] double link(const hwsim::Device& d, bool out) const override { return kTrainingEff.link(d, out); }
@@ -885,6 +887,45 @@ TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local e
   REQUIRE(hwsim::evaluate_training(c, pod, ep1).fits);
   const double touched = 16 * (1 - std::pow(14.0 / 16, 4096));
   CHECK(has(ep1, {touched, 4096 * 2 / touched, 28672, 4096}));
+}
+
+TEST_CASE(
+    "MoE token shuffles: permute and unpermute move 2 + 2k rows per token, whatever the dispatcher; alltoall "
+    "sorts several local experts' rows too",
+    "[training]") {
+  // Mixtral (hidden 4096, top 2) on four DGX H100, ep 8, 4096 tokens per micro-batch: one pass of the shuffles
+  // moves 4096 x rows x 4096 x 2 B per MoE layer.
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  TrainingConfig c = f.mixtral(32);
+  const auto shuffled = [&](double rows) {
+    ProductRecorder r;
+    REQUIRE(hwsim::evaluate_training(c, pod, r).fits);
+    const double bytes = 4096.0 * rows * 4096 * 2;
+    return std::find(r.memory_bytes.begin(), r.memory_bytes.end(), bytes) != r.memory_bytes.end();
+  };
+  for (const auto d : {hwsim::MoeDispatcher::alltoall, hwsim::MoeDispatcher::deepep, hwsim::MoeDispatcher::hybridep}) {
+    c.moe_dispatcher = d;  // one local expert (8 over ep 8): nothing to sort
+    CHECK(shuffled(2 + 2 * 2));
+  }
+  // 16 experts over ep 8 leave 2 on each rank (8 layers, to fit): the alltoall dispatcher also sorts the received
+  // copies by local expert and back, 4k more rows; DeepEP and HybridEP do not.
+  c.model.experts = 16;
+  c.model.layers = 8;
+  c.moe_dispatcher = hwsim::MoeDispatcher::alltoall;
+  CHECK(shuffled(2 + 2 * 2 + 4 * 2));
+  c.moe_dispatcher = hwsim::MoeDispatcher::deepep;
+  CHECK(shuffled(2 + 2 * 2));
+  // Every layer pays them once forward and once backward (and again in a recomputed forward): the memory-bound part
+  // of the step grows by at least that much over a dispatcher that would not shuffle.
+  c.moe_dispatcher = hwsim::MoeDispatcher::alltoall;
+  const auto sorting = hwsim::evaluate_training(c, pod, kTrainingEff);
+  c.moe_dispatcher = hwsim::MoeDispatcher::deepep;
+  const auto plain = hwsim::evaluate_training(c, pod, kTrainingEff);
+  const double sort_time = 4096.0 * (4 * 2) * 4096 * 2 / (3.35e12 * 0.9);
+  CHECK(
+      (sorting.breakdown.memory - plain.breakdown.memory).value() ==
+      Approx(sort_time * 3 * 8 * 8).epsilon(kRel));  // forward, recomputed forward, backward; 8 layers; 8 micro-batches
 }
 
 TEST_CASE("expert tensor parallelism 1 folds the tp ranks into the expert group: ep x etp divides tp x dp x cp",

@@ -85,15 +85,16 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // -18..-42%, short steps against the 135 ms per-step host time): tune 10.8%, test 13.8%; FP8 attention stated by the
   // 38 runs that used it and seven of that batch's LoRA runs revived once a frozen base keeps no MLP inputs (-4..+3%,
   // NVIDIA 8 x GB200 -12%): tune 10.5%, test 13.4%; CUDA graphs stated from each run's configuration (78 cases: 57
-  // capture layers or steps and take the graphed host time, 32 ms fitted on tune): tune 8.2%, test 8.7%. Held so that
-  // a change that loses it fails; the issue's targets
+  // capture layers or steps and take the graphed host time, 32 ms fitted on tune): tune 8.2%, test 8.7%; a mixture of
+  // experts' token shuffles priced (permute, unpermute, the alltoall dispatcher's sorts) and the MoE host time refitted
+  // on its three tune cases: tune 8.1%, test 8.5%. Held so that a change that loses it fails; the issue's targets
   // (tune <= 8%, test <= 10%, no source above 15%, no case off by more than 30%) are not reached.
-  SECTION("training predictions hold MAPE <= 8.3% on the tune split and <= 8.8% on the held-out test split") {
+  SECTION("training predictions hold MAPE <= 8.2% on the tune split and <= 8.6% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.083);
-    CHECK(by_split.at("test").at("training").mape <= 0.088);
+    CHECK(by_split.at("tune").at("training").mape <= 0.082);
+    CHECK(by_split.at("test").at("training").mape <= 0.086);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits
@@ -123,8 +124,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // overview's 140 rows (47 tune, 93 test; mixtures of experts on Blackwell FP4 over-predicted by 20-42%, 128/128
   // under-predicted): tune 12.1%, test 12.8%; then MLPerf Inference v5.1 across submitters, each batch taken whole:
   // 65 Llama 2 70B rows (22 tune, 43 test; B200/GB200 at FP4 -16..-26%): tune 12.2%, test 12.8%, and 62 Llama 3.1 8B
-  // and 405B rows (21 tune, 41 test; as added 7.0% / 7.8%): tune 11.5%, test 11.9%, the issue's target (test <= 12%).
-  SECTION("inference validation: GPU MAPE <= 12% tune and <= 12% test, CPU <= 15% tune and <= 20% test") {
+  // and 405B rows (21 tune, 41 test; as added 7.0% / 7.8%): tune 11.5%, test 11.9%, the issue's target (test <= 12%);
+  // weights stored and streamed as serving checkpoints keep them (NVFP4's 4.5 bits, the embedding table and output
+  // layer in 16 bits, the table's rows gathered): tune 11.3%, test 11.7%, held below.
+  SECTION("inference validation: GPU MAPE <= 11.4% tune and <= 11.7% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -138,8 +141,8 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     REQUIRE(by.size() == 4);
     CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 396);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.12);
-    CHECK(mape("test/gpu") <= 0.12);
+    CHECK(mape("tune/gpu") <= 0.114);
+    CHECK(mape("test/gpu") <= 0.117);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }

@@ -21,6 +21,25 @@ void mla_products(const Context& x, LayerCost& L, double tokens, double chunks, 
   }
 }
 
+// A mixture of experts' token shuffles around its grouped products, per MoE layer over `tokens` local rows
+// (Megatron-Core transformer/moe/token_dispatcher.py): each token's k routed copies gathered in expert order
+// (permute: read h, write k x h) and the expert outputs weighted and summed back (unpermute: read k x h, write h).
+// DeepEP and HybridEP run the same passes in their own permute kernels (HybridEP fuses them into its dispatch and
+// combine only with moe_permute_fusion_into_hybridep, off by default: transformer_config.py). The alltoall dispatcher
+// with several local experts also sorts the received copies by local expert and back (sort_chunks_by_idxs: read and
+// write k x h each way). 16-bit rows; the backward moves the gradients back the same way (the caller adds it twice).
+Cost moe_shuffles(const Context& x, double tokens) {
+  const TrainingConfig& c = x.c;
+  const ModelSpec& m = c.model;
+  const int ep = c.parallelism.ep;
+  const double k = m.experts_per_token;
+  double rows = 2.0 + 2.0 * k;
+  if (ep > 1 && c.moe_dispatcher == MoeDispatcher::alltoall && m.experts / ep > 1) rows += 4.0 * k;
+  Cost cost;
+  x.elementwise(cost, tokens * rows * m.hidden * kActivationBytes);
+  return cost;
+}
+
 // Attention core: QK^T and AV over the context, forward and backward.
 void attention_core(const Context& x, LayerCost& L) {
   const TrainingConfig& c = x.c;
@@ -147,6 +166,11 @@ LayerCost layer_cost(const Context& x) {
   x.elementwise(elementwise, h_wide + f_wide);
   L.forward += elementwise;
   L.backward += scaled(elementwise, 2.0);
+  if (f_routed > 0) {
+    const Cost shuffles = moe_shuffles(x, tokens * rows_share * moe_share);
+    L.forward += shuffles;
+    L.backward += shuffles;
+  }
 
   // Op-level checkpointing repeats the products it did not keep, whole (no tensor-parallel chunking in torchtitan),
   // and all the element-wise work.
