@@ -791,7 +791,7 @@ TEST_CASE("MoE host time: a dropless dispatcher exposes each MoE layer's host ti
   c.step_overhead = hwsim::Seconds(0);  // the MoE layers' host time alone
   const auto dropless = hwsim::evaluate_training(c, pod, kTrainingEff);
   REQUIRE(dropless.fits);
-  // 1 local expert (8 experts, ep 8): 1.82 ms + 0.303 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
+  // 1 local expert (8 experts, ep 8): 1.667 ms + 0.307 ms per layer, 32 layers, a recomputed forward (x 1.5), 8
   // micro-batches.
   const double per_layer = hwsim::kMoeHostSecondsPerLayer + hwsim::kMoeHostSecondsPerLocalExpert * 1;
   CHECK(dropless.breakdown.host.value() == Approx(per_layer * 32 * 1.5 * 8).epsilon(kRel));
@@ -890,42 +890,53 @@ TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local e
 }
 
 TEST_CASE(
-    "MoE token shuffles: permute and unpermute move 2 + 2k rows per token, whatever the dispatcher; alltoall "
-    "sorts several local experts' rows too",
+    "MoE token shuffles: alltoall permutes and unpermutes 2 + 2k rows per own token and sorts several local "
+    "experts' received copies (4k); DeepEP and HybridEP expand and reduce 2R + 2k",
     "[training]") {
-  // Mixtral (hidden 4096, top 2) on four DGX H100, ep 8, 4096 tokens per micro-batch: one pass of the shuffles
-  // moves 4096 x rows x 4096 x 2 B per MoE layer.
+  // Mixtral (hidden 4096, top 2) on four DGX H100, ep 8, 4096 tokens per micro-batch: one pass of the shuffles moves
+  // rows x 4096 x 2 B per MoE layer.
   const MoeFixture f;
   const hwsim::System pod = f.system("four-dgx");
   TrainingConfig c = f.mixtral(32);
   const auto shuffled = [&](double rows) {
     ProductRecorder r;
     REQUIRE(hwsim::evaluate_training(c, pod, r).fits);
-    const double bytes = 4096.0 * rows * 4096 * 2;
-    return std::find(r.memory_bytes.begin(), r.memory_bytes.end(), bytes) != r.memory_bytes.end();
+    const double bytes = rows * 4096 * 2;
+    return std::find_if(r.memory_bytes.begin(), r.memory_bytes.end(),
+                        [bytes](double b) { return b == Approx(bytes).epsilon(1e-12); }) != r.memory_bytes.end();
   };
-  for (const auto d : {hwsim::MoeDispatcher::alltoall, hwsim::MoeDispatcher::deepep, hwsim::MoeDispatcher::hybridep}) {
-    c.moe_dispatcher = d;  // one local expert (8 over ep 8): nothing to sort
-    CHECK(shuffled(2 + 2 * 2));
-  }
-  // 16 experts over ep 8 leave 2 on each rank (8 layers, to fit): the alltoall dispatcher also sorts the received
-  // copies by local expert and back, 4k more rows; DeepEP and HybridEP do not.
+  // 8 experts on 8 ranks: a token's 2 experts sit on 2 ranks, R = 8 x (1 - 7/8 x 6/7) = 2.
+  CHECK(hwsim::destination_ranks(c.model, 8) == Approx(2.0).epsilon(1e-12));
+  CHECK(hwsim::destination_ranks(c.model, 1) == 1.0);
+  c.moe_dispatcher = hwsim::MoeDispatcher::alltoall;  // one local expert: nothing to sort
+  CHECK(shuffled(4096.0 * (2 + 2 * 2)));
+  c.moe_dispatcher = hwsim::MoeDispatcher::deepep;
+  CHECK(shuffled(4096.0 * (2 * 2 + 2 * 2)));
+  c.moe_dispatcher = hwsim::MoeDispatcher::hybridep;
+  CHECK(shuffled(4096.0 * (2 * 2 + 2 * 2)));
+  // 16 experts over ep 8 leave 2 on each rank (8 layers, to fit): alltoall also sorts the received copies by local
+  // expert and back, 4k more rows; a token's 2 experts now fall on R = 8 x (1 - 14/16 x 13/15) = 1.933 ranks.
   c.model.experts = 16;
   c.model.layers = 8;
+  const double r16 = 8.0 * (1 - 14.0 / 16 * 13.0 / 15);
+  CHECK(hwsim::destination_ranks(c.model, 8) == Approx(r16).epsilon(1e-12));
   c.moe_dispatcher = hwsim::MoeDispatcher::alltoall;
-  CHECK(shuffled(2 + 2 * 2 + 4 * 2));
-  c.moe_dispatcher = hwsim::MoeDispatcher::deepep;
-  CHECK(shuffled(2 + 2 * 2));
-  // Every layer pays them once forward and once backward (and again in a recomputed forward): the memory-bound part
-  // of the step grows by at least that much over a dispatcher that would not shuffle.
-  c.moe_dispatcher = hwsim::MoeDispatcher::alltoall;
+  CHECK(shuffled(4096.0 * (2 + 2 * 2 + 4 * 2)));
   const auto sorting = hwsim::evaluate_training(c, pod, kTrainingEff);
   c.moe_dispatcher = hwsim::MoeDispatcher::deepep;
-  const auto plain = hwsim::evaluate_training(c, pod, kTrainingEff);
-  const double sort_time = 4096.0 * (4 * 2) * 4096 * 2 / (3.35e12 * 0.9);
-  CHECK(
-      (sorting.breakdown.memory - plain.breakdown.memory).value() ==
-      Approx(sort_time * 3 * 8 * 8).epsilon(kRel));  // forward, recomputed forward, backward; 8 layers; 8 micro-batches
+  CHECK(shuffled(4096.0 * (2 * r16 + 2 * 2)));
+  const auto expanding = hwsim::evaluate_training(c, pod, kTrainingEff);
+  // Every MoE layer pays them forward, in the recomputed forward and backward (8 layers, 8 micro-batches), at 0.9 of
+  // 3.35 TB/s: the memory-bound parts of the two steps differ by exactly the rows' difference.
+  const double row_time = 4096.0 * 4096 * 2 / (3.35e12 * 0.9);
+  CHECK((sorting.breakdown.memory - expanding.breakdown.memory).value() ==
+        Approx(((2 + 2 * 2 + 4 * 2) - (2 * r16 + 2 * 2)) * row_time * 3 * 8 * 8).epsilon(kRel));
+  // Tensor parallel 2 with sequence parallelism and the experts split over both ranks (etp = tp): a rank permutes its
+  // own 2048-token shard, while its grouped products, and the sorts, take the tp group's 4096 gathered rows.
+  c.moe_dispatcher = hwsim::MoeDispatcher::alltoall;
+  c.parallelism.tp = 2;
+  c.sequence_parallel = true;
+  CHECK(shuffled(2048.0 * (2 + 2 * 2) + 4096.0 * 4 * 2));
 }
 
 TEST_CASE("expert tensor parallelism 1 folds the tp ranks into the expert group: ep x etp divides tp x dp x cp",

@@ -473,6 +473,12 @@ ExpertExchange expert_exchange_bytes(const ModelSpec& model, double tokens, int 
   return {Bytes(token * (p - 1) * experts_hit(e, e / n, k)), Bytes(token * (n / p - 1) * experts_hit(e, e * p / n, k))};
 }
 
+double destination_ranks(const ModelSpec& model, int ep) {
+  if (ep <= 1 || !model.moe()) return 1.0;
+  const double e = model.experts;
+  return ep * experts_hit(e, e / ep, model.experts_per_token);
+}
+
 double busiest_rank_experts_read(const ModelSpec& model, double tokens, int ep, double imbalance) {
   const double touched = model.experts_touched(tokens);
   if (ep <= 1) return touched;

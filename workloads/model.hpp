@@ -281,6 +281,10 @@ ExpertExchange expert_exchange_bytes(const ModelSpec& model, double tokens, int 
 // holding a touched expert reads it whole) and at most the E/ep it holds.
 double busiest_rank_experts_read(const ModelSpec& model, double tokens, int ep, double imbalance);
 
+// The expert-parallel ranks a token's k experts fall on, routing uniform: ep x hit(E / ep) (expert_exchange_bytes'
+// hit); 1 without expert parallelism.
+double destination_ranks(const ModelSpec& model, int ep);
+
 const Schema& model_schema();
 // For a model defined inline in a scenario: `name` and `kind` not required.
 const Schema& inline_model_schema();

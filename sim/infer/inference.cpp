@@ -394,11 +394,11 @@ struct Batching {
     for (const bool native_only : {true, false}) {
       for (DType lower : {DType::fp8, DType::int8, DType::int4, DType::fp4}) {
         const auto arithmetic = compute_dtype(dev, lower);
-        if (dtype_bytes(lower) >= weight_bytes_per_parameter(c) || !arithmetic) continue;
-        if (native_only && *arithmetic != lower && !(lower == DType::int4 && dev.kind == DeviceKind::gpu)) continue;
         InferenceConfig probe = c;
         probe.bits_per_weight.reset();
         probe.dtype = lower;
+        if (weight_bytes_per_parameter(probe) >= weight_bytes_per_parameter(c) || !arithmetic) continue;
+        if (native_only && *arithmetic != lower && !(lower == DType::int4 && dev.kind == DeviceKind::gpu)) continue;
         probe.kv_dtype = default_kv_dtype(lower);
         if (inference_memory_per_device(probe, batch).value() * replicas_per_device <= usable) return lower;
       }

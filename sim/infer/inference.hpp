@@ -69,7 +69,9 @@ struct InferenceConfig {
 double weight_bytes_per_parameter(const InferenceConfig& c);
 
 // Parameters held in 16 bits whatever the weight format: on GPU serving engines with weights narrower than 16 bits,
-// the embedding table and the output layer (serving checkpoints quantise the blocks' linear layers only).
+// the embedding tables and the output layer (serving checkpoints quantise the blocks' linear layers only). The engine
+// must be resolved: `automatic` counts none (evaluate_inference resolves it, to TensorRT-LLM on a GPU, before any
+// memory or traffic is priced; a direct caller of inference_memory_per_device names the engine).
 double sixteen_bit_parameters(const InferenceConfig& c);
 
 // Bytes of the whole model as stored: the quantised parameters at weight_bytes_per_parameter, sixteen_bit_parameters

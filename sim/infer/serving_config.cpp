@@ -22,7 +22,8 @@ double sixteen_bit_parameters(const InferenceConfig& c) {
   // and FP4 checkpoints TensorRT-LLM, vLLM and SGLang load) leaves the output layer and the MoE routers unquantised
   // (NVIDIA/TensorRT-Model-Optimizer@0991404 modelopt/torch/quantization/config.py, _default_disabled_quantizer_cfg:
   // "*lm_head*", "*router*", "*output_layer*" disabled) and has no quantiser for the embedding table, which is not a
-  // linear layer. llama.cpp's GGUF formats quantise both (bits_per_weight describes the whole file).
+  // linear layer. The routers (hidden x experts per MoE layer, under 0.1% of a model) keep the format's width here.
+  // llama.cpp's GGUF formats quantise the table and output layer too (bits_per_weight describes the whole file).
   if (c.engine != Engine::tensorrt_llm && c.engine != Engine::vllm) return 0;
   if (weight_bytes_per_parameter(c) >= 2.0) return 0;
   const ModelSpec& m = c.model;

@@ -21,22 +21,32 @@ void mla_products(const Context& x, LayerCost& L, double tokens, double chunks, 
   }
 }
 
-// A mixture of experts' token shuffles around its grouped products, per MoE layer over `tokens` local rows
-// (Megatron-Core transformer/moe/token_dispatcher.py): each token's k routed copies gathered in expert order
-// (permute: read h, write k x h) and the expert outputs weighted and summed back (unpermute: read k x h, write h).
-// DeepEP and HybridEP run the same passes in their own permute kernels (HybridEP fuses them into its dispatch and
-// combine only with moe_permute_fusion_into_hybridep, off by default: transformer_config.py). The alltoall dispatcher
-// with several local experts also sorts the received copies by local expert and back (sort_chunks_by_idxs: read and
-// write k x h each way). 16-bit rows; the backward moves the gradients back the same way (the caller adds it twice).
-Cost moe_shuffles(const Context& x, double tokens) {
+// A mixture of experts' token shuffles around its grouped products, per MoE layer (Megatron-Core
+// transformer/moe/token_dispatcher.py), 16-bit rows of h; the backward moves the gradients back the same way (the
+// caller adds it twice). `shard` is a rank's own tokens (its sequence-parallel shard), `received` the rows its
+// grouped products take (the expert-tensor-parallel gather of them).
+//  - alltoall: each own token's k routed copies gathered in expert order before the all-to-all (permute: read h,
+//    write k x h) and the expert outputs summed back after it (unpermute: read k x h, write h); with several local
+//    experts the received copies are also sorted by local expert and back (sort_chunks_by_idxs: read and write k x h
+//    each way, on the busiest rank's imbalance times the mean).
+//  - DeepEP and HybridEP: a token arrives once at each of the destination_ranks R its experts fall on and is expanded
+//    there into its k copies (permute: read R x h, write k x h) and reduced back (read k x h, write R x h); HybridEP
+//    fuses this into its dispatch and combine kernels only with moe_permute_fusion_into_hybridep, off by default
+//    (transformer_config.py).
+Cost moe_shuffles(const Context& x, double shard, double received, double imbalance) {
   const TrainingConfig& c = x.c;
   const ModelSpec& m = c.model;
   const int ep = c.parallelism.ep;
   const double k = m.experts_per_token;
-  double rows = 2.0 + 2.0 * k;
-  if (ep > 1 && c.moe_dispatcher == MoeDispatcher::alltoall && m.experts / ep > 1) rows += 4.0 * k;
+  double rows = 0;
+  if (ep > 1 && c.moe_dispatcher != MoeDispatcher::alltoall) {
+    rows = shard * imbalance * (2.0 * destination_ranks(m, ep) + 2.0 * k);
+  } else {
+    rows = shard * (2.0 + 2.0 * k);
+    if (m.experts / ep > 1) rows += received * imbalance * 4.0 * k;
+  }
   Cost cost;
-  x.elementwise(cost, tokens * rows * m.hidden * kActivationBytes);
+  x.elementwise(cost, rows * m.hidden * kActivationBytes);
   return cost;
 }
 
@@ -166,8 +176,9 @@ LayerCost layer_cost(const Context& x) {
   x.elementwise(elementwise, h_wide + f_wide);
   L.forward += elementwise;
   L.backward += scaled(elementwise, 2.0);
+  Cost shuffles;
   if (f_routed > 0) {
-    const Cost shuffles = moe_shuffles(x, tokens * rows_share * moe_share);
+    shuffles = moe_shuffles(x, tokens * replicated * moe_share, tokens * rows_share * moe_share, imbalance);
     L.forward += shuffles;
     L.backward += shuffles;
   }
@@ -183,6 +194,7 @@ LayerCost layer_cost(const Context& x) {
     }
   }
   L.op_recompute += elementwise;
+  L.op_recompute += shuffles;
 
   L.kernels_forward = kKernelsPerLayer + (c.flash_attention ? 0.0 : 4.0);
   return L;

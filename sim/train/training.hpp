@@ -79,14 +79,15 @@ enum class MoeDispatcher { alltoall, deepep, hybridep };
 // Engine bookkeeping: TransformerEngine issues #1499 and #2897, arXiv 2603.07685 section 4.3.6) is time the device
 // waits. A fixed part and a part per local expert (GroupedLinear issues each expert's products and casts one by
 // one). Fitted on the tune split's synchronised MoE cases (Qwen3-30B-A3B on 8 GB200 and Qwen3-235B-A22B on 64 B200,
-// nemo-25.11, 16 local experts: 6.35 and 6.96 ms per layer and micro-batch over hwsim's device time; Qwen3-30B-A3B on
-// 16 H100, nemo-26.06, 8: 4.24 ms; the line through 4.24 ms at 8 and their mean at 16), x86 and Grace hosts alike;
+// nemo-25.11, 16 local experts: 6.18 and 6.97 ms per layer and micro-batch over hwsim's device time; Qwen3-30B-A3B on
+// 16 H100, nemo-26.06, 8: 4.12 ms; the line through 4.12 ms at 8 and their mean, 6.57 ms, at 16), x86 and Grace hosts
+// alike;
 // refitted when the GB200's sustained clock came from its measured GEMM rate (sim/perf/device.cpp power_reference) and
 // when the device time gained the token shuffles (layer_cost.cpp moe_shuffles). A sync-free dispatcher
 // (`moe_sync_free`) lets the host run ahead and hide it (a host slower than the device over a whole step is not
 // modelled).
-inline constexpr double kMoeHostSecondsPerLayer = 1.82e-3;
-inline constexpr double kMoeHostSecondsPerLocalExpert = 0.303e-3;
+inline constexpr double kMoeHostSecondsPerLayer = 1.667e-3;
+inline constexpr double kMoeHostSecondsPerLocalExpert = 0.307e-3;
 
 // Host time once per optimizer step that the devices wait for, beyond the micro-batches and the optimizer's own
 // memory pass: the step's host-device synchronisations (the loss and gradient-norm reductions read on the host for
