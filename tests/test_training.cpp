@@ -939,6 +939,52 @@ TEST_CASE(
   CHECK(shuffled(2048.0 * (2 + 2 * 2) + 4096.0 * 4 * 2));
 }
 
+TEST_CASE(
+    "context parallelism: the ring's further steps add their kernels' traffic and the merges of their partial "
+    "outputs and gradients",
+    "[training]") {
+  // Llama 3 8B at seq 8192, cp 2, tp 1 (NeMo 24.07's run): 4096 local rows, queries 4096 wide, K and V 2 x 8 x 128 =
+  // 2048. One further step (cp - 1), 3/4 of the rows on average (causal load balancing), 16-bit attention.
+  const hwsim::Scenario sc = hwsim::load_scenario(
+      fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-NEMO2407-LLAMA3-8B-8xH100-FP8.yaml", {});
+  const hwsim::System pod = hwsim::build_system(sc, sc.deployments.front());
+  TrainingConfig c = sc.workloads.front().training;
+  REQUIRE(c.parallelism.cp == 2);
+  REQUIRE_FALSE(c.fp8_attention);
+  c.parallelism.dp = 4;  // the file leaves dp to the devices: 8 / (tp x pp x cp)
+  const auto recorded = [&](const TrainingConfig& w) {
+    ProductRecorder r;
+    REQUIRE(hwsim::evaluate_training(w, pod, r).fits);
+    return r.memory_bytes;
+  };
+  const auto has = [](const std::vector<double>& v, double bytes) {
+    return std::find_if(v.begin(), v.end(), [bytes](double b) { return b == Approx(bytes).epsilon(1e-12); }) != v.end();
+  };
+  const double rows = 4096;
+  // Merges: forward the output (2 + 3 x 3/4 passes of 4096 x 2 B), backward dq and dK, dV (6144 wide).
+  const double forward_merge = rows * 2 * 4096 * (2 + 3 * 0.75);
+  const double backward_merge = rows * 2 * (4096 + 2048) * (2 + 3 * 0.75);
+  // The forward kernel's traffic: its one pass (Q, K, V read, O written, 2 B each) and the further step's 3/4 pass.
+  const double one_pass = rows * (2 * (4096 + 2048) + 2 * 4096);
+  const double forward_kernel = one_pass + rows * 0.75 * (2 * (4096 + 2048) + 2 * 4096);
+  // Backward: twice the pass, and the further step re-reads Q, K, V, O and dO and writes dq, dK, dV.
+  const double backward_kernel = 2 * one_pass + rows * 0.75 * (2 * (4096 + 2048) + 2 * (2 * 4096 + 4096 + 2048));
+  const std::vector<double> ring = recorded(c);
+  CHECK(has(ring, forward_merge));
+  CHECK(has(ring, backward_merge));
+  CHECK(has(ring, forward_kernel));
+  CHECK(has(ring, backward_kernel));
+  // Without context parallelism (the same 4096-row sequences on one rank each) neither merges nor further steps.
+  c.parallelism.cp = 1;
+  c.parallelism.dp = 8;
+  c.seq_len = 4096;
+  const std::vector<double> alone = recorded(c);
+  CHECK_FALSE(has(alone, forward_merge));
+  CHECK_FALSE(has(alone, backward_merge));
+  CHECK(has(alone, one_pass));
+  CHECK(has(alone, 2 * one_pass));
+}
+
 TEST_CASE("expert tensor parallelism 1 folds the tp ranks into the expert group: ep x etp divides tp x dp x cp",
           "[training]") {
   const MoeFixture f;

@@ -50,6 +50,32 @@ Cost moe_shuffles(const Context& x, double shard, double received, double imbala
   return cost;
 }
 
+// Ring attention's traffic beyond the one pass a fused kernel's `io` counts, per layer over `tokens` local rows with
+// query width `q` and key-plus-value width `kv` per rank (Transformer Engine's AttnFuncWithCPAndKVP2P,
+// transformer_engine/pytorch/attention/dot_product_attention/context_parallel.py). Each of the cp - 1 further steps
+// runs the kernel over one block pair: forward it reads its queries, keys and values and writes a partial output;
+// backward it re-reads queries, keys, values, output and output gradient and writes dq, dK and dV partials. That is
+// the kernels' own traffic (`kernel`, under their compute). The partials are then merged by element-wise kernels
+// (`merge`): forward into the output (flash_attn_fwd_out_correction: read the partial and the output, write the
+// output; the first step's init reads its partial and writes the output), backward into dq and into the dK, dV passed
+// round the ring (read both, write one; the first step copies). With causal load balancing a further step covers all
+// local queries against half the remote keys or half the queries against all of them: 3/4 of the rows on average.
+// Queries, keys and values at attention_operand_bytes, the rest in 16 bits.
+struct RingBytes {
+  double kernel;
+  double merge;
+};
+RingBytes ring_step_bytes(const TrainingConfig& c, double tokens, double q, double kv, bool backward) {
+  const double steps = c.parallelism.cp - 1.0;
+  const double share = c.model.architecture == Architecture::decoder ? 0.75 : 1.0;
+  const double operands = attention_operand_bytes(c) * (q + kv);
+  const double merged = backward ? q + kv : q;  // dq and dK, dV; or the output
+  const double written = backward ? q + kv : q;
+  const double reread = backward ? 2.0 * q : 0.0;  // the output and its gradient
+  return {tokens * steps * share * (operands + kActivationBytes * (reread + written)),
+          tokens * kActivationBytes * merged * (2.0 + 3.0 * share * steps)};
+}
+
 // Attention core: QK^T and AV over the context, forward and backward.
 void attention_core(const Context& x, LayerCost& L) {
   const TrainingConfig& c = x.c;
@@ -78,9 +104,19 @@ void attention_core(const Context& x, LayerCost& L) {
     const double fp8_backward = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, true) : 1.0;
     const double forward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, false) * share * fp8_forward;
     const double backward_eff = x.eff.fused_attention(x.dev, x.attention_dtype, true) * share * fp8_backward;
-    attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io), Flop(executed), x.corner);
-    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io), Flop(2.5 * executed),
+    // With context parallelism, the ring's further steps (ring_step_bytes).
+    RingBytes ring_fwd{0, 0};
+    RingBytes ring_bwd{0, 0};
+    if (c.parallelism.cp > 1) {
+      ring_fwd = ring_step_bytes(c, tokens, aw.q / t, (aw.k + aw.v) / t, false);
+      ring_bwd = ring_step_bytes(c, tokens, aw.q / t, (aw.k + aw.v) / t, true);
+    }
+    attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io + ring_fwd.kernel), Flop(executed),
                  x.corner);
+    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io + ring_bwd.kernel),
+                 Flop(2.5 * executed), x.corner);
+    if (ring_fwd.merge > 0) x.elementwise(attn_fwd, ring_fwd.merge);
+    if (ring_bwd.merge > 0) x.elementwise(attn_bwd, ring_bwd.merge);
   } else {
     // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory (all of it: eager
     // attention masks a sliding window's scores after computing them).
