@@ -51,29 +51,30 @@ Cost moe_shuffles(const Context& x, double shard, double received, double imbala
 }
 
 // Ring attention's traffic beyond the one pass a fused kernel's `io` counts, per layer over `tokens` local rows with
-// query width `q` and key-plus-value width `kv` per rank (Transformer Engine's AttnFuncWithCPAndKVP2P,
-// transformer_engine/pytorch/attention/dot_product_attention/context_parallel.py). Each of the cp - 1 further steps
-// runs the kernel over one block pair: forward it reads its queries, keys and values and writes a partial output;
-// backward it re-reads queries, keys, values, output and output gradient and writes dq, dK and dV partials. That is
-// the kernels' own traffic (`kernel`, under their compute). The partials are then merged by element-wise kernels
-// (`merge`): forward into the output (flash_attn_fwd_out_correction: read the partial and the output, write the
-// output; the first step's init reads its partial and writes the output), backward into dq and into the dK, dV passed
-// round the ring (read both, write one; the first step copies). With causal load balancing a further step covers all
-// local queries against half the remote keys or half the queries against all of them: 3/4 of the rows on average.
-// Queries, keys and values at attention_operand_bytes, the rest in 16 bits.
+// query width `q`, key-plus-value width `kv` and output width `o` per rank (Transformer Engine's
+// AttnFuncWithCPAndKVP2P, transformer_engine/pytorch/attention/dot_product_attention/context_parallel.py). Each of the
+// cp - 1 further steps runs the kernel over one block pair: forward it reads its queries, keys and values and writes
+// a partial output; backward it re-reads queries, keys, values, output and output gradient and writes dq, dK and dV
+// partials. That is the kernels' own traffic (`kernel`, under their compute). The partials are then merged by
+// element-wise kernels (`merge`): forward into the output after the ring (flash_attn_fwd_out_correction: read the
+// partial and the output, write the output; the first step's init reads its partial and writes the output), backward
+// into dq and into the dK, dV passed round the ring (read both, write one; the first step copies). With causal load
+// balancing a further step covers all local queries against half the remote keys or half the queries against all of
+// them: 3/4 of the rows, averaged over the ranks (the last rank merges whole rows at every step). Queries, keys and
+// values at attention_operand_bytes, the rest in 16 bits. Not counted: packing K and V into the ring's buffers, the
+// further kernels' launches.
 struct RingBytes {
   double kernel;
   double merge;
 };
-RingBytes ring_step_bytes(const TrainingConfig& c, double tokens, double q, double kv, bool backward) {
+RingBytes ring_step_bytes(const TrainingConfig& c, double tokens, double q, double kv, double o, bool backward) {
   const double steps = c.parallelism.cp - 1.0;
   const double share = c.model.architecture == Architecture::decoder ? 0.75 : 1.0;
   const double operands = attention_operand_bytes(c) * (q + kv);
-  const double merged = backward ? q + kv : q;  // dq and dK, dV; or the output
-  const double written = backward ? q + kv : q;
-  const double reread = backward ? 2.0 * q : 0.0;  // the output and its gradient
+  const double written = backward ? q + kv : o;    // dq and dK, dV; or the output
+  const double reread = backward ? 2.0 * o : 0.0;  // the output and its gradient
   return {tokens * steps * share * (operands + kActivationBytes * (reread + written)),
-          tokens * kActivationBytes * merged * (2.0 + 3.0 * share * steps)};
+          tokens * kActivationBytes * written * (2.0 + 3.0 * share * steps)};
 }
 
 // Attention core: QK^T and AV over the context, forward and backward.
@@ -88,6 +89,7 @@ void attention_core(const Context& x, LayerCost& L) {
   const double heads = m.heads / t;
   const ModelSpec::AttentionWidths aw = m.attention_widths();
   Cost attn_fwd;
+  Cost merges;  // context parallelism's forward merges (ring_step_bytes)
   Cost attn_bwd;
   if (c.flash_attention) {
     // Fused kernels skip masked blocks (causal: about half; outside a sliding window too: ModelSpec::sequence_context
@@ -108,14 +110,15 @@ void attention_core(const Context& x, LayerCost& L) {
     RingBytes ring_fwd{0, 0};
     RingBytes ring_bwd{0, 0};
     if (c.parallelism.cp > 1) {
-      ring_fwd = ring_step_bytes(c, tokens, aw.q / t, (aw.k + aw.v) / t, false);
-      ring_bwd = ring_step_bytes(c, tokens, aw.q / t, (aw.k + aw.v) / t, true);
+      ring_fwd = ring_step_bytes(c, tokens, aw.q / t, (aw.k + aw.v) / t, aw.o / t, false);
+      ring_bwd = ring_step_bytes(c, tokens, aw.q / t, (aw.k + aw.v) / t, aw.o / t, true);
     }
     attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io + ring_fwd.kernel), Flop(executed),
                  x.corner);
     attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io + ring_bwd.kernel),
                  Flop(2.5 * executed), x.corner);
-    if (ring_fwd.merge > 0) x.elementwise(attn_fwd, ring_fwd.merge);
+    // The forward merges follow the ring, so they are no cover for its sends (L.attention_forward).
+    if (ring_fwd.merge > 0) x.elementwise(merges, ring_fwd.merge);
     if (ring_bwd.merge > 0) x.elementwise(attn_bwd, ring_bwd.merge);
   } else {
     // Batched GEMMs with the head dimension as a thin side, and the score matrix through memory (all of it: eager
@@ -131,6 +134,7 @@ void attention_core(const Context& x, LayerCost& L) {
   }
   L.attention_forward = attn_fwd;
   L.forward += attn_fwd;
+  L.forward += merges;
   L.backward += attn_bwd;
 }
 
