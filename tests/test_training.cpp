@@ -856,6 +856,11 @@ class ProductRecorder final : public hwsim::EfficiencyModel {
     return kTrainingEff.link_latency(d, out);
   }
   [[nodiscard]] std::string source() const override { return "recorder"; }
+  // Whether a memory-bound op moved `bytes` (to 1e-12).
+  [[nodiscard]] bool moved(double bytes) const {
+    return std::find_if(memory_bytes.begin(), memory_bytes.end(),
+                        [bytes](double b) { return b == Approx(bytes).epsilon(1e-12); }) != memory_bytes.end();
+  }
 };
 }  // namespace
 
@@ -901,9 +906,7 @@ TEST_CASE(
   const auto shuffled = [&](double rows) {
     ProductRecorder r;
     REQUIRE(hwsim::evaluate_training(c, pod, r).fits);
-    const double bytes = rows * 4096 * 2;
-    return std::find_if(r.memory_bytes.begin(), r.memory_bytes.end(),
-                        [bytes](double b) { return b == Approx(bytes).epsilon(1e-12); }) != r.memory_bytes.end();
+    return r.moved(rows * 4096 * 2);
   };
   // 8 experts on 8 ranks: a token's 2 experts sit on 2 ranks, R = 8 x (1 - 7/8 x 6/7) = 2.
   CHECK(hwsim::destination_ranks(c.model, 8) == Approx(2.0).epsilon(1e-12));
@@ -955,10 +958,7 @@ TEST_CASE(
   const auto recorded = [&](const TrainingConfig& w) {
     ProductRecorder r;
     REQUIRE(hwsim::evaluate_training(w, pod, r).fits);
-    return r.memory_bytes;
-  };
-  const auto has = [](const std::vector<double>& v, double bytes) {
-    return std::find_if(v.begin(), v.end(), [bytes](double b) { return b == Approx(bytes).epsilon(1e-12); }) != v.end();
+    return r;
   };
   const double rows = 4096;
   // Merges: forward the output (2 + 3 x 3/4 passes of 4096 x 2 B), backward dq and dK, dV (6144 wide).
@@ -969,20 +969,20 @@ TEST_CASE(
   const double forward_kernel = one_pass + rows * 0.75 * (2 * (4096 + 2048) + 2 * 4096);
   // Backward: twice the pass, and the further step re-reads Q, K, V, O and dO and writes dq, dK, dV.
   const double backward_kernel = 2 * one_pass + rows * 0.75 * (2 * (4096 + 2048) + 2 * (2 * 4096 + 4096 + 2048));
-  const std::vector<double> ring = recorded(c);
-  CHECK(has(ring, forward_merge));
-  CHECK(has(ring, backward_merge));
-  CHECK(has(ring, forward_kernel));
-  CHECK(has(ring, backward_kernel));
+  const ProductRecorder ring = recorded(c);
+  CHECK(ring.moved(forward_merge));
+  CHECK(ring.moved(backward_merge));
+  CHECK(ring.moved(forward_kernel));
+  CHECK(ring.moved(backward_kernel));
   // Without context parallelism (the same 4096-row sequences on one rank each) neither merges nor further steps.
   c.parallelism.cp = 1;
   c.parallelism.dp = 8;
   c.seq_len = 4096;
-  const std::vector<double> alone = recorded(c);
-  CHECK_FALSE(has(alone, forward_merge));
-  CHECK_FALSE(has(alone, backward_merge));
-  CHECK(has(alone, one_pass));
-  CHECK(has(alone, 2 * one_pass));
+  const ProductRecorder alone = recorded(c);
+  CHECK_FALSE(alone.moved(forward_merge));
+  CHECK_FALSE(alone.moved(backward_merge));
+  CHECK(alone.moved(one_pass));
+  CHECK(alone.moved(2 * one_pass));
 }
 
 TEST_CASE("expert tensor parallelism 1 folds the tp ranks into the expert group: ep x etp divides tp x dp x cp",

@@ -81,11 +81,10 @@ enum class MoeDispatcher { alltoall, deepep, hybridep };
 // one). Fitted on the tune split's synchronised MoE cases (Qwen3-30B-A3B on 8 GB200 and Qwen3-235B-A22B on 64 B200,
 // nemo-25.11, 16 local experts: 6.18 and 6.97 ms per layer and micro-batch over hwsim's device time; Qwen3-30B-A3B on
 // 16 H100, nemo-26.06, 8: 4.12 ms; the line through 4.12 ms at 8 and their mean, 6.57 ms, at 16), x86 and Grace hosts
-// alike;
-// refitted when the GB200's sustained clock came from its measured GEMM rate (sim/perf/device.cpp power_reference) and
-// when the device time gained the token shuffles (layer_cost.cpp moe_shuffles). A sync-free dispatcher
-// (`moe_sync_free`) lets the host run ahead and hide it (a host slower than the device over a whole step is not
-// modelled).
+// alike; refitted when the GB200's sustained clock came from its measured GEMM rate (sim/perf/device.cpp
+// power_reference) and when the device time gained the token shuffles (layer_cost.cpp moe_shuffles). A sync-free
+// dispatcher (`moe_sync_free`) lets the host run ahead and hide it (a host slower than the device over a whole step is
+// not modelled).
 inline constexpr double kMoeHostSecondsPerLayer = 1.667e-3;
 inline constexpr double kMoeHostSecondsPerLocalExpert = 0.307e-3;
 
