@@ -151,7 +151,7 @@ TEST_CASE("batching defaults to continuous, batching: static selects static batc
 
 TEST_CASE(
     "continuous batching: TPOT = one iteration = the decode step's op groups plus batch / output prompts' "
-    "prefill work, weights read once, + communication + launches",
+    "prefill work, weights read once, + the all-reduces of the step's packed tokens + launches",
     "[inference]") {
   const hwsim::System h100 = modes_system("h100");
   InferenceConfig c = modes_workload("llama70b-continuous");  // bf16, tp 4, input 512
@@ -163,11 +163,14 @@ TEST_CASE(
     const HandPass decode = llama70b_h100(batch, 1, mean_context, 4, 2, 2);
     const HandPass prompt = llama70b_h100(1, 512, 512 / 2.0, 4, 2, 2);  // one prompt, attending to half of itself
     const double arrivals = static_cast<double>(batch) / output;
+    // The all-reduces run once over the step's packed rows: the decode's batch and the arriving prompts' tokens.
+    const double packed = llama70b_h100(1, batch + arrivals * 512, 0, 4, 2, 2).communication;
+    // A whole prompt or more per iteration: one latency per all-reduce, not one per prompt.
+    if (arrivals >= 1) CHECK(packed < decode.communication + arrivals * prompt.communication);
     const double tpot = std::max(decode.matmul_compute + arrivals * prompt.matmul_compute, decode.matmul_memory) +
                         std::max(decode.attention_compute + arrivals * prompt.attention_compute,
                                  decode.attention_memory + arrivals * prompt.attention_memory) +
-                        decode.elementwise + arrivals * prompt.elementwise + decode.communication +
-                        arrivals * prompt.communication + kLlama70bLaunch;
+                        decode.elementwise + arrivals * prompt.elementwise + packed + kLlama70bLaunch;
     const auto r = hwsim::evaluate_inference(c, h100, kEff);
     REQUIRE(r.fits);
     REQUIRE(r.batch == batch);
