@@ -284,6 +284,68 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "the paged KV cache's share caps a continuous batch: TensorRT-LLM's of the memory left after the weights and "
+    "workspace, vLLM's of the device's memory for all it holds",
+    "[inference]") {
+  // Llama 2 70B, fp8 weights and KV cache, tp 2, 512 in, 256 out, batch auto on an H100 80 GB (as the previous case).
+  InferenceConfig c = modes_workload("llama70b-continuous");
+  c.dtype = DType::fp8;
+  c.kv_dtype = DType::fp8;
+  c.tp = 2;
+  c.batch.reset();
+  const hwsim::System h100 = modes_system("h100");
+  const double weights = kLlama70bParameters + 2 * kLlama70bEmbedding;
+  const double prompt_workspace = 512.0 * 8 * 8192 * 2;
+  const double usable = 80 * kGiB - 4e9;
+  const auto fixed = [&](int b) { return weights / 2 + std::max(1.0, b / 256.0) * prompt_workspace / 2; };
+  // The largest batch (up to 4096, batch: auto's limit) whose cache (`tokens` per sequence) passes `holds`.
+  const auto largest = [](const auto& holds) {
+    int best = 0;
+    for (int b = 1; b <= 4096; ++b) {
+      if (holds(b)) best = b;
+    }
+    return best;
+  };
+  SECTION("TensorRT-LLM: 0.9 of the memory left after the weights and workspace, input + output reserved") {
+    c.engine = hwsim::Engine::tensorrt_llm;
+    const auto kv = [&](int b) { return b * 768.0 * kLlama70bKvPerToken / 2; };
+    CHECK(hwsim::kv_cache_share_of(c, hwsim::DeviceKind::gpu) == 0.9);
+    const int want = largest([&](int b) { return kv(b) <= 0.9 * (usable - fixed(b)); });
+    const int whole = largest([&](int b) { return fixed(b) + kv(b) <= usable; });
+    REQUIRE(want > 0);
+    CHECK(want < whole);
+    const auto r = hwsim::evaluate_inference(c, h100, kEff);
+    REQUIRE(r.fits);
+    CHECK(r.batch == want);
+    CHECK(r.memory_per_device.value() == Approx(fixed(want) + kv(want)).epsilon(kRel));
+    c.kv_cache_share = 1.0;  // the whole of what is left: the usable memory binds
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == whole);
+  }
+  SECTION("vLLM: everything within 0.92 of the device's 80 GiB, the mean context cached") {
+    c.engine = hwsim::Engine::vllm;
+    const auto kv = [&](int b) { return b * 640.0 * kLlama70bKvPerToken / 2; };
+    CHECK(hwsim::kv_cache_share_of(c, hwsim::DeviceKind::gpu) == 0.92);
+    const int want = largest([&](int b) { return fixed(b) + kv(b) <= 0.92 * 80 * kGiB; });
+    REQUIRE(0.92 * 80 * kGiB < usable);
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == want);
+    c.kv_cache_share = 0.8;
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch ==
+          largest([&](int b) { return fixed(b) + kv(b) <= 0.8 * 80 * kGiB; }));
+  }
+  SECTION("no share with static batches, on CPUs, with llama.cpp or an unresolved engine") {
+    c.engine = hwsim::Engine::tensorrt_llm;
+    CHECK_FALSE(hwsim::kv_cache_share_of(c, hwsim::DeviceKind::cpu));
+    c.continuous = false;
+    CHECK_FALSE(hwsim::kv_cache_share_of(c, hwsim::DeviceKind::gpu));
+    c.continuous = true;
+    c.engine = hwsim::Engine::llama_cpp;
+    CHECK_FALSE(hwsim::kv_cache_share_of(c, hwsim::DeviceKind::gpu));
+    c.engine = hwsim::Engine::automatic;
+    CHECK_FALSE(hwsim::kv_cache_share_of(c, hwsim::DeviceKind::gpu));
+  }
+}
+
+TEST_CASE(
     "does-not-fit advice at a batch names the devices and the lower precision that hold that batch, never "
     "fewer devices",
     "[inference]") {
@@ -313,8 +375,9 @@ TEST_CASE(
   REQUIRE(tp4 <= usable);
   REQUIRE(int4 <= usable);
   REQUIRE(need > usable);
-  CHECK(hwsim::min_devices_to_hold(c, DType::fp8, hwsim::Bytes(usable), 512) == 4);
-  CHECK(hwsim::min_devices_to_hold(c, DType::fp8, hwsim::Bytes(usable)) == 1);  // batch 1
+  const hwsim::Device h100 = modes_system("h100").device;  // static batches: no KV cache share
+  CHECK(hwsim::min_devices_to_hold(c, DType::fp8, h100, 512) == 4);
+  CHECK(hwsim::min_devices_to_hold(c, DType::fp8, h100) == 1);  // batch 1
   const auto r = hwsim::evaluate_inference(c, modes_system("h100"), kEff);
   CHECK_FALSE(r.fits);
   CHECK(r.message == fmt::format("does not fit: batch 512 needs {:.1f} GB per device, {:.1f} GB usable: short by "

@@ -51,10 +51,13 @@ struct MemoryTerms {
     kv_per_sequence = m.kv_elements(context) * dtype_bytes(c.kv_dtype);  // windowed layers keep their window
     workspace_per_prompt = static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
   }
-  [[nodiscard]] double bytes(const InferenceConfig& c, int batch) const {
+  // The weights and the workspace of the prompts in flight.
+  [[nodiscard]] double fixed(const InferenceConfig& c, int batch) const {
     const double prompts = c.continuous ? std::max(1.0, static_cast<double>(batch) / c.output_tokens) : batch;
-    return weights / (c.tp * c.pp) + batch * kv_per_sequence / (kv_cache_shards(c) * c.pp) +
-           prompts * workspace_per_prompt / c.tp;
+    return weights / (c.tp * c.pp) + prompts * workspace_per_prompt / c.tp;
+  }
+  [[nodiscard]] double bytes(const InferenceConfig& c, int batch) const {
+    return fixed(c, batch) + batch * kv_per_sequence / (kv_cache_shards(c) * c.pp);
   }
 };
 }  // namespace
@@ -236,7 +239,7 @@ struct Evaluator {
 
 }  // namespace
 
-int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes usable_device_memory, int batch) {
+int min_devices_to_hold(const InferenceConfig& c, DType dtype, const Device& device, int batch) {
   InferenceConfig probe = c;
   if (probe.dtype != dtype) probe.bits_per_weight.reset();  // the given width describes the original format
   probe.dtype = dtype;
@@ -244,7 +247,8 @@ int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes usable_devi
   probe.pp = 1;
   for (int tp = 1; tp <= 64; tp *= 2) {
     probe.tp = tp;
-    if (inference_memory_per_device(probe, batch).value() <= usable_device_memory.value()) return tp;
+    const MemoryTerms terms(probe);
+    if (terms.bytes(probe, batch) <= serving_memory_limit(probe, device, terms.fixed(probe, batch))) return tp;
   }
   return 0;
 }
@@ -281,7 +285,6 @@ struct Batching {
   const InferenceConfig& c;
   const Evaluator& ev;
   int replicas_per_device;
-  double usable = ev.sys.device.usable_memory().value();  // bytes per device
   MemoryTerms memory_terms{c};
   double mean_context = c.input_tokens + c.output_tokens / 2.0;
   // A lone prompt's prefill does not depend on the batch: computed once for the batch searches.
@@ -295,7 +298,11 @@ struct Batching {
   [[nodiscard]] int micro(int b) const { return (b + micro_batches - 1) / micro_batches; }
 
   [[nodiscard]] double memory_for(int b) const { return memory_terms.bytes(c, b) * replicas_per_device; }
-  [[nodiscard]] bool fits(int b) const { return memory_for(b) <= usable; }
+  // What the batch `b` may fill: the usable memory less what the engine's KV cache share leaves out.
+  [[nodiscard]] double limit_for(int b) const {
+    return serving_memory_limit(c, ev.sys.device, memory_terms.fixed(c, b) * replicas_per_device);
+  }
+  [[nodiscard]] bool fits(int b) const { return memory_for(b) <= limit_for(b); }
 
   // One iteration of continuous batching with `b` sequences in flight: b decode tokens plus the prompts of the
   // b / output requests that replace those finishing, in one pass (weights read once). The engine packs the step's
@@ -388,14 +395,14 @@ struct Batching {
   [[nodiscard]] std::string shortfall(double need, int batch) const {
     const Device& dev = ev.sys.device;
     std::string advice;
-    const int devices = min_devices_to_hold(c, c.dtype, dev.usable_memory(), batch);
+    const int devices = min_devices_to_hold(c, c.dtype, dev, batch);
     if (devices > c.tp * c.pp) {
       advice += fmt::format("; {} devices per replica (tp={}) hold it at {}", devices, devices, dtype_name(c.dtype));
     }
     if (const auto lower = lower_precision_that_fits(batch)) {
       advice += fmt::format("; at {} it fits on tp={} pp={}", dtype_name(*lower), c.tp, c.pp);
     }
-    return fmt::format("short by {:.1f} GB{}", (need - usable) / 1e9, advice);
+    return fmt::format("short by {:.1f} GB{}", (need - limit_for(batch)) / 1e9, advice);
   }
 
   // The highest lower precision that holds `batch`, preferring formats the device computes natively (int8 before a
@@ -411,7 +418,9 @@ struct Batching {
         if (weight_bytes_per_parameter(probe) >= weight_bytes_per_parameter(c) || !arithmetic) continue;
         if (native_only && *arithmetic != lower && !(lower == DType::int4 && dev.kind == DeviceKind::gpu)) continue;
         probe.kv_dtype = default_kv_dtype(lower);
-        if (inference_memory_per_device(probe, batch).value() * replicas_per_device <= usable) return lower;
+        const MemoryTerms terms(probe);
+        const double limit = serving_memory_limit(probe, dev, terms.fixed(probe, batch) * replicas_per_device);
+        if (terms.bytes(probe, batch) * replicas_per_device <= limit) return lower;
       }
     }
     return std::nullopt;
@@ -459,7 +468,7 @@ int choose_batch(const Batching& s, InferenceResult& r) {
     r.message = fmt::format(
         "does not fit: {} at {} needs {:.1f} GB per device with tp={} pp={} (batch 1), {:.1f} GB "
         "usable: {}",
-        c.model.name, dtype_name(c.dtype), need / 1e9, c.tp, c.pp, s.usable / 1e9, s.shortfall(need, 1));
+        c.model.name, dtype_name(c.dtype), need / 1e9, c.tp, c.pp, s.limit_for(1) / 1e9, s.shortfall(need, 1));
     return 0;
   }
   if (c.batch) {
@@ -469,7 +478,7 @@ int choose_batch(const Batching& s, InferenceResult& r) {
     r.fits = false;
     r.memory_per_device = Bytes(need);
     r.message = fmt::format("does not fit: batch {} needs {:.1f} GB per device, {:.1f} GB usable: {}", batch,
-                            need / 1e9, s.usable / 1e9, s.shortfall(need, batch));
+                            need / 1e9, s.limit_for(batch) / 1e9, s.shortfall(need, batch));
     return 0;
   }
   if (!s.meets_sla(1)) {

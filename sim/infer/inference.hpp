@@ -55,6 +55,9 @@ struct InferenceConfig {
   // for Llama 2 70B; Hugging Face eager attention's repeat_kv): heads / kv_heads times the KV traffic.
   bool kv_reads_per_query_head = false;
   Engine engine = Engine::automatic;
+  // The share of memory the engine's paged KV cache may take with continuous batching on a GPU (workload key
+  // `kv_cache_share`); absent: the engine's default (kv_cache_share_of).
+  std::optional<double> kv_cache_share;
   // Decode iterations the engine runs between scheduling passes (vLLM num_scheduler_steps): a request that arrives
   // waits for the pass under way to end before its prefill (sim/infer/inference.cpp Batching::first_token).
   int scheduler_steps = 1;
@@ -147,9 +150,23 @@ int kv_cache_shards(const InferenceConfig& c);
 // max(1, batch / output) with continuous batching).
 Bytes inference_memory_per_device(const InferenceConfig& c, int batch);
 
+// The share of memory a GPU serving engine's paged KV cache may take with continuous batching: the one the workload
+// names, else the engine's default. TensorRT-LLM gives its cache that share of the memory left after the weights and
+// the workspace (KvCacheConfig free_gpu_memory_fraction, "Default is 90%": NVIDIA/TensorRT-LLM
+// tensorrt_llm/llmapi/llm_args.py; the C++ benchmarks' and trtllm-bench's kv_cache_free_gpu_mem_fraction); vLLM holds
+// everything, weights included, within that share of the device's memory (CacheConfig gpu_memory_utilization, 0.92:
+// vllm-project/vllm@002f10e vllm/config/cache.py; 0.9 in earlier releases). Absent with static batches (the engine
+// allocates the batch's cache), on CPUs and with llama.cpp (its cache is sized by its context), and with an unresolved
+// `auto` engine. Either way the whole stays within the device's usable memory.
+std::optional<double> kv_cache_share_of(const InferenceConfig& c, DeviceKind device);
+
+// Bytes per device a configuration may fill when `fixed` of them are its weights and workspace (the rest its KV
+// cache): the usable memory, less what kv_cache_share_of leaves the cache unable to take.
+double serving_memory_limit(const InferenceConfig& c, const Device& device, double fixed);
+
 // The fewest devices (tensor parallel, powers of two up to 64) that hold `c.model` at `dtype` with `batch`
-// sequences in `usable_device_memory` each (Device::usable_memory), or 0.
-int min_devices_to_hold(const InferenceConfig& c, DType dtype, Bytes usable_device_memory, int batch = 1);
+// sequences, each within serving_memory_limit of `device`, or 0.
+int min_devices_to_hold(const InferenceConfig& c, DType dtype, const Device& device, int batch = 1);
 
 // Erlang C: the probability that a request arriving at a Poisson rate finds all `servers` slots busy, at an offered
 // load of `load` (arrival rate x mean service time, in slots; below `servers`). M/M/c queueing.

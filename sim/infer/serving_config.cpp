@@ -1,10 +1,12 @@
 // What a serving configuration stores and computes in: weight and KV-cache formats, the arithmetic a device runs them
-// in, how expert parallelism splits a replica, how the KV cache shards (sim/infer/inference.hpp).
+// in, how expert parallelism splits a replica, how the KV cache shards, the share of memory an engine's KV cache may
+// take (sim/infer/inference.hpp).
 #include "sim/infer/inference.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace hwsim {
@@ -85,6 +87,21 @@ int kv_cache_shards(const InferenceConfig& c) {
   // each rank (why SGLang serves DeepSeek with data-parallel attention; "SGLang v0.4: ... data parallelism attention
   // for DeepSeek models", lmsys.org blog 2024-12-04); other attention splits its KV heads over the ranks.
   return c.model.mla() ? 1 : c.tp;
+}
+
+std::optional<double> kv_cache_share_of(const InferenceConfig& c, DeviceKind device) {
+  if (device != DeviceKind::gpu || !c.continuous) return std::nullopt;
+  if (c.engine != Engine::tensorrt_llm && c.engine != Engine::vllm) return std::nullopt;
+  if (c.kv_cache_share) return c.kv_cache_share;
+  return c.engine == Engine::tensorrt_llm ? 0.90 : 0.92;
+}
+
+double serving_memory_limit(const InferenceConfig& c, const Device& device, double fixed) {
+  const double usable = device.usable_memory().value();
+  const auto share = kv_cache_share_of(c, device.kind);
+  if (!share) return usable;
+  if (c.engine == Engine::vllm) return std::min(usable, *share * device.memory_capacity.value());
+  return fixed >= usable ? usable : fixed + *share * (usable - fixed);
 }
 
 }  // namespace hwsim

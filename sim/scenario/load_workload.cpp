@@ -204,6 +204,19 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
              : engine == "vllm"         ? Engine::vllm
                                         : Engine::automatic;
   c.scheduler_steps = static_cast<int>(w.integer("scheduler_steps"));
+  if (auto v = w.optional_number("kv_cache_share")) {
+    if (!c.continuous) {
+      bad(w, "kv_cache_share",
+          "a paged KV cache's share applies to batching: continuous (a static batch's cache is "
+          "allocated for the batch)");
+    }
+    if (c.engine == Engine::llama_cpp) {
+      bad(w, "kv_cache_share",
+          "llama.cpp sizes its KV cache by its context (n_ctx); kv_cache_share applies to "
+          "tensorrt-llm and vllm");
+    }
+    c.kv_cache_share = *v;
+  }
   const Reader sla = w.child("sla");
   if (auto v = sla.optional_quantity("ttft")) c.sla_ttft = Seconds(*v);
   if (auto v = sla.optional_quantity("tpot")) c.sla_tpot = Seconds(*v);

@@ -5,6 +5,7 @@
 #include "hwmodels/hardware_catalog.hpp"
 #include "hwmodels/infrastructure.hpp"
 #include "sim/core/dtype.hpp"
+#include "sim/scenario/workload_keys.hpp"
 #include "sim/train/training.hpp"
 #include "workloads/model.hpp"
 
@@ -126,52 +127,6 @@ const Schema& expectation_schema() {
   return s;
 }
 
-std::vector<KeyDecl> common_workload_keys() {
-  return {
-      {.name = "name", .kind = ValueKind::text, .required = true, .doc = "workload name (used in metric paths)"},
-      {.name = "kind",
-       .kind = ValueKind::choice,
-       .required = true,
-       .choices = {"training", "inference"},
-       .doc = "training or inference"},
-      {.name = "model",
-       .kind = ValueKind::any,
-       .required = true,
-       .doc = "model catalog entry, or an inline model map (keys of `hwsim schema model`)"},
-      {.name = "dtype",
-       .kind = ValueKind::choice,
-       .default_text = "bf16",
-       .choices = dtype_names(),
-       .doc = "number format of weights and arithmetic"},
-      {.name = "min_throughput_tokens_per_s",
-       .kind = ValueKind::number,
-       .minimum = 0,
-       .doc = "throughput target: each `count: fill` deployment gets the fewest nodes that reach it"},
-  };
-}
-
-// Expert parallelism, declared once for training and inference.
-KeyDecl expert_parallel_key() {
-  return {.name = "ep",
-          .kind = ValueKind::integer,
-          .default_text = "1",
-          .minimum = 1,
-          .maximum = 65536,
-          .doc =
-              "expert parallel: ranks over which each MoE layer's routed experts are split (training: within the "
-              "dp x cp ranks, or with etp the tp x dp x cp ranks; inference: within a replica's tp ranks, ep dividing "
-              "tp as TensorRT-LLM's moe_ep_size x moe_tp_size = tp_size)"};
-}
-KeyDecl expert_imbalance_key() {
-  return {.name = "expert_imbalance",
-          .kind = ValueKind::number,
-          .default_text = "1",
-          .minimum = 1,
-          .doc =
-              "mixture of experts with ep > 1: tokens the busiest expert-parallel rank receives over the "
-              "mean (1 = balanced routing); its experts' work and all-to-all set each MoE layer's pace"};
-}
-
 // Training with a mixture of experts: how tokens reach their experts and whether the host waits on them.
 KeyDecl moe_dispatcher_key() {
   return {.name = "moe_dispatcher",
@@ -217,31 +172,6 @@ KeyDecl step_overhead_key() {
               "host time per optimizer step the devices wait for (`80 ms`): the step's syncs, optimizer launches "
               "and trainer bookkeeping (default: the stack's, 135 ms for megatron-core, 100 ms for pytorch and "
               "deepspeed)"};
-}
-
-// An inference workload's `requests` (sim/infer/inference.hpp offline_run_time).
-KeyDecl offline_requests_key() {
-  return {.name = "requests",
-          .kind = ValueKind::integer,
-          .minimum = 1,
-          .doc =
-              "an offline run of this many requests (all replicas) queued at once, each exactly input_tokens + "
-              "output_tokens (trtllm-bench's synthetic sets): at most batch per replica in flight, so the run ends "
-              "with a partial wave; throughput is the whole run's (default: an endless queue's steady state; needs "
-              "batching: continuous, no sla.percentile)"};
-}
-
-// An inference workload's `scheduler_steps` (sim/infer/inference.cpp Batching::first_token).
-KeyDecl scheduler_steps_key() {
-  return {.name = "scheduler_steps",
-          .kind = ValueKind::integer,
-          .default_text = "1",
-          .minimum = 1,
-          .maximum = 1024,
-          .doc =
-              "decode iterations between scheduling passes (vLLM num_scheduler_steps, prefills unchunked): an "
-              "arriving request waits for the pass under way, then for the step that prefills the prompts "
-              "that arrived meanwhile; TTFT counts both"};
 }
 
 // A training workload's `parallelism` map.
@@ -298,6 +228,52 @@ const Schema& training_parallelism_schema() {
 }
 
 }  // namespace
+
+std::vector<KeyDecl> common_workload_keys() {
+  return {
+      {.name = "name", .kind = ValueKind::text, .required = true, .doc = "workload name (used in metric paths)"},
+      {.name = "kind",
+       .kind = ValueKind::choice,
+       .required = true,
+       .choices = {"training", "inference"},
+       .doc = "training or inference"},
+      {.name = "model",
+       .kind = ValueKind::any,
+       .required = true,
+       .doc = "model catalog entry, or an inline model map (keys of `hwsim schema model`)"},
+      {.name = "dtype",
+       .kind = ValueKind::choice,
+       .default_text = "bf16",
+       .choices = dtype_names(),
+       .doc = "number format of weights and arithmetic"},
+      {.name = "min_throughput_tokens_per_s",
+       .kind = ValueKind::number,
+       .minimum = 0,
+       .doc = "throughput target: each `count: fill` deployment gets the fewest nodes that reach it"},
+  };
+}
+
+// Expert parallelism, declared once for training and inference.
+KeyDecl expert_parallel_key() {
+  return {.name = "ep",
+          .kind = ValueKind::integer,
+          .default_text = "1",
+          .minimum = 1,
+          .maximum = 65536,
+          .doc =
+              "expert parallel: ranks over which each MoE layer's routed experts are split (training: within the "
+              "dp x cp ranks, or with etp the tp x dp x cp ranks; inference: within a replica's tp ranks, ep dividing "
+              "tp as TensorRT-LLM's moe_ep_size x moe_tp_size = tp_size)"};
+}
+KeyDecl expert_imbalance_key() {
+  return {.name = "expert_imbalance",
+          .kind = ValueKind::number,
+          .default_text = "1",
+          .minimum = 1,
+          .doc =
+              "mixture of experts with ep > 1: tokens the busiest expert-parallel rank receives over the "
+              "mean (1 = balanced routing); its experts' work and all-to-all set each MoE layer's pace"};
+}
 
 const Schema& training_workload_schema() {
   static const Schema& parallelism = training_parallelism_schema();
@@ -408,124 +384,6 @@ const Schema& training_workload_schema() {
                       .choices = {"attention", "all"},
                       .doc = "the linear layers LoRA adapts: attention (QKV and output projections) or all (the "
                              "MLP's too)"});
-    return w;
-  }();
-  return s;
-}
-
-const Schema& inference_workload_schema() {
-  static const Schema parallelism{"inference.parallelism",
-                                  {
-                                      {.name = "tp",
-                                       .kind = ValueKind::integer,
-                                       .default_text = "1",
-                                       .minimum = 1,
-                                       .maximum = 65536,
-                                       .doc = "tensor parallel"},
-                                      {.name = "pp",
-                                       .kind = ValueKind::integer,
-                                       .default_text = "1",
-                                       .minimum = 1,
-                                       .maximum = 65536,
-                                       .doc = "pipeline stages"},
-                                      expert_parallel_key(),
-                                  }};
-  static const Schema sla{"inference.sla",
-                          {
-                              {.name = "ttft",
-                               .kind = ValueKind::quantity,
-                               .dimension = Dimension::seconds,
-                               .minimum = 0,
-                               .doc = "longest time to first token"},
-                              {.name = "tpot",
-                               .kind = ValueKind::quantity,
-                               .dimension = Dimension::seconds,
-                               .minimum = 0,
-                               .doc = "longest time per output token"},
-                              {.name = "percentile",
-                               .kind = ValueKind::number,
-                               .minimum = 50,
-                               .maximum = 99.99,
-                               .doc = "requests arrive as a Poisson process (MLPerf Server) and the limits hold at "
-                                      "this percentile: TTFT through the wait for a free sequence slot (M/M/c, "
-                                      "Erlang C), TPOT at a full batch; throughput is the highest arrival rate that "
-                                      "holds them (continuous batching only). Absent: the limits hold for the mean"},
-                          }};
-  static const Schema s = [] {
-    Schema w{"inference workload", common_workload_keys()};
-    w.keys.push_back({.name = "kv_dtype",
-                      .kind = ValueKind::choice,
-                      .choices = dtype_names(),
-                      .doc = "KV-cache format (default: dtype; 4-bit weights keep an fp8 cache)"});
-    w.keys.push_back({.name = "input_tokens",
-                      .kind = ValueKind::integer,
-                      .default_text = "512",
-                      .minimum = 1,
-                      .maximum = 16777216,
-                      .doc = "prompt length"});
-    w.keys.push_back({.name = "output_tokens",
-                      .kind = ValueKind::integer,
-                      .default_text = "256",
-                      .minimum = 1,
-                      .maximum = 16777216,
-                      .doc = "generated tokens per request"});
-    w.keys.push_back({.name = "batch",
-                      .kind = ValueKind::integer,
-                      .default_text = "auto",
-                      .choices = {"auto"},
-                      .minimum = 1,
-                      .maximum = 1048576,
-                      .doc = "sequences per replica (auto: largest that fits and meets the SLA)"});
-    w.keys.push_back({.name = "max_batch",
-                      .kind = ValueKind::integer,
-                      .minimum = 1,
-                      .maximum = 1048576,
-                      .doc = "with batch: auto, the serving engine's batch limit (TensorRT-LLM max_batch_size, vLLM "
-                             "max_num_seqs) per micro-batch (pp micro-batches are in flight with continuous batching); "
-                             "the batch is the largest up to it that fits memory and meets the SLA"});
-    w.keys.push_back(offline_requests_key());
-    w.keys.push_back({.name = "bits_per_weight",
-                      .kind = ValueKind::number,
-                      .minimum = 1,
-                      .doc = "stored bits per weight including block scales (GGUF Q8_0 8.5, Q4_K 4.5, MXFP4 4.25; "
-                             "default: the dtype's width, fp4 NVFP4's 4.5)"});
-    w.keys.push_back({.name = "replicas",
-                      .kind = ValueKind::integer,
-                      .default_text = "auto",
-                      .choices = {"auto"},
-                      .minimum = 1,
-                      .maximum = 1048576,
-                      .doc = "model copies (auto: devices / (tp x pp))"});
-    w.keys.push_back({.name = "parallelism",
-                      .kind = ValueKind::map,
-                      .choices = {"auto"},
-                      .child = &parallelism,
-                      .doc = "devices per replica (auto: tp x pp x ep x replicas x batch searched: the highest "
-                             "throughput that fits and meets the SLA)"});
-    w.keys.push_back(expert_imbalance_key());
-    w.keys.push_back({.name = "sla", .kind = ValueKind::map, .child = &sla, .doc = "latency targets"});
-    w.keys.push_back({.name = "batching",
-                      .kind = ValueKind::choice,
-                      .default_text = "continuous",
-                      .choices = {"continuous", "static"},
-                      .doc = "continuous (in-flight) batching, or static batches prefilled together"});
-    w.keys.push_back({.name = "threads",
-                      .kind = ValueKind::integer,
-                      .minimum = 1,
-                      .doc = "CPU threads per replica (default: the replica's share of the cores)"});
-    w.keys.push_back({.name = "kv_reads",
-                      .kind = ValueKind::choice,
-                      .default_text = "per_kv_head",
-                      .choices = {"per_kv_head", "per_query_head"},
-                      .doc = "decode attention loads each KV head once per query group (FlashDecoding, XQA, vLLM) "
-                             "or once per query head (older masked-MHA kernels, eager repeat_kv)"});
-    w.keys.push_back(scheduler_steps_key());
-    w.keys.push_back({.name = "engine",
-                      .kind = ValueKind::choice,
-                      .default_text = "auto",
-                      .choices = {"auto", "tensorrt-llm", "vllm", "llama.cpp"},
-                      .doc = "serving engine: llama.cpp computes attention over its unified KV cache (every "
-                             "sequence's cells, masked) in fp32; auto = llama.cpp on CPUs, tensorrt-llm on GPUs"});
     return w;
   }();
   return s;
