@@ -59,9 +59,12 @@ double DefaultEfficiency::generation_ceiling(const Device& device, DType dtype) 
   // AMD CDNA 4 (MI355X): BF16 reaches 1565 TFLOP/s at the best shape of a brute-force search (stas00/ml-engineering
   // @744d01e compute/accelerator/README.md, MAMF table: mean of 100 iterations, torch 2.8 on ROCm 7.0.2), 0.622 of the
   // MI355X's 2516.6 TFLOP/s (1024 matrix cores x 1024 FLOP x 2.4 GHz); LLM shapes take the Hopper share of it, as
-  // above. No FP8 figure of the chip is published: FP8 (and int8) keep CDNA 3's measured FP8-to-BF16 ratio on
-  // hipBLASLt, (1273 / 2614.9) / (708 / 1307.4) = 0.899 (an estimate). FP16 runs at BF16's rate on this chip
-  // (datasheet), and FP4 and FP6 have no measured rate: the documented defaults of compute_ceiling(kind, dtype).
+  // above. FP8 (and int8): hipBLASLt reaches 3130.21 TFLOP/s at M = N = K = 8192 (E4M3 inputs, BF16 output, ROCm
+  // 7.1.0; AMD's "FP8 GEMM Optimization on AMD CDNA 4 Architecture", ROCm/rocm-blogs@c9ef806
+  // blogs/software-tools-optimization/cdna4-gemm-kernels/README.md, Table 5), 0.622 of the 5033.2 TFLOP/s FP8 peak,
+  // BF16's share. One shape rather than a search's best, so a lower bound of the chip's MAMF; LLM shapes take the
+  // Hopper share of it. FP16 runs at BF16's rate on this chip (datasheet), and FP4 and FP6 have no measured rate:
+  // the documented defaults of compute_ceiling(kind, dtype).
   // Ada runs Ampere's kernels (mma.sync) and keeps Ampere's plateaus.
   const double ampere = compute_ceiling(device.kind, dtype);
   if (device.kind == DeviceKind::cpu) return ampere;
@@ -78,12 +81,12 @@ double DefaultEfficiency::generation_ceiling(const Device& device, DType dtype) 
   }
   if (device.tensor_core_generation == TensorCoreGeneration::cdna4) {
     constexpr double kCdna4Bf16 = 1565.0 / 2516.6;
-    constexpr double kCdna3Fp8OverBf16 = (1273.0 / 2614.9) / (708.0 / 1307.4);
+    constexpr double kCdna4Fp8 = 3130.21 / 5033.1648;  // 1024 matrix cores x 2048 FLOP x 2.4 GHz
     switch (dtype) {
       case DType::bf16:
       case DType::fp16: return kCdna4Bf16 * kLlmShapeShare;
       case DType::fp8:
-      case DType::int8: return kCdna4Bf16 * kCdna3Fp8OverBf16 * kLlmShapeShare;
+      case DType::int8: return kCdna4Fp8 * kLlmShapeShare;
       default: return ampere;
     }
   }
