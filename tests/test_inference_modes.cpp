@@ -298,7 +298,7 @@ TEST_CASE(
   const double prompt_workspace = 512.0 * 8 * 8192 * 2;
   const double usable = 80 * kGiB - 4e9;
   const auto fixed = [&](int b) { return weights / 2 + std::max(1.0, b / 256.0) * prompt_workspace / 2; };
-  // The largest batch (up to 4096, batch: auto's limit) whose cache (`tokens` per sequence) passes `holds`.
+  // The largest batch (up to 4096, batch: auto's limit) that passes `holds`.
   const auto largest = [](const auto& holds) {
     int best = 0;
     for (int b = 1; b <= 4096; ++b) {
@@ -321,16 +321,44 @@ TEST_CASE(
     c.kv_cache_share = 1.0;  // the whole of what is left: the usable memory binds
     CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == whole);
   }
-  SECTION("vLLM: everything within 0.92 of the device's 80 GiB, the mean context cached") {
+  SECTION("vLLM: everything within 0.92 of the device's 80 GiB, the 4 GB outside its tensors included") {
     c.engine = hwsim::Engine::vllm;
     const auto kv = [&](int b) { return b * 640.0 * kLlama70bKvPerToken / 2; };
     CHECK(hwsim::kv_cache_share_of(c, hwsim::DeviceKind::gpu) == 0.92);
-    const int want = largest([&](int b) { return fixed(b) + kv(b) <= 0.92 * 80 * kGiB; });
-    REQUIRE(0.92 * 80 * kGiB < usable);
-    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == want);
+    const auto within = [&](double share) {
+      return largest([&](int b) { return fixed(b) + kv(b) <= usable - (1 - share) * 80 * kGiB; });
+    };
+    REQUIRE(within(0.92) > 0);
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == within(0.92));
     c.kv_cache_share = 0.8;
-    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch ==
-          largest([&](int b) { return fixed(b) + kv(b) <= 0.8 * 80 * kGiB; }));
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == within(0.8));
+    CHECK(within(0.8) < within(0.92));
+    c.kv_cache_share = 1.0;  // all of it: the usable memory
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == largest([&](int b) { return fixed(b) + kv(b) <= usable; }));
+  }
+  SECTION("a batch the share cannot hold: the message gives the share's limit and names it") {
+    c.engine = hwsim::Engine::vllm;
+    c.kv_cache_share = 0.6;
+    c.batch = 256;
+    const double need = fixed(256) + 256 * 640.0 * kLlama70bKvPerToken / 2;
+    const double limit = usable - 0.4 * 80 * kGiB;
+    REQUIRE(need > limit);
+    REQUIRE(need <= usable);
+    const auto r = hwsim::evaluate_inference(c, h100, kEff);
+    CHECK_FALSE(r.fits);
+    CHECK_THAT(r.message, Catch::StartsWith(fmt::format("does not fit: batch 256 needs {:.1f} GB per device, {:.1f} GB "
+                                                        "usable with vllm's kv_cache_share 0.6: short by {:.1f} GB",
+                                                        need / 1e9, limit / 1e9, (need - limit) / 1e9)));
+  }
+  SECTION("a stated share that does not apply is said so") {
+    c.engine = hwsim::Engine::automatic;  // llama.cpp on a CPU
+    c.kv_cache_share = 0.5;
+    c.dtype = DType::int8;
+    c.kv_dtype = DType::bf16;
+    c.tp = 1;
+    c.model = modes_workload("llama70b-continuous").model;
+    const auto r = hwsim::evaluate_inference(c, modes_system("altra"), kEff);
+    CHECK(r.message == "kv_cache_share 0.5 does not apply: a CPU runtime (llama.cpp) sizes its KV cache itself");
   }
   SECTION("no share with static batches, on CPUs, with llama.cpp or an unresolved engine") {
     c.engine = hwsim::Engine::tensorrt_llm;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/infer/serving_memory.hpp"
 #include "sim/perf/collectives.hpp"
 #include "sim/perf/roofline.hpp"
 
@@ -15,8 +16,6 @@ namespace hwsim {
 namespace {
 // Largest batch `batch: auto` considers per replica.
 constexpr int kMaxBatch = 4096;
-// Activation workspace per sequence and token in flight: a few h-wide fp16 vectors (estimate).
-constexpr double kWorkspaceVectors = 8.0;
 }  // namespace
 
 double erlang_c(int servers, double load) {
@@ -28,41 +27,6 @@ double erlang_c(int servers, double load) {
   for (int k = 1; k <= servers; ++k) b = load * b / (k + load * b);
   return servers * b / (servers - load * (1 - b));
 }
-
-namespace {
-// inference_memory_per_device's terms that do not depend on the batch, computed once for the batch searches.
-struct MemoryTerms {
-  double weights;          // bytes of the whole model
-  double kv_per_sequence;  // bytes of one sequence's cache at its held context
-  double workspace_per_prompt;
-  explicit MemoryTerms(const InferenceConfig& c) {
-    const ModelSpec& m = c.model;
-    // Expert parallelism leaves a device's share unchanged: its group holds experts / ep whole experts split tp / ep
-    // ways, 1 / tp of the routed experts as tensor parallelism alone holds (serving_expert_parallelism_error).
-    weights = stored_weight_bytes(c);
-    // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
-    // batching with a paged KV cache holds sequences spread evenly through their lives, and each iteration prefills
-    // only the batch / output prompts that arrive: vLLM allocates blocks as tokens come (preempting when full), so
-    // its cache holds the mean context; TensorRT-LLM's default scheduler (GUARANTEED_NO_EVICT) reserves each
-    // request's whole input + output when it admits it (evaluate_inference resolves `auto` to it on GPUs).
-    const bool reserves = c.engine == Engine::tensorrt_llm;
-    const double context = c.continuous && !reserves ? c.input_tokens + c.output_tokens / 2.0
-                                                     : static_cast<double>(c.input_tokens) + c.output_tokens;
-    kv_per_sequence = m.kv_elements(context) * dtype_bytes(c.kv_dtype);  // windowed layers keep their window
-    workspace_per_prompt = static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
-  }
-  // The weights and the workspace of the prompts in flight.
-  [[nodiscard]] double fixed(const InferenceConfig& c, int batch) const {
-    const double prompts = c.continuous ? std::max(1.0, static_cast<double>(batch) / c.output_tokens) : batch;
-    return weights / (c.tp * c.pp) + prompts * workspace_per_prompt / c.tp;
-  }
-  [[nodiscard]] double bytes(const InferenceConfig& c, int batch) const {
-    return fixed(c, batch) + batch * kv_per_sequence / (kv_cache_shards(c) * c.pp);
-  }
-};
-}  // namespace
-
-Bytes inference_memory_per_device(const InferenceConfig& c, int batch) { return Bytes(MemoryTerms(c).bytes(c, batch)); }
 
 namespace {
 
@@ -239,20 +203,6 @@ struct Evaluator {
 
 }  // namespace
 
-int min_devices_to_hold(const InferenceConfig& c, DType dtype, const Device& device, int batch) {
-  InferenceConfig probe = c;
-  if (probe.dtype != dtype) probe.bits_per_weight.reset();  // the given width describes the original format
-  probe.dtype = dtype;
-  probe.kv_dtype = default_kv_dtype(dtype);
-  probe.pp = 1;
-  for (int tp = 1; tp <= 64; tp *= 2) {
-    probe.tp = tp;
-    const MemoryTerms terms(probe);
-    if (terms.bytes(probe, batch) <= serving_memory_limit(probe, device, terms.fixed(probe, batch))) return tp;
-  }
-  return 0;
-}
-
 namespace {
 
 // How replicas share the devices: several replicas may share a device (CPU processes on one socket), splitting its
@@ -303,17 +253,20 @@ struct Batching {
     return serving_memory_limit(c, ev.sys.device, memory_terms.fixed(c, b) * replicas_per_device);
   }
   [[nodiscard]] bool fits(int b) const { return memory_for(b) <= limit_for(b); }
+  // How the messages name a KV cache share that lowers the batch `b`'s limit below the usable memory ("" if none).
+  [[nodiscard]] std::string share_text(int b) const {
+    const auto share = kv_cache_share_of(c, ev.sys.device.kind);
+    if (!share || limit_for(b) >= ev.sys.device.usable_memory().value()) return {};
+    return fmt::format(" with {}'s kv_cache_share {:g}", engine_name(c.engine), *share);
+  }
 
   // One iteration of continuous batching with `b` sequences in flight: b decode tokens plus the prompts of the
   // b / output requests that replace those finishing, in one pass (weights read once). The engine packs the step's
-  // decode and prompt tokens into one tensor (TensorRT-LLM's packed input, vLLM's flattened batch), so tensor
-  // parallelism's all-reduces run once over all of them: their latency is paid once per layer, not once per prompt.
-  // The weight products are still priced as the decode's plus each prompt's alone: pricing them once over the step's
-  // rows is the same packing, but measured on the validation cases it moves GPU inference from 11.3% to 16.3% mean
-  // error (tune): the small grouped products of a many-expert model then run far faster than the engines measure
-  // (Qwen3-30B-A3B at FP4 on one B200, 128 in / 128 out: -72% becomes +119%), and the per-prompt pricing stands in for
-  // a cost that nothing else models yet. With pp micro-batches the iteration is one micro-batch's pass through every
-  // stage, during which each stage also passes the others'.
+  // decode and prompt tokens into one tensor (TensorRT-LLM's packed input, vLLM's flattened batch), so the
+  // all-reduces run once over all of them. The weight products are still priced as the decode's plus each prompt's
+  // alone: priced over the packed rows, a many-expert model's small grouped products run far faster than engines
+  // measure (Qwen3-30B-A3B FP4 on a B200, 128/128: -72% becomes +119%), a cost this pricing stands in for and nothing
+  // else models yet. With pp micro-batches: one micro-batch's pass through every stage, each stage passing the others'.
   [[nodiscard]] PhaseTime iteration(int b) const {
     const int m = micro(b);
     const PhaseTime decode = ev.forward(m, 1, mean_context);
@@ -467,8 +420,9 @@ int choose_batch(const Batching& s, InferenceResult& r) {
     r.memory_per_device = Bytes(need);
     r.message = fmt::format(
         "does not fit: {} at {} needs {:.1f} GB per device with tp={} pp={} (batch 1), {:.1f} GB "
-        "usable: {}",
-        c.model.name, dtype_name(c.dtype), need / 1e9, c.tp, c.pp, s.limit_for(1) / 1e9, s.shortfall(need, 1));
+        "usable{}: {}",
+        c.model.name, dtype_name(c.dtype), need / 1e9, c.tp, c.pp, s.limit_for(1) / 1e9, s.share_text(1),
+        s.shortfall(need, 1));
     return 0;
   }
   if (c.batch) {
@@ -477,8 +431,8 @@ int choose_batch(const Batching& s, InferenceResult& r) {
     const double need = s.memory_for(batch);
     r.fits = false;
     r.memory_per_device = Bytes(need);
-    r.message = fmt::format("does not fit: batch {} needs {:.1f} GB per device, {:.1f} GB usable: {}", batch,
-                            need / 1e9, s.limit_for(batch) / 1e9, s.shortfall(need, batch));
+    r.message = fmt::format("does not fit: batch {} needs {:.1f} GB per device, {:.1f} GB usable{}: {}", batch,
+                            need / 1e9, s.limit_for(batch) / 1e9, s.share_text(batch), s.shortfall(need, batch));
     return 0;
   }
   if (!s.meets_sla(1)) {
@@ -590,6 +544,10 @@ InferenceResult evaluate_inference(const InferenceConfig& config, const System& 
   if (batch == 0) return r;
   r.crossover_batch = s.crossover();
   serve(s, batch, r);
+  if (c.kv_cache_share && !kv_cache_share_of(c, dev.kind) && r.message.empty()) {
+    r.message = fmt::format("kv_cache_share {:g} does not apply: {} sizes its KV cache itself", *c.kv_cache_share,
+                            dev.kind == DeviceKind::cpu ? "a CPU runtime (llama.cpp)" : engine_name(c.engine));
+  }
   if (c.sla_ttft || c.sla_tpot) r.sla_met = s.meets_sla(batch);
   return r;
 }

@@ -26,6 +26,9 @@ namespace hwsim {
 // (modelled alike today). `automatic`: llama.cpp on CPUs, TensorRT-LLM on GPUs.
 enum class Engine { automatic, tensorrt_llm, vllm, llama_cpp };
 
+// The workload key `engine`'s word for an engine ("auto", "tensorrt-llm", "vllm", "llama.cpp").
+const char* engine_name(Engine engine);
+
 struct InferenceConfig {
   std::string name;
   ModelSpec model;
@@ -154,10 +157,11 @@ Bytes inference_memory_per_device(const InferenceConfig& c, int batch);
 // names, else the engine's default. TensorRT-LLM gives its cache that share of the memory left after the weights and
 // the workspace (KvCacheConfig free_gpu_memory_fraction, "Default is 90%": NVIDIA/TensorRT-LLM
 // tensorrt_llm/llmapi/llm_args.py; the C++ benchmarks' and trtllm-bench's kv_cache_free_gpu_mem_fraction); vLLM holds
-// everything, weights included, within that share of the device's memory (CacheConfig gpu_memory_utilization, 0.92:
-// vllm-project/vllm@002f10e vllm/config/cache.py; 0.9 in earlier releases). Absent with static batches (the engine
-// allocates the batch's cache), on CPUs and with llama.cpp (its cache is sized by its context), and with an unresolved
-// `auto` engine. Either way the whole stays within the device's usable memory.
+// everything, weights and the memory outside its tensors included, within that share of the device's memory
+// (CacheConfig gpu_memory_utilization, 0.92: vllm-project/vllm@002f10e vllm/config/cache.py; 0.9 in earlier
+// releases). Absent with static batches (the engine allocates the batch's cache), on CPUs and with llama.cpp (its
+// cache is sized by its context), and with an unresolved `auto` engine; evaluate_inference says so when a workload
+// states a share that does not apply. Either way the whole stays within the device's usable memory.
 std::optional<double> kv_cache_share_of(const InferenceConfig& c, DeviceKind device);
 
 // Bytes per device a configuration may fill when `fixed` of them are its weights and workspace (the rest its KV

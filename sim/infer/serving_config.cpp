@@ -1,6 +1,5 @@
 // What a serving configuration stores and computes in: weight and KV-cache formats, the arithmetic a device runs them
-// in, how expert parallelism splits a replica, how the KV cache shards, the share of memory an engine's KV cache may
-// take (sim/infer/inference.hpp).
+// in, how expert parallelism splits a replica, how the KV cache shards (sim/infer/inference.hpp).
 #include "sim/infer/inference.hpp"
 
 #include <fmt/format.h>
@@ -89,19 +88,14 @@ int kv_cache_shards(const InferenceConfig& c) {
   return c.model.mla() ? 1 : c.tp;
 }
 
-std::optional<double> kv_cache_share_of(const InferenceConfig& c, DeviceKind device) {
-  if (device != DeviceKind::gpu || !c.continuous) return std::nullopt;
-  if (c.engine != Engine::tensorrt_llm && c.engine != Engine::vllm) return std::nullopt;
-  if (c.kv_cache_share) return c.kv_cache_share;
-  return c.engine == Engine::tensorrt_llm ? 0.90 : 0.92;
-}
-
-double serving_memory_limit(const InferenceConfig& c, const Device& device, double fixed) {
-  const double usable = device.usable_memory().value();
-  const auto share = kv_cache_share_of(c, device.kind);
-  if (!share) return usable;
-  if (c.engine == Engine::vllm) return std::min(usable, *share * device.memory_capacity.value());
-  return fixed >= usable ? usable : fixed + *share * (usable - fixed);
+const char* engine_name(Engine engine) {
+  switch (engine) {
+    case Engine::automatic: return "auto";
+    case Engine::tensorrt_llm: return "tensorrt-llm";
+    case Engine::vllm: return "vllm";
+    case Engine::llama_cpp: return "llama.cpp";
+  }
+  return "auto";
 }
 
 }  // namespace hwsim

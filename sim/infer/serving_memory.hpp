@@ -1,0 +1,47 @@
+// The memory a serving configuration holds per device, split into what the batch does not change (the weights, the
+// prompts' workspace) and its KV cache: used by the batch searches (sim/infer/inference.cpp) and the memory functions
+// of sim/infer/inference.hpp (serving_memory.cpp). Internal to sim/infer.
+#pragma once
+
+#include <algorithm>
+
+#include "sim/infer/inference.hpp"
+
+namespace hwsim {
+
+// Activation workspace per sequence and token in flight: a few h-wide fp16 vectors (estimate).
+inline constexpr double kWorkspaceVectors = 8.0;
+
+// inference_memory_per_device's terms that do not depend on the batch, computed once for the batch searches.
+struct MemoryTerms {
+  double weights;          // bytes of the whole model
+  double kv_per_sequence;  // bytes of one sequence's cache at its held context
+  double workspace_per_prompt;
+  explicit MemoryTerms(const InferenceConfig& c) {
+    const ModelSpec& m = c.model;
+    // Expert parallelism leaves a device's share unchanged: its group holds experts / ep whole experts split tp / ep
+    // ways, 1 / tp of the routed experts as tensor parallelism alone holds (serving_expert_parallelism_error).
+    weights = stored_weight_bytes(c);
+    // Static batches hold every sequence's full context at the end and prefill all prompts at once. Continuous
+    // batching with a paged KV cache holds sequences spread evenly through their lives, and each iteration prefills
+    // only the batch / output prompts that arrive: vLLM allocates blocks as tokens come (preempting when full), so
+    // its cache holds the mean context; TensorRT-LLM's default scheduler (GUARANTEED_NO_EVICT) reserves each
+    // request's whole input + output when it admits it (evaluate_inference resolves `auto` to it on GPUs).
+    const bool reserves = c.engine == Engine::tensorrt_llm;
+    const double context = c.continuous && !reserves ? c.input_tokens + c.output_tokens / 2.0
+                                                     : static_cast<double>(c.input_tokens) + c.output_tokens;
+    kv_per_sequence = m.kv_elements(context) * dtype_bytes(c.kv_dtype);  // windowed layers keep their window
+    workspace_per_prompt = static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
+  }
+  // The weights and the workspace of the prompts in flight.
+  [[nodiscard]] double fixed(const InferenceConfig& c, int batch) const {
+    const double prompts = c.continuous ? std::max(1.0, static_cast<double>(batch) / c.output_tokens) : batch;
+    return weights / (c.tp * c.pp) + prompts * workspace_per_prompt / c.tp;
+  }
+  [[nodiscard]] double bytes(const InferenceConfig& c, int batch) const {
+    return fixed(c, batch) + batch * kv_per_sequence / (kv_cache_shards(c) * c.pp);
+  }
+};
+
+
+}  // namespace hwsim
