@@ -43,5 +43,4 @@ struct MemoryTerms {
   }
 };
 
-
 }  // namespace hwsim
