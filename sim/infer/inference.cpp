@@ -284,13 +284,17 @@ struct Batching {
   // under way and is prefilled in the next. With multi-step scheduling (k = scheduler_steps > 1: vLLM
   // num_scheduler_steps, prefills unchunked) the engine runs k decode-only iterations between scheduling passes, then
   // prefills the prompts that arrived meanwhile in one step: the request waits a uniform share of the k iterations (at
-  // the SLA percentile its quantile, else the mean), then that step, k iterations' share of prefill work. Added to the
+  // the SLA percentile its quantile, else the mean), then that step, k iterations' share of prefill work, its
+  // all-reduces run once over its k x arrivals prompts (their latency paid once, as in an iteration). Added to the
   // queue's quantile (an upper bound of the sum's).
   [[nodiscard]] Seconds first_token(int b, const PhaseTime& it) const {
     if (c.scheduler_steps <= 1) return lone_prefill.time + it.time;
     const double k = c.scheduler_steps;
     const double share = c.sla_percentile ? *c.sla_percentile / 100.0 : 0.5;
-    const Seconds prefill_step = (it.time - ev.forward(micro(b), 1, mean_context).time) * k;
+    const PhaseTime decode = ev.forward(micro(b), 1, mean_context);
+    const double prompts = k * micro(b) / c.output_tokens;
+    const Seconds prefill_step = (it.time - decode.time - (it.communication - decode.communication)) * k +
+                                 ev.tp_all_reduces(prompts * c.input_tokens);
     return it.time * (share * k) + prefill_step;
   }
   [[nodiscard]] Seconds ttft_of(int b) const {
