@@ -329,7 +329,7 @@ LayerProducts layer_products(const ModelSpec& m) {
 double ModelSpec::norm_parameters() const { return norm == NormKind::layernorm ? 2.0 * hidden : hidden; }
 
 double ModelSpec::embedding_parameters() const {
-  double p = static_cast<double>(vocab) * hidden;
+  double p = token_table_parameters();
   if (position == PositionKind::learned) p += static_cast<double>(max_seq) * hidden;
   if (architecture == Architecture::encoder) p += 2.0 * hidden;  // token-type (segment) embeddings
   return p;
@@ -337,7 +337,7 @@ double ModelSpec::embedding_parameters() const {
 
 double ModelSpec::parameters() const {
   double total = block_parameters(experts) + embedding_parameters();
-  if (!tied_embeddings) total += static_cast<double>(vocab) * hidden;
+  total += output_layer_parameters();
   // Decoders end with a final norm; encoders (BERT) normalise the embeddings instead: one norm either way.
   total += norm_parameters();
   return total;
@@ -397,7 +397,7 @@ StageLayers stage_layers(int layers, int pp) {
 
 double stage_parameters(const ModelSpec& model, int layers_in_stage, bool first, bool last, int tp, int pp) {
   const double per_layer = model.parameters_per_layer();
-  const double output = static_cast<double>(model.vocab) * model.hidden;
+  const double output = model.token_table_parameters();  // a tied table too, on a last stage that is not the first
   double p = layers_in_stage * per_layer;
   if (first) p += model.embedding_parameters();
   if (last) {

@@ -112,6 +112,11 @@ struct ModelSpec {
   [[nodiscard]] double mlp_parameters_per_expert() const;
   [[nodiscard]] double norm_parameters() const;       // one norm
   [[nodiscard]] double embedding_parameters() const;  // token (+ learned position, + token type) embeddings
+  // The token table's weights, vocab x hidden: the token embedding, and the output layer's size (its own weights
+  // unless tied_embeddings, when the table is read as the output layer).
+  [[nodiscard]] double token_table_parameters() const { return static_cast<double>(vocab) * hidden; }
+  // The output layer's own weights: the token table's size, none when it is tied to the embedding.
+  [[nodiscard]] double output_layer_parameters() const { return tied_embeddings ? 0.0 : token_table_parameters(); }
   // Weights of the layers (attention, MLPs with every expert, routers, norms), averaged per layer.
   [[nodiscard]] double parameters_per_layer() const;
   [[nodiscard]] double parameters() const;  // all weights, every expert

@@ -28,7 +28,7 @@ double sixteen_bit_parameters(const InferenceConfig& c) {
   if (c.engine != Engine::tensorrt_llm && c.engine != Engine::vllm) return 0;
   if (weight_bytes_per_parameter(c) >= 2.0) return 0;
   const ModelSpec& m = c.model;
-  return m.embedding_parameters() + (m.tied_embeddings ? 0.0 : static_cast<double>(m.vocab) * m.hidden);
+  return m.embedding_parameters() + m.output_layer_parameters();
 }
 
 double stored_weight_bytes(const InferenceConfig& c) {
@@ -40,8 +40,7 @@ double streamed_weight_bytes(const InferenceConfig& c) {
   // A pass gathers its tokens' rows of the embedding tables (a few kilobytes per token) rather than streaming them; a
   // tied token table is read whole as the output layer.
   const ModelSpec& m = c.model;
-  const double gathered =
-      m.embedding_parameters() - (m.tied_embeddings ? static_cast<double>(m.vocab) * m.hidden : 0.0);
+  const double gathered = m.embedding_parameters() - (m.tied_embeddings ? m.token_table_parameters() : 0.0);
   const double table_bytes = sixteen_bit_parameters(c) > 0 ? 2.0 : weight_bytes_per_parameter(c);
   return stored_weight_bytes(c) - gathered * table_bytes;
 }
