@@ -249,10 +249,8 @@ struct Batching {
 
   [[nodiscard]] double memory_for(int b) const { return memory_terms.bytes(c, b) * replicas_per_device; }
   // What the batch `b` may fill: the usable memory less what the engine's KV cache share leaves out.
-  [[nodiscard]] double limit_for(int b) const {
-    return serving_memory_limit(c, ev.sys.device, memory_terms.fixed(c, b) * replicas_per_device);
-  }
-  [[nodiscard]] bool fits(int b) const { return memory_for(b) <= limit_for(b); }
+  [[nodiscard]] double limit_for(int b) const { return memory_terms.limit(c, ev.sys.device, b, replicas_per_device); }
+  [[nodiscard]] bool fits(int b) const { return memory_terms.fits(c, ev.sys.device, b, replicas_per_device); }
   // How the messages name a KV cache share that lowers the batch `b`'s limit below the usable memory ("" if none).
   [[nodiscard]] std::string share_text(int b) const {
     const auto share = kv_cache_share_of(c, ev.sys.device.kind);
@@ -375,9 +373,7 @@ struct Batching {
         if (weight_bytes_per_parameter(probe) >= weight_bytes_per_parameter(c) || !arithmetic) continue;
         if (native_only && *arithmetic != lower && !(lower == DType::int4 && dev.kind == DeviceKind::gpu)) continue;
         probe.kv_dtype = default_kv_dtype(lower);
-        const MemoryTerms terms(probe);
-        const double limit = serving_memory_limit(probe, dev, terms.fixed(probe, batch) * replicas_per_device);
-        if (terms.bytes(probe, batch) * replicas_per_device <= limit) return lower;
+        if (MemoryTerms(probe).fits(probe, dev, batch, replicas_per_device)) return lower;
       }
     }
     return std::nullopt;

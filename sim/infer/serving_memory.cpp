@@ -34,8 +34,7 @@ int min_devices_to_hold(const InferenceConfig& c, DType dtype, const Device& dev
   probe.pp = 1;
   for (int tp = 1; tp <= 64; tp *= 2) {
     probe.tp = tp;
-    const MemoryTerms terms(probe);
-    if (terms.bytes(probe, batch) <= serving_memory_limit(probe, device, terms.fixed(probe, batch))) return tp;
+    if (MemoryTerms(probe).fits(probe, device, batch, 1)) return tp;
   }
   return 0;
 }

@@ -41,6 +41,14 @@ struct MemoryTerms {
   [[nodiscard]] double bytes(const InferenceConfig& c, int batch) const {
     return fixed(c, batch) + batch * kv_per_sequence / (kv_cache_shards(c) * c.pp);
   }
+  // What `replicas` copies of the configuration at `batch` may fill on `device` (serving_memory_limit).
+  [[nodiscard]] double limit(const InferenceConfig& c, const Device& device, int batch, int replicas) const {
+    return serving_memory_limit(c, device, fixed(c, batch) * replicas);
+  }
+  // Whether they fit within it.
+  [[nodiscard]] bool fits(const InferenceConfig& c, const Device& device, int batch, int replicas) const {
+    return bytes(c, batch) * replicas <= limit(c, device, batch, replicas);
+  }
 };
 
 }  // namespace hwsim

@@ -198,11 +198,10 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
   c.continuous = w.text("batching") == "continuous";
   if (auto n = w.optional_integer("threads")) c.threads = static_cast<int>(*n);
   c.kv_reads_per_query_head = w.text("kv_reads") == "per_query_head";
-  const std::string engine = w.text("engine");
-  c.engine = engine == "llama.cpp"      ? Engine::llama_cpp
-             : engine == "tensorrt-llm" ? Engine::tensorrt_llm
-             : engine == "vllm"         ? Engine::vllm
-                                        : Engine::automatic;
+  const std::string engine = w.text("engine");  // one of the schema's choices, engine_name's words
+  for (const Engine e : {Engine::automatic, Engine::tensorrt_llm, Engine::vllm, Engine::llama_cpp}) {
+    if (engine == engine_name(e)) c.engine = e;
+  }
   c.scheduler_steps = static_cast<int>(w.integer("scheduler_steps"));
   if (auto v = w.optional_number("kv_cache_share")) {
     if (!c.continuous) {
