@@ -123,10 +123,11 @@ const Schema& gpu_schema() {
           {.name = "tensor_core_generation",
            .kind = ValueKind::choice,
            .default_text = "ampere",
-           .choices = {"volta", "ampere", "ada", "hopper", "blackwell", "cdna3", "cdna4"},
+           .choices = {"volta", "ampere", "ada", "hopper", "blackwell", "blackwell-ultra", "cdna3", "cdna4"},
            .doc = "tensor-core generation: which kernels the chip runs (fused attention needs ampere or later; "
                   "hopper and blackwell reach their full rate only with asynchronous warpgroup instructions; ada runs "
-                  "ampere's kernels; cdna3 is AMD's MI300-series matrix cores, with their own GEMM ceilings; cdna4 the "
+                  "ampere's kernels; blackwell-ultra runs blackwell's, with twice its exponential rate for attention's "
+                  "softmax; cdna3 is AMD's MI300-series matrix cores, with their own GEMM ceilings; cdna4 the "
                   "MI350-series ones, on the default ceilings until a measurement is at hand)"},
           {.name = "process", .kind = ValueKind::text, .doc = "fabrication process"},
           {.name = "die_area", .kind = ValueKind::quantity, .dimension = Dimension::area_m2, .doc = "die area"},
@@ -169,13 +170,14 @@ GpuSpec load_gpu(const Reader& r) {
   g.architecture = r.text("architecture");
   g.form_factor = r.text("form_factor");
   const std::string generation = r.text("tensor_core_generation");
-  g.tensor_core_generation = generation == "volta"       ? TensorCoreGeneration::volta
-                             : generation == "ada"       ? TensorCoreGeneration::ada
-                             : generation == "hopper"    ? TensorCoreGeneration::hopper
-                             : generation == "blackwell" ? TensorCoreGeneration::blackwell
-                             : generation == "cdna3"     ? TensorCoreGeneration::cdna3
-                             : generation == "cdna4"     ? TensorCoreGeneration::cdna4
-                                                         : TensorCoreGeneration::ampere;
+  g.tensor_core_generation = generation == "volta"             ? TensorCoreGeneration::volta
+                             : generation == "ada"             ? TensorCoreGeneration::ada
+                             : generation == "hopper"          ? TensorCoreGeneration::hopper
+                             : generation == "blackwell"       ? TensorCoreGeneration::blackwell
+                             : generation == "blackwell-ultra" ? TensorCoreGeneration::blackwell_ultra
+                             : generation == "cdna3"           ? TensorCoreGeneration::cdna3
+                             : generation == "cdna4"           ? TensorCoreGeneration::cdna4
+                                                               : TensorCoreGeneration::ampere;
   g.process = r.text("process");
   g.die_area_m2 = r.optional_quantity("die_area");
   g.transistors = r.optional_number("transistors");

@@ -28,10 +28,17 @@ std::optional<FlopPerSecond> find_peak(const std::vector<PeakDerivation>& peaks,
 
 // Tensor-core generations in order: Volta (no fused-attention kernels: FlashAttention needs Ampere or later),
 // Ampere and Ada (warp-synchronous mma.sync; Ada adds FP8), Hopper and Blackwell (asynchronous warpgroup MMA, which the
-// full tensor rate needs: kernels written for Ampere reach part of it). AMD's matrix cores stand apart: CDNA 3 (MI300X,
-// MI325X: MFMA instructions; no NVIDIA ordering applies, so code asks for a generation by name, never by order) and
-// CDNA 4 (MI350X, MI355X: twice CDNA 3's dense rate per CU, FP6/FP4).
-enum class TensorCoreGeneration { volta, ampere, ada, hopper, blackwell, cdna3, cdna4 };
+// full tensor rate needs: kernels written for Ampere reach part of it), Blackwell Ultra (B300, GB300: Blackwell's
+// tensor cores and kernels, sm_103, with twice its special-function units' exponential rate, which attention's softmax
+// runs on). AMD's matrix cores stand apart: CDNA 3 (MI300X, MI325X: MFMA instructions; no NVIDIA ordering applies, so
+// code asks for a generation by name, never by order) and CDNA 4 (MI350X, MI355X: twice CDNA 3's dense rate per CU,
+// FP6/FP4).
+enum class TensorCoreGeneration { volta, ampere, ada, hopper, blackwell, blackwell_ultra, cdna3, cdna4 };
+
+// Blackwell or Blackwell Ultra: the same tensor cores, GEMM ceilings and power reference.
+inline bool is_blackwell(TensorCoreGeneration g) {
+  return g == TensorCoreGeneration::blackwell || g == TensorCoreGeneration::blackwell_ultra;
+}
 
 struct GpuSpec {
   std::string name;

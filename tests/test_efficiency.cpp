@@ -210,6 +210,36 @@ TEST_CASE("Hopper and Blackwell ceilings: LLM-shaped products at 0.73 / 0.803 of
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) == 0.80);
 }
 
+TEST_CASE("Blackwell Ultra: Blackwell's GEMM ceilings, attention as cuDNN measures GB300 over GB200 less the clock",
+          "[efficiency]") {
+  using hwsim::DefaultEfficiency;
+  using hwsim::TensorCoreGeneration;
+  hwsim::Device blackwell = h100();
+  blackwell.tensor_core_generation = TensorCoreGeneration::blackwell;
+  hwsim::Device ultra = blackwell;
+  ultra.tensor_core_generation = TensorCoreGeneration::blackwell_ultra;
+  const DefaultEfficiency eff;
+  for (const DType d : {DType::bf16, DType::fp8, DType::fp4}) {
+    CHECK(DefaultEfficiency::compute_ceiling(ultra, d) == DefaultEfficiency::compute_ceiling(blackwell, d));
+  }
+  // cudnn-frontend llama3.1 runs (cuDNN 9.22): GB300 / GB200 BF16 TFLOP/s at 4096 and 8192 tokens, times the GB200's
+  // tdp_clock_share (0.9398) that compute_ceiling already accounts for.
+  const double forward = (1703.0 / 1408 + 1856.0 / 1574) / 2 * 0.9398;
+  const double backward = (1248.0 / 1148 + 1435.0 / 1332) / 2 * 0.9398;
+  CHECK(forward == Approx(1.1224).epsilon(1e-3));
+  CHECK(backward == Approx(1.0171).epsilon(1e-3));
+  CHECK(eff.fused_attention(ultra, DType::bf16, false) ==
+        Approx(eff.fused_attention(blackwell, DType::bf16, false) * forward).epsilon(kRel));
+  CHECK(eff.fused_attention(ultra, DType::bf16, true) ==
+        Approx(eff.fused_attention(blackwell, DType::bf16, true) * backward).epsilon(kRel));
+  // FP8 attention: the GB300's own FP8 / BF16 ratios, above the GB200's (exponentials bound FP8 there).
+  CHECK(hwsim::fp8_fused_attention_speedup(ultra, false) == Approx((2532.0 / 1703 + 2897.0 / 1856) / 2));
+  CHECK(hwsim::fp8_fused_attention_speedup(ultra, true) == Approx((1396.0 / 1248 + 1781.0 / 1435) / 2));
+  CHECK(hwsim::fp8_fused_attention_speedup(ultra, false) > hwsim::fp8_fused_attention_speedup(blackwell, false) + 0.2);
+  CHECK(hwsim::blackwell_ultra_attention_speedup(blackwell, false) == 1.0);
+  CHECK(eff.attention_kernel_share(ultra, hwsim::AttentionKernel::ampere_class) == Approx(0.35 / 0.75));
+}
+
 TEST_CASE("CDNA 3 ceilings: AMD's MI300X max-achievable GEMM over peak, times Hopper's LLM-shape share",
           "[efficiency]") {
   using hwsim::DefaultEfficiency;

@@ -336,7 +336,9 @@ TEST_CASE("issue 15 NVIDIA GPUs: derived dense FP8 and FP4 peaks within 5% of th
   CHECK(catalog().gpus().at("t4").tdp.value() == 70.0);
   CHECK(catalog().gpus().at("t4").tensor_core_generation == hwsim::TensorCoreGeneration::volta);
   CHECK(catalog().gpus().at("a10").tensor_core_generation == hwsim::TensorCoreGeneration::ampere);
-  CHECK(catalog().gpus().at("gb300").tensor_core_generation == hwsim::TensorCoreGeneration::blackwell);
+  CHECK(catalog().gpus().at("gb300").tensor_core_generation == hwsim::TensorCoreGeneration::blackwell_ultra);
+  CHECK(catalog().gpus().at("b300").tensor_core_generation == hwsim::TensorCoreGeneration::blackwell_ultra);
+  CHECK(catalog().gpus().at("gb200").tensor_core_generation == hwsim::TensorCoreGeneration::blackwell);
 }
 
 // hwsim turns a power limit into a clock only under a deployment's power_cap below TDP (sim/power capped_clock_scale);

@@ -31,6 +31,7 @@ std::optional<PowerReference> power_reference(TensorCoreGeneration g) {
   switch (g) {
     case TensorCoreGeneration::hopper: return PowerReference{(700.0 - 75.0) / 132.0, 1.83e9, 1.83e9, 0.0};
     case TensorCoreGeneration::blackwell:
+    case TensorCoreGeneration::blackwell_ultra:
       return PowerReference{(1000.0 - 140.0) / 148.0, 1.856e9, 1.856e9,
                             std::log((1200.0 - 140.0) / (1000.0 - 140.0)) / std::log(1822.0 / 1745.0)};
     case TensorCoreGeneration::cdna3:

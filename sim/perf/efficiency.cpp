@@ -91,7 +91,7 @@ double DefaultEfficiency::generation_ceiling(const Device& device, DType dtype) 
     }
   }
   const bool hopper = device.tensor_core_generation == TensorCoreGeneration::hopper;
-  const bool blackwell = device.tensor_core_generation == TensorCoreGeneration::blackwell;
+  const bool blackwell = is_blackwell(device.tensor_core_generation);
   if (!hopper && !blackwell) return ampere;
   switch (dtype) {
     case DType::bf16:
@@ -163,7 +163,23 @@ double DefaultEfficiency::fused_attention(const Device& device, DType dtype, boo
   // 0.65 backward (estimates). CPUs (llama.cpp's ggml): the score and value products run unfused with a softmax pass
   // between them, at 0.4 of the GEMM ceiling (fitted with gemm()'s CPU d_half, see there).
   if (device.kind == DeviceKind::cpu) return compute_ceiling(device, dtype) * 0.4;
-  return compute_ceiling(device, dtype) * (backward ? 0.65 : 0.8);
+  return compute_ceiling(device, dtype) * (backward ? 0.65 : 0.8) * blackwell_ultra_attention_speedup(device, backward);
+}
+
+double blackwell_ultra_attention_speedup(const Device& device, bool backward) {
+  // Softmax takes an exponential per score, on the special-function units (MUFU.EX2), between the two products, and on
+  // Blackwell the tensor cores wait for it; Blackwell Ultra doubles that unit's throughput ("Making Softmax More
+  // Efficient with NVIDIA Blackwell Ultra", NVIDIA Technical Blog). cuDNN's SDPA training benchmark measures both on
+  // the Llama 3.1 shape (64 query heads, 8 KV heads, head dim 128, causal, batch 2) with one cuDNN (9.22), BF16 TFLOP/s
+  // at 4096 and 8192 tokens (NVIDIA/cudnn-frontend@3929da2 benchmark/sdpa_benchmark_training/results/llama3.1, gb300
+  // and gb200 runs of 2026-04-24): GB300 over GB200 forward 1703/1408 and 1856/1574 (1.210, 1.179), backward 1248/1148
+  // and 1435/1332 (1.087, 1.077). Part of that is the clock the GB300's higher power limit holds, which compute_ceiling
+  // already gives it (tdp_clock_share 1.0 against the GB200's 0.9398): the rest, the means of the two lengths times
+  // 0.9398, is the exponential unit's. Other generations: 1.
+  if (device.tensor_core_generation != TensorCoreGeneration::blackwell_ultra) return 1.0;
+  constexpr double kGb200ClockShare = 0.9398;
+  return (backward ? (1248.0 / 1148.0 + 1435.0 / 1332.0) : (1703.0 / 1408.0 + 1856.0 / 1574.0)) / 2.0 *
+         kGb200ClockShare;
 }
 
 double fp8_fused_attention_speedup(const Device& device, bool backward) {
@@ -173,11 +189,14 @@ double fp8_fused_attention_speedup(const Device& device, bool backward) {
   // backward 1178/1148 and 1454/1332 (1.03, 1.09); H200 (cuDNN 9.19, h200_919_only_cudnn) forward 854/591 and
   // 964/644 (1.45, 1.50), backward 471/474 and 430/541 (0.99, 0.79: FP8's causal backward ran slower there). The
   // means of the two lengths. The GB300 measures more (forward 1.49-1.56, backward 1.12-1.24: Blackwell Ultra's
-  // faster exponentials), which one Blackwell generation does not tell apart: it takes the GB200's. No FP8 attention
-  // measurement of other generations: 1.
+  // faster exponentials: blackwell_ultra_attention_speedup): 2532/1703 and 2897/1856 forward (1.487, 1.561), 1396/1248
+  // and 1781/1435 backward (1.119, 1.241), the same cuDNN's runs of 2026-04-24 (results/llama3.1/gb300). No FP8
+  // attention measurement of other generations: 1.
   switch (device.tensor_core_generation) {
     case TensorCoreGeneration::hopper: return backward ? (0.994 + 0.795) / 2.0 : (1.445 + 1.497) / 2.0;
     case TensorCoreGeneration::blackwell: return backward ? (1.026 + 1.092) / 2.0 : (1.282 + 1.300) / 2.0;
+    case TensorCoreGeneration::blackwell_ultra:
+      return backward ? (1396.0 / 1248.0 + 1781.0 / 1435.0) / 2.0 : (2532.0 / 1703.0 + 2897.0 / 1856.0) / 2.0;
     default: return 1.0;
   }
 }
@@ -193,8 +212,8 @@ double DefaultEfficiency::attention_kernel_share(const Device& device, Attention
   // run at half FlashAttention-2's rate on the same chip: "around 2x speedup compared to FlashAttention" (Dao 2023,
   // arXiv 2307.08691, abstract; 25-40% of A100 peak against 50-73%).
   if (kernel == AttentionKernel::native || device.kind == DeviceKind::cpu) return 1.0;
-  const bool asynchronous = device.tensor_core_generation == TensorCoreGeneration::hopper ||
-                            device.tensor_core_generation == TensorCoreGeneration::blackwell;
+  const bool asynchronous =
+      device.tensor_core_generation == TensorCoreGeneration::hopper || is_blackwell(device.tensor_core_generation);
   const double flash2 = asynchronous ? 0.35 / 0.75 : 1.0;
   return kernel == AttentionKernel::flash1 ? 0.5 * flash2 : flash2;
 }

@@ -94,4 +94,9 @@ class DefaultEfficiency final : public EfficiencyModel {
 // dot-product attention, cuDNN's FP8 SDPA), forward or backward; 1 where no measurement is at hand.
 double fp8_fused_attention_speedup(const Device& device, bool backward);
 
+// How much faster fused attention runs on a Blackwell Ultra part than its tensor rate alone gives (its doubled
+// exponential rate for softmax), forward or backward; 1 on every other generation. DefaultEfficiency::fused_attention
+// applies it.
+double blackwell_ultra_attention_speedup(const Device& device, bool backward);
+
 }  // namespace hwsim
