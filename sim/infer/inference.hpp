@@ -8,6 +8,7 @@
 // through all stages. Throughput counts generated tokens of all replicas end to end (prefill included).
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -25,6 +26,9 @@ namespace hwsim {
 // grows with batch x context), in fp32 from its fp16 cache; TensorRT-LLM and vLLM keep a paged cache per sequence
 // (modelled alike today). `automatic`: llama.cpp on CPUs, TensorRT-LLM on GPUs.
 enum class Engine { automatic, tensorrt_llm, vllm, llama_cpp };
+
+// Every engine, in the order the workload key `engine` lists its words.
+inline constexpr std::array kEngines{Engine::automatic, Engine::tensorrt_llm, Engine::vllm, Engine::llama_cpp};
 
 // The workload key `engine`'s word for an engine ("auto", "tensorrt-llm", "vllm", "llama.cpp").
 const char* engine_name(Engine engine);

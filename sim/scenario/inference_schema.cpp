@@ -1,14 +1,23 @@
 // The keys of an inference workload (`hwsim schema inference`): batching, serving-engine settings and latency
 // targets, as sim/scenario/load_workload.cpp reads them into sim/infer's InferenceConfig.
 #include <string>
+#include <vector>
 
 #include "sim/core/dtype.hpp"
+#include "sim/infer/inference.hpp"
 #include "sim/scenario/scenario_schema.hpp"
 #include "sim/scenario/workload_keys.hpp"
 
 namespace hwsim {
 
 namespace {
+
+// The words of the workload key `engine`: engine_name's, for every engine.
+std::vector<std::string> engine_words() {
+  std::vector<std::string> words;
+  for (const Engine e : kEngines) words.emplace_back(engine_name(e));
+  return words;
+}
 
 // An inference workload's `requests` (sim/infer/inference.hpp offline_run_time).
 KeyDecl offline_requests_key() {
@@ -162,7 +171,7 @@ const Schema& inference_workload_schema() {
     w.keys.push_back({.name = "engine",
                       .kind = ValueKind::choice,
                       .default_text = "auto",
-                      .choices = {"auto", "tensorrt-llm", "vllm", "llama.cpp"},
+                      .choices = engine_words(),
                       .doc = "serving engine: llama.cpp computes attention over its unified KV cache (every "
                              "sequence's cells, masked) in fp32; auto = llama.cpp on CPUs, tensorrt-llm on GPUs"});
     return w;

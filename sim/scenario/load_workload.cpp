@@ -199,7 +199,7 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
   if (auto n = w.optional_integer("threads")) c.threads = static_cast<int>(*n);
   c.kv_reads_per_query_head = w.text("kv_reads") == "per_query_head";
   const std::string engine = w.text("engine");  // one of the schema's choices, engine_name's words
-  for (const Engine e : {Engine::automatic, Engine::tensorrt_llm, Engine::vllm, Engine::llama_cpp}) {
+  for (const Engine e : kEngines) {
     if (engine == engine_name(e)) c.engine = e;
   }
   c.scheduler_steps = static_cast<int>(w.integer("scheduler_steps"));
