@@ -88,14 +88,15 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // capture layers or steps and take the graphed host time, 32 ms fitted on tune): tune 8.2%, test 8.7%; a mixture of
   // experts' token shuffles priced (permute, unpermute, the alltoall dispatcher's sorts) and the MoE host time refitted
   // on its three tune cases: tune 8.1%, test 8.6%; ring attention's further steps and merges with context
-  // parallelism: tune 8.04%, test 8.45%. Held so that a change that loses it fails; the issue's targets (tune <= 8%,
-  // test <= 10%, no source above 15%, no case off by more than 30%) are not reached.
-  SECTION("training predictions hold MAPE <= 8.1% on the tune split and <= 8.5% on the held-out test split") {
+  // parallelism: tune 8.04%, test 8.45%; the MI355X's measured FP8 rate: tune 7.89%, test 8.23%; Blackwell Ultra's
+  // attention (cuDNN's GB300 over GB200 runs): tune 7.86%, test 8.14%. Held so that a change that loses it fails; the
+  // issue's other targets (no source above 15%, no case off by more than 30%) are not reached.
+  SECTION("training predictions hold MAPE <= 7.9% on the tune split and <= 8.2% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.080);
-    CHECK(by_split.at("test").at("training").mape <= 0.083);
+    CHECK(by_split.at("tune").at("training").mape <= 0.079);
+    CHECK(by_split.at("test").at("training").mape <= 0.082);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits
