@@ -278,6 +278,23 @@ TEST_CASE(
     const auto capped = hwsim::evaluate_inference(c, h100, kEff);
     CHECK(capped.batch == 5);
   }
+  SECTION("max_batch_tokens: the batch whose decode tokens and arriving prompts fill the engine's budget") {
+    InferenceConfig c = inference_workload("llama70b-tp4");  // continuous batching, 512 in, 256 out
+    c.batch.reset();
+    const auto unlimited = hwsim::evaluate_inference(c, h100, kEff);
+    REQUIRE(unlimited.fits);
+    // 1024 tokens per iteration hold b x (1 + 512 / 256) = 3b: 341 sequences; memory alone holds more.
+    c.max_batch_tokens = 1024;
+    REQUIRE(hwsim::token_budget_batch(c) == 341);
+    REQUIRE(unlimited.batch > 341);
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == 341);
+    c.max_batch_tokens = 1 << 20;  // a budget above what memory holds leaves the batch to memory
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == unlimited.batch);
+    c.max_batch_tokens = 2;  // below one sequence's share: one sequence, its prompt prefilled in chunks
+    CHECK(hwsim::token_budget_batch(c) == 1);
+    c.max_batch_tokens.reset();
+    CHECK_FALSE(hwsim::token_budget_batch(c).has_value());
+  }
 }
 
 TEST_CASE("a mixture of experts' decode step reads only the experts its batch picks: Mixtral at batch 1 about 13B",

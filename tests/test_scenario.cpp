@@ -298,6 +298,11 @@ TEST_CASE("overriding workloads.NAME.KEY with --set changes a workload input", "
   const hwsim::Evaluation ev =
       hwsim::evaluate(load_fixture("power_cost.yaml", {"workloads.chat.batch=4"}), kDefaultEff);
   CHECK(metric_of(result_of(ev, "pod"), "batch") == 4);
+  // An engine's token budget caps batch: auto: 300 tokens per iteration hold b x (1 + 512 / 256) = 3b, 100 sequences.
+  const hwsim::Evaluation budget = hwsim::evaluate(
+      load_fixture("power_cost.yaml", {"workloads.chat.batch=auto", "workloads.chat.max_batch_tokens=300"}),
+      kDefaultEff);
+  CHECK(metric_of(result_of(budget, "pod"), "batch") == 100);
 }
 
 TEST_CASE("count: fill with a budget too small for one node is bad input naming the deployment's line", "[scenario]") {

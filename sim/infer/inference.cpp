@@ -441,6 +441,7 @@ int choose_batch(const Batching& s, InferenceResult& r) {
   }
   int lo = 1;
   int hi = c.max_batch ? *c.max_batch * s.micro_batches : kMaxBatch;  // the engine's limit is per micro-batch
+  if (const auto budget = token_budget_batch(c)) hi = std::min(hi, *budget * s.micro_batches);
   while (lo < hi) {
     const int mid = lo + (hi - lo + 1) / 2;
     if (s.fits(mid) && s.meets_sla(mid))

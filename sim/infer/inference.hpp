@@ -40,8 +40,11 @@ struct InferenceConfig {
   DType kv_dtype = DType::bf16;  // KV cache
   int input_tokens = 512;
   int output_tokens = 256;
-  std::optional<int> batch;               // per replica; absent = auto
-  std::optional<int> max_batch;           // with batch auto: the serving engine's limit per micro-batch (pp in flight)
+  std::optional<int> batch;      // per replica; absent = auto
+  std::optional<int> max_batch;  // with batch auto: the serving engine's limit per micro-batch (pp in flight)
+  // With batch auto and continuous batching: the engine's token budget per iteration and micro-batch (TensorRT-LLM
+  // max_num_tokens, vLLM max_num_batched_tokens), decode tokens and prefill chunks together (token_budget_batch).
+  std::optional<int> max_batch_tokens;
   std::optional<double> bits_per_weight;  // stored width incl. block scales; absent = the dtype's width
   std::optional<int> replicas;            // absent = auto (devices / (tp x pp))
   // An offline run of this many requests (all replicas) queued at once, each exactly input + output tokens
@@ -73,6 +76,13 @@ struct InferenceConfig {
   // With it, requests arrive as a Poisson process and the limits hold at this percentile (sim/infer: Queue).
   std::optional<double> sla_percentile;
 };
+
+// The most sequences per micro-batch a continuous-batching engine keeps decoding within its token budget
+// (max_batch_tokens): in the steady state each iteration decodes a token for each of its b sequences and prefills the
+// prompts of the b / output requests that replace those finishing, b x (1 + input / output) tokens, and with chunked
+// prefill an engine whose budget is smaller cannot admit prompts as fast as they finish, so its batch settles where
+// they balance (at least 1). None without a budget.
+std::optional<int> token_budget_batch(const InferenceConfig& c);
 
 // Bytes stored per weight: bits_per_weight / 8 when given (quantization formats with block scales), else the
 // dtype's width.

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace hwsim {
@@ -84,6 +86,12 @@ int kv_cache_shards(const InferenceConfig& c) {
   // each rank (why SGLang serves DeepSeek with data-parallel attention; "SGLang v0.4: ... data parallelism attention
   // for DeepSeek models", lmsys.org blog 2024-12-04); other attention splits its KV heads over the ranks.
   return c.model.mla() ? 1 : c.tp;
+}
+
+std::optional<int> token_budget_batch(const InferenceConfig& c) {
+  if (!c.max_batch_tokens) return std::nullopt;
+  const double per_sequence = 1.0 + static_cast<double>(c.input_tokens) / c.output_tokens;
+  return std::max(1, static_cast<int>(std::floor(*c.max_batch_tokens / per_sequence)));
 }
 
 const char* engine_name(Engine engine) {

@@ -19,6 +19,31 @@ std::vector<std::string> engine_words() {
   return words;
 }
 
+// An inference workload's `max_batch` (sim/infer/inference.cpp choose_batch).
+KeyDecl max_batch_key() {
+  return {.name = "max_batch",
+          .kind = ValueKind::integer,
+          .minimum = 1,
+          .maximum = 1048576,
+          .doc =
+              "with batch: auto, the serving engine's batch limit (TensorRT-LLM max_batch_size, vLLM max_num_seqs) "
+              "per micro-batch (pp micro-batches are in flight with continuous batching); the batch is the "
+              "largest up to it that fits memory and meets the SLA"};
+}
+
+// An inference workload's `max_batch_tokens` (sim/infer/inference.hpp token_budget_batch).
+KeyDecl max_batch_tokens_key() {
+  return {.name = "max_batch_tokens",
+          .kind = ValueKind::integer,
+          .minimum = 1,
+          .maximum = 16777216,
+          .doc =
+              "with batch: auto and batching: continuous, the serving engine's token budget per iteration "
+              "(TensorRT-LLM max_num_tokens, vLLM max_num_batched_tokens) per micro-batch: decode tokens and "
+              "prefill chunks together, so the batch keeps batch x (1 + input_tokens / output_tokens) within it "
+              "(absent: no budget)"};
+}
+
 // An inference workload's `requests` (sim/infer/inference.hpp offline_run_time).
 KeyDecl offline_requests_key() {
   return {.name = "requests",
@@ -123,13 +148,8 @@ const Schema& inference_workload_schema() {
                       .minimum = 1,
                       .maximum = 1048576,
                       .doc = "sequences per replica (auto: largest that fits and meets the SLA)"});
-    w.keys.push_back({.name = "max_batch",
-                      .kind = ValueKind::integer,
-                      .minimum = 1,
-                      .maximum = 1048576,
-                      .doc = "with batch: auto, the serving engine's batch limit (TensorRT-LLM max_batch_size, vLLM "
-                             "max_num_seqs) per micro-batch (pp micro-batches are in flight with continuous batching); "
-                             "the batch is the largest up to it that fits memory and meets the SLA"});
+    w.keys.push_back(max_batch_key());
+    w.keys.push_back(max_batch_tokens_key());
     w.keys.push_back(offline_requests_key());
     w.keys.push_back({.name = "bits_per_weight",
                       .kind = ValueKind::number,

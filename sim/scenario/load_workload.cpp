@@ -182,6 +182,15 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
     if (c.batch) bad(w, "max_batch", "max_batch limits batch: auto; with a fixed batch leave it out");
     c.max_batch = static_cast<int>(*n);
   }
+  if (auto n = w.optional_integer("max_batch_tokens")) {
+    if (c.batch) bad(w, "max_batch_tokens", "max_batch_tokens limits batch: auto; with a fixed batch leave it out");
+    if (w.text("batching") != "continuous") {
+      bad(w, "max_batch_tokens",
+          "a token budget per iteration applies to batching: continuous (a static batch prefills all its prompts at "
+          "once)");
+    }
+    c.max_batch_tokens = static_cast<int>(*n);
+  }
   if (auto b = w.optional_number("bits_per_weight")) c.bits_per_weight = *b;
   if (!w.is_word("replicas", "auto")) c.replicas = static_cast<int>(w.integer("replicas"));
   decl.search_parallelism = w.is_word("parallelism", "auto");
