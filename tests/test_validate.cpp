@@ -128,8 +128,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // 65 Llama 2 70B rows (22 tune, 43 test; B200/GB200 at FP4 -16..-26%): tune 12.2%, test 12.8%, and 62 Llama 3.1 8B
   // and 405B rows (21 tune, 41 test; as added 7.0% / 7.8%): tune 11.5%, test 11.9%, the issue's target (test <= 12%);
   // weights stored and streamed as serving checkpoints keep them (NVFP4's 4.5 bits, the embedding table and output
-  // layer in 16 bits, the table's rows gathered): tune 11.3%, test 11.7%, held below.
-  SECTION("inference validation: GPU MAPE <= 11.4% tune and <= 11.7% test, CPU <= 15% tune and <= 20% test") {
+  // layer in 16 bits, the table's rows gathered): tune 11.3%, test 11.7%; a step's all-reduces once over its packed
+  // tokens and the engines' KV cache shares: tune 11.3%, test 11.2%; the token budgets 137 TensorRT-LLM configs state
+  // (max_batch_tokens): tune 11.3%, test 11.0%, held below.
+  SECTION("inference validation: GPU MAPE <= 11.3% tune and <= 11.1% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -144,7 +146,7 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 396);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
     CHECK(mape("tune/gpu") <= 0.113);
-    CHECK(mape("test/gpu") <= 0.112);
+    CHECK(mape("test/gpu") <= 0.111);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }
