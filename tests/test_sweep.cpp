@@ -180,6 +180,24 @@ TEST_CASE("sweep: threads do not change the output", "[sweep]") {
   CHECK(run_sweep(vary, Format::csv, {}, 3) == run_sweep(vary, Format::csv));
 }
 
+TEST_CASE("sweep: a combination of values the loader refuses is an error naming the point, on one thread or several",
+          "[sweep]") {
+  // Each value loads alone; a static batch with a KV cache share does not. 1200 points: with 4 threads the refused
+  // point (the 601st) falls to a thread other than the calling one.
+  const std::vector<std::string> vary{"workloads.chat.batching=continuous,static",
+                                      "workloads.chat.kv_cache_share=0.8,0.9",
+                                      "workloads.chat.output_tokens=1..300:300"};
+  const std::string point = "--vary point workloads.chat.batching=static, workloads.chat.kv_cache_share=0.8";
+  for (const int threads : {1, 4}) {
+    INFO(threads);
+    CHECK_THROWS_WITH(run_sweep(vary, Format::csv, {}, threads), Catch::Contains(point));
+  }
+  // A fixed batch beside a varied limit of batch: auto is refused as --set refuses it (the batch axis reloads with it).
+  CHECK_THROWS_WITH(run_sweep({"workloads.chat.batch=auto,8", "workloads.chat.max_batch_tokens=300,600"}, Format::csv),
+                    Catch::Contains("max_batch_tokens limits batch: auto"));
+  CHECK_NOTHROW(run_sweep({"workloads.chat.batch=auto", "workloads.chat.max_batch_tokens=300,600"}, Format::csv));
+}
+
 TEST_CASE("sweep: bad --vary, --shard and merge input are errors naming the option", "[sweep]") {
   CHECK(sweep_error({"facility.pue=abc"}) == "--vary facility.pue=abc: facility.pue: expected a number, got \"abc\"");
   CHECK(sweep_error({"hw.dgx-h100.prize=1 USD"}) ==

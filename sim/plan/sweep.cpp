@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -92,8 +93,23 @@ class Worker {
     for (std::size_t a : sweep_.slow_axes)
       sets.push_back(sweep_.axes[a].path + "=" + sweep_.axes[a].values[value_index[a]]);
     if (loaded_.size() == kKeep) loaded_.pop_back();
-    loaded_.insert(loaded_.begin(), {key, std::make_unique<Scenario>(sweep_.source->load(sets))});
+    loaded_.insert(loaded_.begin(), {key, std::make_unique<Scenario>(load_point(sets))});
     return *loaded_.front().second;
+  }
+
+  // Each axis's values were checked alone (axis_setters); a combination of them may still be refused (a static batch
+  // with a KV cache share): the error names the point's values as --vary, not as the --set the load applied.
+  Scenario load_point(const std::vector<std::string>& sets) const {
+    try {
+      return sweep_.source->load(sets);
+    } catch (const InputError& e) {
+      std::vector<Diagnostic> diags = e.diagnostics();
+      const std::string point = fmt::format("--vary point {}", fmt::join(sets, ", "));
+      for (auto& d : diags) {
+        if (d.where.file.rfind("--set ", 0) == 0) d.where.file = point;
+      }
+      throw InputError(diags);
+    }
   }
 
   static constexpr std::size_t kKeep = 16;
@@ -115,12 +131,19 @@ std::int64_t for_each_point(const Sweep::Impl& s, int threads, Fn&& fn, Sink&& s
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(s));
   std::vector<std::string> buffers(static_cast<std::size_t>(threads));
+  // A point's error (a combination of values the loader refuses) is kept by its thread and raised here after every
+  // thread has joined: the first chunk's first, as one thread would have.
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
   const auto work = [&](int t, std::int64_t from) {
     std::string& buf = buffers[static_cast<std::size_t>(t)];
     buf.clear();
     const std::int64_t to = std::min(count, from + kChunk);
-    for (std::int64_t k = from; k < to; ++k)
-      fn(*workers[static_cast<std::size_t>(t)], s.options.shard.index + k * s.options.shard.count, buf);
+    try {
+      for (std::int64_t k = from; k < to; ++k)
+        fn(*workers[static_cast<std::size_t>(t)], s.options.shard.index + k * s.options.shard.count, buf);
+    } catch (...) {
+      errors[static_cast<std::size_t>(t)] = std::current_exception();
+    }
   };
   if (s.options.progress) s.options.progress(0, count);
   for (std::int64_t round = 0; round < count; round += kChunk * threads) {
@@ -128,6 +151,9 @@ std::int64_t for_each_point(const Sweep::Impl& s, int threads, Fn&& fn, Sink&& s
     for (int t = 1; t < threads && round + t * kChunk < count; ++t) pool.emplace_back(work, t, round + t * kChunk);
     work(0, round);
     for (auto& th : pool) th.join();
+    for (auto& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
     for (int t = 0; t < threads && round + t * kChunk < count; ++t) sink(buffers[static_cast<std::size_t>(t)]);
     if (s.options.progress) s.options.progress(std::min(count, round + kChunk * threads), count);
   }
@@ -157,6 +183,26 @@ std::vector<ScenarioSetter> axis_setters(ScenarioSource& source, const VaryAxis&
     }
   }
   return setters;
+}
+
+// A fixed batch is checked at load against the limits of batch: auto (max_batch, max_batch_tokens): while another axis
+// varies one of those limits of the same workload, the batch axis reloads with it (overrides.hpp: a fast route must
+// give the scenario reloading would), so that their refused combinations are refused as --set refuses them.
+void reload_batch_with_its_limits(Sweep::Impl& s) {
+  for (std::size_t a = 0; a < s.axes.size(); ++a) {
+    const auto parts = split_path(s.axes[a].path);
+    if (parts.size() != 3 || parts[0] != "workloads" || parts[2] != "batch") continue;
+    const bool limited = std::any_of(s.axes.begin(), s.axes.end(), [&](const VaryAxis& other) {
+      const auto o = split_path(other.path);
+      return o.size() == 3 && o[0] == "workloads" && o[1] == parts[1] &&
+             (o[2] == "max_batch" || o[2] == "max_batch_tokens");
+    });
+    const auto fast = std::find(s.fast_axes.begin(), s.fast_axes.end(), a);
+    if (!limited || fast == s.fast_axes.end()) continue;
+    s.fast_axes.erase(fast);
+    s.slow_axes.insert(std::upper_bound(s.slow_axes.begin(), s.slow_axes.end(), a), a);
+    s.setters[a].clear();
+  }
 }
 
 // The metric columns: the defaults, or --metrics, each of which some result of the base evaluation must have.
@@ -222,6 +268,7 @@ Sweep::Sweep(const std::filesystem::path& scenario, const LoadOptions& load, con
     s.total *= static_cast<std::int64_t>(axis.values.size());  // at most the counts check_grid_size multiplied
     s.axes.push_back(std::move(axis));
   }
+  reload_batch_with_its_limits(s);
   s.metrics = chosen_metrics(options, s.name, base_ev);
 }
 
