@@ -224,10 +224,8 @@ TEST_CASE("Blackwell Ultra: Blackwell's GEMM ceilings, attention as cuDNN measur
   }
   // cudnn-frontend llama3.1 runs (cuDNN 9.22): GB300 / GB200 BF16 TFLOP/s at 4096 and 8192 tokens, times the GB200's
   // tdp_clock_share (0.9398) that compute_ceiling already accounts for.
-  const double forward = (1703.0 / 1408 + 1856.0 / 1574) / 2 * 0.9398;
-  const double backward = (1248.0 / 1148 + 1435.0 / 1332) / 2 * 0.9398;
-  CHECK(forward == Approx(1.1224).epsilon(1e-3));
-  CHECK(backward == Approx(1.0171).epsilon(1e-3));
+  const double forward = (1703.0 / 1408 + 1856.0 / 1574) / 2 * 0.9398;   // 1.122
+  const double backward = (1248.0 / 1148 + 1435.0 / 1332) / 2 * 0.9398;  // 1.017
   CHECK(eff.fused_attention(ultra, DType::bf16, false) ==
         Approx(eff.fused_attention(blackwell, DType::bf16, false) * forward).epsilon(kRel));
   CHECK(eff.fused_attention(ultra, DType::bf16, true) ==

@@ -279,7 +279,8 @@ TEST_CASE(
     CHECK(capped.batch == 5);
   }
   SECTION("max_batch_tokens: the batch whose decode tokens and arriving prompts fill the engine's budget") {
-    InferenceConfig c = inference_workload("llama70b-tp4");  // continuous batching, 512 in, 256 out
+    InferenceConfig c = inference_workload("llama70b-tp4");  // 512 in, 256 out
+    c.continuous = true;
     c.batch.reset();
     const auto unlimited = hwsim::evaluate_inference(c, h100, kEff);
     REQUIRE(unlimited.fits);
@@ -294,6 +295,32 @@ TEST_CASE(
     CHECK(hwsim::token_budget_batch(c) == 1);
     c.max_batch_tokens.reset();
     CHECK_FALSE(hwsim::token_budget_batch(c).has_value());
+  }
+  SECTION("max_batch_tokens is per micro-batch with pipeline stages, and counts multi-step scheduling's prefills") {
+    InferenceConfig c = inference_workload("llama70b-tp4");
+    c.continuous = true;
+    c.batch.reset();
+    c.tp = 2;
+    c.pp = 2;
+    REQUIRE(hwsim::evaluate_inference(c, h100, kEff).batch > 200);  // memory alone
+    c.max_batch_tokens = 300;  // 512 in, 256 out: 100 sequences per micro-batch, 2 micro-batches in flight
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == 200);
+    c.scheduler_steps = 4;  // a step prefills 4 iterations' arrivals: b x (1 + 4 x 2) = 9b tokens
+    CHECK(hwsim::token_budget_batch(c) == 33);
+  }
+  SECTION("a budget times many stages beyond an int's range leaves the batch to its other limits") {
+    InferenceConfig c = inference_workload("llama70b-tp4");
+    c.continuous = true;
+    c.batch.reset();
+    c.model.layers = 256;
+    c.tp = 1;
+    c.pp = 256;
+    c.input_tokens = 1;
+    c.output_tokens = 64;
+    const int unlimited = hwsim::evaluate_inference(c, h100, kEff).batch;
+    REQUIRE(unlimited > 1);
+    c.max_batch_tokens = 16777216;  // the schema's maximum: 16.5 M sequences per micro-batch x 256 stages
+    CHECK(hwsim::evaluate_inference(c, h100, kEff).batch == unlimited);
   }
 }
 

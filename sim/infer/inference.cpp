@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -440,8 +442,10 @@ int choose_batch(const Batching& s, InferenceResult& r) {
     return 1;
   }
   int lo = 1;
-  int hi = c.max_batch ? *c.max_batch * s.micro_batches : kMaxBatch;  // the engine's limit is per micro-batch
-  if (const auto budget = token_budget_batch(c)) hi = std::min(hi, *budget * s.micro_batches);
+  // The engine's limits are per micro-batch (products in 64 bits: a limit times many stages may pass an int's range).
+  std::int64_t limit = c.max_batch ? std::int64_t{*c.max_batch} * s.micro_batches : kMaxBatch;
+  if (const auto budget = token_budget_batch(c)) limit = std::min(limit, std::int64_t{*budget} * s.micro_batches);
+  int hi = static_cast<int>(std::min<std::int64_t>(limit, std::numeric_limits<int>::max()));
   while (lo < hi) {
     const int mid = lo + (hi - lo + 1) / 2;
     if (s.fits(mid) && s.meets_sla(mid))

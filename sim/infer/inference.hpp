@@ -81,7 +81,8 @@ struct InferenceConfig {
 // (max_batch_tokens): in the steady state each iteration decodes a token for each of its b sequences and prefills the
 // prompts of the b / output requests that replace those finishing, b x (1 + input / output) tokens, and with chunked
 // prefill an engine whose budget is smaller cannot admit prompts as fast as they finish, so its batch settles where
-// they balance (at least 1). None without a budget.
+// they balance (at least 1); with multi-step scheduling (scheduler_steps k) one step prefills k iterations' arrivals,
+// b x (1 + k x input / output). None without a budget.
 std::optional<int> token_budget_batch(const InferenceConfig& c);
 
 // Bytes stored per weight: bits_per_weight / 8 when given (quantization formats with block scales), else the

@@ -90,7 +90,8 @@ int kv_cache_shards(const InferenceConfig& c) {
 
 std::optional<int> token_budget_batch(const InferenceConfig& c) {
   if (!c.max_batch_tokens) return std::nullopt;
-  const double per_sequence = 1.0 + static_cast<double>(c.input_tokens) / c.output_tokens;
+  // With multi-step scheduling (scheduler_steps k) one step prefills the prompts of k iterations' arrivals.
+  const double per_sequence = 1.0 + c.scheduler_steps * static_cast<double>(c.input_tokens) / c.output_tokens;
   return std::max(1, static_cast<int>(std::floor(*c.max_batch_tokens / per_sequence)));
 }
 

@@ -39,9 +39,9 @@ KeyDecl max_batch_tokens_key() {
           .maximum = 16777216,
           .doc =
               "with batch: auto and batching: continuous, the serving engine's token budget per iteration "
-              "(TensorRT-LLM max_num_tokens, vLLM max_num_batched_tokens) per micro-batch: decode tokens and "
-              "prefill chunks together, so the batch keeps batch x (1 + input_tokens / output_tokens) within it "
-              "(absent: no budget)"};
+              "(TensorRT-LLM max_num_tokens, vLLM max_num_batched_tokens, llama.cpp n_batch) per micro-batch: "
+              "decode tokens and prefill chunks together, so the batch keeps batch x (1 + scheduler_steps x "
+              "input_tokens / output_tokens) within it (absent: no budget)"};
 }
 
 // An inference workload's `requests` (sim/infer/inference.hpp offline_run_time).
