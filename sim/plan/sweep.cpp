@@ -53,6 +53,15 @@ void check_grid_size(const std::vector<VaryAxis>& axes, const SweepOptions& opti
                   total, mine, options.max_points, shards, shards - 1)});
 }
 
+// `e` as the sweep reports it: the diagnostics of the --set a load applied name `origin` (the --vary) instead.
+InputError as_vary(const InputError& e, const std::string& origin) {
+  std::vector<Diagnostic> diags = e.diagnostics();
+  for (auto& d : diags) {
+    if (d.where.file.rfind("--set ", 0) == 0) d.where.file = origin;
+  }
+  return InputError(diags);
+}
+
 // One thread's state: the scenarios loaded for the reloading axes' current values (a few, most recent first).
 class Worker {
  public:
@@ -103,12 +112,7 @@ class Worker {
     try {
       return sweep_.source->load(sets);
     } catch (const InputError& e) {
-      std::vector<Diagnostic> diags = e.diagnostics();
-      const std::string point = fmt::format("--vary point {}", fmt::join(sets, ", "));
-      for (auto& d : diags) {
-        if (d.where.file.rfind("--set ", 0) == 0) d.where.file = point;
-      }
-      throw InputError(diags);
+      throw as_vary(e, fmt::format("--vary point {}", fmt::join(sets, ", ")));
     }
   }
 
@@ -175,11 +179,7 @@ std::vector<ScenarioSetter> axis_setters(ScenarioSource& source, const VaryAxis&
       }
       setters.push_back(engine_setter(split_path(axis.path), *probe));
     } catch (const InputError& e) {
-      std::vector<Diagnostic> diags = e.diagnostics();
-      for (auto& d : diags) {
-        if (d.where.file.rfind("--set ", 0) == 0) d.where.file = "--vary " + axis.spec;
-      }
-      throw InputError(diags);
+      throw as_vary(e, "--vary " + axis.spec);
     }
   }
   return setters;
