@@ -89,14 +89,18 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // experts' token shuffles priced (permute, unpermute, the alltoall dispatcher's sorts) and the MoE host time refitted
   // on its three tune cases: tune 8.1%, test 8.6%; ring attention's further steps and merges with context
   // parallelism: tune 8.04%, test 8.45%; the MI355X's measured FP8 rate: tune 7.89%, test 8.23%; Blackwell Ultra's
-  // attention (cuDNN's GB300 over GB200 runs): tune 7.86%, test 8.14%. Held so that a change that loses it fails; the
-  // issue's other targets (no source above 15%, no case off by more than 30%) are not reached.
-  SECTION("training predictions hold MAPE <= 7.9% on the tune split and <= 8.2% on the held-out test split") {
+  // attention (cuDNN's GB300 over GB200 runs): tune 7.86%, test 8.14%; 48 rows of three NeMo tables not used before
+  // (25.04 GB200, 25.09, 26.02; data only, 16 tune, 32 test): the 24 dense rows hold (tune 5.5%, test 11.1%), the 24
+  // mixture-of-experts rows do not (tune 13.5%, test 35.9%: token-dropping runs whose dispatcher never waits for the
+  // host run no faster than dropless ones, which hwsim prices as hidden host time): tune 8.10%, test 11.49%. Held so
+  // that a change that loses it fails; the issue's targets (test <= 10%, no source above 15%, no case off by more
+  // than 30%) are not reached.
+  SECTION("training predictions hold MAPE <= 8.15% on the tune split and <= 11.55% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.079);
-    CHECK(by_split.at("test").at("training").mape <= 0.082);
+    CHECK(by_split.at("tune").at("training").mape <= 0.0815);
+    CHECK(by_split.at("test").at("training").mape <= 0.1155);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits
