@@ -92,15 +92,16 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // attention (cuDNN's GB300 over GB200 runs): tune 7.86%, test 8.14%; 48 rows of three NeMo tables not used before
   // (25.04 GB200, 25.09, 26.02; data only, 16 tune, 32 test): the 24 dense rows hold (tune 5.5%, test 11.1%), the 24
   // mixture-of-experts rows do not (tune 13.5%, test 35.9%: token-dropping runs whose dispatcher never waits for the
-  // host run no faster than dropless ones, which hwsim prices as hidden host time): tune 8.10%, test 11.49%. Held so
-  // that a change that loses it fails; the issue's targets (test <= 10%, no source above 15%, no case off by more
-  // than 30%) are not reached.
-  SECTION("training predictions hold MAPE <= 8.15% on the tune split and <= 11.55% on the held-out test split") {
+  // host run no faster than dropless ones, which hwsim prices as hidden host time): tune 8.10%, test 11.49%; the MoE
+  // layers' host time hidden only under a graph of the whole step (moe_host_hidden, chosen on the tune split's four
+  // token-dropping runs): tune 7.48%, test 9.67%. Held so that a change that loses it fails; the issue's other targets
+  // (no source above 15%: nemo-25.02 22.4%; no case off by more than 30%: 13) are not reached.
+  SECTION("training predictions hold MAPE <= 7.5% on the tune split and <= 9.7% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.0815);
-    CHECK(by_split.at("test").at("training").mape <= 0.1155);
+    CHECK(by_split.at("tune").at("training").mape <= 0.075);
+    CHECK(by_split.at("test").at("training").mape <= 0.097);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits

@@ -146,8 +146,9 @@ KeyDecl moe_sync_free_key() {
   return switch_key("moe_sync_free",
                     "mixture of experts: the dispatcher needs no host sync (token drop with padding to a capacity, "
                     "Megatron-Core moe_pad_expert_input_to_capacity; HybridEP with a rank capacity; what "
-                    "full-iteration CUDA graphs need), so the host runs ahead; false (dropless): each MoE layer's "
-                    "host time is exposed (host_s)");
+                    "full-iteration CUDA graphs need); with cuda_graphs full_iteration the MoE layers' host time "
+                    "is hidden, otherwise it is exposed (host_s) either way: a host freed to run ahead still issues "
+                    "each MoE layer more slowly than the device runs it");
 }
 KeyDecl fp8_params_key() {
   return switch_key("fp8_params",

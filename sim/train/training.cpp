@@ -101,7 +101,7 @@ struct StageWork {
   Cost layer_recompute;  // recomputed forward of one layer
   Cost recompute;        // recomputed forward of the stage's layers
   Seconds launches;
-  Seconds host;  // host time the device waits for: synchronised MoE layers (kMoeHostSecondsPerLayer)
+  Seconds host;  // host time the device waits for: the MoE layers' (kMoeHostSecondsPerLayer, moe_host_hidden)
 };
 
 // The slowest stage: the fullest of the first and middle stages, or the last with the logits (stage_layers).
@@ -148,10 +148,10 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   if (w.last_is_slowest) w.stage += memo.logits;
   w.launches =
       x.eff.launch_overhead(x.dev) * (layers_per_stage * w.layer.kernels_forward * (1.0 + kKernelsBackwardFactor));
-  // MoE layers whose dispatcher synchronises the host: each one's host time, forward and backward (and again with a
-  // recomputed forward).
+  // MoE layers: each one's host time, forward and backward (and again with a recomputed forward), unless a graph of
+  // the whole step replays them (moe_host_hidden).
   const ModelSpec& m = c.model;
-  if (m.moe() && !c.moe_sync_free) {
+  if (m.moe() && !moe_host_hidden(c)) {
     const double moe_layers = layers_per_stage * m.moe_layer_share();
     const double local_experts = static_cast<double>(m.experts) / par.ep;
     const double passes = c.recompute == Recompute::full ? 1.5 : 1.0;

@@ -71,20 +71,21 @@ enum class CudaGraphs { none, partial, layers, full_iteration };
 // (Megatron-Core's flex dispatcher) send a token once per destination rank in the node and once per other node.
 enum class MoeDispatcher { alltoall, deepep, hybridep };
 
-// Host (CPU) time one MoE layer exposes per micro-batch, forward and backward, when its dispatcher synchronises the
-// host with the device: dropless routing needs each layer's token counts on the host (Megatron-LM
-// token_dispatcher.py: the host waits on the device-to-host copy before the expert all-to-all, and Transformer
-// Engine's GroupedLinear takes the per-expert splits as a host list), so the host cannot run ahead, and what it then
-// spends issuing the layer's dispatch, per-expert products and FP8 casts, and combine (Python, PyTorch and Transformer
-// Engine bookkeeping: TransformerEngine issues #1499 and #2897, arXiv 2603.07685 section 4.3.6) is time the device
-// waits. A fixed part and a part per local expert (GroupedLinear issues each expert's products and casts one by
-// one). Fitted on the tune split's synchronised MoE cases (Qwen3-30B-A3B on 8 GB200 and Qwen3-235B-A22B on 64 B200,
-// nemo-25.11, 16 local experts: 6.18 and 6.97 ms per layer and micro-batch over hwsim's device time; Qwen3-30B-A3B on
-// 16 H100, nemo-26.06, 8: 4.12 ms; the line through 4.12 ms at 8 and their mean, 6.57 ms, at 16), x86 and Grace hosts
-// alike; refitted when the GB200's sustained clock came from its measured GEMM rate (sim/perf/device.cpp
-// power_reference) and when the device time gained the token shuffles (layer_cost.cpp moe_shuffles). A sync-free
-// dispatcher (`moe_sync_free`) lets the host run ahead and hide it (a host slower than the device over a whole step is
-// not modelled).
+// Host (CPU) time one MoE layer exposes per micro-batch, forward and backward: what the host spends issuing the
+// layer's dispatch, per-expert products and FP8 casts, and combine (Python, PyTorch and Transformer Engine
+// bookkeeping: TransformerEngine issues #1499 and #2897, arXiv 2603.07685 section 4.3.6) is time the device waits.
+// Dropless routing also makes the host wait for each layer's token counts (Megatron-LM token_dispatcher.py: the host
+// waits on the device-to-host copy before the expert all-to-all, and Transformer Engine's GroupedLinear takes the
+// per-expert splits as a host list), so the host cannot run ahead of the layer. A fixed part and a part per local
+// expert (GroupedLinear issues each expert's products and casts one by one). Fitted on the tune split's dropless MoE
+// cases (Qwen3-30B-A3B on 8 GB200 and Qwen3-235B-A22B on 64 B200, nemo-25.11, 16 local experts: 6.18 and 6.97 ms per
+// layer and micro-batch over hwsim's device time; Qwen3-30B-A3B on 16 H100, nemo-26.06, 8: 4.12 ms; the line
+// through 4.12 ms at 8 and their mean, 6.57 ms, at 16), x86 and Grace hosts alike; refitted when the GB200's sustained
+// clock came from its measured GEMM rate (sim/perf/device.cpp power_reference) and when the device time gained the
+// token shuffles (layer_cost.cpp moe_shuffles). A sync-free dispatcher alone does not hide it (moe_host_hidden): the
+// host it frees to run ahead still issues each MoE layer more slowly than the device runs it, so only a CUDA graph of
+// the whole step, which replays the layer without the host and which a sync-free dispatcher makes possible, takes it
+// away.
 inline constexpr double kMoeHostSecondsPerLayer = 1.667e-3;
 inline constexpr double kMoeHostSecondsPerLocalExpert = 0.307e-3;
 
@@ -166,7 +167,7 @@ struct TrainingConfig {
   MoeDispatcher moe_dispatcher = MoeDispatcher::alltoall;
   // The MoE dispatcher needs no host sync (workload key `moe_sync_free`): token drop with padding to a capacity
   // (Megatron-Core moe_pad_expert_input_to_capacity), or HybridEP with a rank capacity; full-iteration CUDA graphs
-  // need it. Otherwise each MoE layer exposes its host time (kMoeHostSecondsPerLayer).
+  // need it, and with them it hides the MoE layers' host time (moe_host_hidden, kMoeHostSecondsPerLayer).
   bool moe_sync_free = false;
   // The model's weights are kept in the 8-bit GEMM format (workload key `fp8_params`: Transformer Engine's
   // fp8_model_init, NeMo and Megatron-Core fp8_param / fp8_param_gather, MLPerf's FP8_PARAM_GATHER): held at one byte
@@ -187,6 +188,18 @@ struct TrainingConfig {
 
 // The fused-attention kernel a run uses: the one its workload names, else its stack's: Megatron-Core runs the chip's
 // own (cuDNN); PyTorch and DeepSpeed stacks run FlashAttention-2-class kernels written for Ampere.
+// Whether the MoE layers' host time (kMoeHostSecondsPerLayer) stays off the step: only when a CUDA graph of the whole
+// step replays the layers, which needs a dispatcher that never waits for the host. A sync-free dispatcher without it
+// frees the host to run ahead, but the host still issues each MoE layer (router, permutation, each local expert's
+// products and casts, Python and Transformer Engine bookkeeping) more slowly than the device runs it. The tune split's
+// four token-dropping runs without such a graph (Mixtral 8x7B on 64 GB200, 8x22B on 256 B200, Qwen3-30B-A3B on 16 H100,
+// Qwen3-235B-A22B on 256 H100) were +17..+51% with the time hidden, -13..+39% with it exposed (training tune MAPE
+// 8.10% -> 7.48%); exposing only the per-expert part (7.71%), or hiding the time under per-layer graphs as well
+// (7.64%), fit them less well.
+inline bool moe_host_hidden(const TrainingConfig& c) {
+  return c.moe_sync_free && c.cuda_graphs == CudaGraphs::full_iteration;
+}
+
 inline AttentionKernel attention_kernel_of(const TrainingConfig& c) {
   if (c.attention_kernel) return *c.attention_kernel;
   return c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class;
@@ -230,7 +243,7 @@ struct TrainingBreakdown {
   Seconds bubble;         // pipeline fill and drain
   Seconds recompute;      // activation recomputation
   Seconds all_to_all;     // expert-parallel token dispatch and combine, exposed (included in `communication`)
-  Seconds host;           // host (CPU) time the devices wait for: per step (step_overhead_of) and synchronised MoE
+  Seconds host;           // host (CPU) time the devices wait for: per step (step_overhead_of) and the MoE
                           // layers (kMoeHostSecondsPerLayer)
 };
 
