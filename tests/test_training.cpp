@@ -801,6 +801,10 @@ TEST_CASE(
   c.moe_sync_free = true;
   const auto sync_free = hwsim::evaluate_training(c, pod, kTrainingEff);
   CHECK(sync_free.breakdown.host.value() == Approx(dropless.breakdown.host.value()).epsilon(kRel));
+  // Captured layer by layer (per-layer graphs), the sync-free layers are still charged (moe_host_hidden: a fit).
+  c.cuda_graphs = hwsim::CudaGraphs::layers;
+  const auto per_layer_graphs = hwsim::evaluate_training(c, pod, kTrainingEff);
+  CHECK(per_layer_graphs.breakdown.host.value() == Approx(dropless.breakdown.host.value()).epsilon(kRel));
   // Replayed by a graph of the whole step, the layers cost the host nothing (step_overhead stays 0 here).
   c.cuda_graphs = hwsim::CudaGraphs::full_iteration;
   const auto graphed = hwsim::evaluate_training(c, pod, kTrainingEff);

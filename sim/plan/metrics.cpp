@@ -118,8 +118,8 @@ constexpr MetricInfo kMetrics[] = {
     {"bubble_s", "pipeline bubble", quantity, Dimension::seconds, "", "pipeline fill and drain", kBreakdown},
     {"recompute_s", "recompute", quantity, Dimension::seconds, "", "activation recomputation", kBreakdown},
     {"host_s", "host (CPU) time, exposed", quantity, Dimension::seconds, "",
-     "host time the devices wait for: once per step (step_overhead) and in MoE layers whose dispatcher synchronises "
-     "the host",
+     "host time the devices wait for: once per step (step_overhead) and in MoE layers, unless a sync-free dispatcher "
+     "runs under cuda_graphs full_iteration",
      kBreakdown},
     {"prefill_s", "prefill (batch)", quantity, Dimension::seconds, "", "prefill of a batch's prompts", kBreakdown},
     {"prefill_compute_s", "  compute", quantity, Dimension::seconds, "", "prefill compute time", kBreakdown},

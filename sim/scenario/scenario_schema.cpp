@@ -146,9 +146,8 @@ KeyDecl moe_sync_free_key() {
   return switch_key("moe_sync_free",
                     "mixture of experts: the dispatcher needs no host sync (token drop with padding to a capacity, "
                     "Megatron-Core moe_pad_expert_input_to_capacity; HybridEP with a rank capacity; what "
-                    "full-iteration CUDA graphs need); with cuda_graphs full_iteration the MoE layers' host time "
-                    "is hidden, otherwise it is exposed (host_s) either way: a host freed to run ahead still issues "
-                    "each MoE layer more slowly than the device runs it");
+                    "full-iteration CUDA graphs need); the MoE layers' host time is hidden only together "
+                    "with cuda_graphs full_iteration, otherwise exposed (host_s) as with a dropless dispatcher");
 }
 KeyDecl fp8_params_key() {
   return switch_key("fp8_params",
@@ -371,7 +370,8 @@ const Schema& training_workload_schema() {
                       .choices = {"none", "partial", "layers", "full_iteration"},
                       .doc = "what CUDA graphs capture: none, partial (parts of a layer: attn, mlp, router), layers "
                              "(every layer whole), full_iteration (the whole step); with layers or full_iteration "
-                             "the per-step host time is the graphed stacks' (step_overhead_of)"});
+                             "the per-step host time is the graphed stacks' (step_overhead_of); full_iteration with "
+                             "moe_sync_free hides the MoE layers' host time"});
     w.keys.push_back(step_overhead_key());
     w.keys.push_back({.name = "lora_rank",
                       .kind = ValueKind::integer,
