@@ -1258,6 +1258,89 @@ TEST_CASE("fp8_attention: cuDNN's measured FP8 rates for fused attention, Q, K a
         Approx(static_cast<double>(c.model.layers) * c.seq_len * c.micro_batch * 3.0 * 4096).epsilon(kRel));
 }
 
+namespace {
+// kTrainingEff with fused attention a million times slower, so that a step's time is its attention's.
+class SlowAttention final : public hwsim::EfficiencyModel {
+ public:
+  [[nodiscard]] double compute(const hwsim::Device& d, hwsim::DType t, hwsim::Flop f) const override {
+    return kTrainingEff.compute(d, t, f);
+  }
+  [[nodiscard]] double gemm(const hwsim::Device& d, hwsim::DType t, double m, double n, double k) const override {
+    return kTrainingEff.gemm(d, t, m, n, k);
+  }
+  [[nodiscard]] double grouped_gemm(const hwsim::Device& d, hwsim::DType t, double groups, double m, double n,
+                                    double k) const override {
+    return kTrainingEff.grouped_gemm(d, t, groups, m, n, k);
+  }
+  [[nodiscard]] double split_accumulation(const hwsim::Device& d, hwsim::DType t) const override {
+    return kTrainingEff.split_accumulation(d, t);
+  }
+  [[nodiscard]] double serving_expert_share(const hwsim::Device& d) const override {
+    return kTrainingEff.serving_expert_share(d);
+  }
+  [[nodiscard]] double fused_attention(const hwsim::Device& d, hwsim::DType t, bool backward) const override {
+    return kTrainingEff.fused_attention(d, t, backward) * 1e-6;
+  }
+  [[nodiscard]] double attention_kernel_share(const hwsim::Device& d, hwsim::AttentionKernel k) const override {
+    return kTrainingEff.attention_kernel_share(d, k);
+  }
+  [[nodiscard]] double memory(const hwsim::Device& d, hwsim::Bytes b) const override {
+    return kTrainingEff.memory(d, b);
+  }
+  [[nodiscard]] double link(const hwsim::Device& d, bool out) const override { return kTrainingEff.link(d, out); }
+  [[nodiscard]] double roofline_corner(const hwsim::Device& d) const override {
+    return kTrainingEff.roofline_corner(d);
+  }
+  [[nodiscard]] Seconds launch_overhead(const hwsim::Device& d) const override {
+    return kTrainingEff.launch_overhead(d);
+  }
+  [[nodiscard]] Seconds link_latency(const hwsim::Device& d, bool out) const override {
+    return kTrainingEff.link_latency(d, out);
+  }
+  [[nodiscard]] std::string source() const override { return "slow attention"; }
+};
+}  // namespace
+
+TEST_CASE(
+    "FP8 attention on Blackwell: the backward of a sliding-window layer runs every causal block, the forward "
+    "and 16-bit kernels the window's",
+    "[training]") {
+  const SlowAttention slow;
+  const hwsim::System node = b200_system();
+  REQUIRE(hwsim::fp8_window_backward_unskipped(node.device));
+  hwsim::Device hopper = node.device;
+  hopper.tensor_core_generation = hwsim::TensorCoreGeneration::hopper;
+  CHECK_FALSE(hwsim::fp8_window_backward_unskipped(hopper));
+  // Llama 2 7B in FP8 with GPT-OSS's pattern: a 128-token window on half the layers, 2048-token sequences.
+  TrainingConfig c = llama7b_megatron_zero1();
+  c.dtype = hwsim::DType::fp8;
+  const auto attention_time = [&](bool windowed, bool fp8_attention) {
+    TrainingConfig w = c;
+    w.fp8_attention = fp8_attention;
+    if (windowed) {
+      w.model.attention_window = 128;
+      w.model.window_layers = w.model.layers / 2;
+    }
+    const auto r = hwsim::evaluate_training(w, node, slow);
+    REQUIRE(r.fits);
+    return r.step_time.value();
+  };
+  TrainingConfig windowed_model = c;
+  windowed_model.model.attention_window = 128;
+  windowed_model.model.window_layers = c.model.layers / 2;
+  const double share = windowed_model.model.sequence_context(c.seq_len) / c.seq_len;  // keys per query, of the whole
+  REQUIRE(share < 0.6);
+  // 16-bit attention: forward and backward both shrink to the window's share.
+  CHECK(attention_time(true, false) / attention_time(false, false) == Approx(share).epsilon(1e-4));
+  // FP8 attention: the forward shrinks, the backward (2.5 times the forward's FLOPs, at its own rate) stays whole.
+  const double forward = 1.0 / (kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, false) *
+                                hwsim::fp8_fused_attention_speedup(node.device, false));
+  const double backward = 2.5 / (kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, true) *
+                                 hwsim::fp8_fused_attention_speedup(node.device, true));
+  CHECK(attention_time(true, true) / attention_time(false, true) ==
+        Approx((share * forward + backward) / (forward + backward)).epsilon(1e-4));
+}
+
 TEST_CASE("CUDA graphs of whole layers or steps shrink the per-step host time; partial scopes and none do not",
           "[training]") {
   TrainingConfig c = llama7b_megatron_zero1();

@@ -94,6 +94,10 @@ class DefaultEfficiency final : public EfficiencyModel {
 // dot-product attention, cuDNN's FP8 SDPA), forward or backward; 1 where no measurement is at hand.
 double fp8_fused_attention_speedup(const Device& device, bool backward);
 
+// Whether cuDNN's FP8 attention backward on `device` computes a sliding-window layer's every causal key block rather
+// than the window's (measured on Blackwell and Blackwell Ultra; sim/train/layer_cost.cpp attention_core applies it).
+bool fp8_window_backward_unskipped(const Device& device);
+
 // How much faster fused attention runs on a Blackwell Ultra part than its tensor rate alone gives (its doubled
 // exponential rate for softmax), forward or backward; 1 on every other generation. DefaultEfficiency::fused_attention
 // applies it.

@@ -95,9 +95,15 @@ void attention_core(const Context& x, LayerCost& L) {
     // Fused kernels skip masked blocks (causal: about half; outside a sliding window too: ModelSpec::sequence_context
     // averages the windowed layers' keys per query over the layers) and keep scores on chip; the backward recomputes
     // QK^T (2.5x the forward's FLOPs).
-    const double full_flops =
-        2.0 * tokens * m.sequence_context(context) * heads * (m.score_head_dim() + m.value_head_dim());
+    const double per_key = 2.0 * tokens * heads * (m.score_head_dim() + m.value_head_dim());
+    const double full_flops = per_key * m.sequence_context(context);
     const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
+    // cuDNN's FP8 backward on Blackwell computes every key block of a sliding-window layer up to the diagonal, not only
+    // the window's: its time grows with the square of the length where the 16-bit backward's and every forward's grow
+    // with the length (fp8_window_backward_unskipped). Such a run's backward executes the window layers whole.
+    const double backward_executed = c.fp8_attention && m.windowed() && fp8_window_backward_unskipped(x.dev)
+                                         ? (m.architecture == Architecture::decoder ? 0.5 : 1.0) * per_key * context
+                                         : executed;
     // FP8 attention (fp8_attention) reads Q, K and V at one byte and runs at cuDNN's measured FP8 rates.
     const double io = tokens * (attention_operand_bytes(c) * (aw.q + aw.k + aw.v) + kActivationBytes * aw.o) / t;
     // The kernel generation the run uses (attention_kernel_of: its stack's unless named).
@@ -115,8 +121,8 @@ void attention_core(const Context& x, LayerCost& L) {
     }
     attn_fwd.add(Flop(executed) / (x.attention_peak * forward_eff), x.bytes_time(io + ring_fwd.kernel), Flop(executed),
                  x.corner);
-    attn_bwd.add(Flop(2.5 * executed) / (x.attention_peak * backward_eff), x.bytes_time(2.0 * io + ring_bwd.kernel),
-                 Flop(2.5 * executed), x.corner);
+    attn_bwd.add(Flop(2.5 * backward_executed) / (x.attention_peak * backward_eff),
+                 x.bytes_time(2.0 * io + ring_bwd.kernel), Flop(2.5 * backward_executed), x.corner);
     // The forward merges follow the ring, so they are no cover for its sends (L.attention_forward).
     if (ring_fwd.merge > 0) x.elementwise(merges, ring_fwd.merge);
     if (ring_bwd.merge > 0) x.elementwise(attn_bwd, ring_bwd.merge);
