@@ -100,14 +100,15 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // tune, 17 test; dense -17..+16%, GPT-OSS on B200 / GB200 / GB300 +40..+56%): tune 8.39%, test 10.41%; cuDNN's FP8
   // backward running a sliding-window layer whole on Blackwell (fp8_window_backward_unskipped): tune 8.35%, test
   // 10.38%; the 26.02.01, 26.06.01 and 26.08 tables (38 rows, 13 tune, 25 test; dense -10..+17%, GPT-OSS +26..+65%):
-  // tune 8.72%, test 10.50%. Held so that a change that loses it fails; the issue's targets (tune <= 8%, test <= 10%,
-  // no source above 15%: nemo-25.02 22.8%; no case off by more than 30%: 21) are not reached.
-  SECTION("training predictions hold MAPE <= 8.78% on the tune split and <= 10.56% on the held-out test split") {
+  // tune 8.72%, test 10.50%; the DGX-B300 rows of five tables (19, 7 tune, 12 test; GPT-OSS +35..+72%, the rest
+  // -19..+28%): tune 8.95%, test 11.20%. Held so that a change that loses it fails; the issue's targets (tune <= 8%,
+  // test <= 10%, no source above 15%: nemo-25.02 22.8%; no case off by more than 30%: 26) are not reached.
+  SECTION("training predictions hold MAPE <= 9.0% on the tune split and <= 11.26% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.0878);
-    CHECK(by_split.at("test").at("training").mape <= 0.1056);
+    CHECK(by_split.at("tune").at("training").mape <= 0.0900);
+    CHECK(by_split.at("test").at("training").mape <= 0.1126);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits
