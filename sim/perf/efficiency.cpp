@@ -205,12 +205,14 @@ bool fp8_window_backward_unskipped(const Device& device) {
   // cuDNN's SDPA training benchmark on a 128-token sliding window (GPT-OSS's local layers: head dim 64, 128 query and
   // 128 KV heads, causal, batch 2; cuDNN 9.22, NVIDIA/cudnn-frontend@3929da2
   // benchmark/sdpa_benchmark_training/results/gpt_oss, GB200 and GB300 runs of 2026-04-24): from 4096 to 32768
-  // tokens the BF16 backward takes 0.465 -> 3.692 ms on the GB200 (x7.9, as the length) and the FP8 and MXFP8
-  // forwards 0.195 -> 1.529 and 0.210 -> 1.637 ms, but the FP8 and MXFP8 backwards 1.731 -> 90.35 and 2.080 -> 108.4
-  // ms (x52: as the square of the length); the GB300 the same (FP8 1.480 -> 74.76 ms). At 4096 tokens the FP8
-  // backward's 1.731 ms is the whole causal triangle's work at 794 TFLOP/s, within the FP8 backward's rates on the
-  // Llama 3.1 shape (fp8_fused_attention_speedup), and the window's share of it at 49. No FP8 window measurement on
-  // other generations (the H200 run of the same suite fails in FP8): they skip as the 16-bit kernels do.
+  // tokens (8x) the BF16 backward takes 0.465 -> 3.692 ms on the GB200 (x7.9, as the length), the FP8 and MXFP8
+  // forwards 0.195 -> 1.529 and 0.210 -> 1.637 ms (x7.8) and the BF16 forward 0.210 -> 2.634 ms (x12.5), but the FP8
+  // and MXFP8 backwards 1.731 -> 90.35 and 2.080 -> 108.4 ms (x52: as the square of the length); the GB300 the same
+  // (FP8 1.480 -> 74.76 ms). At 4096 tokens the FP8 backward's 1.731 ms is the whole causal triangle's work at 794
+  // TFLOP/s (0.55-0.67 of the FP8 backward's rates on the Llama 3.1 shape, head dim 128 against 64:
+  // fp8_fused_attention_speedup, at whose rate the model prices it, so it charges less than measured) and the window's
+  // share at 49. No FP8 window measurement on other generations (the H200 run of the same suite fails in FP8): they
+  // skip as the 16-bit kernels do.
   return is_blackwell(device.tensor_core_generation);
 }
 

@@ -98,12 +98,14 @@ void attention_core(const Context& x, LayerCost& L) {
     const double per_key = 2.0 * tokens * heads * (m.score_head_dim() + m.value_head_dim());
     const double full_flops = per_key * m.sequence_context(context);
     const double executed = m.architecture == Architecture::decoder ? 0.5 * full_flops : full_flops;
-    // cuDNN's FP8 backward on Blackwell computes every key block of a sliding-window layer up to the diagonal, not only
-    // the window's: its time grows with the square of the length where the 16-bit backward's and every forward's grow
-    // with the length (fp8_window_backward_unskipped). Such a run's backward executes the window layers whole.
-    const double backward_executed = c.fp8_attention && m.windowed() && fp8_window_backward_unskipped(x.dev)
-                                         ? (m.architecture == Architecture::decoder ? 0.5 : 1.0) * per_key * context
-                                         : executed;
+    // cuDNN's FP8 backward on Blackwell computes every key block of a causal sliding-window layer up to the diagonal,
+    // not only the window's: its time grows with the square of the length where the BF16 backward's and the FP8
+    // forward's grow with it (fp8_window_backward_unskipped). Such a run's backward executes the window layers whole.
+    // Measured on causal windows only: encoders keep the window. A chunked layer stored as a window (Llama 4) takes it
+    // unmeasured.
+    const bool unskipped = c.fp8_attention && m.windowed() && m.architecture == Architecture::decoder &&
+                           fp8_window_backward_unskipped(x.dev);
+    const double backward_executed = unskipped ? 0.5 * per_key * context : executed;
     // FP8 attention (fp8_attention) reads Q, K and V at one byte and runs at cuDNN's measured FP8 rates.
     const double io = tokens * (attention_operand_bytes(c) * (aw.q + aw.k + aw.v) + kActivationBytes * aw.o) / t;
     // The kernel generation the run uses (attention_kernel_of: its stack's unless named).
