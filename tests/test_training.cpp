@@ -827,22 +827,17 @@ TEST_CASE(
 }
 
 namespace {
-// kTrainingEff, recording the products the engine asks about: single (m, n, k) and grouped (groups, m, n, k).
-class ProductRecorder final : public hwsim::EfficiencyModel {
+// kTrainingEff behind every method, for test models that change or watch one or two of them.
+class ForwardingEfficiency : public hwsim::EfficiencyModel {
  public:
-  mutable std::vector<std::array<double, 3>> gemms;
-  mutable std::vector<std::array<double, 4>> grouped;
-  mutable std::vector<double> memory_bytes;  // every memory-bound op's bytes
   [[nodiscard]] double compute(const hwsim::Device& d, hwsim::DType t, hwsim::Flop f) const override {
     return kTrainingEff.compute(d, t, f);
   }
   [[nodiscard]] double gemm(const hwsim::Device& d, hwsim::DType t, double m, double n, double k) const override {
-    gemms.push_back({m, n, k});
     return kTrainingEff.gemm(d, t, m, n, k);
   }
   [[nodiscard]] double grouped_gemm(const hwsim::Device& d, hwsim::DType t, double groups, double m, double n,
                                     double k) const override {
-    grouped.push_back({groups, m, n, k});
     return kTrainingEff.grouped_gemm(d, t, groups, m, n, k);
   }
   [[nodiscard]] double split_accumulation(const hwsim::Device& d, hwsim::DType t) const override {
@@ -858,7 +853,6 @@ class ProductRecorder final : public hwsim::EfficiencyModel {
     return kTrainingEff.attention_kernel_share(d, k);
   }
   [[nodiscard]] double memory(const hwsim::Device& d, hwsim::Bytes b) const override {
-    memory_bytes.push_back(b.value());
     return kTrainingEff.memory(d, b);
   }
   [[nodiscard]] double link(const hwsim::Device& d, bool out) const override { return kTrainingEff.link(d, out); }
@@ -870,6 +864,28 @@ class ProductRecorder final : public hwsim::EfficiencyModel {
   }
   [[nodiscard]] Seconds link_latency(const hwsim::Device& d, bool out) const override {
     return kTrainingEff.link_latency(d, out);
+  }
+  [[nodiscard]] std::string source() const override { return "forwarding"; }
+};
+
+// kTrainingEff, recording the products the engine asks about: single (m, n, k) and grouped (groups, m, n, k).
+class ProductRecorder final : public ForwardingEfficiency {
+ public:
+  mutable std::vector<std::array<double, 3>> gemms;
+  mutable std::vector<std::array<double, 4>> grouped;
+  mutable std::vector<double> memory_bytes;  // every memory-bound op's bytes
+  [[nodiscard]] double gemm(const hwsim::Device& d, hwsim::DType t, double m, double n, double k) const override {
+    gemms.push_back({m, n, k});
+    return ForwardingEfficiency::gemm(d, t, m, n, k);
+  }
+  [[nodiscard]] double grouped_gemm(const hwsim::Device& d, hwsim::DType t, double groups, double m, double n,
+                                    double k) const override {
+    grouped.push_back({groups, m, n, k});
+    return ForwardingEfficiency::grouped_gemm(d, t, groups, m, n, k);
+  }
+  [[nodiscard]] double memory(const hwsim::Device& d, hwsim::Bytes b) const override {
+    memory_bytes.push_back(b.value());
+    return ForwardingEfficiency::memory(d, b);
   }
   [[nodiscard]] std::string source() const override { return "recorder"; }
   // Whether a memory-bound op moved `bytes` (to 1e-12).
@@ -1260,42 +1276,10 @@ TEST_CASE("fp8_attention: cuDNN's measured FP8 rates for fused attention, Q, K a
 
 namespace {
 // kTrainingEff with fused attention a million times slower, so that a step's time is its attention's.
-class SlowAttention final : public hwsim::EfficiencyModel {
+class SlowAttention final : public ForwardingEfficiency {
  public:
-  [[nodiscard]] double compute(const hwsim::Device& d, hwsim::DType t, hwsim::Flop f) const override {
-    return kTrainingEff.compute(d, t, f);
-  }
-  [[nodiscard]] double gemm(const hwsim::Device& d, hwsim::DType t, double m, double n, double k) const override {
-    return kTrainingEff.gemm(d, t, m, n, k);
-  }
-  [[nodiscard]] double grouped_gemm(const hwsim::Device& d, hwsim::DType t, double groups, double m, double n,
-                                    double k) const override {
-    return kTrainingEff.grouped_gemm(d, t, groups, m, n, k);
-  }
-  [[nodiscard]] double split_accumulation(const hwsim::Device& d, hwsim::DType t) const override {
-    return kTrainingEff.split_accumulation(d, t);
-  }
-  [[nodiscard]] double serving_expert_share(const hwsim::Device& d) const override {
-    return kTrainingEff.serving_expert_share(d);
-  }
   [[nodiscard]] double fused_attention(const hwsim::Device& d, hwsim::DType t, bool backward) const override {
-    return kTrainingEff.fused_attention(d, t, backward) * 1e-6;
-  }
-  [[nodiscard]] double attention_kernel_share(const hwsim::Device& d, hwsim::AttentionKernel k) const override {
-    return kTrainingEff.attention_kernel_share(d, k);
-  }
-  [[nodiscard]] double memory(const hwsim::Device& d, hwsim::Bytes b) const override {
-    return kTrainingEff.memory(d, b);
-  }
-  [[nodiscard]] double link(const hwsim::Device& d, bool out) const override { return kTrainingEff.link(d, out); }
-  [[nodiscard]] double roofline_corner(const hwsim::Device& d) const override {
-    return kTrainingEff.roofline_corner(d);
-  }
-  [[nodiscard]] Seconds launch_overhead(const hwsim::Device& d) const override {
-    return kTrainingEff.launch_overhead(d);
-  }
-  [[nodiscard]] Seconds link_latency(const hwsim::Device& d, bool out) const override {
-    return kTrainingEff.link_latency(d, out);
+    return ForwardingEfficiency::fused_attention(d, t, backward) * 1e-6;
   }
   [[nodiscard]] std::string source() const override { return "slow attention"; }
 };
