@@ -238,6 +238,27 @@ TEST_CASE("Blackwell Ultra: Blackwell's GEMM ceilings, attention as cuDNN measur
   CHECK(eff.attention_kernel_share(ultra, hwsim::AttentionKernel::ampere_class) == Approx(0.35 / 0.75));
 }
 
+TEST_CASE("Narrow heads keep cuDNN's measured share of the head-dim-128 attention rate on Hopper and Blackwell",
+          "[efficiency]") {
+  using hwsim::TensorCoreGeneration;
+  hwsim::Device gpu = h100();
+  const double f64 = (336.0 / 591 + 349.0 / 644) / 2;  // H200, cuDNN 9.19: 4096 and 8192 tokens
+  const double b64 = (289.0 / 474 + 300.0 / 541) / 2;
+  for (const auto g :
+       {TensorCoreGeneration::hopper, TensorCoreGeneration::blackwell, TensorCoreGeneration::blackwell_ultra}) {
+    gpu.tensor_core_generation = g;
+    CHECK(hwsim::head_dim_attention_share(gpu, 128, false) == 1.0);
+    CHECK(hwsim::head_dim_attention_share(gpu, 192, true) == 1.0);  // MLA's scores: no narrower than 128
+    CHECK(hwsim::head_dim_attention_share(gpu, 64, false) == Approx(f64).epsilon(2e-3));
+    CHECK(hwsim::head_dim_attention_share(gpu, 64, true) == Approx(b64).epsilon(2e-3));
+    CHECK(hwsim::head_dim_attention_share(gpu, 96, false) == Approx((1 + f64) / 2).epsilon(2e-3));
+    CHECK(hwsim::head_dim_attention_share(gpu, 32, true) == Approx(b64 / 2).epsilon(2e-3));  // a fixed score rate
+  }
+  gpu.tensor_core_generation = TensorCoreGeneration::ampere;
+  CHECK(hwsim::head_dim_attention_share(gpu, 64, false) == 1.0);
+  CHECK(hwsim::head_dim_attention_share(gpu, 64, true) == 1.0);
+}
+
 TEST_CASE("CDNA 3 ceilings: AMD's MI300X max-achievable GEMM over peak, times Hopper's LLM-shape share",
           "[efficiency]") {
   using hwsim::DefaultEfficiency;

@@ -1325,6 +1325,34 @@ TEST_CASE(
         Approx((share * forward + backward) / (forward + backward)).epsilon(1e-4));
 }
 
+TEST_CASE("Heads of 64 run attention at cuDNN's measured share of the head-dim-128 rate; the FLOPs are the same",
+          "[training]") {
+  const SlowAttention slow;  // attention is the whole step
+  const hwsim::System node = b200_system();
+  TrainingConfig wide = llama7b_megatron_zero1();  // 32 heads of 128
+  REQUIRE(wide.model.head_dim() == 128);
+  TrainingConfig narrow = wide;  // 64 heads of 64: the same query width, so the same attention FLOPs
+  narrow.model.heads = 64;
+  narrow.model.kv_heads = 64;
+  REQUIRE(narrow.model.head_dim() == 64);
+  const auto step = [&](const TrainingConfig& c) {
+    const auto r = hwsim::evaluate_training(c, node, slow);
+    REQUIRE(r.fits);
+    return r.step_time.value();
+  };
+  // Forward 1 unit of FLOPs at its rate, backward 2.5 at its own; narrow heads divide each rate by its share.
+  const double forward = 1.0 / kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, false);
+  const double backward = 2.5 / kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, true);
+  const double f64 = (0.569 + 0.542) / 2;  // cudnn-frontend h200_919_only_cudnn, 4096 and 8192 tokens
+  const double b64 = (0.610 + 0.555) / 2;
+  CHECK(step(narrow) / step(wide) == Approx((forward / f64 + backward / b64) / (forward + backward)).epsilon(1e-4));
+  // On Ampere the kernels are bound by their tensor rate: no change.
+  hwsim::System ampere = node;
+  ampere.device.tensor_core_generation = hwsim::TensorCoreGeneration::ampere;
+  CHECK(hwsim::evaluate_training(narrow, ampere, slow).step_time.value() ==
+        Approx(hwsim::evaluate_training(wide, ampere, slow).step_time.value()).epsilon(1e-9));
+}
+
 TEST_CASE("CUDA graphs of whole layers or steps shrink the per-step host time; partial scopes and none do not",
           "[training]") {
   TrainingConfig c = llama7b_megatron_zero1();

@@ -113,7 +113,9 @@ struct Evaluator {
     p.matmul_compute = matmul_compute(rows);
     const Bytes read = weights_read(rows);
     p.matmul_memory = read / (bandwidth * eff.memory(sys.device, read));
-    p.attention_compute = attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false));
+    // Heads narrower than 128 carry fewer FLOPs per score at the kernel's score rate (head_dim_attention_share).
+    p.attention_compute = attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false) *
+                                             head_dim_attention_share(sys.device, m.score_head_dim(), false));
     p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));
     p.communication = tp_all_reduces(rows);
     p.elementwise = elementwise_time(rows);
