@@ -242,21 +242,25 @@ TEST_CASE("Narrow heads keep cuDNN's measured share of the head-dim-128 attentio
           "[efficiency]") {
   using hwsim::TensorCoreGeneration;
   hwsim::Device gpu = h100();
-  const double f64 = (336.0 / 591 + 349.0 / 644) / 2;  // H200, cuDNN 9.19: 4096 and 8192 tokens
-  const double b64 = (289.0 / 474 + 300.0 / 541) / 2;
+  // H200, cuDNN 9.19: GPT-OSS's heads at 32768 tokens against Llama 3.1's at 2048 (about nine key blocks a tile each).
+  const double f64 = 358.0 / 484;
+  const double b64 = 299.0 / 370;
   for (const auto g :
        {TensorCoreGeneration::hopper, TensorCoreGeneration::blackwell, TensorCoreGeneration::blackwell_ultra}) {
     gpu.tensor_core_generation = g;
     CHECK(hwsim::head_dim_attention_share(gpu, 128, false) == 1.0);
     CHECK(hwsim::head_dim_attention_share(gpu, 192, true) == 1.0);  // MLA's scores: no narrower than 128
-    CHECK(hwsim::head_dim_attention_share(gpu, 64, false) == Approx(f64).epsilon(2e-3));
-    CHECK(hwsim::head_dim_attention_share(gpu, 64, true) == Approx(b64).epsilon(2e-3));
-    CHECK(hwsim::head_dim_attention_share(gpu, 96, false) == Approx((1 + f64) / 2).epsilon(2e-3));
-    CHECK(hwsim::head_dim_attention_share(gpu, 32, true) == Approx(b64 / 2).epsilon(2e-3));  // a fixed score rate
+    CHECK(hwsim::head_dim_attention_share(gpu, 64, false) == Approx(f64));
+    CHECK(hwsim::head_dim_attention_share(gpu, 64, true) == Approx(b64));
+    CHECK(hwsim::head_dim_attention_share(gpu, 96, false) == Approx((1 + f64) / 2));  // linear in the head dim
+    CHECK(hwsim::head_dim_attention_share(gpu, 32, true) == Approx(1 - 1.5 * (1 - b64)));
   }
   gpu.tensor_core_generation = TensorCoreGeneration::ampere;
   CHECK(hwsim::head_dim_attention_share(gpu, 64, false) == 1.0);
   CHECK(hwsim::head_dim_attention_share(gpu, 64, true) == 1.0);
+  gpu.tensor_core_generation = TensorCoreGeneration::hopper;
+  gpu.kind = hwsim::DeviceKind::cpu;
+  CHECK(hwsim::head_dim_attention_share(gpu, 64, false) == 1.0);
 }
 
 TEST_CASE("CDNA 3 ceilings: AMD's MI300X max-achievable GEMM over peak, times Hopper's LLM-shape share",

@@ -398,3 +398,22 @@ TEST_CASE("sliding-window attention: a decode step reads and attends at most the
   // Weights and their products do not change.
   CHECK(w.decode.matmul_compute.value() == Approx(p.decode.matmul_compute.value()).epsilon(kRel));
 }
+
+TEST_CASE("A prefill's narrow heads run attention at the measured share of the head-dim-128 rate; decode as before",
+          "[inference]") {
+  const hwsim::System h100 = inference_system("h100");
+  const InferenceConfig wide = llama70b_tp4(8);  // 64 heads of 128, 8 KV heads
+  REQUIRE(wide.model.head_dim() == 128);
+  InferenceConfig narrow = wide;  // 128 heads of 64, 16 KV heads: the same widths, so the same attention FLOPs
+  narrow.model.heads = 128;
+  narrow.model.kv_heads = 16;
+  REQUIRE(narrow.model.head_dim() == 64);
+  REQUIRE(narrow.model.kv_elements_per_token() == wide.model.kv_elements_per_token());
+  const auto w = hwsim::evaluate_inference(wide, h100, kEff);
+  const auto n = hwsim::evaluate_inference(narrow, h100, kEff);
+  REQUIRE(w.fits);
+  REQUIRE(n.fits);
+  // head_dim_attention_share on Hopper at head dim 64, forward: cuDNN's 358 / 484 (test_efficiency.cpp).
+  CHECK(n.prefill.attention_compute.value() / w.prefill.attention_compute.value() == Approx(484.0 / 358));
+  CHECK(n.decode.attention_compute.value() == Approx(w.decode.attention_compute.value()).epsilon(1e-12));
+}

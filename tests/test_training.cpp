@@ -1343,9 +1343,14 @@ TEST_CASE("Heads of 64 run attention at cuDNN's measured share of the head-dim-1
   // Forward 1 unit of FLOPs at its rate, backward 2.5 at its own; narrow heads divide each rate by its share.
   const double forward = 1.0 / kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, false);
   const double backward = 2.5 / kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, true);
-  const double f64 = (0.569 + 0.542) / 2;  // cudnn-frontend h200_919_only_cudnn, 4096 and 8192 tokens
-  const double b64 = (0.610 + 0.555) / 2;
+  const double f64 = 358.0 / 484;  // cudnn-frontend h200_919_only_cudnn: GPT-OSS at 32768 tokens, Llama 3.1 at 2048
+  const double b64 = 299.0 / 370;
   CHECK(step(narrow) / step(wide) == Approx((forward / f64 + backward / b64) / (forward + backward)).epsilon(1e-4));
+  // A FlashAttention-2-class kernel (a PyTorch stack's) is bound by its synchronous tensor rate: no change.
+  TrainingConfig narrow_fa2 = narrow;
+  TrainingConfig wide_fa2 = wide;
+  narrow_fa2.attention_kernel = wide_fa2.attention_kernel = hwsim::AttentionKernel::ampere_class;
+  CHECK(step(narrow_fa2) == Approx(step(wide_fa2)).epsilon(1e-9));
   // On Ampere the kernels are bound by their tensor rate: no change.
   hwsim::System ampere = node;
   ampere.device.tensor_core_generation = hwsim::TensorCoreGeneration::ampere;

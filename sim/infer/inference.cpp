@@ -113,9 +113,11 @@ struct Evaluator {
     p.matmul_compute = matmul_compute(rows);
     const Bytes read = weights_read(rows);
     p.matmul_memory = read / (bandwidth * eff.memory(sys.device, read));
-    // Heads narrower than 128 carry fewer FLOPs per score at the kernel's score rate (head_dim_attention_share).
-    p.attention_compute = attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false) *
-                                             head_dim_attention_share(sys.device, m.score_head_dim(), false));
+    // A prefill's heads narrower than 128 carry fewer FLOPs per score beside the same softmax work
+    // (head_dim_attention_share, measured on training kernels; a decode step's attention is priced as it was).
+    const double narrow = tokens > 1.0 ? head_dim_attention_share(sys.device, m.score_head_dim(), false) : 1.0;
+    p.attention_compute =
+        attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false) * narrow);
     p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));
     p.communication = tp_all_reduces(rows);
     p.elementwise = elementwise_time(rows);

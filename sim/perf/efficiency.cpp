@@ -203,24 +203,26 @@ double fp8_fused_attention_speedup(const Device& device, bool backward) {
 
 double head_dim_attention_share(const Device& device, double head_dim, bool backward) {
   // A fused kernel's work per score is an exponential and the softmax's bookkeeping, whatever the head dim, beside
-  // 2 x head dim multiply-adds in each product: the narrower the heads, the fewer FLOPs a score carries while the
-  // score rate stays (FlashAttention-3, arXiv 2407.08608: on an H100 the exponentials alone take up to half the
-  // matmul time of a head-dim-128 kernel; Blackwell Ultra doubled their rate, blackwell_ultra_attention_speedup). The
-  // SDPA training benchmark of cuDNN on one H200 and one cuDNN (9.19, NVIDIA/cudnn-frontend@3929da2
-  // benchmark/sdpa_benchmark_training/results/h200_919_only_cudnn): GPT-OSS's heads (64 query, 8 KV, head dim 64,
-  // causal with a 1024-token window) against Llama 3.1's (64 query, 8 KV, head dim 128, causal), BF16 TFLOP/s at 4096
-  // and 8192 tokens: forward 336 / 591 and 349 / 644 (0.569, 0.542), backward 289 / 474 and 300 / 541 (0.610, 0.555);
-  // at 16384 and 32768 tokens 0.52-0.53 both ways, near the 0.5 of a fixed score rate. The means of 4096 and 8192 as
-  // the FP8 figures take them (fp8_fused_attention_speedup); the window's partly masked blocks may take a few percent
-  // of the gap. Between 64 and 128 the share is interpolated in head dim; below 64 it falls with it (a fixed score
-  // rate). Blackwell, whose tensor cores outrun its exponentials further, takes Hopper's figure (no head-dim-64
-  // measurement of full attention there); older generations, whose kernels are bound by their tensor rate, keep 1.
+  // 2 x head dim multiply-adds in each product: narrower heads carry fewer FLOPs per score, and the score work,
+  // only partly overlapped with the products, weighs more (FlashAttention-3, arXiv 2407.08608: on an H100 the
+  // exponentials take up to half the matmul time of a head-dim-128 kernel). The SDPA training benchmark of cuDNN on
+  // one H200 (cuDNN 9.19, NVIDIA/cudnn-frontend@3929da2 benchmark/sdpa_benchmark_training/results/
+  // h200_919_only_cudnn) runs GPT-OSS's heads (64 query, 8 KV, head dim 64, batch 2) only with a 1024-token causal
+  // window, and Llama 3.1's (64 query, 8 KV, head dim 128, batch 1) causal: at equal lengths the window's short rows
+  // and partly masked blocks weigh on the first as much as the head dim (4096 tokens: 336 / 591 forward, 289 / 474
+  // backward, 0.57 and 0.61; the GPT-OSS rate stays flat with length where the causal one climbs). Compared where both
+  // run about nine 128-key blocks per query tile, one or two partly masked (GPT-OSS at 32768 tokens, Llama 3.1 at 2048:
+  // forward 358 / 484, backward 299 / 370 TFLOP/s), head dim 64 keeps 0.740 of the head-dim-128 rate forward and 0.808
+  // backward.
+  // Linear in the head dim between that and 1 at 128, never below a fixed score rate's head dim / 128. Blackwell takes
+  // Hopper's figure (no head-dim-64 measurement of full attention there; its tensor cores outrun its exponentials
+  // further, so it may lose more, Blackwell Ultra with twice the exponential rate less); other generations (tensor-rate
+  // bound kernels, or none measured) and CPUs keep 1.
   const TensorCoreGeneration g = device.tensor_core_generation;
   if (device.kind == DeviceKind::cpu || head_dim >= 128.0 || (g != TensorCoreGeneration::hopper && !is_blackwell(g)))
     return 1.0;
-  const double at_64 = backward ? (0.610 + 0.555) / 2.0 : (0.569 + 0.542) / 2.0;
-  if (head_dim < 64.0) return at_64 * head_dim / 64.0;
-  return at_64 + (1.0 - at_64) * (head_dim - 64.0) / 64.0;
+  const double at_64 = backward ? 299.0 / 370.0 : 358.0 / 484.0;
+  return std::max(head_dim / 128.0, 1.0 - (1.0 - at_64) * (128.0 - head_dim) / 64.0);
 }
 
 bool fp8_window_backward_unskipped(const Device& device) {

@@ -98,9 +98,10 @@ double fp8_fused_attention_speedup(const Device& device, bool backward);
 // than the window's (measured on Blackwell and Blackwell Ultra; sim/train/layer_cost.cpp attention_core applies it).
 bool fp8_window_backward_unskipped(const Device& device);
 
-// The share of fused attention's throughput (as fused_attention gives it, measured at head dim 128) that a head dim of
-// `head_dim` keeps on `device`, forward or backward: below 128 a kernel's scores per second, not its FLOPs, stay put.
-// Measured on Hopper; Blackwell takes it; 1 on other generations and at 128 and above.
+// The share of fused attention's throughput (as fused_attention gives it, measured at head dim 128) that a native
+// kernel keeps with heads of `head_dim` on `device`, forward or backward: below 128 each score carries fewer FLOPs
+// beside the same softmax work. Measured on Hopper; Blackwell takes it; 1 on other generations, on CPUs and at 128
+// and above.
 double head_dim_attention_share(const Device& device, double head_dim, bool backward);
 
 // How much faster fused attention runs on a Blackwell Ultra part than its tensor rate alone gives (its doubled

@@ -112,9 +112,11 @@ void attention_core(const Context& x, LayerCost& L) {
     const double share = x.eff.attention_kernel_share(x.dev, attention_kernel_of(c));
     const double fp8_forward = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, false) : 1.0;
     const double fp8_backward = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, true) : 1.0;
-    // Heads narrower than 128 carry fewer FLOPs per score at the kernel's score rate (head_dim_attention_share).
-    const double narrow_forward = head_dim_attention_share(x.dev, m.score_head_dim(), false);
-    const double narrow_backward = head_dim_attention_share(x.dev, m.score_head_dim(), true);
+    // A native kernel's heads narrower than 128 carry fewer FLOPs per score beside the same softmax work
+    // (head_dim_attention_share); the older kernel generations (attention_kernel_share) are bound by their tensor rate.
+    const bool native = attention_kernel_of(c) == AttentionKernel::native;
+    const double narrow_forward = native ? head_dim_attention_share(x.dev, m.score_head_dim(), false) : 1.0;
+    const double narrow_backward = native ? head_dim_attention_share(x.dev, m.score_head_dim(), true) : 1.0;
     const double forward_eff =
         x.eff.fused_attention(x.dev, x.attention_dtype, false) * share * fp8_forward * narrow_forward;
     const double backward_eff =
