@@ -213,16 +213,15 @@ double head_dim_attention_share(const Device& device, double head_dim, bool back
   // backward, 0.57 and 0.61; the GPT-OSS rate stays flat with length where the causal one climbs). Compared where both
   // run about nine 128-key blocks per query tile, one or two partly masked (GPT-OSS at 32768 tokens, Llama 3.1 at 2048:
   // forward 358 / 484, backward 299 / 370 TFLOP/s), head dim 64 keeps 0.740 of the head-dim-128 rate forward and 0.808
-  // backward.
-  // Linear in the head dim between that and 1 at 128, never below a fixed score rate's head dim / 128. Blackwell takes
-  // Hopper's figure (no head-dim-64 measurement of full attention there; its tensor cores outrun its exponentials
-  // further, so it may lose more, Blackwell Ultra with twice the exponential rate less); other generations (tensor-rate
-  // bound kernels, or none measured) and CPUs keep 1.
+  // backward. Linear in the head dim between that and 1 at 128. Blackwell takes Hopper's figure (no head-dim-64
+  // measurement of full attention there; its tensor cores outrun its exponentials further, so it may lose more,
+  // Blackwell Ultra with twice the exponential rate less); other generations (tensor-rate bound kernels, or none
+  // measured) and CPUs keep 1.
   const TensorCoreGeneration g = device.tensor_core_generation;
   if (device.kind == DeviceKind::cpu || head_dim >= 128.0 || (g != TensorCoreGeneration::hopper && !is_blackwell(g)))
     return 1.0;
   const double at_64 = backward ? 299.0 / 370.0 : 358.0 / 484.0;
-  return std::max(head_dim / 128.0, 1.0 - (1.0 - at_64) * (128.0 - head_dim) / 64.0);
+  return 1.0 - (1.0 - at_64) * (128.0 - head_dim) / 64.0;
 }
 
 bool fp8_window_backward_unskipped(const Device& device) {

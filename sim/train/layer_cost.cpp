@@ -108,19 +108,19 @@ void attention_core(const Context& x, LayerCost& L) {
     const double backward_executed = unskipped ? 0.5 * per_key * context : executed;
     // FP8 attention (fp8_attention) reads Q, K and V at one byte and runs at cuDNN's measured FP8 rates.
     const double io = tokens * (attention_operand_bytes(c) * (aw.q + aw.k + aw.v) + kActivationBytes * aw.o) / t;
-    // The kernel generation the run uses (attention_kernel_of: its stack's unless named).
-    const double share = x.eff.attention_kernel_share(x.dev, attention_kernel_of(c));
-    const double fp8_forward = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, false) : 1.0;
-    const double fp8_backward = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, true) : 1.0;
-    // A native kernel's heads narrower than 128 carry fewer FLOPs per score beside the same softmax work
-    // (head_dim_attention_share); the older kernel generations (attention_kernel_share) are bound by their tensor rate.
-    const bool native = attention_kernel_of(c) == AttentionKernel::native;
-    const double narrow_forward = native ? head_dim_attention_share(x.dev, m.score_head_dim(), false) : 1.0;
-    const double narrow_backward = native ? head_dim_attention_share(x.dev, m.score_head_dim(), true) : 1.0;
-    const double forward_eff =
-        x.eff.fused_attention(x.dev, x.attention_dtype, false) * share * fp8_forward * narrow_forward;
-    const double backward_eff =
-        x.eff.fused_attention(x.dev, x.attention_dtype, true) * share * fp8_backward * narrow_backward;
+    // The kernel generation the run uses (attention_kernel_of: its stack's unless named). A native kernel's heads
+    // narrower than 128 carry fewer FLOPs per score beside the same softmax work (head_dim_attention_share); the older
+    // kernel generations (attention_kernel_share) are bound by their tensor rate.
+    const AttentionKernel kernel = attention_kernel_of(c);
+    const double share = x.eff.attention_kernel_share(x.dev, kernel);
+    const auto efficiency = [&](bool backward) {
+      const double fp8 = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, backward) : 1.0;
+      const double narrow =
+          kernel == AttentionKernel::native ? head_dim_attention_share(x.dev, m.score_head_dim(), backward) : 1.0;
+      return x.eff.fused_attention(x.dev, x.attention_dtype, backward) * share * fp8 * narrow;
+    };
+    const double forward_eff = efficiency(false);
+    const double backward_eff = efficiency(true);
     // With context parallelism, the ring's further steps (ring_step_bytes).
     RingBytes ring_fwd{0, 0};
     RingBytes ring_bwd{0, 0};
