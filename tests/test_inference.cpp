@@ -394,7 +394,11 @@ TEST_CASE("sliding-window attention: a decode step reads and attends at most the
   // 256 without the window; the 512 new tokens' K and V are written either way.
   CHECK(w.prefill.attention_memory.value() ==
         Approx(hbm_time(8 * (192.0 + 512) * kLlama70bKvPerToken * 2 / 4, 3.35e12)).epsilon(kRel));
-  CHECK(w.prefill.attention_compute.value() == Approx(p.prefill.attention_compute.value() * 192 / 256).epsilon(kRel));
+  // Those FLOPs run slower: Hopper's query tiles (attention_tile_occupancy, 3.05 blocks of fixed work forward) hold
+  // 1.5 key blocks and a partly masked one at each end of the window, against 2 and half a block on the diagonal.
+  const double slower = (2.0 / (2.5 + 3.05)) / (1.5 / (2.5 + 3.05));
+  CHECK(w.prefill.attention_compute.value() ==
+        Approx(p.prefill.attention_compute.value() * 192 / 256 * slower).epsilon(kRel));
   // Weights and their products do not change.
   CHECK(w.decode.matmul_compute.value() == Approx(p.decode.matmul_compute.value()).epsilon(kRel));
 }
@@ -413,7 +417,7 @@ TEST_CASE("A prefill's narrow heads run attention at the measured share of the h
   const auto n = hwsim::evaluate_inference(narrow, h100, kEff);
   REQUIRE(w.fits);
   REQUIRE(n.fits);
-  // head_dim_attention_share on Hopper at head dim 64, forward: cuDNN's 358 / 484 (test_efficiency.cpp).
-  CHECK(n.prefill.attention_compute.value() / w.prefill.attention_compute.value() == Approx(484.0 / 358));
+  // head_dim_attention_share on Hopper at head dim 64, forward: 0.740 (test_efficiency.cpp).
+  CHECK(n.prefill.attention_compute.value() / w.prefill.attention_compute.value() == Approx(1 / 0.740));
   CHECK(n.decode.attention_compute.value() == Approx(w.decode.attention_compute.value()).epsilon(1e-12));
 }

@@ -368,11 +368,15 @@ double ModelSpec::routed_expert_matmul_parameters() const {
   return (gated_mlp ? 3.0 : 2.0) * hidden * static_cast<double>(moe_layers()) * experts_per_token * moe_ffn_hidden;
 }
 
-double ModelSpec::sequence_context(double seq) const {
+double ModelSpec::window_context(double seq) const {
   if (!windowed() || seq <= attention_window) return seq;
   const double w = attention_window;
-  const double windowed_context = 2.0 * w - w * w / seq;  // (seq x w - w^2/2) pairs, doubled, per query
-  return (static_cast<double>(layers - window_layers) * seq + window_layers * windowed_context) / layers;
+  return 2.0 * w - w * w / seq;  // (seq x w - w^2/2) pairs, doubled, per query
+}
+
+double ModelSpec::sequence_context(double seq) const {
+  if (!windowed() || seq <= attention_window) return seq;
+  return (static_cast<double>(layers - window_layers) * seq + window_layers * window_context(seq)) / layers;
 }
 
 double ModelSpec::forward_flops_per_token(double seq) const {

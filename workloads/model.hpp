@@ -160,6 +160,8 @@ struct ModelSpec {
   // rest, seq x w - w^2/2 score pairs against a full layer's seq^2/2, so the convention's doubled figure per query is
   // 2w - w^2/seq (seq itself when seq <= w).
   [[nodiscard]] double sequence_context(double seq) const;
+  // A windowed layer's figure in that convention: 2w - w^2/seq, or seq itself when seq <= w (seq without a window).
+  [[nodiscard]] double window_context(double seq) const;
   // Attention FLOPs per token of that pass.
   [[nodiscard]] double sequence_attention_flops_per_token(double seq) const {
     return attention_flops_at(sequence_context(seq));

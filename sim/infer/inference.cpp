@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -114,8 +115,19 @@ struct Evaluator {
     const Bytes read = weights_read(rows);
     p.matmul_memory = read / (bandwidth * eff.memory(sys.device, read));
     // A prefill's heads narrower than 128 carry fewer FLOPs per score beside the same softmax work
-    // (head_dim_attention_share, measured on training kernels; a decode step's attention is priced as it was).
-    const double narrow = tokens > 1.0 ? head_dim_attention_share(sys.device, m.score_head_dim(), false) : 1.0;
+    // (head_dim_attention_share), and its windowed layers' query tiles pay their fixed work over a few key blocks
+    // (occupancy_against_full_layers: the full layers attend tokens / 2 keys per query, causal), both measured on
+    // cuDNN's training kernels (an engine's own kernels assumed alike); a decode step's attention is priced as it was.
+    double narrow = 1.0;
+    if (tokens > 1.0) {
+      const bool windows = windowed_prefill && tokens > m.attention_window;
+      const double window_layers = windows ? m.window_layers : 0.0;
+      const std::array<AttentionLayerKind, 2> kinds{
+          AttentionLayerKind{m.layers - window_layers, tokens / 2.0, AttentionMask::causal},
+          AttentionLayerKind{window_layers, m.window_context(tokens) / 2.0, AttentionMask::window}};
+      narrow = head_dim_attention_share(sys.device, m.score_head_dim(), false) *
+               occupancy_against_full_layers(sys.device, kinds, false);
+    }
     p.attention_compute =
         attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false) * narrow);
     p.attention_memory = kv_bytes / (bandwidth * eff.memory(sys.device, kv_bytes));

@@ -3,6 +3,7 @@
 // replaces the documented defaults below by measured curves for the chip it measured, and `source()` says which.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "sim/core/dtype.hpp"
@@ -108,5 +109,28 @@ double head_dim_attention_share(const Device& device, double head_dim, bool back
 // exponential rate for softmax), forward or backward; 1 on every other generation. DefaultEfficiency::fused_attention
 // applies it.
 double blackwell_ultra_attention_speedup(const Device& device, bool backward);
+
+// How a fused-attention query tile's keys are masked: none (an encoder), causal (a partly masked block on the
+// diagonal), or a causal sliding window (a partly masked block at each end).
+enum class AttentionMask { none, causal, window };
+
+// The share of a fused-attention kernel's asymptotic rate (a query tile over many key blocks) that it reaches when
+// each query attends `keys` counted keys on average under `mask`, forward or backward, with `launches` kernels (the
+// steps of a context-parallel ring) each paying a tile's fixed work. Measured on Hopper, Blackwell and Blackwell
+// Ultra (cuDNN); 1 on other generations and CPUs.
+double attention_tile_occupancy(const Device& device, double keys, AttentionMask mask, bool backward,
+                                double launches = 1.0);
+// One kind of a pass's attention layers: how many, the counted keys per query of each, their mask, and the kernels
+// each query tile runs in (a context-parallel ring's steps).
+struct AttentionLayerKind {
+  double layers;
+  double keys;
+  AttentionMask mask;
+  double launches = 1.0;
+};
+// The rate of a pass's attention layers against that of its full layers (kinds[0]), as attention_tile_occupancy
+// gives both: each kind's FLOPs (layers x keys) take their own occupancy's time. fused_attention() prices full layers
+// at the lengths runs use; this prices other kinds (sliding windows) against them.
+double occupancy_against_full_layers(const Device& device, std::span<const AttentionLayerKind> kinds, bool backward);
 
 }  // namespace hwsim

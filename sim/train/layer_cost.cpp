@@ -1,5 +1,7 @@
 #include "sim/train/layer_cost.hpp"
 
+#include <array>
+
 namespace hwsim::train_detail {
 
 namespace {
@@ -77,6 +79,26 @@ RingBytes ring_step_bytes(const TrainingConfig& c, double tokens, double q, doub
           tokens * kActivationBytes * written * (2.0 + 3.0 * share * steps)};
 }
 
+// How fast a pass's attention layers run against its full layers, at whose rate fused_attention() prices them
+// (occupancy_against_full_layers): a sliding window's query tiles hold a few key blocks beside their fixed work. Full
+// layers attend `context` keys per query (half of them in a decoder), windowed ones their window's
+// (ModelSpec::window_context). A backward that executes the window layers whole (fp8_window_backward_unskipped) runs
+// them as full layers. A context-parallel ring runs a full layer's tiles once per step; a window's tiles run once
+// (Transformer Engine exchanges the window's halo of keys). The tile model is measured on native (cuDNN) kernels and
+// assumed for the others.
+double layers_occupancy(const Context& x, double context, bool backward, bool windows_whole) {
+  const ModelSpec& m = x.c.model;
+  const bool decoder = m.architecture == Architecture::decoder;
+  const double half = decoder ? 0.5 : 1.0;
+  const AttentionMask full = decoder ? AttentionMask::causal : AttentionMask::none;
+  const bool windows = m.windowed() && context > m.attention_window && !windows_whole;
+  const double window_layers = windows ? m.window_layers : 0.0;
+  const std::array<AttentionLayerKind, 2> kinds{
+      AttentionLayerKind{m.layers - window_layers, half * context, full, static_cast<double>(x.c.parallelism.cp)},
+      AttentionLayerKind{window_layers, half * m.window_context(context), AttentionMask::window}};
+  return occupancy_against_full_layers(x.dev, kinds, backward);
+}
+
 // Attention core: QK^T and AV over the context, forward and backward.
 void attention_core(const Context& x, LayerCost& L) {
   const TrainingConfig& c = x.c;
@@ -110,14 +132,16 @@ void attention_core(const Context& x, LayerCost& L) {
     const double io = tokens * (attention_operand_bytes(c) * (aw.q + aw.k + aw.v) + kActivationBytes * aw.o) / t;
     // The kernel generation the run uses (attention_kernel_of: its stack's unless named). A native kernel's heads
     // narrower than 128 carry fewer FLOPs per score beside the same softmax work (head_dim_attention_share); the older
-    // kernel generations (attention_kernel_share) are bound by their tensor rate.
+    // kernel generations (attention_kernel_share) are bound by their tensor rate. A sliding window's tiles pay their
+    // fixed work over a few key blocks (layers_occupancy).
     const AttentionKernel kernel = attention_kernel_of(c);
     const double share = x.eff.attention_kernel_share(x.dev, kernel);
     const auto efficiency = [&](bool backward) {
       const double fp8 = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, backward) : 1.0;
       const double narrow =
           kernel == AttentionKernel::native ? head_dim_attention_share(x.dev, m.score_head_dim(), backward) : 1.0;
-      return x.eff.fused_attention(x.dev, x.attention_dtype, backward) * share * fp8 * narrow;
+      const double occupancy = layers_occupancy(x, context, backward, backward && unskipped);
+      return x.eff.fused_attention(x.dev, x.attention_dtype, backward) * share * fp8 * narrow * occupancy;
     };
     const double forward_eff = efficiency(false);
     const double backward_eff = efficiency(true);
