@@ -269,7 +269,7 @@ double head_dim_attention_share(const Device& device, double head_dim, bool back
   // both head dims (the same time instead would give about 0.81 forward). Linear in the head dim between that and 1
   // at 128. Blackwell takes Hopper's figure. Its only head-dim-64 runs (a 128-token window, 128 query and 128 KV heads)
   // are priced by the tile model with these shares (asymptote x share x occupancy) within -5 to +25% from 2048 to
-  // 16384 tokens on the GB200; the GB300's backward within -3%, but its forward 60-88% fast (172 TFLOP/s measured at
+  // 16384 tokens on the GB200; the GB300's backward within 3%, but its forward 78-88% fast (172 TFLOP/s measured at
   // 8192 tokens against the GB200's 165, where the model gives 306 and 195: the GB300's small forward overhead does not
   // hold for such tiles), a known miss. Other generations (tensor-rate bound kernels, or none measured) and CPUs keep
   // 1.
