@@ -119,14 +119,13 @@ struct Evaluator {
     // (occupancy_against_full_layers: the full layers attend tokens / 2 keys per query, causal), both measured on
     // cuDNN's training kernels (an engine's own kernels assumed alike); a decode step's attention is priced as it was.
     double narrow = 1.0;
-    if (tokens > 1.0) {
-      const bool windows = windowed_prefill && tokens > m.attention_window;
-      const double window_layers = windows ? m.window_layers : 0.0;
+    if (tokens > 1.0) narrow = head_dim_attention_share(sys.device, m.score_head_dim(), false);
+    if (windowed_prefill && tokens > m.attention_window) {
+      const double window_layers = m.window_layers;
       const std::array<AttentionLayerKind, 2> kinds{
           AttentionLayerKind{m.layers - window_layers, tokens / 2.0, AttentionMask::causal},
           AttentionLayerKind{window_layers, m.window_context(tokens) / 2.0, AttentionMask::window}};
-      narrow = head_dim_attention_share(sys.device, m.score_head_dim(), false) *
-               occupancy_against_full_layers(sys.device, kinds, false);
+      narrow *= occupancy_against_full_layers(sys.device, kinds, false);
     }
     p.attention_compute =
         attention_flops / (attention_peak * eff.fused_attention(sys.device, attention_dtype, false) * narrow);

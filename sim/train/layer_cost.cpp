@@ -88,11 +88,11 @@ RingBytes ring_step_bytes(const TrainingConfig& c, double tokens, double q, doub
 // assumed for the others.
 double layers_occupancy(const Context& x, double context, bool backward, bool windows_whole) {
   const ModelSpec& m = x.c.model;
+  if (!m.windowed() || context <= m.attention_window || windows_whole) return 1.0;  // every layer a full one
   const bool decoder = m.architecture == Architecture::decoder;
   const double half = decoder ? 0.5 : 1.0;
   const AttentionMask full = decoder ? AttentionMask::causal : AttentionMask::none;
-  const bool windows = m.windowed() && context > m.attention_window && !windows_whole;
-  const double window_layers = windows ? m.window_layers : 0.0;
+  const double window_layers = m.window_layers;
   const std::array<AttentionLayerKind, 2> kinds{
       AttentionLayerKind{m.layers - window_layers, half * context, full, static_cast<double>(x.c.parallelism.cp)},
       AttentionLayerKind{window_layers, half * m.window_context(context), AttentionMask::window}};
