@@ -975,6 +975,69 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "Megatron-Core's grouped MLP runs a clamped GLU's clamp (16f forward, 30f backward) and the experts' second bias "
+    "(12h / 16h, 28h / 40h with 32-bit probabilities) as separate kernels per routed copy; the fused grouped MLP "
+    "does not",
+    "[training]") {
+  // Mixtral's shape (hidden 4096, experts 14336 wide, top 2) on four DGX H100, ep 8: one local expert takes the 4096
+  // tokens' 2 copies each, 8192 routed copies per micro-batch and MoE layer. gpt-oss's clamp and biases put on it.
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  TrainingConfig c = f.mixtral(32);
+  c.model.clamped_glu = true;
+  c.model.biases = true;
+  c.moe_dispatcher = hwsim::MoeDispatcher::alltoall;  // 16-bit routing probabilities
+  const auto recorded = [&](const TrainingConfig& w) {
+    ProductRecorder r;
+    REQUIRE(hwsim::evaluate_training(w, pod, r).fits);
+    return r;
+  };
+  const double copies = 4096.0 * 2;
+  const double forward = copies * (16.0 * 14336 + 12.0 * 4096);
+  const double backward = copies * (30.0 * 14336 + 16.0 * 4096);
+  const ProductRecorder eager = recorded(c);
+  CHECK(eager.moved(forward));
+  CHECK(eager.moved(backward));
+  // The flex dispatcher's 32-bit probabilities: the bias pass moves 28h forward and 40h backward.
+  TrainingConfig flex = c;
+  flex.moe_dispatcher = hwsim::MoeDispatcher::hybridep;
+  const ProductRecorder wide = recorded(flex);
+  CHECK(wide.moved(copies * (16.0 * 14336 + 28.0 * 4096)));
+  CHECK(wide.moved(copies * (30.0 * 14336 + 40.0 * 4096)));
+  // The clamp alone, and the bias alone.
+  TrainingConfig clamp_only = c;
+  clamp_only.model.biases = false;
+  CHECK(recorded(clamp_only).moved(copies * 16.0 * 14336));
+  TrainingConfig bias_only = c;
+  bias_only.model.clamped_glu = false;
+  CHECK(recorded(bias_only).moved(copies * 16.0 * 4096));
+  // The fused grouped MLP (Transformer Engine's op fuser) runs them inside the products; the PyTorch stack's MoE
+  // layers are not measured and get nothing.
+  TrainingConfig fused = c;
+  fused.moe_fused_mlp = true;
+  const ProductRecorder inside = recorded(fused);
+  CHECK_FALSE(inside.moved(forward));
+  CHECK_FALSE(inside.moved(backward));
+  TrainingConfig titan = c;
+  titan.stack = hwsim::Stack::pytorch;
+  CHECK_FALSE(recorded(titan).moved(forward));
+  CHECK(hwsim::evaluate_training(c, pod, kTrainingEff).step_time.value() >
+        hwsim::evaluate_training(fused, pod, kTrainingEff).step_time.value());
+  // 32 experts folded over tp 2 with sequence parallelism (etp 1): a rank's experts take its own 2048-token shard's
+  // copies (4096), whole experts wide.
+  TrainingConfig folded = f.folded();
+  folded.model.clamped_glu = true;
+  folded.model.biases = true;
+  folded.moe_dispatcher = hwsim::MoeDispatcher::alltoall;
+  CHECK(recorded(folded).moved(2048.0 * 2 * (16.0 * 14336 + 12.0 * 4096)));
+  // etp 2 (= tp): each expert split over the two tp ranks, its width halved, the rows the tp group's gathered 4096
+  // tokens' copies.
+  folded.parallelism.ep = 16;
+  folded.parallelism.etp = 2;
+  CHECK(recorded(folded).moved(4096.0 * 2 * (16.0 * 14336 / 2 + 12.0 * 4096)));
+}
+
+TEST_CASE(
     "context parallelism: the ring's further steps add their kernels' traffic and the merges of their partial "
     "outputs and gradients",
     "[training]") {

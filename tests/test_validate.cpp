@@ -107,15 +107,18 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // native kernels): tune 10.15%, test 12.16%; a sliding window's query tiles priced by cuDNN's measured fixed work
   // per tile (occupancy_against_full_layers, not fitted): tune 9.97%, test 11.91%; five more MLPerf v6.0 GPT-OSS-20B
   // results (2 tune, 3 test; H100 -9, -6%, B300 +16%, GB300 racks +28, +29%): tune 10.00%, test 12.02%; the round's
-  // last three (NVIDIA's GB200 GPT-OSS-20B runs +25, +33%, HPE's 405B rack -20%): tune 10.06%, test 12.16%. Held so
-  // that a change that loses it fails; the issue's targets (tune <= 8%, test <= 10%, no source above 15%: nemo-25.02
-  // 22.8%, mlperf-training-v6.0 19.9%; no case off by more than 30%: 34) are not reached.
-  SECTION("training predictions hold MAPE <= 10.09% on the tune split and <= 12.19% on the held-out test split") {
+  // last three (NVIDIA's GB200 GPT-OSS-20B runs +25, +33%, HPE's 405B rack -20%): tune 10.06%, test 12.16%; a clamped
+  // GLU's clamp and the experts' second bias as Megatron-Core's grouped MLP runs them, separate kernels
+  // (moe_eager_epilogue, bytes read off the code, not fitted; the 40 GPT-OSS runs with the fused grouped MLP state
+  // moe_fused_mlp): tune 9.62%, test 11.23%. Held so that a change that loses it fails; the issue's targets (tune <=
+  // 8%, test <= 10%, no source above 15%: nemo-25.02 22.8%, mlperf-training-v6.0 20.4%; no case off by more than 30%:
+  // 25) are not reached.
+  SECTION("training predictions hold MAPE <= 9.65% on the tune split and <= 11.26% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.1009);
-    CHECK(by_split.at("test").at("training").mape <= 0.1219);
+    CHECK(by_split.at("tune").at("training").mape <= 0.0965);
+    CHECK(by_split.at("test").at("training").mape <= 0.1126);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits

@@ -120,6 +120,10 @@ std::vector<KeyDecl> model_keys(bool catalog_entry) {
        .choices = {"rope", "learned", "alibi"},
        .doc = "position encoding"},
       {.name = "biases", .kind = ValueKind::boolean, .default_text = "false", .doc = "linear layers have biases"},
+      {.name = "clamped_glu",
+       .kind = ValueKind::boolean,
+       .default_text = "false",
+       .doc = "the gated MLP clamps its gate and linear halves before the activation (gpt-oss)"},
       {.name = "parallel_attention",
        .kind = ValueKind::boolean,
        .default_text = "false",
@@ -184,6 +188,7 @@ ModelSpec load_model(const Reader& r) {
   const std::string pos = r.text("position");
   m.position = pos == "learned" ? PositionKind::learned : pos == "alibi" ? PositionKind::alibi : PositionKind::rope;
   m.biases = r.boolean("biases");
+  m.clamped_glu = r.boolean("clamped_glu");
   m.parallel_attention = r.boolean("parallel_attention");
   m.experts = static_cast<int>(r.integer("experts"));
   m.experts_per_token = static_cast<int>(r.integer("experts_per_token"));
@@ -208,6 +213,9 @@ ModelSpec load_model(const Reader& r) {
   for (const char* key : {"q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"}) {
     if (!m.mla() && r.has(key))
       diags.add(r.where(key), r.path_of(key), "needs kv_lora_rank (multi-head latent attention)");
+  }
+  if (m.clamped_glu && !m.gated_mlp) {
+    diags.add(r.where("clamped_glu"), r.path_of("clamped_glu"), "needs gated_mlp: true (a gated MLP's two halves)");
   }
   if (!m.windowed() && r.has("window_layers")) {
     diags.add(r.where("window_layers"), r.path_of("window_layers"),

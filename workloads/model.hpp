@@ -36,6 +36,10 @@ struct ModelSpec {
   NormKind norm = NormKind::layernorm;
   PositionKind position = PositionKind::rope;
   bool biases = false;
+  // The gated MLP clamps its two halves before the activation (gpt-oss: the gate at most 7, the linear half within
+  // +-7). The products are the same; a training stack that runs the clamp as separate kernels moves more bytes
+  // (sim/train/layer_cost.cpp moe_eager_epilogue).
+  bool clamped_glu = false;
   bool parallel_attention = false;
   // Mixture of experts (experts > 1): `experts` routed experts of width `moe_ffn_hidden`, `experts_per_token` of them
   // per token, `shared_experts` more that every token uses, a router (hidden x experts) per MoE layer, and the first

@@ -125,6 +125,11 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
                      : dispatcher == "hybridep" ? MoeDispatcher::hybridep
                                                 : MoeDispatcher::alltoall;
   t.moe_sync_free = w.boolean("moe_sync_free");
+  t.moe_fused_mlp = w.boolean("moe_fused_mlp");
+  if (w.has("moe_fused_mlp") && !model.moe())
+    bad(w, "moe_fused_mlp", "moe_fused_mlp needs a mixture of experts (the model has no experts)");
+  if (t.moe_fused_mlp && t.stack != Stack::megatron_core)
+    bad(w, "moe_fused_mlp", "moe_fused_mlp is Megatron-Core's fused grouped MLP: it needs stack megatron-core");
   t.fp8_params = w.boolean("fp8_params");
   if (t.fp8_params && t.dtype != DType::fp8)
     bad(w, "fp8_params",

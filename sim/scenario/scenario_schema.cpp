@@ -149,6 +149,13 @@ KeyDecl moe_sync_free_key() {
                     "full-iteration CUDA graphs need); the MoE layers' host time is hidden only together "
                     "with cuda_graphs full_iteration, otherwise exposed (host_s) as with a dropless dispatcher");
 }
+KeyDecl moe_fused_mlp_key() {
+  return switch_key("moe_fused_mlp",
+                    "mixture of experts: the experts' MLP runs as Transformer Engine's fused grouped MLP "
+                    "(Megatron-Core use_transformer_engine_op_fuser with the CuTeDSL grouped GEMM and GLU "
+                    "kernels; MLPerf USE_TE_OPS, NeMo cutedsl_fused_grouped_mlp): a clamped GLU's clamp and the "
+                    "experts' biases run inside the grouped products, not as separate kernels");
+}
 KeyDecl fp8_params_key() {
   return switch_key("fp8_params",
                     "dtype fp8: the model's weights kept in FP8 (Transformer Engine fp8_model_init, NeMo / "
@@ -362,6 +369,7 @@ const Schema& training_workload_schema() {
     w.keys.push_back(expert_imbalance_key());
     w.keys.push_back(moe_dispatcher_key());
     w.keys.push_back(moe_sync_free_key());
+    w.keys.push_back(moe_fused_mlp_key());
     w.keys.push_back(fp8_params_key());
     w.keys.push_back(fp8_attention_key());
     w.keys.push_back({.name = "cuda_graphs",

@@ -52,6 +52,51 @@ Cost moe_shuffles(const Context& x, double shard, double received, double imbala
   return cost;
 }
 
+// What Megatron-Core's grouped MLP (TEGroupedMLP, megatron/core/transformer/moe/experts.py at core_v0.17.0, the
+// Megatron of NeMo 26.04) runs as separate PyTorch kernels around the experts' products beyond a fused activation:
+// bytes per routed copy of a token, forward and backward, for experts `f` wide on the rank (their MLP width over the
+// expert tensor parallelism) and a model `h` wide, and the forward's extra launches per MoE layer. Transformer Engine
+// adds the first product's bias inside the GEMM (and its gradient in the weight-gradient GEMM's epilogue), so it
+// costs nothing here.
+//  - A clamped GLU (gpt-oss): weighted_bias_quick_geglu_impl (megatron/core/fusions/fused_bias_geglu.py) clamps the
+//    gate and linear halves of the first product's output and concatenates them before the compiled activation:
+//    read and write f 16-bit elements twice, then 2f (16f bytes; 3 kernels). The backward runs the clamps' gradients
+//    as PyTorch does (clamp_backward: the gate's mask and select, 8f; the linear half's two comparisons, their logical
+//    and, and the select, 14f) and concatenates the two halves' gradients (the chunk's backward, 8f): 30f.
+//  - Biases: the second product's bias is returned to Megatron (skip_bias_add), which adds it weighted by the token's
+//    routing probability expert by expert (_apply_bias: b x p written, t + b x p, torch.cat of the rows; 2 kernels
+//    per local expert and the cat). With 16-bit probabilities (the alltoall dispatcher: the router's dtype) 12h
+//    forward; backward the multiplies' gradients and sums for b and p (12h) and the split's backward, a cat (4h):
+//    16h. The flex dispatcher (deepep, hybridep) makes the probabilities 32-bit (token_dispatcher.py: "HybridEP only
+//    supports float32 probs"), so b x p and the sum are 32-bit and cast back: 28h forward (and a cast kernel), 40h
+//    backward.
+// The fused grouped MLP (moe_fused_mlp: Transformer Engine's op fuser with the CuTeDSL grouped GEMM and GLU kernels,
+// experts.py from core_v0.18.0: the clamp in ScaledClampedQGeGLU, the bias scaled inside the op) runs them inside the
+// products. Not counted: the clamp's extra saved copy (memory), moe_act recompute's second clamp (recompute_modules
+// is not an input). Other stacks' MoE layers are not measured: nothing is added.
+struct EagerEpilogue {
+  double forward = 0;   // bytes per routed copy
+  double backward = 0;  // bytes per routed copy
+  double kernels = 0;   // forward launches per MoE layer
+};
+EagerEpilogue moe_eager_epilogue(const TrainingConfig& c, double f, double h) {
+  const ModelSpec& m = c.model;
+  EagerEpilogue e;
+  if (c.moe_fused_mlp || c.stack != Stack::megatron_core) return e;
+  if (m.clamped_glu) {
+    e.forward += 16.0 * f;
+    e.backward += 30.0 * f;
+    e.kernels += 3.0;
+  }
+  if (m.biases) {
+    const bool fp32_probs = c.moe_dispatcher != MoeDispatcher::alltoall;
+    e.forward += (fp32_probs ? 28.0 : 12.0) * h;
+    e.backward += (fp32_probs ? 40.0 : 16.0) * h;
+    e.kernels += 2.0 * m.experts / c.parallelism.ep + (fp32_probs ? 2.0 : 1.0);
+  }
+  return e;
+}
+
 // Ring attention's traffic beyond the one pass a fused kernel's `io` counts, per layer over `tokens` local rows with
 // query width `q`, key-plus-value width `kv` and output width `o` per rank (Transformer Engine's
 // AttnFuncWithCPAndKVP2P, transformer_engine/pytorch/attention/dot_product_attention/context_parallel.py). Each of the
@@ -256,10 +301,22 @@ LayerCost layer_cost(const Context& x) {
   L.forward += elementwise;
   L.backward += scaled(elementwise, 2.0);
   Cost shuffles;
+  EagerEpilogue eager;
   if (f_routed > 0) {
     shuffles = moe_shuffles(x, tokens * replicated * moe_share, tokens * rows_share * moe_share, imbalance);
     L.forward += shuffles;
     L.backward += shuffles;
+    // The routed copies the rank's experts take (the busiest rank's), averaged over the layers.
+    const double copies = tokens * rows_share * moe_share * m.experts_per_token * imbalance;
+    eager = moe_eager_epilogue(c, m.moe_ffn_hidden / et, h);
+    if (eager.forward > 0) {
+      Cost fwd;
+      Cost bwd;
+      x.elementwise(fwd, copies * eager.forward);
+      x.elementwise(bwd, copies * eager.backward);
+      L.forward += fwd;
+      L.backward += bwd;
+    }
   }
 
   // Op-level checkpointing repeats the products it did not keep, whole (no tensor-parallel chunking in torchtitan),
@@ -275,7 +332,7 @@ LayerCost layer_cost(const Context& x) {
   L.op_recompute += elementwise;
   L.op_recompute += shuffles;
 
-  L.kernels_forward = kKernelsPerLayer + (c.flash_attention ? 0.0 : 4.0);
+  L.kernels_forward = kKernelsPerLayer + (c.flash_attention ? 0.0 : 4.0) + eager.kernels * moe_share;
   return L;
 }
 

@@ -167,6 +167,9 @@ struct TrainingConfig {
   // (Megatron-Core moe_pad_expert_input_to_capacity), or HybridEP with a rank capacity; full-iteration CUDA graphs
   // need it, and only with them is the MoE layers' host time hidden (moe_host_hidden, kMoeHostSecondsPerLayer).
   bool moe_sync_free = false;
+  // The experts' MLP runs as Transformer Engine's fused grouped MLP (workload key `moe_fused_mlp`): a clamped GLU's
+  // clamp and the experts' biases run inside the grouped products (layer_cost.cpp moe_eager_epilogue).
+  bool moe_fused_mlp = false;
   // The model's weights are kept in the 8-bit GEMM format (workload key `fp8_params`: Transformer Engine's
   // fp8_model_init, NeMo and Megatron-Core fp8_param / fp8_param_gather, MLPerf's FP8_PARAM_GATHER): held at one byte
   // rather than 16 bits (a frozen LoRA base as well) and all-gathered by the distributed optimizer in that format; the
