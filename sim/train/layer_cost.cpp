@@ -251,7 +251,8 @@ LayerCost layer_cost(const Context& x) {
   const double et = expert_tp(par);
   const double rows_share = et / t;
   const double groups = busiest_rank_experts_read(m, b * s * par.ep * rows_share, par.ep, c.expert_imbalance);
-  const double group_rows = b * s * rows_share * m.experts_per_token * imbalance / std::max(1.0, groups);
+  const double routed_rows = b * s * rows_share * m.experts_per_token * imbalance;  // copies a MoE layer's experts take
+  const double group_rows = routed_rows / std::max(1.0, groups);
   const double replicated = c.sequence_parallel ? 1.0 / t : 1.0;  // share of h-wide element-wise work per rank
 
   LayerCost L;
@@ -306,16 +307,11 @@ LayerCost layer_cost(const Context& x) {
     shuffles = moe_shuffles(x, tokens * replicated * moe_share, tokens * rows_share * moe_share, imbalance);
     L.forward += shuffles;
     L.backward += shuffles;
-    // The routed copies the rank's experts take (the busiest rank's), averaged over the layers.
-    const double copies = tokens * rows_share * moe_share * m.experts_per_token * imbalance;
+    // Over the routed copies, averaged over the layers.
     eager = moe_eager_epilogue(c, m.moe_ffn_hidden / et, h);
     if (eager.forward > 0) {
-      Cost fwd;
-      Cost bwd;
-      x.elementwise(fwd, copies * eager.forward);
-      x.elementwise(bwd, copies * eager.backward);
-      L.forward += fwd;
-      L.backward += bwd;
+      x.elementwise(L.forward, routed_rows * moe_share * eager.forward);
+      x.elementwise(L.backward, routed_rows * moe_share * eager.backward);
     }
   }
 
