@@ -894,6 +894,13 @@ class ProductRecorder final : public ForwardingEfficiency {
                         [bytes](double b) { return b == Approx(bytes).epsilon(1e-12); }) != memory_bytes.end();
   }
 };
+
+// The products and memory-bound ops one training step of `c` on `sys` asks about (the step must fit).
+ProductRecorder recorded(const TrainingConfig& c, const hwsim::System& sys) {
+  ProductRecorder r;
+  REQUIRE(hwsim::evaluate_training(c, sys, r).fits);
+  return r;
+}
 }  // namespace
 
 TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local experts over the rows routed to each",
@@ -909,8 +916,7 @@ TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local e
   };
   // ep 8: 2 experts on each rank; the rank's 4096 tokens x 2 copies come back from the 8 ranks as 8192 rows, 4096 per
   // expert. Forward up (and gate) 4096 x 4096 -> 2 x 14336, down 14336 -> 4096; the backward's dgrad and wgrad.
-  ProductRecorder ep8;
-  REQUIRE(hwsim::evaluate_training(c, pod, ep8).fits);
+  const ProductRecorder ep8 = recorded(c, pod);
   REQUIRE(!ep8.grouped.empty());
   for (const auto& call : ep8.grouped) CHECK(call[0] == 2);
   CHECK(has(ep8, {2, 4096, 28672, 4096}));  // forward up
@@ -920,8 +926,7 @@ TEST_CASE("the routed experts' products are one grouped GEMM of a rank's local e
   CHECK(has(ep8, {2, 14336, 4096, 4096}));  // down's wgrad (k x m) . (m x n): 14336 x 4096 . 4096 x 4096
   // ep 1: the 4096 tokens touch all 16 experts (16 x (1 - (14/16)^4096)), 4096 x 2 / 16 = 512 rows each.
   c.parallelism.ep = 1;
-  ProductRecorder ep1;
-  REQUIRE(hwsim::evaluate_training(c, pod, ep1).fits);
+  const ProductRecorder ep1 = recorded(c, pod);
   const double touched = 16 * (1 - std::pow(14.0 / 16, 4096));
   CHECK(has(ep1, {touched, 4096 * 2 / touched, 28672, 4096}));
 }
@@ -935,11 +940,7 @@ TEST_CASE(
   const MoeFixture f;
   const hwsim::System pod = f.system("four-dgx");
   TrainingConfig c = f.mixtral(32);
-  const auto shuffled = [&](double rows) {
-    ProductRecorder r;
-    REQUIRE(hwsim::evaluate_training(c, pod, r).fits);
-    return r.moved(rows * 4096 * 2);
-  };
+  const auto shuffled = [&](double rows) { return recorded(c, pod).moved(rows * 4096 * 2); };
   // 8 experts on 8 ranks: a token's 2 experts sit on 2 ranks, R = 8 x (1 - 7/8 x 6/7) = 2.
   CHECK(hwsim::destination_ranks(c.model, 8) == Approx(2.0).epsilon(1e-12));
   CHECK(hwsim::destination_ranks(c.model, 1) == 1.0);
@@ -987,40 +988,35 @@ TEST_CASE(
   c.model.clamped_glu = true;
   c.model.biases = true;
   c.moe_dispatcher = hwsim::MoeDispatcher::alltoall;  // 16-bit routing probabilities
-  const auto recorded = [&](const TrainingConfig& w) {
-    ProductRecorder r;
-    REQUIRE(hwsim::evaluate_training(w, pod, r).fits);
-    return r;
-  };
   const double copies = 4096.0 * 2;
   const double forward = copies * (16.0 * 14336 + 12.0 * 4096);
   const double backward = copies * (30.0 * 14336 + 16.0 * 4096);
-  const ProductRecorder eager = recorded(c);
+  const ProductRecorder eager = recorded(c, pod);
   CHECK(eager.moved(forward));
   CHECK(eager.moved(backward));
   // The flex dispatcher's 32-bit probabilities: the bias pass moves 28h forward and 40h backward.
   TrainingConfig flex = c;
   flex.moe_dispatcher = hwsim::MoeDispatcher::hybridep;
-  const ProductRecorder wide = recorded(flex);
+  const ProductRecorder wide = recorded(flex, pod);
   CHECK(wide.moved(copies * (16.0 * 14336 + 28.0 * 4096)));
   CHECK(wide.moved(copies * (30.0 * 14336 + 40.0 * 4096)));
   // The clamp alone, and the bias alone.
   TrainingConfig clamp_only = c;
   clamp_only.model.biases = false;
-  CHECK(recorded(clamp_only).moved(copies * 16.0 * 14336));
+  CHECK(recorded(clamp_only, pod).moved(copies * 16.0 * 14336));
   TrainingConfig bias_only = c;
   bias_only.model.clamped_glu = false;
-  CHECK(recorded(bias_only).moved(copies * 16.0 * 4096));
+  CHECK(recorded(bias_only, pod).moved(copies * 16.0 * 4096));
   // The fused grouped MLP (Transformer Engine's op fuser) runs them inside the products; the PyTorch stack's MoE
   // layers are not measured and get nothing.
   TrainingConfig fused = c;
   fused.moe_fused_mlp = true;
-  const ProductRecorder inside = recorded(fused);
+  const ProductRecorder inside = recorded(fused, pod);
   CHECK_FALSE(inside.moved(forward));
   CHECK_FALSE(inside.moved(backward));
   TrainingConfig titan = c;
   titan.stack = hwsim::Stack::pytorch;
-  CHECK_FALSE(recorded(titan).moved(forward));
+  CHECK_FALSE(recorded(titan, pod).moved(forward));
   CHECK(hwsim::evaluate_training(c, pod, kTrainingEff).step_time.value() >
         hwsim::evaluate_training(fused, pod, kTrainingEff).step_time.value());
   // 32 experts folded over tp 2 with sequence parallelism (etp 1): a rank's experts take its own 2048-token shard's
@@ -1029,12 +1025,12 @@ TEST_CASE(
   folded.model.clamped_glu = true;
   folded.model.biases = true;
   folded.moe_dispatcher = hwsim::MoeDispatcher::alltoall;
-  CHECK(recorded(folded).moved(2048.0 * 2 * (16.0 * 14336 + 12.0 * 4096)));
+  CHECK(recorded(folded, pod).moved(2048.0 * 2 * (16.0 * 14336 + 12.0 * 4096)));
   // etp 2 (= tp): each expert split over the two tp ranks, its width halved, the rows the tp group's gathered 4096
   // tokens' copies.
   folded.parallelism.ep = 16;
   folded.parallelism.etp = 2;
-  CHECK(recorded(folded).moved(4096.0 * 2 * (16.0 * 14336 / 2 + 12.0 * 4096)));
+  CHECK(recorded(folded, pod).moved(4096.0 * 2 * (16.0 * 14336 / 2 + 12.0 * 4096)));
 }
 
 TEST_CASE(
@@ -1050,11 +1046,6 @@ TEST_CASE(
   REQUIRE(c.parallelism.cp == 2);
   REQUIRE_FALSE(c.fp8_attention);
   c.parallelism.dp = 4;  // the file leaves dp to the devices: 8 / (tp x pp x cp)
-  const auto recorded = [&](const TrainingConfig& w) {
-    ProductRecorder r;
-    REQUIRE(hwsim::evaluate_training(w, pod, r).fits);
-    return r;
-  };
   const double rows = 4096;
   // Merges: forward the output (2 + 3 x 3/4 passes of 4096 x 2 B), backward dq and dK, dV (6144 wide).
   const double forward_merge = rows * 2 * 4096 * (2 + 3 * 0.75);
@@ -1064,7 +1055,7 @@ TEST_CASE(
   const double forward_kernel = one_pass + rows * 0.75 * (2 * (4096 + 2048) + 2 * 4096);
   // Backward: twice the pass, and the further step re-reads Q, K, V, O and dO and writes dq, dK, dV.
   const double backward_kernel = 2 * one_pass + rows * 0.75 * (2 * (4096 + 2048) + 2 * (2 * 4096 + 4096 + 2048));
-  const ProductRecorder ring = recorded(c);
+  const ProductRecorder ring = recorded(c, pod);
   CHECK(ring.moved(forward_merge));
   CHECK(ring.moved(backward_merge));
   CHECK(ring.moved(forward_kernel));
@@ -1073,7 +1064,7 @@ TEST_CASE(
   c.parallelism.cp = 1;
   c.parallelism.dp = 8;
   c.seq_len = 4096;
-  const ProductRecorder alone = recorded(c);
+  const ProductRecorder alone = recorded(c, pod);
   CHECK_FALSE(alone.moved(forward_merge));
   CHECK_FALSE(alone.moved(backward_merge));
   CHECK(alone.moved(one_pass));
