@@ -1306,13 +1306,22 @@ TEST_CASE("fp8_attention: cuDNN's measured FP8 rates for fused attention, Q, K a
   hwsim::Device gpu = b200_system().device;
   // cuDNN's SDPA benchmark, Llama 3.1 shape, causal, 4096 and 8192 tokens: GB200 forward 1.28 / 1.30, backward
   // 1.03 / 1.09; H200 forward 1.45 / 1.50, backward 0.99 / 0.79 (FP8 over BF16).
-  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false) == Approx((1.282 + 1.300) / 2.0).epsilon(kRel));
-  CHECK(hwsim::fp8_fused_attention_speedup(gpu, true) == Approx((1.026 + 1.092) / 2.0).epsilon(kRel));
-  gpu.tensor_core_generation = hwsim::TensorCoreGeneration::hopper;
-  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false) > 1.4);
-  CHECK(hwsim::fp8_fused_attention_speedup(gpu, true) < 1.0);
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false, 128) == Approx((1.282 + 1.300) / 2.0).epsilon(kRel));
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, true, 128) == Approx((1.026 + 1.092) / 2.0).epsilon(kRel));
+  // GPT-OSS's heads of 64 gain 1.028 forward on the GB200 (cuDNN 9.19), their backward the head-dim-128 figure;
+  // linear in between, held below 64.
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false, 64) == Approx(1.028));
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false, 96) == Approx((1.028 + (1.282 + 1.300) / 2.0) / 2.0));
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false, 32) == Approx(1.028));
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, true, 64) == hwsim::fp8_fused_attention_speedup(gpu, true, 128));
+  gpu.tensor_core_generation = hwsim::TensorCoreGeneration::blackwell_ultra;  // the GB300: 1.200 at head dim 64
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false, 64) == Approx(1.200));
+  gpu.tensor_core_generation = hwsim::TensorCoreGeneration::hopper;  // no FP8 kernel below 128 there: unmeasured
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false, 128) > 1.4);
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, true, 128) < 1.0);
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false, 64) == hwsim::fp8_fused_attention_speedup(gpu, false, 128));
   gpu.tensor_core_generation = hwsim::TensorCoreGeneration::cdna3;  // no measurement
-  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false) == 1.0);
+  CHECK(hwsim::fp8_fused_attention_speedup(gpu, false, 64) == 1.0);
   // Llama 2 7B in FP8 on a B200 node: a shorter step, and Q, K and V (3 x 4096 per token and layer) at one byte.
   TrainingConfig c = llama7b_megatron_zero1();
   c.dtype = hwsim::DType::fp8;
@@ -1387,9 +1396,9 @@ TEST_CASE(
         Approx(share * (f16 / slow_forward + b16 / slow_backward) / (f16 + b16)).epsilon(1e-4));
   // FP8 attention: the forward shrinks, the backward (2.5 times the forward's FLOPs, at its own rate) stays whole.
   const double forward = 1.0 / (kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, false) *
-                                hwsim::fp8_fused_attention_speedup(node.device, false));
+                                hwsim::fp8_fused_attention_speedup(node.device, false, 128));
   const double backward = 2.5 / (kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, true) *
-                                 hwsim::fp8_fused_attention_speedup(node.device, true));
+                                 hwsim::fp8_fused_attention_speedup(node.device, true, 128));
   CHECK(attention_time(true, true) / attention_time(false, true) ==
         Approx((share * forward / slow_forward + backward) / (forward + backward)).epsilon(1e-4));
 }
@@ -1412,9 +1421,23 @@ TEST_CASE("Heads of 64 run attention at cuDNN's measured share of the head-dim-1
   // Forward 1 unit of FLOPs at its rate, backward 2.5 at its own; narrow heads divide each rate by its share.
   const double forward = 1.0 / kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, false);
   const double backward = 2.5 / kTrainingEff.fused_attention(node.device, hwsim::DType::bf16, true);
-  const double f64 = 0.740;  // cudnn-frontend h200_919_only_cudnn (head_dim_attention_share)
-  const double b64 = 0.841;
+  const double f64 = 0.580;  // cudnn-frontend gb200_919_only_cudnn on Blackwell (head_dim_attention_share)
+  const double b64 = 0.770;
   CHECK(step(narrow) / step(wide) == Approx((forward / f64 + backward / b64) / (forward + backward)).epsilon(1e-4));
+  // FP8 attention: the forward gains cuDNN's head-dim-64 FP8 ratio on Blackwell (1.028), not the 128 one (1.291); the
+  // backward keeps the 128 figure at both widths.
+  TrainingConfig wide8 = wide;
+  wide8.dtype = hwsim::DType::fp8;
+  wide8.fp8_attention = true;
+  TrainingConfig narrow8 = narrow;
+  narrow8.dtype = hwsim::DType::fp8;
+  narrow8.fp8_attention = true;
+  const double fp8_forward = forward / hwsim::fp8_fused_attention_speedup(node.device, false, 128);
+  const double fp8_backward = backward / hwsim::fp8_fused_attention_speedup(node.device, true, 128);
+  const double narrow_forward = forward / (f64 * hwsim::fp8_fused_attention_speedup(node.device, false, 64));
+  REQUIRE(hwsim::fp8_fused_attention_speedup(node.device, false, 64) == Approx(1.028));
+  CHECK(step(narrow8) / step(wide8) ==
+        Approx((narrow_forward + fp8_backward / b64) / (fp8_forward + fp8_backward)).epsilon(1e-4));
   // A FlashAttention-2-class kernel (a PyTorch stack's) is bound by its synchronous tensor rate: no change.
   TrainingConfig narrow_fa2 = narrow;
   TrainingConfig wide_fa2 = wide;

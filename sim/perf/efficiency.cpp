@@ -236,7 +236,7 @@ double occupancy_against_full_layers(const Device& device, std::span<const Atten
   return flops / time / attention_tile_occupancy(device, full.keys, full.mask, backward, full.launches);
 }
 
-double fp8_fused_attention_speedup(const Device& device, bool backward) {
+double fp8_fused_attention_speedup(const Device& device, bool backward, double head_dim) {
   // cuDNN's SDPA training benchmark on the Llama 3.1 shape (64 query heads, 8 KV heads, head dim 128, causal, batch
   // 1-2), FP8 over BF16 TFLOP/s at 4096 and 8192 tokens (NVIDIA/cudnn-frontend@3929da2
   // benchmark/sdpa_benchmark_training/results): GB200 (cuDNN 9.22) forward 1805/1408 and 2047/1574 (1.28, 1.30),
@@ -246,37 +246,65 @@ double fp8_fused_attention_speedup(const Device& device, bool backward) {
   // faster exponentials: blackwell_ultra_attention_speedup): 2532/1703 and 2897/1856 forward (1.487, 1.561), 1396/1248
   // and 1781/1435 backward (1.119, 1.241), the same cuDNN's runs of 2026-04-24 (results/llama3.1/gb300). No FP8
   // attention measurement of other generations: 1.
-  switch (device.tensor_core_generation) {
-    case TensorCoreGeneration::hopper: return backward ? (0.994 + 0.795) / 2.0 : (1.445 + 1.497) / 2.0;
-    case TensorCoreGeneration::blackwell: return backward ? (1.026 + 1.092) / 2.0 : (1.282 + 1.300) / 2.0;
+  const TensorCoreGeneration g = device.tensor_core_generation;
+  double at_128 = 1.0;
+  switch (g) {
+    case TensorCoreGeneration::hopper: at_128 = backward ? (0.994 + 0.795) / 2.0 : (1.445 + 1.497) / 2.0; break;
+    case TensorCoreGeneration::blackwell: at_128 = backward ? (1.026 + 1.092) / 2.0 : (1.282 + 1.300) / 2.0; break;
     case TensorCoreGeneration::blackwell_ultra:
-      return backward ? (1396.0 / 1248.0 + 1781.0 / 1435.0) / 2.0 : (2532.0 / 1703.0 + 2897.0 / 1856.0) / 2.0;
+      at_128 = backward ? (1396.0 / 1248.0 + 1781.0 / 1435.0) / 2.0 : (2532.0 / 1703.0 + 2897.0 / 1856.0) / 2.0;
+      break;
     default: return 1.0;
   }
+  // Narrow heads gain less: an FP8 score costs the BF16 one's exponential beside half its product time. cuDNN 9.19's
+  // runs of GPT-OSS's heads (64 query, 8 KV, head dim 64, a 1024-token causal window, batch 2, 2048 to 32768 tokens;
+  // NVIDIA/cudnn-frontend@df73764 benchmark/sdpa_benchmark_training/results/gb200_919_only_cudnn and
+  // gb300_919_only_cudnn) measure FP8 over BF16 forward 512/497, 591/574, 626/609, 641/624, 649/632 TFLOP/s on the
+  // GB200 (mean 1.028) and 694/581, 811/675, 863/718, 887/738, 899/748 on the GB300 (mean 1.200). Linear in the head
+  // dim between that and the head-dim-128 figure above (cuDNN 9.22's; the GB300's 9.19 run of the Llama 3.1 shape
+  // measures 1.39 and 1.47 forward at 4096 and 8192 tokens), held below 64. The backward keeps the 128 figure: those
+  // runs' FP8 backward computes the whole causal triangle (fp8_window_backward_unskipped), and a head-dim-64 ratio
+  // read from them through that reading (about 0.92 on the GB200, 0.97 on the GB300) is not used. Hopper keeps the 128
+  // figure too, unmeasured: cuDNN 9.19 builds the FP8 forward graph at head dim 64 on the H200 but refuses the backward
+  // ("hidden_dim shoud be equal to 128"), so the same suite has no FP8 run of those heads there.
+  if (backward || head_dim >= 128.0 || !is_blackwell(g)) return at_128;
+  const double at_64 = g == TensorCoreGeneration::blackwell_ultra ? 1.200 : 1.028;
+  return at_64 + (at_128 - at_64) * (std::max(64.0, head_dim) - 64.0) / 64.0;
 }
 
 double head_dim_attention_share(const Device& device, double head_dim, bool backward) {
   // A fused kernel's work per score is an exponential and the softmax's bookkeeping, whatever the head dim, beside
   // 2 x head dim multiply-adds in each product: narrower heads carry fewer FLOPs per score, and the score work,
   // only partly overlapped with the products, weighs more (FlashAttention-3, arXiv 2407.08608: on an H100 the
-  // exponentials take up to half the matmul time of a head-dim-128 kernel). cuDNN's SDPA training benchmark on one
-  // H200 (cuDNN 9.19, NVIDIA/cudnn-frontend@3929da2 benchmark/sdpa_benchmark_training/results/h200_919_only_cudnn)
+  // exponentials take up to half the matmul time of a head-dim-128 kernel). cuDNN's SDPA training benchmark (cuDNN
+  // 9.19, NVIDIA/cudnn-frontend@df73764 benchmark/sdpa_benchmark_training/results/{h200,gb200,gb300}_919_only_cudnn)
   // runs GPT-OSS's heads (64 query, 8 KV, head dim 64, batch 2) with a 1024-token causal window at 2048 to 32768
-  // tokens: 310-358 TFLOP/s forward, 264-303 backward. Over attention_tile_occupancy at each length (the window's 6-8
-  // blocks per tile, a partly masked one at each end) they give an asymptote of 519-542 forward and 533-546 backward,
-  // against the Llama 3.1 shape's (head dim 128) 722 and 642 (tile_overhead_blocks): head dim 64 keeps 0.740 forward
-  // and 0.841 backward, the means over the five lengths, if a tile's fixed work is the same number of key blocks at
-  // both head dims (the same time instead would give about 0.81 forward). Linear in the head dim between that and 1
-  // at 128. Blackwell takes Hopper's figure. Its only head-dim-64 runs (a 128-token window, 128 query and 128 KV heads)
-  // are priced by the tile model with these shares (asymptote x share x occupancy) within -5 to +25% from 2048 to
-  // 16384 tokens on the GB200; the GB300's backward within 3%, but its forward 78-88% fast (172 TFLOP/s measured at
-  // 8192 tokens against the GB200's 165, where the model gives 306 and 195: the GB300's small forward overhead does not
-  // hold for such tiles), a known miss. Other generations (tensor-rate bound kernels, or none measured) and CPUs keep
-  // 1.
-  const TensorCoreGeneration g = device.tensor_core_generation;
-  if (device.kind == DeviceKind::cpu || head_dim >= 128.0 || (g != TensorCoreGeneration::hopper && !is_blackwell(g)))
-    return 1.0;
-  const double at_64 = backward ? 0.841 : 0.740;
+  // tokens: H200 310-358 TFLOP/s forward, 264-303 backward; GB200 497-632 and 559-660; GB300 581-748 and 583-689.
+  // Over attention_tile_occupancy at each length (the window's 6-8 blocks per tile, a partly masked one at each end)
+  // they give asymptotes against each chip's Llama 3.1 shape as the tile model holds it (head dim 128;
+  // tile_overhead_blocks: H200 722 and 642, GB200 1855 and 1506, GB300 2061 and 1645 TFLOP/s forward and backward):
+  // head dim 64 keeps, as the means over the five lengths, 0.740 forward and 0.841 backward on Hopper, 0.580 and 0.770
+  // on Blackwell, 0.520 and 0.732 on Blackwell Ultra, if a tile's fixed work is the same number of key blocks at both
+  // head dims (the same time instead would give about 0.81 forward on the H200). The Blackwell parts' head-dim-128
+  // figures are cuDNN 9.22's; against each chip's own 9.19 run of the Llama 3.1 shape (gb200_919_only_cudnn and
+  // gb300_919_only_cudnn llama3.1, fitted alike) the shares are 0.612 and 0.818 (GB200), 0.593 and 0.783 (GB300): the
+  // two Blackwell parts keep about the same share where one cuDNN measures both head dims, below Hopper's, as
+  // Blackwell's tensor rate more than doubled Hopper's beside the same 16 exponentials per SM per clock
+  // (FlashAttention-4, arXiv 2603.05451) would have it, though the GB300's twice faster exponentials do not lift it.
+  // The GB300's lower share here offsets the small forward fixed work its 9.22 fit gives its tiles (2.95 blocks
+  // against the GB200's 5.00), which would otherwise run its windowed heads 1.18 times as fast as the GB200's. Linear
+  // in the head dim between that and 1 at 128. cuDNN 9.22's 128-token window runs (128 query and 128 KV heads,
+  // results/gpt_oss) then come out -2 to -8% forward and -10 to -13% backward on the GB200 at 2048-16384 tokens, +25
+  // to +32% forward and -10 to -16% backward on the GB300 (tiles of about one block, where the GB300's small forward
+  // overhead does not hold). Other generations (tensor-rate bound kernels, or none measured) and CPUs keep 1.
+  if (device.kind == DeviceKind::cpu || head_dim >= 128.0) return 1.0;
+  double at_64 = 1.0;
+  switch (device.tensor_core_generation) {
+    case TensorCoreGeneration::hopper: at_64 = backward ? 0.841 : 0.740; break;
+    case TensorCoreGeneration::blackwell: at_64 = backward ? 0.770 : 0.580; break;
+    case TensorCoreGeneration::blackwell_ultra: at_64 = backward ? 0.732 : 0.520; break;
+    default: return 1.0;
+  }
   return 1.0 - (1.0 - at_64) * (128.0 - head_dim) / 64.0;
 }
 

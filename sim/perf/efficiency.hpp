@@ -92,8 +92,9 @@ class DefaultEfficiency final : public EfficiencyModel {
 };
 
 // How much faster fused attention runs with FP8 inputs than with 16-bit ones on `device` (Transformer Engine's FP8
-// dot-product attention, cuDNN's FP8 SDPA), forward or backward; 1 where no measurement is at hand.
-double fp8_fused_attention_speedup(const Device& device, bool backward);
+// dot-product attention, cuDNN's FP8 SDPA), forward or backward, with heads of `head_dim` (narrow heads gain less
+// where measured); 1 where no measurement is at hand.
+double fp8_fused_attention_speedup(const Device& device, bool backward, double head_dim);
 
 // Whether cuDNN's FP8 attention backward on `device` computes a sliding-window layer's every causal key block rather
 // than the window's (measured on Blackwell and Blackwell Ultra; sim/train/layer_cost.cpp attention_core applies it).
@@ -101,8 +102,8 @@ bool fp8_window_backward_unskipped(const Device& device);
 
 // The share of fused attention's throughput (as fused_attention gives it, measured at head dim 128) that a native
 // kernel keeps with heads of `head_dim` on `device`, forward or backward: below 128 each score carries fewer FLOPs
-// beside the same softmax work. Measured on Hopper; Blackwell takes it; 1 on other generations, on CPUs and at 128
-// and above.
+// beside the same softmax work. Measured on Hopper, Blackwell and Blackwell Ultra; 1 on other generations, on CPUs and
+// at 128 and above.
 double head_dim_attention_share(const Device& device, double head_dim, bool backward);
 
 // How much faster fused attention runs on a Blackwell Ultra part than its tensor rate alone gives (its doubled

@@ -182,7 +182,7 @@ void attention_core(const Context& x, LayerCost& L) {
     const AttentionKernel kernel = attention_kernel_of(c);
     const double share = x.eff.attention_kernel_share(x.dev, kernel);
     const auto efficiency = [&](bool backward) {
-      const double fp8 = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, backward) : 1.0;
+      const double fp8 = c.fp8_attention ? fp8_fused_attention_speedup(x.dev, backward, m.score_head_dim()) : 1.0;
       const double narrow =
           kernel == AttentionKernel::native ? head_dim_attention_share(x.dev, m.score_head_dim(), backward) : 1.0;
       const double occupancy = layers_occupancy(x, context, backward, backward && unskipped);
