@@ -313,6 +313,30 @@ TEST_CASE("With the tile model, the narrow-head shares give back cuDNN 9.19's GP
       CHECK(ratios / tokens.size() == Approx(1.0).epsilon(0.01));
     }
   }
+  // Their FP8 backward computes the whole causal triangle (fp8_window_backward_unskipped): a full causal layer's work,
+  // 2.5 x 2 x batch x heads x s^2 x 64 FLOPs, in 0.271 ... 43.921 ms (GB200) and 0.253 ... 39.694 ms (GB300), which the
+  // head-dim-64 share, the FP8 gain at head dim 64 and a causal layer's occupancy give back.
+  struct Fp8Backward {
+    TensorCoreGeneration generation;
+    double asymptote;
+    std::array<double, 5> ms;
+  };
+  for (const Fp8Backward& chip :
+       {Fp8Backward{TensorCoreGeneration::blackwell, 1506, {0.271, 0.862, 3.011, 11.332, 43.921}},
+        Fp8Backward{TensorCoreGeneration::blackwell_ultra, 1645, {0.253, 0.792, 2.752, 10.265, 39.694}}}) {
+    gpu.tensor_core_generation = chip.generation;
+    double ratios = 0;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const double measured = 2.5 * 2.0 * 2 * 64 * tokens[i] * tokens[i] * 64 / (chip.ms[i] * 1e-3) / 1e12;
+      const double modelled = chip.asymptote * hwsim::head_dim_attention_share(gpu, 64, true) *
+                              hwsim::fp8_fused_attention_speedup(gpu, true, 64) *
+                              hwsim::attention_tile_occupancy(gpu, tokens[i] / 2.0, AttentionMask::causal, true, 1);
+      INFO(static_cast<int>(chip.generation) << " FP8 backward " << tokens[i]);
+      CHECK(modelled == Approx(measured).epsilon(0.03));
+      ratios += modelled / measured;
+    }
+    CHECK(ratios / tokens.size() == Approx(1.0).epsilon(0.005));
+  }
 }
 
 TEST_CASE("Fused attention's query tiles pay a fixed work beside their key blocks, as cuDNN's kernels measure",

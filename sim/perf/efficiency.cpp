@@ -260,15 +260,19 @@ double fp8_fused_attention_speedup(const Device& device, bool backward, double h
   // runs of GPT-OSS's heads (64 query, 8 KV, head dim 64, a 1024-token causal window, batch 2, 2048 to 32768 tokens;
   // NVIDIA/cudnn-frontend@df73764 benchmark/sdpa_benchmark_training/results/gb200_919_only_cudnn and
   // gb300_919_only_cudnn) measure FP8 over BF16 forward 512/497, 591/574, 626/609, 641/624, 649/632 TFLOP/s on the
-  // GB200 (mean 1.028) and 694/581, 811/675, 863/718, 887/738, 899/748 on the GB300 (mean 1.200). Linear in the head
-  // dim between that and the head-dim-128 figure above (cuDNN 9.22's; the GB300's 9.19 run of the Llama 3.1 shape
-  // measures 1.39 and 1.47 forward at 4096 and 8192 tokens), held below 64. The backward keeps the 128 figure: those
-  // runs' FP8 backward computes the whole causal triangle (fp8_window_backward_unskipped), and a head-dim-64 ratio
-  // read from them through that reading (about 0.92 on the GB200, 0.97 on the GB300) is not used. Hopper keeps the 128
-  // figure too, unmeasured: cuDNN 9.19 builds the FP8 forward graph at head dim 64 on the H200 but refuses the backward
-  // ("hidden_dim shoud be equal to 128"), so the same suite has no FP8 run of those heads there.
-  if (backward || head_dim >= 128.0 || !is_blackwell(g)) return at_128;
-  const double at_64 = g == TensorCoreGeneration::blackwell_ultra ? 1.200 : 1.028;
+  // GB200 (mean 1.028) and 694/581, 811/675, 863/718, 887/738, 899/748 on the GB300 (mean 1.200). Their FP8 backward
+  // computes the whole causal triangle (fp8_window_backward_unskipped), so it measures a full causal layer's: 0.271,
+  // 0.862, 3.011, 11.332 and 43.921 ms on the GB200 (634-1001 TFLOP/s), 0.253, 0.792, 2.752, 10.265 and 39.694 ms on
+  // the GB300 (679-1108), against this model's 16-bit rate for those heads (the head-dim-128 tile asymptote x
+  // head_dim_attention_share x attention_tile_occupancy of a causal layer) 0.901-0.929 (mean 0.919) and 0.959-0.975
+  // (mean 0.967): slower than 16 bits there. Linear in the head dim between these and the head-dim-128 figures above
+  // (cuDNN 9.22's; the GB300's 9.19 run of the Llama 3.1 shape measures 1.39 and 1.47 forward at 4096 and 8192
+  // tokens), held below 64. Hopper keeps the 128 figures, unmeasured: cuDNN 9.19 builds the FP8 forward graph at head
+  // dim 64 on the H200 but refuses the backward ("hidden_dim shoud be equal to 128"), so the same suite has no FP8 run
+  // of those heads there.
+  if (head_dim >= 128.0 || !is_blackwell(g)) return at_128;
+  const bool ultra = g == TensorCoreGeneration::blackwell_ultra;
+  const double at_64 = backward ? (ultra ? 0.967 : 0.919) : (ultra ? 1.200 : 1.028);
   return at_64 + (at_128 - at_64) * (std::max(64.0, head_dim) - 64.0) / 64.0;
 }
 
