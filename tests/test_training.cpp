@@ -1152,6 +1152,66 @@ TEST_CASE("expert tensor parallelism: a micro-batch search keeps etp; shared exp
   CHECK(beside_all_to_all(mixtral, 8, 1) < beside_all_to_all(mixtral, 4, 0));
 }
 
+TEST_CASE("A mixture of experts reduces its experts' gradients over their own data-parallel group, on its ranks' NICs",
+          "[training]") {
+  const MoeFixture f;
+  const hwsim::System pod = f.system("four-dgx");
+  // Mixtral 8x7B on four DGX H100 at dp 32: with ep 8 each node holds every expert once, so an expert's gradients
+  // reduce-scatter and its weights all-gather over the 4 ranks that hold it, one per node, on one NIC each
+  // (Megatron-Core's expert data-parallel group); the dense parameters' over all 32, a node's 8 ranks sharing its 8
+  // NICs. With ep 4, two ranks per node hold each expert: 8 ranks on two NICs. Reductions exposed (dp_overlap off),
+  // no other communication beside the all-to-all (tp, pp, cp 1).
+  const hwsim::LinkPath nvlink{pod.device.scale_up_bandwidth, kTrainingFigures.latency_scale_up,
+                               kTrainingFigures.link_scale_up};
+  const hwsim::LinkPath nic{pod.device.scale_out_bandwidth, kTrainingFigures.latency_scale_out,
+                            kTrainingFigures.link_scale_out};
+  const auto ring = [&](double bytes, int ranks, int per_node) {
+    return hwsim::ring_all_gather(hwsim::Bytes(bytes), ranks, hwsim::ring_across_nodes(nvlink, nic, per_node)).value();
+  };
+  struct Row {
+    int ep, expert_ranks, expert_per_node;
+  };
+  for (const Row row : {Row{8, 4, 1}, Row{4, 8, 2}}) {
+    INFO("ep " << row.ep);
+    TrainingConfig c = f.mixtral(32);
+    c.parallelism.ep = row.ep;
+    c.dp_overlap = false;
+    c.grad_reduce_dtype = hwsim::DType::bf16;  // 16-bit gradient buffers, so that ep 4 fits
+    const auto r = hwsim::evaluate_training(c, pod, kTrainingEff);
+    INFO(r.message);
+    REQUIRE(r.fits);
+    const hwsim::StageParameters p = hwsim::stage_parameter_counts(c, c.model.layers, true, true);
+    const double experts = p.experts_trained_held;
+    const double dense = p.trained_held - experts;
+    REQUIRE(experts > 3 * dense);  // the routed experts are most of what a rank holds and reduces
+    const double grad = hwsim::dtype_bytes(c.grad_reduce_dtype);
+    const double weights = hwsim::trained_weight_bytes(c);
+    const double expected = ring(dense * grad, 32, 8) + ring(dense * weights, 32, 8) +
+                            ring(experts * grad, row.expert_ranks, row.expert_per_node) +
+                            ring(experts * weights, row.expert_ranks, row.expert_per_node);
+    const double exposed = (r.breakdown.communication - r.breakdown.all_to_all).value();
+    CHECK(exposed == Approx(expected).epsilon(1e-9));
+    // More than twice what the dense ring would take for all of it: fewer NICs carry the experts.
+    CHECK(exposed > 2 * (ring(p.trained_held * grad, 32, 8) + ring(p.trained_held * weights, 32, 8)));
+  }
+  // Four of Mixtral's layers on one DGX H100 at dp 8, ep 8: each expert is held once, so only the dense parameters
+  // reduce (over the node's 8 ranks on NVLink).
+  TrainingConfig one = f.mixtral(8);
+  one.model.layers = 4;
+  one.dp_overlap = false;
+  const hwsim::System node = f.system("one-dgx");
+  const auto r = hwsim::evaluate_training(one, node, kTrainingEff);
+  INFO(r.message);
+  REQUIRE(r.fits);
+  const hwsim::StageParameters p = hwsim::stage_parameter_counts(one, one.model.layers, true, true);
+  const double dense = p.trained_held - p.experts_trained_held;
+  const auto within = [&](double bytes) { return hwsim::ring_all_gather(hwsim::Bytes(bytes), 8, nvlink).value(); };
+  CHECK((r.breakdown.communication - r.breakdown.all_to_all).value() ==
+        Approx(within(dense * hwsim::dtype_bytes(one.grad_reduce_dtype)) +
+               within(dense * hwsim::trained_weight_bytes(one)))
+            .epsilon(1e-9));
+}
+
 TEST_CASE("a result lists etp where it is not tp", "[training]") {
   const hwsim::Scenario sc = hwsim::load_scenario(
       fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-NEMO2511-QWEN3-235B-A22B-256xH100-FP8.yaml", {});

@@ -113,15 +113,16 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // moe_fused_mlp): tune 9.62%, test 11.23%; narrow heads at each generation's own measured share, Blackwell's and
   // Blackwell Ultra's from cuDNN 9.19's GB200 and GB300 runs rather than the H200's, and FP8 attention's smaller
   // forward gain at head dim 64 there (not fitted): tune 9.30%, test 10.79%; its backward at head dim 64 as those runs
-  // measure it, below 16 bits (not fitted): tune 9.27%, test 10.77%. Held so that a change that loses it fails; the
-  // issue's targets (tune <= 8%, test <= 10%, no source above 15%: nemo-25.02 22.8%, mlperf-training-v6.0 18.2%; no
-  // case off by more than 30%: 22) are not reached.
-  SECTION("training predictions hold MAPE <= 9.30% on the tune split and <= 10.80% on the held-out test split") {
+  // measure it, below 16 bits (not fitted): tune 9.27%, test 10.77%; a mixture of experts' expert gradients reduced
+  // and weights gathered over their own data-parallel group, on its ranks' NICs (not fitted): tune 8.98%, test
+  // 10.28%. Held so that a change that loses it fails; the issue's targets (tune <= 8%, test <= 10%, no source above
+  // 15%: nemo-25.02 19.8%, mlperf-training-v6.0 17.0%; no case off by more than 30%: 18) are not reached.
+  SECTION("training predictions hold MAPE <= 9.00% on the tune split and <= 10.30% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.0930);
-    CHECK(by_split.at("test").at("training").mape <= 0.1080);
+    CHECK(by_split.at("tune").at("training").mape <= 0.0900);
+    CHECK(by_split.at("test").at("training").mape <= 0.1030);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits

@@ -26,6 +26,12 @@ struct Links {
   LinkPath ep_scale_out;   // and to those of other nodes
   int ep_per_node = 1;     // ranks of an expert-parallel group in one node
   bool dp_scale_out = false;
+  // The routed experts' data-parallel group (Megatron-Core's expert data-parallel group: the tp x dp x cp ranks of a
+  // stage over ep x etp), its ring, and whether it is the dense parameters' group (dp x cp ranks, per_node / tp of
+  // them in a node), as with ep x etp = tp.
+  int edp_ranks = 1;
+  LinkPath edp;
+  bool edp_is_dp = true;
 };
 
 LinkPath path_for(const System& sys, const EfficiencyModel& eff, bool scale_out) {
@@ -54,6 +60,16 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
   l.ep_intra_node = path_for(sys, eff, false);
   l.ep_scale_out = path_for(sys, eff, true);
   l.ep_per_node = std::clamp(per_node / std::max(1, expert_tp(p)), 1, std::max(1, p.ep));
+  // Expert data-parallel ranks are ep x etp apart (Megatron-Core's expert grid, etp innermost, then ep, then the expert
+  // data-parallel ranks): a node holds per_node / (ep x etp) of the group (at least one); past the node its ring
+  // gets those ranks' NICs, as the dense ring does.
+  const int expert_group = std::max(1, p.ep) * expert_tp(p);
+  l.edp_ranks = std::max(1, p.tp * p.dp * p.cp / expert_group);
+  l.edp_is_dp = p.ep <= 1 || expert_group == p.tp;  // without ep the experts sit in the dense buffers
+  const int edp_per_node = std::clamp(per_node / expert_group, 1, l.edp_ranks);
+  l.edp = l.edp_ranks <= edp_per_node
+              ? path_for(sys, eff, false)
+              : ring_across_nodes(path_for(sys, eff, false), path_for(sys, eff, true), edp_per_node);
   return l;
 }
 
@@ -88,6 +104,7 @@ struct StepShape {
   double shards;   // ranks ZeRO shards over and gradients reduce over: dp x cp
   double updated;  // parameters per device the optimizer steps: params, or the stage's / shards with ZeRO
   double trained;  // parameters per device whose gradients are reduced: params, or the LoRA adapters
+  double expert_trained;  // of those, the routed experts' (reduced over the expert data-parallel group)
 };
 
 // One micro-batch through one pipeline stage (the last one, which also computes the logits), and the forward work
@@ -277,7 +294,11 @@ void sharded_weights_communication(const TrainingConfig& c, const Links& links, 
 }
 
 // One gradient reduction per step: ZeRO 1-2 (Megatron distributed optimizer) reduce-scatter gradients and
-// all-gather the updated 16-bit weights, ZeRO 0 all-reduces gradients. With overlap, the reduction is chunked by
+// all-gather the updated 16-bit weights, ZeRO 0 all-reduces gradients. A mixture of experts' routed experts are held
+// by fewer ranks than the dense parameters: Megatron-Core keeps them in buffers of their own, reduced and gathered over
+// the expert data-parallel group (megatron/core/distributed/distributed_data_parallel.py, expert_parallel_buffers over
+// intra_expt_dp_group), whose ring crosses the nodes on fewer NICs where ep fills them (Links::edp); its collectives
+// add to the dense ones'. With overlap, the reduction is chunked by
 // layer (by model chunk with interleaving) and each chunk starts when the last micro-batch's backward has produced
 // it; the weight gather of each chunk runs ahead of the next step's forward. One chunk of each stays exposed (NeMo
 // "Communication Overlap" docs: "exposes only one DP communication chunk"); the rest hides under the backward
@@ -293,11 +314,21 @@ void gradient_reduction(const TrainingConfig& c, const Links& links, const Stage
   const Seconds backward_cover =
       (scaled(w.layer.backward, shape.layers_per_stage).time() + w.recompute.time()) * remaining;
   const Seconds forward_cover = scaled(w.layer.forward, shape.layers_per_stage).time() * remaining;
+  const auto reduction = [&](double params, int ranks, const LinkPath& link) {
+    return par.zero >= 1 ? ring_all_gather(Bytes(params * grad_bytes), ranks, link)
+                         : all_reduce(Bytes(params * grad_bytes), ranks, link);
+  };
+  const auto weight_gather = [&](double params, int ranks, const LinkPath& link) {
+    return par.zero >= 1 ? ring_all_gather(Bytes(params * trained_weight_bytes(c)), ranks, link) : Seconds(0);
+  };
+  const double experts = links.edp_is_dp ? 0.0 : shape.expert_trained;
   const int group = static_cast<int>(shape.shards);
-  const Seconds reduce = par.zero >= 1 ? ring_all_gather(Bytes(shape.trained * grad_bytes), group, links.dp)
-                                       : all_reduce(Bytes(shape.trained * grad_bytes), group, links.dp);
-  const Bytes weights(shape.trained * trained_weight_bytes(c));
-  const Seconds gather = par.zero >= 1 ? ring_all_gather(weights, group, links.dp) : Seconds(0);
+  Seconds reduce = reduction(shape.trained - experts, group, links.dp);
+  Seconds gather = weight_gather(shape.trained - experts, group, links.dp);
+  if (experts > 0) {
+    reduce += reduction(experts, links.edp_ranks, links.edp);
+    gather += weight_gather(experts, links.edp_ranks, links.edp);
+  }
   if (!c.dp_overlap) {
     comm.dp_per_step = reduce + gather;
     return;
@@ -311,12 +342,14 @@ void gradient_reduction(const TrainingConfig& c, const Links& links, const Stage
 
 void data_parallel_communication(const TrainingConfig& c, const Links& links, const StageWork& w,
                                  const StepShape& shape, Communication& comm) {
-  if (shape.shards <= 1) return;
+  // ZeRO-3 gathers and reduces what a device holds over the dp x cp ranks, the experts too (their own group is not
+  // modelled there).
   if (c.parallelism.zero >= 3) {
-    sharded_weights_communication(c, links, w, shape, comm);
-  } else {
-    gradient_reduction(c, links, w, shape, comm);
+    if (shape.shards > 1) sharded_weights_communication(c, links, w, shape, comm);
+    return;
   }
+  if (shape.shards <= 1 && (links.edp_ranks <= 1 || shape.expert_trained <= 0 || links.edp_is_dp)) return;
+  gradient_reduction(c, links, w, shape, comm);
 }
 
 // Step time (micro-batches through the pipeline, its bubble, the exposed per-step reduction and the optimizer
@@ -406,7 +439,8 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
                         p.held,
                         shards,
                         par.zero >= 1 ? p.trained / shards : p.trained_held,
-                        p.trained_held};
+                        p.trained_held,
+                        p.experts_trained_held};
   const Links links = links_for(c, sys, eff);
   Communication comm;
   model_parallel_communication(c, links, work, shape, comm);

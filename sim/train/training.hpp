@@ -341,11 +341,12 @@ inline Bytes expert_dispatch_bytes(const TrainingConfig& config, double tokens) 
 // shards `all` and `trained` over dp x cp (a routed expert's state over the tp x dp x cp / (ep x etp) ranks that hold
 // it: the same share).
 struct StageParameters {
-  double all = 0;           // the stage's parameters on one TP rank (stage_parameters)
-  double held = 0;          // of those, what one device holds
-  double adapters = 0;      // LoRA adapters (0 without LoRA)
-  double trained = 0;       // parameters with gradients and optimizer state: all, or the adapters
-  double trained_held = 0;  // of those, what one device holds
+  double all = 0;                   // the stage's parameters on one TP rank (stage_parameters)
+  double held = 0;                  // of those, what one device holds
+  double adapters = 0;              // LoRA adapters (0 without LoRA)
+  double trained = 0;               // parameters with gradients and optimizer state: all, or the adapters
+  double trained_held = 0;          // of those, what one device holds
+  double experts_trained_held = 0;  // of those, the routed experts' (0 with LoRA, whose adapters skip the experts)
 };
 StageParameters stage_parameter_counts(const TrainingConfig& config, int layers, bool first, bool last);
 

@@ -29,11 +29,13 @@ StageParameters stage_parameter_counts(const TrainingConfig& c, int layers, bool
   // The stage's routed experts split over tp (stage_expert_parameters); a rank holds experts / ep of them, each split
   // over etp ranks (expert_tp) rather than tp.
   const double experts = stage_expert_parameters(c.model, layers, par.tp);
-  s.held = s.all - experts + experts * par.tp / (static_cast<double>(par.ep) * expert_tp(par));
+  const double experts_held = experts * par.tp / (static_cast<double>(par.ep) * expert_tp(par));
+  s.held = s.all - experts + experts_held;
   s.adapters = layers * lora_parameters_per_layer(c);
   const bool lora = c.lora_rank > 0;
   s.trained = lora ? s.adapters : s.all;
   s.trained_held = lora ? s.adapters : s.held;
+  s.experts_trained_held = lora ? 0.0 : experts_held;
   return s;
 }
 
