@@ -25,7 +25,6 @@ struct Links {
   LinkPath ep_intra_node;  // expert all-to-all: to the ep ranks of the same node
   LinkPath ep_scale_out;   // and to those of other nodes
   int ep_per_node = 1;     // ranks of an expert-parallel group in one node
-  bool dp_scale_out = false;
   // The routed experts' data-parallel group (Megatron-Core's expert data-parallel group: the tp x dp x cp ranks of a
   // stage over ep x etp), its ring, and whether it is the dense parameters' group (dp x cp ranks, per_node / tp of
   // them in a node), as with ep x etp = tp.
@@ -39,20 +38,23 @@ LinkPath path_for(const System& sys, const EfficiencyModel& eff, bool scale_out)
   return {bw, eff.link_latency(sys.device, scale_out), eff.link(sys.device, scale_out)};
 }
 
+// The link of a ring of `ranks` ranks set `spacing` apart in the rank order: a node holds per_node / spacing of them
+// (at least one); a ring inside one node runs on the scale-up link, one past it gets those ranks' NICs in each node
+// (ring_across_nodes).
+LinkPath ring_path(const System& sys, const EfficiencyModel& eff, int ranks, int spacing) {
+  const int in_node = std::clamp(sys.devices_per_node() / std::max(1, spacing), 1, std::max(1, ranks));
+  if (ranks <= in_node) return path_for(sys, eff, false);
+  return ring_across_nodes(path_for(sys, eff, false), path_for(sys, eff, true), in_node);
+}
+
 // Ranks are laid out tp (innermost), cp, dp, pp (outermost), as Megatron-LM does.
 Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyModel& eff) {
   const Parallelism& p = c.parallelism;
   const int per_node = sys.devices_per_node();
   Links l;
   l.tp = path_for(sys, eff, p.tp > per_node);
-  l.dp_scale_out = static_cast<long long>(p.tp) * p.cp * p.dp > per_node;
-  l.dp = path_for(sys, eff, l.dp_scale_out);
-  if (l.dp_scale_out) {
-    // Gradients reduce over the data-parallel ranks with their context-parallel peers (dp x cp ranks, tp apart):
-    // a node holds per_node / tp of each ring (at least one).
-    const int ranks_per_node = std::max(1, per_node / std::max(1, p.tp));
-    l.dp = ring_across_nodes(path_for(sys, eff, false), l.dp, std::min(ranks_per_node, p.dp * p.cp));
-  }
+  // Gradients reduce over the data-parallel ranks with their context-parallel peers (dp x cp ranks, tp apart).
+  l.dp = ring_path(sys, eff, p.dp * p.cp, p.tp);
   l.pp = path_for(sys, eff, sys.nodes > 1 && static_cast<long long>(p.tp) * p.cp * p.dp >= per_node);
   // Expert-parallel ranks are etp apart (Megatron-Core's expert groups, expert tp innermost; etp = tp by default: tp
   // apart within the data-parallel ranks): a node holds per_node / etp of a group (at least one, at most ep); the
@@ -61,15 +63,11 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
   l.ep_scale_out = path_for(sys, eff, true);
   l.ep_per_node = std::clamp(per_node / std::max(1, expert_tp(p)), 1, std::max(1, p.ep));
   // Expert data-parallel ranks are ep x etp apart (Megatron-Core's expert grid, etp innermost, then ep, then the expert
-  // data-parallel ranks): a node holds per_node / (ep x etp) of the group (at least one); past the node its ring
-  // gets those ranks' NICs, as the dense ring does.
+  // data-parallel ranks).
   const int expert_group = std::max(1, p.ep) * expert_tp(p);
   l.edp_ranks = std::max(1, p.tp * p.dp * p.cp / expert_group);
   l.edp_is_dp = p.ep <= 1 || expert_group == p.tp;  // without ep the experts sit in the dense buffers
-  const int edp_per_node = std::clamp(per_node / expert_group, 1, l.edp_ranks);
-  l.edp = l.edp_ranks <= edp_per_node
-              ? path_for(sys, eff, false)
-              : ring_across_nodes(path_for(sys, eff, false), path_for(sys, eff, true), edp_per_node);
+  l.edp = ring_path(sys, eff, l.edp_ranks, expert_group);
   return l;
 }
 
@@ -348,7 +346,7 @@ void data_parallel_communication(const TrainingConfig& c, const Links& links, co
     if (shape.shards > 1) sharded_weights_communication(c, links, w, shape, comm);
     return;
   }
-  if (shape.shards <= 1 && (links.edp_ranks <= 1 || shape.expert_trained <= 0 || links.edp_is_dp)) return;
+  if (shape.shards <= 1 && links.edp_ranks <= 1) return;  // no ring to reduce over (one with 1 rank costs nothing)
   gradient_reduction(c, links, w, shape, comm);
 }
 
