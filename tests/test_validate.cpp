@@ -115,14 +115,16 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // forward gain at head dim 64 there (not fitted): tune 9.30%, test 10.79%; its backward at head dim 64 as those runs
   // measure it, below 16 bits (not fitted): tune 9.27%, test 10.77%; a mixture of experts' expert gradients reduced
   // and weights gathered over their own data-parallel group, on its ranks' NICs (not fitted): tune 8.98%, test
-  // 10.28%. Held so that a change that loses it fails; the issue's targets (tune <= 8%, test <= 10%, no source above
-  // 15%: nemo-25.02 19.8%, mlperf-training-v6.0 17.0%; no case off by more than 30%: 18) are not reached.
-  SECTION("training predictions hold MAPE <= 9.00% on the tune split and <= 10.30% on the held-out test split") {
+  // 10.28%; MLPerf Training v6.0's Llama 3.1 8B and Llama 2 70B LoRA results (85, 29 tune, 56 test, data only; the
+  // batch tune 5.9%, test 5.1%; LoRA on GB300 racks -8..-17%, MI355X -8..-11%): tune 8.52%, test 9.33%. Held so that a
+  // change that loses it fails; the issue's targets (tune <= 8%, no source above 15%: nemo-25.02 19.8%; no case off
+  // by more than 30%: 18) are not all reached.
+  SECTION("training predictions hold MAPE <= 8.55% on the tune split and <= 9.35% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.0900);
-    CHECK(by_split.at("test").at("training").mape <= 0.1030);
+    CHECK(by_split.at("tune").at("training").mape <= 0.0855);
+    CHECK(by_split.at("test").at("training").mape <= 0.0935);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits
