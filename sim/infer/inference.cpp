@@ -114,10 +114,11 @@ struct Evaluator {
     p.matmul_compute = matmul_compute(rows);
     const Bytes read = weights_read(rows);
     p.matmul_memory = read / (bandwidth * eff.memory(sys.device, read));
-    // A prefill's heads narrower than 128 carry fewer FLOPs per score beside the same softmax work
-    // (head_dim_attention_share), and its windowed layers' query tiles pay their fixed work over a few key blocks
-    // (occupancy_against_full_layers: the full layers attend tokens / 2 keys per query, causal), both measured on
-    // cuDNN's training kernels (an engine's own kernels assumed alike); a decode step's attention is priced as it was.
+    // A prefill's heads narrower than 128 carry fewer FLOPs per score beside the same softmax work, MLA's wider ones
+    // keep about the head-dim-128 forward rate (head_dim_attention_share), and its windowed layers' query tiles pay
+    // their fixed work over a few key blocks (occupancy_against_full_layers: the full layers attend tokens / 2 keys per
+    // query, causal), both measured on cuDNN's training kernels (an engine's own kernels assumed alike); a decode
+    // step's attention is priced as it was.
     double narrow = 1.0;
     if (tokens > 1.0) narrow = head_dim_attention_share(sys.device, m.score_head_dim(), false);
     if (windowed_prefill && tokens > m.attention_window) {

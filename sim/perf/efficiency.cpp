@@ -270,6 +270,17 @@ double fp8_fused_attention_speedup(const Device& device, bool backward, double h
   // tokens), held below 64. Hopper keeps the 128 figures, unmeasured: cuDNN 9.19 builds the FP8 forward graph at head
   // dim 64 on the H200 but refuses the backward ("hidden_dim shoud be equal to 128"), so the same suite has no FP8 run
   // of those heads there.
+  // Wider scores gain more: the same suite's DeepSeek-V3 shape (128 heads of 192 for the scores, 128 for the values;
+  // cuDNN 9.22, results/dsv3, head_dim_attention_share's runs) measures FP8 over BF16 at 4096 and 8192 tokens, as the
+  // 128 figures above, 2095/1406 and 2397/1585 forward, 1692/1057 and 1959/1193 backward on the GB200 (means 1.501,
+  // 1.621), 2788/1590 and 3128/1825, 1982/1143 and 2310/1291 on the GB300 (1.734, 1.762): its backward gains far more
+  // than the Llama 3.1 shape's, whose eight query heads share each KV head. Linear from the 128 figures to these at
+  // 192, held above.
+  if (head_dim > 128.0 && is_blackwell(g)) {
+    const bool ultra = g == TensorCoreGeneration::blackwell_ultra;
+    const double at_192 = backward ? (ultra ? 1.762 : 1.621) : (ultra ? 1.734 : 1.501);
+    return at_128 + (at_192 - at_128) * std::min(1.0, (head_dim - 128.0) / 64.0);
+  }
   if (head_dim >= 128.0 || !is_blackwell(g)) return at_128;
   const bool ultra = g == TensorCoreGeneration::blackwell_ultra;
   const double at_64 = backward ? (ultra ? 0.967 : 0.919) : (ultra ? 1.200 : 1.028);
@@ -301,7 +312,26 @@ double head_dim_attention_share(const Device& device, double head_dim, bool back
   // results/gpt_oss) then come out -2 to -8% forward and -10 to -13% backward on the GB200 at 2048-16384 tokens, +25
   // to +32% forward and -10 to -16% backward on the GB300 (tiles of about one block, where the GB300's small forward
   // overhead does not hold). Other generations (tensor-rate bound kernels, or none measured) and CPUs keep 1.
-  if (device.kind == DeviceKind::cpu || head_dim >= 128.0) return 1.0;
+  // Wider scores (multi-head latent attention: DeepSeek-V3's 128 heads of 192 for the scores and 128 for the values)
+  // cost the backward more than their FLOPs: cuDNN 9.22's runs of that shape (batch 2, causal, non-deterministic
+  // backward; NVIDIA/cudnn-frontend@3929da2 benchmark/sdpa_benchmark_training/results/dsv3, GB200 and GB300 runs of
+  // 2026-04-24, the same day and cuDNN as the head-dim-128 asymptotes) measure BF16 at 2048, 4096, 8192 and 16384
+  // tokens 1072, 1406, 1585, 1678 TFLOP/s forward and 846, 1057, 1193, 1134 backward on the GB200, 1285, 1590, 1825,
+  // 1967 and 914, 1143, 1291, 1302 on the GB300. The benchmark counts a backward score at 3 x 192 + 2 x 128 FLOPs
+  // (benchmark_single_sdpa.py flops()) where this model counts 2.5 x (192 + 128), 800 against 832 (the same 640 at
+  // 128/128): in this model's FLOPs the backward runs at 800/832 of those. Over the tile model's causal rate at each
+  // length they keep 0.994 forward and 0.878 backward (GB200), 0.954 and 0.881 (GB300), the means over the lengths
+  // the tiles were fitted on (2048-16384; at 32768 the head-dim-128 kernels too run below the fit). Linear from 1 at
+  // 128 to these at 192, held above (wider heads unmeasured). The H200's run of that shape (cuDNN 9.19) measured a
+  // deterministic backward only and its FP8 failed; its forward, 643 TFLOP/s at 8192 tokens, is about the tile model's
+  // rate: Hopper keeps 1. Heads of 192 with grouped KV heads (Nemotron-4 340B) take the same figures, unmeasured.
+  if (device.kind == DeviceKind::cpu || head_dim == 128.0) return 1.0;
+  if (head_dim > 128.0) {
+    if (!is_blackwell(device.tensor_core_generation)) return 1.0;
+    const bool ultra = device.tensor_core_generation == TensorCoreGeneration::blackwell_ultra;
+    const double at_192 = backward ? (ultra ? 0.881 : 0.878) : (ultra ? 0.954 : 0.994);
+    return 1.0 + (at_192 - 1.0) * std::min(1.0, (head_dim - 128.0) / 64.0);
+  }
   double at_64 = 1.0;
   switch (device.tensor_core_generation) {
     case TensorCoreGeneration::hopper: at_64 = backward ? 0.841 : 0.740; break;

@@ -176,9 +176,9 @@ void attention_core(const Context& x, LayerCost& L) {
     // FP8 attention (fp8_attention) reads Q, K and V at one byte and runs at cuDNN's measured FP8 rates.
     const double io = tokens * (attention_operand_bytes(c) * (aw.q + aw.k + aw.v) + kActivationBytes * aw.o) / t;
     // The kernel generation the run uses (attention_kernel_of: its stack's unless named). A native kernel's heads
-    // narrower than 128 carry fewer FLOPs per score beside the same softmax work (head_dim_attention_share); the older
-    // kernel generations (attention_kernel_share) are bound by their tensor rate. A sliding window's tiles pay their
-    // fixed work over a few key blocks (layers_occupancy).
+    // narrower than 128 carry fewer FLOPs per score beside the same softmax work, MLA's wider scores run a slower
+    // backward (head_dim_attention_share); the older kernel generations (attention_kernel_share) are bound by their
+    // tensor rate. A sliding window's tiles pay their fixed work over a few key blocks (layers_occupancy).
     const AttentionKernel kernel = attention_kernel_of(c);
     const double share = x.eff.attention_kernel_share(x.dev, kernel);
     const auto efficiency = [&](bool backward) {
