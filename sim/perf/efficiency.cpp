@@ -207,6 +207,11 @@ double tile_overhead_blocks(TensorCoreGeneration g, bool backward) {
   }
 }
 
+// A figure measured at head dim 128 carried linearly to one measured at 192 (MLA's wider scores), held above.
+double toward_wide_scores(double at_128, double at_192, double head_dim) {
+  return at_128 + (at_192 - at_128) * std::min(1.0, (head_dim - 128.0) / 64.0);
+}
+
 }  // namespace
 
 double attention_tile_occupancy(const Device& device, double keys, AttentionMask mask, bool backward, double launches) {
@@ -276,13 +281,11 @@ double fp8_fused_attention_speedup(const Device& device, bool backward, double h
   // 1.621), 2788/1590 and 3128/1825, 1982/1143 and 2310/1291 on the GB300 (1.734, 1.762): its backward gains far more
   // than the Llama 3.1 shape's, whose eight query heads share each KV head. Linear from the 128 figures to these at
   // 192, held above.
-  if (head_dim > 128.0 && is_blackwell(g)) {
-    const bool ultra = g == TensorCoreGeneration::blackwell_ultra;
-    const double at_192 = backward ? (ultra ? 1.762 : 1.621) : (ultra ? 1.734 : 1.501);
-    return at_128 + (at_192 - at_128) * std::min(1.0, (head_dim - 128.0) / 64.0);
-  }
-  if (head_dim >= 128.0 || !is_blackwell(g)) return at_128;
+  if (!is_blackwell(g)) return at_128;
   const bool ultra = g == TensorCoreGeneration::blackwell_ultra;
+  if (head_dim >= 128.0) {
+    return toward_wide_scores(at_128, backward ? (ultra ? 1.762 : 1.621) : (ultra ? 1.734 : 1.501), head_dim);
+  }
   const double at_64 = backward ? (ultra ? 0.967 : 0.919) : (ultra ? 1.200 : 1.028);
   return at_64 + (at_128 - at_64) * (std::max(64.0, head_dim) - 64.0) / 64.0;
 }
@@ -325,12 +328,11 @@ double head_dim_attention_share(const Device& device, double head_dim, bool back
   // 128 to these at 192, held above (wider heads unmeasured). The H200's run of that shape (cuDNN 9.19) measured a
   // deterministic backward only and its FP8 failed; its forward, 643 TFLOP/s at 8192 tokens, is about the tile model's
   // rate: Hopper keeps 1. Heads of 192 with grouped KV heads (Nemotron-4 340B) take the same figures, unmeasured.
-  if (device.kind == DeviceKind::cpu || head_dim == 128.0) return 1.0;
-  if (head_dim > 128.0) {
+  if (device.kind == DeviceKind::cpu) return 1.0;
+  if (head_dim >= 128.0) {
     if (!is_blackwell(device.tensor_core_generation)) return 1.0;
     const bool ultra = device.tensor_core_generation == TensorCoreGeneration::blackwell_ultra;
-    const double at_192 = backward ? (ultra ? 0.881 : 0.878) : (ultra ? 0.954 : 0.994);
-    return 1.0 + (at_192 - 1.0) * std::min(1.0, (head_dim - 128.0) / 64.0);
+    return toward_wide_scores(1.0, backward ? (ultra ? 0.881 : 0.878) : (ultra ? 0.954 : 0.994), head_dim);
   }
   double at_64 = 1.0;
   switch (device.tensor_core_generation) {
