@@ -128,7 +128,7 @@ const Schema& gpu_schema() {
                   "hopper and blackwell reach their full rate only with asynchronous warpgroup instructions; ada runs "
                   "ampere's kernels; blackwell-ultra runs blackwell's, with twice its exponential rate for attention's "
                   "softmax; cdna3 is AMD's MI300-series matrix cores, with their own GEMM ceilings; cdna4 the "
-                  "MI350-series ones, on the default ceilings until a measurement is at hand)"},
+                  "MI350-series ones, with the MI355X's measured BF16, FP8 and MXFP4 matmul rates)"},
           {.name = "process", .kind = ValueKind::text, .doc = "fabrication process"},
           {.name = "die_area", .kind = ValueKind::quantity, .dimension = Dimension::area_m2, .doc = "die area"},
           {.name = "transistors", .kind = ValueKind::number, .doc = "transistor count"},

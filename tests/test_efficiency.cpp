@@ -501,7 +501,7 @@ TEST_CASE("CDNA 3 ceilings: AMD's MI300X max-achievable GEMM over peak, times Ho
   CHECK(gpu.has_fused_attention());
 }
 
-TEST_CASE("CDNA 4 takes the MI355X's measured BF16 and FP8 matmul rates", "[efficiency]") {
+TEST_CASE("CDNA 4 takes the MI355X's measured BF16, FP8 and MXFP4 matmul rates", "[efficiency]") {
   using hwsim::DefaultEfficiency;
   using hwsim::TensorCoreGeneration;
   hwsim::Device gpu = h100();
@@ -522,8 +522,30 @@ TEST_CASE("CDNA 4 takes the MI355X's measured BF16 and FP8 matmul rates", "[effi
   gpu.tensor_core_generation = TensorCoreGeneration::cdna3;
   CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::bf16) < bf16);
   gpu.tensor_core_generation = TensorCoreGeneration::cdna4;
+  // MXFP4: AITER's rates at Llama 3.1 8B's training shapes (AMD-AGI/Primus-Turbo pull 514), already LLM shapes.
+  const double measured[5][4] = {{32768, 6144, 4096, 4454},
+                                 {32768, 4096, 4096, 4495},
+                                 {32768, 28672, 4096, 4490},
+                                 {32768, 4096, 14336, 5254},
+                                 {32768, 4096, 6144, 4696}};
+  const double fp4_peak = 1024 * 4096 * 2.4e9;
+  gpu.peak[DType::fp4] = hwsim::FlopPerSecond(fp4_peak);
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp4) == Approx(4677.8e12 / fp4_peak).epsilon(1e-6));
+  CHECK(DefaultEfficiency::compute_ceiling(gpu, DType::fp4) > DefaultEfficiency::compute_ceiling(gpu.kind, DType::fp4));
+  // Each shape's rate within 15% (one ceiling for shapes 4454-5254 apart), their mean within 4% (the thin-dimension
+  // and size terms of gemm() take 2-3% off the plateau at these shapes).
+  double model_sum = 0;
+  double measured_sum = 0;
+  for (const auto& s : measured) {
+    INFO(s[0] << " x " << s[1] << " x " << s[2]);
+    const double rate = DefaultEfficiency{}.gemm(gpu, DType::fp4, s[0], s[1], s[2]) * fp4_peak / 1e12;
+    CHECK(rate == Approx(s[3]).epsilon(0.15));
+    model_sum += rate;
+    measured_sum += s[3];
+  }
+  CHECK(model_sum == Approx(measured_sum).epsilon(0.04));
   // No measured rate for these: the documented defaults.
-  for (const DType d : {DType::fp64, DType::fp32, DType::fp4}) {
+  for (const DType d : {DType::fp64, DType::fp32}) {
     INFO(hwsim::dtype_name(d));
     CHECK(DefaultEfficiency::compute_ceiling(gpu, d) == DefaultEfficiency::compute_ceiling(gpu.kind, d));
   }

@@ -120,15 +120,18 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // scores at cuDNN 9.22's measured DeepSeek-V3-shaped rates on Blackwell, BF16 backward below and FP8 far above the
   // head-dim-128 figures (not fitted; 43 DeepSeek-V3 and Nemotron-4 340B cases move, 19 closer: NVIDIA's MLPerf and
   // NeMo's FP8-attention GB300 runs closer, CoreWeave's GB300 and the GB200 MLPerf runs, already too fast, further; the
-  // 16-bit attention runs about a point slower, closer on GB200, further on B200 and B300): tune 8.60%, test 9.34%.
+  // 16-bit attention runs about a point slower, closer on GB200, further on B200 and B300): tune 8.60%, test 9.34%;
+  // the rest of that v6.0 rule (12, 4 tune, 8 test, data only): tune 8.60%, test 9.34%; MXFP4 on CDNA 4 at AITER's
+  // measured rates at Llama 3.1 8B's training shapes (not fitted; the 14 MI355X MXFP4 training runs -6..-13% ->
+  // -6..+2%): tune 8.38%, test 9.20%.
   // Held so that a change that loses it fails; the issue's targets (tune <= 8%, no source above 15%: nemo-25.02 19.7%;
   // no case off by more than 30%: 18) are not all reached.
-  SECTION("training predictions hold MAPE <= 8.65% on the tune split and <= 9.35% on the held-out test split") {
+  SECTION("training predictions hold MAPE <= 8.45% on the tune split and <= 9.25% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.0865);
-    CHECK(by_split.at("test").at("training").mape <= 0.0935);
+    CHECK(by_split.at("tune").at("training").mape <= 0.0845);
+    CHECK(by_split.at("test").at("training").mape <= 0.0925);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits

@@ -26,11 +26,11 @@ double DefaultEfficiency::compute_ceiling(DeviceKind kind, DType dtype) {
     case DType::fp8:
     case DType::int8: return 0.72;
     case DType::fp4:
-      // NVFP4 GEMMs on Blackwell (the only chips with an FP4 peak here): vLLM's CUTLASS kernel reaches 3039 TFLOP/s
-      // with the activations' FP4 quantisation and 3904 without it, at 16384 x 6144 x 4096 (Llama 3.1 8B's QKV
-      // shape; vllm-project/vllm pull 20646, "Before" table; a B200-class part: no other reaches 3.9 PFLOP/s at FP4),
-      // 0.34-0.43 of the 9 PFLOP/s dense peak: 0.39, the middle. The tune split's B200 FP4 serving cases agree (their
-      // mean |error| is least at 0.35-0.40; 49% at the former 0.65 estimate).
+      // NVFP4 GEMMs on Blackwell (CDNA 4 takes its own measured rate, generation_ceiling): vLLM's CUTLASS kernel
+      // reaches 3039 TFLOP/s with the activations' FP4 quantisation and 3904 without it, at 16384 x 6144 x 4096
+      // (Llama 3.1 8B's QKV shape; vllm-project/vllm pull 20646, "Before" table; a B200-class part: no other
+      // reaches 3.9 PFLOP/s at FP4), 0.34-0.43 of the 9 PFLOP/s dense peak: 0.39, the middle. The tune split's B200 FP4
+      // serving cases agree (their mean |error| is least at 0.35-0.40; 49% at the former 0.65 estimate).
       return 0.39;
     case DType::fp6:
     case DType::int4: return 0.65;  // estimate: newest low-precision paths, below FP8's 71-73%
@@ -63,9 +63,19 @@ double DefaultEfficiency::generation_ceiling(const Device& device, DType dtype) 
   // 7.1.0; AMD's "FP8 GEMM Optimization on AMD CDNA 4 Architecture", ROCm/rocm-blogs@c9ef806
   // blogs/software-tools-optimization/cdna4-gemm-kernels/README.md, Table 5), 0.622 of the 5033.2 TFLOP/s FP8 peak,
   // BF16's share. One shape rather than a search's best, so a lower bound of the chip's MAMF; LLM shapes take the
-  // Hopper share of it. FP16 runs at BF16's rate on this chip (datasheet), and FP4 and FP6 have no measured rate:
-  // the documented defaults of compute_ceiling(kind, dtype).
-  // Ada runs Ampere's kernels (mma.sync) and keeps Ampere's plateaus.
+  // Hopper share of it. FP16 runs at BF16's rate on this chip (datasheet). MXFP4: AITER's tuned GEMMs, the baseline
+  // column ("MI355X AITER") of AMD-AGI/Primus-Turbo pull 514 (open, 2026-09-15), at 32768 tokens of shapes that are
+  // Llama 3.1 8B's (hidden 4096, QKV 6144, FFN 14336; the pull says "Llama-2 8B"): QKV, out and FC1 forward 4454, 4495,
+  // 4490, FC2 forward 5254 and QKV dgrad 4696 TFLOP/s, the five rows read (the other seven, dgrad and wgrad, were not),
+  // their mean 0.465 of the 10066 TFLOP/s MXFP4 peak (1024 x 4096 FLOP x 2.4 GHz); already LLM shapes, so not scaled by
+  // the LLM-shape share. MLPerf Training v6.0's MI355X MXFP4 runs hand AITER their tuned a4w4 GEMM configurations
+  // (AITER_CONFIG_GEMM_A4W4, e.g. Richardyu114/training_results_v6.0@eabf23a07b2a
+  // MiTAC/benchmarks/llama31_8b/implementations/8xMI355X_2xEPYC_9755/config_MI355X_1x8x1.sh), which this takes them to
+  // run; the same repository's pull 424 puts its FlyDSL kernels at 1.2-2.0x hipBLASLt's forward MXFP4 GEMMs on Llama
+  // shapes and on par with AITER's. The same table's B200 column (5095-5689 TFLOP/s, 0.57-0.63 of 9 PFLOP/s; kernel and
+  // format not stated) sits well above the 0.39 that prices Blackwell's FP4 (compute_ceiling above): not taken here.
+  // FP6 has no measured rate: the documented default of compute_ceiling(kind, dtype). Ada runs Ampere's kernels
+  // (mma.sync) and keeps Ampere's plateaus.
   const double ampere = compute_ceiling(device.kind, dtype);
   if (device.kind == DeviceKind::cpu) return ampere;
   constexpr double kHopperLlmShapes = 0.73;
@@ -82,11 +92,13 @@ double DefaultEfficiency::generation_ceiling(const Device& device, DType dtype) 
   if (device.tensor_core_generation == TensorCoreGeneration::cdna4) {
     constexpr double kCdna4Bf16 = 1565.0 / 2516.6;
     constexpr double kCdna4Fp8 = 3130.21 / 5033.1648;  // 1024 matrix cores x 2048 FLOP x 2.4 GHz
+    constexpr double kCdna4Mxfp4 = (4454.0 + 4495.0 + 4490.0 + 5254.0 + 4696.0) / 5.0 / 10066.3296;
     switch (dtype) {
       case DType::bf16:
       case DType::fp16: return kCdna4Bf16 * kLlmShapeShare;
       case DType::fp8:
       case DType::int8: return kCdna4Fp8 * kLlmShapeShare;
+      case DType::fp4: return kCdna4Mxfp4;
       default: return ampere;
     }
   }
