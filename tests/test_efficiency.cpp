@@ -32,6 +32,20 @@ hwsim::Device h100() {
   return gpu;
 }
 
+// The head-dim-128 asymptotes of the tile model (efficiency.cpp tile_overhead_blocks), TFLOP/s forward and backward,
+// against which cuDNN's runs of other shapes are read: H200 722 and 642, GB200 1855 and 1506, GB300 2061 and 1645.
+double tile_asymptote(hwsim::TensorCoreGeneration generation, bool backward) {
+  switch (generation) {
+    case hwsim::TensorCoreGeneration::hopper: return backward ? 642 : 722;
+    case hwsim::TensorCoreGeneration::blackwell: return backward ? 1506 : 1855;
+    case hwsim::TensorCoreGeneration::blackwell_ultra: return backward ? 1645 : 2061;
+    default: FAIL("no tile asymptote for this generation"); return 0;
+  }
+}
+
+// The sequence lengths of cudnn-frontend's SDPA training benchmark (benchmark/sdpa_benchmark_training).
+constexpr std::array<double, 5> kCudnnTokens{2048, 4096, 8192, 16384, 32768};
+
 // An Altra Q80-30 socket: 80 cores, fp32 3.84 TFLOP/s, int8 15.36 TOP/s.
 hwsim::Device altra() {
   hwsim::Device cpu;
@@ -284,24 +298,21 @@ TEST_CASE("With the tile model, the narrow-head shares give back cuDNN 9.19's GP
   using hwsim::TensorCoreGeneration;
   // NVIDIA/cudnn-frontend@df73764 benchmark/sdpa_benchmark_training/results/{h200,gb200,gb300}_919_only_cudnn: 64
   // query and 8 KV heads of 64, a 1024-token causal window, batch 2, BF16 TFLOP/s at 2048, 4096, 8192, 16384 and
-  // 32768 tokens; each chip's head-dim-128 asymptotes of the tile model (tile_overhead_blocks).
+  // 32768 tokens; each chip's head-dim-128 asymptotes of the tile model (tile_asymptote).
   struct Chip {
     TensorCoreGeneration generation;
-    double asymptote_forward;
-    double asymptote_backward;
     std::array<double, 5> forward;
     std::array<double, 5> backward;
   };
-  const std::array<double, 5> tokens{2048, 4096, 8192, 16384, 32768};
+  const auto& tokens = kCudnnTokens;
   hwsim::Device gpu = h100();
   for (const Chip& chip :
-       {Chip{TensorCoreGeneration::hopper, 722, 642, {310, 336, 349, 355, 358}, {264, 289, 300, 303, 299}},
-        Chip{TensorCoreGeneration::blackwell, 1855, 1506, {497, 574, 609, 624, 632}, {559, 617, 646, 658, 660}},
-        Chip{
-            TensorCoreGeneration::blackwell_ultra, 2061, 1645, {581, 675, 718, 738, 748}, {583, 638, 668, 682, 689}}}) {
+       {Chip{TensorCoreGeneration::hopper, {310, 336, 349, 355, 358}, {264, 289, 300, 303, 299}},
+        Chip{TensorCoreGeneration::blackwell, {497, 574, 609, 624, 632}, {559, 617, 646, 658, 660}},
+        Chip{TensorCoreGeneration::blackwell_ultra, {581, 675, 718, 738, 748}, {583, 638, 668, 682, 689}}}) {
     gpu.tensor_core_generation = chip.generation;
     for (const bool backward : {false, true}) {
-      const double asymptote = backward ? chip.asymptote_backward : chip.asymptote_forward;
+      const double asymptote = tile_asymptote(chip.generation, backward);
       const auto& measured = backward ? chip.backward : chip.forward;
       double ratios = 0;
       for (size_t i = 0; i < tokens.size(); ++i) {
@@ -320,17 +331,16 @@ TEST_CASE("With the tile model, the narrow-head shares give back cuDNN 9.19's GP
   // head-dim-64 share, the FP8 gain at head dim 64 and a causal layer's occupancy give back.
   struct Fp8Backward {
     TensorCoreGeneration generation;
-    double asymptote;
     std::array<double, 5> ms;
   };
   for (const Fp8Backward& chip :
-       {Fp8Backward{TensorCoreGeneration::blackwell, 1506, {0.271, 0.862, 3.011, 11.332, 43.921}},
-        Fp8Backward{TensorCoreGeneration::blackwell_ultra, 1645, {0.253, 0.792, 2.752, 10.265, 39.694}}}) {
+       {Fp8Backward{TensorCoreGeneration::blackwell, {0.271, 0.862, 3.011, 11.332, 43.921}},
+        Fp8Backward{TensorCoreGeneration::blackwell_ultra, {0.253, 0.792, 2.752, 10.265, 39.694}}}) {
     gpu.tensor_core_generation = chip.generation;
     double ratios = 0;
     for (size_t i = 0; i < tokens.size(); ++i) {
       const double measured = 2.5 * 2.0 * 2 * 64 * tokens[i] * tokens[i] * 64 / (chip.ms[i] * 1e-3) / 1e12;
-      const double modelled = chip.asymptote * hwsim::head_dim_attention_share(gpu, 64, true) *
+      const double modelled = tile_asymptote(chip.generation, true) * hwsim::head_dim_attention_share(gpu, 64, true) *
                               hwsim::fp8_fused_attention_speedup(gpu, true, 64) *
                               hwsim::attention_tile_occupancy(gpu, tokens[i] / 2.0, AttentionMask::causal, true, 1);
       INFO(static_cast<int>(chip.generation) << " FP8 backward " << tokens[i]);
@@ -348,28 +358,22 @@ TEST_CASE("With the tile model, MLA's wider scores give back cuDNN 9.22's DeepSe
   // NVIDIA/cudnn-frontend@3929da2 benchmark/sdpa_benchmark_training/results/dsv3 (GB200, GB300; 2026-04-24): 128
   // heads of 192 (scores) and 128 (values), causal, batch 2, non-deterministic backward, TFLOP/s at 2048, 4096, 8192,
   // 16384 and 32768 tokens as the benchmark counts them (a backward score 3 x 192 + 2 x 128 FLOPs, this model's
-  // 2.5 x (192 + 128)); each chip's head-dim-128 asymptotes of the tile model (tile_overhead_blocks).
+  // 2.5 x (192 + 128)); each chip's head-dim-128 asymptotes of the tile model (tile_asymptote).
   struct Chip {
     TensorCoreGeneration generation;
-    double asymptote_forward;
-    double asymptote_backward;
     std::array<double, 5> bf16_forward;
     std::array<double, 5> bf16_backward;
     std::array<double, 5> fp8_forward;
     std::array<double, 5> fp8_backward;
   };
-  const std::array<double, 5> tokens{2048, 4096, 8192, 16384, 32768};
+  const auto& tokens = kCudnnTokens;
   hwsim::Device gpu = h100();
   for (const Chip& chip : {Chip{TensorCoreGeneration::blackwell,
-                                1855,
-                                1506,
                                 {1072, 1406, 1585, 1678, 1743},
                                 {846, 1057, 1193, 1134, 1076},
                                 {1659, 2095, 2397, 2486, 2447},
                                 {1312, 1692, 1959, 1968, 1857}},
                            Chip{TensorCoreGeneration::blackwell_ultra,
-                                2061,
-                                1645,
                                 {1285, 1590, 1825, 1967, 1991},
                                 {914, 1143, 1291, 1302, 1289},
                                 {2290, 2788, 3128, 3305, 3364},
@@ -377,7 +381,7 @@ TEST_CASE("With the tile model, MLA's wider scores give back cuDNN 9.22's DeepSe
     gpu.tensor_core_generation = chip.generation;
     for (const bool fp8 : {false, true}) {
       for (const bool backward : {false, true}) {
-        const double asymptote = backward ? chip.asymptote_backward : chip.asymptote_forward;
+        const double asymptote = tile_asymptote(chip.generation, backward);
         const auto& measured = fp8 ? (backward ? chip.fp8_backward : chip.fp8_forward)
                                    : (backward ? chip.bf16_backward : chip.bf16_forward);
         const double in_model_flops = backward ? 2.5 * (192 + 128) / (3 * 192 + 2 * 128) : 1.0;
@@ -417,29 +421,29 @@ TEST_CASE("Fused attention's query tiles pay a fixed work beside their key block
     return hwsim::attention_tile_occupancy(gpu, keys, mask, backward, launches);
   };
   // cudnn-frontend@3929da2 sdpa_benchmark_training, Llama 3.1's shape in BF16, TFLOP/s: the asymptotes of the fit
-  // (efficiency.cpp tile_overhead_blocks) times the occupancy reproduce the measured rates of short and long, causal
+  // (tile_asymptote) times the occupancy reproduce the measured rates of short and long, causal
   // and unmasked runs alike, where they differ by up to 1.6x.
   struct Run {
     TensorCoreGeneration generation;
     bool backward;
-    double asymptote;
     double tokens;
     AttentionMask mask;
     double measured;
   };
-  for (const Run& r : {Run{TensorCoreGeneration::hopper, false, 722, 2048, AttentionMask::causal, 484},
-                       Run{TensorCoreGeneration::hopper, false, 722, 16384, AttentionMask::causal, 673},
-                       Run{TensorCoreGeneration::hopper, true, 642, 4096, AttentionMask::causal, 474},
-                       Run{TensorCoreGeneration::hopper, true, 642, 2048, AttentionMask::none, 504},
-                       Run{TensorCoreGeneration::blackwell, false, 1855, 2048, AttentionMask::causal, 1097},
-                       Run{TensorCoreGeneration::blackwell, false, 1855, 2048, AttentionMask::none, 1433},
-                       Run{TensorCoreGeneration::blackwell, false, 1855, 8192, AttentionMask::causal, 1574},
-                       Run{TensorCoreGeneration::blackwell, true, 1506, 4096, AttentionMask::causal, 1148},
-                       Run{TensorCoreGeneration::blackwell_ultra, false, 2061, 2048, AttentionMask::causal, 1373},
-                       Run{TensorCoreGeneration::blackwell_ultra, true, 1645, 8192, AttentionMask::none, 1531}}) {
+  for (const Run& r : {Run{TensorCoreGeneration::hopper, false, 2048, AttentionMask::causal, 484},
+                       Run{TensorCoreGeneration::hopper, false, 16384, AttentionMask::causal, 673},
+                       Run{TensorCoreGeneration::hopper, true, 4096, AttentionMask::causal, 474},
+                       Run{TensorCoreGeneration::hopper, true, 2048, AttentionMask::none, 504},
+                       Run{TensorCoreGeneration::blackwell, false, 2048, AttentionMask::causal, 1097},
+                       Run{TensorCoreGeneration::blackwell, false, 2048, AttentionMask::none, 1433},
+                       Run{TensorCoreGeneration::blackwell, false, 8192, AttentionMask::causal, 1574},
+                       Run{TensorCoreGeneration::blackwell, true, 4096, AttentionMask::causal, 1148},
+                       Run{TensorCoreGeneration::blackwell_ultra, false, 2048, AttentionMask::causal, 1373},
+                       Run{TensorCoreGeneration::blackwell_ultra, true, 8192, AttentionMask::none, 1531}}) {
     gpu.tensor_core_generation = r.generation;
     const double keys = r.mask == AttentionMask::causal ? r.tokens / 2 : r.tokens;
-    CHECK(r.asymptote * occupancy(keys, r.mask, r.backward) == Approx(r.measured).epsilon(0.055));
+    CHECK(tile_asymptote(r.generation, r.backward) * occupancy(keys, r.mask, r.backward) ==
+          Approx(r.measured).epsilon(0.055));
   }
   // GPT-OSS's heads with a 1024-token window on the H200 (310 TFLOP/s forward at 2048 tokens, 358 at 32768): the
   // window's tiles hold 6 to 8 blocks and a partly masked block at each end, and one asymptote explains both.
