@@ -123,9 +123,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // 16-bit attention runs about a point slower, closer on GB200, further on B200 and B300): tune 8.60%, test 9.34%;
   // the rest of that v6.0 rule (12, 4 tune, 8 test, data only): tune 8.60%, test 9.34%; MXFP4 on CDNA 4 at AITER's
   // measured rates at Llama 3.1 8B's training shapes (not fitted; the 14 MI355X MXFP4 training runs -6..-13% ->
-  // -6..+2%): tune 8.38%, test 9.20%.
+  // -6..+2%): tune 8.38%, test 9.20%; an audit's data fix (NeMo 25.11 Qwen3-30B-A3B on 16 H100 runs MBS 1): tune
+  // 8.38%, test 9.05%.
   // Held so that a change that loses it fails; the issue's targets (tune <= 8%, no source above 15%: nemo-25.02 19.7%;
-  // no case off by more than 30%: 18) are not all reached.
+  // no case off by more than 30%: 17) are not all reached.
   SECTION("training predictions hold MAPE <= 8.45% on the tune split and <= 9.25% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
