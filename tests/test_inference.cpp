@@ -403,6 +403,27 @@ TEST_CASE("sliding-window attention: a decode step reads and attends at most the
   CHECK(w.decode.matmul_compute.value() == Approx(p.decode.matmul_compute.value()).epsilon(kRel));
 }
 
+TEST_CASE("A windowed layer's KV cache holds its window under vLLM, the whole context under TensorRT-LLM's one window",
+          "[inference]") {
+  const hwsim::System h100 = inference_system("h100");
+  InferenceConfig plain = llama70b_tp4(8);  // bf16, 512 in, 256 out, static batch: each sequence holds 768 tokens
+  InferenceConfig windowed = plain;
+  windowed.model.attention_window = 256;  // half of the 80 layers
+  windowed.model.window_layers = 40;
+  const auto memory = [&](InferenceConfig c, hwsim::Engine engine) {
+    c.engine = engine;
+    const auto r = hwsim::evaluate_inference(c, h100, kEff);
+    REQUIRE(r.fits);
+    return r.memory_per_device.value();
+  };
+  // vLLM: the 40 windowed layers keep 256 of the 768 tokens, 8 sequences, KV heads split over tp 4, 2 bytes each.
+  CHECK(memory(plain, hwsim::Engine::vllm) - memory(windowed, hwsim::Engine::vllm) ==
+        Approx(8 * 40.0 / 80.0 * (768 - 256) * kLlama70bKvPerToken * 2 / 4).epsilon(kRel));
+  // TensorRT-LLM (no max_attention_window): every layer keeps the whole context, as without the window.
+  CHECK(memory(windowed, hwsim::Engine::tensorrt_llm) ==
+        Approx(memory(plain, hwsim::Engine::tensorrt_llm)).epsilon(kRel));
+}
+
 TEST_CASE("A prefill's narrow heads run attention at the measured share of the head-dim-128 rate; decode as before",
           "[inference]") {
   const hwsim::System h100 = inference_system("h100");

@@ -399,16 +399,18 @@ TEST_CASE("sliding-window attention caps an inference workload's KV cache per de
   c.kv_dtype = hwsim::DType::bf16;
   c.input_tokens = 2048;
   c.output_tokens = 2048;
-  c.engine = hwsim::Engine::tensorrt_llm;  // reserves each request's whole 4096-token context
+  // vLLM's paged cache holds a sequence's mean context, 2048 + 2048 / 2 = 3072 tokens, and gives windowed layers
+  // pools of their own (TensorRT-LLM keeps every layer at the whole context: test_inference.cpp).
+  c.engine = hwsim::Engine::vllm;
   const auto cache_of_8_more = [&c](const ModelSpec& m) {
     c.model = m;
     return hwsim::inference_memory_per_device(c, 16).value() - hwsim::inference_memory_per_device(c, 8).value();
   };
-  // 8 sequences x 4096 tokens x 1024 elements x 2 B without a window; with 2 of 4 layers capped at 1024 tokens,
-  // 8 x 2 x 128 x (2 x 4096 + 2 x 1024) x 2 B.
-  CHECK(cache_of_8_more(inline_model(shape)) == Approx(8.0 * 4096 * 1024 * 2).epsilon(1e-12));
+  // 8 sequences x 3072 tokens x 1024 elements x 2 B without a window; with 2 of 4 layers capped at 1024 tokens,
+  // 8 x 2 x 128 x (2 x 3072 + 2 x 1024) x 2 B.
+  CHECK(cache_of_8_more(inline_model(shape)) == Approx(8.0 * 3072 * 1024 * 2).epsilon(1e-12));
   CHECK(cache_of_8_more(inline_model(shape + "attention_window: 1024\nwindow_layers: 2\n")) ==
-        Approx(8.0 * 2 * 128 * (2 * 4096 + 2 * 1024) * 2).epsilon(1e-12));
+        Approx(8.0 * 2 * 128 * (2 * 3072 + 2 * 1024) * 2).epsilon(1e-12));
   // gpt-oss-120b at its 131,072-token context: 18 full layers and 18 of 128 tokens, 2 x 8 x 64 elements each.
   const ModelSpec& oss = model("gpt-oss-120b");
   CHECK(oss.kv_elements(131072) == 1024.0 * (18 * 131072 + 18 * 128));

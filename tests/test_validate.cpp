@@ -170,8 +170,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // test: Llama 2 70B and Llama 3.1 8B on MI355X, B300 and H200 within 13%, gpt-oss-120b over-predicted by 32-81%):
   // tune 13.0%, test 12.7%, above the issue's target; the NVIDIA gpt-oss cases' MXFP8 arithmetic (a data correction):
   // tune 12.6%, test 12.6%; then the GPT-OSS tables of TensorRT-LLM's perf overview at 585c756 (33 rows, 11 tune, 22
-  // test; every one over-predicted, +33..+95%, on Hopper as on Blackwell): tune 15.9%, test 16.4%, held below.
-  SECTION("inference validation: GPU MAPE <= 16.0% tune and <= 16.4% test, CPU <= 15% tune and <= 20% test") {
+  // test; every one over-predicted, +33..+95%, on Hopper as on Blackwell): tune 15.9%, test 16.4%; TensorRT-LLM's KV
+  // cache holding windowed layers at the whole context (its one window of max_seq_len; 34 cases move, all closer):
+  // tune 14.5%, test 15.0%, held below.
+  SECTION("inference validation: GPU MAPE <= 14.6% tune and <= 15.0% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -185,8 +187,8 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     REQUIRE(by.size() == 4);
     CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 396);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.160);
-    CHECK(mape("test/gpu") <= 0.164);
+    CHECK(mape("tune/gpu") <= 0.146);
+    CHECK(mape("test/gpu") <= 0.150);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }

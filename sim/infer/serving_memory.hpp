@@ -30,7 +30,14 @@ struct MemoryTerms {
     const bool reserves = c.engine == Engine::tensorrt_llm;
     const double context = c.continuous && !reserves ? c.input_tokens + c.output_tokens / 2.0
                                                      : static_cast<double>(c.input_tokens) + c.output_tokens;
-    kv_per_sequence = m.kv_elements(context) * dtype_bytes(c.kv_dtype);  // windowed layers keep their window
+    // A windowed layer keeps only its window where the engine gives it a pool of its own (vLLM's hybrid KV cache
+    // manager). TensorRT-LLM's PyTorch KV cache manager keeps one window, max_seq_len, for every layer unless the run
+    // sets kv_cache_config.max_attention_window (its VSWA pools, pull 5151), and it does not take the windows from the
+    // model's config (the pull that would have, 5722, was closed unmerged; the 2026 derivation from layer_types is
+    // KVCacheManagerV2's only): the model passes its window to the attention kernel alone
+    // (_torch/models/modeling_gpt_oss.py), so each windowed layer holds the whole context there.
+    const double held = reserves ? context * m.kv_elements_per_token() : m.kv_elements(context);
+    kv_per_sequence = held * dtype_bytes(c.kv_dtype);
     workspace_per_prompt = static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
   }
   // The weights and the workspace of the prompts in flight.
