@@ -199,3 +199,33 @@ TEST_CASE("a serving result shows ep beside tp and pp when it is above 1", "[inf
   CHECK(parallelism_of("ep8") == P{{"tp", 8}, {"pp", 1}, {"ep", 8}});
   CHECK(parallelism_of("tp8") == P{{"tp", 8}, {"pp", 1}});
 }
+
+TEST_CASE("quantized: experts keeps all but the routed experts in 16 bits, stored and multiplied, and attention too",
+          "[inference][ep]") {
+  const hwsim::System sys = dgx();
+  InferenceConfig all = moe_workload("tp8");  // Mixtral 8x7B, tp 8, batch 64, now in FP8 with an FP8 cache
+  all.dtype = hwsim::DType::fp8;
+  all.kv_dtype = hwsim::DType::fp8;
+  all.engine = hwsim::Engine::tensorrt_llm;
+  InferenceConfig experts = all;
+  experts.quantize_experts_only = true;
+  // Stored: the routed experts at one byte, everything else at two; with the format over all weights, only the
+  // embedding table and the output layer (as large) stay at two.
+  CHECK(hwsim::stored_weight_bytes(experts) == Approx(kRouted + (kMixtralParameters - kRouted) * 2).epsilon(kRel));
+  CHECK(hwsim::stored_weight_bytes(all) ==
+        Approx(kMixtralParameters - 2 * kMixtralEmbedding + 2 * kMixtralEmbedding * 2).epsilon(kRel));
+  const auto a = hwsim::evaluate_inference(all, sys, kEff);
+  const auto e = hwsim::evaluate_inference(experts, sys, kEff);
+  REQUIRE(a.fits);
+  REQUIRE(e.fits);
+  // Attention at BF16's peak, half the H100's FP8 (kFigures keeps one attention efficiency for both).
+  CHECK(e.prefill.attention_compute.value() == Approx(2 * a.prefill.attention_compute.value()).epsilon(kRel));
+  // A decode step's products outside the routed experts (attention's, the routers', the output layer's: 64 rows x
+  // their weights x 2 FLOPs over tp 8) take twice their FP8 time; the experts' grouped product is unchanged.
+  const hwsim::ModelSpec& m = all.model;
+  const double dense_flops = 64 * (2 * m.active_matmul_parameters() - 2 * m.routed_expert_matmul_parameters()) / 8;
+  const double fp8_rate = sys.device.peak_of(hwsim::DType::fp8)->value() * kFigures.gemm * thin(64) *
+                          thin(m.ffn_hidden / 8.0) * thin(m.hidden);
+  CHECK(e.decode.matmul_compute.value() - a.decode.matmul_compute.value() ==
+        Approx(dense_flops / fp8_rate).epsilon(1e-9));
+}

@@ -44,7 +44,8 @@ struct Evaluator {
   // llama.cpp's unified KV cache: each token attends over every sequence's cells (Engine).
   bool unified_cache = c.engine == Engine::llama_cpp;
   // GPU attention runs in the KV cache's format where the chip computes in it (FP8 FMHA with an FP8 cache), else in
-  // 16 bits, never in a 4-bit or integer weight format (TensorRT-LLM quantises weights and GEMM inputs only).
+  // 16 bits, never in a 4-bit or integer weight format (TensorRT-LLM quantises weights and GEMM inputs only); in 16
+  // bits too where only the experts are quantised (sixteen_bit_arithmetic: the queries come from a 16-bit product).
   // llama.cpp computes it in fp32 from its fp16 cache (ggml's CPU attention); other CPU runtimes keep the weights'
   // arithmetic.
   DType attention_dtype = attention_format(sys.device, c, arithmetic, unified_cache);
@@ -65,9 +66,10 @@ struct Evaluator {
   [[nodiscard]] static DType attention_format(const Device& d, const InferenceConfig& c, DType weights,
                                               bool unified_cache) {
     if (d.kind == DeviceKind::cpu) return unified_cache && d.peak_of(DType::fp32) ? DType::fp32 : weights;
-    if (c.kv_dtype == DType::fp8 && d.peak_of(DType::fp8)) return DType::fp8;
-    return d.peak_of(DType::bf16) ? DType::bf16 : DType::fp16;
+    if (c.kv_dtype == DType::fp8 && d.peak_of(DType::fp8) && !sixteen_bit_arithmetic(c)) return DType::fp8;
+    return sixteen_bit(d);
   }
+  [[nodiscard]] static DType sixteen_bit(const Device& d) { return d.peak_of(DType::bf16) ? DType::bf16 : DType::fp16; }
   [[nodiscard]] FlopPerSecond peak_in(DType d) const {
     const auto p = sys.device.peak_of(d);
     return p ? peak * (p->value() / sys.device.peak_of(arithmetic)->value()) : peak;
@@ -145,15 +147,18 @@ struct Evaluator {
   }
 
   // Compute time of a pass's weight products over `rows` tokens: (rows x hidden) . (hidden x ffn / tp) stands for them
-  // (its rows set how far from peak a small batch runs), but the routed experts' (with the busiest ep rank's extra
+  // (its rows set how far from peak a small batch runs; in 16 bits where only the experts are quantised,
+  // sixteen_bit_arithmetic), but the routed experts' (with the busiest ep rank's extra
   // width) are a grouped GEMM, a group per expert touched on the rank, over its share of the rank's routed rows, at the
   // share of its rate a serving engine's MoE kernels keep (EfficiencyModel::serving_expert_share).
   [[nodiscard]] Seconds matmul_compute(double rows) const {
     const ModelSpec& m = c.model;
     const double routed = 2.0 * m.routed_expert_matmul_parameters();
     const Flop dense_flops(rows * (2.0 * m.active_matmul_parameters() - routed) / c.tp);
-    const Seconds dense = dense_flops / (peak * eff.gemm(sys.device, arithmetic, rows,
-                                                         static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
+    const DType dense_dtype = sixteen_bit_arithmetic(c) ? sixteen_bit(sys.device) : arithmetic;
+    const Seconds dense =
+        dense_flops / (peak_in(dense_dtype) *
+                       eff.gemm(sys.device, dense_dtype, rows, static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
     if (routed <= 0) return dense;
     const Flop expert_flops(rows * (routed + (expert_parallel ? busiest_extra_flops_per_token : 0.0)) / c.tp);
     const double ep = expert_parallel ? c.ep : 1;

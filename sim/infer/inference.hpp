@@ -65,6 +65,11 @@ struct InferenceConfig {
   // for Llama 2 70B; Hugging Face eager attention's repeat_kv): heads / kv_heads times the KV traffic.
   bool kv_reads_per_query_head = false;
   Engine engine = Engine::automatic;
+  // The weight format (dtype, bits_per_weight) covers only the routed experts (workload key `quantized: experts`):
+  // checkpoints that quantise the experts alone, as gpt-oss's MXFP4 ships, keep attention, routers, shared experts,
+  // embeddings and the output layer in 16 bits, stored and multiplied so (sixteen_bit_parameters,
+  // sixteen_bit_arithmetic), and their attention reads 16-bit queries.
+  bool quantize_experts_only = false;
   // The share of memory the engine's paged KV cache may take with continuous batching on a GPU (workload key
   // `kv_cache_share`); absent: the engine's default (kv_cache_share_of).
   std::optional<double> kv_cache_share;
@@ -94,6 +99,11 @@ double weight_bytes_per_parameter(const InferenceConfig& c);
 // must be resolved: `automatic` counts none (evaluate_inference resolves it, to TensorRT-LLM on a GPU, before any
 // memory or traffic is priced; a direct caller of inference_memory_per_device names the engine).
 double sixteen_bit_parameters(const InferenceConfig& c);
+
+// Whether the products outside the routed experts, and attention, run in 16 bits whatever the weight format: with
+// quantize_experts_only on a mixture of experts (TensorRT-LLM leaves an MXFP4 checkpoint's attention, router and
+// output products unquantised: tensorrt_llm/_torch/model_config.py, the MXFP4 exclude_modules).
+bool sixteen_bit_arithmetic(const InferenceConfig& c);
 
 // Bytes of the whole model as stored: the quantised parameters at weight_bytes_per_parameter, sixteen_bit_parameters
 // at 2 bytes.

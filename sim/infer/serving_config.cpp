@@ -26,11 +26,15 @@ double sixteen_bit_parameters(const InferenceConfig& c) {
   // "*lm_head*", "*router*", "*output_layer*" disabled) and has no quantiser for the embedding table, which is not a
   // linear layer. The routers (hidden x experts per MoE layer, under 0.1% of a model) keep the format's width here.
   // llama.cpp's GGUF formats quantise the table and output layer too (bits_per_weight describes the whole file).
-  if (c.engine != Engine::tensorrt_llm && c.engine != Engine::vllm) return 0;
+  // With quantize_experts_only every weight but the routed experts' stays in 16 bits, whatever the engine.
   if (weight_bytes_per_parameter(c) >= 2.0) return 0;
   const ModelSpec& m = c.model;
+  if (sixteen_bit_arithmetic(c)) return m.parameters() - m.moe_layers() * m.experts * m.mlp_parameters_per_expert();
+  if (c.engine != Engine::tensorrt_llm && c.engine != Engine::vllm) return 0;
   return m.embedding_parameters() + m.output_layer_parameters();
 }
+
+bool sixteen_bit_arithmetic(const InferenceConfig& c) { return c.quantize_experts_only && c.model.moe(); }
 
 double stored_weight_bytes(const InferenceConfig& c) {
   const double sixteen = sixteen_bit_parameters(c);

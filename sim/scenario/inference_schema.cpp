@@ -156,6 +156,13 @@ const Schema& inference_workload_schema() {
                       .minimum = 1,
                       .doc = "stored bits per weight including block scales (GGUF Q8_0 8.5, Q4_K 4.5, MXFP4 4.25; "
                              "default: the dtype's width, fp4 NVFP4's 4.5)"});
+    w.keys.push_back({.name = "quantized",
+                      .kind = ValueKind::choice,
+                      .default_text = "all",
+                      .choices = {"all", "experts"},
+                      .doc = "which weights take dtype and bits_per_weight: all, or only a mixture of experts' "
+                             "routed experts (gpt-oss's MXFP4 checkpoints), the rest stored and multiplied in 16 "
+                             "bits and attention run in 16 bits"});
     w.keys.push_back({.name = "replicas",
                       .kind = ValueKind::integer,
                       .default_text = "auto",

@@ -197,6 +197,11 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
     c.max_batch_tokens = static_cast<int>(*n);
   }
   if (auto b = w.optional_number("bits_per_weight")) c.bits_per_weight = *b;
+  c.quantize_experts_only = w.text("quantized") == "experts";
+  if (c.quantize_experts_only && !model.moe()) {
+    bad(w, "quantized",
+        fmt::format("only the experts can be quantised in a mixture of experts; {} has none (use all)", model.name));
+  }
   if (!w.is_word("replicas", "auto")) c.replicas = static_cast<int>(w.integer("replicas"));
   decl.search_parallelism = w.is_word("parallelism", "auto");
   if (decl.search_parallelism && c.replicas) {
