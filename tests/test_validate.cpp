@@ -172,8 +172,9 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // tune 12.6%, test 12.6%; then the GPT-OSS tables of TensorRT-LLM's perf overview at 585c756 (33 rows, 11 tune, 22
   // test; every one over-predicted, +33..+95%, on Hopper as on Blackwell): tune 15.9%, test 16.4%; TensorRT-LLM's KV
   // cache holding windowed layers at the whole context (its one window of max_seq_len; 34 cases move, all closer):
-  // tune 14.5%, test 15.0%, held below.
-  SECTION("inference validation: GPU MAPE <= 14.6% tune and <= 15.0% test, CPU <= 15% tune and <= 20% test") {
+  // tune 14.5%, test 15.0%; the 50 gpt-oss serving cases' checkpoints quantise the experts only (quantized: experts, a
+  // data correction once expressible; all 50 closer): tune 13.1%, test 13.6%, held below.
+  SECTION("inference validation: GPU MAPE <= 13.2% tune and <= 13.7% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -187,8 +188,8 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     REQUIRE(by.size() == 4);
     CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 396);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.146);
-    CHECK(mape("test/gpu") <= 0.150);
+    CHECK(mape("tune/gpu") <= 0.132);
+    CHECK(mape("test/gpu") <= 0.137);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }
