@@ -43,7 +43,8 @@ std::vector<KeyDecl> attention_keys() {
        .kind = ValueKind::integer,
        .minimum = 1,
        .maximum = 16777216,
-       .doc = "sliding-window attention: tokens a windowed layer attends and keeps in its KV cache (Mistral, gpt-oss "
+       .doc = "sliding-window attention: tokens a windowed layer attends, and keeps in its KV cache where the "
+              "engine pools windows apart (vLLM; TensorRT-LLM keeps the whole context) (Mistral, gpt-oss "
               "sliding_window)"},
       {.name = "window_layers",
        .kind = ValueKind::integer,

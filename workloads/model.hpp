@@ -62,7 +62,8 @@ struct ModelSpec {
   // config.json); 0 = hidden / heads. Queries and the attention output are then heads x head_dim wide.
   int explicit_head_dim = 0;
   // Sliding-window attention when attention_window > 0: `window_layers` of the layers attend only the last
-  // `attention_window` tokens (their KV cache keeps no more), the others the whole context. Which layers they are does
+  // `attention_window` tokens (their KV cache keeps no more where the serving engine gives them a pool of their own:
+  // sim/infer/serving_memory.hpp), the others the whole context. Which layers they are does
   // not matter to the totals (Mistral 7B: all of them; gpt-oss: every other one).
   int attention_window = 0;
   int window_layers = 0;
@@ -142,7 +143,8 @@ struct ModelSpec {
   // sequence_attention_flops_per_token).
   [[nodiscard]] double forward_flops_per_token(double seq) const;
   // Tokens one query attends when `context` tokens precede it, averaged over the layers: `context` in a full layer, at
-  // most attention_window in a windowed one. What a decode step attends and what a sequence's KV cache holds per layer.
+  // most attention_window in a windowed one. What a decode step attends and what a sequence's KV cache holds per layer
+  // where windowed layers have a pool of their own (not under TensorRT-LLM: sim/infer/serving_memory.hpp).
   [[nodiscard]] double attended_context(double context) const {
     if (!windowed()) return context;
     const double capped = context < attention_window ? context : attention_window;
@@ -186,7 +188,8 @@ struct ModelSpec {
   [[nodiscard]] double kv_elements_per_token() const {
     return mla() ? static_cast<double>(layers) * (kv_lora_rank + qk_rope_head_dim) : 2.0 * layers * kv_dim();
   }
-  // KV-cache elements a sequence of `context` tokens keeps: windowed layers at most their window's.
+  // KV-cache elements a sequence of `context` tokens keeps with per-window pools: windowed layers at most their
+  // window's.
   [[nodiscard]] double kv_elements(double context) const { return attended_context(context) * kv_elements_per_token(); }
 
  private:

@@ -466,7 +466,7 @@ std::string model_text(const ModelSpec& m, const std::string& file) {
   if (m.moe()) t += fmt::format("\nactive parameters per token: {}", readable_number(m.active_parameters(), 4));
   const std::string keys = m.windowed() ? fmt::format("{:.6g} (windowed layers capped)", m.sequence_context(m.max_seq))
                                         : std::to_string(m.max_seq);  // keys per query (ModelSpec::sequence_context)
-  const std::string held = m.windowed() ? fmt::format("; a {}-token sequence keeps {}", m.max_seq,
+  const std::string held = m.windowed() ? fmt::format("; a {}-token sequence keeps {} with per-window pools", m.max_seq,
                                                       format_quantity(m.kv_elements(m.max_seq) * 2.0, Dimension::bytes))
                                         : "";
   t += fmt::format(

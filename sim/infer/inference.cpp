@@ -155,7 +155,8 @@ struct Evaluator {
     const ModelSpec& m = c.model;
     const double routed = 2.0 * m.routed_expert_matmul_parameters();
     const Flop dense_flops(rows * (2.0 * m.active_matmul_parameters() - routed) / c.tp);
-    const DType dense_dtype = sixteen_bit_arithmetic(c) ? sixteen_bit(sys.device) : arithmetic;
+    const bool sixteen = sixteen_bit_arithmetic(c) && sys.device.kind == DeviceKind::gpu;
+    const DType dense_dtype = sixteen ? sixteen_bit(sys.device) : arithmetic;
     const Seconds dense =
         dense_flops / (peak_in(dense_dtype) *
                        eff.gemm(sys.device, dense_dtype, rows, static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));

@@ -101,7 +101,8 @@ double weight_bytes_per_parameter(const InferenceConfig& c);
 double sixteen_bit_parameters(const InferenceConfig& c);
 
 // Whether the products outside the routed experts, and attention, run in 16 bits whatever the weight format: with
-// quantize_experts_only on a mixture of experts (TensorRT-LLM leaves an MXFP4 checkpoint's attention, router and
+// quantize_experts_only on a mixture of experts whose format is narrower than 16 bits (GPUs only: a CPU runtime keeps
+// its own arithmetic) (TensorRT-LLM leaves an MXFP4 checkpoint's attention, router and
 // output products unquantised: tensorrt_llm/_torch/model_config.py, the MXFP4 exclude_modules).
 bool sixteen_bit_arithmetic(const InferenceConfig& c);
 

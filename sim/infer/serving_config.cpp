@@ -34,7 +34,9 @@ double sixteen_bit_parameters(const InferenceConfig& c) {
   return m.embedding_parameters() + m.output_layer_parameters();
 }
 
-bool sixteen_bit_arithmetic(const InferenceConfig& c) { return c.quantize_experts_only && c.model.moe(); }
+bool sixteen_bit_arithmetic(const InferenceConfig& c) {
+  return c.quantize_experts_only && c.model.moe() && weight_bytes_per_parameter(c) < 2.0;
+}
 
 double stored_weight_bytes(const InferenceConfig& c) {
   const double sixteen = sixteen_bit_parameters(c);
