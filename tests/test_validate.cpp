@@ -173,8 +173,9 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // test; every one over-predicted, +33..+95%, on Hopper as on Blackwell): tune 15.9%, test 16.4%; TensorRT-LLM's KV
   // cache holding windowed layers at the whole context (its one window of max_seq_len; 34 cases move, all closer):
   // tune 14.5%, test 15.0%; the 50 gpt-oss serving cases' checkpoints quantise the experts only (quantized: experts, a
-  // data correction once expressible; all 50 closer): tune 13.1%, test 13.6%, held below.
-  SECTION("inference validation: GPU MAPE <= 13.2% tune and <= 13.7% test, CPU <= 15% tune and <= 20% test") {
+  // data correction once expressible; all 50 closer): tune 13.1%, test 13.6%, with attention in 16 bits, which a source
+  // check found wrong (an FP8 cache keeps FP8 context FMHA): tune 13.6%, test 13.9%, held below.
+  SECTION("inference validation: GPU MAPE <= 13.6% tune and <= 13.9% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -188,8 +189,8 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     REQUIRE(by.size() == 4);
     CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 396);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.132);
-    CHECK(mape("test/gpu") <= 0.137);
+    CHECK(mape("tune/gpu") <= 0.136);
+    CHECK(mape("test/gpu") <= 0.139);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }

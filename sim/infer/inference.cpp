@@ -44,8 +44,9 @@ struct Evaluator {
   // llama.cpp's unified KV cache: each token attends over every sequence's cells (Engine).
   bool unified_cache = c.engine == Engine::llama_cpp;
   // GPU attention runs in the KV cache's format where the chip computes in it (FP8 FMHA with an FP8 cache), else in
-  // 16 bits, never in a 4-bit or integer weight format (TensorRT-LLM quantises weights and GEMM inputs only); in 16
-  // bits too where only the experts are quantised (sixteen_bit_arithmetic: the queries come from a 16-bit product).
+  // 16 bits, never in a 4-bit or integer weight format (TensorRT-LLM quantises weights and GEMM inputs only). Also
+  // where only the experts are quantised: with an FP8 cache TensorRT-LLM's paged context FMHA (on with chunked prefill
+  // or block reuse) quantises the 16-bit queries to FP8 (cpp/tensorrt_llm/thop/attentionOp.cpp mFP8ContextFMHA).
   // llama.cpp computes it in fp32 from its fp16 cache (ggml's CPU attention); other CPU runtimes keep the weights'
   // arithmetic.
   DType attention_dtype = attention_format(sys.device, c, arithmetic, unified_cache);
@@ -66,7 +67,7 @@ struct Evaluator {
   [[nodiscard]] static DType attention_format(const Device& d, const InferenceConfig& c, DType weights,
                                               bool unified_cache) {
     if (d.kind == DeviceKind::cpu) return unified_cache && d.peak_of(DType::fp32) ? DType::fp32 : weights;
-    if (c.kv_dtype == DType::fp8 && d.peak_of(DType::fp8) && !sixteen_bit_arithmetic(c)) return DType::fp8;
+    if (c.kv_dtype == DType::fp8 && d.peak_of(DType::fp8)) return DType::fp8;
     return sixteen_bit(d);
   }
   [[nodiscard]] static DType sixteen_bit(const Device& d) { return d.peak_of(DType::bf16) ? DType::bf16 : DType::fp16; }

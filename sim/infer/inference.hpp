@@ -68,7 +68,7 @@ struct InferenceConfig {
   // The weight format (dtype, bits_per_weight) covers only the routed experts (workload key `quantized: experts`):
   // checkpoints that quantise the experts alone, as gpt-oss's MXFP4 ships, keep attention, routers, shared experts,
   // embeddings and the output layer in 16 bits, stored and multiplied so (sixteen_bit_parameters,
-  // sixteen_bit_arithmetic), and their attention reads 16-bit queries.
+  // sixteen_bit_arithmetic); attention keeps the KV cache's format (an FP8 cache: FP8 context FMHA).
   bool quantize_experts_only = false;
   // The share of memory the engine's paged KV cache may take with continuous batching on a GPU (workload key
   // `kv_cache_share`); absent: the engine's default (kv_cache_share_of).
@@ -100,7 +100,7 @@ double weight_bytes_per_parameter(const InferenceConfig& c);
 // memory or traffic is priced; a direct caller of inference_memory_per_device names the engine).
 double sixteen_bit_parameters(const InferenceConfig& c);
 
-// Whether the products outside the routed experts, and attention, run in 16 bits whatever the weight format: with
+// Whether the products outside the routed experts run in 16 bits whatever the weight format: with
 // quantize_experts_only on a mixture of experts whose format is narrower than 16 bits (GPUs only: a CPU runtime keeps
 // its own arithmetic) (TensorRT-LLM leaves an MXFP4 checkpoint's attention, router and
 // output products unquantised: tensorrt_llm/_torch/model_config.py, the MXFP4 exclude_modules).

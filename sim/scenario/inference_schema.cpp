@@ -162,7 +162,7 @@ const Schema& inference_workload_schema() {
                       .choices = {"all", "experts"},
                       .doc = "which weights take dtype and bits_per_weight: all, or only a mixture of experts' "
                              "routed experts (gpt-oss's MXFP4 checkpoints), the rest stored and multiplied in 16 "
-                             "bits and attention run in 16 bits"});
+                             "bits"});
     w.keys.push_back({.name = "replicas",
                       .kind = ValueKind::integer,
                       .default_text = "auto",
