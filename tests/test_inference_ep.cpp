@@ -228,4 +228,9 @@ TEST_CASE("quantized: experts keeps all but the routed experts in 16 bits, store
                           thin(m.ffn_hidden / 8.0) * thin(m.hidden);
   CHECK(e.decode.matmul_compute.value() - a.decode.matmul_compute.value() ==
         Approx(dense_flops / fp8_rate).epsilon(1e-9));
+  // Element-wise: the first norm writes the QKV input in 2 bytes, not 1 (+h), and the attention output is not
+  // quantised for an FP8 output product (read 2q, write q: -3q), q = h = 4096, per token and layer over tp 8.
+  const double bandwidth = sys.device.memory_bandwidth.value();
+  CHECK(a.decode.elementwise.value() - e.decode.elementwise.value() ==
+        Approx(hbm_time(64.0 * (3 * 4096 - 4096) * 32 / 8, bandwidth)).epsilon(1e-9));
 }

@@ -196,8 +196,10 @@ struct Evaluator {
   // weighted and summed back into the token's row (read 2 x k x h, write 2h): TensorRT-LLM's MoE plugin runs them as
   // expandInputRows and finalizeMoeRouting (cpp/tensorrt_llm/kernels/mixtureOfExperts/moe_kernels.cu, runMoe), vLLM's
   // fused_moe writes the k outputs and sums them (moe_sum). Every tp rank moves whole rows there (tp splits the
-  // experts' width, not the tokens), so these are not divided by tp. 41 KB per token and layer for Mixtral in FP8. On
-  // CPUs llama.cpp's ops are timed with the products (its fitted figures), so nothing is added there.
+  // experts' width, not the tokens), so these are not divided by tp. 41 KB per token and layer for Mixtral in FP8.
+  // Where only the experts are quantised (sixteen_bit_arithmetic), the attention side's GEMM inputs stay in 16 bits:
+  // the first norm writes 2 bytes per element and the attention output is not quantised. On CPUs llama.cpp's ops are
+  // timed with the products (its fitted figures), so nothing is added there.
   [[nodiscard]] Seconds elementwise_time(double rows) const {
     if (sys.device.kind == DeviceKind::cpu) return Seconds(0);
     const ModelSpec& m = c.model;
@@ -207,8 +209,9 @@ struct Evaluator {
     const double f = m.active_mlp_width();
     const double up = m.gated_mlp ? 2.0 * f : f;
     const double g = std::min(2.0, dtype_bytes(arithmetic));
-    const double per_layer = 2.0 * (6.0 + g) * h + 2.0 * (q + cached) + 2.0 * q + cached * dtype_bytes(c.kv_dtype) +
-                             2.0 * up + g * f + (g < 2.0 ? 3.0 * q : 0.0);
+    const double g_attention = sixteen_bit_arithmetic(c) ? 2.0 : g;  // the QKV and output products' inputs
+    const double per_layer = 2.0 * 6.0 * h + (g_attention + g) * h + 2.0 * (q + cached) + 2.0 * q +
+                             cached * dtype_bytes(c.kv_dtype) + 2.0 * up + g * f + (g_attention < 2.0 ? 3.0 * q : 0.0);
     const double k = m.experts_per_token;
     const double routing = (2.0 + k * g) * h + (2.0 * k + 2.0) * h;
     const Bytes bytes(rows * (per_layer * m.layers / c.tp + routing * m.moe_layers()));
