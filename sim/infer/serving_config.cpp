@@ -29,7 +29,7 @@ double sixteen_bit_parameters(const InferenceConfig& c) {
   // With quantize_experts_only every weight but the routed experts' stays in 16 bits, whatever the engine.
   if (weight_bytes_per_parameter(c) >= 2.0) return 0;
   const ModelSpec& m = c.model;
-  if (sixteen_bit_arithmetic(c)) return m.parameters() - m.moe_layers() * m.experts * m.mlp_parameters_per_expert();
+  if (sixteen_bit_arithmetic(c)) return m.parameters() - stage_expert_parameters(m, m.layers, 1);  // all but experts
   if (c.engine != Engine::tensorrt_llm && c.engine != Engine::vllm) return 0;
   return m.embedding_parameters() + m.output_layer_parameters();
 }
