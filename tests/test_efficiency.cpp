@@ -108,16 +108,54 @@ TEST_CASE("a grouped product wastes each group's thin tiles and pays one size ra
   const hwsim::Device gpu = h100();
   const hwsim::DefaultEfficiency eff;
   const double ceiling = hwsim::DefaultEfficiency::compute_ceiling(gpu, DType::fp8);
-  // Mixtral's up-projection at decode batch 896: 8 experts of 224 rows each, 4096 -> 14336, one launch.
-  const double used = 224.0 / 240 * 14336.0 / 14352 * 4096.0 / 4112;
+  // Mixtral's up-projection at decode batch 896: 8 experts of 224 rows each, 4096 -> 14336, one launch; each expert's
+  // rows fill token tiles (expert_tile_fill), the wide dimensions keep d / (d + 16).
+  const double used = hwsim::expert_tile_fill(224) * 14336.0 / 14352 * 4096.0 / 4112;
   const double t = 8 * 2.0 * 224 * 14336 * 4096 / used / gpu.peak.at(DType::fp8).value();
   CHECK(eff.grouped_gemm(gpu, DType::fp8, 8, 224, 14336, 4096) ==
         Approx(ceiling * t / (t + 4e-6) * used).epsilon(kRel));
-  // One group is gemm(); eight groups in one launch run nearer the ceiling than one of them alone, and further from it
-  // than one product of all 1792 rows (whose tiles are fuller).
-  CHECK(eff.grouped_gemm(gpu, DType::fp8, 1, 224, 14336, 4096) == eff.gemm(gpu, DType::fp8, 224, 14336, 4096));
-  CHECK(eff.grouped_gemm(gpu, DType::fp8, 8, 224, 14336, 4096) > eff.gemm(gpu, DType::fp8, 224, 14336, 4096));
+  // One routed expert is not a dense product: its 224 rows fill two 128-row tiles where gemm()'s thin rows keep
+  // 224 / 240. Eight experts in one launch run nearer the ceiling than one of them alone (one size ramp), and further
+  // from it than one dense product of all 1792 rows.
+  const double one = hwsim::DefaultEfficiency::compute_ceiling(gpu, DType::fp8);
+  const double used_one = hwsim::expert_tile_fill(224) * 14336.0 / 14352 * 4096.0 / 4112;
+  const double t_one = 2.0 * 224 * 14336 * 4096 / used_one / gpu.peak.at(DType::fp8).value();
+  CHECK(eff.grouped_gemm(gpu, DType::fp8, 1, 224, 14336, 4096) ==
+        Approx(one * t_one / (t_one + 4e-6) * used_one).epsilon(kRel));
+  CHECK(eff.grouped_gemm(gpu, DType::fp8, 1, 224, 14336, 4096) < eff.gemm(gpu, DType::fp8, 224, 14336, 4096));
+  CHECK(eff.grouped_gemm(gpu, DType::fp8, 8, 224, 14336, 4096) >
+        eff.grouped_gemm(gpu, DType::fp8, 1, 224, 14336, 4096));
   CHECK(eff.grouped_gemm(gpu, DType::fp8, 8, 224, 14336, 4096) < eff.gemm(gpu, DType::fp8, 1792, 14336, 4096));
+}
+
+TEST_CASE("each expert of a grouped product fills whole 128-row token tiles", "[efficiency]") {
+  // Below a tile every touched expert costs one tile whatever it holds: 1 / 128 at one row, 33 / 128 at 33 (a
+  // Poisson count of mean 33 passes 128 for about 1e-36 of the experts).
+  CHECK(hwsim::expert_tile_fill(1) == Approx(1.0 / 128).epsilon(1e-9));
+  CHECK(hwsim::expert_tile_fill(33) == Approx(33.0 / 128).epsilon(1e-9));
+  // At 128 rows on average about half the experts spill into a second tile: 0.67727 summed by hand (Python, the
+  // zero-truncated Poisson terms to x = 400); the normal approximation comes within 0.4% of it (0.395%).
+  CHECK(hwsim::expert_tile_fill(128) == Approx(0.67727).epsilon(0.005));
+  CHECK(hwsim::expert_tile_fill(1000) == Approx(0.95064).epsilon(0.001));
+  // Many tiles: the last tile half full on average, m / (128 (m / 128 + 1/2)); continuous at the switch (4096 rows).
+  CHECK(hwsim::expert_tile_fill(8192) == Approx(8192.0 / (128 * 64.5)).epsilon(1e-12));
+  CHECK(hwsim::expert_tile_fill(4095.9) == Approx(hwsim::expert_tile_fill(4096.1)).epsilon(1e-3));
+  // Not monotone (a sawtooth: 0.78 at 100, 0.68 at 128, 0.60 at 150, 0.78 at 200, as the exact sums too), below 1,
+  // and nearer 1 with more tiles per expert.
+  CHECK(hwsim::expert_tile_fill(150) < hwsim::expert_tile_fill(100));
+  CHECK(hwsim::expert_tile_fill(1000) > hwsim::expert_tile_fill(200));
+  CHECK(hwsim::expert_tile_fill(1000) < 1.0);
+  // A GPU's grouped product takes it in place of the thin-rows share (gpt-oss-120b's up-projection at 33 rows per
+  // expert: 0.258 where 33 / 49 = 0.673 was); a CPU's keeps d / (d + 10).
+  const hwsim::Device gpu = h100();
+  const hwsim::DefaultEfficiency eff;
+  const double used = 33.0 / 128 * 5760.0 / 5776 * 2880.0 / 2896;
+  const double t = 128 * 2.0 * 33 * 5760 * 2880 / used / gpu.peak.at(DType::bf16).value();
+  CHECK(eff.grouped_gemm(gpu, DType::bf16, 128, 33, 5760, 2880) ==
+        Approx(hwsim::DefaultEfficiency::compute_ceiling(gpu, DType::bf16) * t / (t + 4e-6) * used).epsilon(kRel));
+  const hwsim::Device cpu = altra();
+  CHECK(eff.grouped_gemm(cpu, DType::int8, 8, 33, 5760, 2880) ==
+        Approx(0.35 * 33.0 / 43 * 5760.0 / 5770 * 2880.0 / 2890).epsilon(kRel));
 }
 
 TEST_CASE("FP8 split accumulation keeps 1 / 1.15 of the fast-accumulation throughput, other types all of it",
@@ -131,15 +169,15 @@ TEST_CASE("FP8 split accumulation keeps 1 / 1.15 of the fast-accumulation throug
   CHECK(eff.split_accumulation(gpu, hwsim::DType::fp16) == 1.0);
 }
 
-TEST_CASE("a serving engine's routed experts keep 0.78 of the grouped GEMM's rate on GPUs, all of it on CPUs",
+TEST_CASE("a serving engine's routed experts keep 0.82 of the grouped GEMM's rate on GPUs, all of it on CPUs",
           "[efficiency]") {
   const hwsim::DefaultEfficiency eff;
   // Fitted on the tune split's Mixtral serving cases (sim/perf/efficiency.cpp serving_expert_share).
-  CHECK(eff.serving_expert_share(h100()) == 0.78);
+  CHECK(eff.serving_expert_share(h100()) == 0.82);
   CHECK(eff.serving_expert_share(altra()) == 1.0);
   // A calibration profile does not measure it: the default stands.
   const hwsim::CalibratedEfficiency calibrated({});
-  CHECK(calibrated.serving_expert_share(h100()) == 0.78);
+  CHECK(calibrated.serving_expert_share(h100()) == 0.82);
 }
 
 TEST_CASE("default memory efficiency reaches half its plateau at 256 KiB", "[efficiency]") {

@@ -124,9 +124,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // the rest of that v6.0 rule (12, 4 tune, 8 test, data only): tune 8.60%, test 9.34%; MXFP4 on CDNA 4 at AITER's
   // measured rates at Llama 3.1 8B's training shapes (not fitted; the 14 MI355X MXFP4 training runs -6..-13% ->
   // -6..+2%): tune 8.38%, test 9.20%; an audit's data fix (NeMo 25.11 Qwen3-30B-A3B on 16 H100 runs MBS 1): tune
-  // 8.38%, test 9.05%.
+  // 8.38%, test 9.05%; each routed expert's token rows (a weight gradient's reduced dimension too) filling whole
+  // 128-row tiles (expert_tile_fill): tune 8.37%, test 9.02%.
   // Held so that a change that loses it fails; the issue's targets (tune <= 8%, no source above 15%: nemo-25.02 19.7%;
-  // no case off by more than 30%: 17) are not all reached.
+  // no case off by more than 30%: 16) are not all reached.
   SECTION("training predictions hold MAPE <= 8.45% on the tune split and <= 9.25% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
@@ -175,8 +176,10 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // tune 14.5%, test 15.0%; the 50 gpt-oss serving cases' checkpoints quantise the experts only (quantized: experts, a
   // data correction once expressible; all 50 closer): tune 13.1%, test 13.6%, with attention in 16 bits, which a source
   // check found wrong (an FP8 cache keeps FP8 context FMHA): tune 13.6%, test 13.9%; their attention side's 16-bit
-  // GEMM inputs in the element-wise traffic (less traffic, 35 cases +0.5 point): tune 13.6%, test 13.9%, held below.
-  SECTION("inference validation: GPU MAPE <= 13.6% tune and <= 13.9% test, CPU <= 15% tune and <= 20% test") {
+  // GEMM inputs in the element-wise traffic (less traffic, 35 cases +0.5 point): tune 13.6%, test 13.9%; each routed
+  // expert's rows filling whole 128-row token tiles (expert_tile_fill; the routed share refitted to 0.82 on the tune
+  // Mixtral cases): tune 11.1%, test 11.2%, within the issue's GPU target again, held below.
+  SECTION("inference validation: GPU MAPE <= 11.2% tune and <= 11.3% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -190,8 +193,8 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     REQUIRE(by.size() == 4);
     CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 396);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.136);
-    CHECK(mape("test/gpu") <= 0.139);
+    CHECK(mape("tune/gpu") <= 0.112);
+    CHECK(mape("test/gpu") <= 0.113);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }

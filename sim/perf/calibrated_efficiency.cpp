@@ -47,13 +47,17 @@ double CalibratedEfficiency::compute(const Device& device, DType dtype, Flop flo
 }
 
 double CalibratedEfficiency::gemm(const Device& device, DType dtype, double m, double n, double k) const {
-  return grouped_gemm(device, dtype, 1.0, m, n, k);
+  // The profile's curve is in FLOP; the penalty for thin dimensions is the default model's (gemm / compute).
+  const Flop flops(2.0 * m * n * k);
+  const double plain = defaults_.compute(device, dtype, flops);
+  const double thin = plain > 0 ? defaults_.gemm(device, dtype, m, n, k) / plain : 1.0;
+  return compute(device, dtype, flops) * thin;
 }
 
 double CalibratedEfficiency::grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
                                           double k) const {
-  // The profile's curve is in FLOP (the launch's); the penalty for thin dimensions is the default model's
-  // (grouped_gemm / compute).
+  // The launch's FLOP on the profile's curve; the penalty for the experts' token tiles and thin dimensions is the
+  // default model's (grouped_gemm / compute).
   const Flop flops(std::max(1.0, groups) * 2.0 * m * n * k);
   const double plain = defaults_.compute(device, dtype, flops);
   const double thin = plain > 0 ? defaults_.grouped_gemm(device, dtype, groups, m, n, k) / plain : 1.0;

@@ -1,6 +1,7 @@
 #include "sim/perf/efficiency.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace hwsim {
@@ -128,11 +129,16 @@ double DefaultEfficiency::compute(const Device& device, DType dtype, Flop flops)
 }
 
 double DefaultEfficiency::gemm(const Device& device, DType dtype, double m, double n, double k) const {
-  return grouped_gemm(device, dtype, 1.0, m, n, k);
+  return product_share(device, dtype, 1.0, m, n, k, false);
 }
 
 double DefaultEfficiency::grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
                                        double k) const {
+  return product_share(device, dtype, groups, m, n, k, true);
+}
+
+double DefaultEfficiency::product_share(const Device& device, DType dtype, double groups, double m, double n, double k,
+                                        bool routed) const {
   // Thin dimensions waste tensor-core tiles: each dimension d contributes d / (d + 16) (estimate: a 64-wide head
   // dimension runs at 80% of a square GEMM, which matches batched attention GEMMs in cuBLAS traces). On CPUs a
   // product with few rows (a decode step's batch) re-reads and unpacks each weight for only those rows: d_half = 10,
@@ -141,10 +147,48 @@ double DefaultEfficiency::grouped_gemm(const Device& device, DType dtype, double
   // batch 1-32) once attention spans llama.cpp's unified KV cache (sim/infer: Engine).
   // The size ramp of compute() applies to the time the product takes with its wasted tiles, so its fixed cost is
   // added once per product (once per launch of a grouped product), not multiplied by the waste.
+  // A GPU's routed-expert launch (grouped_gemm) fills each expert's rows into whole token tiles (expert_tile_fill) in
+  // place of the thin-rows share.
   const double d_half = device.kind == DeviceKind::cpu ? 10.0 : 16.0;
   const auto thin = [d_half](double d) { return d / (d + d_half); };
-  const double used = thin(m) * thin(n) * thin(k);
+  const double rows = routed && device.kind == DeviceKind::gpu ? expert_tile_fill(m) : thin(m);
+  const double used = rows * thin(n) * thin(k);
   return compute(device, dtype, Flop(std::max(1.0, groups) * 2.0 * m * n * k / used)) * used;
+}
+
+double expert_tile_fill(double rows_per_group) {
+  // Routed-expert kernels tile each expert's token rows apart, and an expert's last tile is issued whole however few
+  // rows it holds: vLLM's fused_moe pads every expert to BLOCK_SIZE_M (moe_align_block_size; 16 to 128, 64 by default
+  // past one token per expert), DeepGEMM's contiguous grouped layout aligns every expert to 128 rows on Hopper
+  // (get_mk_alignment_for_contiguous_layout; 256 on Blackwell in a newer version), AITER's fused MoE pads each expert
+  // to its block_m (moe_sorting; get_block_size_M gives mostly 128 for DeepSeek-V3 and gpt-oss-120b shapes at 16-64
+  // tokens per expert on MI300X), TensorRT-LLM's TRTLLM-gen MoE rounds each expert up to tileTokensDim
+  // (RoutingKernel.cuh: divUpTileN, mulTileN; 8 to 128, autotuned, the fallback the next power of two of the mean) and
+  // its CUTLASS grouped GEMM masks each expert's last tile (tokens as M = 128 in the untuned first tactic, or as N of
+  // 16-256 with swap_ab), OpenAI's triton_kernels give each expert ceil(rows / block_m) tiles (block_m 16-128). The
+  // tile differs by kernel, tactic and load; one fitted figure stands for them, chosen among 64, 128 and 256 on the
+  // tune split's GPU serving cases (its mixtures of experts: Mixtral 8x7B, Qwen3-30B-A3B, Llama 4 Scout, gpt-oss):
+  // 12.4%, 11.1% and 15.8% at serving_expert_share's former 0.78 (13.6% with the dense thin-rows share in its place;
+  // a tile that follows the load, the next power of two of the mean between 16 and 128, 13.2%). Where engines swap to
+  // small token tiles (a decode of a few tokens per expert: batch 1-16 for Mixtral) this prices the experts too slow:
+  // Mixtral in FP8 on one H100 at 128 in / 128 out, TPOT 5.95 -> 7.19 ms at batch 1 and 17.1 -> 21.9 ms at batch 16
+  // against the thin-rows share (with the refitted serving_expert_share); no validation case runs there. A group's
+  // count is what uniform routing gives: Poisson, counted only where it is not zero (grouped_gemm's groups are the
+  // experts touched), so below a tile every group costs one tile. Past that the mean is the Poisson mean, and a group
+  // spills past k tiles with the normal approximation's P(X > k x 128) (continuity corrected: within 0.4% of the
+  // Poisson sum from 20 to 20,000 rows; tiles more than 10 standard deviations below the mean counted full); from 32
+  // tiles on the last one is half full on average.
+  const double m = std::max(1.0, rows_per_group);
+  const double tile = kExpertTileRows;
+  const double sd = std::sqrt(m);
+  if (m + 10.0 * sd + 1.0 < tile) return m / tile;
+  if (m >= 32.0 * tile) return m / (tile * (m / tile + 0.5));
+  const double surely_spilled = std::max(0.0, std::floor((m - 10.0 * sd) / tile));
+  double tiles = 1.0 + surely_spilled;
+  for (double edge = (surely_spilled + 1.0) * tile; edge <= m + 10.0 * sd; edge += tile) {
+    tiles += 0.5 * std::erfc((edge + 0.5 - m) / (sd * std::sqrt(2.0)));
+  }
+  return m / (tile * tiles);
 }
 
 double DefaultEfficiency::split_accumulation(const Device& /*device*/, DType dtype) const {
@@ -160,13 +204,14 @@ double DefaultEfficiency::serving_expert_share(const Device& device) const {
   // MLPerf Inference Mixtral 8x7B runs (v4.1-v5.1: TensorRT-LLM on H100, H100 NVL, H200, GH200 and B200 at FP4, vLLM on
   // MI300X and MI325X) sat 13-33% above hwsim, every chip and both engines alike, where the dense Llama 2 70B runs of
   // the same submitters centre near zero. Fitted on the tune split's 20 Mixtral serving cases (routing passes priced;
-  // least mean |error|: 5.6% at 0.78, 20.4% at 1; their mean error -0.3%). Public kernel figures bracket it: DeepGEMM's
-  // grouped FP8 products reach 0.70-0.82 of its dense rate at 256-512 rows per expert (deepseek-ai/DeepGEMM README
-  // @55ab91f, masked layout, H800), and DeepGEMM replaced a tuned CUTLASS 3.6 grouped GEMM 1.1-1.3x slower;
-  // FlashInfer's TensorRT-LLM-derived CUTLASS MoE ran 6-14% slower end to end than tuned Triton kernels on H100
-  // (sgl-project/sglang pull 21872). A calibration profile does not measure it yet. CPUs: llama.cpp's figures are
-  // fitted with its products as they run: 1.
-  return device.kind == DeviceKind::cpu ? 1.0 : 0.78;
+  // least mean |error|: 5.6% at 0.78, 20.4% at 1; their mean error -0.3%); refitted when each expert's rows came to
+  // fill whole token tiles (expert_tile_fill): 4.5% at 0.82 (5.4% at 0.78, 4.5% at 0.84; mean error -1.0%). Public
+  // kernel figures bracket it: DeepGEMM's grouped FP8 products reach 0.70-0.82 of its dense rate at 256-512 rows per
+  // expert (deepseek-ai/DeepGEMM README @55ab91f, masked layout, H800), and DeepGEMM replaced a tuned CUTLASS 3.6
+  // grouped GEMM 1.1-1.3x slower; FlashInfer's TensorRT-LLM-derived CUTLASS MoE ran 6-14% slower end to end than tuned
+  // Triton kernels on H100 (sgl-project/sglang pull 21872). A calibration profile does not measure it yet. CPUs:
+  // llama.cpp's figures are fitted with its products as they run: 1.
+  return device.kind == DeviceKind::cpu ? 1.0 : 0.82;
 }
 
 double DefaultEfficiency::fused_attention(const Device& device, DType dtype, bool backward) const {

@@ -27,10 +27,11 @@ class EfficiencyModel {
   // Achieved fraction of the dense peak for an (m x k) . (k x n) matrix product: the size ramp of compute() times a
   // penalty for thin dimensions (tiles left partly empty).
   [[nodiscard]] virtual double gemm(const Device& device, DType dtype, double m, double n, double k) const = 0;
-  // Achieved fraction of the dense peak for a grouped product: `groups` (m x k) . (k x n) products in one launch (a
-  // mixture of experts' grouped GEMM, one group per expert with tokens): each group's thin dimensions waste tiles as
-  // gemm()'s do, and the size ramp applies once, to the launch's work (the groups' tiles share the SMs).
-  // gemm(m, n, k) = grouped_gemm(1, m, n, k).
+  // Achieved fraction of the dense peak for a mixture of experts' grouped GEMM: `groups` (m x k) . (k x n) products in
+  // one launch, one per expert its tokens touch (one or more), `m` the routed token rows of each (a weight gradient's
+  // tokens are its reduced dimension: callers pass them as `m`). On GPUs each expert's rows fill whole token tiles
+  // (expert_tile_fill), elsewhere they waste tiles as gemm()'s thin rows do; the other dimensions as gemm()'s, and the
+  // size ramp applies once, to the launch's work (the groups' tiles share the SMs).
   [[nodiscard]] virtual double grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
                                             double k) const = 0;
   // Share of gemm()'s throughput a low-precision (FP8) matrix product keeps when it promotes partial sums to FP32
@@ -89,6 +90,9 @@ class DefaultEfficiency final : public EfficiencyModel {
  private:
   // The tensor-core generation's figures, as measured on its reference part (compute_ceiling without the power limit).
   [[nodiscard]] static double generation_ceiling(const Device& device, DType dtype);
+  // gemm() and grouped_gemm(): `routed` says the rows are a routed-expert launch's (expert_tile_fill on GPUs).
+  [[nodiscard]] double product_share(const Device& device, DType dtype, double groups, double m, double n, double k,
+                                     bool routed) const;
 };
 
 // How much faster fused attention runs with FP8 inputs than with 16-bit ones on `device` (Transformer Engine's FP8
@@ -129,6 +133,15 @@ struct AttentionLayerKind {
   AttentionMask mask;
   double launches = 1.0;
 };
+
+// Token rows one tile of a routed-expert grouped GEMM spans on a GPU (expert_tile_fill).
+inline constexpr double kExpertTileRows = 128.0;
+
+// Share of a grouped GEMM's token-tile rows that hold tokens when each group (an expert the launch's tokens touch)
+// rounds its rows up to whole tiles of kExpertTileRows: the groups' counts are those of tokens routed uniformly at
+// random (Poisson, none empty) with mean `rows_per_group`. 1 / 128 at one row, about 1 at many tiles' worth.
+double expert_tile_fill(double rows_per_group);
+
 // The rate of a pass's attention layers against that of its full layers (kinds[0]), as attention_tile_occupancy
 // gives both: each kind's FLOPs (layers x keys) take their own occupancy's time. fused_attention() prices full layers
 // at the lengths runs use; this prices other kinds (sliding windows) against them.

@@ -96,16 +96,18 @@ struct Context {
     if (c.lora_rank <= 0) product(backward, gemm_dtype, gemm_peak, k, n, m, 1.0, split, 2.0 * gradient_buffer_bytes(c));
     cast_inputs(backward, m * n);
   }
-  // A grouped linear layer (an MoE layer's routed experts): `groups` products of (m x k) . (k x n) in one launch,
-  // forward and backward as linear()'s, priced by grouped_gemm; `count` launches' work (fewer than one: the share of
-  // layers that are MoE layers, the layer cost being an average layer's).
+  // A grouped linear layer (an MoE layer's routed experts): `groups` products of (m x k) . (k x n) in one launch, m
+  // the tokens routed to each expert, forward and backward as linear()'s, priced by grouped_gemm (the weight
+  // gradient's tokens are its reduced dimension); `count` launches' work (fewer than one: the share of layers that are
+  // MoE layers, the layer cost being an average layer's).
   void grouped_linear(Cost& forward, Cost& backward, double groups, double count, double m, double n, double k) const {
     const double work = groups * count;
-    product(forward, gemm_dtype, gemm_peak, m, n, k, work, 1.0, output_bytes(), groups);
+    product(forward, gemm_dtype, gemm_peak, m, n, k, work, 1.0, output_bytes(), Routed::rows, groups);
     const double split = eff.split_accumulation(dev, gemm_dtype);
-    product(backward, gemm_dtype, gemm_peak, m, k, n, work, split, output_bytes(), groups);
+    product(backward, gemm_dtype, gemm_peak, m, k, n, work, split, output_bytes(), Routed::rows, groups);
     if (c.lora_rank <= 0) {
-      product(backward, gemm_dtype, gemm_peak, k, n, m, work, split, 2.0 * gradient_buffer_bytes(c), groups);
+      product(backward, gemm_dtype, gemm_peak, k, n, m, work, split, 2.0 * gradient_buffer_bytes(c), Routed::reduced,
+              groups);
     }
     cast_inputs(forward, m * k * work);
     cast_inputs(backward, m * n * work);
@@ -143,13 +145,18 @@ struct Context {
   [[nodiscard]] double output_bytes() const { return std::max(kActivationBytes, dtype_bytes(gemm_dtype)); }
   // Inputs move in the product's own format (1 B for FP8), the m x n result `out_bytes` per element. `share`
   // scales the efficiency (split accumulation, SMs left beside a userbuffers overlap).
-  // `groups` > 1: the products are groups of one grouped launch (grouped_gemm).
+  // `routed`: the products are `groups` experts' of one routed-expert launch (grouped_gemm), their tokens the rows or
+  // the reduced dimension.
+  enum class Routed { no, rows, reduced };
   void product(Cost& cost, DType dtype, FlopPerSecond peak, double m, double n, double k, double count, double share,
-               double out_bytes, double groups = 1.0) const {
+               double out_bytes, Routed routed = Routed::no, double groups = 1.0) const {
     const double flops = 2.0 * m * n * k * count;
     const double bytes = (dtype_bytes(dtype) * (m * k + k * n) + out_bytes * m * n) * count;
-    const double e =
-        (groups > 1.0 ? eff.grouped_gemm(dev, dtype, groups, m, n, k) : eff.gemm(dev, dtype, m, n, k)) * share;
+    double e = 0;
+    if (routed == Routed::no) e = eff.gemm(dev, dtype, m, n, k);
+    if (routed == Routed::rows) e = eff.grouped_gemm(dev, dtype, groups, m, n, k);
+    if (routed == Routed::reduced) e = eff.grouped_gemm(dev, dtype, groups, k, n, m);
+    e *= share;
     cost.add(Flop(flops) / (peak * e), bytes_time(bytes), Flop(flops), corner);
   }
 };
