@@ -291,8 +291,8 @@ struct Batching {
   // decode and prompt tokens into one tensor (TensorRT-LLM's packed input, vLLM's flattened batch), so the
   // all-reduces run once over all of them. The weight products are still priced as the decode's plus each prompt's
   // alone: priced over the packed rows, a many-expert model's small grouped products run far faster than engines
-  // measure (Qwen3-30B-A3B FP4 on a B200, 128/128: -72% becomes +134%, measured before each expert's rows filled whole
-  // tiles, expert_tile_fill, which prices only an expert's part-empty last tile), a cost this pricing stands in for.
+  // measure (Qwen3-30B-A3B FP4 on a B200, 128/128: -72% became +134%; with each expert's rows in whole tiles,
+  // expert_tile_fill, -77% becomes +131%, GPU serving tune 11.0% becomes 17.3%), a cost this pricing stands in for.
   // With pp micro-batches: one micro-batch's pass through every stage, each stage passing the others'.
   [[nodiscard]] PhaseTime iteration(int b) const {
     const int m = micro(b);
