@@ -179,8 +179,9 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // GEMM inputs in the element-wise traffic (less traffic, 35 cases +0.5 point): tune 13.6%, test 13.9%; each routed
   // expert's rows filling whole 128-row token tiles (expert_tile_fill; the routed share refitted to 0.82 on the tune
   // Mixtral cases): tune 11.1%, test 11.2%, within the issue's GPU target again; the GPT-OSS perf-overview cases'
-  // trtllm-bench default max batch (2048, a data correction): tune 11.0%, test 11.2%, held below.
-  SECTION("inference validation: GPU MAPE <= 11.1% tune and <= 11.2% test, CPU <= 15% tune and <= 20% test") {
+  // trtllm-bench default max batch (2048, a data correction): tune 11.0%, test 11.2%; the six MI355X gpt-oss cases'
+  // FP8 x MXFP4 arithmetic (AITER's fused MoE, a data correction): tune 10.9%, test 10.8%, held below.
+  SECTION("inference validation: GPU MAPE <= 11.0% tune and <= 10.9% test, CPU <= 15% tune and <= 20% test") {
     std::map<std::string, std::pair<int, double>> by;  // "split/device" -> count, sum of |error|
     for (const auto& row : report().rows) {
       if (row.kind != "inference") continue;
@@ -194,8 +195,8 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
     REQUIRE(by.size() == 4);
     CHECK(by.at("tune/gpu").first + by.at("test/gpu").first >= 396);
     CHECK(by.at("tune/cpu").first + by.at("test/cpu").first >= 20);
-    CHECK(mape("tune/gpu") <= 0.111);
-    CHECK(mape("test/gpu") <= 0.112);
+    CHECK(mape("tune/gpu") <= 0.110);
+    CHECK(mape("test/gpu") <= 0.109);
     CHECK(mape("tune/cpu") <= 0.15);
     CHECK(mape("test/cpu") <= 0.20);
   }
