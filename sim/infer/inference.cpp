@@ -51,6 +51,10 @@ struct Evaluator {
   // arithmetic.
   DType attention_dtype = attention_format(sys.device, c, arithmetic, unified_cache);
   FlopPerSecond attention_peak = peak_in(attention_dtype);
+  // The products outside the routed experts (and so the attention side's GEMM inputs): in 16 bits on a GPU where only
+  // the experts are quantised (sixteen_bit_arithmetic), else in the weights' arithmetic.
+  DType dense_dtype =
+      sixteen_bit_arithmetic(c) && sys.device.kind == DeviceKind::gpu ? sixteen_bit(sys.device) : arithmetic;
   // Computed once per evaluation rather than per forward pass (the batch searches make dozens of passes). All pp
   // stages are traversed in sequence: per-device weights of a stage x pp stages of time = weights / tp.
   Bytes weight_bytes = Bytes(streamed_weight_bytes(c) / c.tp);
@@ -156,8 +160,6 @@ struct Evaluator {
     const ModelSpec& m = c.model;
     const double routed = 2.0 * m.routed_expert_matmul_parameters();
     const Flop dense_flops(rows * (2.0 * m.active_matmul_parameters() - routed) / c.tp);
-    const bool sixteen = sixteen_bit_arithmetic(c) && sys.device.kind == DeviceKind::gpu;
-    const DType dense_dtype = sixteen ? sixteen_bit(sys.device) : arithmetic;
     const Seconds dense =
         dense_flops / (peak_in(dense_dtype) *
                        eff.gemm(sys.device, dense_dtype, rows, static_cast<double>(m.ffn_hidden) / c.tp, m.hidden));
@@ -209,7 +211,7 @@ struct Evaluator {
     const double f = m.active_mlp_width();
     const double up = m.gated_mlp ? 2.0 * f : f;
     const double g = std::min(2.0, dtype_bytes(arithmetic));
-    const double g_attention = sixteen_bit_arithmetic(c) ? 2.0 : g;  // the QKV and output products' inputs
+    const double g_attention = std::min(2.0, dtype_bytes(dense_dtype));  // the QKV and output products' inputs
     const double per_layer = 2.0 * 6.0 * h + (g_attention + g) * h + 2.0 * (q + cached) + 2.0 * q +
                              cached * dtype_bytes(c.kv_dtype) + 2.0 * up + g * f + (g_attention < 2.0 ? 3.0 * q : 0.0);
     const double k = m.experts_per_token;

@@ -46,22 +46,22 @@ double CalibratedEfficiency::compute(const Device& device, DType dtype, Flop flo
   return std::min(1.0, g->curve.rate(flops.value()) / peak->value());
 }
 
-double CalibratedEfficiency::gemm(const Device& device, DType dtype, double m, double n, double k) const {
-  // The profile's curve is in FLOP; the penalty for thin dimensions is the default model's (gemm / compute).
-  const Flop flops(2.0 * m * n * k);
+double CalibratedEfficiency::shaped(const Device& device, DType dtype, Flop flops, double default_share) const {
+  // The profile's curve is in FLOP (a launch's); the penalty for the product's shape (thin dimensions, an expert's
+  // token tiles) is the default model's: its share over its compute() at those FLOP.
   const double plain = defaults_.compute(device, dtype, flops);
-  const double thin = plain > 0 ? defaults_.gemm(device, dtype, m, n, k) / plain : 1.0;
-  return compute(device, dtype, flops) * thin;
+  const double shape = plain > 0 ? default_share / plain : 1.0;
+  return compute(device, dtype, flops) * shape;
+}
+
+double CalibratedEfficiency::gemm(const Device& device, DType dtype, double m, double n, double k) const {
+  return shaped(device, dtype, Flop(2.0 * m * n * k), defaults_.gemm(device, dtype, m, n, k));
 }
 
 double CalibratedEfficiency::grouped_gemm(const Device& device, DType dtype, double groups, double m, double n,
                                           double k) const {
-  // The launch's FLOP on the profile's curve; the penalty for the experts' token tiles and thin dimensions is the
-  // default model's (grouped_gemm / compute).
-  const Flop flops(std::max(1.0, groups) * 2.0 * m * n * k);
-  const double plain = defaults_.compute(device, dtype, flops);
-  const double thin = plain > 0 ? defaults_.grouped_gemm(device, dtype, groups, m, n, k) / plain : 1.0;
-  return compute(device, dtype, flops) * thin;
+  return shaped(device, dtype, Flop(std::max(1.0, groups) * 2.0 * m * n * k),
+                defaults_.grouped_gemm(device, dtype, groups, m, n, k));
 }
 
 double CalibratedEfficiency::split_accumulation(const Device& device, DType dtype) const {

@@ -48,6 +48,8 @@ class CalibratedEfficiency final : public EfficiencyModel {
  private:
   // The calibrated large-operation ceiling of `dtype` on `device` as a share of its catalog peak, if measured.
   [[nodiscard]] std::optional<double> calibrated_ceiling(const Device& device, DType dtype) const;
+  // compute() at `flops` times the default model's shape penalty (`default_share` over its own compute()).
+  [[nodiscard]] double shaped(const Device& device, DType dtype, Flop flops, double default_share) const;
 
   std::vector<calib::Profile> profiles_;
   DefaultEfficiency defaults_;
