@@ -117,11 +117,9 @@ TEST_CASE("a grouped product wastes each group's thin tiles and pays one size ra
   // One routed expert is not a dense product: its 224 rows fill two 128-row tiles where gemm()'s thin rows keep
   // 224 / 240. Eight experts in one launch run nearer the ceiling than one of them alone (one size ramp), and further
   // from it than one dense product of all 1792 rows.
-  const double one = hwsim::DefaultEfficiency::compute_ceiling(gpu, DType::fp8);
-  const double used_one = hwsim::expert_tile_fill(224) * 14336.0 / 14352 * 4096.0 / 4112;
-  const double t_one = 2.0 * 224 * 14336 * 4096 / used_one / gpu.peak.at(DType::fp8).value();
+  const double t_one = t / 8;  // the same shares, one expert's FLOPs on the size ramp
   CHECK(eff.grouped_gemm(gpu, DType::fp8, 1, 224, 14336, 4096) ==
-        Approx(one * t_one / (t_one + 4e-6) * used_one).epsilon(kRel));
+        Approx(ceiling * t_one / (t_one + 4e-6) * used).epsilon(kRel));
   CHECK(eff.grouped_gemm(gpu, DType::fp8, 1, 224, 14336, 4096) < eff.gemm(gpu, DType::fp8, 224, 14336, 4096));
   CHECK(eff.grouped_gemm(gpu, DType::fp8, 8, 224, 14336, 4096) >
         eff.grouped_gemm(gpu, DType::fp8, 1, 224, 14336, 4096));
