@@ -168,8 +168,9 @@ double expert_tile_fill(double rows_per_group) {
   // 16-256 with swap_ab), OpenAI's triton_kernels give each expert ceil(rows / block_m) tiles (block_m 16-128). The
   // tile differs by kernel, tactic and load; one fitted figure stands for them, chosen among 64, 128 and 256 on the
   // tune split's GPU serving cases (its mixtures of experts: Mixtral 8x7B, Qwen3-30B-A3B, Llama 4 Scout, gpt-oss):
-  // 12.4%, 11.1% and 15.8% at serving_expert_share's former 0.78 (13.6% with the dense thin-rows share in its place;
-  // a tile that follows the load, the next power of two of the mean between 16 and 128, 13.2%). Where engines swap to
+  // 12.4%, 11.0% and 15.8% when chosen, at serving_expert_share's former 0.78 (13.6% with the dense thin-rows share in
+  // its place), and 12.4%, 10.9% and 15.1% with the share refitted and the gpt-oss cases' data corrected, where a tile
+  // that follows the load (the next power of two of the mean between 16 and 128) gives 13.0%. Where engines swap to
   // small token tiles (a decode of a few tokens per expert: batch 1-16 for Mixtral) this prices the experts too slow:
   // Mixtral in FP8 on one H100 at 128 in / 128 out, TPOT 5.95 -> 7.19 ms at batch 1 and 17.1 -> 21.9 ms at batch 16
   // against the thin-rows share (with the refitted serving_expert_share); no validation case runs there. A group's
