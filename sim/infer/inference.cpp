@@ -120,6 +120,7 @@ void serve(const Batching& s, int batch, InferenceResult& r) {
 }  // namespace
 
 InferenceResult evaluate_inference(const InferenceConfig& config, const System& sys, const EfficiencyModel& eff) {
+  if (config.disaggregated) return evaluate_disaggregated(config, sys, eff);
   // `engine: auto` is llama.cpp on CPUs and TensorRT-LLM on GPUs.
   InferenceConfig c = config;
   if (c.engine == Engine::automatic) {

@@ -33,6 +33,26 @@ inline constexpr std::array kEngines{Engine::automatic, Engine::tensorrt_llm, En
 // The workload key `engine`'s word for an engine ("auto", "tensorrt-llm", "vllm", "llama.cpp").
 const char* engine_name(Engine engine);
 
+// One pool of a disaggregated deployment (workload key `disaggregated`): `replicas` model copies of tp x pp devices,
+// a mixture of experts' MoE layers as ep groups within each replica's tp ranks (as InferenceConfig::ep).
+struct ServingPool {
+  int tp = 1;
+  int pp = 1;
+  int ep = 1;
+  int replicas = 1;
+  // In 64 bits: the schema's bounds let tp x pp x replicas pass an int's range.
+  [[nodiscard]] long long devices() const { return static_cast<long long>(tp) * pp * replicas; }
+};
+
+// Disaggregated serving (workload key `disaggregated`; NVIDIA Dynamo, TensorRT-LLM's disaggregated serving, SGLang
+// and vLLM prefill-decode disaggregation): a prefill pool runs the prompts and produces each request's first token,
+// hands its KV cache to a decode pool over the links between them, and the decode pool generates the rest in
+// decode-only iterations (evaluate_disaggregated).
+struct Disaggregation {
+  ServingPool prefill;
+  ServingPool decode;
+};
+
 struct InferenceConfig {
   std::string name;
   ModelSpec model;
@@ -80,6 +100,9 @@ struct InferenceConfig {
   std::optional<Seconds> sla_tpot;
   // With it, requests arrive as a Poisson process and the limits hold at this percentile (sim/infer: Queue).
   std::optional<double> sla_percentile;
+  // Prefill and decode on separate pools of the deployment's devices (evaluate_disaggregated); tp, pp and replicas
+  // above are then unused.
+  std::optional<Disaggregation> disaggregated;
 };
 
 // The most sequences per micro-batch a continuous-batching engine keeps decoding within its token budget
@@ -138,6 +161,22 @@ struct PhaseTime {
   Seconds launch;
 };
 
+// What one pool of a disaggregated deployment does (InferenceResult::disaggregated).
+struct PoolResult {
+  ServingPool pool;
+  double requests_per_s = 0;  // the most it could serve on its own
+  double load = 0;            // the share of that the deployment's request rate takes
+  Bytes memory_per_device;
+};
+
+struct DisaggregatedResult {
+  PoolResult prefill;
+  PoolResult decode;
+  int prompts_per_pass = 1;            // prompts a prefill replica runs together
+  Seconds kv_transfer;                 // one request's KV cache, prefill to decode ranks
+  double transfer_requests_per_s = 0;  // the most the links between the pools carry
+};
+
 struct InferenceResult {
   bool fits = true;
   std::string message;
@@ -160,6 +199,7 @@ struct InferenceResult {
   double compute_busy = 0;
   double memory_busy = 0;
   double communication_busy = 0;
+  std::optional<DisaggregatedResult> disaggregated;
 };
 
 // Expert parallelism in serving, as TensorRT-LLM defines it (docs "Expert Parallelism in TensorRT-LLM":
@@ -216,6 +256,21 @@ double offline_run_time(double requests, int batch, int output, Iteration iterat
   return seconds;
 }
 
+// A serving configuration on `system`: throughput, latencies, memory and busy shares at the batch it chooses (or is
+// given). With `c.disaggregated`, evaluate_disaggregated's.
 InferenceResult evaluate_inference(const InferenceConfig& c, const System& system, const EfficiencyModel& eff);
+
+// Disaggregated serving (sim/infer/disaggregated.cpp). The prefill pool runs passes of k prompts (k the prompts the
+// token budget max_batch_tokens holds, else 1; fewer where memory or a TTFT limit needs), each pass going through
+// the pp stages in turn and pp passes in flight (a stage holds its layers' cache of all of them), so a replica
+// prefills k x pp prompts per pass time. A request's first token waits for the first stage's pass under way, then its
+// own pass (TTFT, as the aggregated model's convention). Its KV cache (the prompt's, as the engine holds it) then
+// crosses to a decode replica over the NVLink domain when the whole deployment is one, else over the NICs: the prefill
+// ranks that hold it send their shares at once (a multi-head latent cache, which every tp rank holds whole, from one
+// rank per stage), and every decode rank receives its own share (the whole latent of its stage each, with MLA). The
+// decode pool runs decode-only iterations (the largest batch that fits and meets the TPOT limit) for the output's
+// tokens after the first. The deployment serves the least of the three rates (prefill, transfer, decode); each pool's
+// devices are busy the share of their own rate that takes.
+InferenceResult evaluate_disaggregated(const InferenceConfig& c, const System& system, const EfficiencyModel& eff);
 
 }  // namespace hwsim

@@ -40,6 +40,12 @@ struct MemoryTerms {
     kv_per_sequence = held * dtype_bytes(c.kv_dtype);
     workspace_per_prompt = static_cast<double>(c.input_tokens) * kWorkspaceVectors * m.hidden * 2.0;
   }
+  // A pool that prefills no prompt (a disaggregated deployment's decode pool): no prompt workspace.
+  static MemoryTerms without_prompts(const InferenceConfig& c) {
+    MemoryTerms t(c);
+    t.workspace_per_prompt = 0;
+    return t;
+  }
   // The weights and the workspace of the prompts in flight.
   [[nodiscard]] double fixed(const InferenceConfig& c, int batch) const {
     const double prompts = c.continuous ? std::max(1.0, static_cast<double>(batch) / c.output_tokens) : batch;

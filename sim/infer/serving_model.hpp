@@ -251,7 +251,10 @@ struct Batching {
   const InferenceConfig& c;
   const Evaluator& ev;
   int replicas_per_device;
-  MemoryTerms memory_terms{c};
+  // A disaggregated deployment's decode pool (evaluate_disaggregated): its iterations decode only, the prompts
+  // prefilled elsewhere, and its requests' first tokens come from the prefill pool (no TTFT limit here).
+  bool decode_only = false;
+  MemoryTerms memory_terms = decode_only ? MemoryTerms::without_prompts(c) : MemoryTerms(c);
   double mean_context = c.input_tokens + c.output_tokens / 2.0;
   // A lone prompt's prefill does not depend on the batch: computed once for the batch searches.
   PhaseTime lone_prefill = ev.forward(1, c.input_tokens, c.input_tokens / 2.0);
@@ -285,6 +288,7 @@ struct Batching {
   [[nodiscard]] PhaseTime iteration(int b) const {
     const int m = micro(b);
     const PhaseTime decode = ev.forward(m, 1, mean_context);
+    if (decode_only) return decode;
     const PhaseTime& prompt = lone_prefill;
     const double arrivals = static_cast<double>(m) / c.output_tokens;
     PhaseTime it = decode;  // weights read once for the decode tokens and the arriving prompts
@@ -320,7 +324,7 @@ struct Batching {
   }
   [[nodiscard]] bool meets_sla(int b) const {
     // With Poisson arrivals a TTFT limit is met by some arrival rate when a request that finds a free slot makes it.
-    if (c.sla_ttft && ttft_of(b) > *c.sla_ttft) return false;
+    if (c.sla_ttft && !decode_only && ttft_of(b) > *c.sla_ttft) return false;
     if (c.sla_tpot && tpot_of(b) > *c.sla_tpot) return false;
     return true;
   }

@@ -238,6 +238,32 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
   return r;
 }
 
+// A disaggregated workload's pools as the result's parallelism, and why they cannot run on `sys` ("" when they can):
+// GPUs only, adding up to the deployment's devices, without a power cap (each pool would throttle at its own load).
+std::string disaggregated_problem(const Disaggregation& pools, const System& sys, Result& r) {
+  r.parallelism.clear();
+  for (const auto& [name, pool] : {std::pair{"prefill", pools.prefill}, std::pair{"decode", pools.decode}}) {
+    r.parallelism.emplace_back(fmt::format("{}_tp", name), pool.tp);
+    r.parallelism.emplace_back(fmt::format("{}_pp", name), pool.pp);
+    if (pool.ep > 1) r.parallelism.emplace_back(fmt::format("{}_ep", name), pool.ep);
+    r.parallelism.emplace_back(fmt::format("{}_replicas", name), pool.replicas);
+  }
+  const long long used = pools.prefill.devices() + pools.decode.devices();
+  if (sys.device.kind != DeviceKind::gpu) {
+    return "disaggregated serving is modelled on GPUs (a CPU runtime prefills and decodes in one process)";
+  }
+  if (used != sys.devices) {
+    return fmt::format(
+        "disaggregated: the prefill pool's {} devices and the decode pool's {} make {}; the deployment has {}",
+        pools.prefill.devices(), pools.decode.devices(), used, sys.devices);
+  }
+  if (sys.power_cap) {
+    return "disaggregated pools under a power cap are not modelled (each pool's devices would throttle at their own "
+           "load); leave power_cap out of this deployment";
+  }
+  return {};
+}
+
 Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, const System& sys, const WorkloadDecl& w,
                                const EfficiencyModel& eff, const EvaluateOptions& options) {
   Result r{.deployment = sys.name, .workload = w.name, .kind = "inference", .calibration = eff.source_for(sys.device)};
@@ -271,7 +297,9 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   if (cfg.ep > 1) r.parallelism.emplace_back("ep", cfg.ep);  // absent: 1 (outputs without it unchanged)
   const int per_replica = cfg.tp * cfg.pp;
   std::string problem;
-  if (per_replica > sys.devices) {
+  if (cfg.disaggregated) {
+    problem = disaggregated_problem(*cfg.disaggregated, sys, r);
+  } else if (per_replica > sys.devices) {
     problem = fmt::format("tp x pp = {} devices per replica; the deployment has {}", per_replica, sys.devices);
   } else if (cfg.tp > 1 && sys.device.kind == DeviceKind::cpu) {
     problem = "tensor parallelism across CPU sockets is not modelled; use tp: 1 (one replica per socket)";
@@ -311,6 +339,14 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   }
   if (inf.utilization) add(r.metrics, "utilization", *inf.utilization);
   if (inf.crossover_batch > 0) add(r.metrics, "crossover_batch", inf.crossover_batch);
+  if (inf.disaggregated) {
+    const DisaggregatedResult& x = *inf.disaggregated;
+    add(r.metrics, "prefill_requests_per_s", x.prefill.requests_per_s);
+    add(r.metrics, "decode_requests_per_s", x.decode.requests_per_s);
+    add(r.metrics, "kv_transfer_requests_per_s", x.transfer_requests_per_s);
+    add(r.metrics, "kv_transfer_s", x.kv_transfer.value());
+    add(r.metrics, "prompts_per_pass", x.prompts_per_pass);
+  }
   add(r.metrics, "memory_per_device_bytes", inf.memory_per_device.value());
   add_site_metrics(r, run, p);
   add_energy_metrics(r, p, inf.throughput_tokens_per_s);
@@ -320,15 +356,20 @@ Result evaluate_inference_pair(const Scenario& sc, const DeploymentDecl& d, cons
   add(r.metrics, "usd_per_million_all_tokens",
       per_output * cfg.output_tokens / static_cast<double>(cfg.input_tokens + cfg.output_tokens));
   add_cloud_metrics(r, run, d, inf.throughput_tokens_per_s, std::nullopt);
-  r.breakdown = {
-      {"prefill_s", inf.prefill.time.value()},
-      {"prefill_compute_s", inf.prefill.compute.value()},
-      {"prefill_memory_s", inf.prefill.memory.value()},
-      {"decode_step_s", inf.decode.time.value()},
-      {"decode_compute_s", inf.decode.compute.value()},
-      {"decode_memory_s", inf.decode.memory.value()},
-      {"decode_communication_s", inf.decode.communication.value()},
-      {"request_communication_s", (inf.prefill.communication + inf.decode.communication * cfg.output_tokens).value()}};
+  r.breakdown = {{"prefill_s", inf.prefill.time.value()},
+                 {"prefill_compute_s", inf.prefill.compute.value()},
+                 {"prefill_memory_s", inf.prefill.memory.value()},
+                 {"decode_step_s", inf.decode.time.value()},
+                 {"decode_compute_s", inf.decode.compute.value()},
+                 {"decode_memory_s", inf.decode.memory.value()},
+                 {"decode_communication_s", inf.decode.communication.value()},
+                 // What one request waits in collectives: its prefill's and its decode steps' (with disaggregated
+                 // pools, the steps after the prefill pool's first token, and its KV cache's transfer).
+                 {"request_communication_s",
+                  (inf.disaggregated ? inf.prefill.communication + inf.decode.communication * (cfg.output_tokens - 1) +
+                                           inf.disaggregated->kv_transfer
+                                     : inf.prefill.communication + inf.decode.communication * cfg.output_tokens)
+                      .value()}};
   return r;
 }
 

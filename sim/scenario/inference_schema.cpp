@@ -83,23 +83,68 @@ KeyDecl kv_cache_share_key() {
               "applicable)"};
 }
 
+// An inference workload's `disaggregated` (sim/infer/inference.hpp evaluate_disaggregated): its two pools.
+const Schema& disaggregated_schema() {
+  static const Schema pool{"inference.disaggregated.pool",
+                           {
+                               tensor_parallel_key(),
+                               pipeline_parallel_key(),
+                               expert_parallel_key(),
+                               {.name = "replicas",
+                                .kind = ValueKind::integer,
+                                .required = true,
+                                .minimum = 1,
+                                .maximum = 1048576,
+                                .doc = "model copies in the pool"},
+                           }};
+  static const Schema s{"inference.disaggregated",
+                        {
+                            {.name = "prefill",
+                             .kind = ValueKind::map,
+                             .required = true,
+                             .child = &pool,
+                             .doc = "the pool that runs the prompts (and each request's first token): passes of the "
+                                    "prompts max_batch_tokens holds (1 without it), pp passes in flight"},
+                            {.name = "decode",
+                             .kind = ValueKind::map,
+                             .required = true,
+                             .child = &pool,
+                             .doc = "the pool that generates the other tokens in decode-only iterations (batch, "
+                                    "max_batch and sla.tpot apply to it)"},
+                        }};
+  return s;
+}
+
+// An inference workload's `engine` (sim/infer/inference.hpp Engine).
+KeyDecl engine_key() {
+  return {.name = "engine",
+          .kind = ValueKind::choice,
+          .default_text = "auto",
+          .choices = engine_words(),
+          .doc =
+              "serving engine: llama.cpp computes attention over its unified KV cache (every sequence's cells, "
+              "masked) in fp32; auto = llama.cpp on CPUs, tensorrt-llm on GPUs"};
+}
+
+// An inference workload's `disaggregated`.
+KeyDecl disaggregated_key() {
+  return {.name = "disaggregated",
+          .kind = ValueKind::map,
+          .child = &disaggregated_schema(),
+          .doc =
+              "prefill and decode on separate pools of the deployment's devices (GPUs; their devices add up to "
+              "the deployment's): the KV cache crosses from one to the other over the NVLink domain, or the NICs "
+              "when the deployment spans several; the deployment serves the least of the prefill, transfer and "
+              "decode rates (replaces parallelism and replicas)"};
+}
+
 }  // namespace
 
 const Schema& inference_workload_schema() {
   static const Schema parallelism{"inference.parallelism",
                                   {
-                                      {.name = "tp",
-                                       .kind = ValueKind::integer,
-                                       .default_text = "1",
-                                       .minimum = 1,
-                                       .maximum = 65536,
-                                       .doc = "tensor parallel"},
-                                      {.name = "pp",
-                                       .kind = ValueKind::integer,
-                                       .default_text = "1",
-                                       .minimum = 1,
-                                       .maximum = 65536,
-                                       .doc = "pipeline stages"},
+                                      tensor_parallel_key(),
+                                      pipeline_parallel_key(),
                                       expert_parallel_key(),
                                   }};
   static const Schema sla{"inference.sla",
@@ -195,12 +240,8 @@ const Schema& inference_workload_schema() {
                              "or once per query head (older masked-MHA kernels, eager repeat_kv)"});
     w.keys.push_back(scheduler_steps_key());
     w.keys.push_back(kv_cache_share_key());
-    w.keys.push_back({.name = "engine",
-                      .kind = ValueKind::choice,
-                      .default_text = "auto",
-                      .choices = engine_words(),
-                      .doc = "serving engine: llama.cpp computes attention over its unified KV cache (every "
-                             "sequence's cells, masked) in fp32; auto = llama.cpp on CPUs, tensorrt-llm on GPUs"});
+    w.keys.push_back(disaggregated_key());
+    w.keys.push_back(engine_key());
     return w;
   }();
   return s;

@@ -207,6 +207,22 @@ void check_fills_bounded(const std::vector<std::pair<SourceLocation, std::string
   }
 }
 
+// Disaggregated pools name their devices, which must add up to the deployment's: they cannot follow the node count
+// that count: fill searches.
+void check_fills_fixed_pools(const Scenario& sc, Diagnostics& diags) {
+  const auto fill =
+      std::find_if(sc.deployments.begin(), sc.deployments.end(), [](const DeploymentDecl& d) { return d.fill; });
+  if (fill == sc.deployments.end()) return;
+  for (std::size_t i = 0; i < sc.workloads.size(); ++i) {
+    const WorkloadDecl& w = sc.workloads[i];
+    if (w.kind != WorkloadKind::inference || !w.inference.disaggregated) continue;
+    diags.add(w.where, fmt::format("workloads[{}].disaggregated", i),
+              fmt::format("disaggregated pools name their devices and cannot follow count: fill (deployment '{}'); "
+                          "give it a count",
+                          fill->name));
+  }
+}
+
 void read_expectations(const Reader& top, Scenario& sc, Diagnostics& diags) {
   for (const Reader& e : top.list("expect")) {
     Expectation x;
@@ -344,6 +360,7 @@ Scenario load_scenario(const std::filesystem::path& path, const LoadOptions& opt
     });
   }
   check_fills_bounded(unbounded_fills, sc, diags);
+  check_fills_fixed_pools(sc, diags);
   read_expectations(top, sc, diags);
   read_validation(top, sc, diags);
   diags.throw_if_any();

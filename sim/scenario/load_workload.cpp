@@ -173,6 +173,41 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   if (t.parallelism.etp > 0) check_expert_tp(p, model, t);
 }
 
+// `disaggregated` (sim/infer/inference.hpp evaluate_disaggregated): two pools, each split as a replica is, in place
+// of parallelism and replicas, with continuous batching and without what the model does not pair with it.
+void read_disaggregated(const Reader& w, const ModelSpec& model, InferenceConfig& c) {
+  const Reader d = w.child("disaggregated");
+  for (const char* key : {"parallelism", "replicas"}) {
+    if (w.has(key)) bad(w, key, "with disaggregated each pool names its tp, pp, ep and replicas; leave it out");
+  }
+  if (w.has("requests")) bad(w, "requests", "an offline run of requests is not modelled with disaggregated");
+  if (w.has("scheduler_steps")) {
+    bad(w, "scheduler_steps",
+        "multi-step scheduling is not modelled with disaggregated (its decode pool never prefills)");
+  }
+  if (!c.continuous) bad(w, "batching", "disaggregated serving decodes with continuous batching; leave batching out");
+  if (c.output_tokens < 2) {
+    bad(w, "output_tokens",
+        "disaggregated needs output_tokens of 2 or more (the prefill pool produces the first token; with one there "
+        "is nothing to decode)");
+  }
+  if (c.sla_percentile) {
+    bad(w.child("sla"), "percentile",
+        "Poisson arrivals are not modelled with disaggregated (its limits hold for the mean); leave percentile out");
+  }
+  Disaggregation pools;
+  for (auto [key, pool] : {std::pair{"prefill", &pools.prefill}, std::pair{"decode", &pools.decode}}) {
+    const Reader p = d.child(key);
+    pool->tp = static_cast<int>(p.integer("tp"));
+    pool->pp = static_cast<int>(p.integer("pp"));
+    pool->ep = static_cast<int>(p.integer("ep"));
+    pool->replicas = static_cast<int>(p.integer("replicas"));
+    check_split(p, model, pool->tp, pool->pp);
+    if (auto e = serving_expert_parallelism_error(model, pool->tp, pool->ep)) bad(p, e->key, e->message);
+  }
+  c.disaggregated = pools;
+}
+
 void read_inference(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {
   decl.kind = WorkloadKind::inference;
   InferenceConfig& c = decl.inference;
@@ -249,6 +284,10 @@ void read_inference(const Reader& w, const ModelSpec& model, DType dtype, Worklo
       bad(w, "requests", "requests queued at once contradict Poisson arrivals (sla.percentile); leave one out");
     }
     c.requests = static_cast<int>(*n);
+  }
+  if (w.has("disaggregated")) {
+    read_disaggregated(w, model, c);
+    return;
   }
   if (!decl.search_parallelism) {
     check_split(p, model, c.tp, c.pp);

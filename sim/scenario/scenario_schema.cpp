@@ -185,18 +185,8 @@ KeyDecl step_overhead_key() {
 const Schema& training_parallelism_schema() {
   static const Schema parallelism{"training.parallelism",
                                   {
-                                      {.name = "tp",
-                                       .kind = ValueKind::integer,
-                                       .default_text = "1",
-                                       .minimum = 1,
-                                       .maximum = 65536,
-                                       .doc = "tensor parallel"},
-                                      {.name = "pp",
-                                       .kind = ValueKind::integer,
-                                       .default_text = "1",
-                                       .minimum = 1,
-                                       .maximum = 65536,
-                                       .doc = "pipeline stages"},
+                                      tensor_parallel_key(),
+                                      pipeline_parallel_key(),
                                       {.name = "dp",
                                        .kind = ValueKind::integer,
                                        .default_text = "auto",
@@ -258,6 +248,23 @@ std::vector<KeyDecl> common_workload_keys() {
        .minimum = 0,
        .doc = "throughput target: each `count: fill` deployment gets the fewest nodes that reach it"},
   };
+}
+
+KeyDecl tensor_parallel_key() {
+  return {.name = "tp",
+          .kind = ValueKind::integer,
+          .default_text = "1",
+          .minimum = 1,
+          .maximum = 65536,
+          .doc = "tensor parallel"};
+}
+KeyDecl pipeline_parallel_key() {
+  return {.name = "pp",
+          .kind = ValueKind::integer,
+          .default_text = "1",
+          .minimum = 1,
+          .maximum = 65536,
+          .doc = "pipeline stages"};
 }
 
 // Expert parallelism, declared once for training and inference.
