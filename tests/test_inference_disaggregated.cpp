@@ -171,3 +171,30 @@ TEST_CASE("disaggregated: pools that do not add up to the deployment, and CPUs, 
   CHECK_FALSE(cpu.fits);
   CHECK(cpu.message.find("modelled on GPUs") != std::string::npos);
 }
+
+TEST_CASE("disaggregated: replicas auto takes the devices the other pool leaves, in whole replicas", "[inference]") {
+  const hwsim::Evaluation ev = hwsim::evaluate(disagg_scenario(), kEff);
+  const auto result = [&](const std::string& workload) -> const hwsim::Result& {
+    for (const auto& r : ev.results) {
+      if (r.workload == workload && r.deployment == "h100") return r;
+    }
+    FAIL("no result " << workload);
+    return ev.results.front();
+  };
+  // 8 GPUs less the prefill replica's 2: 3 decode replicas of tp 2, evaluated as if written so.
+  const hwsim::Result& automatic = result("auto-decode");
+  REQUIRE(automatic.fits);
+  const auto replicas = std::find(automatic.parallelism.begin(), automatic.parallelism.end(),
+                                  std::pair<std::string, int>{"decode_replicas", 3});
+  CHECK(replicas != automatic.parallelism.end());
+  InferenceConfig written = workload_in("disaggregated.yaml", "auto-decode");
+  written.disaggregated->decode.replicas = 3;
+  CHECK(*automatic.metric("throughput_tokens_per_s") ==
+        Approx(disagg_evaluated(written).throughput_tokens_per_s).epsilon(kRel));
+  // 6 GPUs left are not whole replicas of tp 4.
+  const hwsim::Result& uneven = result("auto-uneven");
+  CHECK_FALSE(uneven.fits);
+  CHECK(uneven.message ==
+        "disaggregated: the prefill pool's 2 devices leave 6 of the deployment's 8, not whole replicas of the decode "
+        "pool's tp x pp = 4");
+}

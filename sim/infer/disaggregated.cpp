@@ -136,6 +136,10 @@ InferenceResult evaluate_disaggregated(const InferenceConfig& config, const Syst
   InferenceConfig c = config;
   const Disaggregation pools = *c.disaggregated;
   const Device& dev = sys.device;
+  if (pools.prefill.replicas <= 0 || pools.decode.replicas <= 0) {
+    return not_fitting("a pool's replicas: auto is resolved against a deployment (the devices the other pool leaves)",
+                       Bytes(0));
+  }
   if (dev.kind != DeviceKind::gpu) {
     return not_fitting("disaggregated serving is modelled on GPUs (a CPU runtime prefills and decodes in one process)",
                        Bytes(0));

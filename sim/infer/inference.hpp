@@ -39,7 +39,7 @@ struct ServingPool {
   int tp = 1;
   int pp = 1;
   int ep = 1;
-  int replicas = 1;
+  int replicas = 1;  // 0: auto, the devices the other pool leaves (resolved by the plan layer against a deployment)
   // In 64 bits: the schema's bounds let tp x pp x replicas pass an int's range.
   [[nodiscard]] long long devices() const { return static_cast<long long>(tp) * pp * replicas; }
 };

@@ -238,16 +238,39 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
   return r;
 }
 
-// A disaggregated workload's pools as the result's parallelism, and why they cannot run on `sys` ("" when they can):
-// GPUs only, adding up to the deployment's devices, without a power cap (each pool would throttle at its own load).
-std::string disaggregated_problem(const Disaggregation& pools, const System& sys, Result& r) {
+// A pool's `replicas: auto`: the devices the other pool leaves of the deployment's, in whole replicas ("" when they
+// divide, else why not).
+std::string resolve_auto_replicas(Disaggregation& pools, const System& sys) {
+  const bool prefill_auto = pools.prefill.replicas == 0;
+  ServingPool& open = prefill_auto ? pools.prefill : pools.decode;
+  const ServingPool& set = prefill_auto ? pools.decode : pools.prefill;
+  if (open.replicas != 0) return {};
+  const long long left = sys.devices - set.devices();
+  const long long per = static_cast<long long>(open.tp) * open.pp;
+  if (left < per || left % per != 0) {
+    return fmt::format(
+        "disaggregated: the {} pool's {} devices leave {} of the deployment's {}, not whole replicas of the {} pool's "
+        "tp x pp = {}",
+        prefill_auto ? "decode" : "prefill", set.devices(), left, sys.devices, prefill_auto ? "prefill" : "decode",
+        per);
+  }
+  open.replicas = static_cast<int>(left / per);
+  return {};
+}
+
+// A disaggregated workload's pools as the result's parallelism (a `replicas: auto` resolved), and why they cannot run
+// on `sys` ("" when they can): GPUs only, adding up to the deployment's devices, without a power cap (each pool would
+// throttle at its own load).
+std::string disaggregated_problem(Disaggregation& pools, const System& sys, Result& r) {
+  const std::string unresolved = resolve_auto_replicas(pools, sys);
   r.parallelism.clear();
   for (const auto& [name, pool] : {std::pair{"prefill", pools.prefill}, std::pair{"decode", pools.decode}}) {
     r.parallelism.emplace_back(fmt::format("{}_tp", name), pool.tp);
     r.parallelism.emplace_back(fmt::format("{}_pp", name), pool.pp);
     if (pool.ep > 1) r.parallelism.emplace_back(fmt::format("{}_ep", name), pool.ep);
-    r.parallelism.emplace_back(fmt::format("{}_replicas", name), pool.replicas);
+    r.parallelism.emplace_back(fmt::format("{}_replicas", name), pool.replicas);  // 0: an auto left unresolved
   }
+  if (!unresolved.empty()) return unresolved;
   const long long used = pools.prefill.devices() + pools.decode.devices();
   if (sys.device.kind != DeviceKind::gpu) {
     return "disaggregated serving is modelled on GPUs (a CPU runtime prefills and decodes in one process)";

@@ -93,9 +93,11 @@ const Schema& disaggregated_schema() {
                                {.name = "replicas",
                                 .kind = ValueKind::integer,
                                 .required = true,
+                                .choices = {"auto"},
                                 .minimum = 1,
                                 .maximum = 1048576,
-                                .doc = "model copies in the pool"},
+                                .doc = "model copies in the pool; auto, in one pool at most: the devices the other "
+                                       "pool leaves"},
                            }};
   static const Schema s{"inference.disaggregated",
                         {

@@ -201,9 +201,14 @@ void read_disaggregated(const Reader& w, const ModelSpec& model, InferenceConfig
     pool->tp = static_cast<int>(p.integer("tp"));
     pool->pp = static_cast<int>(p.integer("pp"));
     pool->ep = static_cast<int>(p.integer("ep"));
-    pool->replicas = static_cast<int>(p.integer("replicas"));
+    pool->replicas = p.is_word("replicas", "auto") ? 0 : static_cast<int>(p.integer("replicas"));
     check_split(p, model, pool->tp, pool->pp);
     if (auto e = serving_expert_parallelism_error(model, pool->tp, pool->ep)) bad(p, e->key, e->message);
+  }
+  if (pools.prefill.replicas == 0 && pools.decode.replicas == 0) {
+    bad(d.child("decode"), "replicas",
+        "replicas: auto takes the devices the other pool leaves, so one pool at most may have it; give the other a "
+        "number");
   }
   c.disaggregated = pools;
 }
