@@ -23,6 +23,17 @@ inline const Result& result_of(const Evaluation& ev, const std::string& deployme
   return *found;
 }
 
+// The result of `deployment` x `workload` in an evaluation (fails the test when absent).
+inline const Result& result_of(const Evaluation& ev, const std::string& deployment, const std::string& workload) {
+  const Result* found = nullptr;
+  for (const auto& r : ev.results) {
+    if (r.deployment == deployment && r.workload == workload) found = &r;
+  }
+  INFO("result for " << deployment << "/" << workload);
+  REQUIRE(found != nullptr);
+  return *found;
+}
+
 // The metric `key` of a result (fails the test when absent).
 inline double metric_of(const Result& r, const std::string& key) {
   INFO(r.deployment << "/" << r.workload << " metric " << key);

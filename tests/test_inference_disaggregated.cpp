@@ -16,6 +16,7 @@
 #include "sim/infer/inference.hpp"
 #include "sim/plan/evaluate.hpp"
 #include "sim/scenario/load.hpp"
+#include "tests/support.hpp"
 #include "tests/support/inference_cases.hpp"
 
 using hwsim::InferenceConfig;
@@ -153,13 +154,9 @@ TEST_CASE("disaggregated: a latent KV cache across two nodes reaches every decod
 
 TEST_CASE("disaggregated: pools that do not add up to the deployment, and CPUs, are refused", "[inference]") {
   const hwsim::Evaluation ev = hwsim::evaluate(disagg_scenario(), kEff);
-  const hwsim::Result* too_many = nullptr;
-  for (const auto& r : ev.results) {
-    if (r.workload == "too-many" && r.deployment == "h100") too_many = &r;
-  }
-  REQUIRE(too_many != nullptr);
-  CHECK_FALSE(too_many->fits);
-  CHECK(too_many->message ==
+  const hwsim::Result& too_many = hwsim::test::result_of(ev, "h100", "too-many");
+  CHECK_FALSE(too_many.fits);
+  CHECK(too_many.message ==
         "disaggregated: the prefill pool's 4 devices and the decode pool's 8 make 12; the deployment has 8");
 
   const hwsim::Scenario& modes = load("inference_modes.yaml");
@@ -174,15 +171,9 @@ TEST_CASE("disaggregated: pools that do not add up to the deployment, and CPUs, 
 
 TEST_CASE("disaggregated: replicas auto takes the devices the other pool leaves, in whole replicas", "[inference]") {
   const hwsim::Evaluation ev = hwsim::evaluate(disagg_scenario(), kEff);
-  const auto result = [&](const std::string& workload) -> const hwsim::Result& {
-    for (const auto& r : ev.results) {
-      if (r.workload == workload && r.deployment == "h100") return r;
-    }
-    FAIL("no result " << workload);
-    return ev.results.front();
-  };
+
   // 8 GPUs less the prefill replica's 2: 3 decode replicas of tp 2, evaluated as if written so.
-  const hwsim::Result& automatic = result("auto-decode");
+  const hwsim::Result& automatic = hwsim::test::result_of(ev, "h100", "auto-decode");
   REQUIRE(automatic.fits);
   const auto replicas = std::find(automatic.parallelism.begin(), automatic.parallelism.end(),
                                   std::pair<std::string, int>{"decode_replicas", 3});
@@ -192,7 +183,7 @@ TEST_CASE("disaggregated: replicas auto takes the devices the other pool leaves,
   CHECK(*automatic.metric("throughput_tokens_per_s") ==
         Approx(disagg_evaluated(written).throughput_tokens_per_s).epsilon(kRel));
   // 6 GPUs left are not whole replicas of tp 4.
-  const hwsim::Result& uneven = result("auto-uneven");
+  const hwsim::Result& uneven = hwsim::test::result_of(ev, "h100", "auto-uneven");
   CHECK_FALSE(uneven.fits);
   CHECK(uneven.message ==
         "disaggregated: the prefill pool's 2 devices leave 6 of the deployment's 8, not whole replicas of the decode "

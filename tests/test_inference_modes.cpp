@@ -25,6 +25,7 @@
 #include "sim/plan/evaluate.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/load.hpp"
+#include "tests/support.hpp"
 #include "tests/support/inference_cases.hpp"
 
 using hwsim::DType;
@@ -47,11 +48,7 @@ hwsim::System modes_system(const std::string& deployment) {
 
 const hwsim::Result& modes_result(const std::string& deployment, const std::string& workload) {
   static const hwsim::Evaluation ev = hwsim::evaluate(modes(), kEff);
-  for (const auto& r : ev.results) {
-    if (r.deployment == deployment && r.workload == workload) return r;
-  }
-  FAIL("no result " << deployment << "/" << workload);
-  return ev.results.front();
+  return hwsim::test::result_of(ev, deployment, workload);
 }
 
 // H100 SXM5 (hwmodels/catalog/gpus/h100-sxm5-80gb.yaml): dense bf16 peak = 132 SM x 4 TC x 1024 FLOP x 1.83 GHz.

@@ -26,6 +26,7 @@
 #include "sim/scenario/load.hpp"
 #include "sim/train/search.hpp"
 #include "sim/train/training.hpp"
+#include "tests/support.hpp"
 #include "tests/support/constants.hpp"
 #include "tests/support/fixed_efficiency.hpp"
 
@@ -423,15 +424,11 @@ TEST_CASE("a model that does not fit gives fits=false and a message naming the s
 TEST_CASE("evaluate reports a training configuration that does not fit as a result, not an error", "[training]") {
   // The fixture's GPT-3 (tp 8 x pp 16) asks for 128 GPUs; one DGX A100 has 8: not fitting, with the reason.
   const hwsim::Evaluation ev = hwsim::evaluate(training_fixture(), kTrainingEff);
-  const hwsim::Result* r = nullptr;
-  for (const auto& x : ev.results) {
-    if (x.deployment == "a100-node" && x.workload == "gpt3") r = &x;
-  }
-  REQUIRE(r != nullptr);
-  CHECK_FALSE(r->fits);
-  CHECK_THAT(r->message, Catch::Contains("the deployment has 8"));
-  CHECK_FALSE(r->metric("throughput_tokens_per_s").has_value());  // omitted, never zero-filled
-  CHECK_FALSE(r->metric("mfu").has_value());
+  const hwsim::Result& r = hwsim::test::result_of(ev, "a100-node", "gpt3");
+  CHECK_FALSE(r.fits);
+  CHECK_THAT(r.message, Catch::Contains("the deployment has 8"));
+  CHECK_FALSE(r.metric("throughput_tokens_per_s").has_value());  // omitted, never zero-filled
+  CHECK_FALSE(r.metric("mfu").has_value());
 }
 
 namespace {

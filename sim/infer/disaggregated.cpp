@@ -92,13 +92,6 @@ double prompt_kv_bytes(const InferenceConfig& c) {
   return elements * dtype_bytes(c.kv_dtype);
 }
 
-// The links between the pools: the NVLink domain when the whole deployment is one, else the NICs.
-LinkPath transfer_link(const System& sys, const EfficiencyModel& eff) {
-  const bool out = sys.devices > sys.devices_per_node();
-  return {out ? sys.device.scale_out_bandwidth : sys.device.scale_up_bandwidth, eff.link_latency(sys.device, out),
-          eff.link(sys.device, out)};
-}
-
 // How one request's KV cache crosses between the pools: the time it takes and the most requests per second the links
 // carry. The prefill ranks that hold it send their shares at once (a latent cache, held whole by every tp rank, from
 // one rank per stage); every decode rank receives its share (with MLA the whole latent of its stage each).
@@ -180,7 +173,8 @@ InferenceResult evaluate_disaggregated(const InferenceConfig& config, const Syst
   const double later_tokens = std::max(1, c.output_tokens - 1);  // the first token is the prefill pool's
   const double decode_rate = pools.decode.replicas * static_cast<double>(batch) / (step.time.value() * later_tokens);
 
-  const LinkPath link = transfer_link(sys, eff);
+  // The links between the pools: the NVLink domain when the whole deployment is one, else the NICs.
+  const LinkPath link = link_path(sys, eff, sys.devices > sys.devices_per_node());
   const Transfer transfer = transfer_of(pc, dc, prompt_kv_bytes(pc), link);
   const double transfer_rate = transfer.requests_per_s;
 

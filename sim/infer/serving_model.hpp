@@ -70,11 +70,7 @@ struct Evaluator {
     return p ? peak * (p->value() / sys.device.peak_of(arithmetic)->value()) : peak;
   }
 
-  [[nodiscard]] LinkPath tp_link() const {
-    const bool out = c.tp > sys.devices_per_node();
-    return {out ? sys.device.scale_out_bandwidth : sys.device.scale_up_bandwidth, eff.link_latency(sys.device, out),
-            eff.link(sys.device, out)};
-  }
+  [[nodiscard]] LinkPath tp_link() const { return link_path(sys, eff, c.tp > sys.devices_per_node()); }
 
   // One forward pass over `tokens` new tokens per sequence for `batch` sequences attending to `context` tokens
   // on average: the weight products read the weights once, attention reads the KV cache of the whole context and

@@ -5,6 +5,11 @@
 
 namespace hwsim {
 
+LinkPath link_path(const System& sys, const EfficiencyModel& eff, bool scale_out) {
+  const BytesPerSecond bw = scale_out ? sys.device.scale_out_bandwidth : sys.device.scale_up_bandwidth;
+  return {bw, eff.link_latency(sys.device, scale_out), eff.link(sys.device, scale_out)};
+}
+
 namespace {
 Seconds transfer(double bytes, const LinkPath& link) {
   return Seconds(bytes / (link.bandwidth.value() * link.efficiency));

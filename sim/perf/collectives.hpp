@@ -3,6 +3,8 @@
 #pragma once
 
 #include "sim/core/units.hpp"
+#include "sim/perf/efficiency.hpp"
+#include "sim/perf/system.hpp"
 
 namespace hwsim {
 
@@ -13,6 +15,10 @@ struct LinkPath {
 };
 
 // Ring all-reduce: 2(n-1)/n x size / bandwidth + 2(n-1) x latency.
+// A device's scale-up link (NVLink, Infinity Fabric) or its share of the node's NICs (`scale_out`), at the latency
+// and efficiency the model gives that kind of link.
+LinkPath link_path(const System& sys, const EfficiencyModel& eff, bool scale_out);
+
 Seconds ring_all_reduce(Bytes size, int ranks, const LinkPath& link);
 // Ring all-gather or reduce-scatter: (n-1)/n x size / bandwidth + (n-1) x latency.
 Seconds ring_all_gather(Bytes size, int ranks, const LinkPath& link);

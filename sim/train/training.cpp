@@ -33,18 +33,13 @@ struct Links {
   bool edp_is_dp = true;
 };
 
-LinkPath path_for(const System& sys, const EfficiencyModel& eff, bool scale_out) {
-  const BytesPerSecond bw = scale_out ? sys.device.scale_out_bandwidth : sys.device.scale_up_bandwidth;
-  return {bw, eff.link_latency(sys.device, scale_out), eff.link(sys.device, scale_out)};
-}
-
 // The link of a ring of `ranks` ranks set `spacing` apart in the rank order: a node holds per_node / spacing of them
 // (at least one); a ring inside one node runs on the scale-up link, one past it gets those ranks' NICs in each node
 // (ring_across_nodes).
 LinkPath ring_path(const System& sys, const EfficiencyModel& eff, int ranks, int spacing) {
   const int in_node = std::clamp(sys.devices_per_node() / std::max(1, spacing), 1, std::max(1, ranks));
-  if (ranks <= in_node) return path_for(sys, eff, false);
-  return ring_across_nodes(path_for(sys, eff, false), path_for(sys, eff, true), in_node);
+  if (ranks <= in_node) return link_path(sys, eff, false);
+  return ring_across_nodes(link_path(sys, eff, false), link_path(sys, eff, true), in_node);
 }
 
 // Ranks are laid out tp (innermost), cp, dp, pp (outermost), as Megatron-LM does.
@@ -52,15 +47,15 @@ Links links_for(const TrainingConfig& c, const System& sys, const EfficiencyMode
   const Parallelism& p = c.parallelism;
   const int per_node = sys.devices_per_node();
   Links l;
-  l.tp = path_for(sys, eff, p.tp > per_node);
+  l.tp = link_path(sys, eff, p.tp > per_node);
   // Gradients reduce over the data-parallel ranks with their context-parallel peers (dp x cp ranks, tp apart).
   l.dp = ring_path(sys, eff, p.dp * p.cp, p.tp);
-  l.pp = path_for(sys, eff, sys.nodes > 1 && static_cast<long long>(p.tp) * p.cp * p.dp >= per_node);
+  l.pp = link_path(sys, eff, sys.nodes > 1 && static_cast<long long>(p.tp) * p.cp * p.dp >= per_node);
   // Expert-parallel ranks are etp apart (Megatron-Core's expert groups, expert tp innermost; etp = tp by default: tp
   // apart within the data-parallel ranks): a node holds per_node / etp of a group (at least one, at most ep); the
   // all-to-all reaches the rest on each rank's NIC.
-  l.ep_intra_node = path_for(sys, eff, false);
-  l.ep_scale_out = path_for(sys, eff, true);
+  l.ep_intra_node = link_path(sys, eff, false);
+  l.ep_scale_out = link_path(sys, eff, true);
   l.ep_per_node = std::clamp(per_node / std::max(1, expert_tp(p)), 1, std::max(1, p.ep));
   // Expert data-parallel ranks are ep x etp apart (Megatron-Core's expert grid, etp innermost, then ep, then the expert
   // data-parallel ranks).
