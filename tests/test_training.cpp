@@ -236,6 +236,51 @@ TEST_CASE("recompute trades memory for time: full < selective < none in memory, 
   CHECK(full.mfu < none.mfu);
 }
 
+// Megatron-Core's block method (recompute_method block, recompute_num_layers N): the first N layers of each model chunk
+// keep only their input and recompute their forward, the others keep everything.
+TEST_CASE("a partial full recompute (recompute_layers) recomputes and checkpoints only the first layers of a chunk",
+          "[training]") {
+  const hwsim::System pod = training_system("a100-pod");
+  const TrainingConfig none_cfg = gpt3(1, true, Recompute::none);
+  const TrainingConfig full_cfg = gpt3(1, true, Recompute::full);
+  TrainingConfig part_cfg = full_cfg;
+  part_cfg.recompute_layers = 2;  // of the 6 layers each of the 16 stages holds
+  // Memory: 16 micro-batches in flight on the first stage, 2 layers at 2sbh/t each and 4 layers as without recompute.
+  const double sbh = 2048.0 * 1 * 12288;
+  const double kept_per_layer = hwsim::training_memory(none_cfg).activations.value() / (6 * 16);
+  CHECK(hwsim::training_memory(part_cfg).activations.value() ==
+        Approx(16 * (2 * (2 * sbh / 8) + 4 * kept_per_layer)).epsilon(kRel));
+  // Time: a third of the full recompute, and of the FLOPs it adds.
+  const auto none = hwsim::evaluate_training(none_cfg, pod, kTrainingEff);
+  const auto full = hwsim::evaluate_training(full_cfg, pod, kTrainingEff);
+  const auto part = hwsim::evaluate_training(part_cfg, pod, kTrainingEff);
+  REQUIRE(none.fits);
+  REQUIRE(part.fits);
+  REQUIRE(full.fits);
+  CHECK(part.breakdown.recompute.value() == Approx(full.breakdown.recompute.value() / 3).epsilon(kRel));
+  CHECK(part.hfu / part.mfu - 1 == Approx((full.hfu / full.mfu - 1) / 3).epsilon(1e-9));
+  CHECK(none.step_time < part.step_time);
+  CHECK(part.step_time < full.step_time);
+  // As many layers as a stage holds, or more: the full recompute.
+  for (int layers : {6, 96}) {
+    part_cfg.recompute_layers = layers;
+    const auto all = hwsim::evaluate_training(part_cfg, pod, kTrainingEff);
+    CHECK(all.step_time.value() == Approx(full.step_time.value()).epsilon(kRel));
+    CHECK(all.memory_per_device.value() == Approx(full.memory_per_device.value()).epsilon(kRel));
+  }
+  // Interleaved: N per model chunk. Llama 2 7B on pp 4 with vp 2 holds 8 layers per stage in two chunks of 4; one
+  // layer per chunk recomputes 2 of the 8.
+  const hwsim::System node = training_system("a100-node");
+  TrainingConfig chunked = llama7b(1, 2);
+  chunked.recompute = Recompute::full;
+  const auto every = hwsim::evaluate_training(chunked, node, kTrainingEff);
+  chunked.recompute_layers = 1;
+  const auto first = hwsim::evaluate_training(chunked, node, kTrainingEff);
+  REQUIRE(every.fits);
+  REQUIRE(first.fits);
+  CHECK(first.breakdown.recompute.value() == Approx(every.breakdown.recompute.value() / 4).epsilon(kRel));
+}
+
 TEST_CASE("step time = compute + recompute + exposed communication + pipeline bubble + host time", "[training]") {
   const auto r =
       hwsim::evaluate_training(gpt3(1, true, Recompute::selective), training_system("a100-pod"), kTrainingEff);

@@ -182,7 +182,7 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
   r.parallelism = parallelism_list(par);
   r.training_choice =
       Result::TrainingChoice{cfg.micro_batch, cfg.sequence_parallel, std::string(recompute_name(cfg.recompute)),
-                             std::string(stack_name(cfg.stack))};
+                             cfg.recompute_layers, std::string(stack_name(cfg.stack))};
   if (model_parallel * par.dp != sys.devices) {
     return not_fitting(r, sc, sys,
                        fmt::format("parallelism tp={} x pp={} x cp={} x dp={} uses {} devices; the deployment has {}",

@@ -83,6 +83,7 @@ struct Result {
     int micro_batch = 1;
     bool sequence_parallel = false;
     std::string recompute;
+    int recompute_layers = 0;  // recompute full: the layers per model chunk that recompute (0: every layer)
     std::string stack;
   };
   std::optional<TrainingChoice> training_choice;

@@ -136,6 +136,8 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
       j["parallelism"]["micro_batch"] = r.training_choice->micro_batch;
       j["parallelism"]["sequence_parallel"] = r.training_choice->sequence_parallel;
       j["parallelism"]["recompute"] = r.training_choice->recompute;
+      if (r.training_choice->recompute_layers > 0)
+        j["parallelism"]["recompute_layers"] = r.training_choice->recompute_layers;
       j["parallelism"]["stack"] = r.training_choice->stack;
     }
     if (!r.compute_dtype.empty()) j["compute_dtype"] = r.compute_dtype;
@@ -289,6 +291,7 @@ std::string render_human(const Evaluation& ev, bool markdown) {
         if (r.training_choice) {
           const auto& t = *r.training_choice;
           p += fmt::format(" mb={}{} recompute={}", t.micro_batch, t.sequence_parallel ? " sp" : "", t.recompute);
+          if (t.recompute_layers > 0) p += fmt::format("({} layers)", t.recompute_layers);
         }
         rows.back().push_back(p);
       }

@@ -102,6 +102,24 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   if (!decl.dp_auto) t.parallelism.dp = static_cast<int>(p.integer("dp"));
   t.sequence_parallel = w.boolean("sequence_parallel");
   t.recompute = recompute_named(w.text("recompute"));
+  if (auto layers = w.optional_integer("recompute_layers")) {
+    if (t.recompute != Recompute::full) {
+      bad(w, "recompute_layers",
+          fmt::format("recompute_layers counts the layers that recompute in full; recompute is {} (valid: full)",
+                      recompute_name(t.recompute)));
+    }
+    if (decl.search_parallelism) {
+      bad(w, "recompute_layers",
+          "parallelism: auto searches recompute over none, selective and full (every layer); recompute_layers is for "
+          "a fixed parallelism");
+    }
+    if (*layers > model.layers) {
+      bad(w, "recompute_layers",
+          fmt::format("recompute_layers={} is more than the model's {} layers (valid: 1 to {})", *layers, model.layers,
+                      model.layers));
+    }
+    t.recompute_layers = static_cast<int>(*layers);
+  }
   t.train_tokens = w.optional_number("train_tokens").value_or(0);
   t.flash_attention = w.boolean("flash_attention");
   const std::string stack = w.text("stack");

@@ -181,6 +181,17 @@ KeyDecl step_overhead_key() {
               "deepspeed)"};
 }
 
+KeyDecl recompute_layers_key() {
+  return {.name = "recompute_layers",
+          .kind = ValueKind::integer,
+          .minimum = 1,
+          .maximum = 100000,
+          .doc =
+              "with recompute full: the layers of each pipeline stage (of each model chunk when interleaved) that "
+              "recompute, the first ones (Megatron-Core recompute_method block, recompute_num_layers); the others "
+              "keep their activations. Default: every layer"};
+}
+
 // A training workload's `parallelism` map.
 const Schema& training_parallelism_schema() {
   static const Schema parallelism{"training.parallelism",
@@ -324,6 +335,7 @@ const Schema& training_workload_schema() {
                       .doc = "activation recomputation: none, selective (Megatron-LM: attention scores), "
                              "selective-op (torchtitan's op-level checkpointing: every second matrix product and the "
                              "element-wise work), full (each layer's forward)"});
+    w.keys.push_back(recompute_layers_key());
     w.keys.push_back({.name = "train_tokens",
                       .kind = ValueKind::number,
                       .minimum = 0,

@@ -107,9 +107,10 @@ struct StageWork {
   bool last_is_slowest = true;   // it is the last stage (it computes the logits)
   bool first_is_slowest = true;  // it is the first stage (it holds the embeddings); both with one stage
   LayerCost layer;
-  Cost stage;            // forward and backward of the stage's layers, and the logits
-  Cost layer_recompute;  // recomputed forward of one layer
-  Cost recompute;        // recomputed forward of the stage's layers
+  Cost stage;                       // forward and backward of the stage's layers, and the logits
+  Cost layer_recompute;             // recomputed forward of one layer (on average over the stage's layers)
+  Cost recompute;                   // recomputed forward of the stage's layers
+  double full_recompute_share = 0;  // the stage's layers whose whole forward runs twice (fully_recomputed_layers)
   Seconds launches;
   Seconds host;  // host time the device waits for: the MoE layers' (kMoeHostSecondsPerLayer, moe_host_hidden)
 };
@@ -161,15 +162,17 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
   // MoE layers: each one's host time, forward and backward (and again with a recomputed forward), unless a graph of
   // the whole step replays them (moe_host_hidden).
   const ModelSpec& m = c.model;
+  w.full_recompute_share = fully_recomputed_layers(c, layers_per_stage) / std::max(1.0, layers_per_stage);
   if (m.moe() && !moe_host_hidden(c)) {
     const double moe_layers = layers_per_stage * m.moe_layer_share();
     const double local_experts = static_cast<double>(m.experts) / par.ep;
-    const double passes = c.recompute == Recompute::full ? 1.5 : 1.0;
+    const double passes = 1.0 + 0.5 * w.full_recompute_share;
     w.host = Seconds((kMoeHostSecondsPerLayer + kMoeHostSecondsPerLocalExpert * local_experts) * moe_layers * passes);
   }
-  // Recomputed forward work per layer: full = the layer's forward; selective = the attention core (fused attention
-  // already recomputes its scores inside the backward kernel, so there is nothing left to repeat).
-  if (c.recompute == Recompute::full) w.layer_recompute = w.layer.forward;
+  // Recomputed forward work per layer: full = the layer's forward (in the share of layers that recompute);
+  // selective = the attention core (fused attention already recomputes its scores inside the backward kernel, so there
+  // is nothing left to repeat).
+  if (c.recompute == Recompute::full) w.layer_recompute = scaled(w.layer.forward, w.full_recompute_share);
   if (c.recompute == Recompute::selective && !c.flash_attention) w.layer_recompute = w.layer.attention_forward;
   if (c.recompute == Recompute::selective_op) w.layer_recompute = w.layer.op_recompute;
   w.recompute = scaled(w.layer_recompute, layers_per_stage);
@@ -213,7 +216,7 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
   Seconds tp_time(0);
   if (par.tp > 1) {
     const Bytes activation(c.micro_batch * shape.s_local * m.hidden * kActivationBytes);
-    const double per_block = (c.recompute == Recompute::full ? 3.0 : 2.0) * shape.layers_per_stage;
+    const double per_block = (2.0 + w.full_recompute_share) * shape.layers_per_stage;
     const Seconds block = all_reduce(activation, par.tp, links.tp);
     const double moe_share = m.moe_layer_share();
     const int etp = expert_tp(par);
@@ -246,7 +249,7 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
   // tokens); what a rank sends depends on the dispatcher (expert_exchange_bytes).
   if (par.ep > 1 && m.moe()) {
     const double tokens = c.micro_batch * shape.s_local / (c.sequence_parallel ? par.tp : 1);
-    const double passes = c.recompute == Recompute::full ? 6.0 : 4.0;
+    const double passes = 4.0 + 2.0 * w.full_recompute_share;
     const double moe_layers = shape.layers_per_stage * m.moe_layer_share();
     const int per_node = links.ep_per_node;
     const ExpertExchange x =
@@ -386,7 +389,14 @@ void flop_rates(TrainingResult& r, const TrainingConfig& c, FlopPerSecond peak) 
   double recomputed = 0;
   const double layer_forward_flops =
       m.forward_flops_per_token(c.seq_len) - 2.0 * m.vocab * static_cast<double>(m.hidden);
-  if (c.recompute == Recompute::full) recomputed = layer_forward_flops * tokens;
+  if (c.recompute == Recompute::full) {
+    // With recompute_layers, the first and last stages' and pp - 2 of the fullest middle stage's.
+    const StageLayers split = stage_layers(m.layers, par.pp);
+    double layers = fully_recomputed_layers(c, split.first);
+    if (par.pp > 1) layers += fully_recomputed_layers(c, split.last);
+    if (par.pp > 2) layers += fully_recomputed_layers(c, split.middle) * (par.pp - 2);
+    recomputed = layer_forward_flops * tokens * std::min(1.0, layers / m.layers);
+  }
   if (c.recompute == Recompute::selective) {
     recomputed = m.sequence_attention_flops_per_token(c.seq_len) * tokens;
   }

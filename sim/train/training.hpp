@@ -143,6 +143,9 @@ struct TrainingConfig {
   Parallelism parallelism;
   bool sequence_parallel = false;
   Recompute recompute = Recompute::none;
+  // With recompute full: the layers of each model chunk that recompute, the first ones (Megatron-Core
+  // recompute_method block with recompute_num_layers; workload key `recompute_layers`); 0 = every layer.
+  int recompute_layers = 0;
   bool flash_attention = true;  // fused attention: no s x s score matrices in memory
   bool dp_overlap = true;       // data-parallel reduction overlaps the backward pass (and ZeRO-3 gathers prefetch)
   bool tp_overlap = false;      // tensor-parallel collectives overlapped with GEMMs (Transformer Engine userbuffers)
@@ -203,6 +206,16 @@ struct TrainingConfig {
 // (Qwen3-30B-A3B on 8 B200 18066 against 9299, on 16 H100 10494 against 5275) and this rule under-predicts (-49%).
 inline bool moe_host_hidden(const TrainingConfig& c) {
   return c.moe_sync_free && c.cuda_graphs == CudaGraphs::full_iteration;
+}
+
+// Layers of a pipeline stage holding `stage_layers` whose forward is recomputed in full: every one under recompute
+// full, or with recompute_layers N the first N of each of the stage's vp model chunks (Megatron-Core's block method
+// counts recompute_num_layers per virtual pipeline stage; the other layers keep all their activations); none under
+// the other modes.
+inline double fully_recomputed_layers(const TrainingConfig& c, double stage_layers) {
+  if (c.recompute != Recompute::full) return 0.0;
+  if (c.recompute_layers <= 0) return stage_layers;
+  return std::min(stage_layers, static_cast<double>(c.recompute_layers) * c.parallelism.vp);
 }
 
 // The fused-attention kernel a run uses: the one its workload names, else its stack's: Megatron-Core runs the chip's

@@ -112,7 +112,9 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   const double up = m.gated_mlp ? 2.0 * f : f;
   const double t = par.tp;
   const bool dropout = c.dropout > 0;
-  const bool scores_stored = !c.flash_attention && c.recompute == Recompute::none;
+  // (Under a partial full recompute the layers that do not recompute keep them.)
+  const bool scores_stored = !c.flash_attention && (c.recompute == Recompute::none ||
+                                                    (c.recompute == Recompute::full && c.recompute_layers > 0));
   // x sb: softmax output (2 B), and with dropout its output (2 B) and mask (1 B).
   const double scores = scores_stored ? (dropout ? 5.0 : 2.0) * m.heads * s : 0.0;
   // Shared (not split by TP without SP): norm inputs 4h, attention and MLP inputs 2h + 2h, dropout masks h + h.
@@ -132,16 +134,16 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   // 2 x up, activation output.
   const double split = attention_operand_bytes(c) * (aw.q + aw.k + aw.v) + gemm_input * aw.o + 2.0 * up +
                        mlp_inputs * gemm_input * f + scores;
-  double per_layer = 0;
-  if (c.recompute == Recompute::full) {
-    per_layer = 2.0 * s * b * h / (c.sequence_parallel ? t : 1.0);
-  } else if (c.recompute == Recompute::selective_op) {
-    per_layer = 2.0 * s * b * op_checkpoint_saved_width(m, t, c.sequence_parallel);
-  } else if (c.sequence_parallel) {
-    per_layer = s * b * (shared + split) / t;
-  } else {
-    per_layer = s * b * (shared + split / t);
-  }
+  // What a layer keeps: all of the above; one that recomputes its forward in full (fully_recomputed_layers of a
+  // stage's) keeps its input alone.
+  const double kept = c.sequence_parallel ? s * b * (shared + split) / t : s * b * (shared + split / t);
+  const double recomputed = 2.0 * s * b * h / (c.sequence_parallel ? t : 1.0);
+  const auto stage_activations = [&](double layers) {
+    if (c.recompute == Recompute::selective_op)
+      return layers * 2.0 * s * b * op_checkpoint_saved_width(m, t, c.sequence_parallel);
+    const double again = fully_recomputed_layers(c, layers);
+    return again * recomputed + (layers - again) * kept;
+  };
   // Logits of the last stage in fp32 (and their gradient) for one micro-batch.
   const double logits = 2.0 * s * b * (static_cast<double>(m.vocab) / t) * 4.0;
   // 1F1B: stage i holds pp - i micro-batches in flight; interleaving adds (pp - 1) / (pp x vp) of that.
@@ -172,7 +174,7 @@ TrainingMemory training_memory(const TrainingConfig& c) {
     mem.gradients = Bytes((par.zero >= 2 ? p.trained / shards : p.trained_held) * gradient_buffer_bytes(c));
     mem.optimizer = Bytes((par.zero >= 1 ? p.trained / shards : p.trained_held) * kOptimizerBytes);
     const double in_flight = std::min(st.in_flight, micro_batches);
-    mem.activations = Bytes(per_layer * st.layers * in_flight * interleave + (st.last ? logits : 0.0));
+    mem.activations = Bytes(stage_activations(st.layers) * in_flight * interleave + (st.last ? logits : 0.0));
     if (mem.total() > worst.total()) worst = mem;
   }
   return worst;
