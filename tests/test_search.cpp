@@ -60,7 +60,8 @@ TEST_CASE("the search's best is within 5% of an independent brute-force enumerat
   // The contract's grid: TP a power of two <= 8 dividing heads; PP dividing 96 layers or 96 + 2 slots (the
   // embedding and the loss as layers); CP in {1, 2, 4}; DP the rest; micro-batch 1..32 (powers of two) dividing the
   // batch with DP; VP dividing the stage's slots (VP > 1 needs PP > 1 and micro-batches a multiple of PP); ZeRO 0..1
-  // (the default stack, Megatron-Core; 0 when DP = 1); every recompute; SP when TP > 1.
+  // (the default stack, Megatron-Core; 0 when DP = 1); every recompute, and a full one on the first layers of each
+  // chunk; SP when TP > 1.
   for (int tp : {1, 2, 4, 8}) {
     for (int pp = 1; pp <= 96; ++pp) {
       if (96 % pp != 0 && 98 % pp != 0) continue;
@@ -79,11 +80,21 @@ TEST_CASE("the search's best is within 5% of an independent brute-force enumerat
                 c.parallelism = {tp, pp, dp, vp, cp, 1, zero};
                 c.micro_batch = mb;
                 c.recompute = rc;
+                c.recompute_layers = 0;
                 c.sequence_parallel = tp > 1;
                 const auto r = hwsim::evaluate_training(c, f.sys, kDefaultEff);
                 if (!r.fits) continue;
                 ++fitting;
                 brute_best = std::max(brute_best, r.tokens_per_s);
+                if (rc != Recompute::full) continue;
+                // Recomputing fewer layers per chunk is faster: the first count that fits, scanned upwards.
+                for (int layers = 1; layers < (slots + vp - 1) / vp; ++layers) {
+                  c.recompute_layers = layers;
+                  const auto part = hwsim::evaluate_training(c, f.sys, kDefaultEff);
+                  if (!part.fits) continue;
+                  brute_best = std::max(brute_best, part.tokens_per_s);
+                  break;
+                }
               }
             }
           }
@@ -162,6 +173,7 @@ TEST_CASE("a searched configuration pasted back as fixed input reproduces its th
         << "    micro_batch: " << t.micro_batch
         << "\n    sequence_parallel: " << (t.sequence_parallel ? "true" : "false") << "\n    recompute: " << t.recompute
         << "\n    stack: " << t.stack << "\n    parallelism: {" << par << "}\n";
+    if (t.recompute_layers > 0) out << "    recompute_layers: " << t.recompute_layers << "\n";
   }
   const hwsim::Scenario fixed = hwsim::load_scenario(file, {});
   std::filesystem::remove(file);
@@ -174,6 +186,47 @@ TEST_CASE("a searched configuration pasted back as fixed input reproduces its th
     INFO(key);
     CHECK(g.metric(key).value() == r.metric(key).value());
   }
+}
+
+// Llama 3 8B at 8192 tokens on one DGX H100: without recompute no micro-batch fits one GPU at TP 1, where recomputing
+// a few layers in full (Megatron-Core's block method) does.
+TEST_CASE("the search recomputes the fewest layers that fit where keeping every layer's activations does not",
+          "[search]") {
+  const auto file = std::filesystem::temp_directory_path() / "hwsim-search-partial-recompute.yaml";
+  {
+    std::ofstream out(file);
+    out << "name: partial\ndeployments:\n  - {name: h100, node: dgx-h100, count: 1}\n"
+           "workloads:\n  - {name: ft, kind: training, model: llama3-8b, dtype: bf16, seq_len: 8192, "
+           "global_batch: 64, parallelism: auto, micro_batch: auto}\n";
+  }
+  const hwsim::Scenario sc = hwsim::load_scenario(file, {});
+  std::filesystem::remove(file);
+  const hwsim::System sys = hwsim::build_system(sc, sc.deployments.front());
+  const hwsim::TrainingConfig& base = sc.workloads.front().training;
+  const auto r = hwsim::search_training(base, sys, kDefaultEff, {true, true, 100000, 1});
+  const double usable = sys.device.usable_memory().value();
+  int partial = 0;
+  for (const auto& c : r.top) {
+    if (c.recompute_layers == 0) continue;
+    ++partial;
+    INFO("tp " << c.parallelism.tp << " pp " << c.parallelism.pp << " cp " << c.parallelism.cp << " mb "
+               << c.micro_batch << " layers " << c.recompute_layers);
+    REQUIRE(c.recompute == hwsim::Recompute::full);
+    hwsim::TrainingConfig t = hwsim::apply_candidate(base, c);
+    const auto pasted = hwsim::evaluate_training(t, sys, kDefaultEff);
+    CHECK(pasted.tokens_per_s == c.tokens_per_s);
+    CHECK(pasted.memory_per_device.value() <= usable);
+    // The fewest: one layer fewer does not fit, and neither does no recompute.
+    t.recompute_layers = c.recompute_layers - 1;
+    if (t.recompute_layers > 0) CHECK(hwsim::training_memory(t).total().value() > usable);
+    t.recompute = hwsim::Recompute::none;
+    CHECK(hwsim::training_memory(t).total().value() > usable);
+    // Faster than recomputing every layer of the same configuration.
+    t.recompute = hwsim::Recompute::full;
+    t.recompute_layers = 0;
+    CHECK(hwsim::evaluate_training(t, sys, kDefaultEff).tokens_per_s < c.tokens_per_s);
+  }
+  CHECK(partial > 0);
 }
 
 TEST_CASE("the search proposes only combinations the workload's stack runs", "[search]") {

@@ -167,6 +167,7 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
       info.top.push_back({.parallelism = parallelism_list(c.parallelism),
                           .micro_batch = c.micro_batch,
                           .recompute = std::string(recompute_name(c.recompute)),
+                          .recompute_layers = c.recompute_layers,
                           .tokens_per_s = c.tokens_per_s,
                           .memory_per_device_bytes = c.memory_per_device.value()});
     }

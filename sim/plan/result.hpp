@@ -26,6 +26,7 @@ struct SearchInfo {
     std::vector<std::pair<std::string, int>> parallelism;
     int micro_batch = 1;          // training
     std::string recompute;        // training
+    int recompute_layers = 0;     // training, recompute full: the layers per model chunk that recompute (0: every one)
     int batch = 0;                // inference: batch per replica (0 for training)
     std::optional<bool> sla_met;  // inference with an SLA
     double tokens_per_s = 0;

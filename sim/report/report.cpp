@@ -163,6 +163,7 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
         } else {
           e["micro_batch"] = t.micro_batch;
           e["recompute"] = t.recompute;
+          if (t.recompute_layers > 0) e["recompute_layers"] = t.recompute_layers;
         }
         e["throughput_tokens_per_s"] = t.tokens_per_s;
         e["memory_per_device_bytes"] = t.memory_per_device_bytes;
@@ -321,7 +322,8 @@ std::string render_human(const Evaluation& ev, bool markdown) {
       for (const auto& [k, v] : t.parallelism) p += fmt::format("{}={} ", k, v);
       const std::string settings =
           t.batch > 0 ? fmt::format("batch={}{}", t.batch, t.sla_met && !*t.sla_met ? " (SLA missed)" : "")
-                      : fmt::format("mb={} recompute={}", t.micro_batch, t.recompute);
+                      : fmt::format("mb={} recompute={}{}", t.micro_batch, t.recompute,
+                                    t.recompute_layers > 0 ? fmt::format("({} layers)", t.recompute_layers) : "");
       out += fmt::format("{}  {}. {}{}: {} ({} per device)\n", markdown ? "  " : "", i + 1, p, settings,
                          format_metric("throughput_tokens_per_s", t.tokens_per_s),
                          format_metric("memory_per_device_bytes", t.memory_per_device_bytes));

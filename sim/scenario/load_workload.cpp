@@ -110,8 +110,8 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
     }
     if (decl.search_parallelism) {
       bad(w, "recompute_layers",
-          "parallelism: auto searches recompute over none, selective and full (every layer); recompute_layers is for "
-          "a fixed parallelism");
+          "parallelism: auto chooses the recompute and its layers (every layer, or the fewest that fit); "
+          "recompute_layers is for a fixed parallelism");
     }
     if (*layers > model.layers) {
       bad(w, "recompute_layers",

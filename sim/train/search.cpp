@@ -17,6 +17,31 @@ void offer(std::vector<SearchCandidate>& top, const SearchCandidate& c, int n) {
   if (static_cast<int>(top.size()) > n) top.pop_back();
 }
 
+// The fewest first layers of each model chunk whose full recompute makes `cfg` (a full recompute) fit in `usable`
+// bytes (memory falls with each layer that recomputes): 0 where keeping every layer's activations fits already or
+// only recomputing every layer fits.
+int fewest_recomputed_layers(TrainingConfig cfg, int layers_per_chunk, double usable) {
+  const auto fits = [&](int layers) {
+    cfg.recompute_layers = layers;
+    return training_memory(cfg).total().value() <= usable;
+  };
+  cfg.recompute = Recompute::none;
+  if (layers_per_chunk < 2 || training_memory(cfg).total().value() <= usable) return 0;
+  cfg.recompute = Recompute::full;
+  if (!fits(layers_per_chunk - 1)) return 0;
+  int lo = 1;
+  int hi = layers_per_chunk - 1;  // fits
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (fits(mid)) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return hi;
+}
+
 struct Grid {
   std::vector<int> tp, pp, cp, ep, micro_batch, zero;
   std::vector<Recompute> recompute;
@@ -93,6 +118,7 @@ TrainingConfig apply_candidate(const TrainingConfig& base, const SearchCandidate
   t.parallelism = c.parallelism;
   t.micro_batch = c.micro_batch;
   t.recompute = c.recompute;
+  t.recompute_layers = c.recompute_layers;
   t.sequence_parallel = c.sequence_parallel;
   return t;
 }
@@ -155,10 +181,22 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
                   ++part.configurations;
                   // Memory first: most of the grid does not fit, and that check is a few multiplications.
                   if (training_memory(cfg).total().value() > usable) continue;
-                  const TrainingResult r = evaluate_training(cfg, sys, eff, &cache);
-                  if (!r.fits) continue;
-                  offer(part.top, {cfg.parallelism, mb, rc, cfg.sequence_parallel, r.tokens_per_s, r.memory_per_device},
-                        o.top_n);
+                  const auto consider = [&] {
+                    const TrainingResult r = evaluate_training(cfg, sys, eff, &cache);
+                    if (!r.fits) return;
+                    offer(part.top,
+                          {cfg.parallelism, mb, rc, cfg.recompute_layers, cfg.sequence_parallel, r.tokens_per_s,
+                           r.memory_per_device},
+                          o.top_n);
+                  };
+                  consider();
+                  if (rc != Recompute::full || !o.parallelism) continue;
+                  const int fewest = fewest_recomputed_layers(cfg, (layers_per_stage + vp - 1) / vp, usable);
+                  if (fewest == 0) continue;
+                  ++part.configurations;
+                  cfg.recompute_layers = fewest;
+                  consider();
+                  cfg.recompute_layers = 0;
                 }
               }
             }
