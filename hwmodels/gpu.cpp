@@ -110,6 +110,10 @@ const Schema& gpu_schema() {
       {
           {.name = "nvlink", .kind = ValueKind::map, .child = &link_schema(), .doc = "NVLink (absent: none)"},
           {.name = "pcie", .kind = ValueKind::map, .child = &link_schema(), .doc = "host PCIe link"},
+          {.name = "c2c",
+           .kind = ValueKind::map,
+           .child = &link_schema(),
+           .doc = "NVLink-C2C to the host CPU (Grace superchips), this GPU's share: its host link in place of PCIe"},
       }};
   static const Schema gpu{
       "gpu",
@@ -225,6 +229,7 @@ GpuSpec load_gpu(const Reader& r) {
     g.pcie_lanes = pcie.lanes;
     g.pcie_bandwidth_per_direction = pcie.bandwidth_per_direction;
   }
+  if (links.has("c2c")) g.c2c_bandwidth_per_direction = load_link(links.child("c2c")).bandwidth_per_direction;
   const DevicePower power = load_device_power(r.child("power"));
   g.tdp = power.tdp;
   g.idle = power.idle;

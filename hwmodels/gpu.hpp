@@ -77,6 +77,13 @@ struct GpuSpec {
   int pcie_generation = 0;
   int pcie_lanes = 0;
   BytesPerSecond pcie_bandwidth_per_direction;
+  // NVLink-C2C to the host CPU (Grace superchips), per GPU and direction; zero where the host link is PCIe.
+  BytesPerSecond c2c_bandwidth_per_direction;
+
+  // The link to host memory, per direction: NVLink-C2C where the chip has it, else PCIe (zero: none given).
+  [[nodiscard]] BytesPerSecond host_link_bandwidth() const {
+    return c2c_bandwidth_per_direction.value() > 0 ? c2c_bandwidth_per_direction : pcie_bandwidth_per_direction;
+  }
 
   Watts tdp;
   Watts idle;

@@ -281,6 +281,53 @@ TEST_CASE("a partial full recompute (recompute_layers) recomputes and checkpoint
   CHECK(first.breakdown.recompute.value() == Approx(every.breakdown.recompute.value() / 4).epsilon(kRel));
 }
 
+// Megatron-Core's activation offload (cpu_offloading_num_layers): Llama 2 7B on one DGX A100, tp 1 pp 1 dp 8 with the
+// distributed optimizer, 4 micro-batches of 2048 tokens, no recompute.
+TEST_CASE(
+    "activation offload keeps the offloaded layers' activations in host memory and exposes the copies the "
+    "layers do not hide",
+    "[training]") {
+  hwsim::System node = training_system("a100-node");
+  TrainingConfig c = training_workload("llama7b-pp4");
+  c.parallelism = {.tp = 1, .pp = 1, .dp = 8, .zero = 1};
+  c.recompute = Recompute::none;
+  c.global_batch = 32;  // 4 micro-batches of 1 per rank
+  const TrainingMemory kept_all = hwsim::training_memory(c);
+  const double logits = 2.0 * 2048 * 1 * 32000 * 4.0;  // the last stage's fp32 logits and their gradient
+  const double per_layer = (kept_all.activations.value() - logits) / 32;
+  const auto none = hwsim::evaluate_training(c, node, kTrainingEff);
+  c.activation_offload_layers = 12;
+  const TrainingMemory offload = hwsim::training_memory(c);
+  // 12 layers' activations in host memory, two of them still on the device (the handler's double buffer).
+  CHECK(offload.offloaded.value() == Approx(12 * per_layer).epsilon(kRel));
+  CHECK(offload.activations.value() == Approx(logits + (32 - 12 + 2) * per_layer).epsilon(kRel));
+  // A fast host link hides every copy: what remains is their memory traffic, out and back, at 0.9 of 2,039 GB/s.
+  const double hbm = node.device.memory_bandwidth.value() * 0.9;
+  node.device.host_link_bandwidth = BytesPerSecond(1e18);
+  const auto hidden = hwsim::evaluate_training(c, node, kTrainingEff);
+  REQUIRE(none.fits);
+  REQUIRE(hidden.fits);
+  CHECK(hidden.step_time.value() - none.step_time.value() ==
+        Approx(4 * 2 * offload.offloaded.value() / hbm).epsilon(1e-9));
+  // Slow links expose the copies: the difference of two exposes every byte's difference, out and back, per micro-batch.
+  node.device.host_link_bandwidth = BytesPerSecond(1e9);
+  const auto slow = hwsim::evaluate_training(c, node, kTrainingEff);
+  node.device.host_link_bandwidth = BytesPerSecond(2e9);
+  const auto faster = hwsim::evaluate_training(c, node, kTrainingEff);
+  CHECK(slow.step_time.value() - faster.step_time.value() ==
+        Approx(4 * 2 * offload.offloaded.value() * (1 / 1e9 - 1 / 2e9)).epsilon(1e-9));
+  CHECK(slow.breakdown.communication > hidden.breakdown.communication);
+  // Host memory and a host link are needed.
+  node.device.host_memory_share = hwsim::Bytes(offload.offloaded.value() / 2);
+  const auto short_host = hwsim::evaluate_training(c, node, kTrainingEff);
+  CHECK_FALSE(short_host.fits);
+  CHECK(short_host.message.find("host memory") != std::string::npos);
+  node.device.host_link_bandwidth = BytesPerSecond(0);
+  const auto no_link = hwsim::evaluate_training(c, node, kTrainingEff);
+  CHECK_FALSE(no_link.fits);
+  CHECK(no_link.message.find("host link") != std::string::npos);
+}
+
 TEST_CASE("step time = compute + recompute + exposed communication + pipeline bubble + host time", "[training]") {
   const auto r =
       hwsim::evaluate_training(gpt3(1, true, Recompute::selective), training_system("a100-pod"), kTrainingEff);

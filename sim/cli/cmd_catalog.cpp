@@ -92,6 +92,7 @@ std::string show_gpu(const GpuSpec& g, const std::string& file, Json& j) {
   j["l2_capacity_bytes"] = g.l2_capacity.value();
   j["nvlink_bandwidth_per_direction_bytes_per_s"] = g.nvlink_bandwidth_per_direction.value();
   j["pcie_bandwidth_per_direction_bytes_per_s"] = g.pcie_bandwidth_per_direction.value();
+  j["c2c_bandwidth_per_direction_bytes_per_s"] = g.c2c_bandwidth_per_direction.value();
   j["tdp_w"] = g.tdp.value();
   j["idle_w"] = g.idle.value();
   j["price_usd"] = g.price.value();
@@ -104,6 +105,10 @@ std::string show_gpu(const GpuSpec& g, const std::string& file, Json& j) {
   if (g.pcie_generation > 0) {
     t += fmt::format("PCIe {} x{}: {} per direction\n", g.pcie_generation, g.pcie_lanes,
                      q(g.pcie_bandwidth_per_direction.value(), Dimension::bytes_per_second));
+  }
+  if (g.c2c_bandwidth_per_direction.value() > 0) {
+    t += fmt::format("NVLink-C2C to the host CPU: {} per direction (the host link)\n",
+                     q(g.c2c_bandwidth_per_direction.value(), Dimension::bytes_per_second));
   }
   t += fmt::format("power: TDP {}, idle {}; price {}\n", q(g.tdp.value(), Dimension::watts),
                    q(g.idle.value(), Dimension::watts), q(g.price.value(), Dimension::usd));

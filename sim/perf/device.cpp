@@ -66,6 +66,7 @@ Device device_of(const GpuSpec& g) {
   d.tensor_core_generation = g.tensor_core_generation;
   d.sms = g.sm_count;
   d.tensor_clock = g.tensor_clock;
+  d.host_link_bandwidth = g.host_link_bandwidth();
   d.tdp_share = tdp_clock_share(d);
   return d;
 }
@@ -77,6 +78,7 @@ Device device_of(const NodeSpec& node) {
     Device d = device_of(*node.gpu);
     d.scale_out_bandwidth = scale_out;
     d.scale_up_bandwidth = node.fabric_bandwidth_per_direction;
+    d.host_memory_share = Bytes(node.host_memory.value() / devices);
     return d;
   }
   Device d;

@@ -22,6 +22,8 @@ struct Device {
   Bytes memory_capacity;
   BytesPerSecond scale_up_bandwidth;   // per direction, to the other devices of the node
   BytesPerSecond scale_out_bandwidth;  // per direction, this device's share of the node's NICs
+  BytesPerSecond host_link_bandwidth;  // GPUs: per direction, to host memory (NVLink-C2C, else PCIe; 0: not given)
+  Bytes host_memory_share;             // GPUs in a node: the node's host memory over its devices (0: not known)
   Watts tdp;
   Watts idle;
   int cores = 0;          // CPU cores per socket (0 for GPUs)

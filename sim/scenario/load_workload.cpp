@@ -79,6 +79,32 @@ void check_expert_tp(const Reader& p, const ModelSpec& model, const TrainingConf
   }
 }
 
+// `activation_offload_layers` as Megatron-Core runs it: its TransformerConfig refuses CPU offloading with pipeline
+// parallelism or activation recomputation, and fewer layers than the model's must stay.
+void read_activation_offload(const Reader& w, const ModelSpec& model, WorkloadDecl& decl) {
+  const auto layers = w.optional_integer("activation_offload_layers");
+  if (!layers) return;
+  TrainingConfig& t = decl.training;
+  const auto refuse = [&](const std::string& why) { bad(w, "activation_offload_layers", why); };
+  if (decl.search_parallelism) {
+    refuse("activation_offload_layers is for a fixed parallelism (the search does not offload)");
+  } else if (t.parallelism.pp > 1) {
+    refuse(fmt::format("Megatron-Core offloads activations without pipeline parallelism; pp is {} (valid: 1)",
+                       t.parallelism.pp));
+  } else if (t.recompute != Recompute::none) {
+    refuse(fmt::format("Megatron-Core offloads activations without recompute; recompute is {} (valid: none)",
+                       recompute_name(t.recompute)));
+  } else if (t.stack != Stack::megatron_core) {
+    refuse("activation offload is Megatron-Core's (stack: megatron-core)");
+  } else if (*layers >= model.layers) {
+    refuse(
+        fmt::format("activation_offload_layers={} leaves none of the model's {} layers on the device (valid: 1 to "
+                    "{})",
+                    *layers, model.layers, model.layers - 1));
+  }
+  t.activation_offload_layers = static_cast<int>(*layers);
+}
+
 void read_training(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {
   decl.kind = WorkloadKind::training;
   TrainingConfig& t = decl.training;
@@ -124,6 +150,7 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
   t.flash_attention = w.boolean("flash_attention");
   const std::string stack = w.text("stack");
   t.stack = stack == "pytorch" ? Stack::pytorch : stack == "deepspeed" ? Stack::deepspeed : Stack::megatron_core;
+  read_activation_offload(w, model, decl);
   if (w.has("attention_kernel")) {
     if (!t.flash_attention)
       bad(w, "attention_kernel", "attention_kernel names a fused kernel; flash_attention is false");

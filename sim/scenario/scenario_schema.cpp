@@ -192,6 +192,17 @@ KeyDecl recompute_layers_key() {
               "keep their activations. Default: every layer"};
 }
 
+KeyDecl activation_offload_key() {
+  return {.name = "activation_offload_layers",
+          .kind = ValueKind::integer,
+          .minimum = 1,
+          .maximum = 100000,
+          .doc =
+              "layers whose activations go to host memory in the forward and come back for the backward, over the "
+              "GPU's host link beside the layers' compute (Megatron-Core cpu_offloading_num_layers, activations "
+              "only); needs pp 1, no recompute and stack megatron-core"};
+}
+
 // A training workload's `parallelism` map.
 const Schema& training_parallelism_schema() {
   static const Schema parallelism{"training.parallelism",
@@ -336,6 +347,7 @@ const Schema& training_workload_schema() {
                              "selective-op (torchtitan's op-level checkpointing: every second matrix product and the "
                              "element-wise work), full (each layer's forward)"});
     w.keys.push_back(recompute_layers_key());
+    w.keys.push_back(activation_offload_key());
     w.keys.push_back({.name = "train_tokens",
                       .kind = ValueKind::number,
                       .minimum = 0,

@@ -190,6 +190,7 @@ struct Communication {
   Seconds pp;                  // per micro-batch
   Seconds dp_per_micro_batch;  // ZeRO-3 gathers and reductions
   Seconds dp_per_step;         // the gradient reduction (and ZeRO 1-2 weight gather) once per step
+  Seconds offload;             // per micro-batch: activation offload copies to and from host memory
   Seconds contention_mb;
   Seconds contention_step;
 };
@@ -348,6 +349,19 @@ void data_parallel_communication(const TrainingConfig& c, const Links& links, co
   gradient_reduction(c, links, w, shape, comm);
 }
 
+// Activation offload (activation_offload_layers): each offloaded layer's activations (`offloaded`: one micro-batch's
+// of all of them) go to host memory over the device's host link beside its forward and come back beside its backward
+// (Megatron-Core copies on a side stream, a layer ahead); a copy longer than the layer it runs beside is exposed. At
+// the link's rate. The copy engines take no SMs, so what the copies take from the compute beside them is the memory
+// traffic: the bytes read out and written back, at the device's memory rate.
+void offload_copies(const Context& x, const StageWork& w, Bytes offloaded, Communication& comm) {
+  const double layers = std::min<double>(x.c.activation_offload_layers, w.layers);
+  if (layers <= 0 || offloaded.value() <= 0 || x.dev.host_link_bandwidth.value() <= 0) return;
+  const Seconds copy(offloaded.value() / layers / x.dev.host_link_bandwidth.value());
+  comm.offload = (exposed(copy, w.layer.forward.time()) + exposed(copy, w.layer.backward.time())) * layers;
+  comm.contention_mb += x.bytes_time(offloaded.value() * 2.0);
+}
+
 // Step time (micro-batches through the pipeline, its bubble, the exposed per-step reduction and the optimizer
 // step), its breakdown, and the share of it each kind of work keeps a device busy.
 void assemble_step(TrainingResult& r, const TrainingConfig& c, const StageWork& w, const Communication& comm,
@@ -355,11 +369,12 @@ void assemble_step(TrainingResult& r, const TrainingConfig& c, const StageWork& 
   const Parallelism& par = c.parallelism;
   const double micro_batches = shape.micro_batches;
   const Seconds per_micro_batch = w.stage.time() + w.recompute.time() + w.launches + comm.tp + comm.cp + comm.pp +
-                                  comm.ep + comm.dp_per_micro_batch + comm.contention_mb + w.host;
+                                  comm.ep + comm.dp_per_micro_batch + comm.offload + comm.contention_mb + w.host;
   const Seconds pipeline = per_micro_batch * micro_batches;
   const Seconds bubble = per_micro_batch * (static_cast<double>(par.pp - 1) / par.vp);
   const Seconds communication =
-      (comm.tp + comm.cp + comm.pp + comm.ep + comm.dp_per_micro_batch) * micro_batches + comm.dp_per_step;
+      (comm.tp + comm.cp + comm.pp + comm.ep + comm.dp_per_micro_batch + comm.offload) * micro_batches +
+      comm.dp_per_step;
   const Seconds compute =
       (w.stage.time() + w.launches + comm.contention_mb) * micro_batches + comm.contention_step + optimizer;
   const Seconds step_host = step_overhead_of(c);
@@ -448,6 +463,7 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   Communication comm;
   model_parallel_communication(c, links, work, shape, comm);
   data_parallel_communication(c, links, work, shape, comm);
+  offload_copies(x, work, mem.offloaded, comm);
   const Seconds optimizer = x.bytes_time(shape.updated * kOptimizerStepBytes);
   assemble_step(r, c, work, comm, shape, optimizer);
   flop_rates(r, c, *peak);

@@ -146,6 +146,10 @@ struct TrainingConfig {
   // With recompute full: the layers of each model chunk that recompute, the first ones (Megatron-Core
   // recompute_method block with recompute_num_layers; workload key `recompute_layers`); 0 = every layer.
   int recompute_layers = 0;
+  // Layers whose activations go to host memory in the forward and come back for the backward (Megatron-Core's
+  // cpu_offloading with cpu_offloading_num_layers, activations only; workload key `activation_offload_layers`):
+  // copied over the device's host link beside the layers' compute (kOffloadBufferLayers stay on the device).
+  int activation_offload_layers = 0;
   bool flash_attention = true;  // fused attention: no s x s score matrices in memory
   bool dp_overlap = true;       // data-parallel reduction overlaps the backward pass (and ZeRO-3 gathers prefetch)
   bool tp_overlap = false;      // tensor-parallel collectives overlapped with GEMMs (Transformer Engine userbuffers)
@@ -321,8 +325,14 @@ struct TrainingMemory {
   Bytes gradients;
   Bytes optimizer;
   Bytes activations;
+  Bytes offloaded;  // activations in host memory (activation_offload_layers): not in total()
   [[nodiscard]] Bytes total() const { return weights + gradients + optimizer + activations; }
 };
+
+// Offloaded layers' activations a device still holds: Megatron-Core's offload handler
+// (AsyncDoubleBufferGroupOffloadHandler) copies one layer's out while the next computes and reloads through a double
+// buffer, so two layers' worth are resident at the peak.
+inline constexpr double kOffloadBufferLayers = 2.0;
 TrainingMemory training_memory(const TrainingConfig& config);
 // Why a configuration does not fit (its footprint over the device's usable memory, or expert-parallel ranks that do
 // not divide the ranks holding the experts), or an empty string when it fits.

@@ -70,6 +70,19 @@ std::string training_misfit(const TrainingConfig& c, const TrainingMemory& mem, 
         par.ep, expert_tp(par), static_cast<long long>(par.tp) * par.dp * par.cp);
   }
   const double usable = dev.usable_memory().value();
+  if (mem.offloaded.value() > 0 && dev.host_link_bandwidth.value() <= 0) {
+    return fmt::format(
+        "does not fit: activation offload needs a host link, and the catalog gives {} none (links.pcie "
+        "or links.c2c)",
+        dev.name);
+  }
+  if (mem.offloaded.value() > 0 && dev.host_memory_share.value() > 0 &&
+      mem.offloaded.value() > dev.host_memory_share.value()) {
+    return fmt::format(
+        "does not fit: the offloaded activations take {:.1f} GB of host memory per device, above its {:.1f} GB share "
+        "of the node's; offload fewer layers (activation_offload_layers)",
+        mem.offloaded.value() / 1e9, dev.host_memory_share.value() / 1e9);
+  }
   if (mem.total().value() <= usable) return {};
   return fmt::format(
       "does not fit: needs {:.1f} GB per device (weights {:.1f}, gradients {:.1f}, optimizer {:.1f}, activations "
@@ -138,11 +151,19 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   // stage's) keeps its input alone.
   const double kept = c.sequence_parallel ? s * b * (shared + split) / t : s * b * (shared + split / t);
   const double recomputed = 2.0 * s * b * h / (c.sequence_parallel ? t : 1.0);
+  // Offloaded layers (activation_offload_layers; one stage, no recompute: the loader's rule) keep theirs in host
+  // memory but for the handler's buffers.
+  const auto offloaded_layers = [&](double layers) {
+    return std::min(layers, static_cast<double>(c.activation_offload_layers));
+  };
+  const auto resident_offloaded = [&](double layers) {
+    return std::min(offloaded_layers(layers), kOffloadBufferLayers);
+  };
   const auto stage_activations = [&](double layers) {
     if (c.recompute == Recompute::selective_op)
       return layers * 2.0 * s * b * op_checkpoint_saved_width(m, t, c.sequence_parallel);
     const double again = fully_recomputed_layers(c, layers);
-    return again * recomputed + (layers - again) * kept;
+    return again * recomputed + (layers - again - offloaded_layers(layers) + resident_offloaded(layers)) * kept;
   };
   // Logits of the last stage in fp32 (and their gradient) for one micro-batch.
   const double logits = 2.0 * s * b * (static_cast<double>(m.vocab) / t) * 4.0;
@@ -175,6 +196,7 @@ TrainingMemory training_memory(const TrainingConfig& c) {
     mem.optimizer = Bytes((par.zero >= 1 ? p.trained / shards : p.trained_held) * kOptimizerBytes);
     const double in_flight = std::min(st.in_flight, micro_batches);
     mem.activations = Bytes(stage_activations(st.layers) * in_flight * interleave + (st.last ? logits : 0.0));
+    mem.offloaded = Bytes(offloaded_layers(st.layers) * kept * in_flight * interleave);
     if (mem.total() > worst.total()) worst = mem;
   }
   return worst;
