@@ -148,7 +148,7 @@ struct TrainingConfig {
   int recompute_layers = 0;
   // Layers whose activations go to host memory in the forward and come back for the backward (Megatron-Core's
   // cpu_offloading with cpu_offloading_num_layers, activations only; workload key `activation_offload_layers`):
-  // copied over the device's host link beside the layers' compute (kOffloadBufferLayers stay on the device).
+  // copied over the device's host link beside the layers' compute (kOffloadBufferLayers of them stay on the device).
   int activation_offload_layers = 0;
   bool flash_attention = true;  // fused attention: no s x s score matrices in memory
   bool dp_overlap = true;       // data-parallel reduction overlaps the backward pass (and ZeRO-3 gathers prefetch)
@@ -329,10 +329,11 @@ struct TrainingMemory {
   [[nodiscard]] Bytes total() const { return weights + gradients + optimizer + activations; }
 };
 
-// Offloaded layers' activations a device still holds: Megatron-Core's offload handler
-// (AsyncDoubleBufferGroupOffloadHandler) copies one layer's out while the next computes and reloads through a double
-// buffer, so two layers' worth are resident at the peak.
-inline constexpr double kOffloadBufferLayers = 2.0;
+// Offloaded layers' activations a device still holds: Megatron-Core's offload handler copies one layer's out while the
+// next layer computes, and reloads one layer ahead of the backward, so one layer's worth is resident at the peak
+// (cpu_offloading_double_buffering, off by default and in the runs of the validation set, would reload into two
+// buffers).
+inline constexpr double kOffloadBufferLayers = 1.0;
 TrainingMemory training_memory(const TrainingConfig& config);
 // Why a configuration does not fit (its footprint over the device's usable memory, or expert-parallel ranks that do
 // not divide the ranks holding the experts), or an empty string when it fits.
