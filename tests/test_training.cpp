@@ -317,6 +317,21 @@ TEST_CASE(
   CHECK(slow.step_time.value() - faster.step_time.value() ==
         Approx(4 * 2 * offload.offloaded.value() * (1 / 1e9 - 1 / 2e9)).epsilon(1e-9));
   CHECK(slow.breakdown.communication > hidden.breakdown.communication);
+  // Each copy runs beside a window of L / N layers (Transformer Engine's layer_window_map): what 12 offloaded layers
+  // expose at 1 GB/s gives the layers' forward and backward time, from which 8 layers (windows of 4, not 32 / 12)
+  // expose what the window says.
+  const double copy = per_layer / 1e9;
+  const double window_12 = 32.0 / 12;
+  node.device.host_memory_share = hwsim::Bytes(0);
+  node.device.host_link_bandwidth = BytesPerSecond(1e18);
+  const auto hidden_12 = hwsim::evaluate_training(c, node, kTrainingEff);
+  const double layer_time = (2 * copy - (slow.step_time - hidden_12.step_time).value() / (4 * 12)) / window_12;
+  c.activation_offload_layers = 8;
+  const auto hidden_8 = hwsim::evaluate_training(c, node, kTrainingEff);
+  node.device.host_link_bandwidth = BytesPerSecond(1e9);
+  const auto slow_8 = hwsim::evaluate_training(c, node, kTrainingEff);
+  CHECK((slow_8.step_time - hidden_8.step_time).value() == Approx(4 * 8 * (2 * copy - 4 * layer_time)).epsilon(1e-9));
+  c.activation_offload_layers = 12;
   // Host memory and a host link are needed.
   node.device.host_memory_share = hwsim::Bytes(offload.offloaded.value() / 2);
   const auto short_host = hwsim::evaluate_training(c, node, kTrainingEff);

@@ -87,7 +87,9 @@ void read_activation_offload(const Reader& w, const ModelSpec& model, WorkloadDe
   TrainingConfig& t = decl.training;
   const auto refuse = [&](const std::string& why) { bad(w, "activation_offload_layers", why); };
   if (decl.search_parallelism) {
-    refuse("activation_offload_layers is for a fixed parallelism (the search does not offload)");
+    refuse(
+        "activation_offload_layers is for a fixed parallelism; the search does not offload (valid: parallelism "
+        "with tp and pp: 1)");
   } else if (t.parallelism.pp > 1) {
     refuse(fmt::format("Megatron-Core offloads activations without pipeline parallelism; pp is {} (valid: 1)",
                        t.parallelism.pp));
@@ -137,7 +139,12 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
     if (decl.search_parallelism) {
       bad(w, "recompute_layers",
           "parallelism: auto chooses the recompute and its layers (every layer, or the fewest that fit); "
-          "recompute_layers is for a fixed parallelism");
+          "recompute_layers is for a fixed parallelism (valid: parallelism with tp and pp)");
+    }
+    if (w.text("stack") != "megatron-core") {
+      bad(w, "recompute_layers",
+          fmt::format("recompute_layers is Megatron-Core's block method; stack is {} (valid: megatron-core)",
+                      w.text("stack")));
     }
     if (*layers > model.layers) {
       bad(w, "recompute_layers",

@@ -190,7 +190,7 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
                           o.top_n);
                   };
                   consider();
-                  if (rc != Recompute::full || !o.parallelism) continue;
+                  if (rc != Recompute::full || !o.parallelism || base.stack != Stack::megatron_core) continue;
                   const int fewest = fewest_recomputed_layers(cfg, (layers_per_stage + vp - 1) / vp, usable);
                   if (fewest == 0) continue;
                   ++part.configurations;

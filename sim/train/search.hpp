@@ -1,14 +1,14 @@
 // Parallelism search (`parallelism: auto`, `micro_batch: auto`): every TP x PP x CP x DP x micro-batch x recompute x
 // interleaving x ZeRO configuration that the model's shape and the deployment allow, ranked by throughput among
 // those that fit memory. Besides every layer, a full recompute is tried on the fewest first layers of each model chunk
-// that make the configuration fit (recompute_layers, Megatron-Core's block method) where keeping every layer's
-// activations does not fit. Contract: exhaustive over the grid below (so the best is the grid's optimum); TP stays
-// inside a node and is a power of two dividing the heads and KV heads (parallelism_error in workloads/model.hpp);
-// PP splits the layers as Megatron-LM does without per-stage settings (evenly, or with the embedding and loss
-// taking a layer's slot: stage_layers); CP is 1, 2 or 4 and divides the sequence; ZeRO, interleaving and CP as the
-// workload's stack runs them (stack_runs below); DP is what remains of the
-// devices and divides the global batch with the micro-batch; sequence parallelism is on whenever TP > 1.
-// Evaluation is allocation-free so millions of configurations run per second.
+// that make the configuration fit (recompute_layers, Megatron-Core's block method, so with stack megatron-core only)
+// where keeping every layer's activations does not fit. Contract: exhaustive over the grid below (so the best is the
+// grid's optimum); TP stays inside a node and is a power of two dividing the heads and KV heads (parallelism_error in
+// workloads/model.hpp); PP splits the layers as Megatron-LM does without per-stage settings (evenly, or with the
+// embedding and loss taking a layer's slot: stage_layers); CP is 1, 2 or 4 and divides the sequence; ZeRO, interleaving
+// and CP as the workload's stack runs them (stack_runs below); DP is what remains of the devices and divides the global
+// batch with the micro-batch; sequence parallelism is on whenever TP > 1. Evaluation is allocation-free so millions of
+// configurations run per second.
 #pragma once
 
 #include <vector>

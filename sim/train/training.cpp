@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <utility>
 
 #include "sim/perf/collectives.hpp"
 #include "sim/train/layer_cost.hpp"
@@ -233,8 +234,10 @@ void model_parallel_communication(const TrainingConfig& c, const Links& links, c
   if (par.cp > 1) {
     const ModelSpec::AttentionWidths aw = m.attention_widths();
     const Bytes kv_block(c.micro_batch * shape.s_local * (aw.k + aw.v) * attention_operand_bytes(c) / par.tp);
-    const Seconds ring = point_to_point(kv_block, links.tp) * (3.0 * (par.cp - 1));  // forward + 2x backward
-    const Seconds attention = w.layer.attention_forward.time() * 3.0;
+    // Forward, twice in the backward, and again in a recomputed forward (in the layers that recompute it).
+    const double passes = 3.0 + w.full_recompute_share;
+    const Seconds ring = point_to_point(kv_block, links.tp) * (passes * (par.cp - 1));
+    const Seconds attention = w.layer.attention_forward.time() * passes;
     comm.cp = exposed(ring, attention) * shape.layers_per_stage;
   }
   // Pipeline: per micro-batch and model chunk, an activation forward and a gradient backward across each stage
@@ -282,10 +285,20 @@ void sharded_weights_communication(const TrainingConfig& c, const Links& links, 
     return;
   }
   const Seconds forward_layer = w.layer.forward.time();
-  const Seconds backward_layer = w.layer.backward.time() + w.layer_recompute.time();
   Seconds layer_contention(0);
-  const Seconds layer_exposed =
-      expose(gather, forward_layer, layer_contention) + expose(gather + reduce, backward_layer, layer_contention);
+  Seconds layer_exposed = expose(gather, forward_layer, layer_contention);
+  // The backward's cover: the layer's backward and what it recomputes, a full forward in the share of layers that
+  // recompute it (fully_recomputed_layers) and only its backward in the others.
+  const double again = w.full_recompute_share;
+  const Seconds backward_layer =
+      w.layer.backward.time() + (c.recompute == Recompute::full ? Seconds(0) : w.layer_recompute.time());
+  for (const auto& [share, cover] :
+       {std::pair{1.0 - again, backward_layer}, std::pair{again, backward_layer + forward_layer}}) {
+    if (share <= 0) continue;
+    Seconds contention(0);
+    layer_exposed += expose(gather + reduce, cover, contention) * share;
+    layer_contention += contention * share;
+  }
   comm.dp_per_micro_batch = gather + (gather + reduce) + layer_exposed * (L - 1.0);
   comm.contention_mb += layer_contention * (L - 1.0);
 }
@@ -350,15 +363,19 @@ void data_parallel_communication(const TrainingConfig& c, const Links& links, co
 }
 
 // Activation offload (activation_offload_layers): each offloaded layer's activations (`offloaded`: one micro-batch's
-// of all of them) go to host memory over the device's host link beside its forward and come back beside its backward
-// (Megatron-Core copies on a side stream, a layer ahead); a copy longer than the layer it runs beside is exposed. At
-// the link's rate. The copy engines take no SMs, so what the copies take from the compute beside them is the memory
-// traffic: the bytes read out and written back, at the device's memory rate.
+// of all of them) go to host memory over the device's host link in the forward and come back in the backward, one
+// copy at a time, each spread over its window of the stage's layers (Transformer Engine's offload handler,
+// cpu_offload.py layer_window_map: the N copies' deadlines fall every L / N layers, so a copy runs beside L / N layers'
+// compute); a copy longer than its window is exposed. At the link's rate. The copy engines take no SMs, so what the
+// copies take from the compute beside them is the memory traffic: the bytes read out and written back, at the
+// device's memory rate.
 void offload_copies(const Context& x, const StageWork& w, Bytes offloaded, Communication& comm) {
   const double layers = std::min<double>(x.c.activation_offload_layers, w.layers);
   if (layers <= 0 || offloaded.value() <= 0 || x.dev.host_link_bandwidth.value() <= 0) return;
   const Seconds copy(offloaded.value() / layers / x.dev.host_link_bandwidth.value());
-  comm.offload = (exposed(copy, w.layer.forward.time()) + exposed(copy, w.layer.backward.time())) * layers;
+  const double window = w.layers / layers;
+  comm.offload =
+      (exposed(copy, w.layer.forward.time() * window) + exposed(copy, w.layer.backward.time() * window)) * layers;
   comm.contention_mb += x.bytes_time(offloaded.value() * 2.0);
 }
 
