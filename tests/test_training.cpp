@@ -643,6 +643,37 @@ TrainingConfig llama7b_megatron_zero1() {
   return c;
 }
 
+// ZeRO-3 hides each layer's gathers and reduce-scatter under its backward, which also runs the forward again in the
+// layers that recompute it: with 8 of 32 layers recomputing, the exposed sharding traffic is a quarter of the full
+// recompute's and three quarters of none's.
+TEST_CASE("ZeRO-3 under a partial recompute exposes each layer's traffic by that layer's own cover", "[training]") {
+  hwsim::System node = training_system("a100-node");
+  TrainingConfig c = llama7b_dp8(Recompute::none);
+  c.global_batch = 8;
+  // From links so slow that every layer's traffic outlasts its backward and recomputed forward, to links fast enough
+  // to hide it all, by factors of 1.25: some rates hide a layer's traffic under a backward with a recomputed forward
+  // but not under a backward alone, where an averaged cover would not split three to one.
+  int exposed_without_recompute_only = 0;
+  for (double rate = 2e9; rate < 2e12; rate *= 1.25) {
+    node.device.scale_up_bandwidth = BytesPerSecond(rate);
+    c.recompute = Recompute::none;
+    c.recompute_layers = 0;
+    const auto none = hwsim::evaluate_training(c, node, kTrainingEff);
+    c.recompute = Recompute::full;
+    const auto full = hwsim::evaluate_training(c, node, kTrainingEff);
+    c.recompute_layers = 8;
+    const auto quarter = hwsim::evaluate_training(c, node, kTrainingEff);
+    REQUIRE(none.fits);
+    REQUIRE(quarter.fits);
+    INFO("scale-up rate " << rate);
+    CHECK(quarter.breakdown.communication.value() ==
+          Approx(0.75 * none.breakdown.communication.value() + 0.25 * full.breakdown.communication.value())
+              .epsilon(1e-9));
+    if (none.breakdown.communication > full.breakdown.communication) ++exposed_without_recompute_only;
+  }
+  CHECK(exposed_without_recompute_only > 0);
+}
+
 TEST_CASE("a stack's attention kernel: native for Megatron-Core, FlashAttention-2 class otherwise; a named one wins",
           "[training]") {
   using hwsim::AttentionKernel;
