@@ -189,44 +189,94 @@ TEST_CASE("a searched configuration pasted back as fixed input reproduces its th
 }
 
 // Llama 3 8B at 8192 tokens on one DGX H100: without recompute no micro-batch fits one GPU at TP 1, where recomputing
-// a few layers in full (Megatron-Core's block method) does.
+// a few layers in full (Megatron-Core's block method) or offloading a few layers' activations to host memory does.
+namespace {
+
+// The search over it, every candidate kept, with what a test of it needs.
+struct Llama8bSearch {
+  hwsim::Scenario sc;
+  hwsim::System sys;
+  hwsim::TrainingConfig base;
+  hwsim::SearchResult result;
+  double usable = 0;
+};
+
+const Llama8bSearch& llama8b_h100_search() {
+  static const Llama8bSearch f = [] {
+    const auto file = std::filesystem::temp_directory_path() / "hwsim-search-partial-recompute.yaml";
+    {
+      std::ofstream out(file);
+      out << "name: partial\ndeployments:\n  - {name: h100, node: dgx-h100, count: 1}\n"
+             "workloads:\n  - {name: ft, kind: training, model: llama3-8b, dtype: bf16, seq_len: 8192, "
+             "global_batch: 64, parallelism: auto, micro_batch: auto}\n";
+    }
+    Llama8bSearch s;
+    s.sc = hwsim::load_scenario(file, {});
+    std::filesystem::remove(file);
+    s.sys = hwsim::build_system(s.sc, s.sc.deployments.front());
+    s.base = s.sc.workloads.front().training;
+    s.result = hwsim::search_training(s.base, s.sys, kDefaultEff, {true, true, 100000, 1});
+    s.usable = s.sys.device.usable_memory().value();
+    return s;
+  }();
+  return f;
+}
+
+}  // namespace
+
 TEST_CASE("the search recomputes the fewest layers that fit where keeping every layer's activations does not",
           "[search]") {
-  const auto file = std::filesystem::temp_directory_path() / "hwsim-search-partial-recompute.yaml";
-  {
-    std::ofstream out(file);
-    out << "name: partial\ndeployments:\n  - {name: h100, node: dgx-h100, count: 1}\n"
-           "workloads:\n  - {name: ft, kind: training, model: llama3-8b, dtype: bf16, seq_len: 8192, "
-           "global_batch: 64, parallelism: auto, micro_batch: auto}\n";
-  }
-  const hwsim::Scenario sc = hwsim::load_scenario(file, {});
-  std::filesystem::remove(file);
-  const hwsim::System sys = hwsim::build_system(sc, sc.deployments.front());
-  const hwsim::TrainingConfig& base = sc.workloads.front().training;
-  const auto r = hwsim::search_training(base, sys, kDefaultEff, {true, true, 100000, 1});
-  const double usable = sys.device.usable_memory().value();
+  const Llama8bSearch& f = llama8b_h100_search();
   int partial = 0;
-  for (const auto& c : r.top) {
+  for (const auto& c : f.result.top) {
     if (c.recompute_layers == 0) continue;
     ++partial;
     INFO("tp " << c.parallelism.tp << " pp " << c.parallelism.pp << " cp " << c.parallelism.cp << " mb "
                << c.micro_batch << " layers " << c.recompute_layers);
     REQUIRE(c.recompute == hwsim::Recompute::full);
-    hwsim::TrainingConfig t = hwsim::apply_candidate(base, c);
-    const auto pasted = hwsim::evaluate_training(t, sys, kDefaultEff);
+    hwsim::TrainingConfig t = hwsim::apply_candidate(f.base, c);
+    const auto pasted = hwsim::evaluate_training(t, f.sys, kDefaultEff);
     CHECK(pasted.tokens_per_s == c.tokens_per_s);
-    CHECK(pasted.memory_per_device.value() <= usable);
+    CHECK(pasted.memory_per_device.value() <= f.usable);
     // The fewest: one layer fewer does not fit, and neither does no recompute.
     t.recompute_layers = c.recompute_layers - 1;
-    if (t.recompute_layers > 0) CHECK(hwsim::training_memory(t).total().value() > usable);
+    if (t.recompute_layers > 0) CHECK(hwsim::training_memory(t).total().value() > f.usable);
     t.recompute = hwsim::Recompute::none;
-    CHECK(hwsim::training_memory(t).total().value() > usable);
+    CHECK(hwsim::training_memory(t).total().value() > f.usable);
     // Faster than recomputing every layer of the same configuration.
     t.recompute = hwsim::Recompute::full;
     t.recompute_layers = 0;
-    CHECK(hwsim::evaluate_training(t, sys, kDefaultEff).tokens_per_s < c.tokens_per_s);
+    CHECK(hwsim::evaluate_training(t, f.sys, kDefaultEff).tokens_per_s < c.tokens_per_s);
   }
   CHECK(partial > 0);
+}
+
+TEST_CASE("with one pipeline stage the search offloads the fewest layers' activations that fit, within host memory",
+          "[search]") {
+  const Llama8bSearch& f = llama8b_h100_search();
+  int offloading = 0;
+  for (const auto& c : f.result.top) {
+    if (c.activation_offload_layers == 0) continue;
+    ++offloading;
+    INFO("tp " << c.parallelism.tp << " cp " << c.parallelism.cp << " mb " << c.micro_batch << " offload "
+               << c.activation_offload_layers);
+    CHECK(c.parallelism.pp == 1);  // Megatron-Core offloads without pipeline parallelism or recompute
+    CHECK(c.recompute == hwsim::Recompute::none);
+    hwsim::TrainingConfig t = hwsim::apply_candidate(f.base, c);
+    const auto pasted = hwsim::evaluate_training(t, f.sys, kDefaultEff);
+    CHECK(pasted.tokens_per_s == c.tokens_per_s);
+    const hwsim::TrainingMemory mem = hwsim::training_memory(t);
+    CHECK(mem.total().value() <= f.usable);
+    CHECK(mem.offloaded.value() <= f.sys.device.host_memory_share.value());
+    t.activation_offload_layers = c.activation_offload_layers - 1;  // one fewer does not fit
+    CHECK(hwsim::training_memory(t).total().value() > f.usable);
+  }
+  CHECK(offloading > 0);
+  // Without a host link nothing is offloaded.
+  hwsim::System no_link = f.sys;
+  no_link.device.host_link_bandwidth = hwsim::BytesPerSecond(0);
+  for (const auto& c : hwsim::search_training(f.base, no_link, kDefaultEff, {true, true, 100000, 1}).top)
+    CHECK(c.activation_offload_layers == 0);
 }
 
 TEST_CASE("the search proposes only combinations the workload's stack runs", "[search]") {

@@ -168,6 +168,7 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
                           .micro_batch = c.micro_batch,
                           .recompute = std::string(recompute_name(c.recompute)),
                           .recompute_layers = c.recompute_layers,
+                          .activation_offload_layers = c.activation_offload_layers,
                           .tokens_per_s = c.tokens_per_s,
                           .memory_per_device_bytes = c.memory_per_device.value()});
     }
@@ -181,9 +182,9 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
   Parallelism& par = cfg.parallelism;
   const int model_parallel = par.tp * par.pp * par.cp;
   r.parallelism = parallelism_list(par);
-  r.training_choice =
-      Result::TrainingChoice{cfg.micro_batch, cfg.sequence_parallel, std::string(recompute_name(cfg.recompute)),
-                             cfg.recompute_layers, std::string(stack_name(cfg.stack))};
+  r.training_choice = Result::TrainingChoice{
+      cfg.micro_batch,      cfg.sequence_parallel,         std::string(recompute_name(cfg.recompute)),
+      cfg.recompute_layers, cfg.activation_offload_layers, std::string(stack_name(cfg.stack))};
   if (model_parallel * par.dp != sys.devices) {
     return not_fitting(r, sc, sys,
                        fmt::format("parallelism tp={} x pp={} x cp={} x dp={} uses {} devices; the deployment has {}",

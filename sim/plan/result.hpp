@@ -24,11 +24,12 @@ struct SearchInfo {
   // The best configurations, best first: parallelism, micro-batch, recompute, throughput.
   struct Entry {
     std::vector<std::pair<std::string, int>> parallelism;
-    int micro_batch = 1;          // training
-    std::string recompute;        // training
-    int recompute_layers = 0;     // training, recompute full: the layers per model chunk that recompute (0: every one)
-    int batch = 0;                // inference: batch per replica (0 for training)
-    std::optional<bool> sla_met;  // inference with an SLA
+    int micro_batch = 1;       // training
+    std::string recompute;     // training
+    int recompute_layers = 0;  // training, recompute full: the layers per model chunk that recompute (0: every one)
+    int activation_offload_layers = 0;  // training: layers whose activations go to host memory (0: none)
+    int batch = 0;                      // inference: batch per replica (0 for training)
+    std::optional<bool> sla_met;        // inference with an SLA
     double tokens_per_s = 0;
     double memory_per_device_bytes = 0;
   };
@@ -84,7 +85,8 @@ struct Result {
     int micro_batch = 1;
     bool sequence_parallel = false;
     std::string recompute;
-    int recompute_layers = 0;  // recompute full: the layers per model chunk that recompute (0: every layer)
+    int recompute_layers = 0;           // recompute full: the layers per model chunk that recompute (0: every layer)
+    int activation_offload_layers = 0;  // layers whose activations go to host memory (0: none)
     std::string stack;
   };
   std::optional<TrainingChoice> training_choice;

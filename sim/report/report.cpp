@@ -138,6 +138,8 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
       j["parallelism"]["recompute"] = r.training_choice->recompute;
       if (r.training_choice->recompute_layers > 0)
         j["parallelism"]["recompute_layers"] = r.training_choice->recompute_layers;
+      if (r.training_choice->activation_offload_layers > 0)
+        j["parallelism"]["activation_offload_layers"] = r.training_choice->activation_offload_layers;
       j["parallelism"]["stack"] = r.training_choice->stack;
     }
     if (!r.compute_dtype.empty()) j["compute_dtype"] = r.compute_dtype;
@@ -164,6 +166,7 @@ nlohmann::ordered_json to_json(const Evaluation& ev) {
           e["micro_batch"] = t.micro_batch;
           e["recompute"] = t.recompute;
           if (t.recompute_layers > 0) e["recompute_layers"] = t.recompute_layers;
+          if (t.activation_offload_layers > 0) e["activation_offload_layers"] = t.activation_offload_layers;
         }
         e["throughput_tokens_per_s"] = t.tokens_per_s;
         e["memory_per_device_bytes"] = t.memory_per_device_bytes;
@@ -293,6 +296,7 @@ std::string render_human(const Evaluation& ev, bool markdown) {
           const auto& t = *r.training_choice;
           p += fmt::format(" mb={}{} recompute={}", t.micro_batch, t.sequence_parallel ? " sp" : "", t.recompute);
           if (t.recompute_layers > 0) p += fmt::format("({} layers)", t.recompute_layers);
+          if (t.activation_offload_layers > 0) p += fmt::format(" offload={}", t.activation_offload_layers);
         }
         rows.back().push_back(p);
       }
@@ -321,9 +325,12 @@ std::string render_human(const Evaluation& ev, bool markdown) {
       std::string p;
       for (const auto& [k, v] : t.parallelism) p += fmt::format("{}={} ", k, v);
       const std::string settings =
-          t.batch > 0 ? fmt::format("batch={}{}", t.batch, t.sla_met && !*t.sla_met ? " (SLA missed)" : "")
-                      : fmt::format("mb={} recompute={}{}", t.micro_batch, t.recompute,
-                                    t.recompute_layers > 0 ? fmt::format("({} layers)", t.recompute_layers) : "");
+          t.batch > 0
+              ? fmt::format("batch={}{}", t.batch, t.sla_met && !*t.sla_met ? " (SLA missed)" : "")
+              : fmt::format(
+                    "mb={} recompute={}{}{}", t.micro_batch, t.recompute,
+                    t.recompute_layers > 0 ? fmt::format("({} layers)", t.recompute_layers) : "",
+                    t.activation_offload_layers > 0 ? fmt::format(" offload={}", t.activation_offload_layers) : "");
       out += fmt::format("{}  {}. {}{}: {} ({} per device)\n", markdown ? "  " : "", i + 1, p, settings,
                          format_metric("throughput_tokens_per_s", t.tokens_per_s),
                          format_metric("memory_per_device_bytes", t.memory_per_device_bytes));

@@ -88,7 +88,7 @@ void read_activation_offload(const Reader& w, const ModelSpec& model, WorkloadDe
   const auto refuse = [&](const std::string& why) { bad(w, "activation_offload_layers", why); };
   if (decl.search_parallelism) {
     refuse(
-        "activation_offload_layers is for a fixed parallelism; the search does not offload (valid: parallelism "
+        "activation_offload_layers is for a fixed parallelism; parallelism: auto chooses it (valid: parallelism "
         "with tp and pp: 1)");
   } else if (t.parallelism.pp > 1) {
     refuse(fmt::format("Megatron-Core offloads activations without pipeline parallelism; pp is {} (valid: 1)",

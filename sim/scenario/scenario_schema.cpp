@@ -200,7 +200,7 @@ KeyDecl activation_offload_key() {
           .doc =
               "layers whose activations go to host memory in the forward and come back for the backward, over the "
               "GPU's host link beside the layers' compute (Megatron-Core cpu_offloading_num_layers, activations "
-              "only); needs pp 1, no recompute and stack megatron-core"};
+              "only); needs pp 1, no recompute and stack megatron-core (parallelism: auto chooses it)"};
 }
 
 // A training workload's `parallelism` map.

@@ -17,20 +17,12 @@ void offer(std::vector<SearchCandidate>& top, const SearchCandidate& c, int n) {
   if (static_cast<int>(top.size()) > n) top.pop_back();
 }
 
-// The fewest first layers of each model chunk whose full recompute makes `cfg` (a full recompute) fit in `usable`
-// bytes (memory falls with each layer that recomputes): 0 where keeping every layer's activations fits already or
-// only recomputing every layer fits.
-int fewest_recomputed_layers(TrainingConfig cfg, int layers_per_chunk, double usable) {
-  const auto fits = [&](int layers) {
-    cfg.recompute_layers = layers;
-    return training_memory(cfg).total().value() <= usable;
-  };
-  cfg.recompute = Recompute::none;
-  if (layers_per_chunk < 2 || training_memory(cfg).total().value() <= usable) return 0;
-  cfg.recompute = Recompute::full;
-  if (!fits(layers_per_chunk - 1)) return 0;
+// The least count in 1..most for which `fits` holds, where it holds for `most` and for every count above one that
+// holds (memory falls with each layer recomputed or offloaded): a bisection.
+template <typename Fits>
+int fewest_that_fit(int most, const Fits& fits) {
   int lo = 1;
-  int hi = layers_per_chunk - 1;  // fits
+  int hi = most;
   while (lo < hi) {
     const int mid = lo + (hi - lo) / 2;
     if (fits(mid)) {
@@ -40,6 +32,31 @@ int fewest_recomputed_layers(TrainingConfig cfg, int layers_per_chunk, double us
     }
   }
   return hi;
+}
+
+// The fewest first layers of each model chunk whose full recompute makes `cfg` (a full recompute) fit in `usable`
+// bytes: 0 where keeping every layer's activations fits already or only recomputing every layer fits.
+int fewest_recomputed_layers(TrainingConfig cfg, int layers_per_chunk, double usable) {
+  const auto fits = [&](int layers) {
+    cfg.recompute_layers = layers;
+    return training_memory(cfg).total().value() <= usable;
+  };
+  cfg.recompute = Recompute::none;
+  if (layers_per_chunk < 2 || training_memory(cfg).total().value() <= usable) return 0;
+  cfg.recompute = Recompute::full;
+  return fits(layers_per_chunk - 1) ? fewest_that_fit(layers_per_chunk - 1, fits) : 0;
+}
+
+// The fewest layers whose activations offloaded to host memory make `cfg` (one stage, no recompute) fit in `usable`
+// bytes, or 0 where none or every layer but one does not make it fit.
+int fewest_offloaded_layers(TrainingConfig cfg, double usable) {
+  const auto fits = [&](int layers) {
+    cfg.activation_offload_layers = layers;
+    return training_memory(cfg).total().value() <= usable;
+  };
+  const int most = cfg.model.layers - 1;
+  if (most < 1 || fits(0) || !fits(most)) return 0;
+  return fewest_that_fit(most, fits);
 }
 
 struct Grid {
@@ -119,6 +136,7 @@ TrainingConfig apply_candidate(const TrainingConfig& base, const SearchCandidate
   t.micro_batch = c.micro_batch;
   t.recompute = c.recompute;
   t.recompute_layers = c.recompute_layers;
+  t.activation_offload_layers = c.activation_offload_layers;
   t.sequence_parallel = c.sequence_parallel;
   return t;
 }
@@ -139,6 +157,7 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
     for (int pp : g.pp) pairs.emplace_back(tp, pp);
   }
   const double usable = sys.device.usable_memory().value();
+  const double offload_link = sys.device.host_link_bandwidth.value();
   const auto work = [&](int thread) {
     Partial& part = partials[thread];
     TrainingConfig cfg = base;
@@ -179,18 +198,29 @@ SearchResult search_training(const TrainingConfig& base, const System& sys, cons
                   cfg.recompute = rc;
                   cfg.sequence_parallel = o.parallelism ? tp > 1 : base.sequence_parallel;
                   ++part.configurations;
-                  // Memory first: most of the grid does not fit, and that check is a few multiplications.
-                  if (training_memory(cfg).total().value() > usable) continue;
                   const auto consider = [&] {
                     const TrainingResult r = evaluate_training(cfg, sys, eff, &cache);
                     if (!r.fits) return;
                     offer(part.top,
-                          {cfg.parallelism, mb, rc, cfg.recompute_layers, cfg.sequence_parallel, r.tokens_per_s,
-                           r.memory_per_device},
+                          {cfg.parallelism, mb, rc, cfg.recompute_layers, cfg.activation_offload_layers,
+                           cfg.sequence_parallel, r.tokens_per_s, r.memory_per_device},
                           o.top_n);
                   };
+                  const bool megatron_search = o.parallelism && base.stack == Stack::megatron_core;
+                  // Memory first: most of the grid does not fit, and that check is a few multiplications. With one
+                  // stage and no recompute, offloading the fewest layers' activations that fit is tried instead.
+                  if (training_memory(cfg).total().value() > usable) {
+                    if (!megatron_search || rc != Recompute::none || pp > 1 || offload_link <= 0) continue;
+                    const int offloaded = fewest_offloaded_layers(cfg, usable);
+                    if (offloaded == 0) continue;
+                    ++part.configurations;
+                    cfg.activation_offload_layers = offloaded;
+                    consider();
+                    cfg.activation_offload_layers = 0;
+                    continue;
+                  }
                   consider();
-                  if (rc != Recompute::full || !o.parallelism || base.stack != Stack::megatron_core) continue;
+                  if (rc != Recompute::full || !megatron_search) continue;
                   const int fewest = fewest_recomputed_layers(cfg, (layers_per_stage + vp - 1) / vp, usable);
                   if (fewest == 0) continue;
                   ++part.configurations;

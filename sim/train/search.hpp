@@ -2,7 +2,9 @@
 // interleaving x ZeRO configuration that the model's shape and the deployment allow, ranked by throughput among
 // those that fit memory. Besides every layer, a full recompute is tried on the fewest first layers of each model chunk
 // that make the configuration fit (recompute_layers, Megatron-Core's block method, so with stack megatron-core only)
-// where keeping every layer's activations does not fit. Contract: exhaustive over the grid below (so the best is the
+// where keeping every layer's activations does not fit; and, with one pipeline stage and no recompute, the fewest
+// layers whose activations offloaded to host memory make it fit (activation_offload_layers, Megatron-Core's CPU
+// offload; on a GPU with a host link). Contract: exhaustive over the grid below (so the best is the
 // grid's optimum); TP stays inside a node and is a power of two dividing the heads and KV heads (parallelism_error in
 // workloads/model.hpp); PP splits the layers as Megatron-LM does without per-stage settings (evenly, or with the
 // embedding and loss taking a layer's slot: stage_layers); CP is 1, 2 or 4 and divides the sequence; ZeRO, interleaving
@@ -22,6 +24,7 @@ struct SearchCandidate {
   int micro_batch = 1;
   Recompute recompute = Recompute::none;
   int recompute_layers = 0;  // recompute full: the first layers of each model chunk that recompute (0: every one)
+  int activation_offload_layers = 0;  // layers whose activations go to host memory (0: none)
   bool sequence_parallel = false;
   double tokens_per_s = 0;
   Bytes memory_per_device;
