@@ -105,6 +105,15 @@ std::string describe_assumptions(const std::vector<Metric>& assumptions) {
 
 namespace {
 
+// What a training configuration adds to its recompute word in the tables: the layers a partial recompute repeats
+// and the layers offloaded to host memory ("" for neither).
+std::string layer_settings(int recompute_layers, int activation_offload_layers) {
+  std::string s;
+  if (recompute_layers > 0) s += fmt::format("({} layers)", recompute_layers);
+  if (activation_offload_layers > 0) s += fmt::format(" offload={}", activation_offload_layers);
+  return s;
+}
+
 nlohmann::ordered_json to_json(const Evaluation& ev) {
   nlohmann::ordered_json doc;
   doc["scenario"] = ev.scenario;
@@ -295,8 +304,7 @@ std::string render_human(const Evaluation& ev, bool markdown) {
         if (r.training_choice) {
           const auto& t = *r.training_choice;
           p += fmt::format(" mb={}{} recompute={}", t.micro_batch, t.sequence_parallel ? " sp" : "", t.recompute);
-          if (t.recompute_layers > 0) p += fmt::format("({} layers)", t.recompute_layers);
-          if (t.activation_offload_layers > 0) p += fmt::format(" offload={}", t.activation_offload_layers);
+          p += layer_settings(t.recompute_layers, t.activation_offload_layers);
         }
         rows.back().push_back(p);
       }
@@ -325,12 +333,9 @@ std::string render_human(const Evaluation& ev, bool markdown) {
       std::string p;
       for (const auto& [k, v] : t.parallelism) p += fmt::format("{}={} ", k, v);
       const std::string settings =
-          t.batch > 0
-              ? fmt::format("batch={}{}", t.batch, t.sla_met && !*t.sla_met ? " (SLA missed)" : "")
-              : fmt::format(
-                    "mb={} recompute={}{}{}", t.micro_batch, t.recompute,
-                    t.recompute_layers > 0 ? fmt::format("({} layers)", t.recompute_layers) : "",
-                    t.activation_offload_layers > 0 ? fmt::format(" offload={}", t.activation_offload_layers) : "");
+          t.batch > 0 ? fmt::format("batch={}{}", t.batch, t.sla_met && !*t.sla_met ? " (SLA missed)" : "")
+                      : fmt::format("mb={} recompute={}{}", t.micro_batch, t.recompute,
+                                    layer_settings(t.recompute_layers, t.activation_offload_layers));
       out += fmt::format("{}  {}. {}{}: {} ({} per device)\n", markdown ? "  " : "", i + 1, p, settings,
                          format_metric("throughput_tokens_per_s", t.tokens_per_s),
                          format_metric("memory_per_device_bytes", t.memory_per_device_bytes));

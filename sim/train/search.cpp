@@ -47,15 +47,15 @@ int fewest_recomputed_layers(TrainingConfig cfg, int layers_per_chunk, double us
   return fits(layers_per_chunk - 1) ? fewest_that_fit(layers_per_chunk - 1, fits) : 0;
 }
 
-// The fewest layers whose activations offloaded to host memory make `cfg` (one stage, no recompute) fit in `usable`
-// bytes, or 0 where none or every layer but one does not make it fit.
+// The fewest layers whose activations offloaded to host memory make `cfg` (one stage, no recompute, which does not fit
+// in `usable` bytes as it is: the caller's memory check) fit, or 0 where offloading every layer but one does not.
 int fewest_offloaded_layers(TrainingConfig cfg, double usable) {
   const auto fits = [&](int layers) {
     cfg.activation_offload_layers = layers;
     return training_memory(cfg).total().value() <= usable;
   };
   const int most = cfg.model.layers - 1;
-  if (most < 1 || fits(0) || !fits(most)) return 0;
+  if (most < 1 || !fits(most)) return 0;
   return fewest_that_fit(most, fits);
 }
 

@@ -329,10 +329,10 @@ struct TrainingMemory {
   [[nodiscard]] Bytes total() const { return weights + gradients + optimizer + activations; }
 };
 
-// Offloaded layers' activations a device still holds: Megatron-Core's offload handler copies one layer's out while the
-// next layer computes, and reloads one layer ahead of the backward, so one layer's worth is resident at the peak
-// (cpu_offloading_double_buffering, off by default and in the runs of the validation set, would reload into two
-// buffers).
+// Offloaded layers' activations a device still holds at the peak: one layer's worth. At the forward's end the last
+// offloaded layer's copy is still on its way out (sim/train/training.cpp offload_copies: one copy at a time), and the
+// backward reloads into one buffer (cpu_offloading_double_buffering, off by default and in the runs of the validation
+// set, would reload into two).
 inline constexpr double kOffloadBufferLayers = 1.0;
 TrainingMemory training_memory(const TrainingConfig& config);
 // Why a configuration does not fit (its footprint over the device's usable memory, or expert-parallel ranks that do
