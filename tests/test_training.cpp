@@ -1544,6 +1544,68 @@ TEST_CASE("fp8_attention: cuDNN's measured FP8 rates for fused attention, Q, K a
         Approx(static_cast<double>(c.model.layers) * c.seq_len * c.micro_batch * 3.0 * 4096).epsilon(kRel));
 }
 
+TEST_CASE("fp8_recipe: what each recipe's casts move per chip, and MXFP8's GEMMs at the block-scaled kernels' rate",
+          "[training]") {
+  using hwsim::Fp8Recipe;
+  TrainingConfig c = llama7b_megatron_zero1();
+  c.dtype = hwsim::DType::fp8;
+  const hwsim::System node = b200_system();
+  hwsim::Device hopper = node.device;
+  hopper.tensor_core_generation = hwsim::TensorCoreGeneration::hopper;
+  const auto bytes = [&](Fp8Recipe recipe, const hwsim::Device& d) {
+    c.fp8_recipe = recipe;
+    return hwsim::quantize_bytes_per_element(c, d);
+  };
+  // Read 2 B; Hopper writes FP8 in both orientations (TN-only GEMMs), Blackwell one copy; current scaling reads the
+  // input once more for its amax; MXFP8 writes both orientations everywhere with a scale byte per 32 elements.
+  CHECK(bytes(Fp8Recipe::delayed, hopper) == 4.0);
+  CHECK(bytes(Fp8Recipe::tensorwise, hopper) == 6.0);
+  CHECK(bytes(Fp8Recipe::delayed, node.device) == 3.0);
+  CHECK(bytes(Fp8Recipe::tensorwise, node.device) == 5.0);
+  CHECK(bytes(Fp8Recipe::mxfp8, node.device) == Approx(2.0 + 2.0 * 33.0 / 32.0));
+  c.dtype = hwsim::DType::fp4;  // NVFP4: both orientations at half a byte, whatever the FP8 recipe says
+  CHECK(bytes(Fp8Recipe::mxfp8, node.device) == 3.0);
+  c.dtype = hwsim::DType::bf16;
+  CHECK(bytes(Fp8Recipe::delayed, node.device) == 0.0);
+  // Transformer Engine's pre-quantized GEMM benchmark on a B300: 6.812 ms per layer per-tensor, 7.161 ms MXFP8.
+  CHECK(hwsim::mxfp8_gemm_share(node.device) == Approx(6.812 / 7.161));
+  CHECK(hwsim::mxfp8_gemm_share(hopper) == 1.0);
+  // Llama 2 7B on a B200 node: current scaling adds memory-bound cast traffic only; MXFP8 slows the products as well
+  // (no overlapped reduction, whose contention would follow the compute time).
+  c.dtype = hwsim::DType::fp8;
+  c.dp_overlap = false;
+  const auto step = [&](Fp8Recipe recipe) {
+    c.fp8_recipe = recipe;
+    const auto r = hwsim::evaluate_training(c, node, kTrainingEff);
+    REQUIRE(r.fits);
+    return r.breakdown;
+  };
+  const auto delayed = step(Fp8Recipe::delayed);
+  const auto tensorwise = step(Fp8Recipe::tensorwise);
+  const auto mxfp8 = step(Fp8Recipe::mxfp8);
+  const auto compute_bound = [](const hwsim::TrainingBreakdown& b) { return (b.compute - b.memory).value(); };
+  CHECK(tensorwise.memory.value() > delayed.memory.value());
+  CHECK(compute_bound(tensorwise) == Approx(compute_bound(delayed)).epsilon(1e-12));
+  CHECK(mxfp8.memory.value() > delayed.memory.value());
+  CHECK(mxfp8.memory.value() < tensorwise.memory.value());
+  CHECK(compute_bound(mxfp8) > compute_bound(delayed) * 1.01);
+  // Without MXFP8 tensor cores the recipe does not run: a misfit naming the recipes that do.
+  hwsim::System h100 = node;
+  h100.device = hopper;
+  c.fp8_recipe = Fp8Recipe::mxfp8;
+  const auto refused = hwsim::evaluate_training(c, h100, kTrainingEff);
+  CHECK_FALSE(refused.fits);
+  CHECK_THAT(refused.message, Catch::Contains("fp8_recipe delayed or tensorwise"));
+  // A search says so too, before it tries any configuration (not "none fits in memory").
+  const hwsim::Scenario searched = hwsim::load_scenario(
+      fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-NEMO2511-LLAMA3-8B-8xH100-FP8.yaml",
+      {{}, {"workloads.train.fp8_recipe=mxfp8", "workloads.train.parallelism=auto"}});
+  const hwsim::Evaluation ev = hwsim::evaluate(searched, kTrainingEff);
+  REQUIRE(ev.results.size() == 1);
+  CHECK_FALSE(ev.results.front().fits);
+  CHECK_THAT(ev.results.front().message, Catch::Contains("has no MXFP8 (block-scaled FP8) tensor cores"));
+}
+
 namespace {
 // kTrainingEff with fused attention a million times slower, so that a step's time is its attention's.
 class SlowAttention final : public ForwardingEfficiency {

@@ -125,15 +125,19 @@ TEST_CASE("validation of the published cases (scenarios/validation)", "[validate
   // measured rates at Llama 3.1 8B's training shapes (not fitted; the 14 MI355X MXFP4 training runs -6..-13% ->
   // -6..+2%): tune 8.38%, test 9.20%; an audit's data fix (NeMo 25.11 Qwen3-30B-A3B on 16 H100 runs MBS 1): tune
   // 8.38%, test 9.05%; each routed expert's token rows (a weight gradient's reduced dimension too) filling whole
-  // 128-row tiles (expert_tile_fill): tune 8.37%, test 9.02%.
-  // Held so that a change that loses it fails; the issue's targets (tune <= 8%, no source above 15%: nemo-25.02 19.7%;
+  // 128-row tiles (expert_tile_fill): tune 8.37%, test 9.02%; then at 8.40% and 8.96%, the FP8 recipes (fp8_recipe:
+  // what a cast moves per chip and recipe, one FP8 copy on Blackwell, MXFP8's GEMMs at Transformer Engine's measured
+  // block-scaled rate; not fitted): tune 8.53%, test 9.11% with every case at the default (delayed), then each case's
+  // recipe from its configuration (300 cases: 147 MXFP8, 97 current scaling, 56 delayed; a data correction): tune
+  // 8.32%, test 8.81%.
+  // Held so that a change that loses it fails; the issue's targets (tune <= 8%, no source above 15%: nemo-25.02 20.6%;
   // no case off by more than 30%: 16) are not all reached.
-  SECTION("training predictions hold MAPE <= 8.45% on the tune split and <= 9.25% on the held-out test split") {
+  SECTION("training predictions hold MAPE <= 8.40% on the tune split and <= 9.00% on the held-out test split") {
     const auto& by_split = report().by_split;
     REQUIRE(by_split.count("tune") == 1);
     REQUIRE(by_split.count("test") == 1);
-    CHECK(by_split.at("tune").at("training").mape <= 0.0845);
-    CHECK(by_split.at("test").at("training").mape <= 0.0925);
+    CHECK(by_split.at("tune").at("training").mape <= 0.0840);
+    CHECK(by_split.at("test").at("training").mape <= 0.0900);
     for (const auto& row : report().rows) {
       INFO(row.id);
       if (row.kind == "training" && row.split == "tune") CHECK(row.failure.empty());  // every tune case fits

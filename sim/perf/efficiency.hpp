@@ -100,6 +100,10 @@ class DefaultEfficiency final : public EfficiencyModel {
 // where measured); 1 where no measurement is at hand.
 double fp8_fused_attention_speedup(const Device& device, bool backward, double head_dim);
 
+// The share of a per-tensor-scaled FP8 GEMM's rate that the same GEMM keeps with MXFP8 inputs (an E8M0 scale per 32
+// elements) on `device`: measured on Blackwell Ultra, taken for Blackwell too; 1 on chips without MXFP8 tensor cores.
+double mxfp8_gemm_share(const Device& device);
+
 // Whether cuDNN's FP8 attention backward on `device` computes a sliding-window layer's every causal key block rather
 // than the window's (measured on Blackwell and Blackwell Ultra; sim/train/layer_cost.cpp attention_core applies it).
 bool fp8_window_backward_unskipped(const Device& device);

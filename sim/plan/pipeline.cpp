@@ -153,6 +153,8 @@ Result evaluate_training_pair(const Scenario& sc, const DeploymentDecl& d, const
                        fmt::format("{} has no {} arithmetic to train in; use a format it has (bf16, fp16)",
                                    sys.device.name, dtype_name(cfg.dtype)));
   }
+  if (const std::string misfit = recipe_misfit(cfg, sys.device); !misfit.empty())  // before a search tries any
+    return not_fitting(r, sc, sys, misfit);
   if (!sys.device.has_fused_attention()) cfg.flash_attention = false;  // Volta: no fused-attention kernels
   if (w.dp_auto && !w.search_parallelism) {  // a fixed parallelism whose dp is what the devices leave
     const Parallelism& p = cfg.parallelism;

@@ -107,6 +107,32 @@ void read_activation_offload(const Reader& w, const ModelSpec& model, WorkloadDe
   t.activation_offload_layers = static_cast<int>(*layers);
 }
 
+// The FP8 switches of a training workload: weights kept in FP8, the recipe's scaling, FP8 attention.
+void read_fp8_options(const Reader& w, TrainingConfig& t) {
+  t.fp8_params = w.boolean("fp8_params");
+  if (t.fp8_params && t.dtype != DType::fp8)
+    bad(w, "fp8_params",
+        fmt::format("fp8_params keeps the weights in the 8-bit GEMM format; dtype is {} (valid: fp8)",
+                    dtype_name(t.dtype)));
+  const std::string recipe = w.text("fp8_recipe");
+  for (const auto& [value, name] : kFp8RecipeNames) {
+    if (name == recipe) t.fp8_recipe = value;
+  }
+  if (w.has("fp8_recipe") && t.dtype != DType::fp8)
+    bad(w, "fp8_recipe",
+        fmt::format("fp8_recipe sets how FP8 GEMM inputs are scaled; dtype is {} (valid: fp8)", dtype_name(t.dtype)));
+  t.fp8_attention = w.boolean("fp8_attention");
+  if (t.fp8_attention && !quantized_gemms(t.dtype))
+    bad(w, "fp8_attention",
+        fmt::format("fp8_attention runs beside an FP8 or FP4 training recipe; dtype is {} (valid: fp8, fp4)",
+                    dtype_name(t.dtype)));
+  if (t.fp8_attention && (!t.flash_attention || attention_kernel_of(t) != AttentionKernel::native))
+    bad(w, "fp8_attention",
+        "fp8_attention runs the chip's own fused attention (cuDNN, through Transformer Engine): it needs "
+        "flash_attention and the native attention_kernel (valid: native; the stack's default is native for "
+        "megatron-core)");
+}
+
 void read_training(const Reader& w, const ModelSpec& model, DType dtype, WorkloadDecl& decl) {
   decl.kind = WorkloadKind::training;
   TrainingConfig& t = decl.training;
@@ -182,21 +208,7 @@ void read_training(const Reader& w, const ModelSpec& model, DType dtype, Workloa
     bad(w, "moe_fused_mlp", "moe_fused_mlp needs a mixture of experts (the model has no experts)");
   if (t.moe_fused_mlp && t.stack != Stack::megatron_core)
     bad(w, "moe_fused_mlp", "moe_fused_mlp is Megatron-Core's fused grouped MLP: it needs stack megatron-core");
-  t.fp8_params = w.boolean("fp8_params");
-  if (t.fp8_params && t.dtype != DType::fp8)
-    bad(w, "fp8_params",
-        fmt::format("fp8_params keeps the weights in the 8-bit GEMM format; dtype is {} (valid: fp8)",
-                    dtype_name(t.dtype)));
-  t.fp8_attention = w.boolean("fp8_attention");
-  if (t.fp8_attention && !quantized_gemms(t.dtype))
-    bad(w, "fp8_attention",
-        fmt::format("fp8_attention runs beside an FP8 or FP4 training recipe; dtype is {} (valid: fp8, fp4)",
-                    dtype_name(t.dtype)));
-  if (t.fp8_attention && (!t.flash_attention || attention_kernel_of(t) != AttentionKernel::native))
-    bad(w, "fp8_attention",
-        "fp8_attention runs the chip's own fused attention (cuDNN, through Transformer Engine): it needs "
-        "flash_attention and the native attention_kernel (valid: native; the stack's default is native for "
-        "megatron-core)");
+  read_fp8_options(w, t);
   const std::string graphs = w.text("cuda_graphs");
   t.cuda_graphs = graphs == "partial"          ? CudaGraphs::partial
                   : graphs == "layers"         ? CudaGraphs::layers

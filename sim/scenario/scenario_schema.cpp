@@ -169,6 +169,21 @@ KeyDecl fp8_attention_key() {
                     "cuDNN's measured FP8 rates, Q, K and V stored at one byte");
 }
 
+// How FP8 training scales its GEMM inputs (sim/train/training.hpp Fp8Recipe).
+KeyDecl fp8_recipe_key() {
+  std::vector<std::string> words;
+  for (const auto& [recipe, name] : kFp8RecipeNames) words.emplace_back(name);
+  return {.name = "fp8_recipe",
+          .kind = ValueKind::choice,
+          .default_text = "delayed",
+          .choices = std::move(words),
+          .doc =
+              "dtype fp8: how the GEMM inputs are scaled (Megatron-Core --fp8-recipe): delayed (a per-tensor scale "
+              "from earlier steps' amax history), tensorwise (per-tensor current scaling, NeMo fp8_cs: one more "
+              "read of each input for its amax), mxfp8 (a scale per 32 elements, Blackwell only: both "
+              "orientations written, GEMMs at the block-scaled kernels' measured rate)"};
+}
+
 // A training workload's per-step host time (sim/train/training.hpp step_overhead_of).
 KeyDecl step_overhead_key() {
   return {.name = "step_overhead",
@@ -403,6 +418,7 @@ const Schema& training_workload_schema() {
     w.keys.push_back(moe_fused_mlp_key());
     w.keys.push_back(fp8_params_key());
     w.keys.push_back(fp8_attention_key());
+    w.keys.push_back(fp8_recipe_key());
     w.keys.push_back({.name = "cuda_graphs",
                       .kind = ValueKind::choice,
                       .default_text = "none",

@@ -65,6 +65,8 @@ struct Context {
   DType gemm_dtype;
   DType attention_dtype;
   double corner = eff.roofline_corner(dev);  // op_time's corner (sim/perf/roofline.hpp)
+  // The share of the training format's GEMM rate its recipe keeps: MXFP8's block-scaled GEMMs (mxfp8_gemm_share).
+  double recipe_share = c.dtype == DType::fp8 && c.fp8_recipe == Fp8Recipe::mxfp8 ? mxfp8_gemm_share(dev) : 1.0;
 
   [[nodiscard]] Seconds bytes_time(double bytes) const {
     if (bytes <= 0) return Seconds(0);
@@ -134,11 +136,10 @@ struct Context {
     return (dev.sms - kUserbufferSms) / dev.sms;
   }
   void elementwise(Cost& cost, double bytes) const { cost.add(Seconds(0), bytes_time(bytes), Flop(0), corner); }
-  // A quantized GEMM format's cast-transpose of `elements` inputs (quantized_gemms; nothing in 16 bits): read 2 B,
-  // write the element in both orientations (Hopper FP8 GEMMs take only the TN layout, so Transformer Engine keeps both:
-  // fp8_cast_transpose_fused in transformer_engine/pytorch); 4 B for FP8, 3 B for FP4 (block scales not counted).
+  // A quantized GEMM format's cast of `elements` inputs (nothing in 16 bits), as the recipe moves them
+  // (training.hpp quantize_bytes_per_element).
   void cast_inputs(Cost& cost, double elements) const {
-    if (quantized_gemms(gemm_dtype)) elementwise(cost, (2.0 + 2.0 * dtype_bytes(gemm_dtype)) * elements);
+    if (quantized_gemms(gemm_dtype)) elementwise(cost, quantize_bytes_per_element(c, dev) * elements);
   }
 
  private:
@@ -156,7 +157,7 @@ struct Context {
     if (routed == Routed::no) e = eff.gemm(dev, dtype, m, n, k);
     if (routed == Routed::rows) e = eff.grouped_gemm(dev, dtype, groups, m, n, k);
     if (routed == Routed::reduced) e = eff.grouped_gemm(dev, dtype, groups, k, n, m);
-    e *= share;
+    e *= share * (dtype == gemm_dtype ? recipe_share : 1.0);
     cost.add(Flop(flops) / (peak * e), bytes_time(bytes), Flop(flops), corner);
   }
 };

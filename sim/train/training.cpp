@@ -75,6 +75,7 @@ struct LayerCostCache {
     double expert_imbalance;
     bool sequence_parallel, flash_attention, tp_overlap, lora_all_linears, fp8_attention;
     DType dtype;
+    Fp8Recipe fp8_recipe;
     AttentionKernel attention_kernel;
     bool operator==(const Key&) const = default;
   };
@@ -139,6 +140,7 @@ StageWork stage_work(const Context& x, LayerCostCache* cache) {
                                 c.lora_all_linears,
                                 c.fp8_attention,
                                 c.dtype,
+                                c.fp8_recipe,
                                 attention_kernel_of(c)};
   if (!memo.valid || !(memo.key == key)) {
     memo.layer = layer_cost(x);
@@ -452,6 +454,11 @@ TrainingResult evaluate_training(const TrainingConfig& c, const System& sys, con
   if (!peak) {
     r.fits = false;
     r.message = fmt::format("{} has no {} arithmetic", dev.name, dtype_name(c.dtype));
+    return r;
+  }
+  r.message = recipe_misfit(c, dev);
+  if (!r.message.empty()) {
+    r.fits = false;
     return r;
   }
   const TrainingMemory mem = training_memory(c);

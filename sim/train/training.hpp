@@ -106,6 +106,18 @@ inline constexpr double kStepOverheadPytorch = 0.100;
 // ms): least tune MAPE at 32 ms (8.2%; 30 ms 8.3%, 40 ms 8.3%, 60 ms 8.8%).
 inline constexpr double kStepOverheadCudaGraphs = 0.032;
 
+// How an FP8 run scales its GEMM inputs (workload key `fp8_recipe`; Megatron-Core --fp8-recipe, Transformer Engine's
+// recipes): delayed (a per-tensor scale from the amax history of earlier steps, DelayedScaling), tensorwise (a
+// per-tensor scale from the tensor's own amax, Float8CurrentScaling: NeMo's fp8_cs) or mxfp8 (an E8M0 scale per 32
+// elements, MXFP8BlockScaling: Blackwell's block-scaled tensor cores). The recipe sets what a cast moves
+// (quantize_bytes_per_element) and, for MXFP8, the GEMMs' rate (sim/perf/efficiency.hpp mxfp8_gemm_share).
+enum class Fp8Recipe { delayed, tensorwise, mxfp8 };
+inline constexpr std::array<std::pair<Fp8Recipe, std::string_view>, 3> kFp8RecipeNames{{
+    {Fp8Recipe::delayed, "delayed"},
+    {Fp8Recipe::tensorwise, "tensorwise"},
+    {Fp8Recipe::mxfp8, "mxfp8"},
+}};
+
 // A training format below 16 bits (FP8, FP4) is the linear layers' GEMM format only: Transformer Engine casts their
 // inputs to it, while attention, the logits and the other stored activations stay in 16 bits (FP8 attention is a
 // separate switch, fp8_attention; Megatron-Bridge's NVFP4 recipe keeps attention in BF16).
@@ -188,6 +200,8 @@ struct TrainingConfig {
   // measures for FP8 on the chip (fp8_fused_attention_speedup), and Q, K and V kept for the backward at one byte. Needs
   // a sub-16-bit GEMM format (dtype fp8 or fp4).
   bool fp8_attention = false;
+  // How FP8 GEMM inputs are scaled (workload key `fp8_recipe`; dtype fp8 only): Megatron-Core's default, delayed.
+  Fp8Recipe fp8_recipe = Fp8Recipe::delayed;
   // Host time per optimizer step (workload key `step_overhead`); unset: the stack's (step_overhead_of).
   std::optional<Seconds> step_overhead;
   // What CUDA graphs capture (workload key `cuda_graphs`): sets the per-step host time (step_overhead_of) and, with
@@ -227,6 +241,35 @@ inline double fully_recomputed_layers(const TrainingConfig& c, double stage_laye
 inline AttentionKernel attention_kernel_of(const TrainingConfig& c) {
   if (c.attention_kernel) return *c.attention_kernel;
   return c.stack == Stack::megatron_core ? AttentionKernel::native : AttentionKernel::ampere_class;
+}
+
+// Bytes a cast of one GEMM input element moves in a quantized training format (quantized_gemms; 0 in 16 bits):
+// Transformer Engine reads the 16-bit element and writes it in the format, in both orientations where the GEMMs need
+// both. Hopper's FP8 GEMMs take only the TN layout, so a per-tensor-scaled input is kept transposed as well
+// (fp8_cast_transpose_fused); Blackwell's take any layout and one copy serves both (transformer_engine/common
+// nvte_is_non_tn_fp8_gemm_supported: SM 10.x; pytorch/csrc/quantizer.cpp Float8Quantizer::create_tensor allocates no
+// transpose there). MXFP8's scales run along a different axis in each orientation, so it writes both everywhere, in one
+// pass, with an E8M0 scale byte per 32 elements each (common/cast/mxfp8/quantize_mxfp8.cuh, bidimensional scaling).
+// Current scaling (tensorwise) reads the input once more first, for its amax (pytorch/csrc/quantizer.cpp
+// Float8CurrentScalingQuantizer::quantize_impl: nvte_compute_amax_with_config, then nvte_quantize_v2; where an earlier
+// kernel hands over the amax, quantize_with_amax skips that pass, which this does not model: an upper bound). FP4
+// (NVFP4) writes both orientations at half a byte, its block scales not counted. Other chips take Hopper's rule.
+inline double quantize_bytes_per_element(const TrainingConfig& c, const Device& d) {
+  if (!quantized_gemms(c.dtype)) return 0.0;
+  constexpr double kRead = 2.0;  // the 16-bit input
+  if (c.dtype != DType::fp8) return kRead + 2.0 * dtype_bytes(c.dtype);
+  if (c.fp8_recipe == Fp8Recipe::mxfp8) return kRead + 2.0 * (1.0 + 1.0 / 32.0);
+  const double copies = is_blackwell(d.tensor_core_generation) ? 1.0 : 2.0;
+  return kRead + copies + (c.fp8_recipe == Fp8Recipe::tensorwise ? kRead : 0.0);
+}
+
+// Why the device cannot run the workload's FP8 recipe (empty if it can): MXFP8 needs block-scaled FP8 tensor cores,
+// which among the catalog's chips only Blackwell and Blackwell Ultra have.
+inline std::string recipe_misfit(const TrainingConfig& c, const Device& d) {
+  if (c.dtype != DType::fp8 || c.fp8_recipe != Fp8Recipe::mxfp8 || is_blackwell(d.tensor_core_generation)) return {};
+  return d.name +
+         " has no MXFP8 (block-scaled FP8) tensor cores; use fp8_recipe delayed or tensorwise (mxfp8 needs "
+         "tensor_core_generation blackwell or blackwell-ultra)";
 }
 
 // Bytes per element of the Q, K and V the fused attention reads, keeps for its backward and (with context parallelism)
