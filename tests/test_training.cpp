@@ -1595,7 +1595,12 @@ TEST_CASE("fp8_recipe: what each recipe's casts move per chip, and MXFP8's GEMMs
   c.fp8_recipe = Fp8Recipe::mxfp8;
   const auto refused = hwsim::evaluate_training(c, h100, kTrainingEff);
   CHECK_FALSE(refused.fits);
+  CHECK_THAT(refused.message, Catch::Contains("has no MXFP8 (block-scaled FP8) tensor cores"));
   CHECK_THAT(refused.message, Catch::Contains("fp8_recipe delayed or tensorwise"));
+  // CDNA 4 runs MXFP8 in hardware, but no measured rate prices it here.
+  h100.device.tensor_core_generation = hwsim::TensorCoreGeneration::cdna4;
+  CHECK_THAT(hwsim::evaluate_training(c, h100, kTrainingEff).message,
+             Catch::Contains("runs MXFP8 in hardware, but hwsim has no measured MXFP8 GEMM rate"));
   // A search says so too, before it tries any configuration (not "none fits in memory").
   const hwsim::Scenario searched = hwsim::load_scenario(
       fs::path(HWSIM_SOURCE_DIR) / "scenarios/validation/training/TRN-NEMO2511-LLAMA3-8B-8xH100-FP8.yaml",

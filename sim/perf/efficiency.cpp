@@ -305,8 +305,9 @@ double mxfp8_gemm_share(const Device& device) {
   // the twelve forward, data-gradient and weight-gradient GEMMs of a layer with hidden 4096, MLP 16384 and 15,872
   // tokens, inputs quantized before the timed loop) measures 6.812 ms per layer with FP8 current scaling and 7.161 ms
   // with MXFP8: the block-scaled kernels run at 0.951 of the per-tensor ones (forward 2.158 against 2.365, data
-  // gradient 2.329 against 2.397, weight gradient 2.325 against 2.400 ms). No MXFP8 measurement of the B200 is at hand:
-  // the same tensor-core instructions (tcgen05 block scaling), taken alike.
+  // gradient 2.329 against 2.397, weight gradient 2.325 against 2.400 ms: 0.912, 0.972 and 0.969 by pass; one share
+  // for every pass, so a recomputed forward is charged a little less than that pass measures). No MXFP8 measurement
+  // of the B200 is at hand: the same tensor-core instructions (tcgen05 block scaling), taken alike.
   if (!is_blackwell(device.tensor_core_generation)) return 1.0;
   return 6.812 / 7.161;
 }

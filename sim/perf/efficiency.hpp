@@ -101,7 +101,8 @@ class DefaultEfficiency final : public EfficiencyModel {
 double fp8_fused_attention_speedup(const Device& device, bool backward, double head_dim);
 
 // The share of a per-tensor-scaled FP8 GEMM's rate that the same GEMM keeps with MXFP8 inputs (an E8M0 scale per 32
-// elements) on `device`: measured on Blackwell Ultra, taken for Blackwell too; 1 on chips without MXFP8 tensor cores.
+// elements) on `device`: measured on Blackwell Ultra, taken for Blackwell too; 1 elsewhere (where MXFP8 is not priced:
+// sim/train/training.hpp recipe_misfit).
 double mxfp8_gemm_share(const Device& device);
 
 // Whether cuDNN's FP8 attention backward on `device` computes a sliding-window layer's every causal key block rather

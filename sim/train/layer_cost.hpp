@@ -80,9 +80,9 @@ struct Context {
   }
   // A linear layer y = x . W with x (m x k) and W (k x n), in the training dtype: the forward product, and the
   // backward's dgrad (m x n) . (n x k) and wgrad (k x m) . (m x n), whose k x n result is added to the fp32 weight
-  // gradient (kWeightGradientBytes). FP8 backward products use split accumulation; FP8 inputs are cast and
-  // transposed once per product side (Transformer Engine's fused cast-transpose: read 2 B, write 1 B and 1 B
-  // transposed per element): x in the forward, the output gradient in the backward.
+  // gradient (kWeightGradientBytes). FP8 backward products use split accumulation; a quantized format's inputs are
+  // cast once per product side, x in the forward and the output gradient in the backward, moving what the recipe and
+  // the chip need (cast_inputs: training.hpp quantize_bytes_per_element).
   // `forward_chunks` / `dgrad_chunks` > 1: the product runs as that many GEMMs of m / chunks rows, each re-reading
   // the weights (tensor-parallel overlap, see layer_cost).
   // `forward_share` / `backward_share`: the share of the SMs the forward product / the backward's products keep beside

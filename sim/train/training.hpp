@@ -247,13 +247,14 @@ inline AttentionKernel attention_kernel_of(const TrainingConfig& c) {
 // Transformer Engine reads the 16-bit element and writes it in the format, in both orientations where the GEMMs need
 // both. Hopper's FP8 GEMMs take only the TN layout, so a per-tensor-scaled input is kept transposed as well
 // (fp8_cast_transpose_fused); Blackwell's take any layout and one copy serves both (transformer_engine/common
-// nvte_is_non_tn_fp8_gemm_supported: SM 10.x; pytorch/csrc/quantizer.cpp Float8Quantizer::create_tensor allocates no
-// transpose there). MXFP8's scales run along a different axis in each orientation, so it writes both everywhere, in one
-// pass, with an E8M0 scale byte per 32 elements each (common/cast/mxfp8/quantize_mxfp8.cuh, bidimensional scaling).
-// Current scaling (tensorwise) reads the input once more first, for its amax (pytorch/csrc/quantizer.cpp
-// Float8CurrentScalingQuantizer::quantize_impl: nvte_compute_amax_with_config, then nvte_quantize_v2; where an earlier
-// kernel hands over the amax, quantize_with_amax skips that pass, which this does not model: an upper bound). FP4
-// (NVFP4) writes both orientations at half a byte, its block scales not counted. Other chips take Hopper's rule.
+// nvte_is_non_tn_fp8_gemm_supported: SM 10.x, the catalog's blackwell and blackwell-ultra parts, not SM 12.x;
+// pytorch/csrc/quantizer.cpp Float8Quantizer::create_tensor allocates no transpose there). MXFP8's scales run along a
+// different axis in each orientation, so it writes both everywhere, in one pass, with an E8M0 scale byte per 32
+// elements each (common/cast/mxfp8/quantize_mxfp8.cuh, bidimensional scaling). Current scaling (tensorwise) reads the
+// input once more first, for its amax (pytorch/csrc/quantizer.cpp Float8CurrentScalingQuantizer::quantize_impl:
+// nvte_compute_amax_with_config, then nvte_quantize_v2; where an earlier kernel hands over the amax, quantize_with_amax
+// skips that pass, which this does not model: an upper bound). FP4 (NVFP4) writes both orientations at half a byte, its
+// block scales not counted. Other chips take Hopper's rule.
 inline double quantize_bytes_per_element(const TrainingConfig& c, const Device& d) {
   if (!quantized_gemms(c.dtype)) return 0.0;
   constexpr double kRead = 2.0;  // the 16-bit input
@@ -263,13 +264,17 @@ inline double quantize_bytes_per_element(const TrainingConfig& c, const Device& 
   return kRead + copies + (c.fp8_recipe == Fp8Recipe::tensorwise ? kRead : 0.0);
 }
 
-// Why the device cannot run the workload's FP8 recipe (empty if it can): MXFP8 needs block-scaled FP8 tensor cores,
-// which among the catalog's chips only Blackwell and Blackwell Ultra have.
+// Why hwsim cannot price the workload's FP8 recipe on the device (empty if it can): MXFP8 is priced where its
+// block-scaled GEMM rate is measured, Blackwell and Blackwell Ultra (mxfp8_gemm_share). CDNA 4 (MI355X) runs MXFP8 in
+// hardware, but no measured MXFP8 rate of it is at hand; the other chips have no block-scaled FP8 tensor cores.
 inline std::string recipe_misfit(const TrainingConfig& c, const Device& d) {
   if (c.dtype != DType::fp8 || c.fp8_recipe != Fp8Recipe::mxfp8 || is_blackwell(d.tensor_core_generation)) return {};
-  return d.name +
-         " has no MXFP8 (block-scaled FP8) tensor cores; use fp8_recipe delayed or tensorwise (mxfp8 needs "
-         "tensor_core_generation blackwell or blackwell-ultra)";
+  const std::string valid =
+      "; use fp8_recipe delayed or tensorwise (mxfp8 is priced on tensor_core_generation blackwell or "
+      "blackwell-ultra)";
+  if (d.tensor_core_generation == TensorCoreGeneration::cdna4)
+    return d.name + " runs MXFP8 in hardware, but hwsim has no measured MXFP8 GEMM rate for it" + valid;
+  return d.name + " has no MXFP8 (block-scaled FP8) tensor cores" + valid;
 }
 
 // Bytes per element of the Q, K and V the fused attention reads, keeps for its backward and (with context parallelism)

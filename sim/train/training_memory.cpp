@@ -132,7 +132,7 @@ TrainingMemory training_memory(const TrainingConfig& c) {
   const double scores = scores_stored ? (dropout ? 5.0 : 2.0) * m.heads * s : 0.0;
   // Shared (not split by TP without SP): norm inputs 4h, attention and MLP inputs 2h + 2h, dropout masks h + h.
   // FP8 and FP4 training (Transformer Engine) keep GEMM inputs in their format: the two normalised inputs, the
-  // attention output and the MLP activation (1 B in FP8, 0.5 B in FP4; block scales not counted).
+  // attention output and the MLP activation (1 B in FP8, 0.5 B in FP4, whatever the recipe; block scales not counted).
   const double gemm_input = quantized_gemms(c.dtype) ? dtype_bytes(c.dtype) : 2.0;
   // MLA's latents (the up-projections' inputs, whole on every rank) are kept as well.
   // A LoRA run's frozen products compute no weight gradient, and a product's input is kept only for that gradient
