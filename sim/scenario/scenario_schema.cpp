@@ -204,7 +204,8 @@ KeyDecl recompute_layers_key() {
           .doc =
               "with recompute full: the layers of each pipeline stage (of each model chunk when interleaved) that "
               "recompute, the first ones (Megatron-Core recompute_method block, recompute_num_layers); the others "
-              "keep their activations. Default: every layer"};
+              "keep their activations; stack megatron-core and a fixed parallelism only (parallelism: auto "
+              "chooses it). Default: every layer"};
 }
 
 KeyDecl activation_offload_key() {
