@@ -114,10 +114,7 @@ void read_fp8_options(const Reader& w, TrainingConfig& t) {
     bad(w, "fp8_params",
         fmt::format("fp8_params keeps the weights in the 8-bit GEMM format; dtype is {} (valid: fp8)",
                     dtype_name(t.dtype)));
-  const std::string recipe = w.text("fp8_recipe");
-  for (const auto& [value, name] : kFp8RecipeNames) {
-    if (name == recipe) t.fp8_recipe = value;
-  }
+  t.fp8_recipe = named_in(kFp8RecipeNames, w.text("fp8_recipe"));
   if (w.has("fp8_recipe") && t.dtype != DType::fp8)
     bad(w, "fp8_recipe",
         fmt::format("fp8_recipe sets how FP8 GEMM inputs are scaled; dtype is {} (valid: fp8)", dtype_name(t.dtype)));

@@ -13,12 +13,6 @@ namespace hwsim {
 
 namespace {
 
-std::vector<std::string> recompute_choices() {
-  std::vector<std::string> words;
-  for (const auto& [recompute, name] : kRecomputeNames) words.emplace_back(name);
-  return words;
-}
-
 const Schema& deployment_schema() {
   static const Schema s{
       "scenario.deployment",
@@ -171,12 +165,10 @@ KeyDecl fp8_attention_key() {
 
 // How FP8 training scales its GEMM inputs (sim/train/training.hpp Fp8Recipe).
 KeyDecl fp8_recipe_key() {
-  std::vector<std::string> words;
-  for (const auto& [recipe, name] : kFp8RecipeNames) words.emplace_back(name);
   return {.name = "fp8_recipe",
           .kind = ValueKind::choice,
           .default_text = "delayed",
-          .choices = std::move(words),
+          .choices = words_of(kFp8RecipeNames),
           .doc =
               "dtype fp8: how the GEMM inputs are scaled (Megatron-Core --fp8-recipe): delayed (a per-tensor scale "
               "from earlier steps' amax history), tensorwise (per-tensor current scaling, NeMo fp8_cs: one more "
@@ -358,7 +350,7 @@ const Schema& training_workload_schema() {
     w.keys.push_back({.name = "recompute",
                       .kind = ValueKind::choice,
                       .default_text = "none",
-                      .choices = recompute_choices(),
+                      .choices = words_of(kRecomputeNames),
                       .doc = "activation recomputation: none, selective (Megatron-LM: attention scores), "
                              "selective-op (torchtitan's op-level checkpointing: every second matrix product and the "
                              "element-wise work), full (each layer's forward)"});

@@ -11,12 +11,7 @@ std::string_view recompute_name(Recompute recompute) {
   return "none";
 }
 
-Recompute recompute_named(std::string_view name) {
-  for (const auto& [r, word] : kRecomputeNames) {
-    if (word == name) return r;
-  }
-  return Recompute::none;
-}
+Recompute recompute_named(std::string_view name) { return named_in(kRecomputeNames, name); }
 
 double op_checkpoint_saved_width(const ModelSpec& m, double tp, bool sequence_parallel) {
   // The layer's input (the checkpoint's own input), the attention output and the outputs of the products kept;

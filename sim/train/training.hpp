@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "sim/core/dtype.hpp"
 #include "sim/core/units.hpp"
@@ -27,6 +28,23 @@
 #include "workloads/model.hpp"
 
 namespace hwsim {
+
+// A scenario's words for an enumeration's values, in the order a choice key lists them (kRecomputeNames,
+// kFp8RecipeNames): the value a word names (the loader has checked the word is one of them; else the first value),
+// and the words as a key's choices.
+template <class T, std::size_t N>
+constexpr T named_in(const std::array<std::pair<T, std::string_view>, N>& table, std::string_view word) {
+  for (const auto& [value, name] : table) {
+    if (name == word) return value;
+  }
+  return table.front().first;
+}
+template <class T, std::size_t N>
+std::vector<std::string> words_of(const std::array<std::pair<T, std::string_view>, N>& table) {
+  std::vector<std::string> words;
+  for (const auto& entry : table) words.emplace_back(entry.second);
+  return words;
+}
 
 // Activation recomputation. selective: Megatron-LM's (Korthikanti et al. 2022, section 5): the attention core's scores
 // (nothing with fused attention, whose kernel already recomputes them). selective_op: PyTorch's op-level selective
